@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Placeholder until this command family lands; registers nothing. */
+export function registerEvidenceCommands(_program: Command): void {}

@@ -1,0 +1,72 @@
+/**
+ * The `interlock` command line: a thin shell over the library. Each command family lives in
+ * its own module under ./commands and registers itself on the program.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT_INPUT, EXIT_USAGE, InputError, UsageError, formatDiagnostic } from './util.js';
+import { VERSION } from '../version.js';
+import { registerEngineCommands } from './commands/engine.js';
+import { registerCaseCommands } from './commands/case.js';
+import { registerExperimentCommands } from './commands/experiments.js';
+import { registerEvidenceCommands } from './commands/evidence.js';
+import { registerServeCommand } from './commands/serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('interlock')
+    .description(
+      'A workbench for modelling strategic dynamics: run XMILE system-dynamics models, compare policy\n' +
+        'scenarios, explore uncertainty, and weigh the evidence behind them.',
+    )
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerEngineCommands(program);
+  registerCaseCommands(program);
+  registerExperimentCommands(program);
+  registerEvidenceCommands(program);
+  registerServeCommand(program);
+  return program;
+}
+
+/** Report an error to the user without a stack trace and return the exit code. */
+export function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander has already printed its message (help and version exit 0).
+    return err.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`interlock: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof InputError) {
+    if (err.diagnostics.length) {
+      for (const d of err.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    } else {
+      process.stderr.write(`interlock: ${err.message}\n`);
+    }
+    return EXIT_INPUT;
+  }
+  const e = err as { code?: string; message?: string; path?: string };
+  if (e && (e.code === 'ENOENT' || e.code === 'EACCES' || e.code === 'EISDIR')) {
+    process.stderr.write(`interlock: ${e.message ?? String(err)}\n`);
+    return EXIT_INPUT;
+  }
+  process.stderr.write(`interlock: internal error: ${e?.message ?? String(err)}\n`);
+  if (process.env.INTERLOCK_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return 70;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
