@@ -82,4 +82,16 @@ export interface CompiledModel {
   simulation(options?: Omit<RunOptions, 'overrides'>): Simulation;
   /** The generated JavaScript (for inspection and debugging). */
   readonly source: string;
+  /** Causal structure between model variables (for diagrams and loop analysis). */
+  readonly graph: ModelGraph;
+}
+
+/**
+ * The model's causal graph over its own variables (arrays collapsed to one node; stateful
+ * builtins' internal stocks hidden). An edge `from -> to` means `from` appears in the equation of
+ * `to`, or `from` is an inflow/outflow of stock `to` (kind 'flow').
+ */
+export interface ModelGraph {
+  nodes: { name: string; kind: VariableKind }[];
+  edges: { from: string; to: string; kind: 'equation' | 'flow' }[];
 }
