@@ -164,6 +164,8 @@ export interface SubModel {
   name?: string;
   variables: Variable[];
   modules: ModuleInstance[];
+  /** Standalone graphical functions of this model (for the root model see `Model`). */
+  graphicalFunctions?: GraphicalFunction[];
   view?: ModelView;
 }
 
