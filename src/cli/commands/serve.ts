@@ -1,4 +1,58 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { InputError, UsageError, parseNumberFlag } from '../util.js';
+import { startServer } from '../../server/app.js';
+import { HttpError } from '../../server/http.js';
 
-/** Placeholder until this command family lands; registers nothing. */
-export function registerServeCommand(_program: Command): void {}
+const DEFAULT_MODEL = 'models/north-korea-russia';
+
+/** `interlock serve`: the browser workbench and its JSON API, on loopback unless told otherwise. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the browser workbench (web app + JSON API, see /api/openapi.json)')
+    .argument('[model-or-dir]', `model file or folder to open first (default: ${DEFAULT_MODEL} when present)`)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', '4321')
+    .option('--host <addr>', 'address to bind (loopback unless you say otherwise)', '127.0.0.1')
+    .option('--root <dir>', 'folder from which model paths may be opened (default: the working directory)')
+    .option('--db <file>', 'SQLite evidence store to report alongside the case data')
+    .action(
+      async (
+        modelArg: string | undefined,
+        opts: { port: string; host: string; root?: string; db?: string },
+      ) => {
+        const port = parseNumberFlag('--port', opts.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new UsageError('--port must be 0-65535');
+        if (opts.root && !existsSync(opts.root))
+          throw new UsageError(`--root: no such folder '${opts.root}'`);
+        const model = modelArg ?? (existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
+        let running;
+        try {
+          running = await startServer({ model, port, host: opts.host, root: opts.root, db: opts.db });
+        } catch (err) {
+          if (err instanceof HttpError)
+            throw new InputError(
+              `${model}: ${err.message}${err.details ? `\n  ${err.details.join('\n  ')}` : ''}`,
+            );
+          const e = err as NodeJS.ErrnoException;
+          if (e.code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use (try --port 0)`);
+          if (e.code === 'EACCES') throw new UsageError(`not allowed to listen on ${opts.host}:${port}`);
+          if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+            throw new UsageError(`cannot bind to ${opts.host}`);
+          if (e.message?.startsWith('no such model') || e.message?.startsWith('no .xmile'))
+            throw new InputError(e.message);
+          throw err;
+        }
+        const { url, close } = running;
+        process.stdout.write(`interlock workbench: ${url}\n(press Ctrl+C to stop)\n`);
+        await new Promise<void>((done) => {
+          const stop = () => {
+            void close().then(done);
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
+    );
+}
