@@ -688,7 +688,7 @@ class XmileReader {
     for (const item of trimmed.split(sep)) {
       const value = parseNumber(item);
       if (value === undefined) {
-        const first = trimmed.indexOf(item, offset);
+        const first = offset + (item.length - item.trimStart().length);
         this.report(
           'error',
           'invalid-number',
