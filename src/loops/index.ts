@@ -1,0 +1,393 @@
+/**
+ * Feedback loop detection for the workbench (Node-free). Loops are the elementary cycles of the
+ * model's causal graph; each link's polarity is the sign of a small perturbation of the cause in
+ * the effect's own equation, evaluated at the model's initial state. Flow -> stock links take
+ * their sign from the structure (inflow +, outflow -). A loop is reinforcing (R) when the product
+ * of its link signs is positive, balancing (B) when negative, '?' when a link's sign is unknown.
+ */
+import type { CompiledModel, Model } from '../engine.js';
+import type { ModelGraph } from '../simulate/types.js';
+import type { Variable, GraphicalFunction } from '../model/types.js';
+import type { Expr } from '../equations/ast.js';
+import { parseEquation } from '../equations/parser.js';
+import { canonicalName } from '../equations/names.js';
+
+export type LinkSign = 1 | -1 | 0 | null;
+
+export interface LoopLink {
+  from: string;
+  to: string;
+  sign: LinkSign;
+}
+
+export interface FeedbackLoop {
+  /** R1, R2, B1, ... numbered by polarity, shortest loops first ('U' for unknown polarity). */
+  id: string;
+  /** Variables in causal order (the link from the last goes back to the first). */
+  variables: string[];
+  links: LoopLink[];
+  polarity: 'R' | 'B' | '?';
+  /** A name given by the case (loops.json), when one matches. */
+  name?: string;
+}
+
+export interface LoopOptions {
+  /** Stop after this many cycles (enumeration is exponential in the worst case). */
+  maxLoops?: number;
+  /** Ignore cycles longer than this. */
+  maxLength?: number;
+}
+
+/** Causal edges only: an equation edge into a stock is its initial value, not feedback. */
+export function causalEdges(graph: ModelGraph): ModelGraph['edges'] {
+  const stocks = new Set(graph.nodes.filter((n) => n.kind === 'stock').map((n) => n.name));
+  return graph.edges.filter((e) => e.kind === 'flow' || !stocks.has(e.to));
+}
+
+/**
+ * Elementary cycles, each found once: cycles through node i use only nodes numbered >= i and
+ * start at i (a bounded variant of Tiernan's search, adequate for models of tens to hundreds
+ * of variables with the caps).
+ */
+export function findCycles(
+  graph: ModelGraph,
+  options: LoopOptions = {},
+): { cycles: string[][]; truncated: boolean } {
+  const maxLoops = options.maxLoops ?? 500;
+  const maxLength = options.maxLength ?? 24;
+  const names = graph.nodes.map((n) => n.name);
+  const index = new Map(names.map((n, i) => [n, i]));
+  const adj: number[][] = names.map(() => []);
+  for (const e of causalEdges(graph)) {
+    const a = index.get(e.from);
+    const b = index.get(e.to);
+    if (a !== undefined && b !== undefined && !adj[a]!.includes(b)) adj[a]!.push(b);
+  }
+  const cycles: string[][] = [];
+  let truncated = false;
+  let budget = 2_000_000;
+  const path: number[] = [];
+  const onPath = new Uint8Array(names.length);
+  const search = (start: number, v: number): void => {
+    if (truncated) return;
+    if (--budget <= 0) {
+      truncated = true;
+      return;
+    }
+    for (const w of adj[v]!) {
+      if (w < start) continue;
+      if (w === start) {
+        cycles.push(path.map((i) => names[i]!));
+        if (cycles.length >= maxLoops) {
+          truncated = true;
+          return;
+        }
+      } else if (!onPath[w] && path.length < maxLength) {
+        path.push(w);
+        onPath[w] = 1;
+        search(start, w);
+        onPath[w] = 0;
+        path.pop();
+        if (truncated) return;
+      }
+    }
+  };
+  for (let s = 0; s < names.length && !truncated; s++) {
+    path.push(s);
+    onPath[s] = 1;
+    search(s, s);
+    onPath[s] = 0;
+    path.pop();
+  }
+  return { cycles, truncated };
+}
+
+class Unknown extends Error {}
+
+function lookup(gf: GraphicalFunction, x: number): number {
+  const xs = gf.xpts;
+  const ys = gf.ypts;
+  const n = Math.min(xs.length, ys.length);
+  if (!n) throw new Unknown('empty graphical function');
+  if (x <= xs[0]!) {
+    if (gf.type === 'extrapolate' && n > 1)
+      return ys[0]! + ((x - xs[0]!) * (ys[1]! - ys[0]!)) / (xs[1]! - xs[0]! || 1);
+    return ys[0]!;
+  }
+  if (x >= xs[n - 1]!) {
+    if (gf.type === 'extrapolate' && n > 1) {
+      return ys[n - 1]! + ((x - xs[n - 1]!) * (ys[n - 1]! - ys[n - 2]!)) / (xs[n - 1]! - xs[n - 2]! || 1);
+    }
+    return ys[n - 1]!;
+  }
+  let i = 1;
+  while (xs[i]! < x) i++;
+  if (gf.type === 'discrete') return ys[i - 1]!;
+  const t = (x - xs[i - 1]!) / (xs[i]! - xs[i - 1]! || 1);
+  return ys[i - 1]! + t * (ys[i]! - ys[i - 1]!);
+}
+
+/** Builtins whose settled value follows their first argument (delays and smooths). */
+const FOLLOWS_INPUT = new Set([
+  'smth1',
+  'smth3',
+  'smthn',
+  'smooth',
+  'smooth3',
+  'smoothi',
+  'smooth3i',
+  'delay',
+  'delay1',
+  'delay3',
+  'delayn',
+  'delay1i',
+  'delay3i',
+  'delay_fixed',
+]);
+
+type Env = (key: string) => number;
+
+function evaluate(e: Expr, env: Env, gfs: Map<string, GraphicalFunction>): number {
+  const ev = (x: Expr) => evaluate(x, env, gfs);
+  switch (e.kind) {
+    case 'num':
+      return e.value;
+    case 'ref':
+      return env(e.key);
+    case 'subscript':
+      throw new Unknown('arrays are not evaluated');
+    case 'unary':
+      return e.op === '-' ? -ev(e.arg) : e.op === '+' ? ev(e.arg) : ev(e.arg) ? 0 : 1;
+    case 'if':
+      return ev(e.cond) ? ev(e.then) : ev(e.else);
+    case 'binary': {
+      const a = ev(e.left);
+      const b = ev(e.right);
+      switch (e.op) {
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return b === 0 ? 0 : a / b;
+        case '^':
+          return a ** b;
+        case 'mod':
+          return a - b * Math.floor(a / b);
+        case '<':
+          return +(a < b);
+        case '<=':
+          return +(a <= b);
+        case '>':
+          return +(a > b);
+        case '>=':
+          return +(a >= b);
+        case '=':
+          return +(a === b);
+        case '<>':
+          return +(a !== b);
+        case 'and':
+          return +(!!a && !!b);
+        case 'or':
+          return +(!!a || !!b);
+        default:
+          throw new Unknown('operator');
+      }
+    }
+    case 'call': {
+      const args = e.args;
+      const gf = gfs.get(e.key);
+      if (gf && args.length === 1) return lookup(gf, ev(args[0]!));
+      if (FOLLOWS_INPUT.has(e.key) && args.length) return ev(args[0]!);
+      const v = args.map(ev);
+      switch (e.key) {
+        case 'min':
+          return Math.min(...v);
+        case 'max':
+          return Math.max(...v);
+        case 'abs':
+          return Math.abs(v[0]!);
+        case 'exp':
+          return Math.exp(v[0]!);
+        case 'ln':
+          return Math.log(v[0]!);
+        case 'log10':
+          return Math.log10(v[0]!);
+        case 'sqrt':
+          return Math.sqrt(v[0]!);
+        case 'sin':
+          return Math.sin(v[0]!);
+        case 'cos':
+          return Math.cos(v[0]!);
+        case 'tan':
+          return Math.tan(v[0]!);
+        case 'arctan':
+          return Math.atan(v[0]!);
+        case 'int':
+          return Math.floor(v[0]!);
+        case 'pi':
+          return Math.PI;
+        case 'safediv':
+          return v[1] === 0 ? (v[2] ?? 0) : v[0]! / v[1]!;
+        case 'if_then_else':
+          return v[0] ? v[1]! : v[2]!;
+        case 'lookup': {
+          const first = args[0];
+          const table = first && first.kind === 'ref' ? gfs.get(first.key) : undefined;
+          if (table) return lookup(table, v[1]!);
+          break;
+        }
+      }
+      throw new Unknown(`function ${e.name}`);
+    }
+  }
+}
+
+/** Per-variable evaluators of the model's root equations, keyed by canonical name. */
+function equationTable(model: Model): { vars: Map<string, Variable>; exprs: Map<string, Expr | null> } {
+  const vars = new Map<string, Variable>();
+  const exprs = new Map<string, Expr | null>();
+  for (const v of model.variables) {
+    const key = canonicalName(v.name);
+    vars.set(key, v);
+    if (v.dimensions?.length || v.elements?.length) exprs.set(key, null);
+    else if (v.eqn?.text.trim()) exprs.set(key, parseEquation(v.eqn.text).expr ?? null);
+    else exprs.set(key, v.gf ? { kind: 'ref', name: 'time', key: 'time', span: { start: 0, end: 0 } } : null);
+  }
+  return { vars, exprs };
+}
+
+/**
+ * The sign of d(to)/d(from) at the given state. `values` gives every variable's value (canonical
+ * key). Null when the equation cannot be evaluated here (arrays, unsupported builtins).
+ */
+export function linkSign(
+  model: Model,
+  from: string,
+  to: string,
+  values: (key: string) => number | undefined,
+  table = equationTable(model),
+): LinkSign {
+  const toKey = canonicalName(to);
+  const fromKey = canonicalName(from);
+  const target = table.vars.get(toKey);
+  if (!target) return null;
+  if (target.kind === 'stock') {
+    if (target.inflows?.some((f) => canonicalName(f) === fromKey)) return 1;
+    if (target.outflows?.some((f) => canonicalName(f) === fromKey)) return -1;
+    return null;
+  }
+  const expr = table.exprs.get(toKey);
+  if (!expr) return null;
+  const gfs = new Map<string, GraphicalFunction>();
+  for (const g of model.graphicalFunctions) if (g.name) gfs.set(canonicalName(g.name), g);
+  const base = values(fromKey);
+  if (base === undefined || !Number.isFinite(base)) return null;
+  const at = (x: number): number => {
+    const env: Env = (key) => {
+      if (key === fromKey) return x;
+      const v = values(key);
+      if (v === undefined) throw new Unknown(`no value for ${key}`);
+      return v;
+    };
+    const y = evaluate(expr, env, gfs);
+    return target.gf ? lookup(target.gf, y) : y;
+  };
+  try {
+    const y0 = at(base);
+    // Relative step, with a floor for zero values; try both sides so a kink (MIN, MAX) at the
+    // current point still shows the active direction.
+    const h = Math.max(Math.abs(base) * 1e-4, 1e-6);
+    const up = at(base + h) - y0;
+    const down = y0 - at(base - h);
+    const d = Math.abs(up) >= Math.abs(down) ? up : down;
+    if (!Number.isFinite(d)) return null;
+    const scale = Math.max(Math.abs(y0), 1e-12) * 1e-12;
+    return Math.abs(d) <= scale ? 0 : d > 0 ? 1 : -1;
+  } catch {
+    return null;
+  }
+}
+
+function polarityOf(links: LoopLink[]): 'R' | 'B' | '?' {
+  let p = 1;
+  for (const l of links) {
+    if (l.sign === null || l.sign === 0) return '?';
+    p *= l.sign;
+  }
+  return p > 0 ? 'R' : 'B';
+}
+
+/** Named loops of a case: `{ "<name>": { "variables": [...] } }` or `[{ name, variables }]`. */
+export type NamedLoops =
+  Record<string, { variables?: string[]; description?: string }> | { name: string; variables?: string[] }[];
+
+/** Find the model's feedback loops with polarity, at the initial state of a short run. */
+export function detectLoops(
+  compiled: CompiledModel,
+  options: LoopOptions & { named?: NamedLoops } = {},
+): { loops: FeedbackLoop[]; truncated: boolean } {
+  const { cycles, truncated } = findCycles(compiled.graph, options);
+  let values: (key: string) => number | undefined = () => undefined;
+  try {
+    const spec = compiled.simSpecs;
+    const results = compiled.run({ stop: Math.min(spec.stop, spec.start + spec.dt) });
+    const initial = new Map<string, number>();
+    results.names.forEach((n, i) => initial.set(canonicalName(n), results.columns[i]![0]!));
+    initial.set('time', spec.start);
+    initial.set('dt', spec.dt);
+    initial.set('starttime', spec.start);
+    initial.set('stoptime', spec.stop);
+    values = (key) => initial.get(key);
+  } catch {
+    // Signs then stay unknown except for flow -> stock links.
+  }
+  const table = equationTable(compiled.model);
+  const signCache = new Map<string, LinkSign>();
+  const sign = (from: string, to: string): LinkSign => {
+    const k = `${from}\u0000${to}`;
+    if (!signCache.has(k)) signCache.set(k, linkSign(compiled.model, from, to, values, table));
+    return signCache.get(k)!;
+  };
+  const named = normaliseNamed(options.named);
+  const loops = cycles
+    .map((vars) => {
+      const links = vars.map((v, i) => ({
+        from: v,
+        to: vars[(i + 1) % vars.length]!,
+        sign: sign(v, vars[(i + 1) % vars.length]!),
+      }));
+      const key = vars.map(canonicalName).sort().join('|');
+      return { variables: vars, links, polarity: polarityOf(links), name: named.get(key) };
+    })
+    .sort((a, b) => a.variables.length - b.variables.length);
+  const counters: Record<string, number> = { R: 0, B: 0, '?': 0 };
+  return {
+    loops: loops.map((l) => ({
+      ...l,
+      id: `${l.polarity === '?' ? 'U' : l.polarity}${++counters[l.polarity]!}`,
+    })),
+    truncated,
+  };
+}
+
+function normaliseNamed(named: NamedLoops | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!named) return out;
+  const list = Array.isArray(named)
+    ? named
+    : Object.entries(named).map(([name, v]) => ({ name, variables: v?.variables }));
+  for (const l of list) {
+    if (Array.isArray(l.variables))
+      out.set(
+        l.variables
+          .map((v) => canonicalName(String(v)))
+          .sort()
+          .join('|'),
+        l.name,
+      );
+  }
+  return out;
+}

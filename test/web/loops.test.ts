@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { causalEdges, findCycles, linkSign } from '../../src/loops/index.js';
+import type { Model, Variable } from '../../src/model/types.js';
+import type { ModelGraph } from '../../src/simulate/types.js';
+
+function model(variables: Variable[]): Model {
+  return {
+    header: {},
+    simSpecs: { start: 0, stop: 10, dt: 1, method: 'euler' },
+    dimensions: [],
+    variables,
+    graphicalFunctions: [],
+    modules: [],
+    subModels: [],
+    macros: [],
+    units: [],
+  };
+}
+
+describe('findCycles', () => {
+  it('finds each elementary cycle once, including self-loops, and ignores initial-value edges', () => {
+    const graph: ModelGraph = {
+      nodes: [
+        { name: 'a', kind: 'aux' },
+        { name: 'b', kind: 'aux' },
+        { name: 'c', kind: 'aux' },
+        { name: 's', kind: 'stock' },
+        { name: 'f', kind: 'flow' },
+      ],
+      edges: [
+        { from: 'a', to: 'b', kind: 'equation' },
+        { from: 'b', to: 'a', kind: 'equation' },
+        { from: 'b', to: 'c', kind: 'equation' },
+        { from: 'c', to: 'a', kind: 'equation' },
+        { from: 'c', to: 'c', kind: 'equation' },
+        { from: 's', to: 'f', kind: 'equation' },
+        { from: 'f', to: 's', kind: 'flow' },
+        // The stock's initial value uses a: not a feedback link.
+        { from: 'a', to: 's', kind: 'equation' },
+      ],
+    };
+    expect(causalEdges(graph).some((e) => e.from === 'a' && e.to === 's')).toBe(false);
+    const { cycles, truncated } = findCycles(graph);
+    expect(truncated).toBe(false);
+    const keys = cycles.map((c) => [...c].sort().join(',')).sort();
+    expect(keys).toEqual(['a,b', 'a,b,c', 'c', 'f,s']);
+  });
+
+  it('stops at the cap and says so', () => {
+    // A complete graph on 7 nodes has far more than 10 cycles.
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const graph: ModelGraph = {
+      nodes: names.map((name) => ({ name, kind: 'aux' as const })),
+      edges: names.flatMap((x) =>
+        names.filter((y) => y !== x).map((y) => ({ from: x, to: y, kind: 'equation' as const })),
+      ),
+    };
+    const { cycles, truncated } = findCycles(graph, { maxLoops: 10 });
+    expect(cycles).toHaveLength(10);
+    expect(truncated).toBe(true);
+  });
+});
+
+describe('linkSign', () => {
+  const m = model([
+    { kind: 'stock', name: 'Population', eqn: { text: '100' }, inflows: ['births'], outflows: ['deaths'] },
+    { kind: 'flow', name: 'births', eqn: { text: 'Population * birth_rate' } },
+    { kind: 'flow', name: 'deaths', eqn: { text: 'Population / lifetime' } },
+    { kind: 'aux', name: 'crowding', eqn: { text: 'capacity / MAX(Population, 1)' } },
+    {
+      kind: 'aux',
+      name: 'effect',
+      eqn: { text: 'crowding' },
+      gf: { type: 'continuous', xpts: [0, 1, 2], ypts: [2, 1, 0.5] },
+    },
+    { kind: 'aux', name: 'mystery', eqn: { text: 'FROB(Population)' } },
+    { kind: 'aux', name: 'gate', eqn: { text: 'IF Population > 1000 THEN Population ELSE 0' } },
+  ]);
+  const values: Record<string, number> = {
+    population: 100,
+    birth_rate: 0.1,
+    lifetime: 50,
+    capacity: 150,
+    crowding: 1.5,
+    births: 10,
+    deaths: 2,
+  };
+  const at = (k: string) => values[k];
+
+  it('takes flow -> stock signs from the structure', () => {
+    expect(linkSign(m, 'births', 'Population', at)).toBe(1);
+    expect(linkSign(m, 'deaths', 'Population', at)).toBe(-1);
+  });
+  it('perturbs the cause in the equation of the effect', () => {
+    expect(linkSign(m, 'Population', 'births', at)).toBe(1);
+    expect(linkSign(m, 'Population', 'deaths', at)).toBe(1);
+    expect(linkSign(m, 'lifetime', 'deaths', at)).toBe(-1);
+    expect(linkSign(m, 'Population', 'crowding', at)).toBe(-1);
+  });
+  it('applies a graphical function to the equation (a falling table gives a negative link)', () => {
+    expect(linkSign(m, 'crowding', 'effect', at)).toBe(-1);
+  });
+  it('reports unknown for unsupported functions and zero for an inactive branch', () => {
+    expect(linkSign(m, 'Population', 'mystery', at)).toBeNull();
+    expect(linkSign(m, 'Population', 'gate', at)).toBe(0);
+  });
+});
