@@ -477,11 +477,17 @@ class XmileReader {
       graphicalFunctions: [],
     };
     if (name) sub.name = name;
-    const variablesEl = this.child(el, 'variables');
-    if (variablesEl) this.readVariables(variablesEl, [behavior, fileBehavior], sub);
+    // Older Stella files (`level="3"`, namespace systemdynamics.org/XMILE) put the variables
+    // directly in <model>, each with its position in a <display> child.
+    const variablesEl = this.child(el, 'variables') ?? el;
+    this.readVariables(variablesEl, [behavior, fileBehavior], sub);
     const viewsEl = this.child(el, 'views');
     const viewEl = viewsEl && this.child(viewsEl, 'view');
     if (viewEl) sub.view = this.readView(viewEl);
+    else if (variablesEl === el) {
+      const legacy = this.readDisplayView(el);
+      if (legacy.elements.length > 0) sub.view = legacy;
+    }
     return sub;
   }
 
@@ -800,31 +806,53 @@ class XmileReader {
 
   // ------------------------------------------------------------------------------------- view
 
+  /** Positions from the `<display x y>` child of each variable (legacy Stella layout). */
+  readDisplayView(el: XmlElement): ModelView {
+    const view: ModelView = { elements: [], connectors: [] };
+    for (const c of this.elements(el)) {
+      const tag = this.local(c);
+      if (tag !== 'stock' && tag !== 'flow' && tag !== 'aux' && tag !== 'module') continue;
+      const name = this.attr(c, 'name')?.value.trim();
+      const display = this.child(c, 'display');
+      if (!name || !display) continue;
+      const element = this.viewElement(display, tag, name);
+      if (element) view.elements.push(element);
+    }
+    return view;
+  }
+
+  /** One positioned element; undefined when it has no usable x and y. */
+  viewElement(c: XmlElement, kind: ViewElement['kind'], name: string): ViewElement | undefined {
+    const x = parseNumber(this.attr(c, 'x')?.value ?? '');
+    const y = parseNumber(this.attr(c, 'y')?.value ?? '');
+    // Display data: an element without a usable position is skipped rather than reported.
+    if (x === undefined || y === undefined) return undefined;
+    const ve: ViewElement = { kind, name: unquoteName(name), x, y };
+    const width = parseNumber(this.attr(c, 'width')?.value ?? '');
+    const height = parseNumber(this.attr(c, 'height')?.value ?? '');
+    if (width !== undefined) ve.width = width;
+    if (height !== undefined) ve.height = height;
+    const pts = this.child(c, 'pts');
+    if (pts) {
+      ve.points = [];
+      for (const p of this.elements(pts, 'pt')) {
+        const px = parseNumber(this.attr(p, 'x')?.value ?? '');
+        const py = parseNumber(this.attr(p, 'y')?.value ?? '');
+        if (px !== undefined && py !== undefined) ve.points.push({ x: px, y: py });
+      }
+    }
+    return ve;
+  }
+
   readView(el: XmlElement): ModelView {
     const view: ModelView = { elements: [], connectors: [] };
     for (const c of this.elements(el)) {
       const tag = this.local(c);
       if (tag === 'stock' || tag === 'flow' || tag === 'aux' || tag === 'module' || tag === 'alias') {
         const name = tag === 'alias' ? this.text(this.child(c, 'of')) : this.attr(c, 'name')?.value.trim();
-        const x = parseNumber(this.attr(c, 'x')?.value ?? '');
-        const y = parseNumber(this.attr(c, 'y')?.value ?? '');
-        // Display data: an element without a usable position is skipped rather than reported.
-        if (!name || x === undefined || y === undefined) continue;
-        const ve: ViewElement = { kind: tag, name: unquoteName(name), x, y };
-        const width = parseNumber(this.attr(c, 'width')?.value ?? '');
-        const height = parseNumber(this.attr(c, 'height')?.value ?? '');
-        if (width !== undefined) ve.width = width;
-        if (height !== undefined) ve.height = height;
-        const pts = this.child(c, 'pts');
-        if (pts) {
-          ve.points = [];
-          for (const p of this.elements(pts, 'pt')) {
-            const px = parseNumber(this.attr(p, 'x')?.value ?? '');
-            const py = parseNumber(this.attr(p, 'y')?.value ?? '');
-            if (px !== undefined && py !== undefined) ve.points.push({ x: px, y: py });
-          }
-        }
-        view.elements.push(ve);
+        if (!name) continue;
+        const ve = this.viewElement(c, tag, name);
+        if (ve) view.elements.push(ve);
       } else if (tag === 'connector') {
         const from = this.text(this.child(c, 'from'));
         const to = this.text(this.child(c, 'to'));

@@ -266,6 +266,11 @@ class Parser {
 
   /** Decodes entity and character references in raw[from,to) of the source. */
   private decode(from: number, to: number, normaliseWhitespace: boolean): string {
+    const segment = this.src.slice(from, to);
+    // Fast path: most runs have neither references nor carriage returns.
+    if (segment.indexOf('&') < 0 && segment.indexOf('\r') < 0) {
+      return normaliseWhitespace ? segment.replace(/[\t\n]/g, ' ') : segment;
+    }
     let out = '';
     let i = from;
     let runStart = from;
@@ -277,13 +282,20 @@ class Parser {
       out += raw;
     };
     while (i < to) {
-      const amp = this.src.indexOf('&', i);
-      if (amp < 0 || amp >= to) break;
+      const found = segment.indexOf('&', i - from);
+      if (found < 0) break;
+      const amp = from + found;
       flush(amp);
-      const semi = this.src.indexOf(';', amp + 1);
-      if (semi < 0 || semi >= to || semi - amp > 40)
+      const semiInSegment = segment.indexOf(';', found + 1);
+      const semi = semiInSegment < 0 ? -1 : from + semiInSegment;
+      const ref = semi < 0 ? '' : this.src.slice(amp + 1, semi);
+      if (
+        semi < 0 ||
+        semi - amp > 40 ||
+        !/^(#x?[0-9A-Za-z]+|[A-Za-z_:\u00C0-\uFFFF][\w:.\-\u00B7-\uFFFF]*)$/.test(ref)
+      ) {
         this.fail("'&' must start an entity or character reference like &amp;", amp);
-      const ref = this.src.slice(amp + 1, semi);
+      }
       if (ref.startsWith('#')) {
         const isHex = ref[1] === 'x';
         const digits = ref.slice(isHex ? 2 : 1);
@@ -338,8 +350,9 @@ class Parser {
     let end = this.src.indexOf('<', start);
     if (end < 0) end = this.src.length;
     this.checkChars(start, end);
-    const close = this.src.indexOf(']]>', start);
-    if (close >= 0 && close < end) this.fail("']]>' is not allowed in text", close);
+    // Searches are bounded by the text run so that reading stays linear in the document size.
+    const close = this.src.slice(start, end).indexOf(']]>');
+    if (close >= 0) this.fail("']]>' is not allowed in text", start + close);
     const text = this.decode(start, end, false);
     this.pos = end;
     this.addChild({ kind: 'text', text, cdata: false, ...this.at(start) });
@@ -361,7 +374,6 @@ class Parser {
     this.pos++;
     const name = this.readName('an element name');
     const el: XmlElement = { kind: 'element', name, attributes: [], children: [], ...this.at(start) };
-    const seen = new Set<string>();
     for (;;) {
       const before = this.pos;
       this.skipSpace();
@@ -373,8 +385,9 @@ class Parser {
       }
       const attrStart = this.pos;
       const attrName = this.readName(`an attribute name in <${name}>`);
-      if (seen.has(attrName)) this.fail(`duplicate attribute '${attrName}' in <${name}>`, attrStart);
-      seen.add(attrName);
+      if (el.attributes.some((a) => a.name === attrName)) {
+        this.fail(`duplicate attribute '${attrName}' in <${name}>`, attrStart);
+      }
       this.skipSpace();
       if (this.src[this.pos] !== '=') {
         this.fail(`attribute '${attrName}' in <${name}> needs '=' and a quoted value`);
@@ -388,9 +401,8 @@ class Parser {
       const valueStart = this.pos + 1;
       const valueEnd = this.src.indexOf(quote, valueStart);
       if (valueEnd < 0) this.fail(`unterminated value of attribute '${attrName}'`, this.pos);
-      const lt = this.src.indexOf('<', valueStart);
-      if (lt >= 0 && lt < valueEnd)
-        this.fail(`'<' is not allowed in the value of attribute '${attrName}'`, lt);
+      const lt = this.src.slice(valueStart, valueEnd).indexOf('<');
+      if (lt >= 0) this.fail(`'<' is not allowed in the value of attribute '${attrName}'`, valueStart + lt);
       this.checkChars(valueStart, valueEnd);
       const value = this.decode(valueStart, valueEnd, true);
       const vpos = this.at(valueStart);
