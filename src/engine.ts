@@ -2,8 +2,10 @@
  * The engine's public surface, free of Node imports so that the same code runs in Node, in
  * worker threads and in the browser. The CLI, experiments and the workbench use only this.
  */
+import { compile } from './compile/compile.js';
 import type { Diagnostic, Model } from './model/types.js';
 import type { CompiledModel } from './simulate/types.js';
+import { readXmile } from './xmile/reader.js';
 
 export type { Diagnostic, Model } from './model/types.js';
 export type {
@@ -28,21 +30,30 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** Read an XMILE (.xmile, .stmx, .xml) document from its text. */
+/** Read an XMILE (.xmile, .stmx, .xml) document from its text. Never throws. */
 export function readModel(text: string, options: { file?: string } = {}): ReadResult {
-  void text;
-  void options;
-  throw new Error('readModel: not implemented yet');
+  return readXmile(text, options.file);
 }
 
 /** Compile a model once; run it many times. Diagnostics are values, never thrown. */
 export function compileModel(model: Model): CompileResult {
-  void model;
-  throw new Error('compileModel: not implemented yet');
+  try {
+    return compile(model);
+  } catch (err) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'internal',
+          message: `internal compiler error: ${(err as Error).message}`,
+          file: model.file,
+        },
+      ],
+    };
+  }
 }
 
-/** Every diagnostic of a model (errors and warnings, units included), without running it. */
+/** Every diagnostic of a model (errors and warnings), without running it. */
 export function checkModel(model: Model): Diagnostic[] {
-  void model;
-  throw new Error('checkModel: not implemented yet');
+  return compileModel(model).diagnostics;
 }

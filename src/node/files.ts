@@ -10,7 +10,9 @@ export function readModelFile(path: string): ReadResult {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
     return {
-      diagnostics: [{ severity: 'error', code: 'file-unreadable', message: `cannot read model: ${why}`, file: path }],
+      diagnostics: [
+        { severity: 'error', code: 'file-unreadable', message: `cannot read model: ${why}`, file: path },
+      ],
     };
   }
   return readModel(text, { file: path });

@@ -1,4 +1,169 @@
+/**
+ * `interlock run` and `interlock check`: read, compile and run one model file.
+ */
 import type { Command } from 'commander';
+import { compileModel } from '../../engine.js';
+import { ModelError } from '../../model/errors.js';
+import type { Diagnostic, IntegrationMethod, Model } from '../../model/types.js';
+import { readModelFile } from '../../node/files.js';
+import type { CompiledModel, Results, RunOptions } from '../../simulate/types.js';
+import {
+  InputError,
+  UsageError,
+  formatDiagnostic,
+  parseChoice,
+  parseNumberFlag,
+  writeOutput,
+} from '../util.js';
 
-/** run and check: filled in with the engine. */
-export function registerEngineCommands(_program: Command): void {}
+const METHODS = ['euler', 'rk2', 'rk4'] as const;
+const FORMATS = ['csv', 'tsv', 'json'] as const;
+
+/** Read and compile, or raise InputError with every error diagnostic; warnings go to stderr. */
+export function loadCompiled(
+  file: string,
+  options: { quiet?: boolean } = {},
+): { model: Model; compiled: CompiledModel } {
+  const read = readModelFile(file);
+  const errors = read.diagnostics.filter((d) => d.severity === 'error');
+  if (!read.model || errors.length)
+    throw new InputError(`cannot read ${file}`, errors.length ? errors : read.diagnostics);
+  const result = compileModel(read.model);
+  const all = [...read.diagnostics, ...result.diagnostics];
+  const compileErrors = all.filter((d) => d.severity === 'error');
+  if (!result.compiled || compileErrors.length) throw new InputError(`cannot compile ${file}`, compileErrors);
+  if (!options.quiet) {
+    for (const d of all.filter((x) => x.severity === 'warning'))
+      process.stderr.write(formatDiagnostic(d) + '\n');
+  }
+  return { model: read.model, compiled: result.compiled };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Format a number for text output: shortest round-trip representation. */
+function fmt(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+function quoteCsv(name: string): string {
+  return /[",\n]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
+}
+
+export function formatResults(r: Results, format: (typeof FORMATS)[number]): string {
+  if (format === 'json') {
+    const series: Record<string, number[]> = {};
+    r.names.forEach(
+      (n, i) =>
+        (series[n] = Array.from(r.columns[i]!, (v) =>
+          Number.isFinite(v) ? v : (null as unknown as number),
+        )),
+    );
+    return JSON.stringify({ time: Array.from(r.time), series }) + '\n';
+  }
+  const sep = format === 'tsv' ? '\t' : ',';
+  const head = ['time', ...r.names]
+    .map((n) => (format === 'csv' ? quoteCsv(n) : n.replace(/\t/g, ' ')))
+    .join(sep);
+  const lines = [head];
+  for (let row = 0; row < r.time.length; row++) {
+    const cells = [fmt(r.time[row]!)];
+    for (const c of r.columns) cells.push(fmt(c[row]!));
+    lines.push(cells.join(sep));
+  }
+  return lines.join('\n') + '\n';
+}
+
+interface RunFlags {
+  method?: string;
+  start?: string;
+  stop?: string;
+  dt?: string;
+  saveStep?: string;
+  set: string[];
+  vars?: string;
+  format: string;
+  out?: string;
+  seed?: string;
+}
+
+export function parseSet(items: string[]): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  for (const item of items) {
+    const eq = item.lastIndexOf('=');
+    if (eq <= 0) throw new UsageError(`--set expects NAME=VALUE, got '${item}'`);
+    const name = item.slice(0, eq).trim();
+    overrides[name] = parseNumberFlag(`--set ${name}`, item.slice(eq + 1).trim());
+  }
+  return overrides;
+}
+
+export function registerEngineCommands(program: Command): void {
+  program
+    .command('run')
+    .description('Simulate a model and write its results as a table (time, then one column per variable).')
+    .argument('<model>', 'an XMILE file (.xmile, .stmx, .xml)')
+    .option('--method <method>', "integration method: euler, rk2 or rk4 (default: the model's)")
+    .option('--start <t>', "start time (default: the model's)")
+    .option('--stop <t>', "stop time (default: the model's)")
+    .option('--dt <dt>', "time step (default: the model's)")
+    .option('--save-step <s>', 'save interval, a multiple of dt (default: dt)')
+    .option('--set <name=value>', "override a constant or a stock's initial value (repeatable)", collect, [])
+    .option('--vars <names>', 'comma-separated variables to output (default: all)')
+    .option('--seed <n>', 'seed for random functions called without their own seed (default 1)')
+    .option('--format <format>', 'csv, tsv or json', 'csv')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action((file: string, flags: RunFlags) => {
+      const format = parseChoice('--format', flags.format, FORMATS);
+      const options: RunOptions = { overrides: parseSet(flags.set) };
+      if (flags.method) options.method = parseChoice('--method', flags.method, METHODS) as IntegrationMethod;
+      if (flags.start !== undefined) options.start = parseNumberFlag('--start', flags.start);
+      if (flags.stop !== undefined) options.stop = parseNumberFlag('--stop', flags.stop);
+      if (flags.dt !== undefined) options.dt = parseNumberFlag('--dt', flags.dt);
+      if (flags.saveStep !== undefined) options.saveStep = parseNumberFlag('--save-step', flags.saveStep);
+      if (flags.seed !== undefined) options.seed = parseNumberFlag('--seed', flags.seed);
+      if (flags.vars !== undefined) {
+        options.vars = flags.vars
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean);
+      }
+      const { compiled } = loadCompiled(file);
+      let results: Results;
+      try {
+        results = compiled.run(options);
+      } catch (err) {
+        if (err instanceof ModelError) throw new UsageError(err.message);
+        throw err;
+      }
+      writeOutput(formatResults(results, format), flags.out);
+    });
+
+  program
+    .command('check')
+    .description('Read and compile a model; print every diagnostic (errors and warnings). Exit 1 on errors.')
+    .argument('<model>', 'an XMILE file (.xmile, .stmx, .xml)')
+    .option('--format <format>', 'text or json', 'text')
+    .action((file: string, flags: { format: string }) => {
+      const format = parseChoice('--format', flags.format, ['text', 'json'] as const);
+      const read = readModelFile(file);
+      const diagnostics: Diagnostic[] = [...read.diagnostics];
+      if (read.model && !read.diagnostics.some((d) => d.severity === 'error')) {
+        diagnostics.push(...compileModel(read.model).diagnostics);
+      }
+      const errors = diagnostics.filter((d) => d.severity === 'error').length;
+      const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+      if (format === 'json') {
+        process.stdout.write(JSON.stringify({ file, errors, warnings, diagnostics }, null, 2) + '\n');
+      } else {
+        for (const d of diagnostics) process.stdout.write(formatDiagnostic(d) + '\n');
+        process.stdout.write(`${file}: ${errors} error(s), ${warnings} warning(s)\n`);
+      }
+      if (errors > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,353 @@
+/**
+ * Dependency ordering and JavaScript generation. The generated program works on one
+ * Float64Array of state: stocks first (slots 0..nStocks-1), then everything else. Statement
+ * lists are split into functions of moderate size, because V8 stops optimising giant functions.
+ */
+import type { BinaryOp } from '../equations/ast.js';
+import { findBuiltin } from '../equations/builtins.js';
+import type { Diagnostic } from '../model/types.js';
+import { type IR, irDeps, irUsesTime } from './ir.js';
+import type { LoweredModel, Slot } from './lower.js';
+
+/** Statements per generated function. */
+const CHUNK = 300;
+
+export interface Program {
+  /** JavaScript source of the factory; see `instantiate`. */
+  source: string;
+  nSlots: number;
+  nStocks: number;
+  /** Old slot id -> new position. */
+  position: Int32Array;
+  /** Positions that runs may override (constants and stocks' initial values). */
+  overridable: Uint8Array;
+  /** Positions fixed for the whole run. */
+  constant: Uint8Array;
+  nStreams: number;
+  streamSeeds: (number | undefined)[];
+  nHistories: number;
+  nPrev: number;
+}
+
+export interface GenerateResult {
+  program?: Program;
+  diagnostics: Diagnostic[];
+}
+
+/** Decide which slots are constant for a run. */
+function markConstants(lm: LoweredModel): void {
+  const { slots } = lm;
+  const state = new Int8Array(slots.length); // 0 unknown, 1 visiting, 2 done
+  const isConst = (id: number): boolean => {
+    const s = slots[id]!;
+    if (state[id] === 2) return s.constant === true;
+    if (state[id] === 1) return false; // a cycle: not constant (reported by ordering)
+    state[id] = 1;
+    let result: boolean;
+    switch (s.role) {
+      case 'stock':
+      case 'hstock':
+      case 'prev':
+      case 'rand':
+        result = false;
+        break;
+      case 'init':
+        result = true;
+        break;
+      default: {
+        if (!s.eq || s.limit || irUsesTime(s.eq)) {
+          result = false;
+          break;
+        }
+        const deps = new Set<number>();
+        irDeps(s.eq, deps);
+        result = true;
+        for (const d of deps) {
+          if (!isConst(d)) {
+            result = false;
+            break;
+          }
+        }
+      }
+    }
+    s.constant = result;
+    state[id] = 2;
+    return result;
+  };
+  for (let i = 0; i < slots.length; i++) isConst(i);
+}
+
+/** Topological order of `ids` given dependencies; returns the cycle when there is one. */
+function order(
+  ids: number[],
+  depsOf: (id: number) => Iterable<number>,
+  inSet: (id: number) => boolean,
+): { order: number[]; cycle?: number[] } {
+  const out: number[] = [];
+  const mark = new Int8Array(Math.max(0, ...ids.map((i) => i + 1), 0) + 1);
+  const markOf = new Map<number, number>();
+  void mark;
+  const stackPath: number[] = [];
+  for (const root of ids) {
+    if (markOf.get(root) === 2) continue;
+    // Iterative DFS to survive long chains.
+    const stack: { id: number; it: Iterator<number> }[] = [{ id: root, it: depsOf(root)[Symbol.iterator]() }];
+    markOf.set(root, 1);
+    stackPath.length = 0;
+    stackPath.push(root);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const n = top.it.next();
+      if (n.done) {
+        markOf.set(top.id, 2);
+        out.push(top.id);
+        stack.pop();
+        stackPath.pop();
+        continue;
+      }
+      const d = n.value;
+      if (!inSet(d)) continue;
+      const m = markOf.get(d);
+      if (m === 2) continue;
+      if (m === 1) {
+        const from = stackPath.indexOf(d);
+        return { order: out, cycle: stackPath.slice(from) };
+      }
+      markOf.set(d, 1);
+      stackPath.push(d);
+      stack.push({ id: d, it: depsOf(d)[Symbol.iterator]() });
+    }
+  }
+  return { order: out };
+}
+
+function slotDeps(s: Slot, forInit: boolean): Set<number> {
+  const deps = new Set<number>();
+  if (s.eq && !(s.role === 'prev' && !forInit)) irDeps(s.eq, deps);
+  if (s.limit) {
+    deps.add(s.limit.stock);
+    for (const i of s.limit.inflows) deps.add(i);
+    for (const p of s.limit.prior) deps.add(p);
+  }
+  return deps;
+}
+
+export function generate(lm: LoweredModel): GenerateResult {
+  const diagnostics: Diagnostic[] = [];
+  const { slots } = lm;
+  markConstants(lm);
+
+  const nameOf = (id: number) => slots[id]!.label.replace(/·.*$/, '');
+  const cycleMessage = (cycle: number[]) => {
+    const names: string[] = [];
+    for (const id of cycle) {
+      const n = nameOf(id);
+      if (!names.includes(n)) names.push(n);
+    }
+    return names;
+  };
+
+  // Initial values: every slot, in dependency order (stocks by their initial-value equations).
+  const allIds = slots.map((s) => s.id);
+  const initDeps = allIds.map((id) => slotDeps(slots[id]!, true));
+  const init = order(
+    allIds,
+    (id) => initDeps[id]!,
+    () => true,
+  );
+  if (init.cycle) {
+    const names = cycleMessage(init.cycle);
+    diagnostics.push({
+      severity: 'error',
+      code: 'circular-initialization',
+      message: `circular definition of initial values: ${names.join(' -> ')} -> ${names[0]}`,
+      variable: names[0],
+    });
+    return { diagnostics };
+  }
+
+  // Each step: non-constant auxiliaries and flows; stocks, previous values and draws are sources.
+  const isStepAux = (id: number) => {
+    const s = slots[id]!;
+    return (s.role === 'aux' || s.role === 'flow' || s.role === 'haux') && !s.constant;
+  };
+  const stepIds = allIds.filter(isStepAux);
+  const stepDeps = (id: number) => slotDeps(slots[id]!, false);
+  const step = order(stepIds, stepDeps, isStepAux);
+  if (step.cycle) {
+    const names = cycleMessage(step.cycle);
+    diagnostics.push({
+      severity: 'error',
+      code: 'algebraic-loop',
+      message: `algebraic loop (no stock on the loop): ${names.join(' -> ')} -> ${names[0]}`,
+      variable: names[0],
+    });
+    return { diagnostics };
+  }
+
+  // Layout: stocks first.
+  const position = new Int32Array(slots.length);
+  const stocks = slots.filter((s) => s.role === 'stock' || s.role === 'hstock');
+  const others = slots.filter((s) => !(s.role === 'stock' || s.role === 'hstock'));
+  [...stocks, ...others].forEach((s, i) => (position[s.id] = i));
+  const nStocks = stocks.length;
+  const overridable = new Uint8Array(slots.length);
+  const constant = new Uint8Array(slots.length);
+  for (const s of slots) {
+    if ((s.role === 'aux' || s.role === 'flow') && s.constant && s.varIndex !== undefined)
+      overridable[position[s.id]!] = 1;
+    if (s.role === 'stock') overridable[position[s.id]!] = 1;
+    if (s.constant || s.role === 'init') constant[position[s.id]!] = 1;
+  }
+
+  const P = (id: number) => position[id]!;
+  const expr = (ir: IR): string => emit(ir, P);
+
+  const valueStatement = (s: Slot): string => {
+    let v = expr(s.eq!);
+    if (s.uniflow) v = `Math.max(0, ${v})`;
+    if (s.limit) {
+      const avail = [`s[${P(s.limit.stock)}] / dt`, ...s.limit.inflows.map((i) => `s[${P(i)}]`)].join(' + ');
+      const prior = s.limit.prior.map((i) => ` - s[${P(i)}]`).join('');
+      v = `R.limitOutflow(${v}, ${avail}${prior})`;
+    }
+    return v;
+  };
+
+  // init(s, t, dt, X, ov)
+  const initStmts: string[] = [];
+  for (const id of init.order) {
+    const s = slots[id]!;
+    const p = P(id);
+    if (s.role === 'rand') continue; // drawn before init
+    if (!s.eq) continue;
+    const v = valueStatement(s);
+    if (overridable[p]) initStmts.push(`s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};`);
+    else initStmts.push(`s[${p}] = ${v};`);
+  }
+  // aux(s, t, dt, X)
+  const auxStmts = step.order.map((id) => `s[${P(id)}] = ${valueStatement(slots[id]!)};`);
+  // rates(s, r, t, dt, X)
+  const rateStmts = stocks.map((s) => `r[${P(s.id)}] = ${s.rate ? expr(s.rate) : '0'};`);
+  // draw(s, X): one draw per random slot per step.
+  const drawStmts = slots
+    .filter((s) => s.role === 'rand')
+    .map((s) => `s[${P(s.id)}] = X.rng[${s.draw!.stream}].${s.draw!.dist}();`);
+  // post(s, X): remember what PREVIOUS and DELAY need, after the step's values are known.
+  const prevSlots = slots.filter((s) => s.role === 'prev');
+  const postStmts = [
+    ...prevSlots.map((s, i) => `X.pending[${i}] = s[${P(s.source!)}];`),
+    ...lm.histories.map((h, i) => `X.hist[${i}][X.step] = s[${P(h.source)}];`),
+  ];
+  const applyStmts = prevSlots.map((s, i) => `s[${P(s.id)}] = X.pending[${i}];`);
+
+  const parts: string[] = ['"use strict";'];
+  const fn = (name: string, params: string, stmts: string[]) => {
+    if (stmts.length <= CHUNK) {
+      parts.push(`function ${name}(${params}) {\n${stmts.join('\n')}\n}`);
+      return;
+    }
+    const calls: string[] = [];
+    for (let i = 0, k = 0; i < stmts.length; i += CHUNK, k++) {
+      parts.push(`function ${name}_${k}(${params}) {\n${stmts.slice(i, i + CHUNK).join('\n')}\n}`);
+      calls.push(`${name}_${k}(${params});`);
+    }
+    parts.push(`function ${name}(${params}) {\n${calls.join('\n')}\n}`);
+  };
+  fn('init', 's, t, dt, X, ov', initStmts);
+  fn('aux', 's, t, dt, X', auxStmts);
+  fn('rates', 's, r, t, dt, X', rateStmts);
+  fn('draw', 's, X', drawStmts);
+  fn('post', 's, X', postStmts);
+  fn('applyPrevious', 's, X', applyStmts);
+  parts.push('return { init, aux, rates, draw, post, applyPrevious };');
+
+  return {
+    diagnostics,
+    program: {
+      source: parts.join('\n'),
+      nSlots: slots.length,
+      nStocks,
+      position,
+      overridable,
+      constant,
+      nStreams: lm.streams.length,
+      streamSeeds: lm.streams.map((s) => s.seed),
+      nHistories: lm.histories.length,
+      nPrev: prevSlots.length,
+    },
+  };
+}
+
+const JS_OP: Partial<Record<BinaryOp, string>> = { '+': '+', '-': '-', '*': '*', '/': '/' };
+const CMP_OP: Partial<Record<BinaryOp, string>> = {
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+  '=': '===',
+  '<>': '!==',
+};
+
+function num(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  const t = String(v);
+  return v < 0 ? `(${t})` : t;
+}
+
+function emit(ir: IR, P: (id: number) => number): string {
+  const e = (x: IR) => emit(x, P);
+  switch (ir.k) {
+    case 'c':
+      return num(ir.v);
+    case 's':
+      return `s[${P(ir.i)}]`;
+    case 'time':
+      return 't';
+    case 'dt':
+      return 'dt';
+    case 'start':
+      return 'X.start';
+    case 'stop':
+      return 'X.stop';
+    case 'neg':
+      return `(-${e(ir.a)})`;
+    case 'not':
+      return `(${e(ir.a)} === 0 ? 1 : 0)`;
+    case 'bin': {
+      const op = JS_OP[ir.op];
+      if (op) return `(${e(ir.a)} ${op} ${e(ir.b)})`;
+      const cmp = CMP_OP[ir.op];
+      if (cmp) return `(${e(ir.a)} ${cmp} ${e(ir.b)} ? 1 : 0)`;
+      switch (ir.op) {
+        case '^':
+          return `Math.pow(${e(ir.a)}, ${e(ir.b)})`;
+        case 'mod':
+          return `R.mod(${e(ir.a)}, ${e(ir.b)})`;
+        case 'and':
+          return `(${e(ir.a)} !== 0 && ${e(ir.b)} !== 0 ? 1 : 0)`;
+        case 'or':
+          return `(${e(ir.a)} !== 0 || ${e(ir.b)} !== 0 ? 1 : 0)`;
+        default:
+          return 'NaN';
+      }
+    }
+    case 'if':
+      return `(${e(ir.c)} !== 0 ? ${e(ir.a)} : ${e(ir.b)})`;
+    case 'fn': {
+      const f = findBuiltin(ir.name.toLowerCase());
+      return f?.emit ? f.emit(ir.args.map(e)) : 'NaN';
+    }
+    case 'rt':
+      if (ir.name === 'sum') return `(${ir.args.map(e).join(' + ')})`;
+      return `R.${ir.name}(${ir.args.map(e).join(', ')})`;
+    case 'lookup':
+      return `R.lookup(G[${ir.table}], ${e(ir.x)})`;
+    case 'delay':
+      return `R.delayed(X.hist[${ir.hist}], X.step, dt, ${e(ir.delay)}, ${e(ir.init)})`;
+    case 'dyn':
+      return `R.at(s, ${P(ir.base)}, ${ir.stride}, ${ir.size}, ${e(ir.idx)})`;
+  }
+}

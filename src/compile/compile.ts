@@ -1,0 +1,458 @@
+/**
+ * Compile a model once into generated JavaScript; run it many times.
+ */
+import { canonicalName, displayName } from '../equations/names.js';
+import { ModelError } from '../model/errors.js';
+import type { Diagnostic, IntegrationMethod, Model, SimSpecs } from '../model/types.js';
+import { Rng, mixSeed, runtime, type LookupTable } from '../simulate/runtime.js';
+import type {
+  CompiledModel,
+  ModelGraph,
+  OutputVariable,
+  Parameter,
+  Results,
+  RunOptions,
+  Simulation,
+} from '../simulate/types.js';
+import { generate, type Program } from './codegen.js';
+import { elementLabel, lowerModel, type LoweredModel } from './lower.js';
+
+interface GeneratedFns {
+  init(s: Float64Array, t: number, dt: number, X: RunContext, ov: Float64Array): void;
+  aux(s: Float64Array, t: number, dt: number, X: RunContext): void;
+  rates(s: Float64Array, r: Float64Array, t: number, dt: number, X: RunContext): void;
+  draw(s: Float64Array, X: RunContext): void;
+  post(s: Float64Array, X: RunContext): void;
+  applyPrevious(s: Float64Array, X: RunContext): void;
+}
+
+interface RunContext {
+  start: number;
+  stop: number;
+  step: number;
+  rng: Rng[];
+  hist: Float64Array[];
+  pending: Float64Array;
+}
+
+export interface CompileOutput {
+  compiled?: CompiledModel;
+  diagnostics: Diagnostic[];
+}
+
+export function compile(model: Model): CompileOutput {
+  const lm = lowerModel(model);
+  const diagnostics = [...lm.diagnostics];
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+  const gen = generate(lm);
+  for (const d of gen.diagnostics)
+    diagnostics.push({ ...d, file: d.file ?? model.file, ...locOf(model, d.variable) });
+  if (!gen.program) return { diagnostics };
+  let fns: GeneratedFns;
+  try {
+    const factory = new Function('R', 'G', gen.program.source) as (
+      r: typeof runtime,
+      g: LookupTable[],
+    ) => GeneratedFns;
+    fns = factory(runtime, lm.tables);
+  } catch (err) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'internal',
+      message: `code generation failed: ${(err as Error).message}`,
+      file: model.file,
+    });
+    return { diagnostics };
+  }
+  return { compiled: new Compiled(model, lm, gen.program, fns), diagnostics };
+}
+
+function locOf(model: Model, variable?: string): { line?: number; column?: number } {
+  if (!variable) return {};
+  const key = canonicalName(variable.replace(/\[.*$/, ''));
+  const v = model.variables.find((x) => canonicalName(x.name) === key);
+  return v?.loc ? { line: v.loc.line, column: v.loc.column } : {};
+}
+
+interface Plan {
+  start: number;
+  stop: number;
+  dt: number;
+  method: IntegrationMethod;
+  steps: number;
+  saveEvery: number;
+  rows: number;
+  seed: number;
+}
+
+class Compiled implements CompiledModel {
+  readonly outputs: OutputVariable[];
+  readonly parameters: Parameter[];
+  readonly simSpecs: SimSpecs;
+  readonly graph: ModelGraph;
+  /** Output name key -> slot position. */
+  private readonly outputPosition = new Map<string, number>();
+  private readonly outputIndex = new Map<string, number>();
+  /** Parameter key -> slot positions (an array name covers all its elements). */
+  private readonly paramPositions = new Map<string, number[]>();
+  /** All names (scalar, element, array) that exist but are not settable, for clear messages. */
+  private readonly knownNames = new Set<string>();
+
+  constructor(
+    readonly model: Model,
+    private readonly lm: LoweredModel,
+    private readonly program: Program,
+    private readonly fns: GeneratedFns,
+  ) {
+    this.simSpecs = model.simSpecs;
+    this.outputs = [];
+    for (const vi of lm.vars) {
+      for (let e = 0; e < vi.size; e++) {
+        const name = elementLabel(vi, e);
+        const pos = program.position[vi.base + e]!;
+        this.outputs.push({
+          name,
+          base: vi.display,
+          subscript: vi.dims.length ? name.slice(vi.display.length + 1, -1).split(',') : undefined,
+          kind: vi.v.kind,
+          units: vi.v.units,
+          doc: vi.v.doc,
+        });
+        const key = outputKey(name);
+        this.outputPosition.set(key, pos);
+        this.outputIndex.set(key, this.outputs.length - 1);
+        this.knownNames.add(key);
+        if (program.overridable[pos]) {
+          const list = this.paramPositions.get(key) ?? [];
+          list.push(pos);
+          this.paramPositions.set(key, list);
+          if (vi.dims.length) {
+            const all = this.paramPositions.get(vi.key) ?? [];
+            all.push(pos);
+            this.paramPositions.set(vi.key, all);
+          }
+        }
+      }
+      this.knownNames.add(vi.key);
+    }
+    // Default values of the parameters, from one initialisation.
+    const base = this.initialState();
+    this.parameters = [];
+    for (const vi of lm.vars) {
+      for (let e = 0; e < vi.size; e++) {
+        const pos = program.position[vi.base + e]!;
+        if (!program.overridable[pos]) continue;
+        this.parameters.push({
+          name: elementLabel(vi, e),
+          value: base[pos]!,
+          kind: vi.v.kind === 'stock' ? 'stock-initial' : 'constant',
+          units: vi.v.units,
+          doc: vi.v.doc,
+        });
+      }
+    }
+    const nodes = lm.vars.map((vi) => ({ name: vi.display, kind: vi.v.kind }));
+    this.graph = { nodes, edges: lm.edges };
+  }
+
+  get source(): string {
+    return this.program.source;
+  }
+
+  private initialState(): Float64Array {
+    const plan = this.plan({});
+    const sim = new SimulationImpl(this, plan, []);
+    sim.initialiseOnly();
+    return sim.state;
+  }
+
+  /** @internal */
+  plan(o: Omit<RunOptions, 'overrides' | 'vars'>): Plan {
+    const spec = this.simSpecs;
+    const start = o.start ?? spec.start;
+    const stop = o.stop ?? spec.stop;
+    const dt = o.dt ?? spec.dt;
+    const method = o.method ?? spec.method;
+    const bad = (m: string) => new ModelError(m, [{ severity: 'error', code: 'bad-run-option', message: m }]);
+    if (!Number.isFinite(start) || !Number.isFinite(stop)) throw bad('start and stop must be finite numbers');
+    if (!(dt > 0) || !Number.isFinite(dt)) throw bad(`dt must be a positive number, got ${dt}`);
+    if (stop < start) throw bad(`stop (${stop}) is before start (${start})`);
+    const steps = Math.round((stop - start) / dt);
+    if (steps > 50_000_000) throw bad(`too many steps (${steps}); raise dt or shorten the run`);
+    const saveStep = o.saveStep ?? spec.saveStep ?? dt;
+    if (!(saveStep > 0)) throw bad(`save step must be positive, got ${saveStep}`);
+    const saveEvery = Math.max(1, Math.round(saveStep / dt));
+    const rows = Math.floor(steps / saveEvery) + 1;
+    return { start, stop, dt, method, steps, saveEvery, rows, seed: o.seed ?? 1 };
+  }
+
+  /** @internal */
+  get prog(): Program {
+    return this.program;
+  }
+  /** @internal */
+  get generated(): GeneratedFns {
+    return this.fns;
+  }
+  /** @internal */
+  get lowered(): LoweredModel {
+    return this.lm;
+  }
+
+  /** @internal */
+  resolveOutputs(vars: string[] | undefined): { names: string[]; positions: number[] } {
+    if (!vars) {
+      return {
+        names: this.outputs.map((o) => o.name),
+        positions: this.outputs.map((o) => this.outputPosition.get(outputKey(o.name))!),
+      };
+    }
+    const names: string[] = [];
+    const positions: number[] = [];
+    const unknown: string[] = [];
+    for (const v of vars) {
+      const key = outputKey(v);
+      const idx = this.outputIndex.get(key);
+      if (idx !== undefined) {
+        names.push(this.outputs[idx]!.name);
+        positions.push(this.outputPosition.get(key)!);
+        continue;
+      }
+      // An array name: all its elements.
+      const elems = this.outputs.filter((o) => canonicalName(o.base) === canonicalName(v) && o.subscript);
+      if (elems.length) {
+        for (const o of elems) {
+          names.push(o.name);
+          positions.push(this.outputPosition.get(outputKey(o.name))!);
+        }
+        continue;
+      }
+      unknown.push(v);
+    }
+    if (unknown.length) {
+      const m = `unknown variable(s): ${unknown.join(', ')}`;
+      throw new ModelError(m, [{ severity: 'error', code: 'unknown-variable', message: m }]);
+    }
+    return { names, positions };
+  }
+
+  /** @internal */
+  parameterPositions(name: string): number[] {
+    const key = outputKey(name);
+    const p = this.paramPositions.get(key);
+    if (p) return p;
+    const m = this.knownNames.has(key)
+      ? `'${displayName(name)}' cannot be set: it is not a constant (its value changes during the run)`
+      : `unknown parameter '${displayName(name)}'`;
+    throw new ModelError(m, [
+      {
+        severity: 'error',
+        code: this.knownNames.has(key) ? 'not-a-constant' : 'unknown-variable',
+        message: m,
+      },
+    ]);
+  }
+
+  run(options: RunOptions = {}): Results {
+    const sim = this.simulation(options);
+    for (const [name, value] of Object.entries(options.overrides ?? {})) {
+      if (typeof value !== 'number' || Number.isNaN(value)) {
+        const m = `the value for '${name}' must be a number`;
+        throw new ModelError(m, [{ severity: 'error', code: 'bad-run-option', message: m }]);
+      }
+      for (const p of this.parameterPositions(name)) (sim as SimulationImpl).setPosition(p, value);
+    }
+    sim.run();
+    return sim.results();
+  }
+
+  simulation(options: Omit<RunOptions, 'overrides'> = {}): Simulation {
+    const plan = this.plan(options);
+    const { names, positions } = this.resolveOutputs(options.vars);
+    return new SimulationImpl(this, plan, positions, names);
+  }
+}
+
+function outputKey(name: string): string {
+  const m = /^(.*?)\[(.*)\]\s*$/.exec(name);
+  if (!m) return canonicalName(name);
+  return `${canonicalName(m[1]!)}[${m[2]!
+    .split(',')
+    .map((p) => canonicalName(p))
+    .join(',')}]`;
+}
+
+class SimulationImpl implements Simulation {
+  readonly state: Float64Array;
+  private readonly rates: Float64Array;
+  private readonly y0: Float64Array;
+  private readonly k1: Float64Array;
+  private readonly k2: Float64Array;
+  private readonly k3: Float64Array;
+  private readonly overrides: Float64Array;
+  private readonly ctx: RunContext;
+  readonly time: Float64Array;
+  private readonly columns: Float64Array[];
+  private readonly names: string[];
+
+  constructor(
+    private readonly owner: Compiled,
+    private readonly plan: Plan,
+    private readonly positions: number[],
+    names: string[] = [],
+  ) {
+    const prog = owner.prog;
+    this.state = new Float64Array(prog.nSlots);
+    const m = prog.nStocks;
+    this.rates = new Float64Array(m);
+    this.y0 = new Float64Array(m);
+    this.k1 = new Float64Array(m);
+    this.k2 = new Float64Array(m);
+    this.k3 = new Float64Array(m);
+    this.overrides = new Float64Array(prog.nSlots).fill(NaN);
+    this.ctx = {
+      start: plan.start,
+      stop: plan.stop,
+      step: 0,
+      rng: Array.from({ length: prog.nStreams }, () => new Rng(0)),
+      hist: Array.from({ length: prog.nHistories }, () => new Float64Array(plan.steps + 1)),
+      pending: new Float64Array(prog.nPrev),
+    };
+    this.time = new Float64Array(plan.rows);
+    for (let r = 0; r < plan.rows; r++) this.time[r] = plan.start + r * plan.saveEvery * plan.dt;
+    this.columns = positions.map(() => new Float64Array(plan.rows));
+    this.names = names;
+  }
+
+  parameterIndex(name: string): number {
+    const ps = this.owner.parameterPositions(name);
+    if (ps.length !== 1) {
+      const m = `'${name}' is an array of ${ps.length} elements; set its elements one by one (name[element])`;
+      throw new ModelError(m, [{ severity: 'error', code: 'bad-run-option', message: m }]);
+    }
+    return ps[0]!;
+  }
+
+  set(index: number, value: number): void {
+    this.setPosition(index, value);
+  }
+
+  setPosition(pos: number, value: number): void {
+    if (!this.owner.prog.overridable[pos]) throw new ModelError(`slot ${pos} is not a parameter`);
+    this.overrides[pos] = value;
+  }
+
+  clearOverrides(): void {
+    this.overrides.fill(NaN);
+  }
+
+  private resetContext(): void {
+    const X = this.ctx;
+    X.step = 0;
+    const seeds = this.owner.prog.streamSeeds;
+    for (let i = 0; i < X.rng.length; i++) {
+      const fixed = seeds[i];
+      X.rng[i]!.reseed(fixed !== undefined ? mixSeed(fixed) : mixSeed(this.plan.seed * 7919 + i));
+    }
+  }
+
+  initialiseOnly(): void {
+    this.state.fill(0);
+    this.resetContext();
+    const f = this.owner.generated;
+    f.draw(this.state, this.ctx);
+    f.init(this.state, this.plan.start, this.plan.dt, this.ctx, this.overrides);
+  }
+
+  run(): void {
+    const f = this.owner.generated;
+    const { start, dt, steps, saveEvery, method } = this.plan;
+    const s = this.state;
+    const X = this.ctx;
+    const m = this.owner.prog.nStocks;
+    const r = this.rates;
+    const cols = this.columns;
+    const pos = this.positions;
+    const nOut = pos.length;
+    s.fill(0);
+    this.resetContext();
+    f.draw(s, X);
+    f.init(s, start, dt, X, this.overrides);
+    let row = 0;
+    for (let k = 0; ; k++) {
+      const t = start + k * dt;
+      X.step = k;
+      if (k > 0) f.aux(s, t, dt, X);
+      if (k % saveEvery === 0) {
+        for (let j = 0; j < nOut; j++) cols[j]![row] = s[pos[j]!]!;
+        row++;
+      }
+      if (k === steps) break;
+      f.post(s, X);
+      if (method === 'euler') {
+        f.rates(s, r, t, dt, X);
+        for (let j = 0; j < m; j++) s[j] = s[j]! + dt * r[j]!;
+      } else if (method === 'rk2') {
+        const y0 = this.y0;
+        const k1 = this.k1;
+        f.rates(s, k1, t, dt, X);
+        for (let j = 0; j < m; j++) {
+          y0[j] = s[j]!;
+          s[j] = y0[j]! + dt * k1[j]!;
+        }
+        f.aux(s, t + dt, dt, X);
+        f.rates(s, r, t + dt, dt, X);
+        for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 2) * (k1[j]! + r[j]!);
+      } else {
+        const y0 = this.y0;
+        const k1 = this.k1;
+        const k2 = this.k2;
+        const k3 = this.k3;
+        const h = dt / 2;
+        f.rates(s, k1, t, dt, X);
+        for (let j = 0; j < m; j++) {
+          y0[j] = s[j]!;
+          s[j] = y0[j]! + h * k1[j]!;
+        }
+        f.aux(s, t + h, dt, X);
+        f.rates(s, k2, t + h, dt, X);
+        for (let j = 0; j < m; j++) s[j] = y0[j]! + h * k2[j]!;
+        f.aux(s, t + h, dt, X);
+        f.rates(s, k3, t + h, dt, X);
+        for (let j = 0; j < m; j++) s[j] = y0[j]! + dt * k3[j]!;
+        f.aux(s, t + dt, dt, X);
+        f.rates(s, r, t + dt, dt, X);
+        for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 6) * (k1[j]! + 2 * k2[j]! + 2 * k3[j]! + r[j]!);
+      }
+      f.applyPrevious(s, X);
+      f.draw(s, X);
+    }
+  }
+
+  series(name: string): Float64Array {
+    const key = outputKey(name);
+    const i = this.names.findIndex((n) => outputKey(n) === key);
+    if (i < 0) {
+      const m = `'${name}' is not among this simulation's outputs`;
+      throw new ModelError(m, [{ severity: 'error', code: 'unknown-variable', message: m }]);
+    }
+    return this.columns[i]!;
+  }
+
+  results(): Results {
+    const names = [...this.names];
+    const columns = this.columns.map((c) => Float64Array.from(c));
+    const time = Float64Array.from(this.time);
+    const index = new Map<string, number>();
+    names.forEach((n, i) => index.set(outputKey(n), i));
+    return {
+      names,
+      time,
+      columns,
+      column(name: string) {
+        const i = index.get(outputKey(name));
+        return i === undefined ? undefined : columns[i];
+      },
+    };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The scalar intermediate representation: every name resolved to a state slot, every array
+ * element expanded, every stateful builtin replaced by internal slots. Code generation reads it.
+ */
+import type { BinaryOp } from '../equations/ast.js';
+
+export type IR =
+  | { k: 'c'; v: number }
+  /** Read of state slot `i`. */
+  | { k: 's'; i: number }
+  | { k: 'time' }
+  | { k: 'dt' }
+  | { k: 'start' }
+  | { k: 'stop' }
+  | { k: 'neg'; a: IR }
+  | { k: 'not'; a: IR }
+  | { k: 'bin'; op: BinaryOp; a: IR; b: IR }
+  | { k: 'if'; c: IR; a: IR; b: IR }
+  /** A pure catalogue function, emitted by its `emit` template. */
+  | { k: 'fn'; name: string; args: IR[] }
+  /** A runtime helper `R.<name>(args)` (random transforms, stddev...). */
+  | { k: 'rt'; name: string; args: IR[] }
+  | { k: 'lookup'; table: number; x: IR }
+  /** Pipeline delay output read from history buffer `hist`. */
+  | { k: 'delay'; hist: number; delay: IR; init: IR }
+  /** Element `idx` (1-based, computed) of `size` slots starting at `base`, `stride` apart; 0 outside. */
+  | { k: 'dyn'; base: number; stride: number; size: number; idx: IR };
+
+export const c = (v: number): IR => ({ k: 'c', v });
+export const slot = (i: number): IR => ({ k: 's', i });
+
+/** Slots an expression reads. */
+export function irDeps(ir: IR, out: Set<number>): void {
+  switch (ir.k) {
+    case 's':
+      out.add(ir.i);
+      return;
+    case 'neg':
+    case 'not':
+      irDeps(ir.a, out);
+      return;
+    case 'bin':
+      irDeps(ir.a, out);
+      irDeps(ir.b, out);
+      return;
+    case 'if':
+      irDeps(ir.c, out);
+      irDeps(ir.a, out);
+      irDeps(ir.b, out);
+      return;
+    case 'fn':
+    case 'rt':
+      for (const a of ir.args) irDeps(a, out);
+      return;
+    case 'lookup':
+      irDeps(ir.x, out);
+      return;
+    case 'delay':
+      irDeps(ir.delay, out);
+      irDeps(ir.init, out);
+      return;
+    case 'dyn':
+      for (let j = 0; j < ir.size; j++) out.add(ir.base + j * ir.stride);
+      irDeps(ir.idx, out);
+      return;
+    default:
+      return;
+  }
+}
+
+/** Does the expression depend on time directly (TIME, test inputs, pipeline delays)? */
+export function irUsesTime(ir: IR): boolean {
+  switch (ir.k) {
+    case 'time':
+    case 'delay':
+      return true;
+    case 'neg':
+    case 'not':
+      return irUsesTime(ir.a);
+    case 'bin':
+      return irUsesTime(ir.a) || irUsesTime(ir.b);
+    case 'if':
+      return irUsesTime(ir.c) || irUsesTime(ir.a) || irUsesTime(ir.b);
+    case 'fn':
+      return ir.name === 'PULSE' || ir.name === 'RAMP' || ir.name === 'STEP' || ir.args.some(irUsesTime);
+    case 'rt':
+      return ir.args.some(irUsesTime);
+    case 'lookup':
+      return irUsesTime(ir.x);
+    case 'dyn':
+      return irUsesTime(ir.idx);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,1123 @@
+/**
+ * Resolution and lowering: parse every equation, resolve names against variables, dimensions
+ * and builtins, expand arrays element by element, and expand stateful builtins into internal
+ * slots. The result is a flat list of slots, each with scalar IR for its value or rate.
+ */
+import type { Expr, IndexExpr } from '../equations/ast.js';
+import { walk } from '../equations/ast.js';
+import { findBuiltin } from '../equations/builtins.js';
+import { canonicalName, displayName } from '../equations/names.js';
+import { parseEquation } from '../equations/parser.js';
+import type {
+  Diagnostic,
+  Dimension,
+  Equation,
+  GraphicalFunction,
+  MacroDefinition,
+  Model,
+  SourceLocation,
+  Variable,
+} from '../model/types.js';
+import type { LookupTable } from '../simulate/runtime.js';
+import { type IR, c, irDeps, slot } from './ir.js';
+
+export type SlotRole =
+  | 'stock'
+  | 'flow'
+  | 'aux'
+  /** Internal stock of a stateful builtin. */
+  | 'hstock'
+  /** Internal auxiliary (inputs of stateful builtins, their outputs). */
+  | 'haux'
+  /** PREVIOUS holder: a source in each step, set after the step. */
+  | 'prev'
+  /** INIT holder and pipeline-delay initial values: computed once at the start. */
+  | 'init'
+  /** A per-step random draw (uniform or standard normal). */
+  | 'rand';
+
+export interface Slot {
+  id: number;
+  role: SlotRole;
+  /** Display name of the variable (and element) it belongs to, or an internal label. */
+  label: string;
+  /** Index into `LoweredModel.vars` for model variables. */
+  varIndex?: number;
+  /** Element position in its variable (row-major). */
+  element?: number;
+  /** Value expression (aux, flow, haux, init) or initial value (stock, hstock, prev). */
+  eq?: IR;
+  /** Net rate (stock, hstock). */
+  rate?: IR;
+  /** Flows only: clip at zero. */
+  uniflow?: boolean;
+  /** Outflow of a non-negative stock: limited so the stock stays at or above zero. */
+  limit?: { stock: number; inflows: number[]; prior: number[] };
+  /** prev: the hidden aux whose value it takes after each step. */
+  source?: number;
+  /** rand: the distribution drawn and the stream it draws from. */
+  draw?: { dist: 'uniform' | 'normal'; stream: number };
+  /** Is the value fixed for the whole run (computed once at initialisation)? */
+  constant?: boolean;
+}
+
+export interface VarInfo {
+  v: Variable;
+  key: string;
+  display: string;
+  dims: DimInfo[];
+  size: number;
+  base: number;
+  strides: number[];
+}
+
+export interface DimInfo {
+  name: string;
+  key: string;
+  elements: string[];
+  elementKeys: string[];
+}
+
+export interface RandomStream {
+  /** A fixed seed given in the equation; otherwise derived from the run seed and the stream index. */
+  seed?: number;
+}
+
+export interface LoweredModel {
+  vars: VarInfo[];
+  slots: Slot[];
+  tables: LookupTable[];
+  streams: RandomStream[];
+  /** Number of pipeline-delay history buffers. */
+  histories: { source: number }[];
+  diagnostics: Diagnostic[];
+  /** Variable-level causal edges (for diagrams and loops). */
+  edges: { from: string; to: string; kind: 'equation' | 'flow' }[];
+}
+
+interface Ctx {
+  vi: VarInfo;
+  element: number;
+  /** Dimension key -> bound element index for this element. */
+  binding: Map<string, number>;
+  eqn: Equation;
+  /** Current slot (for SELF). */
+  self: number;
+  /** Macro parameter substitution. */
+  params?: Map<string, Expr>;
+  depth: number;
+}
+
+class LowerError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+const TIME_KEYS = new Map<string, IR>([
+  ['time', { k: 'time' }],
+  ['dt', { k: 'dt' }],
+  ['starttime', { k: 'start' }],
+  ['stoptime', { k: 'stop' }],
+]);
+
+/** Position in an equation text -> file location. */
+export function locate(
+  eqn: Equation | undefined,
+  offset: number,
+  fallback?: SourceLocation,
+): SourceLocation | undefined {
+  const loc = eqn?.loc ?? fallback;
+  if (!loc) return undefined;
+  if (!eqn) return loc;
+  const before = eqn.text.slice(0, Math.max(0, Math.min(offset, eqn.text.length)));
+  const lines = before.split(/\r\n|\r|\n/);
+  if (lines.length === 1) return { file: loc.file, line: loc.line, column: loc.column + offset };
+  return { file: loc.file, line: loc.line + lines.length - 1, column: lines[lines.length - 1]!.length + 1 };
+}
+
+export function lowerModel(model: Model): LoweredModel {
+  const diagnostics: Diagnostic[] = [];
+  const slots: Slot[] = [];
+  const tables: LookupTable[] = [];
+  const streams: RandomStream[] = [];
+  const histories: { source: number }[] = [];
+  const edges: LoweredModel['edges'] = [];
+  const file = model.file;
+
+  const err = (
+    code: string,
+    message: string,
+    loc?: SourceLocation,
+    variable?: string,
+    severity: 'error' | 'warning' = 'error',
+  ) => {
+    diagnostics.push({
+      severity,
+      code,
+      message,
+      file: loc?.file ?? file,
+      line: loc?.line,
+      column: loc?.column,
+      variable,
+    });
+  };
+
+  // Dimensions.
+  const dims = new Map<string, DimInfo>();
+  for (const d of model.dimensions) {
+    const info = dimInfo(d);
+    dims.set(info.key, info);
+  }
+  // Element key -> dimensions holding it (for `elem` references in subscripts).
+  const gfTables = new Map<string, number>();
+  const addTable = (gf: GraphicalFunction): number => {
+    tables.push({ xs: Float64Array.from(gf.xpts), ys: Float64Array.from(gf.ypts), type: gf.type });
+    return tables.length - 1;
+  };
+  for (const gf of model.graphicalFunctions) {
+    if (gf.name) gfTables.set(canonicalName(gf.name), addTable(gf));
+  }
+  const macros = new Map<string, MacroDefinition>();
+  for (const m of model.macros) macros.set(canonicalName(m.name), m);
+
+  if (model.modules.length > 0) {
+    err(
+      'unsupported-feature',
+      `modules (submodels) are not supported yet: ${model.modules.map((m) => m.name).join(', ')}`,
+      model.modules[0]!.loc,
+    );
+  }
+
+  // Variables and their slots.
+  const vars: VarInfo[] = [];
+  const byKey = new Map<string, VarInfo>();
+  for (const v of model.variables) {
+    const key = canonicalName(v.name);
+    const vdims: DimInfo[] = [];
+    for (const dn of v.dimensions ?? []) {
+      const d = dims.get(canonicalName(dn));
+      if (!d) {
+        err(
+          'unknown-dimension',
+          `unknown dimension '${dn}' of variable '${displayName(v.name)}'`,
+          v.loc,
+          displayName(v.name),
+        );
+        continue;
+      }
+      vdims.push(d);
+    }
+    const size = vdims.reduce((n, d) => n * d.elements.length, 1);
+    const strides = vdims.map((_, i) => vdims.slice(i + 1).reduce((n, d) => n * d.elements.length, 1));
+    const vi: VarInfo = {
+      v,
+      key,
+      display: displayName(v.name),
+      dims: vdims,
+      size,
+      base: slots.length,
+      strides,
+    };
+    if (byKey.has(key)) continue; // the reader reports duplicates
+    byKey.set(key, vi);
+    vars.push(vi);
+    for (let e = 0; e < size; e++) {
+      const role = v.kind === 'stock' ? 'stock' : v.kind === 'flow' ? 'flow' : 'aux';
+      slots.push({
+        id: slots.length,
+        role,
+        label: elementLabel(vi, e),
+        varIndex: vars.length - 1,
+        element: e,
+      });
+    }
+  }
+
+  const newSlot = (role: SlotRole, label: string): Slot => {
+    const s: Slot = { id: slots.length, role, label };
+    slots.push(s);
+    return s;
+  };
+
+  // ---- expression lowering ----
+
+  const elementTuple = (vi: VarInfo, e: number): number[] =>
+    vi.dims.map((_, i) => Math.floor(e / vi.strides[i]!) % vi.dims[i]!.elements.length);
+
+  const bindingFor = (vi: VarInfo, e: number): Map<string, number> => {
+    const m = new Map<string, number>();
+    const t = elementTuple(vi, e);
+    vi.dims.forEach((d, i) => m.set(d.key, t[i]!));
+    return m;
+  };
+
+  /** Which element of target dimension `td` the context selects, if it does. */
+  const boundElement = (td: DimInfo, ctx: Ctx): number | undefined => {
+    const direct = ctx.binding.get(td.key);
+    if (direct !== undefined) return direct;
+    // A bound dimension whose elements map into td by name (subranges) or by position (same size).
+    for (const [dk, idx] of ctx.binding) {
+      const bd = dims.get(dk);
+      if (!bd) continue;
+      const name = bd.elementKeys[idx]!;
+      const j = td.elementKeys.indexOf(name);
+      if (j >= 0) return j;
+    }
+    for (const [dk, idx] of ctx.binding) {
+      const bd = dims.get(dk);
+      if (bd && bd.elements.length === td.elements.length && isNumbered(bd) === isNumbered(td)) return idx;
+    }
+    return undefined;
+  };
+
+  type Sel = { kind: 'one'; index: number } | { kind: 'many'; indices: number[] } | { kind: 'dyn'; idx: IR };
+
+  const selectIndex = (ix: IndexExpr, td: DimInfo, ctx: Ctx, vecOk: boolean): Sel => {
+    if (ix.kind === 'wildcard') {
+      if (!vecOk)
+        throw new LowerError(
+          `'*' selects many elements where one value is needed`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      return { kind: 'many', indices: td.elements.map((_, i) => i) };
+    }
+    if (ix.kind === 'range') {
+      const lo = staticElement(ix.low, td);
+      const hi = staticElement(ix.high, td);
+      if (lo === undefined || hi === undefined) {
+        throw new LowerError(
+          `range bounds must be elements of '${td.name}'`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      }
+      if (!vecOk)
+        throw new LowerError(
+          `a range selects many elements where one value is needed`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      const out: number[] = [];
+      for (let i = lo; i <= hi; i++) out.push(i);
+      return { kind: 'many', indices: out };
+    }
+    if (ix.kind === 'num') {
+      const i = Math.round(ix.value) - 1;
+      if (i < 0 || i >= td.elements.length) {
+        throw new LowerError(
+          `index ${ix.value} is outside dimension '${td.name}' (1..${td.elements.length})`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      }
+      return { kind: 'one', index: i };
+    }
+    if (ix.kind === 'ref') {
+      const key = ix.key;
+      if (key === td.key) {
+        const b = boundElement(td, ctx);
+        if (b !== undefined) return { kind: 'one', index: b };
+        if (vecOk) return { kind: 'many', indices: td.elements.map((_, i) => i) };
+        throw new LowerError(`dimension '${td.name}' is not bound here`, ix.span.start, 'dimension-mismatch');
+      }
+      const el = staticElement(ix, td);
+      if (el !== undefined) return { kind: 'one', index: el };
+      const other = dims.get(key);
+      if (other) {
+        // Another dimension used as an index: map its bound element by name, or by position.
+        const idx = ctx.binding.get(other.key) ?? boundElement(other, ctx);
+        if (idx === undefined) {
+          if (vecOk) {
+            const mapped = other.elementKeys.map((ek, i) => {
+              const j = td.elementKeys.indexOf(ek);
+              return j >= 0 ? j : i;
+            });
+            return { kind: 'many', indices: mapped };
+          }
+          throw new LowerError(
+            `dimension '${other.name}' is not bound here`,
+            ix.span.start,
+            'dimension-mismatch',
+          );
+        }
+        const j = td.elementKeys.indexOf(other.elementKeys[idx]!);
+        if (j >= 0) return { kind: 'one', index: j };
+        if (idx < td.elements.length) return { kind: 'one', index: idx };
+        throw new LowerError(
+          `element '${other.elements[idx]}' has no counterpart in '${td.name}'`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      }
+    }
+    // A computed index (1-based).
+    return { kind: 'dyn', idx: lower(ix, ctx) };
+  };
+
+  const staticElement = (e: Expr, td: DimInfo): number | undefined => {
+    if (e.kind === 'num') {
+      const i = Math.round(e.value) - 1;
+      return i >= 0 && i < td.elements.length ? i : undefined;
+    }
+    if (e.kind !== 'ref') return undefined;
+    let key = e.key;
+    const dot = key.indexOf('.');
+    if (dot > 0 && key.slice(0, dot) === td.key) key = key.slice(dot + 1);
+    const i = td.elementKeys.indexOf(key);
+    return i >= 0 ? i : undefined;
+  };
+
+  /** Slots selected by a reference to arrayed variable `vi` (scalar when exactly one). */
+  const selectSlots = (
+    vi: VarInfo,
+    indices: IndexExpr[] | undefined,
+    ctx: Ctx,
+    at: number,
+    vecOk: boolean,
+  ): IR[] => {
+    if (vi.dims.length === 0) {
+      if (indices && indices.length > 0) {
+        throw new LowerError(`'${vi.display}' is not an array but is subscripted`, at, 'dimension-mismatch');
+      }
+      return [slot(vi.base)];
+    }
+    if (indices && indices.length !== vi.dims.length) {
+      throw new LowerError(
+        `'${vi.display}' has ${vi.dims.length} dimension(s) but ${indices.length} subscript(s) are given`,
+        at,
+        'dimension-mismatch',
+      );
+    }
+    const sels: Sel[] = vi.dims.map((d, i) => {
+      if (indices) return selectIndex(indices[i]!, d, ctx, vecOk);
+      const b = boundElement(d, ctx);
+      if (b !== undefined) return { kind: 'one', index: b };
+      if (vecOk) return { kind: 'many', indices: d.elements.map((_, j) => j) };
+      throw new LowerError(
+        `'${vi.display}' is arrayed over '${d.name}', which this equation does not bind; subscript it`,
+        at,
+        'dimension-mismatch',
+      );
+    });
+    const dynPositions = sels.filter((s) => s.kind === 'dyn').length;
+    if (dynPositions > 0) {
+      if (dynPositions > 1 || sels.some((s) => s.kind === 'many')) {
+        throw new LowerError(
+          `only one computed subscript is supported per reference`,
+          at,
+          'unsupported-feature',
+        );
+      }
+      let base = vi.base;
+      let stride = 1;
+      let size = 1;
+      let idx: IR = c(1);
+      sels.forEach((s, i) => {
+        if (s.kind === 'one') base += s.index * vi.strides[i]!;
+        else if (s.kind === 'dyn') {
+          stride = vi.strides[i]!;
+          size = vi.dims[i]!.elements.length;
+          idx = s.idx;
+        }
+      });
+      return [{ k: 'dyn', base, stride, size, idx }];
+    }
+    let offsets = [0];
+    sels.forEach((s, i) => {
+      const choices = s.kind === 'one' ? [s.index] : s.kind === 'many' ? s.indices : [];
+      const next: number[] = [];
+      for (const o of offsets) for (const ch of choices) next.push(o + ch * vi.strides[i]!);
+      offsets = next;
+    });
+    return offsets.map((o) => slot(vi.base + o));
+  };
+
+  const lowerVector = (e: Expr, ctx: Ctx): IR[] => {
+    switch (e.kind) {
+      case 'ref': {
+        if (ctx.params?.has(e.key)) return lowerVector(ctx.params.get(e.key)!, ctx);
+        const vi = byKey.get(e.key);
+        if (vi && vi.dims.length > 0) return selectSlots(vi, undefined, ctx, e.span.start, true);
+        return [lower(e, ctx)];
+      }
+      case 'subscript': {
+        const vi = byKey.get(e.key);
+        if (!vi) throw new LowerError(`unknown variable '${e.name}'`, e.span.start, 'unknown-variable');
+        return selectSlots(vi, e.indices, ctx, e.span.start, true);
+      }
+      case 'binary': {
+        const a = lowerVector(e.left, ctx);
+        const bb = lowerVector(e.right, ctx);
+        if (a.length !== bb.length && a.length !== 1 && bb.length !== 1) {
+          throw new LowerError(
+            `arrays of different sizes (${a.length} and ${bb.length}) combined`,
+            e.span.start,
+            'dimension-mismatch',
+          );
+        }
+        const n = Math.max(a.length, bb.length);
+        const out: IR[] = [];
+        for (let i = 0; i < n; i++)
+          out.push({ k: 'bin', op: e.op, a: a[a.length === 1 ? 0 : i]!, b: bb[bb.length === 1 ? 0 : i]! });
+        return out;
+      }
+      case 'unary': {
+        const a = lowerVector(e.arg, ctx);
+        if (e.op === '+') return a;
+        return a.map((x) => (e.op === '-' ? { k: 'neg', a: x } : { k: 'not', a: x }) as IR);
+      }
+      default:
+        return [lower(e, ctx)];
+    }
+  };
+
+  const sumOf = (xs: IR[]): IR => (xs.length === 0 ? c(0) : { k: 'rt', name: 'sum', args: xs });
+
+  const hiddenAux = (ir: IR, label: string): IR => {
+    if (ir.k === 'c' || ir.k === 's') return ir;
+    const h = newSlot('haux', label);
+    h.eq = ir;
+    return slot(h.id);
+  };
+
+  const constFold = (ir: IR): number | undefined => {
+    switch (ir.k) {
+      case 'c':
+        return ir.v;
+      case 's': {
+        const s = slots[ir.i]!;
+        if ((s.role === 'aux' || s.role === 'init') && s.eq && s.eq !== PENDING) {
+          const deps = new Set<number>();
+          irDeps(s.eq, deps);
+          if (deps.size === 0) return constFold(s.eq);
+        }
+        return undefined;
+      }
+      case 'neg': {
+        const a = constFold(ir.a);
+        return a === undefined ? undefined : -a;
+      }
+      case 'bin': {
+        const a = constFold(ir.a);
+        const bv = constFold(ir.b);
+        if (a === undefined || bv === undefined) return undefined;
+        switch (ir.op) {
+          case '+':
+            return a + bv;
+          case '-':
+            return a - bv;
+          case '*':
+            return a * bv;
+          case '/':
+            return a / bv;
+          case '^':
+            return Math.pow(a, bv);
+          default:
+            return undefined;
+        }
+      }
+      default:
+        return undefined;
+    }
+  };
+
+  const label = (ctx: Ctx, fn: string) => `${elementLabel(ctx.vi, ctx.element)}·${fn}`;
+
+  const lowerStateful = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
+    const L = (fn: string) => label(ctx, fn);
+    switch (name) {
+      case 'INIT': {
+        const s = newSlot('init', L('INIT'));
+        s.eq = lower(args[0]!, ctx);
+        return slot(s.id);
+      }
+      case 'PREVIOUS': {
+        const x = lower(args[0]!, ctx);
+        const h = newSlot('haux', L('PREVIOUS input'));
+        h.eq = x;
+        const p = newSlot('prev', L('PREVIOUS'));
+        p.eq = args[1] ? lower(args[1], ctx) : x;
+        p.source = h.id;
+        return slot(p.id);
+      }
+      case 'SMTH1':
+      case 'SMTH3':
+      case 'SMTHN': {
+        const input = hiddenAux(lower(args[0]!, ctx), L(`${name} input`));
+        const time = hiddenAux(lower(args[1]!, ctx), L(`${name} time`));
+        let order = name === 'SMTH1' ? 1 : 3;
+        let initArg = args[2];
+        if (name === 'SMTHN') {
+          order = staticOrder(args[2]!, ctx, at);
+          initArg = args[3];
+        }
+        const init = initArg ? lower(initArg, ctx) : input;
+        const stageTime: IR = order === 1 ? time : { k: 'bin', op: '/', a: time, b: c(order) };
+        let prev = input;
+        let last: IR = input;
+        for (let i = 0; i < order; i++) {
+          const st = newSlot('hstock', L(`${name} stage ${i + 1}`));
+          st.eq = init;
+          st.rate = { k: 'bin', op: '/', a: { k: 'bin', op: '-', a: prev, b: slot(st.id) }, b: stageTime };
+          prev = slot(st.id);
+          last = prev;
+        }
+        return last;
+      }
+      case 'DELAY1':
+      case 'DELAY3':
+      case 'DELAYN': {
+        const input = hiddenAux(lower(args[0]!, ctx), L(`${name} input`));
+        const time = hiddenAux(lower(args[1]!, ctx), L(`${name} time`));
+        let order = name === 'DELAY1' ? 1 : 3;
+        let initArg = args[2];
+        if (name === 'DELAYN') {
+          order = staticOrder(args[2]!, ctx, at);
+          initArg = args[3];
+        }
+        const initFlow = initArg ? lower(initArg, ctx) : input;
+        const stageTime: IR = order === 1 ? time : { k: 'bin', op: '/', a: time, b: c(order) };
+        let inflow = input;
+        for (let i = 0; i < order; i++) {
+          const st = newSlot('hstock', L(`${name} stage ${i + 1}`));
+          st.eq = { k: 'bin', op: '*', a: initFlow, b: stageTime };
+          const out = newSlot('haux', L(`${name} outflow ${i + 1}`));
+          out.eq = { k: 'bin', op: '/', a: slot(st.id), b: stageTime };
+          st.rate = { k: 'bin', op: '-', a: inflow, b: slot(out.id) };
+          inflow = slot(out.id);
+        }
+        return inflow;
+      }
+      case 'DELAY': {
+        const input = lower(args[0]!, ctx);
+        const h = newSlot('haux', L('DELAY input'));
+        h.eq = input;
+        const delay = hiddenAux(lower(args[1]!, ctx), L('DELAY time'));
+        const init = newSlot('init', L('DELAY initial value'));
+        init.eq = args[2] ? lower(args[2], ctx) : slot(h.id);
+        histories.push({ source: h.id });
+        return { k: 'delay', hist: histories.length - 1, delay, init: slot(init.id) };
+      }
+      case 'TREND':
+      case 'FORCST': {
+        const input = hiddenAux(lower(args[0]!, ctx), L(`${name} input`));
+        const time = hiddenAux(lower(args[1]!, ctx), L(`${name} time`));
+        const initTrend = (name === 'TREND' ? args[2] : args[3])
+          ? lower((name === 'TREND' ? args[2] : args[3])!, ctx)
+          : c(0);
+        const avg = newSlot('hstock', L(`${name} average`));
+        avg.eq = {
+          k: 'bin',
+          op: '/',
+          a: input,
+          b: { k: 'bin', op: '+', a: c(1), b: { k: 'bin', op: '*', a: initTrend, b: time } },
+        };
+        avg.rate = { k: 'bin', op: '/', a: { k: 'bin', op: '-', a: input, b: slot(avg.id) }, b: time };
+        const trend: IR = {
+          k: 'bin',
+          op: '/',
+          a: { k: 'bin', op: '-', a: input, b: slot(avg.id) },
+          b: { k: 'bin', op: '*', a: slot(avg.id), b: time },
+        };
+        if (name === 'TREND') return trend;
+        const horizon = lower(args[2]!, ctx);
+        return {
+          k: 'bin',
+          op: '*',
+          a: input,
+          b: { k: 'bin', op: '+', a: c(1), b: { k: 'bin', op: '*', a: trend, b: horizon } },
+        };
+      }
+      default:
+        throw new LowerError(`'${name}' is not implemented`, at, 'unsupported-feature');
+    }
+  };
+
+  const staticOrder = (e: Expr, ctx: Ctx, at: number): number => {
+    const v = constFold(lower(e, ctx));
+    if (v === undefined || !Number.isFinite(v) || v < 1) {
+      throw new LowerError(
+        'the order of DELAYN/SMTHN must be a constant of at least 1',
+        at,
+        'invalid-argument',
+      );
+    }
+    return Math.round(v);
+  };
+
+  const lowerRandom = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
+    const arity = name === 'EXPRND' || name === 'POISSON' ? 1 : 2;
+    let seed: number | undefined;
+    if (args.length > arity) {
+      seed = constFold(lower(args[arity]!, ctx));
+      if (seed === undefined)
+        throw new LowerError(`the seed of ${name} must be a constant`, at, 'invalid-argument');
+    }
+    streams.push({ seed });
+    const q = newSlot('rand', label(ctx, name));
+    q.draw = {
+      dist: name === 'NORMAL' || name === 'LOGNORMAL' ? 'normal' : 'uniform',
+      stream: streams.length - 1,
+    };
+    const u = slot(q.id);
+    const a = args.slice(0, arity).map((x) => lower(x, ctx));
+    switch (name) {
+      case 'RANDOM':
+        return {
+          k: 'bin',
+          op: '+',
+          a: a[0]!,
+          b: { k: 'bin', op: '*', a: { k: 'bin', op: '-', a: a[1]!, b: a[0]! }, b: u },
+        };
+      case 'NORMAL':
+        return { k: 'bin', op: '+', a: a[0]!, b: { k: 'bin', op: '*', a: a[1]!, b: u } };
+      case 'LOGNORMAL':
+        return { k: 'rt', name: 'lognormal', args: [a[0]!, a[1]!, u] };
+      case 'EXPRND':
+        return { k: 'rt', name: 'exprnd', args: [a[0]!, u] };
+      default:
+        return { k: 'rt', name: 'poisson', args: [u, a[0]!] };
+    }
+  };
+
+  const lowerCall = (e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
+    const at = e.span.start;
+    // A graphical function called like a function: standalone gf or a variable with a gf.
+    const table = gfTables.get(e.key);
+    const vi = byKey.get(e.key);
+    if (table !== undefined || (vi && vi.v.gf && !findBuiltin(e.key))) {
+      if (e.args.length !== 1)
+        throw new LowerError(
+          `graphical function '${e.name}' takes 1 argument, got ${e.args.length}`,
+          at,
+          'argument-count',
+        );
+      return { k: 'lookup', table: table ?? tableOf(vi!, ctx), x: lower(e.args[0]!, ctx) };
+    }
+    const macro = macros.get(e.key);
+    if (macro) return lowerMacro(macro, e, ctx);
+    const f = findBuiltin(e.key);
+    if (!f) throw new LowerError(`unknown function '${e.name}'`, at, 'unknown-function');
+    const n = e.args.length;
+    if (n < f.minArgs || n > f.maxArgs) {
+      const expected =
+        f.minArgs === f.maxArgs
+          ? `${f.minArgs}`
+          : f.maxArgs > 1e6
+            ? `at least ${f.minArgs}`
+            : `${f.minArgs} to ${f.maxArgs}`;
+      throw new LowerError(`${f.name} takes ${expected} argument(s), got ${n}`, at, 'argument-count');
+    }
+    switch (f.kind) {
+      case 'time':
+        return TIME_KEYS.get(f.name.toLowerCase())!;
+      case 'constant':
+        if (f.name === 'PI') return c(Math.PI);
+        if (f.name === 'INF') return c(Infinity);
+        return slot(ctx.self);
+      case 'stateful':
+        return lowerStateful(f.name, e.args, ctx, at);
+      case 'random':
+        return lowerRandom(f.name, e.args, ctx, at);
+      case 'lookup': {
+        const target = e.args[0]!;
+        if (target.kind !== 'ref')
+          throw new LowerError(
+            'LOOKUP expects the name of a graphical function first',
+            at,
+            'invalid-argument',
+          );
+        const t = gfTables.get(target.key);
+        const tv = byKey.get(target.key);
+        if (t === undefined && !(tv && tv.v.gf)) {
+          throw new LowerError(
+            `'${target.name}' is not a graphical function`,
+            target.span.start,
+            'unknown-function',
+          );
+        }
+        return { k: 'lookup', table: t ?? tableOf(tv!, ctx), x: lower(e.args[1]!, ctx) };
+      }
+      case 'array': {
+        if (f.name === 'MEAN' && n > 1) {
+          const xs = e.args.map((a) => lower(a, ctx));
+          return { k: 'bin', op: '/', a: sumOf(xs), b: c(xs.length) };
+        }
+        if (f.name === 'SIZE') {
+          const a0 = e.args[0]!;
+          if (a0.kind === 'call' && a0.key === 'self') return c(ctx.vi.size);
+          return c(lowerVector(a0, ctx).length);
+        }
+        const xs = lowerVector(e.args[0]!, ctx);
+        switch (f.name) {
+          case 'SUM':
+            return sumOf(xs);
+          case 'MEAN':
+            return { k: 'bin', op: '/', a: sumOf(xs), b: c(xs.length) };
+          case 'PROD':
+            return { k: 'rt', name: 'prod', args: xs };
+          case 'STDDEV':
+            return { k: 'rt', name: 'stddev', args: xs };
+          case 'RANK': {
+            const nth = lower(e.args[1]!, ctx);
+            return { k: 'rt', name: 'rank', args: [nth, c(xs.length), ...xs] };
+          }
+        }
+        throw new LowerError(`'${f.name}' is not implemented`, at, 'unsupported-feature');
+      }
+      default: {
+        if ((f.name === 'MAX' || f.name === 'MIN') && n === 1) {
+          const xs = lowerVector(e.args[0]!, ctx);
+          return { k: 'fn', name: f.name, args: xs };
+        }
+        return { k: 'fn', name: f.name, args: e.args.map((a) => lower(a, ctx)) };
+      }
+    }
+  };
+
+  const lowerMacro = (m: MacroDefinition, e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
+    if (m.variables.length > 0 || !m.eqn) {
+      throw new LowerError(
+        `macro '${m.name}' has its own variables, which are not supported yet`,
+        e.span.start,
+        'unsupported-feature',
+      );
+    }
+    if (e.args.length !== m.parameters.length) {
+      throw new LowerError(
+        `macro ${m.name} takes ${m.parameters.length} argument(s), got ${e.args.length}`,
+        e.span.start,
+        'argument-count',
+      );
+    }
+    if (ctx.depth > 20)
+      throw new LowerError(
+        `macro '${m.name}' expands too deeply (recursion?)`,
+        e.span.start,
+        'unsupported-feature',
+      );
+    const parsed = parseEquation(m.eqn.text);
+    if (!parsed.expr)
+      throw new LowerError(`macro '${m.name}': ${parsed.error!.message}`, e.span.start, 'syntax-error');
+    const params = new Map<string, Expr>();
+    m.parameters.forEach((p, i) => params.set(canonicalName(p), e.args[i]!));
+    // Arguments are lowered in the caller's context; the body sees only its parameters.
+    const inner: Ctx = { ...ctx, params, depth: ctx.depth + 1 };
+    try {
+      return lower(parsed.expr, inner);
+    } catch (x) {
+      if (x instanceof LowerError)
+        throw new LowerError(`in macro ${m.name}: ${x.message}`, e.span.start, x.code);
+      throw x;
+    }
+  };
+
+  const tableOf = (vi: VarInfo, ctx: Ctx): number => {
+    const key = `${vi.key}#${vi === ctx.vi ? ctx.element : 0}`;
+    let t = gfTables.get(key);
+    if (t === undefined) {
+      const gf = elementGf(vi, vi === ctx.vi ? ctx.element : 0);
+      if (!gf) throw new LowerError(`'${vi.display}' has no graphical function`, 0, 'unknown-function');
+      t = addTable(gf);
+      gfTables.set(key, t);
+    }
+    return t;
+  };
+
+  const lower = (e: Expr, ctx: Ctx): IR => {
+    switch (e.kind) {
+      case 'num':
+        return c(e.value);
+      case 'ref': {
+        if (ctx.params?.has(e.key)) {
+          const outer: Ctx = { ...ctx, params: undefined };
+          return lower(ctx.params.get(e.key)!, outer);
+        }
+        if (e.key === 'self') return slot(ctx.self);
+        const vi = byKey.get(e.key);
+        if (vi) {
+          const xs = selectSlots(vi, undefined, ctx, e.span.start, false);
+          return xs[0]!;
+        }
+        const t = TIME_KEYS.get(e.key);
+        if (t) return t;
+        if (e.key === 'pi') return c(Math.PI);
+        if (e.key === 'inf') return c(Infinity);
+        const d = dims.get(e.key);
+        if (d) {
+          const b = boundElement(d, ctx);
+          if (b !== undefined) return c(b + 1);
+          throw new LowerError(
+            `dimension '${d.name}' used as a value where it is not bound`,
+            e.span.start,
+            'dimension-mismatch',
+          );
+        }
+        const dot = e.key.indexOf('.');
+        if (dot > 0) {
+          const dd = dims.get(e.key.slice(0, dot));
+          const el = dd?.elementKeys.indexOf(e.key.slice(dot + 1)) ?? -1;
+          if (dd && el >= 0) return c(el + 1);
+          const f = findBuiltin(e.key);
+          if (f && f.maxArgs === 0)
+            return lowerCall({ kind: 'call', name: e.name, key: e.key, args: [], span: e.span }, ctx);
+        }
+        const f = findBuiltin(e.key);
+        if (f && (f.kind === 'time' || f.kind === 'constant')) {
+          return lowerCall({ kind: 'call', name: e.name, key: e.key, args: [], span: e.span }, ctx);
+        }
+        throw new LowerError(`unknown variable '${displayName(e.name)}'`, e.span.start, 'unknown-variable');
+      }
+      case 'subscript': {
+        const vi = byKey.get(e.key);
+        if (!vi)
+          throw new LowerError(`unknown variable '${displayName(e.name)}'`, e.span.start, 'unknown-variable');
+        const xs = selectSlots(vi, e.indices, ctx, e.span.start, false);
+        return xs[0]!;
+      }
+      case 'call':
+        return lowerCall(e, ctx);
+      case 'unary': {
+        const a = lower(e.arg, ctx);
+        if (e.op === '+') return a;
+        return e.op === '-' ? { k: 'neg', a } : { k: 'not', a };
+      }
+      case 'binary':
+        return { k: 'bin', op: e.op, a: lower(e.left, ctx), b: lower(e.right, ctx) };
+      case 'if':
+        return { k: 'if', c: lower(e.cond, ctx), a: lower(e.then, ctx), b: lower(e.else, ctx) };
+    }
+  };
+
+  // ---- per-variable lowering ----
+
+  const PENDING: IR = { k: 'c', v: NaN };
+
+  const parsedCache = new Map<Equation, Expr | null>();
+  const parse = (vi: VarInfo, eqn: Equation): Expr | undefined => {
+    if (parsedCache.has(eqn)) return parsedCache.get(eqn) ?? undefined;
+    const r = parseEquation(eqn.text);
+    if (r.error) {
+      const loc = locate(eqn, r.error.offset, vi.v.loc);
+      err(
+        'syntax-error',
+        `syntax error in the equation of '${vi.display}': ${r.error.message}`,
+        loc,
+        vi.display,
+      );
+      parsedCache.set(eqn, null);
+      return undefined;
+    }
+    parsedCache.set(eqn, r.expr!);
+    return r.expr;
+  };
+
+  const elementEquation = (vi: VarInfo, e: number): { eqn?: Equation; gf?: GraphicalFunction } => {
+    const v = vi.v;
+    if (v.elements && v.elements.length > 0 && vi.dims.length > 0) {
+      const tuple = elementTuple(vi, e);
+      for (const def of v.elements) {
+        if (def.subscript.length !== vi.dims.length) continue;
+        const match = def.subscript.every((sub, i) => {
+          const d = vi.dims[i]!;
+          const k = canonicalName(sub);
+          const idx = d.elementKeys.indexOf(k.startsWith(d.key + '.') ? k.slice(d.key.length + 1) : k);
+          return idx === tuple[i] || (idx < 0 && Number(sub) - 1 === tuple[i]);
+        });
+        if (match) return { eqn: def.eqn ?? v.eqn, gf: def.gf ?? v.gf };
+      }
+      return { eqn: v.eqn, gf: v.gf };
+    }
+    return { eqn: v.eqn, gf: v.gf };
+  };
+  const elementGf = (vi: VarInfo, e: number) => elementEquation(vi, e).gf;
+
+  const lowerValue = (
+    vi: VarInfo,
+    e: number,
+    eqn: Equation | undefined,
+    gf: GraphicalFunction | undefined,
+  ): IR => {
+    const ctx: Ctx = {
+      vi,
+      element: e,
+      binding: bindingFor(vi, e),
+      eqn: eqn ?? { text: '' },
+      self: vi.base + e,
+      depth: 0,
+    };
+    let ir: IR;
+    if (eqn && eqn.text.trim() !== '') {
+      const expr = parse(vi, eqn);
+      if (!expr) return c(NaN);
+      try {
+        ir = lower(expr, ctx);
+      } catch (x) {
+        if (x instanceof LowerError) {
+          err(
+            x.code,
+            `${x.message} (in the equation of '${vi.display}')`,
+            locate(eqn, x.offset, vi.v.loc),
+            vi.display,
+          );
+          return c(NaN);
+        }
+        throw x;
+      }
+    } else if (gf) {
+      ir = { k: 'time' };
+    } else {
+      err('missing-equation', `'${vi.display}' has no equation`, vi.v.loc, vi.display);
+      return c(NaN);
+    }
+    if (gf) {
+      const key = `${vi.key}#${e}`;
+      let t = gfTables.get(key);
+      if (t === undefined) {
+        t = addTable(gf);
+        gfTables.set(key, t);
+      }
+      ir = { k: 'lookup', table: t, x: ir };
+    }
+    return ir;
+  };
+
+  // First give every model slot a placeholder so constant folding can see literal constants early.
+  for (const vi of vars) {
+    for (let e = 0; e < vi.size; e++) slots[vi.base + e]!.eq = PENDING;
+  }
+  // Literal constants first (cheap, and lets DELAYN orders and seeds refer to them).
+  for (const vi of vars) {
+    if (vi.v.kind === 'stock') continue;
+    for (let e = 0; e < vi.size; e++) {
+      const { eqn, gf } = elementEquation(vi, e);
+      if (!gf && eqn && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(eqn.text)) {
+        slots[vi.base + e]!.eq = c(Number(eqn.text));
+      }
+    }
+  }
+  for (const vi of vars) {
+    for (let e = 0; e < vi.size; e++) {
+      const s = slots[vi.base + e]!;
+      const { eqn, gf } = elementEquation(vi, e);
+      if (vi.v.kind === 'stock') {
+        if (!eqn || eqn.text.trim() === '') {
+          err(
+            'missing-equation',
+            `stock '${vi.display}' has no initial value; 0 is used`,
+            vi.v.loc,
+            vi.display,
+            'warning',
+          );
+          s.eq = c(0);
+        } else {
+          s.eq = lowerValue(vi, e, eqn, undefined);
+        }
+      } else if (s.eq === PENDING) {
+        s.eq = lowerValue(vi, e, eqn, gf);
+      }
+      if (vi.v.kind === 'flow' && vi.v.nonNegative) s.uniflow = true;
+    }
+  }
+
+  // Stocks: rates from inflows and outflows, element by element; non-negative limits on outflows.
+  for (const vi of vars) {
+    if (vi.v.kind !== 'stock') continue;
+    const flowSlots = (names: string[] | undefined, e: number): number[] => {
+      const out: number[] = [];
+      for (const n of names ?? []) {
+        const fv = byKey.get(canonicalName(n));
+        if (!fv) {
+          err(
+            'unknown-flow',
+            `stock '${vi.display}' names a flow '${displayName(n)}' that does not exist`,
+            vi.v.loc,
+            vi.display,
+          );
+          continue;
+        }
+        if (fv.size === 1) {
+          out.push(fv.base);
+          continue;
+        }
+        if (fv.size !== vi.size) {
+          err(
+            'dimension-mismatch',
+            `flow '${fv.display}' has ${fv.size} elements but stock '${vi.display}' has ${vi.size}`,
+            vi.v.loc,
+            vi.display,
+          );
+          continue;
+        }
+        out.push(fv.base + e);
+      }
+      return out;
+    };
+    for (let e = 0; e < vi.size; e++) {
+      const s = slots[vi.base + e]!;
+      const ins = flowSlots(vi.v.inflows, e);
+      const outs = flowSlots(vi.v.outflows, e);
+      const terms: IR[] = ins.map((i) => slot(i));
+      let rate: IR = terms.length ? sumOf(terms) : c(0);
+      if (outs.length) rate = { k: 'bin', op: '-', a: rate, b: sumOf(outs.map((o) => slot(o))) };
+      s.rate = rate;
+      if (vi.v.nonNegative) {
+        outs.forEach((o, i) => {
+          const fs = slots[o]!;
+          if (!fs.limit) fs.limit = { stock: s.id, inflows: ins, prior: outs.slice(0, i) };
+        });
+      }
+    }
+    for (const n of [...(vi.v.inflows ?? []), ...(vi.v.outflows ?? [])]) {
+      edges.push({ from: displayName(n), to: vi.display, kind: 'flow' });
+    }
+  }
+
+  // Variable-level equation edges.
+  for (const vi of vars) {
+    const seen = new Set<string>();
+    const eqns: Equation[] = [];
+    if (vi.v.eqn) eqns.push(vi.v.eqn);
+    for (const d of vi.v.elements ?? []) if (d.eqn) eqns.push(d.eqn);
+    for (const eqn of eqns) {
+      const expr = parsedCache.get(eqn);
+      if (!expr) continue;
+      walk(expr, (x) => {
+        if (x.kind === 'ref' || x.kind === 'subscript') {
+          const t = byKey.get(x.key);
+          if (t && t !== vi && !seen.has(t.key)) {
+            seen.add(t.key);
+            edges.push({ from: t.display, to: vi.display, kind: 'equation' });
+          }
+        }
+      });
+    }
+  }
+
+  return { vars, slots, tables, streams, histories, diagnostics, edges };
+}
+
+function isNumbered(d: DimInfo): boolean {
+  return d.elements.every((e, i) => e === String(i + 1));
+}
+
+function dimInfo(d: Dimension): DimInfo {
+  return {
+    name: d.name,
+    key: canonicalName(d.name),
+    elements: d.elements.map((e) => displayName(e)),
+    elementKeys: d.elements.map((e) => canonicalName(e)),
+  };
+}
+
+export function elementLabel(vi: VarInfo, e: number): string {
+  if (vi.dims.length === 0) return vi.display;
+  const parts = vi.dims.map((d, i) => d.elements[Math.floor(e / vi.strides[i]!) % d.elements.length]!);
+  return `${vi.display}[${parts.join(',')}]`;
+}

@@ -1,0 +1,301 @@
+/**
+ * The one catalogue of builtin functions: name, arity and semantics, documented once. The
+ * compiler decides how each kind is lowered: `pure` functions become JavaScript expressions over
+ * their arguments (see `emit`), `stateful` ones become small internal stock-and-flow structures,
+ * `random` ones read a per-step draw, `array` ones reduce over array elements.
+ */
+
+export type BuiltinKind =
+  'pure' | 'time' | 'constant' | 'test-input' | 'stateful' | 'random' | 'array' | 'lookup';
+
+export interface Builtin {
+  name: string;
+  kind: BuiltinKind;
+  minArgs: number;
+  maxArgs: number;
+  /** Semantics, shown by `interlock check --builtins` and in docs. */
+  doc: string;
+  /**
+   * For pure functions: a JavaScript expression over the argument expressions. `R` is the
+   * runtime helper object (see simulate/runtime.ts).
+   */
+  emit?: (args: string[]) => string;
+}
+
+const b = (
+  name: string,
+  kind: BuiltinKind,
+  minArgs: number,
+  maxArgs: number,
+  doc: string,
+  emit?: Builtin['emit'],
+): Builtin => ({
+  name,
+  kind,
+  minArgs,
+  maxArgs,
+  doc,
+  emit,
+});
+
+const INF_ARGS = 1e9;
+
+export const BUILTINS: readonly Builtin[] = [
+  // Mathematical (XMILE 3.5.1)
+  b('ABS', 'pure', 1, 1, 'Absolute value.', (a) => `Math.abs(${a[0]})`),
+  b('ARCCOS', 'pure', 1, 1, 'Arc cosine, in radians; NaN outside [-1, 1].', (a) => `Math.acos(${a[0]})`),
+  b('ARCSIN', 'pure', 1, 1, 'Arc sine, in radians; NaN outside [-1, 1].', (a) => `Math.asin(${a[0]})`),
+  b('ARCTAN', 'pure', 1, 1, 'Arc tangent, in radians.', (a) => `Math.atan(${a[0]})`),
+  b('COS', 'pure', 1, 1, 'Cosine of an angle in radians.', (a) => `Math.cos(${a[0]})`),
+  b('SIN', 'pure', 1, 1, 'Sine of an angle in radians.', (a) => `Math.sin(${a[0]})`),
+  b('TAN', 'pure', 1, 1, 'Tangent of an angle in radians.', (a) => `Math.tan(${a[0]})`),
+  b('COSH', 'pure', 1, 1, 'Hyperbolic cosine (Stella extension).', (a) => `Math.cosh(${a[0]})`),
+  b('SINH', 'pure', 1, 1, 'Hyperbolic sine (Stella extension).', (a) => `Math.sinh(${a[0]})`),
+  b('TANH', 'pure', 1, 1, 'Hyperbolic tangent (Stella extension).', (a) => `Math.tanh(${a[0]})`),
+  b('EXP', 'pure', 1, 1, 'e raised to the argument.', (a) => `Math.exp(${a[0]})`),
+  b(
+    'INT',
+    'pure',
+    1,
+    1,
+    'Largest integer not above the argument (floor: INT(-1.5) = -2).',
+    (a) => `Math.floor(${a[0]})`,
+  ),
+  b('LN', 'pure', 1, 1, 'Natural logarithm; NaN for negative input, -INF at 0.', (a) => `Math.log(${a[0]})`),
+  b('LOG10', 'pure', 1, 1, 'Base-10 logarithm.', (a) => `Math.log10(${a[0]})`),
+  b(
+    'LOG',
+    'pure',
+    2,
+    2,
+    'LOG(x, base): logarithm of x in the given base (Stella extension).',
+    (a) => `(Math.log(${a[0]}) / Math.log(${a[1]}))`,
+  ),
+  b('SQRT', 'pure', 1, 1, 'Square root; NaN for negative input.', (a) => `Math.sqrt(${a[0]})`),
+  b(
+    'SIGN',
+    'pure',
+    1,
+    1,
+    'Sign of the argument: -1, 0 or 1 (Stella extension).',
+    (a) => `Math.sign(${a[0]})`,
+  ),
+  b(
+    'ROUND',
+    'pure',
+    1,
+    1,
+    'Nearest integer, halves away from zero (Stella extension).',
+    (a) => `R.round(${a[0]})`,
+  ),
+  b(
+    'MOD',
+    'pure',
+    2,
+    2,
+    'MOD(a, b): floored remainder, the sign of b (same as the `MOD` operator).',
+    (a) => `R.mod(${a[0]}, ${a[1]})`,
+  ),
+  b('POWER', 'pure', 2, 2, 'POWER(a, b) = a^b (Vensim extension).', (a) => `Math.pow(${a[0]}, ${a[1]})`),
+  b(
+    'MAX',
+    'pure',
+    1,
+    INF_ARGS,
+    'MAX(x, y, ...): the largest argument. With one array argument: the largest element (XMILE array builtin).',
+    (a) => `Math.max(${a.join(', ')})`,
+  ),
+  b(
+    'MIN',
+    'pure',
+    1,
+    INF_ARGS,
+    'MIN(x, y, ...): the smallest argument. With one array argument: the smallest element.',
+    (a) => `Math.min(${a.join(', ')})`,
+  ),
+  b(
+    'SAFEDIV',
+    'pure',
+    2,
+    3,
+    'SAFEDIV(a, b[, x]): a/b, or x (default 0) when b is 0 (Stella extension).',
+    (a) => `R.safediv(${a[0]}, ${a[1]}, ${a[2] ?? '0'})`,
+  ),
+  b(
+    'XIDZ',
+    'pure',
+    3,
+    3,
+    'XIDZ(a, b, x): a/b, or x when b is 0 (Vensim extension).',
+    (a) => `R.safediv(${a[0]}, ${a[1]}, ${a[2]})`,
+  ),
+  b(
+    'ZIDZ',
+    'pure',
+    2,
+    2,
+    'ZIDZ(a, b): a/b, or 0 when b is 0 (Vensim extension).',
+    (a) => `R.safediv(${a[0]}, ${a[1]}, 0)`,
+  ),
+  b('PI', 'constant', 0, 0, 'The ratio of a circle to its diameter, 3.14159...'),
+  b('INF', 'constant', 0, 0, 'Positive infinity.'),
+  // Time (3.5.5)
+  b('TIME', 'time', 0, 0, 'The current simulated time (start + step count x DT, never accumulated).'),
+  b('DT', 'time', 0, 0, 'The integration step.'),
+  b('STARTTIME', 'time', 0, 0, 'The start of the simulation.'),
+  b('STOPTIME', 'time', 0, 0, 'The end of the simulation.'),
+  // Test inputs (3.5.4)
+  b(
+    'PULSE',
+    'test-input',
+    2,
+    3,
+    'PULSE(magnitude, first[, interval]): magnitude/DT for one DT at `first`, repeated every `interval` when it is above 0.',
+    (a) => `R.pulse(t, dt, ${a[0]}, ${a[1]}, ${a[2] ?? '0'})`,
+  ),
+  b(
+    'RAMP',
+    'test-input',
+    2,
+    3,
+    'RAMP(slope, start[, end]): 0 before `start`, then slope x (TIME - start), held after `end`.',
+    (a) => `R.ramp(t, ${a[0]}, ${a[1]}, ${a[2] ?? 'Infinity'})`,
+  ),
+  b(
+    'STEP',
+    'test-input',
+    2,
+    2,
+    'STEP(height, start): 0 before `start`, `height` from `start` on.',
+    (a) => `R.step(t, dt, ${a[0]}, ${a[1]})`,
+  ),
+  // Statistical (3.5.2)
+  b('RANDOM', 'random', 2, 3, 'RANDOM(min, max[, seed]): uniform draw, one per DT.'),
+  b('NORMAL', 'random', 2, 3, 'NORMAL(mean, sd[, seed]): normal draw, one per DT.'),
+  b(
+    'LOGNORMAL',
+    'random',
+    2,
+    3,
+    'LOGNORMAL(mean, sd[, seed]): draw from the log-normal whose own mean and sd are given.',
+  ),
+  b('EXPRND', 'random', 1, 2, 'EXPRND(mean[, seed]): exponential draw with the given mean.'),
+  b(
+    'POISSON',
+    'random',
+    1,
+    2,
+    'POISSON(mean[, seed]): Poisson draw (count) with the given mean, one per DT.',
+  ),
+  // Delays and smooths (3.5.3): expanded into internal stocks by the compiler.
+  b(
+    'DELAY',
+    'stateful',
+    2,
+    3,
+    'DELAY(input, delay[, init]): pipeline (fixed) delay: the input of `delay` time units ago; `init` (default: the input at the start) before then.',
+  ),
+  b(
+    'DELAY1',
+    'stateful',
+    2,
+    3,
+    'DELAY1(input, delay[, init]): first-order material delay: one internal stock drained at stock/delay.',
+  ),
+  b(
+    'DELAY3',
+    'stateful',
+    2,
+    3,
+    'DELAY3(input, delay[, init]): third-order material delay: three stocks in series, each delay/3.',
+  ),
+  b(
+    'DELAYN',
+    'stateful',
+    3,
+    4,
+    'DELAYN(input, delay, n[, init]): n-th order material delay (n a constant integer).',
+  ),
+  b(
+    'SMTH1',
+    'stateful',
+    2,
+    3,
+    'SMTH1(input, time[, init]): first-order exponential smooth: S += (input - S)/time.',
+  ),
+  b(
+    'SMTH3',
+    'stateful',
+    2,
+    3,
+    'SMTH3(input, time[, init]): three first-order smooths in series, each time/3.',
+  ),
+  b(
+    'SMTHN',
+    'stateful',
+    3,
+    4,
+    'SMTHN(input, time, n[, init]): n first-order smooths in series, each time/n.',
+  ),
+  b(
+    'TREND',
+    'stateful',
+    2,
+    3,
+    'TREND(input, time[, init]): fractional change per time unit: (input - A)/(A x time), where A is a first-order smooth of input initialised at input/(1 + init x time); init defaults to 0.',
+  ),
+  b(
+    'FORCST',
+    'stateful',
+    3,
+    4,
+    'FORCST(input, time, horizon[, init]): input x (1 + TREND(input, time, init) x horizon).',
+  ),
+  b('INIT', 'stateful', 1, 1, 'INIT(x): the value x had at the start of the simulation.'),
+  b(
+    'PREVIOUS',
+    'stateful',
+    1,
+    2,
+    'PREVIOUS(x[, init]): the value of x one DT ago; `init` (default: x at the start) in the first DT.',
+  ),
+  b('SELF', 'constant', 0, 0, 'The variable being defined (only inside PREVIOUS and SIZE).'),
+  // Arrays (3.7.1)
+  b('SUM', 'array', 1, 1, 'SUM(a): the sum of the elements of an array (or slice).'),
+  b(
+    'MEAN',
+    'array',
+    1,
+    INF_ARGS,
+    'MEAN(a): the mean of the elements; MEAN(x, y, ...): the mean of the arguments.',
+  ),
+  b('SIZE', 'array', 1, 1, 'SIZE(a): the number of elements.'),
+  b('STDDEV', 'array', 1, 1, 'STDDEV(a): the population standard deviation of the elements.'),
+  b('PROD', 'array', 1, 1, 'PROD(a): the product of the elements.'),
+  b(
+    'RANK',
+    'array',
+    2,
+    3,
+    'RANK(a, n[, b]): the 1-based position of the n-th smallest element of a (ties by position).',
+  ),
+  // Lookups
+  b('LOOKUP', 'lookup', 2, 2, 'LOOKUP(gf, x): the graphical function `gf` at x (same as gf(x)).'),
+];
+
+const BY_KEY = new Map<string, Builtin>();
+for (const f of BUILTINS) BY_KEY.set(f.name.toLowerCase(), f);
+// Common spellings of the same function.
+BY_KEY.set('arccosine', BY_KEY.get('arccos')!);
+BY_KEY.set('smooth', BY_KEY.get('smth1')!);
+BY_KEY.set('smooth3', BY_KEY.get('smth3')!);
+BY_KEY.set('smoothn', BY_KEY.get('smthn')!);
+BY_KEY.set('delay_fixed', BY_KEY.get('delay')!);
+BY_KEY.set('forecast', BY_KEY.get('forcst')!);
+BY_KEY.set('lookup_table', BY_KEY.get('lookup')!);
+
+/** Find a builtin by canonical name (namespace prefixes `std.` and `isee.` are ignored). */
+export function findBuiltin(key: string): Builtin | undefined {
+  const k = key.replace(/^(std|isee|vensim)\./, '');
+  return BY_KEY.get(k);
+}

@@ -1,0 +1,377 @@
+/**
+ * Lexer and recursive-descent parser for XMILE equations (spec 3.3). Precedence, from tightest:
+ * `[]`, `()`, `^` (right-associative), unary `+ - NOT`, `* / MOD`, `+ -`, `< <= > >=`, `= <>`,
+ * `AND`, `OR`. `IF c THEN a ELSE b` is an expression; `{...}` comments are skipped anywhere.
+ * Errors are values with the offset of the offending character; the parser never throws.
+ */
+import type { BinaryOp, Expr, IndexExpr, Span } from './ast.js';
+import { canonicalName } from './names.js';
+
+export type TokenKind = 'num' | 'ident' | 'op' | 'eof';
+
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  value?: number;
+  start: number;
+  end: number;
+}
+
+export interface ParseError {
+  message: string;
+  /** Offset into the equation text. */
+  offset: number;
+}
+
+export interface ParseResult {
+  expr?: Expr;
+  error?: ParseError;
+}
+
+const KEYWORDS = new Set(['and', 'or', 'not', 'if', 'then', 'else', 'mod']);
+const MAX_DEPTH = 400;
+
+function isIdentStart(c: string): boolean {
+  return /[A-Za-z_$]/.test(c) || c.charCodeAt(0) > 127;
+}
+function isIdentPart(c: string): boolean {
+  return /[A-Za-z0-9_$.]/.test(c) || c.charCodeAt(0) > 127;
+}
+
+class LexError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\u00A0') {
+      i++;
+      continue;
+    }
+    if (c === '{') {
+      const close = text.indexOf('}', i + 1);
+      if (close < 0) throw new LexError('unclosed comment: `{` without `}`', i);
+      i = close + 1;
+      continue;
+    }
+    const start = i;
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
+      while (i < n && /[0-9]/.test(text[i]!)) i++;
+      if (text[i] === '.') {
+        i++;
+        while (i < n && /[0-9]/.test(text[i]!)) i++;
+      }
+      if ((text[i] === 'e' || text[i] === 'E') && /[-+0-9]/.test(text[i + 1] ?? '')) {
+        let j = i + 1;
+        if (text[j] === '+' || text[j] === '-') j++;
+        if (/[0-9]/.test(text[j] ?? '')) {
+          i = j;
+          while (i < n && /[0-9]/.test(text[i]!)) i++;
+        }
+      }
+      const t = text.slice(start, i);
+      tokens.push({ kind: 'num', text: t, value: Number(t), start, end: i });
+      continue;
+    }
+    if (c === '"') {
+      i++;
+      while (i < n && text[i] !== '"') {
+        if (text[i] === '\\') i++;
+        i++;
+      }
+      if (i >= n) throw new LexError('unclosed quoted name', start);
+      i++;
+      tokens.push({ kind: 'ident', text: text.slice(start, i), start, end: i });
+      continue;
+    }
+    if (isIdentStart(c)) {
+      i++;
+      while (i < n && isIdentPart(text[i]!)) i++;
+      // A trailing '.' belongs to no name (e.g. `a.` is malformed); keep dots only inside.
+      while (text[i - 1] === '.' && i - 1 > start) i--;
+      tokens.push({ kind: 'ident', text: text.slice(start, i), start, end: i });
+      continue;
+    }
+    const two = text.slice(i, i + 2);
+    if (two === '<=' || two === '>=' || two === '<>' || two === '==' || two === '!=') {
+      tokens.push({ kind: 'op', text: two === '==' ? '=' : two === '!=' ? '<>' : two, start, end: i + 2 });
+      i += 2;
+      continue;
+    }
+    if ('+-*/^()[],:<>=!'.includes(c)) {
+      tokens.push({ kind: 'op', text: c, start, end: i + 1 });
+      i++;
+      continue;
+    }
+    throw new LexError(`unexpected character '${c}'`, i);
+  }
+  tokens.push({ kind: 'eof', text: '', start: n, end: n });
+  return tokens;
+}
+
+class ParseFailure extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+class Parser {
+  private pos = 0;
+  private depth = 0;
+  constructor(private readonly tokens: Token[]) {}
+
+  private peek(): Token {
+    return this.tokens[this.pos]!;
+  }
+  private next(): Token {
+    return this.tokens[this.pos++]!;
+  }
+  private isKeyword(t: Token, kw: string): boolean {
+    return t.kind === 'ident' && t.text.toLowerCase() === kw;
+  }
+  private isOp(t: Token, op: string): boolean {
+    return t.kind === 'op' && t.text === op;
+  }
+  private expectOp(op: string): Token {
+    const t = this.peek();
+    if (!this.isOp(t, op)) {
+      throw new ParseFailure(`expected '${op}' but found ${describe(t)}`, t.start);
+    }
+    return this.next();
+  }
+
+  parseAll(): Expr {
+    const e = this.expression();
+    const t = this.peek();
+    if (t.kind !== 'eof')
+      throw new ParseFailure(`unexpected ${describe(t)} after the end of the expression`, t.start);
+    return e;
+  }
+
+  private enter(at: number): void {
+    if (++this.depth > MAX_DEPTH) throw new ParseFailure('expression nested too deeply', at);
+  }
+
+  expression(): Expr {
+    this.enter(this.peek().start);
+    try {
+      return this.orExpr();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private binaryLevel(ops: Record<string, BinaryOp>, sub: () => Expr, keywords = false): Expr {
+    let left = sub();
+    for (;;) {
+      const t = this.peek();
+      const key =
+        keywords && t.kind === 'ident' ? t.text.toLowerCase() : t.kind === 'op' ? t.text : undefined;
+      const op = key !== undefined ? ops[key] : undefined;
+      if (!op) return left;
+      this.next();
+      const right = sub();
+      left = { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+    }
+  }
+
+  private orExpr(): Expr {
+    return this.binaryLevel({ or: 'or' }, () => this.andExpr(), true);
+  }
+  private andExpr(): Expr {
+    return this.binaryLevel({ and: 'and' }, () => this.equality(), true);
+  }
+  private equality(): Expr {
+    return this.binaryLevel({ '=': '=', '<>': '<>' }, () => this.relational());
+  }
+  private relational(): Expr {
+    return this.binaryLevel({ '<': '<', '<=': '<=', '>': '>', '>=': '>=' }, () => this.additive());
+  }
+  private additive(): Expr {
+    return this.binaryLevel({ '+': '+', '-': '-' }, () => this.multiplicative());
+  }
+  private multiplicative(): Expr {
+    let left = this.unary();
+    for (;;) {
+      const t = this.peek();
+      let op: BinaryOp | undefined;
+      if (this.isOp(t, '*')) op = '*';
+      else if (this.isOp(t, '/')) op = '/';
+      else if (this.isKeyword(t, 'mod')) op = 'mod';
+      if (!op) return left;
+      this.next();
+      const right = this.unary();
+      left = { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+    }
+  }
+  private unary(): Expr {
+    const t = this.peek();
+    if (this.isOp(t, '-') || this.isOp(t, '+') || this.isKeyword(t, 'not') || this.isOp(t, '!')) {
+      this.next();
+      this.enter(t.start);
+      try {
+        const arg = this.unary();
+        const op = t.text === '-' ? '-' : t.text === '+' ? '+' : 'not';
+        return { kind: 'unary', op, arg, span: { start: t.start, end: arg.span.end } };
+      } finally {
+        this.depth--;
+      }
+    }
+    return this.power();
+  }
+  private power(): Expr {
+    const base = this.postfix();
+    const t = this.peek();
+    if (this.isOp(t, '^')) {
+      this.next();
+      this.enter(t.start);
+      try {
+        // Right-associative; the exponent may carry its own sign (`2^-1`).
+        const exponent = this.unary();
+        return {
+          kind: 'binary',
+          op: '^',
+          left: base,
+          right: exponent,
+          span: { start: base.span.start, end: exponent.span.end },
+        };
+      } finally {
+        this.depth--;
+      }
+    }
+    return base;
+  }
+  private postfix(): Expr {
+    return this.primary();
+  }
+
+  private primary(): Expr {
+    const t = this.peek();
+    if (t.kind === 'num') {
+      this.next();
+      return { kind: 'num', value: t.value!, span: { start: t.start, end: t.end } };
+    }
+    if (this.isOp(t, '(')) {
+      this.next();
+      const e = this.expression();
+      const close = this.expectOp(')');
+      return { ...e, span: { start: t.start, end: close.end } } as Expr;
+    }
+    if (this.isKeyword(t, 'if')) return this.ifExpr();
+    if (t.kind === 'ident') {
+      const lower = t.text.toLowerCase();
+      if (KEYWORDS.has(lower)) {
+        throw new ParseFailure(`unexpected keyword '${t.text}'`, t.start);
+      }
+      this.next();
+      const key = canonicalName(t.text);
+      const after = this.peek();
+      if (this.isOp(after, '(') && after.start === t.end + countSpaces(after, t)) {
+        this.next();
+        const args: Expr[] = [];
+        if (!this.isOp(this.peek(), ')')) {
+          for (;;) {
+            args.push(this.expression());
+            if (this.isOp(this.peek(), ',')) {
+              this.next();
+              continue;
+            }
+            break;
+          }
+        }
+        const close = this.expectOp(')');
+        return { kind: 'call', name: t.text, key, args, span: { start: t.start, end: close.end } };
+      }
+      if (this.isOp(after, '[')) {
+        this.next();
+        const indices: IndexExpr[] = [];
+        for (;;) {
+          indices.push(this.index());
+          if (this.isOp(this.peek(), ',')) {
+            this.next();
+            continue;
+          }
+          break;
+        }
+        const close = this.expectOp(']');
+        return { kind: 'subscript', name: t.text, key, indices, span: { start: t.start, end: close.end } };
+      }
+      return { kind: 'ref', name: t.text, key, span: { start: t.start, end: t.end } };
+    }
+    if (t.kind === 'eof') throw new ParseFailure('unexpected end of equation', t.start);
+    throw new ParseFailure(`unexpected ${describe(t)}`, t.start);
+  }
+
+  private index(): IndexExpr {
+    const t = this.peek();
+    if (this.isOp(t, '*')) {
+      this.next();
+      return { kind: 'wildcard', span: { start: t.start, end: t.end } };
+    }
+    const low = this.expression();
+    if (this.isOp(this.peek(), ':')) {
+      this.next();
+      const high = this.expression();
+      return { kind: 'range', low, high, span: { start: low.span.start, end: high.span.end } };
+    }
+    return low;
+  }
+
+  private ifExpr(): Expr {
+    const t = this.next();
+    const cond = this.expression();
+    const th = this.peek();
+    if (!this.isKeyword(th, 'then'))
+      throw new ParseFailure(`expected THEN but found ${describe(th)}`, th.start);
+    this.next();
+    const a = this.expression();
+    const el = this.peek();
+    if (!this.isKeyword(el, 'else'))
+      throw new ParseFailure(`expected ELSE but found ${describe(el)}`, el.start);
+    this.next();
+    const b = this.expression();
+    return { kind: 'if', cond, then: a, else: b, span: { start: t.start, end: b.span.end } };
+  }
+}
+
+/** Calls may have blanks between the name and `(` (`MAX (a, b)`); accept any distance. */
+function countSpaces(after: Token, t: Token): number {
+  return after.start - t.end;
+}
+
+function describe(t: Token): string {
+  if (t.kind === 'eof') return 'the end of the equation';
+  return `'${t.text}'`;
+}
+
+/** Parse one equation. Empty text is an error. */
+export function parseEquation(text: string): ParseResult {
+  try {
+    const tokens = tokenize(text);
+    if (tokens.length === 1) return { error: { message: 'empty equation', offset: 0 } };
+    const expr = new Parser(tokens).parseAll();
+    return { expr };
+  } catch (err) {
+    if (err instanceof LexError || err instanceof ParseFailure) {
+      return { error: { message: err.message, offset: err.offset } };
+    }
+    if (err instanceof RangeError) return { error: { message: 'expression nested too deeply', offset: 0 } };
+    return { error: { message: `cannot parse: ${(err as Error).message}`, offset: 0 } };
+  }
+}
+
+export function spanText(text: string, span: Span): string {
+  return text.slice(span.start, span.end);
+}

@@ -1,0 +1,247 @@
+/**
+ * Helpers called by generated code. Kept small and monomorphic so that V8 inlines them.
+ */
+import type { GraphicalFunctionType } from '../model/types.js';
+
+export interface LookupTable {
+  xs: Float64Array;
+  ys: Float64Array;
+  type: GraphicalFunctionType;
+}
+
+/** Hash a 32-bit integer (splitmix32 finaliser) so that small, similar seeds give unrelated streams. */
+export function mixSeed(x: number): number {
+  let z = (x + 0x9e3779b9) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** A small fast generator (sfc32) with 53-bit uniform doubles. Deterministic for a seed. */
+export class Rng {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 1;
+  private spare = NaN;
+
+  constructor(seed: number) {
+    this.reseed(seed);
+  }
+
+  reseed(seed: number): void {
+    const s = Math.floor(Math.abs(seed)) % 4294967296;
+    this.a = mixSeed(s);
+    this.b = mixSeed(this.a ^ 0x6a09e667);
+    this.c = mixSeed(this.b ^ 0xbb67ae85);
+    this.d = 1;
+    this.spare = NaN;
+    for (let i = 0; i < 15; i++) this.next32();
+  }
+
+  next32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform on [0, 1). */
+  uniform(): number {
+    const hi = this.next32() >>> 5;
+    const lo = this.next32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal (Box-Muller, both values used). */
+  normal(): number {
+    if (this.spare === this.spare) {
+      const v = this.spare;
+      this.spare = NaN;
+      return v;
+    }
+    let u = this.uniform();
+    while (u <= 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+}
+
+/** Poisson quantile of u for the given mean (inversion; exact for the means a model uses). */
+export function poissonQuantile(u: number, mean: number): number {
+  if (!(mean > 0)) return 0;
+  if (mean > 500) {
+    // Normal approximation with continuity correction for large means.
+    const z = normalQuantile(u);
+    return Math.max(0, Math.round(mean + Math.sqrt(mean) * z));
+  }
+  let k = 0;
+  let p = Math.exp(-mean);
+  let cdf = p;
+  while (u > cdf && k < 100000) {
+    k++;
+    p *= mean / k;
+    cdf += p;
+  }
+  return k;
+}
+
+/** Inverse standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9 after refinement). */
+export function normalQuantile(p: number): number {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const bq = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const pl = 0.02425;
+  let x: number;
+  if (p < pl) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    x =
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  } else if (p <= 1 - pl) {
+    const q = p - 0.5;
+    const r = q * q;
+    x =
+      ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+      (((((bq[0]! * r + bq[1]!) * r + bq[2]!) * r + bq[3]!) * r + bq[4]!) * r + 1);
+  } else {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    x =
+      -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  return x;
+}
+
+/** Tolerance for comparing computed times with event times, relative to DT. */
+const TIME_EPS = 1e-9;
+
+/** The runtime object handed to generated code as `R`. */
+export const runtime = {
+  mod(a: number, b: number): number {
+    return a - b * Math.floor(a / b);
+  },
+  round(x: number): number {
+    return x < 0 ? -Math.round(-x) : Math.round(x);
+  },
+  safediv(a: number, b: number, otherwise: number): number {
+    return b === 0 ? otherwise : a / b;
+  },
+  pulse(t: number, dt: number, magnitude: number, first: number, interval: number): number {
+    // Fires in the one step whose interval [t, t + dt) contains the pulse time.
+    const eps = TIME_EPS * dt;
+    let at = first;
+    if (interval > 0 && t - eps > first) {
+      at = first + Math.ceil((t - eps - first) / interval) * interval;
+    }
+    return at >= t - eps && at < t + dt - eps ? magnitude / dt : 0;
+  },
+  ramp(t: number, slope: number, start: number, end: number): number {
+    if (t <= start) return 0;
+    return slope * (Math.min(t, end) - start);
+  },
+  step(t: number, dt: number, height: number, start: number): number {
+    return t + TIME_EPS * dt >= start ? height : 0;
+  },
+  lookup(table: LookupTable, x: number): number {
+    const xs = table.xs;
+    const ys = table.ys;
+    const n = xs.length;
+    if (n === 0) return NaN;
+    if (x !== x) return NaN;
+    if (x <= xs[0]!) {
+      if (table.type === 'extrapolate' && n > 1 && x < xs[0]!) {
+        return ys[0]! + ((ys[1]! - ys[0]!) * (x - xs[0]!)) / (xs[1]! - xs[0]!);
+      }
+      return ys[0]!;
+    }
+    if (x >= xs[n - 1]!) {
+      if (table.type === 'extrapolate' && n > 1 && x > xs[n - 1]!) {
+        return ys[n - 1]! + ((ys[n - 1]! - ys[n - 2]!) * (x - xs[n - 1]!)) / (xs[n - 1]! - xs[n - 2]!);
+      }
+      return ys[n - 1]!;
+    }
+    // Binary search for the segment xs[lo] <= x < xs[hi].
+    let lo = 0;
+    let hi = n - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (xs[mid]! <= x) lo = mid;
+      else hi = mid;
+    }
+    if (table.type === 'discrete') return ys[lo]!;
+    const x0 = xs[lo]!;
+    const x1 = xs[hi]!;
+    if (x1 === x0) return ys[hi]!;
+    return ys[lo]! + ((ys[hi]! - ys[lo]!) * (x - x0)) / (x1 - x0);
+  },
+  lognormal(mean: number, sd: number, z: number): number {
+    if (mean <= 0) return 0;
+    const s2 = Math.log(1 + (sd * sd) / (mean * mean));
+    const mu = Math.log(mean) - s2 / 2;
+    return Math.exp(mu + Math.sqrt(s2) * z);
+  },
+  exprnd(mean: number, u: number): number {
+    return -mean * Math.log(1 - u);
+  },
+  poisson: poissonQuantile,
+  /** An outflow of a non-negative stock: at most what the stock holds plus its inflows this step. */
+  limitOutflow(value: number, available: number): number {
+    if (value <= 0) return value;
+    return available <= 0 ? 0 : value < available ? value : available;
+  },
+  /** Element `idx` (1-based) of an array slice; 0 outside (XMILE's default for invalid indices). */
+  at(s: Float64Array, base: number, stride: number, size: number, idx: number): number {
+    const i = Math.floor(idx);
+    return i >= 1 && i <= size ? s[base + (i - 1) * stride]! : 0;
+  },
+  /** Pipeline delay: the recorded input `delay` time units before the current step. */
+  delayed(history: Float64Array, step: number, dt: number, delay: number, init: number): number {
+    const pos = step - delay / dt;
+    if (pos < 0) return init;
+    const last = step - 1;
+    if (last < 0) return init;
+    if (pos >= last) return history[last]!;
+    const i = Math.floor(pos);
+    const frac = pos - i;
+    return frac === 0 ? history[i]! : history[i]! + (history[i + 1]! - history[i]!) * frac;
+  },
+  prod(...xs: number[]): number {
+    let p = 1;
+    for (const x of xs) p *= x;
+    return p;
+  },
+  stddev(...xs: number[]): number {
+    if (xs.length === 0) return 0;
+    let m = 0;
+    for (const x of xs) m += x;
+    m /= xs.length;
+    let v = 0;
+    for (const x of xs) v += (x - m) * (x - m);
+    return Math.sqrt(v / xs.length);
+  },
+  /** RANK(a, n): 1-based position of the n-th smallest element (stable for ties). */
+  rank(nth: number, size: number, ...xs: number[]): number {
+    const idx = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
+    const k = Math.round(nth);
+    return k >= 1 && k <= size ? idx[k - 1]! + 1 : 0;
+  },
+};
+
+export type Runtime = typeof runtime;
