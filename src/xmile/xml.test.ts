@@ -123,6 +123,8 @@ describe('parseXml: errors with line and column', () => {
     [']]> in text', '<a>x ]]> y</a>', 1, 6],
     ['XML declaration not at the start', '<a/>\n<?xml version="1.0"?>', 2, 1],
     ['bad element name', '<1a/>', 1, 2],
+    ['CDATA before the root', '<![CDATA[x]]><a/>', 1, 1],
+    ['closing tag first', '\n</a>', 2, 1],
   ])('%s', (_what, text, line, column) => {
     const f = failure(text);
     expect(f.code).toBe('xml-malformed');

@@ -194,8 +194,11 @@ class Parser {
         if (sawDoctype || this.root) this.fail('unexpected second DOCTYPE');
         sawDoctype = true;
         this.skipDoctype();
-      } else if (this.src[this.pos] === '<') break;
-      else this.fail(`text before the root element: ${describeChar(this.src[this.pos])}`);
+      } else if (this.src[this.pos] === '<') {
+        if (this.startsWith('</')) this.fail('closing tag before any element was opened');
+        if (this.startsWith('<!')) this.fail('unexpected markup before the root element');
+        break;
+      } else this.fail(`text before the root element: ${describeChar(this.src[this.pos])}`);
     }
     this.parseContent();
     // Epilogue: only whitespace, comments and PIs may follow the root.
