@@ -1,0 +1,144 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { explore, loadSpecFile } from './explore.js';
+import { STATUS_FAILED, STATUS_OK } from './runner.js';
+import { SpecError } from './spec.js';
+import { loadTable, readSeries } from './store.js';
+
+const root = mkdtempSync(join(tmpdir(), 'interlock-explore-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function writeSpec(name: string, spec: object): string {
+  const file = join(root, name);
+  writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
+
+const ishigamiInputs = ['x1', 'x2', 'x3'].map((name) => ({ name, dist: 'uniform', low: -Math.PI, high: Math.PI }));
+
+describe('explore', () => {
+  it('gives byte-identical results with 1 and 2 workers and in-process', async () => {
+    const specFile = writeSpec('ishigami.json', {
+      model: 'builtin:ishigami',
+      seed: 5,
+      samples: 3000,
+      method: 'lhs',
+      uncertainties: ishigamiInputs,
+      levers: [{ name: 'a', values: [7, 5] }],
+      outcomes: [{ name: 'y', variable: 'y', reduce: 'final' }],
+    });
+    const loaded = loadSpecFile(specFile);
+    const dirs = ['one', 'two', 'inproc'].map((d) => join(root, d));
+    await explore(loaded, { outDir: dirs[0], jobs: 1, chunkSize: 97 });
+    await explore(loaded, { outDir: dirs[1], jobs: 2, chunkSize: 64 });
+    await explore(loaded, { outDir: dirs[2], inProcess: true, chunkSize: 500 });
+    for (const file of ['status.u8', 'inputs.f64', 'outcomes/y.f64', 'results.csv']) {
+      const a = readFileSync(join(dirs[0], file));
+      expect(readFileSync(join(dirs[1], file)).equals(a)).toBe(true);
+      expect(readFileSync(join(dirs[2], file)).equals(a)).toBe(true);
+    }
+    const { table, meta } = loadTable(dirs[1]);
+    expect(meta.state).toBe('complete');
+    expect(table.rows).toBe(6000);
+    expect(table.policyNames).toEqual(['a=7', 'a=5']);
+    // The function is evaluated correctly, and both policies see the same sampled futures.
+    for (const row of [0, 1234, 2999]) {
+      const [x1, x2, x3] = table.inputs.map((c) => c[row]);
+      const f = (a: number): number => Math.sin(x1) + a * Math.sin(x2) ** 2 + 0.1 * x3 ** 4 * Math.sin(x1);
+      expect(table.outcomes[0][row]).toBeCloseTo(f(7), 12);
+      expect(table.inputs[0][row + 3000]).toBe(x1);
+      expect(table.outcomes[0][row + 3000]).toBeCloseTo(f(5), 12);
+    }
+    expect(meta.modelHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(meta.interlockVersion).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('records failed runs without stopping the ensemble', async () => {
+    const specFile = writeSpec('flaky.json', {
+      model: 'builtin:ishigami-flaky',
+      seed: 1,
+      samples: 400,
+      method: 'mc',
+      uncertainties: ishigamiInputs,
+      outcomes: [{ name: 'y', variable: 'y' }],
+    });
+    const dir = join(root, 'flaky');
+    const result = await explore(loadSpecFile(specFile), { outDir: dir, jobs: 2, chunkSize: 50 });
+    const { table } = loadTable(dir);
+    let failed = 0;
+    for (let i = 0; i < table.rows; i++) {
+      const shouldFail = table.inputs[0][i] > 2.5;
+      expect(table.status[i]).toBe(shouldFail ? STATUS_FAILED : STATUS_OK);
+      if (shouldFail) {
+        failed++;
+        expect(Number.isNaN(table.outcomes[0][i])).toBe(true);
+      }
+    }
+    expect(failed).toBeGreaterThan(0);
+    expect(result.metadata.failedRuns).toBe(failed);
+    const failures = readFileSync(join(dir, 'failures.jsonl'), 'utf8').trim().split('\n');
+    expect(failures).toHaveLength(failed);
+    expect(JSON.parse(failures[0]).message).toMatch(/diverged/);
+  });
+
+  it('keeps series outcomes and reduces them (logistic growth, exact solution)', async () => {
+    const specFile = writeSpec('logistic.json', {
+      model: 'builtin:logistic',
+      seed: 2,
+      samples: 20,
+      uncertainties: [{ name: 'r', dist: 'uniform', low: 0.1, high: 0.5 }],
+      outcomes: [
+        { name: 'path', variable: 'x', reduce: 'series' },
+        { name: 'half', variable: 'x', reduce: 'crossing', threshold: 50 },
+        { name: 'peak', variable: 'x', reduce: 'max' },
+        { name: 'at10', variable: 'x', reduce: 'at', time: 10 },
+      ],
+    });
+    const dir = join(root, 'logistic');
+    await explore(loadSpecFile(specFile), { outDir: dir, jobs: 1 });
+    const { table, meta } = loadTable(dir);
+    expect(meta.times).toHaveLength(51);
+    const series = readSeries(dir, meta, 'path', [3]);
+    const r = table.inputs[0][3];
+    const exact = (t: number): number => (100 * Math.exp(r * t)) / (100 + Math.exp(r * t) - 1);
+    expect(series[20]).toBeCloseTo(exact(20), 10);
+    // x = 50 when e^{rt} = 99: t = ln(99)/r; linear interpolation on a unit grid is close.
+    expect(table.outcomes[1][3]).toBeCloseTo(Math.log(99) / r, 0);
+    expect(table.outcomes[2][3]).toBeCloseTo(exact(50), 10);
+    expect(table.outcomes[3][3]).toBeCloseTo(exact(10), 10);
+  });
+
+  it('names the wrong field of a bad spec', () => {
+    const bad = (spec: object): string => {
+      try {
+        loadSpecFile(writeSpec('bad.json', spec));
+      } catch (err) {
+        expect(err).toBeInstanceOf(SpecError);
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    const base = { model: 'builtin:ishigami', outcomes: [{ name: 'y' }] };
+    expect(bad({ ...base, uncertainties: [{ name: 'x1', dist: 'uniform', low: 1, high: 0 }] })).toMatch(
+      /uncertainties\[0\]\.high: must be greater than low/,
+    );
+    expect(bad({ ...base, uncertainties: [{ name: 'x1', dist: 'weibull' }] })).toMatch(/uncertainties\[0\]\.dist: must be one of/);
+    expect(bad({ ...base, method: 'halton', uncertainties: ishigamiInputs })).toMatch(/method: must be one of/);
+    expect(bad({ ...base, outcomes: [{ name: 'y', reduce: 'at' }] })).toMatch(/outcomes\[0\]\.time: is required/);
+    expect(bad({ ...base, uncertainties: ishigamiInputs, scenarios: ['x'] })).toMatch(/scenario file .* not found/);
+    expect(bad({ model: 'nowhere.xmile', outcomes: [{ name: 'y' }] })).toMatch(/model: cannot read model nowhere.xmile/);
+  });
+
+  it('reports a spec naming an unknown model parameter', async () => {
+    const specFile = writeSpec('unknown.json', {
+      model: 'builtin:ishigami',
+      uncertainties: [{ name: 'x9', dist: 'uniform', low: 0, high: 1 }],
+      outcomes: [{ name: 'y' }],
+    });
+    await expect(explore(loadSpecFile(specFile), { outDir: join(root, 'unknown'), jobs: 1 })).rejects.toThrow(
+      /uncertainties\[0\]\.variable: the model has no settable parameter 'x9'/,
+    );
+  });
+});

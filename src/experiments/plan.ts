@@ -1,0 +1,112 @@
+/**
+ * An experiment plan: the spec made concrete. Rows are numbered policy-major: row
+ * r = policy * designRows + sample, so every policy meets exactly the same sampled futures
+ * (common random numbers), which regret and paired comparisons rely on.
+ */
+import { makeDistribution, type Distribution } from './distributions.js';
+import {
+  factorialDesign,
+  latinHypercubeDesign,
+  monteCarloDesign,
+  morrisDesign,
+  saltelliDesign,
+  type UnitDesign,
+} from './samplers.js';
+import { SpecError, type ExperimentSpec, type ScenarioDefinition } from './spec.js';
+
+export interface Policy {
+  index: number;
+  /** e.g. `escalation-management policy=1`; `base` when there are neither scenarios nor levers. */
+  name: string;
+  scenario?: string;
+  levers: Record<string, number>;
+  /** Parameter overrides of this policy: scenario overrides, then lever values (levers win). */
+  overrides: Record<string, number>;
+}
+
+export interface ExperimentPlan {
+  readonly spec: ExperimentSpec;
+  readonly design: UnitDesign;
+  readonly distributions: readonly Distribution[];
+  readonly policies: readonly Policy[];
+  readonly designRows: number;
+  readonly rows: number;
+  readonly inputNames: readonly string[];
+}
+
+export function makeDesign(spec: ExperimentSpec, distributions: readonly Distribution[]): UnitDesign {
+  const dims = spec.uncertainties.length;
+  switch (spec.method) {
+    case 'mc':
+      return monteCarloDesign(spec.samples, dims, spec.seed);
+    case 'lhs':
+      return latinHypercubeDesign(spec.samples, dims, spec.seed);
+    case 'sobol':
+      return saltelliDesign(spec.samples, dims, spec.seed, spec.secondOrder);
+    case 'morris':
+      return morrisDesign(spec.samples, dims, spec.seed, spec.levels);
+    case 'factorial': {
+      const levels = spec.uncertainties.map((u) =>
+        u.dist === 'categorical'
+          ? u.values.length
+          : u.dist === 'integer'
+            ? Math.floor(u.high) - Math.ceil(u.low) + 1
+            : spec.samples,
+      );
+      return factorialDesign(
+        levels,
+        distributions.map((d) => d.discrete),
+      );
+    }
+  }
+}
+
+export function buildPlan(
+  spec: ExperimentSpec,
+  scenarios?: ReadonlyMap<string, ScenarioDefinition>,
+  samplesOverride?: number,
+): ExperimentPlan {
+  const effective = samplesOverride === undefined ? spec : { ...spec, samples: samplesOverride };
+  const distributions = effective.uncertainties.map((u) => makeDistribution(u));
+  const design = makeDesign(effective, distributions);
+
+  const scenarioList: (string | undefined)[] = effective.scenarios.length ? effective.scenarios : [undefined];
+  effective.scenarios.forEach((name, i) => {
+    if (!scenarios?.has(name)) {
+      const known = scenarios ? [...scenarios.keys()].join(', ') : '(no scenario file found)';
+      throw new SpecError(`scenarios[${i}]`, `unknown scenario '${name}' (known: ${known})`);
+    }
+  });
+
+  let leverCombos: Record<string, number>[] = [{}];
+  for (const lever of effective.levers) {
+    const next: Record<string, number>[] = [];
+    for (const combo of leverCombos) for (const v of lever.values) next.push({ ...combo, [lever.name]: v });
+    leverCombos = next;
+  }
+
+  const policies: Policy[] = [];
+  for (const scenario of scenarioList) {
+    for (const levers of leverCombos) {
+      const overrides: Record<string, number> = { ...(scenario ? scenarios?.get(scenario)?.overrides : {}) };
+      for (const lever of effective.levers) overrides[lever.variable] = levers[lever.name];
+      const parts = [...(scenario ? [scenario] : []), ...Object.entries(levers).map(([k, v]) => `${k}=${v}`)];
+      policies.push({
+        index: policies.length,
+        name: parts.length ? parts.join(' ') : 'base',
+        scenario,
+        levers,
+        overrides,
+      });
+    }
+  }
+  return {
+    spec: effective,
+    design,
+    distributions,
+    policies,
+    designRows: design.rows,
+    rows: design.rows * policies.length,
+    inputNames: effective.uncertainties.map((u) => u.name),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * A worker-thread pool for ensembles (Node only). Chunks of rows are handed out in order, two
+ * per worker so no worker waits for its next job; results come back in any order and the sink
+ * writes them at their row offsets. Aborting stops handing out chunks and waits for the ones
+ * in flight, so every finished run is kept.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { ModelSource } from './model-source.js';
+import type { ChunkResult } from './runner.js';
+import type { ExperimentSpec, ScenarioDefinition } from './spec.js';
+
+export type ToWorker =
+  | {
+      type: 'init';
+      spec: ExperimentSpec;
+      scenarios: [string, ScenarioDefinition][];
+      samples?: number;
+      model: ModelSource;
+    }
+  | { type: 'chunk'; start: number; end: number };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; result: ChunkResult }
+  | { type: 'fatal'; message: string; field?: string };
+
+export class WorkerFatalError extends Error {
+  override name = 'WorkerFatalError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PoolOptions {
+  init: Extract<ToWorker, { type: 'init' }>;
+  rows: number;
+  /** First row to run (resume); default 0. */
+  startRow?: number;
+  chunkSize: number;
+  jobs: number;
+  onResult(result: ChunkResult): void;
+  signal?: AbortSignal;
+}
+
+export interface PoolOutcome {
+  completedRuns: number;
+  interrupted: boolean;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * Start a worker on worker.js. From the TypeScript sources (tests, tsx) the worker first
+ * registers tsx's loader, which worker threads do not inherit.
+ */
+function startWorker(): Worker {
+  const self = import.meta.url;
+  if (self.endsWith('.ts')) {
+    const target = new URL('./worker.ts', self).href;
+    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); });`;
+    return new Worker(bootstrap, { eval: true });
+  }
+  return new Worker(new URL('./worker.js', self));
+}
+
+export function runPool(options: PoolOptions): Promise<PoolOutcome> {
+  const { rows, chunkSize, onResult, signal } = options;
+  const jobs = Math.max(
+    1,
+    Math.min(options.jobs, Math.ceil((rows - (options.startRow ?? 0)) / chunkSize) || 1),
+  );
+  return new Promise<PoolOutcome>((resolve, reject) => {
+    let next = options.startRow ?? 0;
+    let inFlight = 0;
+    let completedRuns = 0;
+    let settled = false;
+    const workers: Worker[] = [];
+
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      for (const w of workers) void w.terminate();
+      if (error) reject(error);
+      else resolve({ completedRuns, interrupted: next < rows });
+    };
+    const dispatch = (worker: Worker): void => {
+      if (signal?.aborted || next >= rows) {
+        if (inFlight === 0) finish();
+        return;
+      }
+      const start = next;
+      const end = Math.min(rows, start + chunkSize);
+      next = end;
+      inFlight++;
+      worker.postMessage({ type: 'chunk', start, end } satisfies ToWorker);
+    };
+    signal?.addEventListener('abort', () => {
+      if (inFlight === 0) finish();
+    });
+
+    for (let i = 0; i < jobs; i++) {
+      const worker = startWorker();
+      workers.push(worker);
+      worker.on('message', (message: FromWorker) => {
+        if (settled) return;
+        if (message.type === 'ready') {
+          dispatch(worker);
+          dispatch(worker);
+        } else if (message.type === 'result') {
+          inFlight--;
+          completedRuns += message.result.count;
+          try {
+            onResult(message.result);
+          } catch (err) {
+            finish(err as Error);
+            return;
+          }
+          dispatch(worker);
+        } else {
+          finish(new WorkerFatalError(message.message, message.field));
+        }
+      });
+      worker.on('error', (err) => finish(new WorkerFatalError(`worker crashed: ${err.message}`)));
+      worker.on('exit', (code) => {
+        if (!settled && code !== 0) finish(new WorkerFatalError(`worker exited with code ${code}`));
+      });
+      worker.postMessage(options.init);
+    }
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * The unit of work: a chunk of consecutive rows -> their results. A pure function of
+ * (plan, model, start, end); workers, the in-process runner and (later) remote machines all
+ * call it, so results never depend on who ran a chunk.
+ */
+import type { Simulation } from '../engine.js';
+import type { ExperimentPlan } from './plan.js';
+import { reduceSeries } from './reducers.js';
+import { SpecError } from './spec.js';
+
+export const STATUS_PENDING = 0;
+export const STATUS_OK = 1;
+export const STATUS_FAILED = 2;
+
+export interface RunFailure {
+  row: number;
+  message: string;
+}
+
+export interface ChunkResult {
+  start: number;
+  count: number;
+  /** Sampled input values, row-major (count x inputs). */
+  inputs: Float64Array;
+  /** Scalar outcome values, outcome-major (outcomes x count). Series outcomes give their final value. */
+  scalars: Float64Array;
+  /** One array per series outcome, row-major (count x times). */
+  series: Float64Array[];
+  times: Float64Array;
+  status: Uint8Array;
+  failures: RunFailure[];
+  /** Seconds spent inside the model's run(), for overhead accounting. */
+  modelSeconds: number;
+}
+
+export class ChunkRunner {
+  private readonly inputIndex: number[];
+  /** Per policy: [parameter index, value] pairs. */
+  private readonly policyOverrides: Array<Array<[number, number]>>;
+  private readonly outcomeSeries: (() => Float64Array)[];
+  private readonly seriesOutcomes: number[];
+  private readonly unit: Float64Array;
+
+  constructor(
+    private readonly plan: ExperimentPlan,
+    private readonly sim: Simulation,
+  ) {
+    const spec = plan.spec;
+    const resolve = (name: string, field: string): number => {
+      try {
+        return sim.parameterIndex(name);
+      } catch (err) {
+        throw new SpecError(
+          field,
+          `the model has no settable parameter '${name}' (${(err as Error).message})`,
+        );
+      }
+    };
+    this.inputIndex = spec.uncertainties.map((u, i) => resolve(u.variable, `uncertainties[${i}].variable`));
+    this.policyOverrides = plan.policies.map((p) =>
+      Object.entries(p.overrides).map(([name, value]): [number, number] => {
+        const lever = spec.levers.findIndex((l) => l.variable === name);
+        const field =
+          lever >= 0 ? `levers[${lever}].variable` : `scenarios (${p.scenario}).overrides.${name}`;
+        return [resolve(name, field), value];
+      }),
+    );
+    this.outcomeSeries = spec.outcomes.map((o, i) => {
+      try {
+        sim.series(o.variable);
+      } catch (err) {
+        throw new SpecError(
+          `outcomes[${i}].variable`,
+          `the model has no variable '${o.variable}' (${(err as Error).message})`,
+        );
+      }
+      return () => sim.series(o.variable);
+    });
+    this.seriesOutcomes = spec.outcomes.flatMap((o, i) => (o.reduce === 'series' ? [i] : []));
+    this.unit = new Float64Array(Math.max(1, spec.uncertainties.length));
+  }
+
+  run(start: number, end: number): ChunkResult {
+    const { plan, sim } = this;
+    const count = end - start;
+    const nInputs = plan.inputNames.length;
+    const outcomes = plan.spec.outcomes;
+    const inputs = new Float64Array(count * nInputs);
+    const scalars = new Float64Array(outcomes.length * count).fill(NaN);
+    const status = new Uint8Array(count);
+    const failures: RunFailure[] = [];
+    let series: Float64Array[] = [];
+    let times = new Float64Array(0);
+    let modelSeconds = 0;
+
+    for (let k = 0; k < count; k++) {
+      const row = start + k;
+      const policy = Math.floor(row / plan.designRows);
+      const sample = row - policy * plan.designRows;
+      plan.design.row(sample, this.unit);
+      sim.clearOverrides();
+      for (let d = 0; d < nInputs; d++) {
+        const value = plan.distributions[d].quantile(this.unit[d]);
+        inputs[k * nInputs + d] = value;
+        sim.set(this.inputIndex[d], value);
+      }
+      // Policy settings win over sampled values of the same parameter.
+      for (const [index, value] of this.policyOverrides[policy]) sim.set(index, value);
+      try {
+        const t0 = performance.now();
+        sim.run();
+        modelSeconds += (performance.now() - t0) / 1000;
+        const time = sim.time;
+        if (times.length === 0 && this.seriesOutcomes.length) {
+          times = Float64Array.from(time);
+          series = this.seriesOutcomes.map(() => new Float64Array(count * time.length).fill(NaN));
+        }
+        for (let o = 0; o < outcomes.length; o++) {
+          scalars[o * count + k] = reduceSeries(outcomes[o], this.outcomeSeries[o](), time);
+        }
+        this.seriesOutcomes.forEach((o, s) => {
+          const values = this.outcomeSeries[o]();
+          if (values.length === times.length) series[s].set(values, k * times.length);
+        });
+        status[k] = STATUS_OK;
+      } catch (err) {
+        status[k] = STATUS_FAILED;
+        for (let o = 0; o < outcomes.length; o++) scalars[o * count + k] = NaN;
+        failures.push({ row, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return { start, count, inputs, scalars, series, times, status, failures, modelSeconds };
+  }
+}
