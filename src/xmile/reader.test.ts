@@ -70,6 +70,10 @@ describe('header and sim specs', () => {
       ),
     );
     expect(b.simSpecs.saveStep).toBe(0.5);
+    const c = clean(
+      lines('<sim_specs><start>0</start><stop>5</stop><save_step>5</save_step></sim_specs><model/>'),
+    );
+    expect(c.simSpecs.saveStep).toBe(5);
   });
 
   it('falls back to rk4 with a warning for methods it does not run, keeping the request', () => {
@@ -251,6 +255,27 @@ describe('variables', () => {
       ['warning', 'line', 5, 34],
     ]);
     expect(r.model.variables.map((v) => v.kind)).toEqual(['stock', 'stock']);
+  });
+
+  it('warns about a named element among the variables that it does not read', () => {
+    const r = read(withVariables('<aux name="x"/>', '  <event_thing name="alarm"/>'));
+    expect(only(r.diagnostics, 'unsupported-feature')).toMatchObject({
+      severity: 'warning',
+      variable: 'alarm',
+      line: 5,
+      column: 3,
+    });
+    expect(r.model.variables.map((v) => v.name)).toEqual(['x']);
+  });
+
+  it('reads an equation written in CDATA, placing loc inside the section', () => {
+    const m = clean(
+      withVariables('<aux name="a"><eqn><![CDATA[IF b < 1 THEN 0 ELSE 1]]></eqn></aux>', '<aux name="b"/>'),
+    );
+    expect(m.variables[0]!.eqn).toEqual({
+      text: 'IF b < 1 THEN 0 ELSE 1',
+      loc: { file: 'm.xmile', line: 4, column: 29 },
+    });
   });
 
   it('ignores groups and unknown elements silently', () => {
@@ -495,6 +520,37 @@ describe('units, macros, modules and sub-models', () => {
   it('uses the module model attribute when present', () => {
     const m = clean(withVariables('<module name="h1" model="Hares"/>'));
     expect(m.modules[0]!.model).toBe('Hares');
+  });
+
+  it('treats a model with a blank name as the root', () => {
+    const m = clean(
+      lines(SPECS, '<model name="sub"/><model name=" "><variables><aux name="x"/></variables></model>'),
+    );
+    expect(m.variables.map((v) => v.name)).toEqual(['x']);
+    expect(m.subModels.map((s) => s.name)).toEqual(['sub']);
+  });
+
+  it('reports a second unnamed model', () => {
+    const r = read(lines(SPECS, '<model/>', '<model/>'));
+    expect(only(r.diagnostics, 'duplicate-name')).toMatchObject({ severity: 'error', line: 4, column: 1 });
+  });
+
+  it('reads the legacy Stella layout: variables directly in <model>, positions in <display>', () => {
+    const m = clean(
+      lines(
+        SPECS,
+        '<model><aux name="lt"><eqn>time &lt; 5</eqn><display x="61" y="32" color="blue"/></aux>',
+        '<display page_width="0"/><interface page_width="788"/></model>',
+      ),
+    );
+    expect(m.variables).toEqual([
+      expect.objectContaining({
+        kind: 'aux',
+        name: 'lt',
+        eqn: expect.objectContaining({ text: 'time < 5' }),
+      }),
+    ]);
+    expect(m.view).toEqual({ elements: [{ kind: 'aux', name: 'lt', x: 61, y: 32 }], connectors: [] });
   });
 
   it('takes a single named model as the root model', () => {

@@ -47,6 +47,18 @@ const XMILE_NAMESPACES = new Set([
   'http://www.systemdynamics.org/XMILE',
 ]);
 
+/** Named elements that may sit among variables (or directly in a legacy <model>) and are not variables. */
+const NOT_VARIABLES = new Set([
+  'group',
+  'display',
+  'interface',
+  'views',
+  'view',
+  'behavior',
+  'sim_specs',
+  'style',
+]);
+
 const SUPPORTED_METHODS: ReadonlySet<string> = new Set<IntegrationMethod>(['euler', 'rk2', 'rk4']);
 
 /**
@@ -211,8 +223,9 @@ class XmileReader {
     const header = this.child(root, 'header');
     const models = this.elements(root, 'model');
     if (models.length === 0) this.report('error', 'missing-model', 'the document has no <model>', root);
-    const rootModelEl = models.find((m) => !this.attr(m, 'name')) ?? models[0];
-    const unnamed = models.filter((m) => !this.attr(m, 'name'));
+    const isUnnamed = (m: XmlElement): boolean => !this.attr(m, 'name')?.value.trim();
+    const rootModelEl = models.find(isUnnamed) ?? models[0];
+    const unnamed = models.filter(isUnnamed);
     for (const extra of unnamed.slice(1)) {
       this.report(
         'error',
@@ -343,7 +356,10 @@ class XmileReader {
     const timeUnits = this.attr(el, 'time_units')?.value.trim();
     if (timeUnits) specs.timeUnits = timeUnits;
 
-    const saveEl = this.child(el, 'save_interval') ?? this.child(el, 'isee:save_interval');
+    // XMILE 1.0 has no save interval: Stella writes the isee:save_interval attribute; the
+    // element spellings are accepted as some tools write them.
+    const saveEl =
+      this.child(el, 'save_interval') ?? this.child(el, 'isee:save_interval') ?? this.child(el, 'save_step');
     if (saveEl) {
       const v = this.numberIn(saveEl, 'save_interval');
       if (v !== undefined) specs.saveStep = v;
@@ -529,8 +545,18 @@ class XmileReader {
       } else if (tag === 'module') {
         const mod = this.readModule(v);
         if (mod && checkUnique(mod.name, v)) into.modules.push(mod);
+      } else if (!NOT_VARIABLES.has(tag) && !tag.includes(':') && this.attr(v, 'name')) {
+        // A named element we do not know is most likely a variable type we do not read.
+        const name = this.attr(v, 'name')!.value.trim();
+        this.report(
+          'warning',
+          'unsupported-feature',
+          `<${v.name}> '${name}' is not supported and is ignored`,
+          v,
+          name,
+        );
       }
-      // <group>, display-only and vendor elements are ignored.
+      // Groups, display-only and vendor elements are ignored.
     }
   }
 

@@ -125,6 +125,8 @@ describe('parseXml: errors with line and column', () => {
     ['bad element name', '<1a/>', 1, 2],
     ['CDATA before the root', '<![CDATA[x]]><a/>', 1, 1],
     ['closing tag first', '\n</a>', 2, 1],
+    ['unpaired surrogate in a name', '<a\uD800b/>', 1, 3],
+    ['U+FFFE in a name', '<a\uFFFE/>', 1, 3],
   ])('%s', (_what, text, line, column) => {
     const f = failure(text);
     expect(f.code).toBe('xml-malformed');

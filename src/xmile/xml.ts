@@ -158,6 +158,7 @@ class Parser {
     NAME_RE.lastIndex = this.pos;
     const m = NAME_RE.exec(this.src);
     if (!m) this.fail(`expected ${what} but found ${describeChar(this.src[this.pos])}`);
+    this.checkChars(this.pos, this.pos + m[0].length);
     this.pos += m[0].length;
     return m[0];
   }
