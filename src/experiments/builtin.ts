@@ -50,6 +50,16 @@ const logistic: FunctionModel = {
   },
 };
 
+/** y = x1 + 2 x2 + 0 x3: Morris mu* is exactly 1, 2, 0 (elementary effects in unit steps) for U(0,1) inputs. */
+const linear: FunctionModel = {
+  parameters: { x1: 0, x2: 0, x3: 0 },
+  outputs: ['y'],
+  times: [0],
+  evaluate(p, out) {
+    out[0][0] = p[0] + 2 * p[1] + 0 * p[2];
+  },
+};
+
 /** Ishigami that fails (throws) whenever x1 > 2.5: exercises failed-run handling. */
 const ishigamiFlaky: FunctionModel = {
   ...ishigami,
@@ -63,6 +73,7 @@ const FUNCTIONS: Record<string, FunctionModel> = {
   ishigami,
   'sobol-g': sobolG,
   logistic,
+  linear,
   'ishigami-flaky': ishigamiFlaky,
 };
 
