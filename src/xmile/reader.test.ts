@@ -199,6 +199,22 @@ describe('variables', () => {
     });
   });
 
+  it('places eqn.loc the same way for LF, CRLF and CR-only documents', () => {
+    for (const nl of ['\n', '\r\n', '\r']) {
+      const text = withVariables(
+        '<aux name="a">',
+        '  <eqn>',
+        '',
+        '      b + 1</eqn>',
+        '</aux>',
+        '<aux name="b"/>',
+      ).replace(/\n/g, nl);
+      const m = clean(text);
+      expect(m.variables[0]!.eqn).toEqual({ text: 'b + 1', loc: { file: 'm.xmile', line: 7, column: 7 } });
+      expect(m.variables[1]!.loc).toEqual({ file: 'm.xmile', line: 9, column: 1 });
+    }
+  });
+
   it('unquotes quoted names in inflow and outflow lists', () => {
     const m = clean(
       withVariables(
@@ -571,6 +587,7 @@ describe('view', () => {
         '<aux name="a" x="1" y="2"/><alias uid="9" x="3" y="4"><of>a</of></alias>',
         '<connector uid="1" angle="45"><from>a</from><to>"f"</to></connector>',
         '<connector uid="2"><from><alias uid="9"/></from><to>f</to></connector>',
+        '<connector uid="3"><from><alias uid="404"/></from><to>f</to></connector>',
         '<aux name="nowhere"/>',
         '</view><view><aux name="second" x="1" y="1"/></view></views></model>',
       ),
@@ -591,7 +608,10 @@ describe('view', () => {
         { kind: 'aux', name: 'a', x: 1, y: 2 },
         { kind: 'alias', name: 'a', x: 3, y: 4 },
       ],
-      connectors: [{ from: 'a', to: 'f', angle: 45 }],
+      connectors: [
+        { from: 'a', to: 'f', angle: 45 },
+        { from: 'a', to: 'f' },
+      ],
     });
   });
 });

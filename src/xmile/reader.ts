@@ -872,6 +872,20 @@ class XmileReader {
 
   readView(el: XmlElement): ModelView {
     const view: ModelView = { elements: [], connectors: [] };
+    // Connector ends may point at an alias by uid (`<from><alias uid="9"/></from>`): resolve
+    // them to the aliased variable.
+    const aliasOf = new Map<string, string>();
+    for (const a of this.elements(el, 'alias')) {
+      const uid = this.attr(a, 'uid')?.value.trim();
+      const of = this.text(this.child(a, 'of'));
+      if (uid && of) aliasOf.set(uid, of);
+    }
+    const end = (e: XmlElement | undefined): string | undefined => {
+      if (!e) return undefined;
+      const alias = this.child(e, 'alias');
+      if (alias) return aliasOf.get(this.attr(alias, 'uid')?.value.trim() ?? '');
+      return this.text(e);
+    };
     for (const c of this.elements(el)) {
       const tag = this.local(c);
       if (tag === 'stock' || tag === 'flow' || tag === 'aux' || tag === 'module' || tag === 'alias') {
@@ -880,8 +894,8 @@ class XmileReader {
         const ve = this.viewElement(c, tag, name);
         if (ve) view.elements.push(ve);
       } else if (tag === 'connector') {
-        const from = this.text(this.child(c, 'from'));
-        const to = this.text(this.child(c, 'to'));
+        const from = end(this.child(c, 'from'));
+        const to = end(this.child(c, 'to'));
         if (!from || !to) continue;
         const conn: ViewConnector = { from: unquoteName(from), to: unquoteName(to) };
         const angle = parseNumber(this.attr(c, 'angle')?.value ?? '');

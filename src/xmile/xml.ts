@@ -464,35 +464,21 @@ export function parseXml(input: string, options: XmlParseOptions = {}): XmlParse
   const src = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const lines = new LineMap(src);
   const parser = new Parser(src, lines, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const diagnostic = (code: string, message: string, at: XmlPosition): Diagnostic => {
+    const d: Diagnostic = { severity: 'error', code, message, line: at.line, column: at.column };
+    if (options.file !== undefined) d.file = options.file;
+    return d;
+  };
   try {
     return { root: parser.parse(), diagnostics: [] };
   } catch (e) {
     if (e instanceof XmlFailure) {
-      const at = lines.position(Math.min(e.offset, src.length));
-      return {
-        diagnostics: [
-          {
-            severity: 'error',
-            code: e.code,
-            message: e.message,
-            file: options.file,
-            line: at.line,
-            column: at.column,
-          },
-        ],
-      };
+      return { diagnostics: [diagnostic(e.code, e.message, lines.position(Math.min(e.offset, src.length)))] };
     }
     const message = e instanceof Error ? e.message : String(e);
     return {
       diagnostics: [
-        {
-          severity: 'error',
-          code: 'internal',
-          message: `internal error in the XML parser: ${message}`,
-          file: options.file,
-          line: 1,
-          column: 1,
-        },
+        diagnostic('internal', `internal error in the XML parser: ${message}`, { line: 1, column: 1 }),
       ],
     };
   }
