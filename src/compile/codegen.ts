@@ -260,7 +260,11 @@ export function generate(lm: LoweredModel): GenerateResult {
   fn('draw', 's, X', drawStmts);
   fn('post', 's, X', postStmts);
   fn('applyPrevious', 's, X', applyStmts);
-  parts.push('return { init, aux, rates, draw, post, applyPrevious };');
+  const clampStmts = stocks
+    .filter((s) => s.nonNegative)
+    .map((s) => `if (s[${P(s.id)}] < 0) s[${P(s.id)}] = 0;`);
+  fn('clamp', 's', clampStmts);
+  parts.push('return { init, aux, rates, draw, post, applyPrevious, clamp };');
 
   return {
     diagnostics,

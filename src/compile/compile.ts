@@ -24,6 +24,7 @@ interface GeneratedFns {
   draw(s: Float64Array, X: RunContext): void;
   post(s: Float64Array, X: RunContext): void;
   applyPrevious(s: Float64Array, X: RunContext): void;
+  clamp(s: Float64Array): void;
 }
 
 interface RunContext {
@@ -424,6 +425,7 @@ class SimulationImpl implements Simulation {
         f.rates(s, r, t + dt, dt, X);
         for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 6) * (k1[j]! + 2 * k2[j]! + 2 * k3[j]! + r[j]!);
       }
+      f.clamp(s);
       f.applyPrevious(s, X);
       f.draw(s, X);
     }

@@ -53,6 +53,8 @@ export interface Slot {
   uniflow?: boolean;
   /** Outflow of a non-negative stock: limited so the stock stays at or above zero. */
   limit?: { stock: number; inflows: number[]; prior: number[] };
+  /** Stocks only: clamped at zero after every step (see docs/engine.md on non-negative stocks). */
+  nonNegative?: boolean;
   /** prev: the hidden aux whose value it takes after each step. */
   source?: number;
   /** rand: the distribution drawn and the stream it draws from. */
@@ -902,6 +904,16 @@ export function lowerModel(model: Model): LoweredModel {
   const parsedCache = new Map<Equation, Expr | null>();
   const parse = (vi: VarInfo, eqn: Equation): Expr | undefined => {
     if (parsedCache.has(eqn)) return parsedCache.get(eqn) ?? undefined;
+    if (/^\s*\?+\s*$/.test(eqn.text)) {
+      err(
+        'placeholder-equation',
+        `the equation of '${vi.display}' is a '${eqn.text.trim()}' placeholder (a converter could not translate it), not a definition`,
+        locate(eqn, eqn.text.indexOf('?'), vi.v.loc),
+        vi.display,
+      );
+      parsedCache.set(eqn, null);
+      return undefined;
+    }
     const r = parseEquation(eqn.text);
     if (r.error) {
       const loc = locate(eqn, r.error.offset, vi.v.loc);
@@ -920,6 +932,23 @@ export function lowerModel(model: Model): LoweredModel {
 
   const elementEquation = (vi: VarInfo, e: number): { eqn?: Equation; gf?: GraphicalFunction } => {
     const v = vi.v;
+    // Constants of an arrayed variable written as one list, row-major: `1, 2, 3` (Stella) or
+    // `1, 2; 3, 4;` (Vensim's matrix form, rows separated by semicolons).
+    if (
+      vi.size > 1 &&
+      v.eqn &&
+      !v.elements?.length &&
+      /^[\s\d.eE+,;-]+$/.test(v.eqn.text) &&
+      /[,;]/.test(v.eqn.text)
+    ) {
+      const parts = v.eqn.text
+        .split(/[,;]/)
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
+      if (parts.length === vi.size && parts.every((x) => Number.isFinite(Number(x)))) {
+        return { eqn: { text: parts[e]!, loc: v.eqn.loc }, gf: v.gf };
+      }
+    }
     if (v.elements && v.elements.length > 0 && vi.dims.length > 0) {
       const tuple = elementTuple(vi, e);
       for (const def of v.elements) {
@@ -1067,12 +1096,7 @@ export function lowerModel(model: Model): LoweredModel {
       let rate: IR = terms.length ? sumOf(terms) : c(0);
       if (outs.length) rate = { k: 'bin', op: '-', a: rate, b: sumOf(outs.map((o) => slot(o))) };
       s.rate = rate;
-      if (vi.v.nonNegative) {
-        outs.forEach((o, i) => {
-          const fs = slots[o]!;
-          if (!fs.limit) fs.limit = { stock: s.id, inflows: ins, prior: outs.slice(0, i) };
-        });
-      }
+      if (vi.v.nonNegative) s.nonNegative = true;
     }
     for (const n of [...(vi.v.inflows ?? []), ...(vi.v.outflows ?? [])]) {
       edges.push({ from: displayName(n), to: vi.display, kind: 'flow' });

@@ -258,7 +258,7 @@ class Parser {
   }
 
   private primary(): Expr {
-    const t = this.peek();
+    let t = this.peek();
     if (t.kind === 'num') {
       this.next();
       return { kind: 'num', value: t.value!, span: { start: t.start, end: t.end } };
@@ -276,9 +276,20 @@ class Parser {
         throw new ParseFailure(`unexpected keyword '${t.text}'`, t.start);
       }
       this.next();
+      // Names with blanks (as Vensim writes them, and converters leave them): join consecutive words.
+      let name = t.text;
+      let end = t.end;
+      for (;;) {
+        const w = this.peek();
+        if (w.kind !== 'ident' || KEYWORDS.has(w.text.toLowerCase()) || w.text.startsWith('"')) break;
+        name += ' ' + w.text;
+        end = w.end;
+        this.next();
+      }
+      if (end !== t.end) t = { ...t, text: name, end };
       const key = canonicalName(t.text);
       const after = this.peek();
-      if (this.isOp(after, '(') && after.start === t.end + countSpaces(after, t)) {
+      if (this.isOp(after, '(')) {
         this.next();
         const args: Expr[] = [];
         if (!this.isOp(this.peek(), ')')) {
@@ -344,11 +355,6 @@ class Parser {
     const b = this.expression();
     return { kind: 'if', cond, then: a, else: b, span: { start: t.start, end: b.span.end } };
   }
-}
-
-/** Calls may have blanks between the name and `(` (`MAX (a, b)`); accept any distance. */
-function countSpaces(after: Token, t: Token): number {
-  return after.start - t.end;
 }
 
 function describe(t: Token): string {

@@ -1,0 +1,260 @@
+/**
+ * Runs the SDXorg test-models suite: every XMILE/stmx model against its expected output.
+ * Rows are matched by time, blank reference cells are skipped, and a value passes when
+ * |actual - expected| <= 1e-6 + 1e-3 * |expected|.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { compileModel, readModel } from '../engine.js';
+import { canonicalName } from '../equations/names.js';
+
+export const REL_TOL = 1e-3;
+export const ABS_TOL = 1e-6;
+
+export type Outcome = 'pass' | 'fail' | 'unsupported' | 'error';
+
+export interface ModelReport {
+  /** Path relative to the suite's root. */
+  model: string;
+  outcome: Outcome;
+  /** Why it did not pass (first mismatch, unsupported feature, error). */
+  reason?: string;
+  /** Values compared (after skipping blanks and columns the model does not define). */
+  compared: number;
+  columnsCompared: number;
+  columnsMissing: string[];
+}
+
+export interface SuiteReport {
+  root: string;
+  models: ModelReport[];
+  /** Test folders with only Vensim (.mdl) models. */
+  vensimOnly: string[];
+  passed: number;
+  failed: number;
+}
+
+export interface ExpectedTable {
+  names: string[];
+  times: number[];
+  /** rows[r][c]; NaN where the cell is blank. */
+  rows: number[][];
+}
+
+/** Parse output.csv / output.tab: CR, LF or CRLF line ends; quoted names; blank cells. */
+export function parseExpected(text: string, sep: ',' | '\t'): ExpectedTable {
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\r|\n/)
+    .filter((l) => l.trim() !== '');
+  const split = (line: string): string[] => {
+    if (sep === '\t') return line.split('\t');
+    const out: string[] = [];
+    let cur = '';
+    let q = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i]!;
+      if (ch === '"') {
+        if (q && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else q = !q;
+      } else if (ch === ',' && !q) {
+        out.push(cur);
+        cur = '';
+      } else cur += ch;
+    }
+    out.push(cur);
+    return out;
+  };
+  const header = split(lines[0] ?? '').map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
+  const rows: number[][] = [];
+  const times: number[] = [];
+  for (const line of lines.slice(1)) {
+    const cells = split(line);
+    const t = Number(cells[0]);
+    if (!Number.isFinite(t)) continue;
+    times.push(t);
+    rows.push(header.slice(1).map((_, i) => cellValue(cells[i + 1])));
+  }
+  return { names: header.slice(1), times, rows };
+}
+
+function cellValue(cell: string | undefined): number {
+  if (cell === undefined) return NaN;
+  const t = cell.trim();
+  if (t === '') return NaN;
+  if (/^(inf|infinity)$/i.test(t)) return Infinity;
+  if (/^-(inf|infinity)$/i.test(t)) return -Infinity;
+  const v = Number(t);
+  return Number.isNaN(v) ? NaN : v;
+}
+
+/** Column key: canonical name, with canonical subscripts (`a[b, c]` and `a[B,C]` match). */
+export function columnKey(name: string): string {
+  const m = /^(.*?)\[(.*)\]\s*$/.exec(name.trim());
+  if (!m) return canonicalName(name);
+  return `${canonicalName(m[1]!)}[${m[2]!
+    .split(',')
+    .map((p) => canonicalName(p))
+    .join(',')}]`;
+}
+
+function close(actual: number, expected: number): boolean {
+  if (Number.isNaN(expected)) return true;
+  if (!Number.isFinite(expected)) return actual === expected;
+  return Math.abs(actual - expected) <= ABS_TOL + REL_TOL * Math.abs(expected);
+}
+
+/** The reference output beside a model file, if there is one. */
+export function expectedFor(modelPath: string): { path: string; table: ExpectedTable } | undefined {
+  const dir = join(modelPath, '..');
+  for (const [name, sep] of [
+    ['output.csv', ','],
+    ['output.tab', '\t'],
+  ] as const) {
+    const p = join(dir, name);
+    if (existsSync(p)) return { path: p, table: parseExpected(readFileSync(p, 'latin1'), sep) };
+  }
+  return undefined;
+}
+
+export function runModel(modelPath: string, root: string): ModelReport {
+  const rel = relative(root, modelPath);
+  const base: ModelReport = {
+    model: rel,
+    outcome: 'error',
+    compared: 0,
+    columnsCompared: 0,
+    columnsMissing: [],
+  };
+  const expected = expectedFor(modelPath);
+  if (!expected) return { ...base, reason: 'no expected output (output.csv or output.tab) beside the model' };
+  const read = readModel(readFileSync(modelPath, 'utf8'), { file: rel });
+  const readErrors = read.diagnostics.filter((d) => d.severity === 'error');
+  if (!read.model || readErrors.length) {
+    return { ...base, reason: `read error: ${readErrors[0]?.message ?? 'no model'}` };
+  }
+  const compiled = compileModel(read.model);
+  if (!compiled.compiled) {
+    const first = compiled.diagnostics.find((d) => d.severity === 'error');
+    const outcome: Outcome = first?.code === 'unsupported-feature' ? 'unsupported' : 'error';
+    return { ...base, outcome, reason: `${first?.code ?? 'error'}: ${first?.message ?? 'does not compile'}` };
+  }
+  let results;
+  try {
+    results = compiled.compiled.run({ saveStep: read.model.simSpecs.dt });
+  } catch (err) {
+    return { ...base, reason: `run error: ${(err as Error).message}` };
+  }
+  const ours = new Map<string, Float64Array>();
+  results.names.forEach((n, i) => ours.set(columnKey(n), results.columns[i]!));
+  const rowOf = new Map<number, number>();
+  const dt = read.model.simSpecs.dt;
+  const findRow = (t: number): number | undefined => {
+    const cached = rowOf.get(t);
+    if (cached !== undefined) return cached;
+    const k = Math.round((t - results.time[0]!) / (results.time[1]! - results.time[0]! || dt));
+    if (
+      k >= 0 &&
+      k < results.time.length &&
+      Math.abs(results.time[k]! - t) <= 1e-6 * Math.max(1, Math.abs(t))
+    ) {
+      rowOf.set(t, k);
+      return k;
+    }
+    return undefined;
+  };
+  const missing: string[] = [];
+  let compared = 0;
+  let columns = 0;
+  const table = expected.table;
+  for (let c = 0; c < table.names.length; c++) {
+    const name = table.names[c]!;
+    const col = ours.get(columnKey(name));
+    if (!col) {
+      if (!/^(final time|initial time|saveper|time step)$/i.test(name.trim())) missing.push(name);
+      continue;
+    }
+    columns++;
+    for (let r = 0; r < table.times.length; r++) {
+      const want = table.rows[r]![c]!;
+      if (Number.isNaN(want)) continue;
+      const t = table.times[r]!;
+      const row = findRow(t);
+      if (row === undefined) {
+        return {
+          ...base,
+          outcome: 'fail',
+          reason: `no simulated row at time ${t}`,
+          compared,
+          columnsCompared: columns,
+          columnsMissing: missing,
+        };
+      }
+      const got = col[row]!;
+      compared++;
+      if (!close(got, want)) {
+        return {
+          ...base,
+          outcome: 'fail',
+          reason: `'${name}' at time ${t}: expected ${want}, got ${got}`,
+          compared,
+          columnsCompared: columns,
+          columnsMissing: missing,
+        };
+      }
+    }
+  }
+  if (compared === 0) {
+    return {
+      ...base,
+      outcome: 'fail',
+      reason: `no column of the expected output matches a model variable (${missing.slice(0, 3).join(', ')})`,
+      columnsMissing: missing,
+    };
+  }
+  return { ...base, outcome: 'pass', compared, columnsCompared: columns, columnsMissing: missing };
+}
+
+export function runSuite(root: string): SuiteReport {
+  const testsDir = existsSync(join(root, 'tests')) ? join(root, 'tests') : root;
+  const models: ModelReport[] = [];
+  const vensimOnly: string[] = [];
+  const visit = (dir: string) => {
+    const entries = readdirSync(dir).sort();
+    const files = entries.filter((e) => statSync(join(dir, e)).isFile());
+    const xmile = files.filter((f) => /\.(xmile|stmx)$/i.test(f));
+    for (const f of xmile) models.push(runModel(join(dir, f), root));
+    if (xmile.length === 0 && files.some((f) => /\.mdl$/i.test(f))) vensimOnly.push(relative(root, dir));
+    for (const e of entries) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) visit(p);
+    }
+  };
+  visit(testsDir);
+  const passed = models.filter((m) => m.outcome === 'pass').length;
+  return { root: basename(root), models, vensimOnly, passed, failed: models.length - passed };
+}
+
+export function formatReport(r: SuiteReport): string {
+  const lines = [
+    '# Conformance: SDXorg test-models',
+    '',
+    `XMILE/stmx models: ${r.models.length}; passed ${r.passed}; not passed ${r.failed}.`,
+    `Tolerance: |actual - expected| <= ${ABS_TOL} + ${REL_TOL} x |expected|; rows matched by time; blank reference cells skipped.`,
+    '',
+    '| model | result | values compared | reason |',
+    '|---|---|---|---|',
+  ];
+  for (const m of r.models) {
+    lines.push(`| ${m.model} | ${m.outcome} | ${m.compared} | ${(m.reason ?? '').replace(/\|/g, '\\|')} |`);
+  }
+  lines.push(
+    '',
+    `Vensim-only folders (.mdl; not yet supported, a later issue reads Vensim files): ${r.vensimOnly.length}`,
+    '',
+  );
+  lines.push(r.vensimOnly.map((d) => `- ${d}`).join('\n'));
+  return lines.join('\n') + '\n';
+}
