@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  estimateById,
+  estimatesFor,
+  isIsoDate,
+  parseEvidenceJson,
+  serializeEvidence,
+  validateEvidence,
+  type ValidationIssue,
+} from './data.js';
+import { sampleDocument } from './testing-fixtures.js';
+
+const CASE_FILE = new URL('../../models/north-korea-russia/evidence.json', import.meta.url);
+
+// Tests write deliberately ill-typed values into the document, which no precise type allows.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type LooseDocument = Record<string, any>;
+
+/** Validate a mutated sample document and return its issues (the document must be invalid). */
+function issuesAfter(mutate: (doc: LooseDocument) => void): ValidationIssue[] {
+  const doc = sampleDocument() as unknown as LooseDocument;
+  mutate(doc);
+  const result = validateEvidence(doc);
+  if (result.ok) throw new Error('expected the document to be refused');
+  return result.issues;
+}
+
+describe('validation names the JSON path and the problem', () => {
+  it('accepts the sample document', () => {
+    expect(validateEvidence(sampleDocument()).ok).toBe(true);
+  });
+
+  it('refuses an out-of-range Admiralty reliability grade', () => {
+    const issues = issuesAfter((d) => (d.sources[1].reliability = 'Z'));
+    expect(issues).toEqual([
+      expect.objectContaining({ path: '$.sources[1].reliability', message: expect.stringContaining("'Z'") }),
+    ]);
+    expect(issues[0]!.message).toContain('A, B, C, D, E, F');
+  });
+
+  it('refuses an out-of-range information credibility', () => {
+    const issues = issuesAfter((d) => (d.reports[0].credibility = 7));
+    expect(issues.map((i) => i.path)).toEqual(['$.reports[0].credibility']);
+  });
+
+  it('refuses unknown references', () => {
+    const issues = issuesAfter((d) => {
+      d.estimates[3].report = 'rep-404';
+      d.hypothesisSets[0].ratings[1].hypothesis = 'H9';
+      d.forecastQuestions[0].resolution.report = 'rep-x';
+    });
+    expect(issues.map((i) => i.path)).toEqual([
+      '$.estimates[3].report',
+      '$.hypothesisSets[0].ratings[1].hypothesis',
+      '$.forecastQuestions[0].resolution.report',
+    ]);
+    expect(issues[0]!.message).toBe("unknown report 'rep-404' (not in $.reports)");
+  });
+
+  it('refuses duplicate ids and duplicate ratings of one cell by one analyst', () => {
+    const issues = issuesAfter((d) => {
+      d.estimates[2].id = 'est-1';
+      d.hypothesisSets[0].ratings[2].hypothesis = 'H1';
+    });
+    expect(issues.map((i) => i.path)).toEqual(['$.estimates[2].id', '$.hypothesisSets[0].ratings[2]']);
+    expect(issues[0]!.message).toBe("duplicate estimate id 'est-1' (first defined at $.estimates[0].id)");
+    expect(issues[1]!.message).toContain('analyst-a already rated (E1, H1)');
+  });
+
+  it('refuses bad numbers, dates, ranges and probabilities', () => {
+    const issues = issuesAfter((d) => {
+      d.estimates[0].value = '1000';
+      d.estimates[1].low = 3000;
+      d.reports[1].published = '2024-02-30';
+      d.forecastQuestions[0].forecasts[0].probability = 1;
+      d.forecastQuestions[0].forecasts[1].date = '2024-05-02';
+    });
+    expect(issues.map((i) => i.path)).toEqual([
+      '$.reports[1].published',
+      '$.estimates[0].value',
+      '$.estimates[1].low',
+      '$.forecastQuestions[0].forecasts[0].probability',
+      '$.forecastQuestions[0].forecasts[1].date',
+    ]);
+    expect(issues[1]!.message).toBe("must be a finite number, got '1000'");
+    expect(issues[2]!.message).toBe('low 3000 is above high 2500');
+    expect(issues[4]!.message).toContain('after the question resolved on 2024-05-01');
+  });
+
+  it('refuses unknown fields (they would be lost on export) and mixed units', () => {
+    const issues = issuesAfter((d) => {
+      d.sources[0].reliabilty = 'A';
+      d.estimates[3].unit = 'troops';
+    });
+    expect(issues.map((i) => i.path)).toEqual(['$.sources[0].reliabilty', '$.estimates[3].unit']);
+  });
+
+  it('locates JSON syntax errors by line and column', () => {
+    const result = parseEvidenceJson('{\n  "format": "interlock-evidence",\n  "version": 1,,\n}');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues[0]!.path).toBe('$');
+    expect(result.issues[0]!.line).toBe(3);
+    expect(result.issues[0]!.message).toMatch(/^not valid JSON/);
+  });
+
+  it('checks calendar dates', () => {
+    expect(isIsoDate('2024-02-29')).toBe(true);
+    expect(isIsoDate('2023-02-29')).toBe(false);
+    expect(isIsoDate('2024-2-01')).toBe(false);
+  });
+});
+
+describe('canonical serialisation', () => {
+  it('is stable: serialise -> parse -> serialise gives the same text whatever the input order', () => {
+    const doc = sampleDocument();
+    doc.estimates.reverse();
+    doc.hypothesisSets[0]!.ratings.reverse();
+    const first = serializeEvidence(doc);
+    const reparsed = parseEvidenceJson(first);
+    expect(reparsed.ok).toBe(true);
+    if (!reparsed.ok) return;
+    expect(serializeEvidence(reparsed.document)).toBe(first);
+    expect(first.indexOf('"est-1"')).toBeLessThan(first.indexOf('"est-2"'));
+  });
+});
+
+describe('the case evidence file', () => {
+  const text = readFileSync(CASE_FILE, 'utf8');
+  const parsed = parseEvidenceJson(text);
+
+  it('is valid and already in canonical form', () => {
+    expect(parsed.ok ? [] : parsed.issues).toEqual([]);
+    if (parsed.ok) expect(serializeEvidence(parsed.document)).toBe(text);
+  });
+
+  it('holds the quantities the case model needs, with plans and capacities kept apart', () => {
+    if (!parsed.ok) throw new Error('invalid');
+    const doc = parsed.document;
+    for (const q of [
+      'nk.troops.in_russia',
+      'nk.casualties.total',
+      'nk.casualties.killed',
+      'nk.shells.delivered',
+      'nk.missiles.delivered',
+    ]) {
+      expect(estimatesFor(doc, q).length, q).toBeGreaterThan(0);
+    }
+    expect(estimatesFor(doc, 'nk.shells.delivered', { bases: ['capacity'] }).length).toBeGreaterThanOrEqual(
+      4,
+    );
+    expect(estimateById(doc, 'est-2024-11-04-pentagon-troops')).toMatchObject({ low: 11000, high: 12000 });
+    expect(estimateById(doc, 'est-2024-10-23-nis-troops-december-plan')?.basis).toBe('plan');
+    const set = doc.hypothesisSets.find((s) => s.id === 'c6-purpose')!;
+    expect(set.hypotheses.map((h) => h.id)).toEqual(['H1', 'H2', 'H3', 'H4']);
+    expect(new Set(set.ratings.map((r) => r.analyst)).size).toBeGreaterThanOrEqual(2);
+  });
+});
