@@ -1,7 +1,8 @@
 /**
  * Feedback loop detection for the workbench (Node-free). Loops are the elementary cycles of the
  * model's causal graph; each link's polarity is the sign of a small perturbation of the cause in
- * the effect's own equation, evaluated at the model's initial state. Flow -> stock links take
+ * the effect's own equation, evaluated at the model's initial state (or, where the link is
+ * inactive there, at the first later saved state where it is active). Flow -> stock links take
  * their sign from the structure (inflow +, outflow -). A loop is reinforcing (R) when the product
  * of its link signs is positive, balancing (B) when negative, '?' when a link's sign is unknown.
  */
@@ -324,31 +325,61 @@ function polarityOf(links: LoopLink[]): 'R' | 'B' | '?' {
 export type NamedLoops =
   Record<string, { variables?: string[]; description?: string }> | { name: string; variables?: string[] }[];
 
-/** Find the model's feedback loops with polarity, at the initial state of a short run. */
+/**
+ * Find the model's feedback loops with polarity. A link's sign is taken at the first of a few
+ * saved states of a baseline run (initial state first) where the link is active.
+ */
 export function detectLoops(
   compiled: CompiledModel,
   options: LoopOptions & { named?: NamedLoops } = {},
 ): { loops: FeedbackLoop[]; truncated: boolean } {
   const { cycles, truncated } = findCycles(compiled.graph, options);
-  let values: (key: string) => number | undefined = () => undefined;
+  // States to test links at: the initial state first, then later saved times, because a link
+  // multiplied by a quantity that starts at zero (troops not yet deployed) is inactive at t0.
+  const states: ((key: string) => number | undefined)[] = [];
   try {
     const spec = compiled.simSpecs;
-    const results = compiled.run({ stop: Math.min(spec.stop, spec.start + spec.dt) });
-    const initial = new Map<string, number>();
-    results.names.forEach((n, i) => initial.set(canonicalName(n), results.columns[i]![0]!));
-    initial.set('time', spec.start);
-    initial.set('dt', spec.dt);
-    initial.set('starttime', spec.start);
-    initial.set('stoptime', spec.stop);
-    values = (key) => initial.get(key);
+    const results = compiled.run();
+    const n = results.time.length;
+    const picks = [
+      ...new Set([
+        0,
+        Math.floor(n / 8),
+        Math.floor(n / 4),
+        Math.floor(n / 2),
+        Math.floor((3 * n) / 4),
+        n - 1,
+      ]),
+    ];
+    for (const t of picks.filter((t) => t >= 0 && t < n)) {
+      const state = new Map<string, number>();
+      results.names.forEach((name, i) => state.set(canonicalName(name), results.columns[i]![t]!));
+      state.set('time', results.time[t]!);
+      state.set('dt', spec.dt);
+      state.set('starttime', spec.start);
+      state.set('stoptime', spec.stop);
+      states.push((key) => state.get(key));
+    }
   } catch {
     // Signs then stay unknown except for flow -> stock links.
   }
+  if (!states.length) states.push(() => undefined);
   const table = equationTable(compiled.model);
   const signCache = new Map<string, LinkSign>();
   const sign = (from: string, to: string): LinkSign => {
     const k = `${from}\u0000${to}`;
-    if (!signCache.has(k)) signCache.set(k, linkSign(compiled.model, from, to, values, table));
+    if (!signCache.has(k)) {
+      let found: LinkSign = null;
+      for (const values of states) {
+        const sg = linkSign(compiled.model, from, to, values, table);
+        if (sg === 1 || sg === -1) {
+          found = sg;
+          break;
+        }
+        if (sg === 0) found = 0;
+      }
+      signCache.set(k, found);
+    }
     return signCache.get(k)!;
   };
   const named = normaliseNamed(options.named);

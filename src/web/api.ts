@@ -1,0 +1,94 @@
+/** The server's JSON API as the page sees it (see /api/openapi.json). */
+
+export interface Diagnostic {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  line?: number;
+  column?: number;
+  variable?: string;
+}
+
+export interface Scenario {
+  description?: string;
+  overrides?: Record<string, number>;
+}
+
+export interface ParameterSource {
+  kind?: 'sourced' | 'assumption' | string;
+  source?: string;
+  estimates?: string[];
+  range?: [number, number];
+  claims?: string[];
+  [more: string]: unknown;
+}
+
+export interface CaseData {
+  scenarios?: Record<string, Scenario>;
+  parameters?: Record<string, ParameterSource>;
+  loops?: unknown;
+  evidence?: Record<string, unknown>;
+  readme?: string;
+  [problem: string]: unknown;
+}
+
+export interface ModelDocument {
+  id: string;
+  name: string;
+  file: string | null;
+  text: string;
+  diagnostics: Diagnostic[];
+  case: CaseData | null;
+}
+
+export interface ModelList {
+  models: { id: string; name: string; file?: string }[];
+  files: string[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(url: string, init?: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch {
+    throw new ApiError(0, 'the workbench server is not reachable');
+  }
+  const body = (await res.json().catch(() => ({}))) as { error?: string; details?: string[] };
+  if (!res.ok)
+    throw new ApiError(res.status, body.error ?? `request failed (${res.status})`, body.details ?? []);
+  return body as T;
+}
+
+export const api = {
+  listModels: () => call<ModelList>('/api/models'),
+  getModel: (id: string) => call<ModelDocument>(`/api/models/${encodeURIComponent(id)}`),
+  openPath: (path: string) =>
+    call<{ id: string; name: string }>('/api/models', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path }),
+    }),
+  upload: (name: string, text: string) =>
+    call<{ id: string; name: string }>('/api/models', {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', 'x-model-name': name.replace(/[^\w .-]/g, '') },
+      body: text,
+    }),
+  startExperiment: (body: object) =>
+    call<{ id: string; total: number }>('/api/experiments', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  experiment: <T>(id: string) => call<T>(`/api/experiments/${encodeURIComponent(id)}`),
+};

@@ -1,0 +1,158 @@
+/**
+ * The workbench shell: model picker, page navigation (hash routes, so reload and back work), and
+ * the page area. Each page renders into the main element from the open Workspace.
+ */
+import './style.css';
+import { api, ApiError } from './api.js';
+import { h, notice } from './dom.js';
+import { openWorkspace, WorkspaceError, type Workspace } from './workspace.js';
+import { renderSimulate } from './pages/simulate.js';
+import { renderModel } from './pages/model.js';
+import { renderCompare } from './pages/compare.js';
+import { renderEvidence } from './pages/evidence.js';
+import { renderExplore } from './pages/explore.js';
+
+export type Page = (ws: Workspace, root: HTMLElement) => (() => void) | void;
+
+const PAGES: { id: string; title: string; render: Page }[] = [
+  { id: 'model', title: 'Model', render: renderModel },
+  { id: 'simulate', title: 'Simulate', render: renderSimulate },
+  { id: 'compare', title: 'Compare', render: renderCompare },
+  { id: 'explore', title: 'Explore', render: renderExplore },
+  { id: 'evidence', title: 'Evidence', render: renderEvidence },
+];
+
+const main = document.getElementById('page') as HTMLElement;
+const nav = document.getElementById('nav') as HTMLElement;
+const picker = document.getElementById('picker') as HTMLElement;
+const title = document.getElementById('model-title') as HTMLElement;
+
+let ws: Workspace | undefined;
+let loadedId: string | undefined;
+let cleanup: (() => void) | void;
+
+function route(): { page: string; model: string } {
+  const m = /^#\/([a-z]+)(?:\?model=([a-z0-9-]+))?/.exec(location.hash);
+  const page = m && PAGES.some((p) => p.id === m[1]) ? m[1]! : 'simulate';
+  return { page, model: m?.[2] ?? loadedId ?? 'default' };
+}
+
+function go(page: string, model = loadedId ?? 'default'): void {
+  location.hash = `#/${page}?model=${model}`;
+}
+
+function renderNav(active: string, model: string): void {
+  nav.replaceChildren(
+    ...PAGES.map((p) =>
+      h(
+        'a',
+        {
+          href: `#/${p.id}?model=${model}`,
+          class: p.id === active ? 'active' : undefined,
+          'aria-current': p.id === active ? 'page' : undefined,
+        },
+        p.title,
+      ),
+    ),
+  );
+}
+
+async function renderPicker(): Promise<void> {
+  let list;
+  try {
+    list = await api.listModels();
+  } catch {
+    return;
+  }
+  const select = h('select', { id: 'open-path', name: 'path' });
+  select.append(h('option', { value: '' }, 'Choose a model file...'));
+  for (const f of list.files) select.append(h('option', { value: f }, f));
+  const file = h('input', { type: 'file', id: 'upload', accept: '.xmile,.stmx,.xml' });
+  const status = h('span', { class: 'picker-status', role: 'status', 'aria-live': 'polite' });
+  const openPath = async () => {
+    if (!select.value) return;
+    status.textContent = 'opening...';
+    try {
+      const r = await api.openPath(select.value);
+      status.textContent = '';
+      go(route().page, r.id);
+    } catch (err) {
+      status.textContent = describe(err);
+    }
+  };
+  file.addEventListener('change', async () => {
+    const f = file.files?.[0];
+    if (!f) return;
+    status.textContent = 'uploading...';
+    try {
+      const r = await api.upload(f.name, await f.text());
+      status.textContent = '';
+      file.value = '';
+      go(route().page, r.id);
+    } catch (err) {
+      status.textContent = describe(err);
+    }
+  });
+  picker.replaceChildren(
+    h('label', { for: 'open-path' }, 'Open'),
+    select,
+    h('button', { type: 'button', onclick: () => void openPath() }, 'Open'),
+    h('label', { for: 'upload', class: 'upload' }, 'Upload XMILE'),
+    file,
+    status,
+  );
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ApiError)
+    return err.details.length ? `${err.message}: ${err.details.slice(0, 3).join('; ')}` : err.message;
+  return (err as Error)?.message ?? String(err);
+}
+
+async function show(): Promise<void> {
+  const { page, model } = route();
+  renderNav(page, model);
+  if (cleanup) cleanup();
+  cleanup = undefined;
+  if (model !== loadedId || !ws) {
+    main.replaceChildren(notice('Loading the model...'));
+    try {
+      const doc = await api.getModel(model);
+      ws = openWorkspace(doc);
+      loadedId = model;
+      title.textContent = doc.name + (doc.file ? ` (${doc.file})` : '');
+      document.title = `${doc.name} - interlock`;
+    } catch (err) {
+      ws = undefined;
+      loadedId = undefined;
+      const box = h('div', {}, notice(`Could not open the model: ${describe(err)}`, 'error'));
+      if (err instanceof WorkspaceError) {
+        box.append(
+          h(
+            'ul',
+            { class: 'diagnostics' },
+            ...err.diagnostics
+              .slice(0, 30)
+              .map((d) => h('li', {}, `${d.line ? `line ${d.line}: ` : ''}${d.message}`)),
+          ),
+        );
+      }
+      box.append(h('p', {}, 'Open another model with the picker above.'));
+      main.replaceChildren(box);
+      return;
+    }
+  }
+  const entry = PAGES.find((p) => p.id === page)!;
+  main.replaceChildren();
+  main.setAttribute('aria-label', entry.title);
+  try {
+    cleanup = entry.render(ws, main);
+  } catch (err) {
+    main.replaceChildren(notice(`This page failed on this model: ${describe(err)}`, 'error'));
+  }
+  main.focus({ preventScroll: true });
+}
+
+window.addEventListener('hashchange', () => void show());
+void renderPicker();
+void show();

@@ -1,0 +1,130 @@
+/** Compare: the case's policy scenarios (and any saved runs) side by side, charts and end values. */
+import { h, fmt, notice } from '../dom.js';
+import { LineChart, PALETTE, type Line } from '../chart.js';
+import type { Workspace } from '../workspace.js';
+import { loadRuns } from '../runs.js';
+
+interface Series {
+  label: string;
+  time: ArrayLike<number>;
+  column: (name: string) => ArrayLike<number> | undefined;
+  dash?: boolean;
+}
+
+export function renderCompare(ws: Workspace, root: HTMLElement): void {
+  const { compiled } = ws;
+  root.append(h('h2', {}, 'Compare'));
+  const scenarios = ws.caseData?.scenarios ?? {};
+  const runs: Series[] = [];
+  const failures: string[] = [];
+  const known = new Set(compiled.parameters.map((p) => p.name.toLowerCase().replace(/[\s_]+/g, ' ')));
+  for (const [name, sc] of Object.entries(scenarios)) {
+    const overrides = Object.fromEntries(
+      Object.entries(sc?.overrides ?? {}).filter(([k]) => known.has(k.toLowerCase().replace(/[\s_]+/g, ' '))),
+    );
+    try {
+      const r = compiled.run({ overrides });
+      runs.push({ label: name, time: r.time, column: (n) => r.column(n) });
+    } catch (err) {
+      failures.push(`${name}: ${(err as Error).message}`);
+    }
+  }
+  if (!runs.length) {
+    const r = compiled.run();
+    runs.push({ label: 'model as written', time: r.time, column: (n) => r.column(n) });
+    root.append(
+      notice(
+        'This model has no case scenarios (scenarios.json). Saved runs from Simulate are compared with the model as written.',
+      ),
+    );
+  }
+  for (const s of loadRuns(ws.doc.name)) {
+    runs.push({ label: `saved: ${s.label}`, time: s.time, column: (n) => s.series[n], dash: true });
+  }
+  if (failures.length) root.append(notice(`Some scenarios failed: ${failures.join('; ')}`, 'error'));
+
+  const descriptions = Object.entries(scenarios);
+  if (descriptions.length) {
+    root.append(
+      h(
+        'table',
+        { id: 'scenario-table' },
+        h('caption', { class: 'muted' }, 'Scenarios'),
+        h(
+          'thead',
+          {},
+          h('tr', {}, h('th', {}, 'scenario'), h('th', {}, 'description'), h('th', {}, 'overrides')),
+        ),
+        h(
+          'tbody',
+          {},
+          ...descriptions.map(([n, sc]) =>
+            h(
+              'tr',
+              {},
+              h('th', {}, n),
+              h('td', {}, sc?.description ?? ''),
+              h(
+                'td',
+                {},
+                Object.entries(sc?.overrides ?? {})
+                  .map(([k, v]) => `${k} = ${fmt(v)}`)
+                  .join(', '),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  const charts = h('div', { class: 'charts', id: 'compare-charts' });
+  for (const name of ws.shown) {
+    const out = compiled.outputs.find((o) => o.name === name);
+    const chart = new LineChart(name, out?.units, compiled.simSpecs.timeUnits ?? 'time');
+    const lines: Line[] = [];
+    runs.forEach((r, i) => {
+      const y = r.column(name);
+      if (y) lines.push({ x: r.time, y, color: PALETTE[i % PALETTE.length]!, label: r.label, dash: r.dash });
+    });
+    chart.update(lines);
+    charts.append(chart.el);
+  }
+  root.append(h('h3', {}, 'Trajectories'), charts);
+
+  const base = runs[0]!;
+  const finalOf = (r: Series, n: string) => {
+    const y = r.column(n);
+    return y && y.length ? y[y.length - 1]! : NaN;
+  };
+  root.append(
+    h('h3', {}, `End values (t = ${fmt(compiled.simSpecs.stop)}), change against ${base.label}`),
+    h(
+      'table',
+      { id: 'compare-table' },
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', {}, 'output'), ...runs.map((r) => h('th', { class: 'num' }, r.label))),
+      ),
+      h(
+        'tbody',
+        {},
+        ...ws.shown.map((n) =>
+          h(
+            'tr',
+            {},
+            h('th', {}, n),
+            ...runs.map((r, i) => {
+              const v = finalOf(r, n);
+              const b = finalOf(base, n);
+              const pct = i && b ? ` (${v >= b ? '+' : ''}${fmt(((v - b) / Math.abs(b)) * 100)}%)` : '';
+              return h('td', { class: 'num' }, fmt(v) + pct);
+            }),
+          ),
+        ),
+      ),
+    ),
+    h('p', { class: 'muted' }, 'Choose which outputs appear here on the Simulate page.'),
+  );
+}

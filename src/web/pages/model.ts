@@ -1,0 +1,180 @@
+/**
+ * Model: the stock-and-flow diagram, the feedback loops (R/B) highlighted on it, and for any
+ * variable its equation, units, documentation, the claims it encodes and the evidence it cites.
+ */
+import { h, notice } from '../dom.js';
+import { drawDiagram, layout } from '../diagram.js';
+import { claimsIn, key, type Workspace } from '../workspace.js';
+import { detectLoops, type FeedbackLoop, type NamedLoops } from '../../loops/index.js';
+import { findEvidenceItem } from '../evidence-data.js';
+
+export function renderModel(ws: Workspace, root: HTMLElement): void {
+  const { compiled, model } = ws;
+  const graph = compiled.graph;
+  root.append(h('h2', {}, 'Model'));
+  if (!graph.nodes.length) {
+    root.append(notice('This model has no variables to draw.'));
+    return;
+  }
+  const named =
+    ws.caseData?.loops && typeof ws.caseData.loops === 'object'
+      ? (ws.caseData.loops as NamedLoops)
+      : undefined;
+  let loops: FeedbackLoop[] = [];
+  let truncated = false;
+  try {
+    ({ loops, truncated } = detectLoops(compiled, { named, maxLoops: 500 }));
+  } catch {
+    loops = [];
+  }
+  const details = h(
+    'section',
+    { class: 'panel', id: 'details', 'aria-live': 'polite' },
+    h(
+      'p',
+      { class: 'muted' },
+      'Select a variable on the diagram (click, or Tab then Enter) to see its equation, sources and claims.',
+    ),
+  );
+  const placed = layout(graph, model);
+  const diagram = drawDiagram(graph, placed.nodes, (name) => showDetails(name));
+  let activeLoop: string | null = null;
+
+  const loopButtons = loops.map((l) => {
+    const b = h(
+      'button',
+      { type: 'button', 'aria-pressed': 'false', 'data-loop': l.id },
+      h('span', { class: `pol ${l.polarity === '?' ? 'U' : l.polarity}` }, l.id),
+      ` ${l.name ? `${l.name}: ` : ''}${l.variables.join(' -> ')}`,
+    );
+    b.addEventListener('click', () => {
+      activeLoop = activeLoop === l.id ? null : l.id;
+      diagram.highlight(activeLoop ? l.variables : null);
+      for (const other of loopButtons)
+        other.setAttribute('aria-pressed', String(other.dataset.loop === activeLoop));
+    });
+    return b;
+  });
+  const counts = {
+    R: loops.filter((l) => l.polarity === 'R').length,
+    B: loops.filter((l) => l.polarity === 'B').length,
+  };
+
+  function showDetails(name: string): void {
+    diagram.select(name);
+    const v = model.variables.find((x) => key(x.name) === key(name));
+    const out = compiled.outputs.find((o) => key(o.base) === key(name));
+    const params = ws.caseData?.parameters ?? {};
+    const pEntry = Object.entries(params).find(([k]) => key(k) === key(name))?.[1];
+    const claims = [...new Set([...claimsIn(v?.doc), ...(pEntry?.claims ?? [])])];
+    const inLoops = loops.filter((l) => l.variables.includes(name));
+    const evidence = ws.caseData?.evidence;
+    const eqn = v?.eqn?.text ?? '';
+    const flows =
+      v?.kind === 'stock'
+        ? `d/dt = ${[...(v.inflows ?? []).map((f) => `+ ${f}`), ...(v.outflows ?? []).map((f) => `- ${f}`)].join(' ') || '0'}`
+        : '';
+    details.replaceChildren(
+      h(
+        'div',
+        {},
+        h('h3', {}, name, h('span', { class: 'units' }, ` ${v?.kind ?? ''}`)),
+        flows ? h('pre', { class: 'eqn' }, flows) : null,
+        h(
+          'div',
+          {},
+          h('strong', {}, v?.kind === 'stock' ? 'Initial value' : 'Equation'),
+          h('pre', { class: 'eqn' }, eqn || (v?.gf ? 'graphical function of time' : '(none)')),
+        ),
+        v?.gf
+          ? h(
+              'p',
+              { class: 'muted' },
+              `Graphical function, ${v.gf.xpts.length} points over ${v.gf.xpts[0]} to ${v.gf.xpts[v.gf.xpts.length - 1]}.`,
+            )
+          : null,
+        h('p', {}, h('strong', {}, 'Units: '), v?.units ?? out?.units ?? 'not given'),
+        h('p', {}, h('strong', {}, 'Documentation: '), v?.doc || 'none'),
+        h('p', {}, h('strong', {}, 'Claims encoded: '), claims.length ? claims.join(', ') : 'none cited'),
+        pEntry
+          ? h(
+              'div',
+              {},
+              h(
+                'p',
+                {},
+                h('strong', {}, 'Parameter: '),
+                `${pEntry.kind ?? ''}${pEntry.range ? `, range ${pEntry.range.join(' to ')}` : ''}`,
+              ),
+              pEntry.source ? h('p', {}, h('strong', {}, 'Source: '), String(pEntry.source)) : null,
+              pEntry.estimates?.length
+                ? h(
+                    'div',
+                    {},
+                    h('strong', {}, 'Evidence cited'),
+                    h(
+                      'ul',
+                      {},
+                      ...pEntry.estimates.map((id) => {
+                        const item = evidence ? findEvidenceItem(evidence, id) : undefined;
+                        return h(
+                          'li',
+                          {},
+                          h('code', {}, id),
+                          item ? ` ${item}` : ' (not found in evidence.json)',
+                        );
+                      }),
+                    ),
+                  )
+                : null,
+            )
+          : null,
+        inLoops.length
+          ? h('p', {}, h('strong', {}, 'In loops: '), inLoops.map((l) => l.id).join(', '))
+          : null,
+      ),
+    );
+  }
+
+  root.append(
+    h(
+      'div',
+      { class: 'layout' },
+      h(
+        'div',
+        {},
+        h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'loops-h' },
+          h(
+            'h3',
+            { id: 'loops-h' },
+            `Feedback loops: ${counts.R} reinforcing, ${counts.B} balancing${loops.length - counts.R - counts.B ? `, ${loops.length - counts.R - counts.B} of unknown polarity` : ''}`,
+          ),
+          truncated ? notice('Loop search stopped at its cap; the list is incomplete.') : null,
+          loops.length
+            ? h('div', { class: 'loops', id: 'loop-list' }, ...loopButtons)
+            : notice('No feedback loops found.'),
+          h(
+            'p',
+            { class: 'muted' },
+            'Polarity: sign of each link from a small perturbation at the initial state; R when the product is positive.',
+          ),
+        ),
+        details,
+      ),
+      h(
+        'div',
+        {},
+        h('div', { class: 'diagram', id: 'diagram' }, diagram.svg),
+        h(
+          'p',
+          { class: 'muted' },
+          placed.source === 'view'
+            ? "Layout from the model file's own diagram."
+            : 'Layout computed (the file has no usable diagram).',
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,309 @@
+/**
+ * Simulate: sliders for levers and assumptions re-run the model in the page on every move (one
+ * preallocated Simulation, no allocation per run), a scenario switcher, and saved runs overlaid.
+ */
+import { h, fmt, notice } from '../dom.js';
+import { LineChart, PALETTE, type Line } from '../chart.js';
+import { key, type Lever, type Workspace } from '../workspace.js';
+import { deleteRun, loadRuns, saveRun, type SavedRun } from '../runs.js';
+
+export interface RedrawStats {
+  last: number;
+  count: number;
+}
+
+declare global {
+  interface Window {
+    /** Time of the last slider re-simulation + redraw in ms (read by the benchmark and tests). */
+    __interlockRedraw?: RedrawStats;
+  }
+}
+
+export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
+  const { compiled } = ws;
+  const sim = compiled.simulation();
+  const scenarios = ws.caseData?.scenarios ?? {};
+  const scenarioNames = Object.keys(scenarios);
+  const leverIndex = new Map<string, number>();
+  for (const l of ws.levers) {
+    try {
+      leverIndex.set(l.name, sim.parameterIndex(l.name));
+    } catch {
+      // A lever the engine cannot set is left out rather than breaking the page.
+    }
+  }
+  const levers = ws.levers.filter((l) => leverIndex.has(l.name));
+  const values = new Map<string, number>(levers.map((l) => [l.name, l.value]));
+  // Start from the case's reference scenario: 'baseline' when there is one, else the first listed.
+  let scenario = scenarioNames.includes('baseline') ? 'baseline' : (scenarioNames[0] ?? '');
+  let scenarioOverrides: Record<string, number> = {};
+  const stats: RedrawStats = { last: 0, count: 0 };
+  window.__interlockRedraw = stats;
+
+  const status = h('p', { class: 'muted', id: 'redraw-status', 'aria-live': 'off' });
+  const charts = h('div', { class: 'charts', id: 'sim-charts' });
+  let chartObjs: { name: string; chart: LineChart }[] = [];
+  const savedBox = h('div', { id: 'saved-runs' });
+  let saved = loadRuns(ws.doc.name);
+  const visible = new Set<string>();
+
+  const rebuildCharts = () => {
+    chartObjs = ws.shown.map((name) => {
+      const out = compiled.outputs.find((o) => o.name === name);
+      return { name, chart: new LineChart(name, out?.units, compiled.simSpecs.timeUnits ?? 'time') };
+    });
+    charts.replaceChildren(...chartObjs.map((c) => c.chart.el));
+  };
+
+  const redraw = () => {
+    const t0 = performance.now();
+    sim.run();
+    const time = sim.time;
+    for (let i = 0; i < chartObjs.length; i++) {
+      const { name, chart } = chartObjs[i]!;
+      const lines: Line[] = [
+        { x: time, y: sim.series(name), color: PALETTE[0]!, label: 'current', width: 2.5 },
+      ];
+      let c = 1;
+      for (const run of saved) {
+        if (!visible.has(run.id)) continue;
+        const y = run.series[name];
+        if (y)
+          lines.push({ x: run.time, y, color: PALETTE[c++ % PALETTE.length]!, label: run.label, dash: true });
+      }
+      chart.update(lines);
+    }
+    stats.last = performance.now() - t0;
+    stats.count++;
+    status.textContent = `Re-simulated and redrawn in ${stats.last.toFixed(1)} ms.`;
+  };
+
+  const applyAll = () => {
+    sim.clearOverrides();
+    for (const [name, v] of Object.entries(scenarioOverrides)) {
+      try {
+        sim.set(sim.parameterIndex(name), v);
+      } catch {
+        // Scenario names a variable this model lacks: shown in the scenario note instead.
+      }
+    }
+    for (const l of levers) sim.set(leverIndex.get(l.name)!, values.get(l.name)!);
+  };
+
+  const sliderInputs = new Map<string, { input: HTMLInputElement; out: HTMLElement }>();
+  const leverRow = (l: Lever) => {
+    const id = `lever-${key(l.name).replace(/[^a-z0-9]+/g, '-')}`;
+    const out = h('span', { class: 'val' }, fmt(l.value));
+    const input = h('input', {
+      type: 'range',
+      id,
+      min: l.min,
+      max: l.max,
+      step: 'any',
+      value: l.value,
+      'aria-describedby': `${id}-doc`,
+    });
+    input.addEventListener('input', () => {
+      const v = Number(input.value);
+      values.set(l.name, v);
+      out.textContent = fmt(v);
+      sim.set(leverIndex.get(l.name)!, v);
+      redraw();
+    });
+    sliderInputs.set(l.name, { input, out });
+    const tag = l.source?.kind
+      ? `${l.source.kind}${l.source.claims?.length ? ` - ${l.source.claims.join(', ')}` : ''}`
+      : '';
+    return h(
+      'div',
+      { class: 'lever' },
+      h(
+        'label',
+        { for: id },
+        h('span', {}, l.name, l.units ? h('span', { class: 'units' }, ` (${l.units})`) : null),
+        out,
+      ),
+      input,
+      h('div', { class: 'tag', id: `${id}-doc` }, `${fmt(l.min)} to ${fmt(l.max)}${tag ? ` | ${tag}` : ''}`),
+    );
+  };
+
+  const setLeversFrom = (overrides: Record<string, number>) => {
+    for (const l of levers) {
+      const hit = Object.entries(overrides).find(([k]) => key(k) === key(l.name));
+      const v = hit ? hit[1] : l.value;
+      values.set(l.name, v);
+      const el = sliderInputs.get(l.name)!;
+      el.input.value = String(v);
+      el.out.textContent = fmt(v);
+    }
+  };
+
+  const scenarioNote = h('p', { class: 'muted', id: 'scenario-note' });
+  const scenarioSelect = h('select', { id: 'scenario' });
+  scenarioSelect.append(h('option', { value: '' }, 'Model as written'));
+  for (const n of scenarioNames) scenarioSelect.append(h('option', { value: n }, n));
+  scenarioSelect.value = scenario;
+  const chooseScenario = () => {
+    scenario = scenarioSelect.value;
+    scenarioOverrides = (scenario && scenarios[scenario]?.overrides) || {};
+    const unknown = Object.keys(scenarioOverrides).filter(
+      (n) => !compiled.parameters.some((p) => key(p.name) === key(n)),
+    );
+    scenarioNote.textContent =
+      (scenario
+        ? (scenarios[scenario]?.description ?? '')
+        : 'No scenario: every constant as the model file writes it.') +
+      (unknown.length ? ` (not in this model: ${unknown.join(', ')})` : '');
+    setLeversFrom(scenarioOverrides);
+    applyAll();
+    redraw();
+  };
+  scenarioSelect.addEventListener('change', chooseScenario);
+
+  const outputSelect = h('select', { id: 'outputs', multiple: true, size: 6 });
+  for (const o of compiled.outputs) {
+    const opt = h('option', { value: o.name }, `${o.name} (${o.kind})`);
+    opt.selected = ws.shown.includes(o.name);
+    outputSelect.append(opt);
+  }
+  outputSelect.addEventListener('change', () => {
+    const chosen = [...outputSelect.selectedOptions].map((o) => o.value).slice(0, 12);
+    if (!chosen.length) return;
+    ws.shown = chosen;
+    rebuildCharts();
+    redraw();
+  });
+
+  const runLabel = h('input', {
+    type: 'text',
+    id: 'run-label',
+    placeholder: 'e.g. high supply',
+    maxlength: 60,
+  });
+  const renderSaved = () => {
+    savedBox.replaceChildren(
+      saved.length
+        ? h(
+            'ul',
+            { class: 'plain' },
+            ...saved.map((r) => {
+              const cb = h('input', { type: 'checkbox', id: `show-${r.id}` });
+              cb.checked = visible.has(r.id);
+              cb.addEventListener('change', () => {
+                if (cb.checked) visible.add(r.id);
+                else visible.delete(r.id);
+                redraw();
+              });
+              return h(
+                'li',
+                {},
+                cb,
+                h('label', { for: `show-${r.id}` }, ` ${r.label}`),
+                ' ',
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    'aria-label': `Delete saved run ${r.label}`,
+                    onclick: () => {
+                      saved = deleteRun(ws.doc.name, r.id);
+                      visible.delete(r.id);
+                      renderSaved();
+                      redraw();
+                    },
+                  },
+                  'delete',
+                ),
+              );
+            }),
+          )
+        : h('p', { class: 'muted' }, 'No saved runs yet.'),
+    );
+  };
+  const save = () => {
+    const series: Record<string, number[]> = {};
+    for (const o of compiled.outputs) series[o.name] = Array.from(sim.series(o.name));
+    const run: SavedRun = {
+      id: `r${Date.now().toString(36)}`,
+      label: runLabel.value.trim() || `${scenario || 'as written'} #${saved.length + 1}`,
+      scenario,
+      overrides: { ...scenarioOverrides, ...Object.fromEntries(values) },
+      time: Array.from(sim.time),
+      series,
+    };
+    saved = saveRun(ws.doc.name, run);
+    visible.add(run.id);
+    runLabel.value = '';
+    renderSaved();
+    redraw();
+  };
+
+  const reset = () => {
+    setLeversFrom(scenarioOverrides);
+    applyAll();
+    redraw();
+  };
+
+  root.append(
+    h('h2', {}, 'Simulate'),
+    h(
+      'div',
+      { class: 'layout' },
+      h(
+        'div',
+        {},
+        h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'scn-h' },
+          h('h3', { id: 'scn-h' }, 'Scenario'),
+          scenarioNames.length
+            ? h('div', {}, h('label', { for: 'scenario' }, 'Scenario '), scenarioSelect, scenarioNote)
+            : notice(
+                'This model has no case scenarios (scenarios.json); the sliders start from the model as written.',
+              ),
+        ),
+        h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'lev-h' },
+          h('h3', { id: 'lev-h' }, ws.caseData?.parameters ? 'Levers and assumptions' : 'Constants'),
+          levers.length
+            ? h('div', {}, ...levers.map(leverRow))
+            : notice('This model has no constants to vary.'),
+          h('button', { type: 'button', onclick: reset }, 'Reset to scenario'),
+        ),
+        h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'runs-h' },
+          h('h3', { id: 'runs-h' }, 'Saved runs'),
+          h(
+            'div',
+            { class: 'row' },
+            h('label', { for: 'run-label' }, 'Label'),
+            runLabel,
+            h('button', { type: 'button', class: 'primary', onclick: save }, 'Save run'),
+          ),
+          savedBox,
+        ),
+        h(
+          'section',
+          { class: 'panel', 'aria-labelledby': 'out-h' },
+          h('h3', { id: 'out-h' }, 'Outputs'),
+          h('label', { for: 'outputs' }, 'Variables to chart (Ctrl/Shift to choose several)'),
+          outputSelect,
+        ),
+      ),
+      h('div', {}, charts, status),
+    ),
+  );
+  rebuildCharts();
+  renderSaved();
+  if (scenario) chooseScenario();
+  else {
+    applyAll();
+    redraw();
+  }
+  return () => {
+    if (window.__interlockRedraw === stats) window.__interlockRedraw = undefined;
+  };
+}
