@@ -133,6 +133,14 @@ describe('parseXml: errors with line and column', () => {
     expect([f.line, f.column]).toEqual([line, column]);
   });
 
+  it('finds a duplicate attribute among many (the set path) at its column', () => {
+    const attrs = Array.from({ length: 40 }, (_, i) => ` a${i}="1"`).join('');
+    const f = failure(`<a${attrs} a7="2"/>`);
+    expect(f).toMatchObject({ code: 'xml-malformed', line: 1, column: 2 + attrs.length + 2 });
+    expect(f.message).toMatch(/duplicate attribute 'a7'/);
+    expect(ok(`<a${attrs}/>`).attributes).toHaveLength(40);
+  });
+
   it('names the opening tag when the closing tag does not match', () => {
     expect(failure('<a>\n  <b></c>\n</a>').message).toMatch(/<\/c>.*<b>.*line 2, column 3/);
   });

@@ -378,6 +378,7 @@ class Parser {
     this.pos++;
     const name = this.readName('an element name');
     const el: XmlElement = { kind: 'element', name, attributes: [], children: [], ...this.at(start) };
+    let seen: Set<string> | undefined;
     for (;;) {
       const before = this.pos;
       this.skipSpace();
@@ -389,9 +390,13 @@ class Parser {
       }
       const attrStart = this.pos;
       const attrName = this.readName(`an attribute name in <${name}>`);
-      if (el.attributes.some((a) => a.name === attrName)) {
+      // A linear scan is fastest for the usual handful of attributes; a set keeps a hostile
+      // element with thousands of them from taking quadratic time.
+      if (el.attributes.length >= 16 && !seen) seen = new Set(el.attributes.map((a) => a.name));
+      if (seen ? seen.has(attrName) : el.attributes.some((a) => a.name === attrName)) {
         this.fail(`duplicate attribute '${attrName}' in <${name}>`, attrStart);
       }
+      seen?.add(attrName);
       this.skipSpace();
       if (this.src[this.pos] !== '=') {
         this.fail(`attribute '${attrName}' in <${name}> needs '=' and a quoted value`);
