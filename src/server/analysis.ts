@@ -1,33 +1,17 @@
 /**
- * Compact analysis used by the workbench's own experiments: seeded Latin hypercube sampling,
- * quantiles, rank correlation and a PRIM peeling trajectory. Pure functions over plain arrays.
+ * Compact analysis used by the workbench's own experiments: quantiles, rank correlation and a
+ * PRIM peeling trajectory. Pure functions over plain arrays.
  */
+import { latinHypercubeDesign } from '../experiments/samplers.js';
 
-/** Deterministic 32-bit generator (mulberry32): the same seed gives the same design everywhere. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** n samples over the given ranges, one stratum per sample in every dimension. */
+/** A seeded Latin hypercube over the given ranges, from the experiments module's sampler. */
 export function latinHypercube(n: number, ranges: [number, number][], seed: number): number[][] {
-  const next = rng(seed);
-  const rows: number[][] = Array.from({ length: n }, () => new Array<number>(ranges.length));
-  ranges.forEach(([lo, hi], k) => {
-    const perm = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [perm[i], perm[j]] = [perm[j]!, perm[i]!];
-    }
-    for (let i = 0; i < n; i++) rows[i]![k] = lo + ((perm[i]! + next()) / n) * (hi - lo);
+  const design = latinHypercubeDesign(n, ranges.length, seed);
+  const unit = new Float64Array(ranges.length);
+  return Array.from({ length: n }, (_, i) => {
+    design.row(i, unit);
+    return ranges.map(([lo, hi], k) => lo + unit[k]! * (hi - lo));
   });
-  return rows;
 }
 
 /** Quantiles of the finite values (linear interpolation); NaN when there are none. */
@@ -117,14 +101,18 @@ export function primPeel(
     for (let d = 0; d < box.length; d++) {
       const vals = inside.map((i) => x[i]![d]!).sort((a, b) => a - b);
       const k = Math.max(1, Math.floor(alpha * vals.length));
-      const lowCut = vals[k]!;
-      const highCut = vals[vals.length - 1 - k]!;
+      // Peel at least the alpha share, and every point tied with the last one peeled, so that
+      // repeated values (discrete designs) cannot stall the search.
+      const lowEdge = vals[k - 1]!;
+      const highEdge = vals[vals.length - k]!;
       for (const side of [0, 1] as const) {
-        const idx = inside.filter((i) => (side === 0 ? x[i]![d]! >= lowCut : x[i]![d]! <= highCut));
+        const idx = inside.filter((i) => (side === 0 ? x[i]![d]! > lowEdge : x[i]![d]! < highEdge));
         if (idx.length === inside.length || !idx.length) continue;
         const { density } = stats(idx);
-        if (!best || density > best.density)
-          best = { idx, dim: d, side, cut: side === 0 ? lowCut : highCut, density };
+        if (!best || density > best.density) {
+          const kept = idx.map((i) => x[i]![d]!);
+          best = { idx, dim: d, side, cut: side === 0 ? Math.min(...kept) : Math.max(...kept), density };
+        }
       }
     }
     if (!best) break;

@@ -1,0 +1,279 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { startServer, type RunningServer } from '../../src/server/app.js';
+import { validate } from '../../src/server/schema.js';
+import { primPeel, quantiles, spearman } from '../../src/server/analysis.js';
+
+const FIXTURES = new URL('./fixtures/', import.meta.url);
+const population = readFileSync(new URL('population.xmile', FIXTURES), 'utf8');
+
+let server: RunningServer;
+let root: string;
+
+/** A raw request, so that paths are sent exactly as written (fetch would normalise `..`). */
+function raw(
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{
+  status: number;
+  json: () => Record<string, unknown>;
+  text: string;
+  headers: Record<string, unknown>;
+}> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, text, headers: res.headers, json: () => JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'interlock-serve-'));
+  mkdirSync(join(root, 'case'));
+  writeFileSync(join(root, 'case', 'model.xmile'), population);
+  writeFileSync(
+    join(root, 'case', 'scenarios.json'),
+    JSON.stringify({ crowded: { description: 'small capacity', overrides: { capacity: 300 } } }),
+  );
+  writeFileSync(
+    join(root, 'case', 'parameters.json'),
+    JSON.stringify({ capacity: { kind: 'assumption', range: [200, 2000] } }),
+  );
+  writeFileSync(join(root, 'secret.txt'), 'not for clients');
+  const web = join(root, 'web');
+  mkdirSync(join(web, 'assets'), { recursive: true });
+  writeFileSync(join(web, 'index.html'), '<!doctype html><title>shell</title>');
+  writeFileSync(join(web, 'assets', 'app.js'), 'console.log(1)');
+  server = await startServer({ model: join(root, 'case'), root, webDir: web, port: 0, modelBytes: 20_000 });
+});
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('workbench server', () => {
+  it('listens on loopback and serves its OpenAPI document', async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const res = await raw('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.json() as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/models', '/api/models/{id}', '/api/experiments']),
+    );
+  });
+
+  it('serves the opened model with its case data', async () => {
+    const res = await raw('GET', '/api/models/default');
+    expect(res.status).toBe(200);
+    const m = res.json() as { name: string; file: string; text: string; case: { scenarios: object } };
+    expect(m.name).toBe('Population with crowding');
+    expect(m.file).toBe('case/model.xmile');
+    expect(m.text).toContain('<xmile');
+    expect(Object.keys(m.case.scenarios)).toEqual(['crowded']);
+  });
+
+  it('lists model files under the root only', async () => {
+    const res = await raw('GET', '/api/models');
+    const body = res.json() as { files: string[]; models: { id: string }[] };
+    expect(body.files).toEqual(['case/model.xmile']);
+    expect(body.models.map((m) => m.id)).toEqual(['default']);
+  });
+
+  it('opens a path under the root and refuses escapes', async () => {
+    const ok = await raw('POST', '/api/models', JSON.stringify({ path: 'case/model.xmile' }), {
+      'content-type': 'application/json',
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.json().id).toMatch(/^m\d+$/);
+    for (const path of ['../etc/passwd.xmile', '/etc/passwd', 'case/../../x.xmile']) {
+      const res = await raw('POST', '/api/models', JSON.stringify({ path }), {
+        'content-type': 'application/json',
+      });
+      expect(res.status, path).toBe(403);
+      expect(res.json().error).toMatch(/outside/);
+    }
+    const notModel = await raw('POST', '/api/models', JSON.stringify({ path: 'secret.txt' }), {
+      'content-type': 'application/json',
+    });
+    expect(notModel.status).toBe(400);
+    const missing = await raw('POST', '/api/models', JSON.stringify({ path: 'nope.xmile' }), {
+      'content-type': 'application/json',
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it('validates request bodies against their schema', async () => {
+    const bad = await raw('POST', '/api/models', JSON.stringify({ path: 3, extra: true }), {
+      'content-type': 'application/json',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json().details).toEqual(
+      expect.arrayContaining(['body.path: expected string, got number', "body: unknown property 'extra'"]),
+    );
+    const notJson = await raw('POST', '/api/models', '{oops', { 'content-type': 'application/json' });
+    expect(notJson.status).toBe(400);
+    expect(notJson.json().error).toMatch(/not valid JSON/);
+    const wrongType = await raw('POST', '/api/models', 'x', { 'content-type': 'image/png' });
+    expect(wrongType.status).toBe(415);
+  });
+
+  it('accepts an uploaded model and rejects broken or oversized ones with a clear message', async () => {
+    const ok = await raw('POST', '/api/models', population, {
+      'content-type': 'application/xml',
+      'x-model-name': 'pop.xmile',
+    });
+    expect(ok.status).toBe(201);
+    const got = await raw('GET', `/api/models/${ok.json().id as string}`);
+    expect(got.json().case).toBeNull();
+
+    const broken = readFileSync(new URL('broken.xmile', FIXTURES), 'utf8');
+    const bad = await raw('POST', '/api/models', broken, { 'content-type': 'application/xml' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+
+    const big = await raw('POST', '/api/models', 'x'.repeat(30_000), { 'content-type': 'application/xml' });
+    expect(big.status).toBe(413);
+  });
+
+  it('never expands XML entities from an upload', async () => {
+    const evil = population
+      .replace(
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+      )
+      .replace('<doc>People alive.</doc>', '<doc>&e;</doc>');
+    const res = await raw('POST', '/api/models', evil, { 'content-type': 'application/xml' });
+    if (res.status === 201) {
+      const m = await raw('GET', `/api/models/${res.json().id as string}`);
+      expect(m.text).not.toContain('root:');
+    } else {
+      expect(res.status).toBe(422);
+    }
+  });
+
+  it('answers unknown ids and endpoints with 404/405 and malformed ids with 400', async () => {
+    expect((await raw('GET', '/api/models/zzz')).status).toBe(404);
+    expect((await raw('GET', '/api/models/..%2F..')).status).toBe(400);
+    expect((await raw('GET', '/api/nothing')).status).toBe(404);
+    expect((await raw('DELETE', '/api/models')).status).toBe(405);
+    expect((await raw('GET', '/api/models?x=1')).status).toBe(400);
+  });
+
+  it('serves the app shell and assets and refuses to leave the web folder', async () => {
+    const shell = await raw('GET', '/simulate');
+    expect(shell.status).toBe(200);
+    expect(shell.text).toContain('<title>shell</title>');
+    expect(shell.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect((await raw('GET', '/assets/app.js')).status).toBe(200);
+    expect((await raw('GET', '/assets/missing.js')).status).toBe(404);
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+      const res = await raw('GET', p);
+      expect([403, 404], p).toContain(res.status);
+      expect(res.text).not.toContain('not for clients');
+    }
+  });
+
+  it('runs an experiment to completion and reports its analysis', async () => {
+    const start = await raw(
+      'POST',
+      '/api/experiments',
+      JSON.stringify({ model: 'default', samples: 40, seed: 3, output: 'Population' }),
+      {
+        'content-type': 'application/json',
+      },
+    );
+    expect(start.status).toBe(202);
+    const id = start.json().id as string;
+    let st: Record<string, unknown> = {};
+    for (let i = 0; i < 200; i++) {
+      st = (await raw('GET', `/api/experiments/${id}`)).json();
+      if (st.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(st.status).toBe('done');
+    expect(st.done).toBe(40);
+    const result = st.result as {
+      parameters: string[];
+      finals: number[];
+      sensitivity: { parameter: string; rho: number }[];
+    };
+    // The case ranges (parameters.json) decide what is varied.
+    expect(result.parameters).toEqual(['capacity']);
+    expect(result.finals.every(Number.isFinite)).toBe(true);
+    // More capacity, more people in the end.
+    expect(result.sensitivity[0]!.rho).toBeGreaterThan(0.9);
+
+    const bad = await raw('POST', '/api/experiments', JSON.stringify({ model: 'default', samples: 1e9 }), {
+      'content-type': 'application/json',
+    });
+    expect(bad.status).toBe(400);
+    const unknownOut = await raw(
+      'POST',
+      '/api/experiments',
+      JSON.stringify({ model: 'default', output: 'nope' }),
+      { 'content-type': 'application/json' },
+    );
+    expect(unknownOut.status).toBe(400);
+  });
+});
+
+describe('schema subset', () => {
+  it('checks types, bounds, patterns and nested items', () => {
+    const schema = {
+      type: 'object' as const,
+      properties: {
+        n: { type: 'integer' as const, minimum: 1, maximum: 5 },
+        s: { type: 'string' as const, pattern: '^[a-z]+$' },
+        r: { type: 'array' as const, items: { type: 'number' as const }, minItems: 2, maxItems: 2 },
+      },
+      required: ['n'],
+      additionalProperties: false,
+    };
+    expect(validate(schema, { n: 3, s: 'ok', r: [1, 2] })).toEqual([]);
+    expect(validate(schema, { n: 3.5 })).toEqual(['$.n: expected integer, got number']);
+    expect(validate(schema, { n: 9, s: 'A', r: [1, 'x', 3] })).toEqual([
+      '$.n: must be <= 5',
+      '$.s: does not match ^[a-z]+$',
+      '$.r: must have at most 2 items',
+      '$.r[1]: expected number, got string',
+    ]);
+    expect(validate(schema, {})).toEqual(["$: missing required property 'n'"]);
+  });
+});
+
+describe('experiment analysis', () => {
+  it('computes quantiles, rank correlation and a PRIM box that finds the planted region', () => {
+    expect(quantiles([3, 1, 2, NaN, 4], [0, 0.5, 1])).toEqual([1, 2.5, 4]);
+    expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1);
+    // Interesting runs are exactly those with x0 > 0.7; x1 is noise.
+    const x: number[][] = [];
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 20; j++) x.push([(i + 0.5) / 20, (j + 0.5) / 20]);
+    const interest = x.map((r) => r[0]! > 0.7);
+    const { trajectory, chosen } = primPeel(x, interest, [
+      [0, 1],
+      [0, 1],
+    ]);
+    const box = trajectory[chosen]!;
+    expect(box.density).toBe(1);
+    expect(box.coverage).toBeGreaterThanOrEqual(0.5);
+    expect(box.box[0]![0]).toBeGreaterThan(0.65);
+    expect(box.box[1]).toEqual([0, 1]);
+  });
+});
