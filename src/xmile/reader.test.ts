@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic, Model } from '../model/types.js';
-import { canonicalName, parseNumber, readXmile } from './reader.js';
+import { parseNumber, readXmile } from './reader.js';
 
 const NS = 'http://docs.oasis-open.org/xmile/ns/XMILE/v1.0';
 const SPECS = '<sim_specs><start>0</start><stop>10</stop><dt>0.5</dt></sim_specs>';
@@ -252,10 +252,16 @@ describe('variables', () => {
     expect(r.model.variables).toHaveLength(1);
   });
 
-  it('canonicalName treats case, _, spaces, NBSP and \\n alike', () => {
-    expect(canonicalName('Stock with \\n Newline')).toBe(canonicalName('stock_with_newline'));
-    expect(canonicalName(' A\u00A0b__C ')).toBe('a b c');
-    expect(canonicalName('a-b')).not.toBe(canonicalName('a b'));
+  it('treats the escape \\n, NBSP and a quoted spelling as the same name', () => {
+    const r = read(
+      withVariables(
+        '<aux name="Stock with \\n Newline"/>',
+        '<aux name="stock_with\u00A0newline"/>',
+        '<aux name="&quot;a b&quot;"/>',
+        '<aux name="A_B"/>',
+      ),
+    );
+    expect(r.diagnostics.filter((d) => d.code === 'duplicate-name').map((d) => d.line)).toEqual([5, 7]);
   });
 
   it('warns about conveyors and queues and reads them as plain stocks', () => {
@@ -531,6 +537,16 @@ describe('units, macros, modules and sub-models', () => {
     expect(m.subModels.map((s) => [s.name, s.variables.length, s.graphicalFunctions?.length])).toEqual([
       ['Hares', 1, 1],
     ]);
+  });
+
+  it('warns about a module whose submodel lives in another file', () => {
+    const r = read(withVariables('<module name="sub" resource="module.xml"/>'));
+    expect(only(r.diagnostics, 'unsupported-feature')).toMatchObject({
+      severity: 'warning',
+      line: 4,
+      column: 20,
+    });
+    expect(r.model.modules.map((m) => m.name)).toEqual(['sub']);
   });
 
   it('uses the module model attribute when present', () => {

@@ -34,6 +34,7 @@ import type {
   ViewConnector,
   ViewElement,
 } from '../model/types.js';
+import { canonicalName } from '../equations/names.js';
 import { advance, parseXml, textOf, type XmlAttribute, type XmlElement, type XmlPosition } from './xml.js';
 
 export interface XmileReadResult {
@@ -60,18 +61,6 @@ const NOT_VARIABLES = new Set([
 ]);
 
 const SUPPORTED_METHODS: ReadonlySet<string> = new Set<IntegrationMethod>(['euler', 'rk2', 'rk4']);
-
-/**
- * The key under which two names are the same variable: case-insensitive, with `_`, whitespace,
- * non-breaking spaces and the escape `\n` all equal to one space, runs collapsed (XMILE 3.2.2).
- */
-export function canonicalName(name: string): string {
-  return name
-    .replace(/\\n/g, ' ')
-    .replace(/[_\s\u00A0]+/g, ' ')
-    .trim()
-    .toLowerCase();
-}
 
 /** `"a \"b\""` → `a "b"`; other text is returned trimmed and unchanged. */
 function unquoteName(raw: string): string {
@@ -666,6 +655,16 @@ class XmileReader {
       connections: [],
       loc: this.loc(el),
     };
+    const resource = this.attr(el, 'resource');
+    if (resource) {
+      this.report(
+        'warning',
+        'unsupported-feature',
+        `module '${name}' refers to another file (${clip(resource.value)}), which is not read`,
+        { line: resource.line, column: resource.column },
+        name,
+      );
+    }
     for (const c of this.elements(el, 'connect')) {
       const to = this.attr(c, 'to')?.value.trim();
       const from = this.attr(c, 'from')?.value.trim();
