@@ -145,6 +145,14 @@ describe('header and sim specs', () => {
     expect(only(r.diagnostics, 'not-xmile')).toMatchObject({ line: 1, column: 1 });
   });
 
+  it('turns an unexpected exception into an internal diagnostic instead of throwing', () => {
+    const r = readXmile(null as unknown as string, 'm.xmile');
+    expect(r.model).toBeUndefined();
+    expect(r.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'error', code: 'internal', file: 'm.xmile', line: 1, column: 1 }),
+    ]);
+  });
+
   it('passes XML errors through with their position', () => {
     const r = readXmile('<xmile>\n<model>\n</xmile>', 'bad.xmile');
     expect(r.model).toBeUndefined();
