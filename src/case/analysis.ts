@@ -1,0 +1,85 @@
+/**
+ * A case analysed end to end from its parsed inputs: check the scenarios and the case file
+ * against the model, run every scenario, hindcast the baseline and assemble the report. Pure
+ * (no Node imports); `load.ts` reads the folder.
+ */
+import type { EvidenceDocument } from '../evidence/data.js';
+import type { CompiledModel } from '../simulate/types.js';
+import {
+  checkCaseVariables,
+  checkScenarioOverrides,
+  compareScenarios,
+  type CompareOptions,
+  type ScenarioRun,
+} from './compare.js';
+import {
+  CaseError,
+  type CaseDefinition,
+  type LoopInfo,
+  type ParameterInfo,
+  type Scenario,
+} from './definition.js';
+import { computeHindcast, type Hindcast } from './hindcast.js';
+import { renderReport } from './report.js';
+
+export interface CaseInputs {
+  /** File names as shown to the user (relative to where the command ran). */
+  files: {
+    model: string;
+    case: string;
+    scenarios: string;
+    parameters?: string;
+    loops?: string;
+    evidence?: string;
+  };
+  compiled: CompiledModel;
+  definition: CaseDefinition;
+  scenarios: Scenario[];
+  parameters: ParameterInfo[];
+  loops: LoopInfo[];
+  evidence?: EvidenceDocument;
+  /** Why something optional is missing, for the report. */
+  notes: string[];
+}
+
+export interface CaseAnalysis {
+  runs: ScenarioRun[];
+  hindcast?: Hindcast;
+}
+
+export function analyseCase(inputs: CaseInputs, options: CompareOptions = {}): CaseAnalysis {
+  const { compiled, definition, scenarios, files } = inputs;
+  checkCaseVariables(compiled, definition, files.case);
+  checkScenarioOverrides(compiled, scenarios, files.scenarios);
+  if (!scenarios.some((s) => s.name === definition.baseline)) {
+    throw new CaseError([
+      {
+        file: files.case,
+        path: 'baseline',
+        message: `no scenario named '${definition.baseline}' in ${files.scenarios}`,
+      },
+    ]);
+  }
+  const runs = compareScenarios(compiled, definition, scenarios, options);
+  let hindcast: Hindcast | undefined;
+  if (definition.hindcast && inputs.evidence) {
+    const baseline = runs.find((r) => r.name === definition.baseline)!;
+    hindcast = computeHindcast(definition, definition.hindcast, baseline, inputs.evidence);
+  }
+  return { runs, hindcast };
+}
+
+export function caseReport(inputs: CaseInputs, analysis: CaseAnalysis): string {
+  const specs = inputs.compiled.simSpecs;
+  return renderReport({
+    definition: inputs.definition,
+    runs: analysis.runs,
+    loops: inputs.loops,
+    parameters: inputs.parameters,
+    hindcast: analysis.hindcast,
+    evidence: inputs.evidence,
+    modelFile: inputs.files.model,
+    settings: { dt: specs.dt, method: specs.method, stop: specs.stop },
+    notes: inputs.notes,
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * Read a case folder from disk: the model, case.json, scenarios.json and the optional
+ * parameters.json, loops.json and evidence.json. Every problem becomes a CaseError naming the
+ * file (and line, column or JSON path where there is one).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileModel } from '../engine.js';
+import { parseEvidenceJson } from '../evidence/data.js';
+import { readModelFile } from '../node/files.js';
+import type { Diagnostic } from '../model/types.js';
+import type { CaseInputs } from './analysis.js';
+import {
+  CaseError,
+  parseCaseDefinition,
+  parseJsonText,
+  parseLoops,
+  parseParameters,
+  parseScenarios,
+  type CaseIssue,
+} from './definition.js';
+
+export const CASE_FILES = {
+  model: 'model.xmile',
+  case: 'case.json',
+  scenarios: 'scenarios.json',
+  parameters: 'parameters.json',
+  loops: 'loops.json',
+  evidence: 'evidence.json',
+} as const;
+
+export interface LoadedCase extends CaseInputs {
+  dir: string;
+  /** Warnings from reading and compiling the model. */
+  warnings: Diagnostic[];
+}
+
+function diagnosticIssue(d: Diagnostic, fallbackFile: string): CaseIssue {
+  return {
+    file: d.file ?? fallbackFile,
+    line: d.line,
+    column: d.column,
+    message: d.variable ? `${d.message} (in ${d.variable})` : d.message,
+  };
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new CaseError([
+      { file: path, message: `cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}` },
+    ]);
+  }
+}
+
+export function loadCase(dir: string): LoadedCase {
+  if (!existsSync(dir)) throw new CaseError([{ file: dir, message: 'no such case directory' }]);
+  if (!statSync(dir).isDirectory()) {
+    throw new CaseError([
+      {
+        file: dir,
+        message: 'not a directory: give the case folder (with model.xmile, case.json, scenarios.json)',
+      },
+    ]);
+  }
+  const path = (name: string): string => join(dir, name);
+  const missing = (['model', 'case', 'scenarios'] as const).filter((k) => !existsSync(path(CASE_FILES[k])));
+  if (missing.length) {
+    throw new CaseError(
+      missing.map((k) => ({
+        file: path(CASE_FILES[k]),
+        message: `missing: a case folder needs ${CASE_FILES[k]}`,
+      })),
+    );
+  }
+  const files: CaseInputs['files'] = {
+    model: path(CASE_FILES.model),
+    case: path(CASE_FILES.case),
+    scenarios: path(CASE_FILES.scenarios),
+  };
+
+  const read = readModelFile(files.model);
+  const readErrors = read.diagnostics.filter((d) => d.severity === 'error');
+  if (!read.model || readErrors.length) {
+    throw new CaseError(
+      (readErrors.length ? readErrors : read.diagnostics).map((d) => diagnosticIssue(d, files.model)),
+    );
+  }
+  const compiledResult = compileModel(read.model);
+  const compileErrors = compiledResult.diagnostics.filter((d) => d.severity === 'error');
+  if (!compiledResult.compiled || compileErrors.length) {
+    throw new CaseError(compileErrors.map((d) => diagnosticIssue(d, files.model)));
+  }
+  const warnings = [...read.diagnostics, ...compiledResult.diagnostics].filter(
+    (d) => d.severity === 'warning',
+  );
+
+  const definition = parseCaseDefinition(parseJsonText(readText(files.case), files.case), files.case);
+  const scenarios = parseScenarios(
+    parseJsonText(readText(files.scenarios), files.scenarios),
+    files.scenarios,
+  );
+  const notes: string[] = [];
+
+  let parameters: CaseInputs['parameters'] = [];
+  if (existsSync(path(CASE_FILES.parameters))) {
+    files.parameters = path(CASE_FILES.parameters);
+    parameters = parseParameters(
+      parseJsonText(readText(files.parameters), files.parameters),
+      files.parameters,
+    );
+  } else notes.push(`No ${CASE_FILES.parameters}: parameters are listed without sources.`);
+
+  let loops: CaseInputs['loops'] = [];
+  if (existsSync(path(CASE_FILES.loops))) {
+    files.loops = path(CASE_FILES.loops);
+    loops = parseLoops(parseJsonText(readText(files.loops), files.loops), files.loops);
+  }
+
+  let evidence: CaseInputs['evidence'];
+  if (existsSync(path(CASE_FILES.evidence))) {
+    files.evidence = path(CASE_FILES.evidence);
+    const parsed = parseEvidenceJson(readText(files.evidence));
+    if (!parsed.ok) {
+      throw new CaseError(
+        parsed.issues.map((i) => ({
+          file: files.evidence!,
+          path: i.path,
+          line: i.line,
+          column: i.column,
+          message: i.message,
+        })),
+      );
+    }
+    evidence = parsed.document;
+  } else notes.push(`No ${CASE_FILES.evidence} in the case folder: the hindcast needs reported estimates.`);
+
+  return {
+    dir,
+    files,
+    compiled: compiledResult.compiled,
+    definition,
+    scenarios,
+    parameters,
+    loops,
+    evidence,
+    notes,
+    warnings,
+  };
+}
