@@ -81,9 +81,8 @@ export function sobolIndices(
     droppedBaseSamples: total - N,
   };
   if (N < 2) {
-    for (let j = 0; j < D; j++)
-      (result.S1.push(NaN), result.S1_conf.push(NaN), result.ST.push(NaN), result.ST_conf.push(NaN));
-    return result;
+    const none = names.map(() => NaN);
+    return { ...result, S1: none, S1_conf: none, ST: none, ST_conf: none };
   }
   // Standardise Y (as SALib does) so the estimators are scale-free.
   let m = 0;
