@@ -272,7 +272,8 @@ class Parser {
     if (this.isKeyword(t, 'if')) return this.ifExpr();
     if (t.kind === 'ident') {
       const lower = t.text.toLowerCase();
-      if (KEYWORDS.has(lower)) {
+      const callsMod = lower === 'mod' && this.isOp(this.tokens[this.pos + 1]!, '(');
+      if (KEYWORDS.has(lower) && !callsMod) {
         throw new ParseFailure(`unexpected keyword '${t.text}'`, t.start);
       }
       this.next();

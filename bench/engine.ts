@@ -1,0 +1,184 @@
+/**
+ * Engine benchmark: compile and run time of generated chain models (1,000 and 5,000 chains,
+ * scalar and arrayed) and of the suite's largest models, nanoseconds per equation evaluation,
+ * the same computation hand-written over typed arrays as a baseline in the same run, and the
+ * start-up time of `interlock run` on a small model. Writes bench/results/engine.json.
+ *
+ *   npx tsx bench/engine.ts [--quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileModel, readModel } from '../src/engine.js';
+import type { CompiledModel } from '../src/simulate/types.js';
+import { arrayedChains, handWrittenChains, scalarChains } from './models.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time<T>(f: () => T): { ms: number; value: T } {
+  const t0 = performance.now();
+  const value = f();
+  return { ms: performance.now() - t0, value };
+}
+
+/** Statements evaluated per step: assignments in the generated aux and rates functions. */
+function equationsPerStep(compiled: CompiledModel): number {
+  let count = 0;
+  let inStep = false;
+  for (const line of compiled.source.split('\n')) {
+    if (line.startsWith('function ')) inStep = /^function (aux|rates)(_\d+)?\(/.test(line);
+    else if (inStep && /^(s|r)\[\d+\] = /.test(line)) count++;
+  }
+  return count;
+}
+
+interface ModelRow {
+  model: string;
+  variables: number;
+  equationsPerStep: number;
+  steps: number;
+  readMs: number;
+  compileMs: number;
+  firstRunMs: number;
+  runMs: number;
+  nsPerEquation: number;
+  baselineMs?: number;
+  ratioToBaseline?: number;
+}
+
+function measure(name: string, text: string, repeats: number, baseline?: () => void): ModelRow {
+  const read = time(() => readModel(text, { file: name }));
+  if (!read.value.model) throw new Error(`${name}: ${read.value.diagnostics[0]?.message}`);
+  const compiled = time(() => compileModel(read.value.model!));
+  const c = compiled.value.compiled;
+  if (!c) throw new Error(`${name}: ${compiled.value.diagnostics[0]?.message}`);
+  const sim = c.simulation({ vars: [c.outputs[0]!.name] });
+  const first = time(() => sim.run());
+  const runs: number[] = [];
+  for (let i = 0; i < repeats; i++) runs.push(time(() => sim.run()).ms);
+  const runMs = median(runs);
+  const steps = Math.round((c.simSpecs.stop - c.simSpecs.start) / c.simSpecs.dt) + 1;
+  const eqs = equationsPerStep(c);
+  const row: ModelRow = {
+    model: name,
+    variables: c.outputs.length,
+    equationsPerStep: eqs,
+    steps,
+    readMs: read.ms,
+    compileMs: compiled.ms,
+    firstRunMs: first.ms,
+    runMs,
+    nsPerEquation: (runMs * 1e6) / Math.max(1, eqs * steps),
+  };
+  if (baseline) {
+    baseline();
+    const b: number[] = [];
+    for (let i = 0; i < repeats; i++) b.push(time(baseline).ms);
+    row.baselineMs = median(b);
+    row.ratioToBaseline = runMs / row.baselineMs;
+  }
+  return row;
+}
+
+function largestSuiteModels(count: number): { name: string; text: string }[] {
+  const root = resolve(repo, '..', 'shared', 'sd-test-models', 'tests');
+  if (!existsSync(root)) return [];
+  const files: { path: string; size: number }[] = [];
+  for (const d of readdirSync(root)) {
+    const dir = join(root, d);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const f of readdirSync(dir))
+      if (f.endsWith('.xmile')) files.push({ path: join(dir, f), size: statSync(join(dir, f)).size });
+  }
+  files.sort((a, b) => b.size - a.size);
+  const out: { name: string; text: string }[] = [];
+  for (const f of files) {
+    const text = readFileSync(f.path, 'utf8');
+    const r = readModel(text);
+    if (r.model && compileModel(r.model).compiled)
+      out.push({ name: `suite: ${f.path.slice(root.length + 1)}`, text });
+    if (out.length === count) break;
+  }
+  return out;
+}
+
+function startup(): { medianMs: number; runs: number } | undefined {
+  const bin = join(repo, 'bin', 'interlock.js');
+  if (!existsSync(join(repo, 'dist', 'cli', 'main.js'))) return undefined;
+  const model = join(repo, 'models', 'examples', 'teacup.xmile');
+  const ms: number[] = [];
+  const n = quick ? 3 : 9;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, [bin, 'run', model, '--save-step', '5'], { stdio: 'pipe' });
+    ms.push(performance.now() - t0);
+  }
+  return { medianMs: median(ms), runs: n };
+}
+
+function main(): void {
+  const rows: ModelRow[] = [];
+  const sizes = quick ? [1000] : [1000, 5000];
+  const repeats = quick ? 3 : 7;
+  for (const n of sizes) {
+    rows.push(measure(`arrayed ${n} chains`, arrayedChains(n), repeats, () => handWrittenChains(n)));
+    rows.push(measure(`scalar ${n} chains`, scalarChains(n), repeats, () => handWrittenChains(n)));
+  }
+  for (const m of largestSuiteModels(2)) rows.push(measure(m.name, m.text, repeats * 3));
+  const start = startup();
+
+  const table = rows.map((r) => ({
+    model: r.model,
+    vars: r.variables,
+    'eqs/step': r.equationsPerStep,
+    'compile ms': r.compileMs.toFixed(1),
+    'run ms': r.runMs.toFixed(2),
+    'ns/eq': r.nsPerEquation.toFixed(2),
+    'hand-written ms': r.baselineMs?.toFixed(2) ?? '',
+    'x hand-written': r.ratioToBaseline?.toFixed(2) ?? '',
+  }));
+  console.table(table);
+  if (start)
+    console.log(
+      `start-up of \`interlock run\` on a small model: ${start.medianMs.toFixed(0)} ms (median of ${start.runs})`,
+    );
+  const out = join(repo, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    join(out, 'engine.json'),
+    JSON.stringify(
+      {
+        machine: { node: process.version, cpus: await_cpus() },
+        targets: { compile5000Ms: 500, nsPerEquation: 2, startupMs: 300 },
+        models: rows,
+        startupMs: start?.medianMs,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+}
+
+function await_cpus(): number {
+  // Avoid importing os at the top for the browser-free check; this is a Node script anyway.
+  return Number(process.env.NUMBER_OF_PROCESSORS ?? 0) || requireCpus();
+}
+
+function requireCpus(): number {
+  try {
+    return JSON.parse(
+      execFileSync(process.execPath, ['-e', 'console.log(require("os").cpus().length)']).toString(),
+    );
+  } catch {
+    return 0;
+  }
+}
+
+main();
