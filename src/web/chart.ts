@@ -248,25 +248,30 @@ export function scatter(title: string, xLabel: string, yLabel: string, points: P
   );
 }
 
-/** Horizontal bars for signed values in [-1, 1] (e.g. rank correlations), sorted by magnitude. */
-export function bars(title: string, items: { label: string; value: number }[]): HTMLElement {
-  const sorted = [...items].sort((a, b) => Math.abs(b.value) - Math.abs(a.value));
-  const rowH = 22;
-  const height = sorted.length * rowH + 20;
-  const mid = 300;
-  const half = 200;
+/**
+ * Horizontal bars for signed values in [-1, 1] (e.g. rank correlations), the largest magnitudes
+ * first, at most `limit` of them (the caption says how many were left out).
+ */
+export function bars(title: string, items: { label: string; value: number }[], limit = 20): HTMLElement {
+  const sorted = [...items].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, limit);
+  const rowH = 20;
+  const height = sorted.length * rowH + 12;
+  const labelW = 230;
+  const mid = labelW + (W - labelW) / 2;
+  const half = (W - labelW) / 2 - 34;
   const g = s('g', {});
-  g.append(s('line', { x1: mid, x2: mid, y1: 0, y2: height - 10, class: 'axis' }));
+  g.append(s('line', { x1: mid, x2: mid, y1: 0, y2: height - 6, class: 'axis' }));
   sorted.forEach((it, i) => {
     const y = i * rowH + 4;
     const w = Math.abs(it.value) * half;
-    g.append(s('text', { x: mid - half - 8, y: y + 13, 'text-anchor': 'end' }, it.label.slice(0, 34)));
+    const label = it.label.length > 36 ? `${it.label.slice(0, 35)}...` : it.label;
+    g.append(s('text', { x: 4, y: y + 12 }, s('title', {}, it.label), label));
     g.append(
       s('rect', {
         x: it.value < 0 ? mid - w : mid,
         y,
         width: Math.max(w, 0.5),
-        height: rowH - 6,
+        height: rowH - 5,
         fill: it.value < 0 ? PALETTE[1] : PALETTE[0],
       }),
     );
@@ -274,19 +279,27 @@ export function bars(title: string, items: { label: string; value: number }[]): 
       s(
         'text',
         {
-          x: it.value < 0 ? mid + 6 : mid - 6,
-          y: y + 13,
-          'text-anchor': it.value < 0 ? 'start' : 'end',
+          x: it.value < 0 ? mid - w - 4 : mid + w + 4,
+          y: y + 12,
+          'text-anchor': it.value < 0 ? 'end' : 'start',
           class: 'small',
         },
         it.value.toFixed(2),
       ),
     );
   });
+  const omitted = items.length - sorted.length;
   return h(
     'figure',
     { class: 'chart' },
-    h('figcaption', {}, title),
+    h(
+      'figcaption',
+      {},
+      title,
+      omitted > 0
+        ? h('span', { class: 'units' }, ` (largest ${sorted.length}; ${omitted} smaller not shown)`)
+        : null,
+    ),
     s('svg', { viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': `Bar chart: ${title}` }, g),
   );
 }
