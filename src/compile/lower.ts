@@ -39,6 +39,11 @@ export type SlotRole =
 export interface Slot {
   id: number;
   role: SlotRole;
+  /**
+   * Slots of one group hold the same quantity for the elements of an array (a variable, or the
+   * k-th internal slot its equation creates); code generation may emit a group as one loop.
+   */
+  group?: string;
   /** Display name of the variable (and element) it belongs to, or an internal label. */
   label: string;
   /** Index into `LoweredModel.vars` for model variables. */
@@ -236,12 +241,20 @@ export function lowerModel(model: Model): LoweredModel {
         label: elementLabel(vi, e),
         varIndex: vars.length - 1,
         element: e,
+        group: key,
       });
     }
   }
 
+  // While an equation is lowered, the internal slots it creates are numbered so that the k-th
+  // one of every element of an array falls in the same group.
+  let lowering: { vi: VarInfo; element: number; created: number } | undefined;
   const newSlot = (role: SlotRole, label: string): Slot => {
     const s: Slot = { id: slots.length, role, label };
+    if (lowering) {
+      s.group = `${lowering.vi.key}#${lowering.created++}`;
+      s.element = lowering.element;
+    }
     slots.push(s);
     return s;
   };
@@ -753,7 +766,10 @@ export function lowerModel(model: Model): LoweredModel {
         }
         if (f.name === 'SIZE') {
           const a0 = e.args[0]!;
-          if (a0.kind === 'call' && a0.key === 'self') return c(ctx.vi.size);
+          // SELF is parsed as a name (`SIZE(SELF)`) or a subscripted name (`SIZE(SELF[1, *])`).
+          if ((a0.kind === 'call' || a0.kind === 'ref') && a0.key === 'self') return c(ctx.vi.size);
+          if (a0.kind === 'subscript' && a0.key === 'self')
+            return c(selectSlots(ctx.vi, a0.indices, ctx, a0.span.start, true).length);
           return c(lowerVector(a0, ctx).length);
         }
         const xs = lowerVector(e.args[0]!, ctx);
@@ -768,7 +784,15 @@ export function lowerModel(model: Model): LoweredModel {
             return { k: 'rt', name: 'stddev', args: xs };
           case 'RANK': {
             const nth = lower(e.args[1]!, ctx);
-            return { k: 'rt', name: 'rank', args: [nth, c(xs.length), ...xs] };
+            // The optional third array breaks ties between equal elements of the first.
+            const ties = e.args[2] ? lowerVector(e.args[2], ctx) : [];
+            if (ties.length > 0 && ties.length !== xs.length)
+              throw new LowerError(
+                `RANK's tie-break array has ${ties.length} elements, the ranked array ${xs.length}`,
+                e.args[2]!.span.start,
+                'dimension-mismatch',
+              );
+            return { k: 'rt', name: 'rank', args: [nth, c(xs.length), ...xs, ...ties] };
           }
         }
         throw new LowerError(`'${f.name}' is not implemented`, at, 'unsupported-feature');
@@ -985,6 +1009,7 @@ export function lowerModel(model: Model): LoweredModel {
     if (eqn && eqn.text.trim() !== '') {
       const expr = parse(vi, eqn);
       if (!expr) return c(NaN);
+      lowering = { vi, element: e, created: 0 };
       try {
         ir = lower(expr, ctx);
       } catch (x) {
@@ -998,6 +1023,8 @@ export function lowerModel(model: Model): LoweredModel {
           return c(NaN);
         }
         throw x;
+      } finally {
+        lowering = undefined;
       }
     } else if (gf) {
       ir = { k: 'time' };

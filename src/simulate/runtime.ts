@@ -236,9 +236,15 @@ export const runtime = {
     for (const x of xs) v += (x - m) * (x - m);
     return Math.sqrt(v / xs.length);
   },
-  /** RANK(a, n): 1-based position of the n-th smallest element (stable for ties). */
+  /**
+   * RANK(a, n[, b]): 1-based position of the n-th smallest element. `xs` holds the `size`
+   * elements of a, then (when given) the `size` elements of b that break ties; then position.
+   */
   rank(nth: number, size: number, ...xs: number[]): number {
-    const idx = xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]! || a - b);
+    const tie = xs.length >= 2 * size;
+    const idx = Array.from({ length: size }, (_, i) => i).sort(
+      (a, b) => xs[a]! - xs[b]! || (tie ? xs[size + a]! - xs[size + b]! : 0) || a - b,
+    );
     const k = Math.round(nth);
     return k >= 1 && k <= size ? idx[k - 1]! + 1 : 0;
   },
