@@ -231,8 +231,9 @@ export function parseEvidenceJson(text: string): ParseResult {
     const message = err instanceof Error ? err.message : String(err);
     const issue: ValidationIssue = { path: '$', message: `not valid JSON: ${message}` };
     const at = /position (\d+)/.exec(message);
-    if (at) {
-      const offset = Number(at[1]);
+    // Node 20 reports a truncated document without a position: the problem is at its end.
+    const offset = at ? Number(at[1]) : /end of JSON input/.test(message) ? text.length : undefined;
+    if (offset !== undefined) {
       const before = text.slice(0, offset).split('\n');
       issue.line = before.length;
       issue.column = before[before.length - 1]!.length + 1;
