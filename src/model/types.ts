@@ -122,6 +122,8 @@ export interface UnitDefinition {
 export interface MacroDefinition {
   name: string;
   parameters: string[];
+  /** Default values of optional parameters (`<parm default="...">`), by parameter name. */
+  parameterDefaults?: Record<string, Equation>;
   eqn?: Equation;
   variables: Variable[];
   loc?: SourceLocation;

@@ -519,6 +519,9 @@ describe('units, macros, modules and sub-models', () => {
       eqn: { text: 'MIN(x, cap)' },
     });
     expect(m.macros[0]!.variables.map((v) => v.name)).toEqual(['acc']);
+    expect(m.macros[0]!.parameterDefaults).toEqual({
+      cap: { text: '1', loc: { file: 'm.xmile', line: 3, column: 51 } },
+    });
   });
 
   it('takes the unnamed model as root and the named ones as sub-models with modules and connections', () => {

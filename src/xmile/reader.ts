@@ -689,6 +689,14 @@ class XmileReader {
     const macro: MacroDefinition = { name: name ?? '', parameters: [], variables: [], loc: this.loc(el) };
     for (const p of this.elements(el, 'parm')) {
       const parm = this.text(p);
+      const def = this.attr(p, 'default');
+      if (parm && def) {
+        macro.parameterDefaults ??= {};
+        macro.parameterDefaults[parm] = {
+          text: def.value.trim(),
+          loc: this.loc({ line: def.valueLine, column: def.valueColumn }),
+        };
+      }
       if (parm) macro.parameters.push(parm);
       else this.report('error', 'missing-name', `a <parm> of macro '${name ?? ''}' is empty`, p);
     }
