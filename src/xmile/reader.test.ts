@@ -520,7 +520,7 @@ describe('units, macros, modules and sub-models', () => {
     });
     expect(m.macros[0]!.variables.map((v) => v.name)).toEqual(['acc']);
     expect(m.macros[0]!.parameterDefaults).toEqual({
-      cap: { text: '1', loc: { file: 'm.xmile', line: 3, column: 51 } },
+      cap: { text: '1', loc: { file: 'm.xmile', line: 3, column: 50 } },
     });
   });
 
