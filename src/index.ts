@@ -1,6 +1,9 @@
 /**
- * interlock's library entry for Node: the engine plus file helpers. Browser code imports
- * `./engine.js` directly.
+ * interlock's library entry for Node: the engine, file helpers and the evidence base (with its
+ * SQLite store). Browser code imports `./engine.js` or `./evidence/index.js` directly.
  */
 export * from './engine.js';
 export { readModelFile } from './node/files.js';
+export * from './evidence/index.js';
+export * from './store/store.js';
+export { openSqliteStore, SqliteEvidenceStore, type SqliteOpenOptions } from './store/sqlite.js';
