@@ -375,8 +375,8 @@ export const VARIABLES: VariableSpec[] = [
       kind: 'sourced',
       source: `${RF} 5.1: NIS 2024-10-18 (initial contingent of ~11,000), NIS 2024-10-23 (plan of 10,000 by December), Pentagon 2024-11-04 (11-12,000 in Russia). Only figures reported by November 2024.`,
       estimates: [
-        'est-2024-10-18-nis-troops-planned',
-        'est-2024-10-23-nis-troops-plan-december',
+        'est-2024-10-18-nis-troops-contingent-plan',
+        'est-2024-10-23-nis-troops-december-plan',
         'est-2024-11-04-pentagon-troops',
       ],
       range: [10000, 12000],
@@ -434,7 +434,7 @@ export const VARIABLES: VariableSpec[] = [
     {
       kind: 'sourced',
       source: `${RF} 5.1: NIS 2024-10-18 (1,500 moved 8-13 Oct) and Pentagon 2024-10-29 (~10,000 sent by late October): about 10,000 within three weeks. Range assumed.`,
-      estimates: ['est-2024-10-18-nis-troops', 'est-2024-10-29-pentagon-troops'],
+      estimates: ['est-2024-10-13-nis-troops', 'est-2024-10-29-pentagon-troops'],
       range: [0.5, 1.5],
     },
     { x: 40, y: 640 },
@@ -481,7 +481,7 @@ export const VARIABLES: VariableSpec[] = [
     {
       kind: 'sourced',
       source: `${RF} 5.1: troops arrived from 8 Oct (NIS 2024-10-18); some already in combat by 2024-11-20 (NIS via Reuters): about 1-1.5 months.`,
-      estimates: ['est-2024-11-20-nis-troops-kursk'],
+      estimates: ['est-2024-10-13-nis-troops', 'est-2024-11-20-nis-kursk'],
       range: [1, 3],
     },
     { x: 380, y: 600 },
@@ -783,7 +783,7 @@ export const VARIABLES: VariableSpec[] = [
     {
       kind: 'sourced',
       source: `${RF} 5.3: MND 2024-02-27 (>3 million if 152 mm) and South Korean military intelligence 2024-08-27 (>13,000 containers, could contain >6 million). Capacity bounds.`,
-      estimates: ['est-2024-02-27-mnd-shells', 'est-2024-08-27-military-intelligence-shells'],
+      estimates: ['est-2024-02-26-mnd-shells-capacity', 'est-2024-08-27-kr-intel-shells-capacity'],
       range: [3000000, 6000000],
     },
     { x: 880, y: 40 },
@@ -797,7 +797,7 @@ export const VARIABLES: VariableSpec[] = [
     {
       kind: 'sourced',
       source: `${RF} 5.3: the rise from >3 million (MND 2024-02-27) to >6 million (2024-08-27) is ~500,000 a month, an upper bound since both are capacities; range 200,000-500,000.`,
-      estimates: ['est-2024-02-27-mnd-shells', 'est-2024-08-27-military-intelligence-shells'],
+      estimates: ['est-2024-02-26-mnd-shells-capacity', 'est-2024-08-27-kr-intel-shells-capacity'],
       range: [200000, 500000],
     },
     { x: 820, y: 160 },
@@ -826,14 +826,18 @@ export const VARIABLES: VariableSpec[] = [
   },
   constant(
     'initial_missiles_delivered',
-    100,
+    80,
     'missiles',
     'Ballistic missiles (KN-23/KN-24) delivered before October 2024 (C2, C10).',
     ['C2', 'C10'],
     {
       kind: 'sourced',
-      source: `${RF} 5.4: Kostin's office 2024-05-07 (~50 used by late February 2024) and Ukrainian Defence Intelligence via Yonhap (undated 2024: ~100 delivered).`,
-      estimates: ['est-2024-05-07-kostin-missiles', 'est-2024-hur-missiles'],
+      source: `${RF} 5.4: ~50 fired by late February 2024 (Kostin's office, 2024-05-07) and "dozens" delivered (MND, 2024-06-14); ~8 a month since gives ~80 by October. Ukrainian Defence Intelligence's ~100 (published 2024-12-01, after the in-sample cut) is consistent.`,
+      estimates: [
+        'est-2024-02-27-kostin-missiles-fired',
+        'est-2024-06-14-mnd-missiles',
+        'est-2024-12-01-hur-missiles',
+      ],
       range: [50, 150],
     },
     { x: 1120, y: 160 },
@@ -846,8 +850,8 @@ export const VARIABLES: VariableSpec[] = [
     ['C10'],
     {
       kind: 'sourced',
-      source: `${RF} 5.4: ~100 delivered (Ukrainian Defence Intelligence, 2024) over roughly a year since first use on 2023-12-30 (White House, Jan 2024): ~8 a month. Range assumed.`,
-      estimates: ['est-2024-hur-missiles'],
+      source: `${RF} 5.4: ~50 fired between first use on 2023-12-30 (White House, Jan 2024) and late February 2024 (Kostin's office, 2024-05-07), then "dozens" by June (MND, 2024-06-14): a first surge, then fewer; ~8 a month assumed, range 4-15.`,
+      estimates: ['est-2024-02-27-kostin-missiles-fired', 'est-2024-06-14-mnd-missiles'],
       range: [4, 15],
     },
     { x: 820, y: 230 },
