@@ -1,6 +1,5 @@
 /**
- * Compact analysis used by the workbench's own experiments: quantiles, rank correlation and a
- * PRIM peeling trajectory. Pure functions over plain arrays.
+ * Compact analysis used by the workbench's own experiments: quantiles and rank correlation. Pure functions over plain arrays.
  */
 import { latinHypercubeDesign } from '../experiments/samplers.js';
 
@@ -60,73 +59,4 @@ export function spearman(x: number[], y: number[]): number {
     syy += (ry[i]! - my) ** 2;
   }
   return sxx && syy ? sxy / Math.sqrt(sxx * syy) : 0;
-}
-
-export interface PrimStep {
-  coverage: number;
-  density: number;
-  mass: number;
-  box: [number, number][];
-}
-
-/**
- * PRIM peeling (Friedman and Fisher): repeatedly cut the alpha share of points off the one box
- * edge whose removal raises the density of interesting points most, until the box holds fewer
- * than minMass of the points. Returns the trajectory and the step chosen (highest density with
- * coverage at least 0.5, else the first step).
- */
-export function primPeel(
-  x: number[][],
-  interest: boolean[],
-  ranges: [number, number][],
-  alpha = 0.05,
-  minMass = 0.05,
-): { trajectory: PrimStep[]; chosen: number } {
-  const n = x.length;
-  const totalInterest = interest.filter(Boolean).length;
-  let inside = Array.from({ length: n }, (_, i) => i);
-  const box: [number, number][] = ranges.map(([lo, hi]) => [lo, hi]);
-  const stats = (idx: number[]) => {
-    const hits = idx.filter((i) => interest[i]).length;
-    return {
-      coverage: totalInterest ? hits / totalInterest : 0,
-      density: idx.length ? hits / idx.length : 0,
-    };
-  };
-  const trajectory: PrimStep[] = [
-    { ...stats(inside), mass: 1, box: box.map((b) => [...b] as [number, number]) },
-  ];
-  while (inside.length / n > minMass && totalInterest > 0) {
-    let best: { idx: number[]; dim: number; side: 0 | 1; cut: number; density: number } | undefined;
-    for (let d = 0; d < box.length; d++) {
-      const vals = inside.map((i) => x[i]![d]!).sort((a, b) => a - b);
-      const k = Math.max(1, Math.floor(alpha * vals.length));
-      // Peel at least the alpha share, and every point tied with the last one peeled, so that
-      // repeated values (discrete designs) cannot stall the search.
-      const lowEdge = vals[k - 1]!;
-      const highEdge = vals[vals.length - k]!;
-      for (const side of [0, 1] as const) {
-        const idx = inside.filter((i) => (side === 0 ? x[i]![d]! > lowEdge : x[i]![d]! < highEdge));
-        if (idx.length === inside.length || !idx.length) continue;
-        const { density } = stats(idx);
-        if (!best || density > best.density) {
-          const kept = idx.map((i) => x[i]![d]!);
-          best = { idx, dim: d, side, cut: side === 0 ? Math.min(...kept) : Math.max(...kept), density };
-        }
-      }
-    }
-    if (!best) break;
-    inside = best.idx;
-    box[best.dim]![best.side] = best.cut;
-    trajectory.push({
-      ...stats(inside),
-      mass: inside.length / n,
-      box: box.map((b) => [...b] as [number, number]),
-    });
-  }
-  let chosen = 0;
-  trajectory.forEach((s, i) => {
-    if (s.coverage >= 0.5 && s.density > trajectory[chosen]!.density) chosen = i;
-  });
-  return { trajectory, chosen };
 }

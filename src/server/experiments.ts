@@ -6,7 +6,8 @@
 import { compileModel, readModel } from '../engine.js';
 import { HttpError, parseJsonBody } from './http.js';
 import { experimentRequest, MODEL_ID_PATTERN } from './openapi.js';
-import { latinHypercube, primPeel, quantiles, spearman } from './analysis.js';
+import { latinHypercube, quantiles, spearman } from './analysis.js';
+import { prim } from '../experiments/prim.js';
 import type { OpenModel } from './app.js';
 import { readCaseData } from './case.js';
 
@@ -164,9 +165,10 @@ export class ExperimentService {
         prim: {
           threshold,
           below: !!req.below,
-          ...primPeel(
+          ...primSummary(
+            names,
             design,
-            interest,
+            Array.from(finals, (v, i) => (Number.isFinite(v) ? interest[i]! : undefined)),
             names.map((n) => ranges.get(n)!),
           ),
         },
@@ -204,4 +206,34 @@ function readCaseRanges(model: OpenModel): Map<string, [number, number]> {
     }
   }
   return out;
+}
+
+/**
+ * PRIM (the experiments module's peel-and-paste) over the runs that succeeded, as the page draws
+ * it: every box of the trajectory with its limits on every parameter (the full range where the
+ * box does not restrict it).
+ */
+function primSummary(
+  names: string[],
+  design: number[][],
+  interest: (boolean | undefined)[],
+  ranges: [number, number][],
+) {
+  const ok = design.map((_, i) => i).filter((i) => interest[i] !== undefined);
+  const result = prim({
+    names,
+    columns: names.map((_, k) => ok.map((i) => design[i]![k]!)),
+    categorical: names.map(() => false),
+    y: ok.map((i) => (interest[i] ? 1 : 0)),
+  });
+  return {
+    chosen: result.chosen,
+    quasiP: result.quasiP,
+    trajectory: result.boxes.map((b) => ({
+      coverage: b.coverage,
+      density: b.density,
+      mass: b.mass,
+      box: names.map((n, k) => b.limits[n] ?? ranges[k]!),
+    })),
+  };
 }

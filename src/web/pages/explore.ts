@@ -24,7 +24,13 @@ interface ExperimentResult {
   time: number[];
   fan: number[][];
   sensitivity: { parameter: string; rho: number }[];
-  prim: { threshold: number; below: boolean; trajectory: PrimStep[]; chosen: number };
+  prim: {
+    threshold: number;
+    below: boolean;
+    trajectory: PrimStep[];
+    chosen: number;
+    quasiP?: Record<string, number>;
+  };
 }
 
 interface ExperimentStatus {
@@ -231,6 +237,11 @@ export function renderExplore(ws: Workspace, root: HTMLElement): () => void {
                     h('th', {}, 'parameter'),
                     h('th', { class: 'num' }, 'box'),
                     h('th', { class: 'num' }, 'full range'),
+                    h(
+                      'th',
+                      { class: 'num', title: 'Bryant and Lempert quasi-p-value of the restriction' },
+                      'quasi-p',
+                    ),
                   ),
                 ),
                 h(
@@ -243,6 +254,11 @@ export function renderExplore(ws: Workspace, root: HTMLElement): () => void {
                       h('td', {}, b.p),
                       h('td', { class: 'num' }, `${fmt(b.lo)} to ${fmt(b.hi)}`),
                       h('td', { class: 'num' }, `${fmt(b.rlo)} to ${fmt(b.rhi)}`),
+                      h(
+                        'td',
+                        { class: 'num' },
+                        r.prim.quasiP?.[b.p] === undefined ? '-' : fmt(r.prim.quasiP[b.p]!),
+                      ),
                     ),
                   ),
                 ),
