@@ -157,10 +157,12 @@ export function generate(lm: LoweredModel): GenerateResult {
   );
   if (init.cycle) {
     const names = cycleMessage(init.cycle);
+    // A cycle through auxiliaries and flows alone is an algebraic loop, in every step as at the start.
+    const algebraic = init.cycle.every((id) => ['aux', 'flow', 'haux'].includes(slots[id]!.role));
     diagnostics.push({
       severity: 'error',
-      code: 'circular-initialization',
-      message: `circular definition of initial values: ${names.join(' -> ')} -> ${names[0]}`,
+      code: algebraic ? 'algebraic-loop' : 'circular-initialization',
+      message: `${algebraic ? 'algebraic loop (no stock on the loop)' : 'circular definition of initial values'}: ${names.join(' -> ')} -> ${names[0]}`,
       variable: names[0],
     });
     return { diagnostics };
