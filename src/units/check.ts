@@ -150,6 +150,7 @@ class UnitChecker {
       for (const g of s.gfs) if (g.name) scope.gfs.add(canonicalName(g.name));
       this.checkScope(s.variables, scope);
     }
+    this.sys.checkDefinitions();
     for (const p of this.sys.problems) {
       this.warn('unit-syntax', p.message);
     }

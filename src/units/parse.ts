@@ -277,6 +277,11 @@ export class UnitSystem {
     }
   }
 
+  /** Resolve every model definition, so that bad ones are reported even when unused. */
+  checkDefinitions(): void {
+    for (const d of new Set(this.modelDefs.values())) this.resolveDef(d);
+  }
+
   /** Parse a unit expression in this namespace. */
   parse(text: string): UnitParseResult {
     let r = this.cache.get(text);
