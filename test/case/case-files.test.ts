@@ -1,0 +1,168 @@
+/**
+ * The files beside the case model agree with it: every parameter is documented with a source or
+ * an assumption range that contains its value, every cited estimate exists in the evidence file,
+ * the named loops are real causal cycles of the model, and the experiment spec is valid.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileModel } from '../../src/engine.js';
+import { readModelFile } from '../../src/node/files.js';
+import { canonicalName } from '../../src/case/compare.js';
+import { parseLoops, parseParameters, parseScenarios } from '../../src/case/definition.js';
+import { estimateById, parseEvidenceJson, type EvidenceDocument } from '../../src/evidence/data.js';
+import { parseSpec } from '../../src/experiments/spec.js';
+
+const DIR = 'models/north-korea-russia';
+const json = (name: string): unknown => JSON.parse(readFileSync(`${DIR}/${name}`, 'utf8'));
+
+const read = readModelFile(`${DIR}/model.xmile`);
+const model = read.model!;
+const compiled = compileModel(model).compiled!;
+const parameters = parseParameters(json('parameters.json'), 'parameters.json');
+const scenarios = parseScenarios(json('scenarios.json'), 'scenarios.json');
+const loops = parseLoops(json('loops.json'), 'loops.json');
+
+function evidence(): EvidenceDocument {
+  const parsed = parseEvidenceJson(readFileSync(`${DIR}/evidence.json`, 'utf8'));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.document;
+}
+
+describe('parameters.json', () => {
+  // Constants written as numbers (the engine also lists expressions of constants, which are not
+  // parameters of their own).
+  const literal = new Set(
+    model.variables
+      .filter((v) => /^\s*[-+]?[0-9.]+(e[-+]?\d+)?\s*$/i.test(v.eqn?.text ?? ''))
+      .map((v) => canonicalName(v.name)),
+  );
+  const constants = compiled.parameters.filter(
+    (p) => p.kind === 'constant' && literal.has(canonicalName(p.name)),
+  );
+
+  it('covers exactly the constants of the model, with their values', () => {
+    const documented = new Map(parameters.map((p) => [canonicalName(p.name), p]));
+    expect(constants.filter((c) => !documented.has(canonicalName(c.name))).map((c) => c.name)).toEqual([]);
+    expect(parameters.length).toBe(constants.length);
+    for (const c of constants) {
+      expect(documented.get(canonicalName(c.name))!.value, c.name).toBe(c.value);
+    }
+  });
+
+  it('gives each parameter a source or reason, claims, and a range containing its value', () => {
+    for (const p of parameters) {
+      expect(p.source.length, p.name).toBeGreaterThan(5);
+      expect(p.claims.length, p.name).toBeGreaterThan(0);
+      expect(p.range[0], p.name).toBeLessThanOrEqual(p.value!);
+      expect(p.range[1], p.name).toBeGreaterThanOrEqual(p.value!);
+    }
+  });
+
+  it('cites reported figures for sourced parameters, each an estimate of the evidence file', () => {
+    const doc = evidence();
+    const sourced = parameters.filter((p) => p.kind === 'sourced');
+    expect(sourced.length).toBeGreaterThanOrEqual(5);
+    for (const p of sourced) {
+      expect(p.estimates.length, p.name).toBeGreaterThan(0);
+      expect(p.source, p.name).toMatch(/reported-figures\.md/);
+    }
+    const missing = parameters.flatMap((p) => p.estimates.filter((id) => !estimateById(doc, id)));
+    expect(missing).toEqual([]);
+  });
+
+  it('initial values rest only on what was published by November 2024', () => {
+    const doc = evidence();
+    const initial = ['initial_commitment', 'initial_shells_delivered'];
+    for (const name of initial) {
+      const p = parameters.find((x) => x.name === name)!;
+      for (const id of p.estimates) {
+        const e = estimateById(doc, id)!;
+        const published = doc.reports.find((r) => r.id === e.report)!.published;
+        expect(published <= '2024-11-30', `${name} cites ${id} published ${published}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('scenarios.json', () => {
+  it('has the six required scenarios, all overriding real parameters', () => {
+    expect(scenarios.map((s) => s.name)).toEqual([
+      'escalation-management',
+      'interdiction',
+      'area-munitions',
+      'information-campaign',
+      'combined-deterrence',
+      'no-western-response',
+    ]);
+    const known = new Set(compiled.parameters.map((p) => canonicalName(p.name)));
+    for (const s of scenarios) {
+      for (const name of Object.keys(s.overrides)) expect(known.has(canonicalName(name)), name).toBe(true);
+      expect(s.description.length).toBeGreaterThan(30);
+    }
+  });
+});
+
+describe('loops.json', () => {
+  // a -> b is a causal link when b's equation refers to a, or a is a flow of stock b.
+  const byName = new Map(model.variables.map((v) => [v.name.toLowerCase(), v]));
+  const links = (from: string, to: string): boolean => {
+    const target = byName.get(to.toLowerCase());
+    if (!target) return false;
+    if (target.kind === 'stock') {
+      return [...(target.inflows ?? []), ...(target.outflows ?? [])].some(
+        (f) => f.toLowerCase() === from.toLowerCase(),
+      );
+    }
+    const refs = (target.eqn?.text ?? '').toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? [];
+    return refs.includes(from.toLowerCase());
+  };
+
+  it('names at least R1 (down payment), a shared-fate loop, casualty cost and a Western-response loop', () => {
+    const ids = loops.map((l) => l.id);
+    expect(ids).toEqual(expect.arrayContaining(['R1', 'R2', 'B1', 'B2']));
+    expect(loops.find((l) => l.id === 'R1')!.claims).toContain('C11');
+    expect(loops.find((l) => l.id === 'R2')!.claims).toEqual(expect.arrayContaining(['C9', 'C14']));
+  });
+
+  it('lists only real causal cycles of the model', () => {
+    for (const loop of loops) {
+      const path = loop.path;
+      for (let i = 0; i < path.length; i++) {
+        const from = path[i]!;
+        const to = path[(i + 1) % path.length]!;
+        expect(links(from, to), `${loop.id}: ${from} -> ${to}`).toBe(true);
+      }
+    }
+  });
+
+  it('rejects a path that is not a cycle (the check above can fail)', () => {
+    expect(links('nk_troops_at_front', 'technology_transferred')).toBe(false);
+    expect(links('technology_transfer', 'technology_transferred')).toBe(true);
+  });
+});
+
+describe('experiments/thesis.json', () => {
+  const raw = json('experiments/thesis.json') as Record<string, unknown>;
+  const spec = parseSpec(raw, 'thesis.json');
+
+  it('is a valid experiment spec over every scenario', () => {
+    expect(spec.model).toBe('../model.xmile');
+    expect(spec.scenarios).toEqual(scenarios.map((s) => s.name));
+    expect(spec.outcomes.map((o) => o.name)).toEqual(
+      expect.arrayContaining(['troops_m24', 'peak_troops', 'troops_series']),
+    );
+  });
+
+  it('samples every assumed or sourced parameter over its range, and no lever', () => {
+    const sampled = new Map(spec.uncertainties.map((u) => [u.name, u]));
+    for (const p of parameters) {
+      if (p.lever || p.range[0] === p.range[1]) {
+        expect(sampled.has(p.name), p.name).toBe(false);
+        continue;
+      }
+      const u = sampled.get(p.name) as unknown as { low: number; high: number };
+      expect(u, p.name).toBeDefined();
+      expect([u.low, u.high]).toEqual(p.range);
+    }
+  });
+});
