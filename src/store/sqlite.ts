@@ -112,7 +112,11 @@ export class SqliteEvidenceStore implements EvidenceStore {
   async importDocument(doc: EvidenceDocument): Promise<ImportSummary> {
     const checked = validateEvidence(doc);
     if (!checked.ok) {
-      throw new StoreDataError('refusing to import an invalid document', checked.issues);
+      throw new StoreDataError(
+        'refusing to import an invalid document:\n' +
+          checked.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'),
+        checked.issues,
+      );
     }
     const valid = checked.document;
     const write = this.db.transaction(() => {

@@ -27,7 +27,7 @@ import {
 } from '../../evidence/format.js';
 import { indicatorStates } from '../../evidence/indicators.js';
 import { openSqliteStore } from '../../store/sqlite.js';
-import { StoreDataError, StoreError, type EvidenceStore, type StoreCounts } from '../../store/store.js';
+import { StoreError, type EvidenceStore, type StoreCounts } from '../../store/store.js';
 import { InputError, UsageError, parseChoice, parseNumberFlag } from '../util.js';
 
 const FORMATS = ['table', 'json'] as const;
@@ -59,10 +59,8 @@ function issuesToError(file: string, what: string, issues: readonly ValidationIs
   );
 }
 
+/** Store problems are the user's input (a wrong path, a damaged file): exit 1, no stack. */
 function storeFailure(err: unknown): never {
-  if (err instanceof StoreDataError && err.issues.length) {
-    throw new InputError(err.message);
-  }
   if (err instanceof StoreError) throw new InputError(err.message);
   throw err;
 }
