@@ -1089,26 +1089,39 @@ export function lowerModel(model: Model): LoweredModel {
       const out: number[] = [];
       for (const n of names ?? []) {
         const fv = byKey.get(canonicalName(n));
+        // Report once per stock, not once per element of an arrayed stock.
         if (!fv) {
+          if (e === 0)
+            err(
+              'unknown-flow',
+              `stock '${vi.display}' names a flow '${displayName(n)}' that does not exist`,
+              vi.v.loc,
+              vi.display,
+            );
+          continue;
+        }
+        // Converted Vensim models use auxiliaries as flows (the suite's zeroled_decimals does): warn, use it.
+        if (fv.v.kind !== 'flow' && !fv.v.flowConcept && e === 0) {
           err(
-            'unknown-flow',
-            `stock '${vi.display}' names a flow '${displayName(n)}' that does not exist`,
+            'not-a-flow',
+            `stock '${vi.display}' names '${fv.display}' as a flow, but it is ${fv.v.kind === 'stock' ? 'a stock' : 'an auxiliary'}`,
             vi.v.loc,
             vi.display,
+            'warning',
           );
-          continue;
         }
         if (fv.size === 1) {
           out.push(fv.base);
           continue;
         }
         if (fv.size !== vi.size) {
-          err(
-            'dimension-mismatch',
-            `flow '${fv.display}' has ${fv.size} elements but stock '${vi.display}' has ${vi.size}`,
-            vi.v.loc,
-            vi.display,
-          );
+          if (e === 0)
+            err(
+              'dimension-mismatch',
+              `flow '${fv.display}' has ${fv.size} elements but stock '${vi.display}' has ${vi.size}`,
+              vi.v.loc,
+              vi.display,
+            );
           continue;
         }
         out.push(fv.base + e);
