@@ -203,14 +203,15 @@ export function generate(lm: LoweredModel): GenerateResult {
   }
 
   const P = (id: number) => position[id]!;
-  const expr = (ir: IR): string => emit(ir, P);
-
-  const valueStatement = (s: Slot): string => {
-    let v = expr(s.eq!);
+  const valueStatement = (s: Slot, F: Formatter = PLAIN): string => {
+    let v = emit(s.eq!, P, F);
     if (s.uniflow) v = `Math.max(0, ${v})`;
     if (s.limit) {
-      const avail = [`s[${P(s.limit.stock)}] / dt`, ...s.limit.inflows.map((i) => `s[${P(i)}]`)].join(' + ');
-      const prior = s.limit.prior.map((i) => ` - s[${P(i)}]`).join('');
+      const avail = [
+        `s[${F.slot(P(s.limit.stock))}] / dt`,
+        ...s.limit.inflows.map((i) => `s[${F.slot(P(i))}]`),
+      ].join(' + ');
+      const prior = s.limit.prior.map((i) => ` - s[${F.slot(P(i))}]`).join('');
       v = `R.limitOutflow(${v}, ${avail}${prior})`;
     }
     return v;
@@ -227,10 +228,22 @@ export function generate(lm: LoweredModel): GenerateResult {
     if (overridable[p]) initStmts.push(`s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};`);
     else initStmts.push(`s[${p}] = ${v};`);
   }
-  // aux(s, t, dt, X)
-  const auxStmts = step.order.map((id) => `s[${P(id)}] = ${valueStatement(slots[id]!)};`);
+  // aux(s, t, dt, X): array groups in group order become loops where their statements allow.
+  const auxStatement = (id: number, F: Formatter) =>
+    `s[${F.slot(P(id))}] = ${valueStatement(slots[id]!, F)};`;
+  const groupOrder = groupedOrder(slots, stepIds, stepDeps, isStepAux);
+  const auxStmts = groupOrder
+    ? groupOrder.flatMap((g) => loopOrStatements(g, auxStatement))
+    : step.order.map((id) => auxStatement(id, PLAIN));
   // rates(s, r, t, dt, X)
-  const rateStmts = stocks.map((s) => `r[${P(s.id)}] = ${s.rate ? expr(s.rate) : '0'};`);
+  const rateStatement = (id: number, F: Formatter) => {
+    const st = slots[id]!;
+    return `r[${F.slot(P(id))}] = ${st.rate ? emit(st.rate, P, F) : '0'};`;
+  };
+  const rateStmts = groupsOf(
+    slots,
+    stocks.map((x) => x.id),
+  ).flatMap((g) => loopOrStatements(g, rateStatement));
   // draw(s, X): one draw per random slot per step.
   const drawStmts = slots
     .filter((s) => s.role === 'rand')
@@ -285,6 +298,30 @@ export function generate(lm: LoweredModel): GenerateResult {
   };
 }
 
+const PLAIN: Formatter = { slot: String, table: String, hist: String };
+
+/**
+ * Collects the numbers a statement uses, in order, and writes placeholders for them, so that
+ * the statements of an array's elements can be compared and, when they differ only by
+ * numbers that grow by a fixed step per element, written once as a loop.
+ */
+class Templating implements Formatter {
+  readonly numbers: number[] = [];
+  private mark(v: number): string {
+    this.numbers.push(v);
+    return `\u0001${this.numbers.length - 1}\u0001`;
+  }
+  slot(p: number): string {
+    return this.mark(p);
+  }
+  table(t: number): string {
+    return this.mark(t);
+  }
+  hist(h: number): string {
+    return this.mark(h);
+  }
+}
+
 const JS_OP: Partial<Record<BinaryOp, string>> = { '+': '+', '-': '-', '*': '*', '/': '/' };
 const CMP_OP: Partial<Record<BinaryOp, string>> = {
   '<': '<',
@@ -303,13 +340,20 @@ function num(v: number): string {
   return v < 0 ? `(${t})` : t;
 }
 
-function emit(ir: IR, P: (id: number) => number): string {
-  const e = (x: IR) => emit(x, P);
+/** How slot positions, table and history indices are written: plain numbers, or loop templates. */
+interface Formatter {
+  slot(position: number): string;
+  table(index: number): string;
+  hist(index: number): string;
+}
+
+function emit(ir: IR, P: (id: number) => number, F: Formatter = PLAIN): string {
+  const e = (x: IR) => emit(x, P, F);
   switch (ir.k) {
     case 'c':
       return num(ir.v);
     case 's':
-      return `s[${P(ir.i)}]`;
+      return `s[${F.slot(P(ir.i))}]`;
     case 'time':
       return 't';
     case 'dt':
@@ -350,10 +394,93 @@ function emit(ir: IR, P: (id: number) => number): string {
       if (ir.name === 'sum') return `(${ir.args.map(e).join(' + ')})`;
       return `R.${ir.name}(${ir.args.map(e).join(', ')})`;
     case 'lookup':
-      return `R.lookup(G[${ir.table}], ${e(ir.x)})`;
+      return `R.lookup(G[${F.table(ir.table)}], ${e(ir.x)})`;
     case 'delay':
-      return `R.delayed(X.hist[${ir.hist}], X.step, dt, ${e(ir.delay)}, ${e(ir.init)})`;
+      return `R.delayed(X.hist[${F.hist(ir.hist)}], X.step, dt, ${e(ir.delay)}, ${e(ir.init)})`;
     case 'dyn':
-      return `R.at(s, ${P(ir.base)}, ${ir.stride}, ${ir.size}, ${e(ir.idx)})`;
+      return `R.at(s, ${F.slot(P(ir.base))}, ${ir.stride}, ${ir.size}, ${e(ir.idx)})`;
   }
+}
+
+/** Ids grouped by `Slot.group` (ungrouped slots alone), each group sorted by element, groups in first-seen order. */
+function groupsOf(slots: Slot[], ids: number[]): number[][] {
+  const byKey = new Map<string, number[]>();
+  const out: number[][] = [];
+  for (const id of ids) {
+    const g = slots[id]!.group;
+    if (g === undefined) {
+      out.push([id]);
+      continue;
+    }
+    let list = byKey.get(g);
+    if (!list) {
+      list = [];
+      byKey.set(g, list);
+      out.push(list);
+    }
+    list.push(id);
+  }
+  for (const list of out) list.sort((a, b) => (slots[a]!.element ?? 0) - (slots[b]!.element ?? 0));
+  return out;
+}
+
+/**
+ * Order whole groups topologically, when no element of a group depends on another element of
+ * the same group and the groups form no cycle; otherwise undefined (the slot order is used).
+ */
+function groupedOrder(
+  slots: Slot[],
+  ids: number[],
+  depsOf: (id: number) => Iterable<number>,
+  inSet: (id: number) => boolean,
+): number[][] | undefined {
+  const groups = groupsOf(slots, ids);
+  const groupOf = new Map<number, number>();
+  groups.forEach((g, gi) => g.forEach((id) => groupOf.set(id, gi)));
+  const edges: Set<number>[] = groups.map(() => new Set<number>());
+  for (let gi = 0; gi < groups.length; gi++) {
+    for (const id of groups[gi]!) {
+      for (const d of depsOf(id)) {
+        if (!inSet(d)) continue;
+        const gd = groupOf.get(d);
+        if (gd === undefined) continue;
+        if (gd === gi) return undefined;
+        edges[gi]!.add(gd);
+      }
+    }
+  }
+  const ordered = order(
+    groups.map((_, i) => i),
+    (g) => edges[g]!,
+    () => true,
+  );
+  if (ordered.cycle) return undefined;
+  return ordered.order.map((gi) => groups[gi]!);
+}
+
+/** Statements of one group: a loop when they differ only by numbers in arithmetic progression. */
+function loopOrStatements(ids: number[], statement: (id: number, F: Formatter) => string): string[] {
+  if (ids.length < 4) return ids.map((id) => statement(id, PLAIN));
+  const first = new Templating();
+  const template = statement(ids[0]!, first);
+  const second = new Templating();
+  if (statement(ids[1]!, second) !== template || second.numbers.length !== first.numbers.length) {
+    return ids.map((id) => statement(id, PLAIN));
+  }
+  const steps = first.numbers.map((v, k) => second.numbers[k]! - v);
+  for (let e = 2; e < ids.length; e++) {
+    const t = new Templating();
+    if (statement(ids[e]!, t) !== template) return ids.map((id) => statement(id, PLAIN));
+    for (let k = 0; k < steps.length; k++) {
+      if (t.numbers[k] !== first.numbers[k]! + e * steps[k]!) return ids.map((id) => statement(id, PLAIN));
+    }
+  }
+  // eslint-disable-next-line no-control-regex -- the placeholders are written with \u0001 on purpose
+  const body = template.replace(/\u0001(\d+)\u0001/g, (_m, k: string) => {
+    const v0 = first.numbers[Number(k)]!;
+    const d = steps[Number(k)]!;
+    if (d === 0) return String(v0);
+    return d === 1 ? `${v0} + i` : `${v0} + ${d} * i`;
+  });
+  return [`for (let i = 0; i < ${ids.length}; i++) { ${body} }`];
 }

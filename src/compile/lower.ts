@@ -956,6 +956,9 @@ export function lowerModel(model: Model): LoweredModel {
 
   const elementEquation = (vi: VarInfo, e: number): { eqn?: Equation; gf?: GraphicalFunction } => {
     const v = vi.v;
+    if (v.elementEquations && v.elementEquations.length === vi.size && vi.size > 1) {
+      return { eqn: v.elementEquations[e], gf: v.gf };
+    }
     // Constants of an arrayed variable written as one list, row-major: `1, 2, 3` (Stella) or
     // `1, 2; 3, 4;` (Vensim's matrix form, rows separated by semicolons).
     if (

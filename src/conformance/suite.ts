@@ -119,6 +119,31 @@ export function expectedFor(modelPath: string): { path: string; table: ExpectedT
   return undefined;
 }
 
+/**
+ * Why a suite model cannot pass as written, where we investigated it. Shown beside the
+ * mismatch in the report so that a failure is explained, not hidden.
+ */
+export const KNOWN_CAUSES: Record<string, string> = {
+  active_initial:
+    "the reference comes from Vensim's ACTIVE INITIAL(..., 45); the converted file lost that initial value and starts the stock at Value A = TIME = 0",
+  exp: "the reference carries the exporting tool's single-precision round-off (-2.52e-6 where the exact value, -5 + 50 x 0.1, is 0)",
+  rounding:
+    'the reference follows Vensim INTEGER (truncation toward zero); XMILE 3.5.1 defines INT as the largest integer not above x (floor), which we follow',
+  zeroled_decimals: 'the file asks for RK4 but its reference output was computed with Euler (Vensim)',
+  logicals: 'the .stmx writes a postfix `false_input not`, which is not XMILE syntax (the .xmile files pass)',
+  non_negative_flows: 'the file is malformed XML: <flow name="if_else3"> is never closed',
+  macro_expression:
+    'the file calls a macro it never defines (the converter dropped the Vensim :MACRO: definition)',
+  macro_multi_expression:
+    'the file calls macros it never defines (the converter dropped the Vensim :MACRO: definitions)',
+  macro_multi_macros:
+    'the file calls macros it never defines (the converter dropped the Vensim :MACRO: definitions)',
+  macro_stock:
+    'the file calls a macro it never defines (the converter dropped the Vensim :MACRO: definition)',
+};
+const PLACEHOLDER_CAUSE =
+  "an equation is the converter's '???' placeholder (a Vensim constant list was not translated)";
+
 export function runModel(modelPath: string, root: string): ModelReport {
   const rel = relative(root, modelPath);
   const base: ModelReport = {
@@ -250,6 +275,15 @@ export function formatReport(r: SuiteReport): string {
   for (const m of r.models) {
     lines.push(`| ${m.model} | ${m.outcome} | ${m.compared} | ${(m.reason ?? '').replace(/\|/g, '\\|')} |`);
   }
+  const causes: string[] = [];
+  for (const m of r.models) {
+    if (m.outcome === 'pass') continue;
+    const dir = m.model.split(/[\\/]/).slice(-2, -1)[0] ?? '';
+    const cause = KNOWN_CAUSES[dir] ?? (m.reason?.includes('placeholder') ? PLACEHOLDER_CAUSE : undefined);
+    const line = `- **${dir}**: ${cause ?? 'not yet investigated'}`;
+    if (!causes.includes(line)) causes.push(line);
+  }
+  if (causes.length) lines.push('', '## Why the others do not pass', '', ...causes);
   lines.push(
     '',
     `Vensim-only folders (.mdl; not yet supported, a later issue reads Vensim files): ${r.vensimOnly.length}`,

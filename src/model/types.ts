@@ -80,6 +80,11 @@ export interface Variable {
   doc?: string;
   /** Dimension names, in order, for an arrayed variable; empty or absent for a scalar. */
   dimensions?: string[];
+  /**
+   * One equation per element in row-major order, as some converters write an arrayed variable
+   * (several `<eqn>` children); used when there are as many as elements.
+   */
+  elementEquations?: Equation[];
   /** Per-element definitions (non-apply-to-all arrays). */
   elements?: ElementDefinition[];
   /** Flow multiplier (XMILE 4.3), rarely used. */

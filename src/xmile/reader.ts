@@ -559,6 +559,9 @@ class XmileReader {
     const v: Variable = { kind, name, loc: this.loc(el) };
     const eqnEl = this.child(el, 'eqn');
     if (eqnEl) v.eqn = this.equation(eqnEl);
+    // Some converted files give an arrayed variable one <eqn> per element, in row-major order.
+    const eqnEls = this.elements(el, 'eqn');
+    if (eqnEls.length > 1) v.elementEquations = eqnEls.map((x) => this.equation(x));
     const gfEl = this.child(el, 'gf');
     if (gfEl) {
       const gf = this.readGf(gfEl, name);
