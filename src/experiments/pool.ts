@@ -63,7 +63,10 @@ function startWorker(): Worker {
   const self = import.meta.url;
   if (self.endsWith('.ts')) {
     const target = new URL('./worker.ts', self).href;
-    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); });`;
+    // Resolved here: an eval'd worker resolves bare names from the working directory, where
+    // tsx may not be installed.
+    const tsxApi = import.meta.resolve('tsx/esm/api');
+    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); });`;
     return new Worker(bootstrap, { eval: true });
   }
   return new Worker(new URL('./worker.js', self));

@@ -1,4 +1,508 @@
+/**
+ * Exploratory analysis commands: `explore` runs an experiment spec over a worker pool;
+ * `sensitivity`, `discover`, `robustness` and `report` analyse a results directory.
+ */
 import type { Command } from 'commander';
+import { analyseRobustness, type PolicyRobustness } from '../../experiments/robustness.js';
+import {
+  analyseSensitivity,
+  sensitivityJson,
+  type MorrisResult,
+  type SobolResult,
+} from '../../experiments/sensitivity.js';
+import { discover, tableResolver, type DiscoveryResult } from '../../experiments/discover.js';
+import { explore, loadSpecFile } from '../../experiments/explore.js';
+import { compileExpression, ExpressionError } from '../../experiments/expr.js';
+import { WorkerFatalError, defaultJobs } from '../../experiments/pool.js';
+import { buildReport } from '../../experiments/report.js';
+import { SpecError } from '../../experiments/spec.js';
+import { loadTable, readSeries, type ResultsMetadata } from '../../experiments/store.js';
+import type { ExperimentTable } from '../../experiments/table.js';
+import { InputError, UsageError, parseChoice, parseNumberFlag, writeOutput } from '../util.js';
 
-/** Placeholder until this command family lands; registers nothing. */
-export function registerExperimentCommands(_program: Command): void {}
+const FORMATS = ['table', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+function positiveInteger(flag: string, value: string): number {
+  const n = parseNumberFlag(flag, value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag} expects a positive integer, got '${value}'`);
+  return n;
+}
+
+/** Spec and expression errors are input errors (exit 1) with the field named. */
+function asInputError(err: unknown): never {
+  if (err instanceof SpecError || err instanceof ExpressionError) throw new InputError(err.message);
+  if (err instanceof WorkerFatalError) {
+    throw new InputError(err.field ? `${err.field}: ${err.message}` : err.message);
+  }
+  throw err;
+}
+
+function load(dir: string): { table: ExperimentTable; meta: ResultsMetadata } {
+  try {
+    return loadTable(dir);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new InputError(`${dir}: no such results directory`);
+    throw new InputError((err as Error).message);
+  }
+}
+
+function policyIndex(table: ExperimentTable, name: string | undefined): number | undefined {
+  if (name === undefined) return undefined;
+  const i = table.policyNames.indexOf(name);
+  if (i < 0)
+    throw new UsageError(`--policy: unknown policy '${name}' (known: ${table.policyNames.join('; ')})`);
+  return i;
+}
+
+const fmt = (x: number | undefined, digits = 3): string =>
+  x === undefined || !Number.isFinite(x) ? '-' : Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(digits);
+
+function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+class Progress {
+  private readonly started = performance.now();
+  private lastPrint = 0;
+  constructor(private readonly tty: boolean) {}
+  update(done: number, total: number, force = false): void {
+    const now = performance.now();
+    if (!force && now - this.lastPrint < (this.tty ? 100 : 5000)) return;
+    this.lastPrint = now;
+    const seconds = (now - this.started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const left = rate > 0 ? (total - done) / rate : Infinity;
+    const share = total ? done / total : 1;
+    const eta = Number.isFinite(left)
+      ? `${left < 60 ? `${left.toFixed(0)}s` : `${(left / 60).toFixed(1)}min`}`
+      : '?';
+    const stats = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} runs  ${Math.round(rate).toLocaleString('en-US')} runs/s  ${eta} left`;
+    if (this.tty) {
+      const width = 30;
+      const filled = Math.round(share * width);
+      process.stderr.write(
+        `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${stats}\x1b[K`,
+      );
+    } else {
+      process.stderr.write(`explore: ${(share * 100).toFixed(1)}%  ${stats}\n`);
+    }
+  }
+  end(): void {
+    if (this.tty) process.stderr.write('\n');
+  }
+}
+
+function sensitivityText(report: ReturnType<typeof analyseSensitivity>, policies: number[]): string {
+  const out: string[] = [];
+  for (const p of policies) {
+    const entry = report.byPolicy[p];
+    for (const [outcome, r] of Object.entries(entry.outcomes)) {
+      out.push(`${outcome}${report.byPolicy.length > 1 ? `  [${entry.policy}]` : ''}`);
+      if (report.method === 'sobol') {
+        const s = r as SobolResult;
+        out.push(
+          textTable(
+            ['input', 'S1', '±', 'ST', '±'],
+            s.names.map((n, j) => [n, fmt(s.S1[j]), fmt(s.S1_conf[j]), fmt(s.ST[j]), fmt(s.ST_conf[j])]),
+          ),
+        );
+        const pairs: string[][] = [];
+        s.names.forEach((a, j) =>
+          s.names.forEach((b, k) => {
+            if (k > j && Number.isFinite(s.S2[j][k]) && Math.abs(s.S2[j][k]) >= 0.01) {
+              pairs.push([`${a} x ${b}`, fmt(s.S2[j][k]), fmt(s.S2_conf[j][k])]);
+            }
+          }),
+        );
+        if (pairs.length) out.push(textTable(['pair (|S2| >= 0.01)', 'S2', '±'], pairs));
+        if (s.droppedBaseSamples)
+          out.push(
+            `(${s.droppedBaseSamples} of ${s.baseSamples + s.droppedBaseSamples} base samples dropped: failed or non-finite runs)\n`,
+          );
+      } else {
+        const m = r as MorrisResult;
+        out.push(
+          textTable(
+            ['input', 'mu*', '±', 'mu', 'sigma'],
+            m.names.map((n, j) => [n, fmt(m.muStar[j]), fmt(m.muStarConf[j]), fmt(m.mu[j]), fmt(m.sigma[j])]),
+          ),
+        );
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+export function discoveryJson(result: DiscoveryResult): object {
+  const box = (b: DiscoveryResult['boxes'][number]) => ({
+    coverage: b.coverage,
+    density: b.density,
+    mass: b.mass,
+    res_dim: b.resDim,
+    limits: b.limits,
+    ...(Object.keys(b.categories).length ? { categories: b.categories } : {}),
+  });
+  return {
+    where: result.where,
+    runs: result.totalRuns,
+    cases_of_interest: result.totalInterest,
+    chosen: result.chosen,
+    quasi_p_values: result.quasiP,
+    ...(result.scenarioNames ? { scenario_codes: result.scenarioNames } : {}),
+    boxes: result.boxes.map(box),
+  };
+}
+
+function discoveryText(result: DiscoveryResult): string {
+  const lines = [
+    `${result.totalInterest} of ${result.totalRuns} runs match '${result.where}' (${fmt((100 * result.totalInterest) / Math.max(1, result.totalRuns), 1)}%)`,
+    '',
+    'trade-off (peeling then pasting):',
+    textTable(
+      ['box', 'coverage', 'density', 'mass', 'restricted'],
+      result.boxes.map((b, i) => [
+        `${i === result.chosen ? '*' : ' '}${i}`,
+        fmt(b.coverage),
+        fmt(b.density),
+        fmt(b.mass),
+        String(b.resDim),
+      ]),
+    ),
+  ];
+  const chosen = result.boxes[result.chosen];
+  lines.push(
+    `chosen box ${result.chosen}: coverage ${fmt(chosen.coverage)}, density ${fmt(chosen.density)}, mass ${fmt(chosen.mass)}`,
+  );
+  const rows: string[][] = [];
+  for (const [name, [lo, hi]] of Object.entries(chosen.limits))
+    rows.push([name, `[${fmt(lo, 4)}, ${fmt(hi, 4)}]`, fmt(result.quasiP[name], 4)]);
+  for (const [name, cats] of Object.entries(chosen.categories)) {
+    const labels =
+      name === 'scenario' && result.scenarioNames
+        ? cats.map((c) => result.scenarioNames![c])
+        : cats.map(String);
+    rows.push([name, `{${labels.join(', ')}}`, fmt(result.quasiP[name], 4)]);
+  }
+  lines.push(rows.length ? textTable(['input', 'limits', 'quasi-p'], rows) : '(no restriction)\n');
+  return lines.join('\n');
+}
+
+function robustnessText(results: PolicyRobustness[], table: ExperimentTable): string {
+  const out: string[] = [];
+  for (const name of table.outcomeNames) {
+    const kind = table.outcomeKinds[table.outcomeNames.indexOf(name)];
+    const hasRegret = kind !== 'info';
+    out.push(`${name}${kind !== 'info' ? ` (${kind})` : ''}`);
+    out.push(
+      textTable(
+        [
+          'policy',
+          'p10',
+          'median',
+          'p90',
+          'mean',
+          ...(hasRegret ? ['regret mean', 'regret p90', 'regret max'] : []),
+        ],
+        results.map((r) => {
+          const o = r.outcomes[name];
+          return [
+            r.policy,
+            fmt(o.p10),
+            fmt(o.p50),
+            fmt(o.p90),
+            fmt(o.mean),
+            ...(hasRegret ? [fmt(o.regret?.mean), fmt(o.regret?.p90), fmt(o.regret?.max)] : []),
+          ];
+        }),
+      ),
+    );
+  }
+  if (results.some((r) => r.satisficing !== undefined)) {
+    out.push('satisficing (share of successful runs meeting the criterion)');
+    out.push(
+      textTable(
+        ['policy', 'share', 'runs', 'failed'],
+        results.map((r) => [r.policy, fmt(r.satisficing), String(r.runs), String(r.failed)]),
+      ),
+    );
+  }
+  return out.join('\n');
+}
+
+export function registerExperimentCommands(program: Command): void {
+  program
+    .command('explore')
+    .description(
+      'Run an experiment spec (samples x levers x scenarios) on a worker pool; stream results to DIR',
+    )
+    .argument('<spec>', 'experiment spec (JSON); paths in it are relative to it')
+    .requiredOption('-o, --out <dir>', 'results directory')
+    .option('-j, --jobs <n>', `worker threads (default: every core, here ${defaultJobs()})`)
+    .option('-n, --samples <n>', "override the spec's samples (base size N for Sobol)")
+    .option('--chunk-size <n>', 'runs per job handed to a worker')
+    .option('--in-process', 'run in this thread, without workers')
+    .option('-q, --quiet', 'no progress output')
+    .action(
+      async (
+        specFile: string,
+        opts: {
+          out: string;
+          jobs?: string;
+          samples?: string;
+          chunkSize?: string;
+          inProcess?: boolean;
+          quiet?: boolean;
+        },
+      ) => {
+        const jobs = opts.jobs === undefined ? undefined : positiveInteger('--jobs', opts.jobs);
+        const samples = opts.samples === undefined ? undefined : positiveInteger('--samples', opts.samples);
+        const chunkSize =
+          opts.chunkSize === undefined ? undefined : positiveInteger('--chunk-size', opts.chunkSize);
+        let loaded;
+        try {
+          loaded = loadSpecFile(specFile);
+        } catch (err) {
+          asInputError(err);
+        }
+        const controller = new AbortController();
+        let interrupts = 0;
+        const onSigint = (): void => {
+          interrupts++;
+          if (interrupts > 1) process.exit(130);
+          process.stderr.write(
+            '\ninterlock: stopping after the runs in flight (Ctrl-C again to quit at once)\n',
+          );
+          controller.abort();
+        };
+        process.on('SIGINT', onSigint);
+        const progress = opts.quiet ? undefined : new Progress(Boolean(process.stderr.isTTY));
+        try {
+          const result = await explore(loaded, {
+            outDir: opts.out,
+            jobs,
+            samples,
+            chunkSize,
+            inProcess: opts.inProcess,
+            signal: controller.signal,
+            onProgress: (done, total) => progress?.update(done, total, done === total),
+          });
+          progress?.end();
+          const m = result.metadata;
+          const rate = result.wallSeconds > 0 ? m.completedRuns / result.wallSeconds : 0;
+          process.stderr.write(
+            `${result.interrupted ? 'interrupted' : 'done'}: ${m.completedRuns.toLocaleString('en-US')} of ${m.rows.toLocaleString('en-US')} runs` +
+              ` (${m.failedRuns} failed) in ${result.wallSeconds.toFixed(1)}s, ${Math.round(rate).toLocaleString('en-US')} runs/s, ${m.jobs} worker(s) -> ${opts.out}\n`,
+          );
+          if (result.interrupted) process.exitCode = 130;
+        } catch (err) {
+          progress?.end();
+          asInputError(err);
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      },
+    );
+
+  program
+    .command('sensitivity')
+    .description(
+      "Sobol' (S1, S2, ST with bootstrap CIs) or Morris (mu*, sigma) indices of a results directory",
+    )
+    .argument('<dir>', 'results directory written by explore')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .option('-p, --policy <name>', 'only this policy (JSON then maps outcome -> input -> indices)')
+    .option('--resamples <n>', 'bootstrap resamples', '100')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action((dir: string, opts: { format: string; policy?: string; resamples: string; out?: string }) => {
+      const format: Format = parseChoice('--format', opts.format, FORMATS);
+      const resamples = positiveInteger('--resamples', opts.resamples);
+      const { table, meta } = load(dir);
+      const p = policyIndex(table, opts.policy);
+      let report;
+      try {
+        report = analyseSensitivity(table, { resamples, levels: meta.spec.levels, seed: meta.seed });
+      } catch (err) {
+        throw new InputError((err as Error).message);
+      }
+      const policies = p === undefined ? table.policyNames.map((_, i) => i) : [p];
+      if (format === 'json') {
+        const json =
+          policies.length === 1
+            ? sensitivityJson(report, policies[0])
+            : Object.fromEntries(policies.map((i) => [table.policyNames[i], sensitivityJson(report, i)]));
+        writeOutput(JSON.stringify(json, null, 2) + '\n', opts.out);
+      } else {
+        writeOutput(sensitivityText(report, policies), opts.out);
+      }
+    });
+
+  program
+    .command('discover')
+    .description('Scenario discovery: PRIM boxes of inputs where the runs matching --where concentrate')
+    .argument('<dir>', 'results directory written by explore')
+    .requiredOption(
+      '-w, --where <expr>',
+      "runs of interest, e.g. 'peak_troops > 20000 and casualties < 5000'",
+    )
+    .option('-f, --format <format>', 'table or json', 'table')
+    .option('-p, --policy <name>', 'only the runs of this policy')
+    .option('--peel-alpha <x>', 'share peeled per step', '0.05')
+    .option('--paste-alpha <x>', 'share pasted per step', '0.05')
+    .option('--mass-min <x>', 'smallest box mass', '0.05')
+    .option('--min-density <x>', 'choose the box of most coverage with at least this density')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(
+      (
+        dir: string,
+        opts: {
+          where: string;
+          format: string;
+          policy?: string;
+          peelAlpha: string;
+          pasteAlpha: string;
+          massMin: string;
+          minDensity?: string;
+          out?: string;
+        },
+      ) => {
+        const format: Format = parseChoice('--format', opts.format, FORMATS);
+        const share = (flag: string, v: string): number => {
+          const x = parseNumberFlag(flag, v);
+          if (!(x > 0 && x < 1)) throw new UsageError(`${flag} expects a number between 0 and 1, got '${v}'`);
+          return x;
+        };
+        const options = {
+          peelAlpha: share('--peel-alpha', opts.peelAlpha),
+          pasteAlpha: share('--paste-alpha', opts.pasteAlpha),
+          massMin: share('--mass-min', opts.massMin),
+          minDensity:
+            opts.minDensity === undefined ? undefined : parseNumberFlag('--min-density', opts.minDensity),
+        };
+        const { table } = load(dir);
+        const policy = policyIndex(table, opts.policy);
+        let result: DiscoveryResult;
+        try {
+          result = discover(table, opts.where, { ...options, policy });
+        } catch (err) {
+          if (err instanceof ExpressionError) throw new UsageError(`--where: ${err.message}`);
+          throw err;
+        }
+        writeOutput(
+          format === 'json' ? JSON.stringify(discoveryJson(result), null, 2) + '\n' : discoveryText(result),
+          opts.out,
+        );
+      },
+    );
+
+  program
+    .command('robustness')
+    .description(
+      'Per policy: outcome percentiles, regret against the best policy in each future, satisficing',
+    )
+    .argument('<dir>', 'results directory written by explore')
+    .option('-f, --format <format>', 'table or json', 'table')
+    .option(
+      '-s, --satisfice <expr>',
+      "criterion a run should meet, e.g. 'peak_troops < 15000' (default: the spec's)",
+    )
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action((dir: string, opts: { format: string; satisfice?: string; out?: string }) => {
+      const format: Format = parseChoice('--format', opts.format, FORMATS);
+      const { table, meta } = load(dir);
+      const criterion = opts.satisfice ?? meta.spec.satisfice;
+      let satisfice;
+      if (criterion) {
+        const { resolve, known } = tableResolver(table);
+        try {
+          satisfice = compileExpression(criterion, resolve, known).evaluate;
+        } catch (err) {
+          if (err instanceof ExpressionError) throw new UsageError(`--satisfice: ${err.message}`);
+          throw err;
+        }
+      }
+      const results = analyseRobustness(table, { satisfice });
+      if (format === 'json') {
+        writeOutput(
+          JSON.stringify({ satisfice: criterion ?? null, policies: results }, null, 2) + '\n',
+          opts.out,
+        );
+      } else {
+        writeOutput(
+          (criterion ? `satisficing criterion: ${criterion}\n\n` : '') + robustnessText(results, table),
+          opts.out,
+        );
+      }
+    });
+
+  program
+    .command('report')
+    .description(
+      'A self-contained HTML report: fan charts, scatter plots, PRIM trade-off and box, sensitivity bars',
+    )
+    .argument('<dir>', 'results directory written by explore')
+    .requiredOption('-o, --out <file>', 'HTML file to write')
+    .option('-w, --where <expr>', 'runs of interest for the scenario-discovery section')
+    .option('--max-series <n>', 'runs per policy drawn for fan charts', '2000')
+    .action((dir: string, opts: { out: string; where?: string; maxSeries: string }) => {
+      const maxSeries = positiveInteger('--max-series', opts.maxSeries);
+      const { table, meta } = load(dir);
+      let discovery: DiscoveryResult | undefined;
+      if (opts.where) {
+        try {
+          discovery = discover(table, opts.where);
+        } catch (err) {
+          if (err instanceof ExpressionError) throw new UsageError(`--where: ${err.message}`);
+          throw err;
+        }
+      }
+      let sensitivity;
+      if (table.method === 'sobol' || table.method === 'morris') {
+        sensitivity = analyseSensitivity(table, { levels: meta.spec.levels, seed: meta.seed });
+      }
+      const series = meta.outcomes
+        .filter((o) => o.series)
+        .map((o) => ({
+          name: o.name,
+          policies: table.policyNames.map((_, p) => {
+            // An evenly spaced subset of the policy's runs keeps the page small.
+            const rows: number[] = [];
+            const step = Math.max(1, Math.floor(table.designRows / maxSeries));
+            for (let s = 0; s < table.designRows; s += step) {
+              const row = p * table.designRows + s;
+              if (table.status[row] === 1) rows.push(row);
+            }
+            return { rows: rows.length, values: readSeries(dir, meta, o.name, rows) };
+          }),
+        }));
+      const satisfice = meta.spec.satisfice;
+      let robustness;
+      try {
+        const { resolve, known } = tableResolver(table);
+        robustness = analyseRobustness(table, {
+          satisfice: satisfice ? compileExpression(satisfice, resolve, known).evaluate : undefined,
+        });
+      } catch (err) {
+        asInputError(err);
+      }
+      const html = buildReport({
+        title: `interlock report: ${meta.specFile ?? dir}`,
+        meta,
+        table,
+        times: meta.times ?? [],
+        series,
+        sensitivity,
+        discovery,
+        robustness,
+      });
+      writeOutput(html, opts.out);
+      process.stderr.write(
+        `report written to ${opts.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`,
+      );
+    });
+}

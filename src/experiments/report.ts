@@ -1,0 +1,378 @@
+/**
+ * A self-contained HTML report of an experiment (inline SVG, no scripts from anywhere, no
+ * network): fan charts of series outcomes per policy, scatter plots of inputs against an
+ * outcome, the PRIM trade-off curve and chosen box, sensitivity bars, and policy robustness.
+ * Pure: takes data, returns a string, so the browser workbench can produce the same page.
+ */
+import type { DiscoveryResult } from './discover.js';
+import type { PolicyRobustness } from './robustness.js';
+import { percentile } from './robustness.js';
+import type { MorrisResult, SensitivityReport, SobolResult } from './sensitivity.js';
+import type { ResultsMetadata } from './store.js';
+import type { ExperimentTable } from './table.js';
+import { STATUS_OK } from './runner.js';
+
+export interface ReportData {
+  title: string;
+  meta: ResultsMetadata;
+  table: ExperimentTable;
+  times: number[];
+  /** Series outcomes: per policy a row-major (runs x times) sample of runs. */
+  series: { name: string; policies: { rows: number; values: Float64Array }[] }[];
+  sensitivity?: SensitivityReport;
+  discovery?: DiscoveryResult;
+  robustness?: PolicyRobustness[];
+}
+
+const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#ff7f0e',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#7f7f7f',
+  '#bcbd22',
+];
+
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function num(x: number): string {
+  if (!Number.isFinite(x)) return '–';
+  const a = Math.abs(x);
+  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(2);
+  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
+  return String(Number(x.toPrecision(3)));
+}
+
+/** About five round tick values spanning [lo, hi]. */
+function ticks(lo: number, hi: number, count = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  if (hi === lo) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    out.push(Number(t.toPrecision(12)));
+  return out;
+}
+
+interface Frame {
+  width: number;
+  height: number;
+  x: (v: number) => number;
+  y: (v: number) => number;
+  parts: string[];
+}
+
+function frame(
+  xDomain: [number, number],
+  yDomain: [number, number],
+  opts: { width?: number; height?: number; xLabel?: string; yLabel?: string; title?: string },
+): Frame {
+  const width = opts.width ?? 360;
+  const height = opts.height ?? 240;
+  const m = { left: 56, right: 12, top: opts.title ? 24 : 10, bottom: 40 };
+  let [x0, x1] = xDomain;
+  let [y0, y1] = yDomain;
+  if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
+  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+  const x = (v: number): number => m.left + ((v - x0) / (x1 - x0)) * (width - m.left - m.right);
+  const y = (v: number): number => height - m.bottom - ((v - y0) / (y1 - y0)) * (height - m.top - m.bottom);
+  const parts: string[] = [];
+  if (opts.title)
+    parts.push(`<text x="${width / 2}" y="15" text-anchor="middle" class="t">${esc(opts.title)}</text>`);
+  parts.push(
+    `<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" class="plot"/>`,
+  );
+  for (const t of ticks(x0, x1)) {
+    parts.push(
+      `<line x1="${x(t)}" x2="${x(t)}" y1="${height - m.bottom}" y2="${height - m.bottom + 4}" class="ax"/>`,
+    );
+    parts.push(`<text x="${x(t)}" y="${height - m.bottom + 15}" text-anchor="middle">${num(t)}</text>`);
+  }
+  for (const t of ticks(y0, y1)) {
+    parts.push(`<line x1="${m.left - 4}" x2="${m.left}" y1="${y(t)}" y2="${y(t)}" class="ax"/>`);
+    parts.push(`<text x="${m.left - 6}" y="${y(t) + 4}" text-anchor="end">${num(t)}</text>`);
+  }
+  if (opts.xLabel)
+    parts.push(
+      `<text x="${(m.left + width - m.right) / 2}" y="${height - 6}" text-anchor="middle" class="l">${esc(opts.xLabel)}</text>`,
+    );
+  if (opts.yLabel) {
+    parts.push(
+      `<text transform="translate(12 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle" class="l">${esc(opts.yLabel)}</text>`,
+    );
+  }
+  return { width, height, x, y, parts };
+}
+
+const svg = (f: Frame): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}">${f.parts.join('')}</svg>`;
+
+function extent(values: Iterable<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : [0, 1];
+}
+
+function fanCharts(data: ReportData): string {
+  const { times } = data;
+  if (!data.series.length || !times.length) return '';
+  const out: string[] = [
+    '<h2>Outcomes over time</h2><p>Median (line), 25–75% (dark band) and 5–95% (light band) of the runs of each policy.</p>',
+  ];
+  for (const s of data.series) {
+    const bands = s.policies.map(({ rows, values }) =>
+      times.map((_, t) => {
+        const column = Float64Array.from({ length: rows }, (_, r) => values[r * times.length + t])
+          .filter(Number.isFinite)
+          .sort();
+        return [0.05, 0.25, 0.5, 0.75, 0.95].map((q) => percentile(column, q));
+      }),
+    );
+    const yDomain = extent(bands.flat(2));
+    out.push(`<h3>${esc(s.name)}</h3><div class="grid">`);
+    s.policies.forEach((_, p) => {
+      const f = frame([times[0], times[times.length - 1]], yDomain, {
+        title: data.table.policyNames[p],
+        xLabel: 'time',
+      });
+      const colour = PALETTE[p % PALETTE.length];
+      const area = (lo: number, hi: number): string => {
+        const pts = times.map((t, i) => `${f.x(t).toFixed(1)},${f.y(bands[p][i][hi]).toFixed(1)}`);
+        const back = times.map((t, i) => `${f.x(t).toFixed(1)},${f.y(bands[p][i][lo]).toFixed(1)}`).reverse();
+        return `<polygon points="${[...pts, ...back].join(' ')}" fill="${colour}" opacity="${lo === 0 ? 0.18 : 0.35}"/>`;
+      };
+      if (bands[p].every((b) => b.every(Number.isFinite))) {
+        f.parts.push(area(0, 4), area(1, 3));
+        f.parts.push(
+          `<polyline points="${times.map((t, i) => `${f.x(t).toFixed(1)},${f.y(bands[p][i][2]).toFixed(1)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`,
+        );
+      }
+      out.push(svg(f));
+    });
+    out.push('</div>');
+  }
+  return out.join('\n');
+}
+
+function scatterPlots(data: ReportData): string {
+  const { table } = data;
+  const outcome = table.outcomeNames.findIndex((_, o) => !data.meta.outcomes[o]?.series);
+  const o = outcome >= 0 ? outcome : 0;
+  if (!table.inputNames.length || !table.outcomeNames.length) return '';
+  const y = table.outcomes[o];
+  const rows: number[] = [];
+  const step = Math.max(1, Math.floor(table.rows / 1500));
+  for (let r = 0; r < table.rows; r += step)
+    if (table.status[r] === STATUS_OK && Number.isFinite(y[r])) rows.push(r);
+  // Show the inputs most correlated (by rank) with the outcome first.
+  const rank = (values: number[]): number[] => {
+    const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+    const ranks = new Array<number>(values.length);
+    order.forEach(([, i], k) => (ranks[i] = k));
+    return ranks;
+  };
+  const yr = rank(rows.map((r) => y[r]));
+  const correlation = (xs: number[]): number => {
+    const xr = rank(xs);
+    const n = xs.length;
+    const mean = (n - 1) / 2;
+    let sxy = 0;
+    let sxx = 0;
+    for (let i = 0; i < n; i++) {
+      sxy += (xr[i] - mean) * (yr[i] - mean);
+      sxx += (xr[i] - mean) ** 2;
+    }
+    return sxx ? sxy / sxx : 0;
+  };
+  const inputs = table.inputNames
+    .map((name, i) => ({ name, i, rho: correlation(rows.map((r) => table.inputs[i][r])) }))
+    .sort((a, b) => Math.abs(b.rho) - Math.abs(a.rho))
+    .slice(0, 12);
+  const yDomain = extent(rows.map((r) => y[r]));
+  const out = [
+    `<h2>Inputs against ${esc(table.outcomeNames[o])}</h2><p>${rows.length} runs shown; inputs ordered by |Spearman ρ|; colour = policy.</p><div class="grid">`,
+  ];
+  for (const { name, i, rho } of inputs) {
+    const f = frame(extent(rows.map((r) => table.inputs[i][r])), yDomain, {
+      title: `${name} (ρ = ${rho.toFixed(2)})`,
+      xLabel: name,
+      yLabel: table.outcomeNames[o],
+      width: 300,
+      height: 220,
+    });
+    for (const r of rows) {
+      const colour = PALETTE[Math.floor(r / table.designRows) % PALETTE.length];
+      f.parts.push(
+        `<circle cx="${f.x(table.inputs[i][r]).toFixed(1)}" cy="${f.y(y[r]).toFixed(1)}" r="1.6" fill="${colour}" opacity="0.5"/>`,
+      );
+    }
+    out.push(svg(f));
+  }
+  out.push('</div>', legend(table.policyNames));
+  return out.join('\n');
+}
+
+function legend(names: string[]): string {
+  return `<p class="legend">${names.map((n, i) => `<span><i style="background:${PALETTE[i % PALETTE.length]}"></i>${esc(n)}</span>`).join(' ')}</p>`;
+}
+
+function primSection(data: ReportData): string {
+  const d = data.discovery;
+  if (!d) return '';
+  const chosen = d.boxes[d.chosen];
+  const f = frame([0, 1], [0, 1], {
+    title: 'coverage–density trade-off',
+    xLabel: 'coverage',
+    yLabel: 'density',
+    width: 380,
+    height: 300,
+  });
+  const maxRes = Math.max(1, ...d.boxes.map((b) => b.resDim));
+  d.boxes.forEach((b, i) => {
+    const shade = Math.round(200 - (150 * b.resDim) / maxRes);
+    f.parts.push(
+      `<circle cx="${f.x(b.coverage).toFixed(1)}" cy="${f.y(b.density).toFixed(1)}" r="${i === d.chosen ? 6 : 3.5}" fill="rgb(${shade},${shade},255)" stroke="${i === d.chosen ? '#d62728' : '#335'}" stroke-width="${i === d.chosen ? 2 : 0.5}"><title>box ${i}: coverage ${num(b.coverage)}, density ${num(b.density)}, ${b.resDim} restricted</title></circle>`,
+    );
+  });
+  // The chosen box drawn as ranges within each restricted input's full range.
+  const restricted = Object.entries(chosen.limits);
+  const rowsHtml = restricted.map(([name, [lo, hi]]) => {
+    const i = data.table.inputNames.indexOf(name);
+    const full = i >= 0 ? extent(data.table.inputs[i]) : [lo, hi];
+    const span = full[1] - full[0] || 1;
+    const left = ((lo - full[0]) / span) * 100;
+    const width = ((hi - lo) / span) * 100;
+    return `<tr><td>${esc(name)}</td><td class="bar"><div style="margin-left:${left.toFixed(1)}%;width:${Math.max(0.5, width).toFixed(1)}%"></div></td><td>${num(lo)} – ${num(hi)}</td><td>${num(full[0])} – ${num(full[1])}</td><td>${num(d.quasiP[name])}</td></tr>`;
+  });
+  for (const [name, cats] of Object.entries(chosen.categories)) {
+    const labels =
+      name === 'scenario' && d.scenarioNames ? cats.map((c) => d.scenarioNames![c]) : cats.map(String);
+    rowsHtml.push(
+      `<tr><td>${esc(name)}</td><td colspan="3">${esc(labels.join(', '))}</td><td>${num(d.quasiP[name])}</td></tr>`,
+    );
+  }
+  return `<h2>Scenario discovery</h2>
+<p>Runs of interest: <code>${esc(d.where)}</code>: ${d.totalInterest} of ${d.totalRuns} runs. PRIM peeling and pasting; darker points restrict more inputs; the chosen box (red) has coverage ${num(chosen.coverage)}, density ${num(chosen.density)}, mass ${num(chosen.mass)}.</p>
+<div class="grid">${svg(f)}
+<table class="box"><tr><th>input</th><th>box within range</th><th>box</th><th>range</th><th>quasi-p</th></tr>${rowsHtml.join('')}</table></div>`;
+}
+
+function sensitivitySection(data: ReportData): string {
+  const report = data.sensitivity;
+  if (!report) return '';
+  const entry = report.byPolicy[0];
+  const out = [
+    `<h2>Sensitivity (${report.method === 'sobol' ? "Sobol' first and total order" : 'Morris μ*'})</h2><p>Policy: ${esc(entry.policy)}.</p><div class="grid">`,
+  ];
+  for (const [outcome, r] of Object.entries(entry.outcomes)) {
+    const names = r.names;
+    const rowH = 18;
+    const width = 380;
+    const left = 170;
+    const height = 30 + names.length * rowH;
+    const parts: string[] = [
+      `<text x="${width / 2}" y="14" text-anchor="middle" class="t">${esc(outcome)}</text>`,
+    ];
+    const values = report.method === 'sobol' ? (r as SobolResult).ST : (r as MorrisResult).muStar;
+    const max = report.method === 'sobol' ? 1 : Math.max(1e-12, ...values.filter(Number.isFinite));
+    const scale = (v: number): number => (Math.max(0, Math.min(v, max)) / max) * (width - left - 40);
+    names.forEach((name: string, j: number) => {
+      const y = 24 + j * rowH;
+      parts.push(
+        `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(name.length > 26 ? name.slice(0, 25) + '…' : name)}</text>`,
+      );
+      if (report.method === 'sobol') {
+        const s = r as SobolResult;
+        parts.push(
+          `<rect x="${left}" y="${y + 2}" width="${scale(s.ST[j]).toFixed(1)}" height="${rowH - 4}" fill="#9ecae1"><title>ST ${num(s.ST[j])} ± ${num(s.ST_conf[j])}</title></rect>`,
+        );
+        parts.push(
+          `<rect x="${left}" y="${y + 5}" width="${scale(s.S1[j]).toFixed(1)}" height="${rowH - 10}" fill="#08519c"><title>S1 ${num(s.S1[j])} ± ${num(s.S1_conf[j])}</title></rect>`,
+        );
+        parts.push(`<text x="${left + scale(s.ST[j]) + 4}" y="${y + 12}">${num(s.ST[j])}</text>`);
+      } else {
+        const m = r as MorrisResult;
+        parts.push(
+          `<rect x="${left}" y="${y + 2}" width="${scale(m.muStar[j]).toFixed(1)}" height="${rowH - 4}" fill="#08519c"><title>mu* ${num(m.muStar[j])}, sigma ${num(m.sigma[j])}</title></rect>`,
+        );
+        parts.push(`<text x="${left + scale(m.muStar[j]) + 4}" y="${y + 12}">${num(m.muStar[j])}</text>`);
+      }
+    });
+    out.push(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`,
+    );
+  }
+  out.push('</div>');
+  if (report.method === 'sobol')
+    out.push(
+      '<p class="legend"><span><i style="background:#08519c"></i>first order S1</span> <span><i style="background:#9ecae1"></i>total order ST</span></p>',
+    );
+  return out.join('\n');
+}
+
+function robustnessSection(data: ReportData): string {
+  const r = data.robustness;
+  if (!r) return '';
+  const { table } = data;
+  const scalar = table.outcomeNames.filter((_, o) => !data.meta.outcomes[o]?.series);
+  const header = `<tr><th>policy</th><th>runs</th><th>failed</th>${r.some((p) => p.satisficing !== undefined) ? '<th>satisficing</th>' : ''}${scalar.map((n) => `<th>${esc(n)}<br><small>p10 / median / p90</small></th>`).join('')}</tr>`;
+  const rows = r.map(
+    (p) =>
+      `<tr><td>${esc(p.policy)}</td><td>${p.runs}</td><td>${p.failed}</td>${p.satisficing !== undefined ? `<td>${num(p.satisficing)}</td>` : r.some((q) => q.satisficing !== undefined) ? '<td></td>' : ''}${scalar
+        .map((n) => {
+          const o = p.outcomes[n];
+          const regret = o.regret ? `<br><small>regret p90 ${num(o.regret.p90)}</small>` : '';
+          return `<td>${num(o.p10)} / <b>${num(o.p50)}</b> / ${num(o.p90)}${regret}</td>`;
+        })
+        .join('')}</tr>`,
+  );
+  return `<h2>Policies across futures</h2><div class="scroll"><table>${header}${rows.join('')}</table></div>`;
+}
+
+export function buildReport(data: ReportData): string {
+  const { meta } = data;
+  const info: [string, string][] = [
+    ['spec', meta.specFile ?? ''],
+    ['model', meta.modelFile ?? meta.spec.model],
+    ['model sha256', meta.modelHash.slice(0, 16) + '…'],
+    ['method', `${meta.method}, ${meta.spec.samples} samples, seed ${meta.seed}`],
+    ['runs', `${meta.completedRuns} of ${meta.rows} (${meta.failedRuns} failed), ${meta.state}`],
+    ['policies', String(meta.policies.length)],
+    ['interlock', meta.interlockVersion],
+    ['created', meta.createdAt],
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
+h1{font-size:20px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #ddd}h3{font-size:15px}
+svg{font:10px sans-serif;margin:4px}svg .t{font-size:12px;font-weight:600}svg .l{font-size:11px}
+.plot{fill:#fafafa;stroke:#ccc}.ax{stroke:#888}
+.grid{display:flex;flex-wrap:wrap;align-items:flex-start}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+.meta td:first-child{color:#666}.bar{width:180px}.bar div{height:10px;background:#d62728}
+.legend span{margin-right:12px;white-space:nowrap}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
+.scroll{overflow-x:auto}small{color:#666}
+</style></head><body>
+<h1>${esc(data.title)}</h1>
+<table class="meta">${info.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>
+${robustnessSection(data)}
+${fanCharts(data)}
+${primSection(data)}
+${sensitivitySection(data)}
+${scatterPlots(data)}
+</body></html>
+`;
+}
