@@ -16,7 +16,12 @@ function writeSpec(name: string, spec: object): string {
   return file;
 }
 
-const ishigamiInputs = ['x1', 'x2', 'x3'].map((name) => ({ name, dist: 'uniform', low: -Math.PI, high: Math.PI }));
+const ishigamiInputs = ['x1', 'x2', 'x3'].map((name) => ({
+  name,
+  dist: 'uniform',
+  low: -Math.PI,
+  high: Math.PI,
+}));
 
 describe('explore', () => {
   it('gives byte-identical results with 1 and 2 workers and in-process', async () => {
@@ -124,11 +129,21 @@ describe('explore', () => {
     expect(bad({ ...base, uncertainties: [{ name: 'x1', dist: 'uniform', low: 1, high: 0 }] })).toMatch(
       /uncertainties\[0\]\.high: must be greater than low/,
     );
-    expect(bad({ ...base, uncertainties: [{ name: 'x1', dist: 'weibull' }] })).toMatch(/uncertainties\[0\]\.dist: must be one of/);
-    expect(bad({ ...base, method: 'halton', uncertainties: ishigamiInputs })).toMatch(/method: must be one of/);
-    expect(bad({ ...base, outcomes: [{ name: 'y', reduce: 'at' }] })).toMatch(/outcomes\[0\]\.time: is required/);
-    expect(bad({ ...base, uncertainties: ishigamiInputs, scenarios: ['x'] })).toMatch(/scenario file .* not found/);
-    expect(bad({ model: 'nowhere.xmile', outcomes: [{ name: 'y' }] })).toMatch(/model: cannot read model nowhere.xmile/);
+    expect(bad({ ...base, uncertainties: [{ name: 'x1', dist: 'weibull' }] })).toMatch(
+      /uncertainties\[0\]\.dist: must be one of/,
+    );
+    expect(bad({ ...base, method: 'halton', uncertainties: ishigamiInputs })).toMatch(
+      /method: must be one of/,
+    );
+    expect(bad({ ...base, outcomes: [{ name: 'y', reduce: 'at' }] })).toMatch(
+      /outcomes\[0\]\.time: is required/,
+    );
+    expect(bad({ ...base, uncertainties: ishigamiInputs, scenarios: ['x'] })).toMatch(
+      /scenario file .* not found/,
+    );
+    expect(bad({ model: 'nowhere.xmile', outcomes: [{ name: 'y' }] })).toMatch(
+      /model: cannot read model nowhere.xmile/,
+    );
   });
 
   it('reports a spec naming an unknown model parameter', async () => {
