@@ -323,3 +323,71 @@ describe('propagation rules', () => {
     expect(checkUnits(r.model!)).toEqual([]);
   });
 });
+
+describe('robustness', () => {
+  it('survives random equations over builtins with any number of arguments (seeded)', () => {
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const names = [
+      'Population',
+      'births',
+      'birth_rate',
+      'capacity',
+      'crowding',
+      'crowding_effect',
+      'TIME',
+      'x9',
+    ];
+    const fns = [
+      'EXP',
+      'LN',
+      'MIN',
+      'MAX',
+      'SMTH1',
+      'SMTHN',
+      'DELAYN',
+      'TREND',
+      'FORCST',
+      'PULSE',
+      'RAMP',
+      'STEP',
+      'POWER',
+      'SAFEDIV',
+      'XIDZ',
+      'INIT',
+      'PREVIOUS',
+      'SQRT',
+      'LOOKUP',
+      'RANDOM',
+      'SUM',
+      'crowding_effect',
+    ];
+    const ops = ['+', '-', '*', '/', '^', '>', '=', 'and', 'mod'];
+    const gen = (depth: number): string => {
+      const r = rnd(depth > 3 ? 2 : 6);
+      if (r === 0) return names[rnd(names.length)]!;
+      if (r === 1) return String(rnd(5));
+      if (r === 2) return `(${gen(depth + 1)} ${ops[rnd(ops.length)]} ${gen(depth + 1)})`;
+      if (r === 3) return `IF ${gen(depth + 1)} THEN ${gen(depth + 1)} ELSE ${gen(depth + 1)}`;
+      if (r === 4) return `-${gen(depth + 1)}`;
+      const args = Array.from({ length: rnd(5) }, () => gen(depth + 1));
+      return `${fns[rnd(fns.length)]}(${args.join(', ')})`;
+    };
+    let warnings = 0;
+    for (let i = 0; i < 300; i++) {
+      const d = doc([...POPULATION, aux('fuzz', gen(0), ['people', 'dmnl', '1/year', ''][i % 4])]);
+      const model = readModel(d.text, { file: 'm.xmile' }).model!;
+      const ws = checkUnits(model);
+      for (const w of ws) {
+        expect(w.message).not.toContain('internal error');
+        expect(w.line).toBeGreaterThan(0);
+      }
+      warnings += ws.length;
+    }
+    // Random equations mix units freely: most of them must be caught.
+    expect(warnings).toBeGreaterThan(100);
+  });
+});

@@ -480,8 +480,8 @@ class UnitChecker {
       case 'POWER': {
         this.needDimensionless(arg(1), e.args[1]!, 'an exponent');
         const a = arg(0);
-        if (a.k !== 'unit' || isDimensionless(a.u)) return a;
-        const n = constantValue(e.args[1]!);
+        if (a.k !== 'unit' || isDimensionless(a.u) || !e.args[1]) return a;
+        const n = constantValue(e.args[1]);
         if (n === undefined) {
           this.warnAt(
             'unit-unknown',
