@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   estimateById,
   estimatesFor,
+  observationsFor,
   isIsoDate,
   parseEvidenceJson,
   serializeEvidence,
@@ -155,5 +156,19 @@ describe('the case evidence file', () => {
     const set = doc.hypothesisSets.find((s) => s.id === 'c6-purpose')!;
     expect(set.hypotheses.map((h) => h.id)).toEqual(['H1', 'H2', 'H3', 'H4']);
     expect(new Set(set.ratings.map((r) => r.analyst)).size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives hindcast observations by the date they describe, without plans or capacities', () => {
+    if (!parsed.ok) throw new Error('invalid');
+    const points = observationsFor(parsed.document, 'nk.troops.in_russia');
+    expect(points[0]).toMatchObject({ id: 'est-2024-10-13-nis-troops', date: '2024-10-13', value: 1500 });
+    expect(points.find((p) => p.id === 'est-2024-11-04-pentagon-troops')).toMatchObject({
+      value: 11500,
+      low: 11000,
+      high: 12000,
+    });
+    expect(points.every((p) => p.basis === 'observed' || p.basis === 'assessed')).toBe(true);
+    const dates = points.map((p) => p.date);
+    expect(dates).toEqual([...dates].sort());
   });
 });

@@ -1025,3 +1025,44 @@ export function citedEstimates(
   }
   return { found, missing };
 }
+
+/** One estimate as a point for a hindcast: the date it describes and its central value. */
+export interface Observation {
+  id: string;
+  /** The date the figure describes (the estimate's asOf). */
+  date: string;
+  published: string;
+  value: number;
+  low: number | null;
+  high: number | null;
+  basis: EstimateBasis;
+  source: string;
+}
+
+/**
+ * Observed values for a model hindcast: estimates of a quantity (observed and assessed only
+ * by default; plans and capacities are not observations), ordered by the date they describe.
+ */
+export function observationsFor(
+  doc: EvidenceDocument,
+  quantity: string,
+  bases: readonly EstimateBasis[] = ['observed', 'assessed'],
+): Observation[] {
+  return estimatesFor(doc, quantity, { bases })
+    .map((e) => ({
+      id: e.id,
+      date: e.asOf,
+      published: publishedDate(doc, e),
+      value: centralValue(e),
+      low: e.low ?? null,
+      high: e.high ?? null,
+      basis: e.basis,
+      source: e.source,
+    }))
+    .sort(
+      (a, b) =>
+        compareStrings(a.date, b.date) ||
+        compareStrings(a.published, b.published) ||
+        compareStrings(a.id, b.id),
+    );
+}
