@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileModel, readModel } from '../src/engine.js';
@@ -164,21 +165,6 @@ function main(): void {
       2,
     ) + '\n',
   );
-}
-
-function await_cpus(): number {
-  // Avoid importing os at the top for the browser-free check; this is a Node script anyway.
-  return Number(process.env.NUMBER_OF_PROCESSORS ?? 0) || requireCpus();
-}
-
-function requireCpus(): number {
-  try {
-    return JSON.parse(
-      execFileSync(process.execPath, ['-e', 'console.log(require("os").cpus().length)']).toString(),
-    );
-  } catch {
-    return 0;
-  }
 }
 
 main();

@@ -5,6 +5,7 @@
 import { compile } from './compile/compile.js';
 import type { Diagnostic, Model } from './model/types.js';
 import type { CompiledModel } from './simulate/types.js';
+import { checkUnits } from './units/check.js';
 import { readXmile } from './xmile/reader.js';
 
 export type { Diagnostic, Model } from './model/types.js';
@@ -53,7 +54,18 @@ export function compileModel(model: Model): CompileResult {
   }
 }
 
-/** Every diagnostic of a model (errors and warnings), without running it. */
+/** Every diagnostic of a model (errors and warnings, units included), without running it. */
 export function checkModel(model: Model): Diagnostic[] {
-  return compileModel(model).diagnostics;
+  const diagnostics = compileModel(model).diagnostics;
+  try {
+    diagnostics.push(...checkUnits(model));
+  } catch (err) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'internal',
+      message: `units could not be checked: ${(err as Error).message}`,
+      file: model.file,
+    });
+  }
+  return diagnostics;
 }

@@ -2,7 +2,7 @@
  * `interlock run` and `interlock check`: read, compile and run one model file.
  */
 import type { Command } from 'commander';
-import { compileModel } from '../../engine.js';
+import { checkModel, compileModel } from '../../engine.js';
 import { ModelError } from '../../model/errors.js';
 import type { Diagnostic, IntegrationMethod, Model } from '../../model/types.js';
 import { readModelFile } from '../../node/files.js';
@@ -154,7 +154,7 @@ export function registerEngineCommands(program: Command): void {
       const read = readModelFile(file);
       const diagnostics: Diagnostic[] = [...read.diagnostics];
       if (read.model && !read.diagnostics.some((d) => d.severity === 'error')) {
-        diagnostics.push(...compileModel(read.model).diagnostics);
+        diagnostics.push(...checkModel(read.model));
       }
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
