@@ -166,6 +166,54 @@ function thesisJson(scenarioNames: string[]): unknown {
   };
 }
 
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function elementsTable(): string {
+  const rows = VARIABLES.filter((v) => !v.parameter).map(
+    (v) => `| \`${v.name}\` | ${v.kind} | ${cell(v.units)} | ${v.claims.join(', ')} | ${cell(v.doc)} |`,
+  );
+  return [
+    '| element | kind | units | claims | what it is |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+function parametersTable(): string {
+  const rows = VARIABLES.filter((v) => v.parameter).map((v) => {
+    const p = v.parameter!;
+    const kind = p.lever ? 'lever' : p.kind;
+    const estimates = p.estimates?.length
+      ? ` Estimates: ${p.estimates.map((e) => `\`${e}\``).join(', ')}.`
+      : '';
+    return `| \`${v.name}\` | ${v.eqn} | ${cell(v.units)} | ${kind} | ${p.range[0]} - ${p.range[1]} | ${v.claims.join(', ')} | ${cell(p.source)}${estimates} |`;
+  });
+  return [
+    '| parameter | value | units | kind | range | claims | source or reason |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** Replace the text between `<!-- name:start -->` and `<!-- name:end -->` in the README. */
+function fillReadme(name: string, body: string): void {
+  const file = `${caseDir}/README.md`;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return;
+  }
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  writeFileSync(file, `${text.slice(0, i + start.length)}\n\n${body}\n\n${text.slice(j)}`);
+}
+
 const scenarios = JSON.parse(readFileSync(`${caseDir}/scenarios.json`, 'utf8')) as Record<string, unknown>;
 writeFileSync(`${caseDir}/model.xmile`, modelXml());
 writeFileSync(`${caseDir}/parameters.json`, JSON.stringify(parametersJson(), null, 2) + '\n');
@@ -173,6 +221,8 @@ writeFileSync(
   `${caseDir}/experiments/thesis.json`,
   JSON.stringify(thesisJson(Object.keys(scenarios)), null, 2) + '\n',
 );
+fillReadme('elements', elementsTable());
+fillReadme('parameters', parametersTable());
 process.stdout.write(
-  `wrote model.xmile (${VARIABLES.length} variables), parameters.json, experiments/thesis.json\n`,
+  `wrote model.xmile (${VARIABLES.length} variables), parameters.json, experiments/thesis.json, README tables\n`,
 );
