@@ -269,8 +269,17 @@ describe('mismatches', () => {
 
   it('says when flows cannot be checked for want of a time unit', () => {
     const d = doc(POPULATION, { timeUnits: '' });
-    const ws = check(d);
-    expect(ws.map((w) => w.code)).toEqual(['unit-unknown', 'unit-unknown']);
+    const w = single(check(d), 'unit-unknown');
+    expect(w.variable).toBe('births');
+    expect(w.message).toContain('the model declares no time unit');
+  });
+});
+
+describe('time unit', () => {
+  it('reports a malformed time unit once and then leaves flows unchecked', () => {
+    const d = doc(POPULATION, { timeUnits: 'year/(' });
+    const w = single(check(d), 'unit-syntax');
+    expect(w.message).toContain("the model's time unit 'year/(' is malformed");
   });
 });
 

@@ -111,6 +111,7 @@ class UnitChecker {
   private readonly dimKeys = new Set<string>();
   private readonly macros = new Set<string>();
   private readonly declared = new Map<Variable, U>();
+  private timeUnitMissingReported = false;
 
   // The equation being checked.
   private v!: Variable;
@@ -243,12 +244,16 @@ class UnitChecker {
       const sd = displayName(stock.name);
       const fd = displayName(f.name);
       if (this.time.k !== 'unit') {
-        this.warn(
-          'unit-unknown',
-          `the model declares no time unit, so the units of flow '${fd}' (${this.show(fu)}) into stock '${sd}' (${this.show(decl)}) cannot be checked`,
-          f.loc ?? stock.loc,
-          fd,
-        );
+        // Said once per model; a malformed time unit has been reported already.
+        if (!this.timeUnitMissingReported && !this.model.simSpecs.timeUnits?.trim()) {
+          this.warn(
+            'unit-unknown',
+            `the model declares no time unit (time_units of sim_specs), so flows such as '${fd}' (${this.show(fu)}) cannot be checked against their stocks such as '${sd}' (${this.show(decl)})`,
+            f.loc ?? stock.loc,
+            fd,
+          );
+        }
+        this.timeUnitMissingReported = true;
         continue;
       }
       const expected = divide(decl.u, this.time.u);
