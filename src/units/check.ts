@@ -155,7 +155,11 @@ class UnitChecker {
     for (const p of this.sys.problems) {
       this.warn('unit-syntax', p.message);
     }
-    return this.out;
+    // In file order: model-level warnings (no line) first, then by line and column.
+    return this.out
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => (a.d.line ?? 0) - (b.d.line ?? 0) || (a.d.column ?? 0) - (b.d.column ?? 0) || a.i - b.i)
+      .map((x) => x.d);
   }
 
   private warn(code: string, message: string, loc?: SourceLocation, variable?: string): void {
