@@ -156,7 +156,7 @@ function main(): void {
     join(out, 'engine.json'),
     JSON.stringify(
       {
-        machine: { node: process.version, cpus: await_cpus() },
+        machine: { node: process.version, cpus: cpus().length },
         targets: { compile5000Ms: 500, nsPerEquation: 2, startupMs: 300 },
         models: rows,
         startupMs: start?.medianMs,
