@@ -132,6 +132,7 @@ describe('SQLite store', () => {
     await expect(openSqliteStore(join(dir, 'missing.db'), { mustExist: true })).rejects.toThrow(
       /no evidence database/,
     );
+    await expect(openSqliteStore(dir)).rejects.toThrow(/it is a directory/);
     await importDoc(sampleDocument());
     const db = new Database(dbPath);
     db.prepare("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')").run();

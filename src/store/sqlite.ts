@@ -3,6 +3,7 @@
  * timeout so concurrent writers queue instead of failing, and every write in one IMMEDIATE
  * transaction (the write lock is taken up front, so two importers cannot interleave).
  */
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   validateEvidence,
@@ -43,6 +44,13 @@ export async function openSqliteStore(
   path: string,
   options: SqliteOpenOptions = {},
 ): Promise<SqliteEvidenceStore> {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // absent: created below unless it must exist
+  }
+  if (isDirectory) throw new StoreError(`cannot open database ${path}: it is a directory`);
   let db: Database.Database;
   try {
     db = new Database(path, { fileMustExist: options.mustExist ?? false });

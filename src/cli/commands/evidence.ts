@@ -26,7 +26,6 @@ import {
   renderTimeline,
 } from '../../evidence/format.js';
 import { indicatorStates } from '../../evidence/indicators.js';
-import { openSqliteStore } from '../../store/sqlite.js';
 import { StoreError, type EvidenceStore, type StoreCounts } from '../../store/store.js';
 import { InputError, UsageError, parseChoice, parseNumberFlag } from '../util.js';
 
@@ -87,6 +86,8 @@ async function withStore<T>(
 ): Promise<T> {
   let store: EvidenceStore;
   try {
+    // Loaded on demand so that commands without a database never load the native module.
+    const { openSqliteStore } = await import('../../store/sqlite.js');
     store = await openSqliteStore(databasePath(opts), { mustExist });
   } catch (err) {
     storeFailure(err);
