@@ -16,7 +16,7 @@ export function buildProgram(): Command {
   program
     .name('interlock')
     .description(
-      'A workbench for modelling strategic dynamics: run XMILE system-dynamics models, compare policy\n' +
+      'A workbench for modelling strategic dynamics: run XMILE system-dynamics models, compare policy ' +
         'scenarios, explore uncertainty, and weigh the evidence behind them.',
     )
     .version(VERSION, '-V, --version')
