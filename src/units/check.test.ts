@@ -326,6 +326,13 @@ describe('propagation rules', () => {
     expect(check(d)).toEqual([]);
   });
 
+  it('ignores a Vensim range left in the units by a converter', () => {
+    const d = doc([...POPULATION, aux('headcount', 'Population', 'people [0,?]')]);
+    expect(check(d)).toEqual([]);
+    const e = doc([...POPULATION, aux('headcount', 'births', 'people [0,?]')]);
+    expect(single(check(e)).message).toMatch(/declared in people$/);
+  });
+
   it('never throws, even on a model with unparseable equations', () => {
     const d = doc([...POPULATION, aux('broken', 'Population +', 'people'), aux('q', '?', 'people')]);
     const r = readModel(d.text, { file: 'm.xmile' });
