@@ -214,6 +214,7 @@ export function formatNumber(x: number): string {
   if (a >= 100) return Math.round(x).toLocaleString('en-US');
   if (a >= 10) return x.toFixed(1);
   if (a === 0) return '0';
+  if (a < 0.01) return String(Number(x.toPrecision(2)));
   return x.toFixed(2);
 }
 

@@ -42,7 +42,7 @@ th { background: #f3f3f3; text-align: left; } td.num { text-align: right; font-v
 .charts { display: grid; grid-template-columns: 1fr; gap: 1rem; }
 .note { color: #555; font-size: .9rem; } .loop-r { color: #b00; font-weight: bold; } .loop-b { color: #06c; font-weight: bold; }
 .bad { color: #b00; } code { font-size: .85em; background: #f6f6f6; padding: 0 .2em; }
-nav a { margin-right: .8rem; }
+nav a { margin-right: .8rem; } .scroll { overflow-x: auto; }
 `;
 
 function section(id: string, title: string, body: string): string {
@@ -156,7 +156,7 @@ function outcomesSection(input: ReportInput): string {
   return section(
     'outcomes',
     'Outcomes by scenario',
-    `<table><tr><th>scenario</th>${head}</tr>\n${rows}\n</table><p class="note">Machine names (as in <code>--format json</code>): ${names}.</p>`,
+    `<div class="scroll"><table><tr><th>scenario</th>${head}</tr>\n${rows}\n</table></div><p class="note">Machine names (as in <code>--format json</code>): ${names}.</p>`,
   );
 }
 

@@ -79,7 +79,7 @@ export function lineChart(
 ): string {
   const width = options.width ?? 720;
   const height = options.height ?? 300;
-  const m = { left: 64, right: 16, top: 28, bottom: 40 };
+  const m = { left: 64, right: 34, top: 28, bottom: 40 };
   const legendRows = Math.ceil((lines.length + points.length) / 3);
   const totalHeight = height + legendRows * 18 + 8;
   const xs = [...lines.flatMap((l) => l.x), ...points.flatMap((p) => p.points.map((q) => q.x))];

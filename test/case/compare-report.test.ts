@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyseCase, caseReport } from '../../src/case/analysis.js';
-import { comparisonJson, comparisonTable, reduceOutcome, type ScenarioRun } from '../../src/case/compare.js';
+import {
+  comparisonJson,
+  comparisonTable,
+  formatNumber,
+  reduceOutcome,
+  type ScenarioRun,
+} from '../../src/case/compare.js';
 import { CaseError, type CaseDefinition } from '../../src/case/definition.js';
 import { computeHindcast, valueAt } from '../../src/case/hindcast.js';
 import { loadCase } from '../../src/case/load.js';
@@ -74,6 +80,18 @@ describe('reducers and interpolation (known answers)', () => {
     expect(valueAt(time, values, 3.2)).toBeCloseTo(17, 12);
     expect(valueAt(time, values, -1)).toBe(0);
     expect(valueAt(time, values, 10)).toBe(5);
+  });
+});
+
+describe('number formatting for tables', () => {
+  it('keeps small parameters visible and large counts readable', () => {
+    expect(formatNumber(0.001)).toBe('0.001');
+    expect(formatNumber(0.5)).toBe('0.50');
+    expect(formatNumber(15.5)).toBe('15.5');
+    expect(formatNumber(12345.6)).toBe('12,346');
+    expect(formatNumber(-250)).toBe('-250');
+    expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(NaN)).toBe('n/a');
   });
 });
 
