@@ -48,6 +48,13 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
+function niceDomain(lo: number, hi: number): [number, number] {
+  const ticks = niceTicks(lo, hi);
+  if (ticks.length < 2) return [lo, hi];
+  const step = ticks[1]! - ticks[0]!;
+  return [Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step];
+}
+
 function extent(arrays: ArrayLike<number>[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
@@ -82,6 +89,7 @@ export class LineChart {
   private paths: SVGPathElement[] = [];
   private bands: SVGPathElement[] = [];
   private lastKey = '';
+  private axesKey = '';
 
   constructor(
     readonly title: string,
@@ -109,14 +117,21 @@ export class LineChart {
   update(lines: Line[], bands: Band[] = []): void {
     const xs = extent(lines.map((l) => l.x).concat(bands.map((b) => b.x)));
     const ys = extent(lines.map((l) => l.y).concat(bands.flatMap((b) => [b.lo, b.hi])));
-    const yt = niceTicks(ys[0], ys[1]);
-    const y0 = Math.min(ys[0], yt[0]!);
-    const y1 = Math.max(ys[1], yt[yt.length - 1]!);
+    // A domain rounded out to whole tick steps: while a slider moves, the scale (and so the axes)
+    // changes only when the data crosses a tick, not on every move.
+    const [y0, y1] = niceDomain(ys[0], ys[1]);
+    const yt = niceTicks(y0, y1);
     const sc: Scale = {
       x: (v) => M.left + ((v - xs[0]) / (xs[1] - xs[0] || 1)) * (W - M.left - M.right),
       y: (v) => H - M.bottom - ((v - y0) / (y1 - y0 || 1)) * (H - M.top - M.bottom),
     };
-    this.drawAxes(sc, niceTicks(xs[0], xs[1], 6), yt);
+    const xt = niceTicks(xs[0], xs[1], 6);
+    // Axes change far less often than the lines: rebuild them only when their ticks move.
+    const axesKey = `${xs[0]},${xs[1]},${y0},${y1}`;
+    if (axesKey !== this.axesKey) {
+      this.axesKey = axesKey;
+      this.drawAxes(sc, xt, yt);
+    }
     while (this.bands.length < bands.length) {
       const p = s('path', { class: 'band' });
       this.plot.insertBefore(p, this.plot.firstChild);
@@ -184,19 +199,61 @@ export class LineChart {
   }
 }
 
+/** One decimal is below a pixel at this size; rounding this way is cheaper than toFixed. */
+function r1(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+/**
+ * The path of a series, reduced to at most the first, last, lowest and highest point of each
+ * pixel column, so that long runs draw as fast as short ones without losing spikes.
+ */
 function pathOf(x: ArrayLike<number>, y: ArrayLike<number>, sc: Scale): string {
-  let d = '';
+  const parts: string[] = [];
   let pen = false;
+  let col = NaN;
+  let first = 0;
+  let last = 0;
+  let lo = 0;
+  let hi = 0;
+  let px = 0;
+  const flush = () => {
+    if (Number.isNaN(col)) return;
+    const ys = [first, lo, hi, last];
+    // Keep the extremes in the order they occurred only approximately: within one pixel column
+    // the order is invisible.
+    let prev = NaN;
+    for (const v of ys) {
+      if (v === prev) continue;
+      parts.push(`${pen ? 'L' : 'M'}${px},${r1(v)}`);
+      pen = true;
+      prev = v;
+    }
+  };
   for (let i = 0; i < x.length; i++) {
     const v = y[i]!;
     if (!Number.isFinite(v)) {
+      flush();
+      col = NaN;
       pen = false;
       continue;
     }
-    d += `${pen ? 'L' : 'M'}${sc.x(x[i]!).toFixed(1)},${sc.y(v).toFixed(1)}`;
-    pen = true;
+    const cx = r1(sc.x(x[i]!));
+    const cy = sc.y(v);
+    const c = Math.floor(cx);
+    if (c !== col) {
+      flush();
+      col = c;
+      px = cx;
+      first = last = lo = hi = cy;
+    } else {
+      last = cy;
+      if (cy < lo) lo = cy;
+      if (cy > hi) hi = cy;
+    }
   }
-  return d;
+  flush();
+  return parts.join('');
 }
 
 export interface Point {

@@ -8,7 +8,10 @@ import { key, type Lever, type Workspace } from '../workspace.js';
 import { deleteRun, loadRuns, saveRun, type SavedRun } from '../runs.js';
 
 export interface RedrawStats {
+  /** Re-simulation plus chart update, ms. */
   last: number;
+  /** Of which the re-simulation alone, ms. */
+  lastSim: number;
   count: number;
 }
 
@@ -21,7 +24,13 @@ declare global {
 
 export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
   const { compiled } = ws;
-  const sim = compiled.simulation();
+  // Save about one point per chart pixel: integration keeps the model's dt, but long runs with a
+  // small dt would otherwise copy and draw thousands of points per slider move.
+  const spec = compiled.simSpecs;
+  const steps = Math.round((spec.stop - spec.start) / spec.dt);
+  const stride = Math.max(1, Math.ceil(steps / 480));
+  const saveStep = Math.max(spec.saveStep ?? spec.dt, spec.dt * stride);
+  const sim = compiled.simulation({ saveStep });
   const scenarios = ws.caseData?.scenarios ?? {};
   const scenarioNames = Object.keys(scenarios);
   const leverIndex = new Map<string, number>();
@@ -37,7 +46,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
   // Start from the case's reference scenario: 'baseline' when there is one, else the first listed.
   let scenario = scenarioNames.includes('baseline') ? 'baseline' : (scenarioNames[0] ?? '');
   let scenarioOverrides: Record<string, number> = {};
-  const stats: RedrawStats = { last: 0, count: 0 };
+  const stats: RedrawStats = { last: 0, lastSim: 0, count: 0 };
   window.__interlockRedraw = stats;
 
   const status = h('p', { class: 'muted', id: 'redraw-status', 'aria-live': 'off' });
@@ -58,6 +67,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
   const redraw = () => {
     const t0 = performance.now();
     sim.run();
+    stats.lastSim = performance.now() - t0;
     const time = sim.time;
     for (let i = 0; i < chartObjs.length; i++) {
       const { name, chart } = chartObjs[i]!;
