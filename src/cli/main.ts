@@ -5,13 +5,32 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_INPUT, EXIT_USAGE, InputError, UsageError, formatDiagnostic } from './util.js';
 import { VERSION } from '../version.js';
-import { registerEngineCommands } from './commands/engine.js';
-import { registerCaseCommands } from './commands/case.js';
-import { registerExperimentCommands } from './commands/experiments.js';
-import { registerEvidenceCommands } from './commands/evidence.js';
-import { registerServeCommand } from './commands/serve.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Command families, loaded on demand: `interlock run` should not pay for loading the evidence
+ * store, the experiment runner or the web server. Help and unknown commands load them all.
+ */
+const FAMILIES: { commands: string[]; load: () => Promise<Register> }[] = [
+  {
+    commands: ['run', 'check'],
+    load: async () => (await import('./commands/engine.js')).registerEngineCommands,
+  },
+  { commands: ['compare'], load: async () => (await import('./commands/case.js')).registerCaseCommands },
+  {
+    commands: ['explore', 'sensitivity', 'discover', 'robustness', 'report'],
+    load: async () => (await import('./commands/experiments.js')).registerExperimentCommands,
+  },
+  {
+    commands: ['evidence', 'ach', 'estimates', 'forecasts', 'indicators'],
+    load: async () => (await import('./commands/evidence.js')).registerEvidenceCommands,
+  },
+  { commands: ['serve'], load: async () => (await import('./commands/serve.js')).registerServeCommand },
+];
+
+/** The program with the command families needed for `argv` (all of them when unsure). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('interlock')
@@ -22,11 +41,9 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerEngineCommands(program);
-  registerCaseCommands(program);
-  registerExperimentCommands(program);
-  registerEvidenceCommands(program);
-  registerServeCommand(program);
+  const first = argv.find((a) => !a.startsWith('-'));
+  const wanted = FAMILIES.filter((f) => first !== undefined && f.commands.includes(first));
+  for (const family of wanted.length ? wanted : FAMILIES) (await family.load())(program);
   return program;
 }
 
@@ -59,8 +76,8 @@ export function reportError(err: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
