@@ -154,10 +154,12 @@ function main(): void {
     'x hand-written': r.ratioToBaseline?.toFixed(2) ?? '',
   }));
   console.table(table);
-  if (start)
+  if (start) {
     console.log(
-      `start-up of \`interlock run\` on a small model: ${start.medianMs.toFixed(0)} ms (median of ${start.runs})`,
+      `start-up of \`interlock run\` on a small model: ${start.medianMs.toFixed(0)} ms; bare \`node -e ""\`: ` +
+        `${start.nodeBaselineMs.toFixed(0)} ms; interlock's own share: ${start.overheadMs.toFixed(0)} ms (medians of ${start.runs})`,
     );
+  }
   const out = join(repo, 'bench', 'results');
   mkdirSync(out, { recursive: true });
   writeFileSync(
