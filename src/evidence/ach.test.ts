@@ -152,4 +152,23 @@ describe('weighted inconsistency (Heuer/PARC)', () => {
     expect(cell.consensus).toBe('neutral'); // 3.5 rounds toward neutral
     expect(cell.dispute).toBe('mild'); // sample SD of [4, 3] = 0.707
   });
+
+  it("uses an analyst's own relevance when the rating carries one", () => {
+    const result = analyzeHypothesisSet({
+      id: 'rel',
+      question: 'relevance override',
+      hypotheses: [{ id: 'H1', text: 'one' }],
+      evidence: [{ id: 'E1', text: 'item', credibility: 'high', relevance: 'high' }],
+      ratings: [
+        { analyst: 'a', evidence: 'E1', hypothesis: 'H1', rating: 'inconsistent', relevance: 'low' },
+        { analyst: 'b', evidence: 'E1', hypothesis: 'H1', rating: 'inconsistent' },
+      ],
+    });
+    // sqrt2 x mean(1/sqrt2 x 1, sqrt2 x 1) = (1 + 2) / 2
+    expect(result.hypotheses[0]!.inconsistency).toBeCloseTo(1.5, 12);
+    expect(result.hypotheses[0]!.byAnalyst).toEqual([
+      { analyst: 'a', inconsistency: expect.closeTo(1, 12) },
+      { analyst: 'b', inconsistency: expect.closeTo(2, 12) },
+    ]);
+  });
 });

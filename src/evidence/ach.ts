@@ -52,8 +52,9 @@ const SCALE_LABEL: ConsistencyRating[] = [
 export const NEUTRAL = 3;
 
 export const ACH_FORMULAS = [
-  'inconsistency(H) = sum over evidence E of cred(E) x rel(E) x mean over analysts of points(E,H);',
-  '  points: very inconsistent 2, inconsistent 1, others 0; cred, rel: low 1/sqrt2, medium 1, high sqrt2',
+  'inconsistency(H) = sum over evidence E of cred(E) x mean over analysts a of rel(a,E,H) x points(a,E,H);',
+  '  points: very inconsistent 2, inconsistent 1, others 0; cred, rel: low 1/sqrt2, medium 1, high sqrt2;',
+  "  rel(a,E,H) = the analyst's relevance on the rating, else the evidence item's relevance.",
   '  (Heuer/PARC weighted inconsistency score, sign flipped so larger = more inconsistent).',
   'rank: ascending inconsistency; ties broken by descending consistency (same formula, points:',
   '  very consistent 2, consistent 1); hypotheses equal on both share a rank.',
@@ -71,7 +72,7 @@ export type DisputeLevel = 'consensus' | 'mild' | 'large' | 'extreme';
 export interface AchCell {
   evidence: string;
   hypothesis: string;
-  ratings: { analyst: string; rating: ConsistencyRating }[];
+  ratings: { analyst: string; rating: ConsistencyRating; relevance: WeightLevel }[];
   /** m(E,H): mean with N/A counted as neutral; null when nobody rated the cell. */
   mean: number | null;
   consensus: ConsistencyRating | null;
@@ -184,11 +185,16 @@ const EPSILON = 1e-9;
 /** Score one hypothesis set. Hypotheses come back in rank order, evidence by diagnosticity. */
 export function analyzeHypothesisSet(set: HypothesisSet): AchSetResult {
   const analysts = [...new Set(set.ratings.map((r) => r.analyst))].sort();
-  const byCell = new Map<string, { analyst: string; rating: ConsistencyRating }[]>();
+  const itemRelevance = new Map(set.evidence.map((e) => [e.id, e.relevance]));
+  const byCell = new Map<string, { analyst: string; rating: ConsistencyRating; relevance: WeightLevel }[]>();
   for (const r of set.ratings) {
     const key = `${r.evidence}\u0000${r.hypothesis}`;
     const list = byCell.get(key) ?? [];
-    list.push({ analyst: r.analyst, rating: r.rating });
+    list.push({
+      analyst: r.analyst,
+      rating: r.rating,
+      relevance: r.relevance ?? itemRelevance.get(r.evidence) ?? 'medium',
+    });
     byCell.set(key, list);
   }
   const cells: AchCell[] = [];
@@ -218,13 +224,13 @@ export function analyzeHypothesisSet(set: HypothesisSet): AchSetResult {
     for (const e of set.evidence) {
       const ratings = cellOf(e.id, h.id);
       if (ratings.length === 0) continue;
-      const weight = LEVEL_WEIGHT[e.credibility] * LEVEL_WEIGHT[e.relevance];
-      const points = mean(ratings.map((r) => INCONSISTENCY_POINTS[r.rating]));
-      inconsistency += weight * points;
-      heuerScore += points;
-      consistency += weight * mean(ratings.map((r) => CONSISTENCY_POINTS[r.rating]));
+      const credibility = LEVEL_WEIGHT[e.credibility];
+      const weightOf = (r: { relevance: WeightLevel }) => credibility * LEVEL_WEIGHT[r.relevance];
+      inconsistency += mean(ratings.map((r) => weightOf(r) * INCONSISTENCY_POINTS[r.rating]));
+      heuerScore += mean(ratings.map((r) => INCONSISTENCY_POINTS[r.rating]));
+      consistency += mean(ratings.map((r) => weightOf(r) * CONSISTENCY_POINTS[r.rating]));
       for (const r of ratings) {
-        perAnalyst.set(r.analyst, perAnalyst.get(r.analyst)! + weight * INCONSISTENCY_POINTS[r.rating]);
+        perAnalyst.set(r.analyst, perAnalyst.get(r.analyst)! + weightOf(r) * INCONSISTENCY_POINTS[r.rating]);
       }
     }
     return {

@@ -128,6 +128,8 @@ export interface Rating {
   evidence: string;
   hypothesis: string;
   rating: ConsistencyRating;
+  /** This analyst's relevance of the item to this hypothesis; default: the item's relevance. */
+  relevance?: WeightLevel;
   note?: string;
 }
 
@@ -643,7 +645,7 @@ export function validateEvidence(raw: unknown): ParseResult {
     const cells = new Map<string, string>();
     (c.array(o.ratings, `${p}.ratings`) ?? []).forEach((rawR, j) => {
       const rp = `${p}.ratings[${j}]`;
-      const r = c.object(rawR, rp, ['analyst', 'evidence', 'hypothesis', 'rating', 'note']);
+      const r = c.object(rawR, rp, ['analyst', 'evidence', 'hypothesis', 'rating', 'relevance', 'note']);
       if (!r) return;
       const analyst = c.id(r, 'analyst', rp);
       const ev = c.id(r, 'evidence', rp);
@@ -655,6 +657,7 @@ export function validateEvidence(raw: unknown): ParseResult {
         c.fail(`${rp}.hypothesis`, `unknown hypothesis '${hyp}' (not in ${p}.hypotheses)`);
       }
       const rating = c.choice(r, 'rating', rp, CONSISTENCY_RATINGS, 'a consistency rating');
+      const relevance = c.choice(r, 'relevance', rp, WEIGHT_LEVELS, 'a relevance level', false);
       if (!analyst || !ev || !hyp || !rating) return;
       if (
         !c.unique(
@@ -665,7 +668,14 @@ export function validateEvidence(raw: unknown): ParseResult {
         )
       )
         return;
-      ratings.push({ analyst, evidence: ev, hypothesis: hyp, rating, ...optionalNote(c, r, rp) });
+      ratings.push({
+        analyst,
+        evidence: ev,
+        hypothesis: hyp,
+        rating,
+        ...(relevance ? { relevance } : {}),
+        ...optionalNote(c, r, rp),
+      });
     });
     if (id !== undefined && !c.unique(setIds, id, `${p}.id`, `hypothesis set id '${id}'`)) return;
     if (!id || !question) return;
@@ -876,7 +886,7 @@ export function canonicalDocument(doc: EvidenceDocument): EvidenceDocument {
           (hOrder.get(a.hypothesis) ?? 0) - (hOrder.get(b.hypothesis) ?? 0) ||
           compareStrings(a.analyst, b.analyst),
       )
-      .map((r) => pick(r, ['analyst', 'evidence', 'hypothesis', 'rating', 'note']));
+      .map((r) => pick(r, ['analyst', 'evidence', 'hypothesis', 'rating', 'relevance', 'note']));
     return pick(
       {
         ...s,

@@ -91,7 +91,14 @@ export function sampleDocument(): EvidenceDocument {
         evidence: [{ id: 'E1', text: 'item', report: 'rep-1', credibility: 'high', relevance: 'medium' }],
         ratings: [
           { analyst: 'analyst-a', evidence: 'E1', hypothesis: 'H1', rating: 'inconsistent' },
-          { analyst: 'analyst-b', evidence: 'E1', hypothesis: 'H1', rating: 'consistent', note: 'disagrees' },
+          {
+            analyst: 'analyst-b',
+            evidence: 'E1',
+            hypothesis: 'H1',
+            rating: 'consistent',
+            relevance: 'low',
+            note: 'disagrees',
+          },
           { analyst: 'analyst-a', evidence: 'E1', hypothesis: 'H2', rating: 'very-consistent' },
         ],
       },

@@ -99,6 +99,7 @@ CREATE TABLE ratings (
   hypothesis_id TEXT NOT NULL,
   analyst TEXT NOT NULL,
   rating TEXT NOT NULL CHECK (rating IN (${list(CONSISTENCY_RATINGS)})),
+  relevance TEXT CHECK (relevance IS NULL OR relevance IN (${list(WEIGHT_LEVELS)})),
   note TEXT,
   PRIMARY KEY (set_id, evidence_id, hypothesis_id, analyst),
   FOREIGN KEY (set_id, evidence_id) REFERENCES evidence_items(set_id, id) ON DELETE CASCADE,

@@ -227,10 +227,11 @@ export class SqliteEvidenceStore implements EvidenceStore {
       insertEvidence.run(set.id, e.id, i, e.text, opt(e.report), json(e.claims), e.credibility, e.relevance),
     );
     const insertRating = this.db.prepare(
-      'INSERT INTO ratings (set_id, evidence_id, hypothesis_id, analyst, rating, note) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO ratings (set_id, evidence_id, hypothesis_id, analyst, rating, relevance, note)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const r of set.ratings) {
-      insertRating.run(set.id, r.evidence, r.hypothesis, r.analyst, r.rating, opt(r.note));
+      insertRating.run(set.id, r.evidence, r.hypothesis, r.analyst, r.rating, opt(r.relevance), opt(r.note));
     }
   }
 
@@ -335,7 +336,7 @@ export class SqliteEvidenceStore implements EvidenceStore {
        FROM evidence_items ORDER BY set_id, position`,
     );
     const ratings = all(
-      'SELECT set_id, analyst, evidence_id AS evidence, hypothesis_id AS hypothesis, rating, note FROM ratings',
+      'SELECT set_id, analyst, evidence_id AS evidence, hypothesis_id AS hypothesis, rating, relevance, note FROM ratings',
     );
     const hypothesisSets = all('SELECT id, question, claims FROM hypothesis_sets ORDER BY id').map((s) =>
       clean({
