@@ -57,7 +57,7 @@ export function registerCaseCommands(program: Command): void {
   program
     .command('compare')
     .description(
-      'Run every scenario of a case folder (model.xmile, case.json, scenarios.json, and optionally\n' +
+      'Run every scenario of a case folder (model.xmile, case.json, scenarios.json, and optionally ' +
         'parameters.json, loops.json, evidence.json) and print the outcomes per scenario.',
     )
     .argument('<case-dir>', 'the case folder, e.g. models/north-korea-russia')
