@@ -1,19 +1,46 @@
 #!/usr/bin/env node
 // `npm start`: the flagship analysis. Runs every scenario of the North Korea-Russia case, prints
-// the comparison and writes the self-contained report to ./interlock-report.html. Uses the
-// compiled library in dist/ (built by `npm install` through the prepare script).
+// the comparison and writes the self-contained report to ./interlock-report.html, then serves the
+// browser workbench on the case model and prints its URL. `npm start -- --report-only` stops after
+// the report; `--port N` / `--host ADDR` choose where to serve. Uses the compiled library in dist/
+// and the built web app in web-dist/ (both built by `npm install` through the prepare script; built
+// here when missing).
 import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (path) => new URL(`../dist/${path}`, import.meta.url);
 
-if (!existsSync(fileURLToPath(dist('case/load.js')))) {
-  process.stderr.write(
-    'interlock: the compiled library is missing (dist/). Run `npm install` or `npm run build`.\n',
-  );
-  process.exit(2);
+const args = process.argv.slice(2);
+const reportOnly = args.includes('--report-only');
+const flag = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const known = new Set(['--report-only', '--port', '--host']);
+for (let i = 0; i < args.length; i++) {
+  if (!known.has(args[i])) {
+    process.stderr.write(
+      `interlock start: unknown option '${args[i]}' (use --report-only, --port N, --host ADDR)\n`,
+    );
+    process.exit(2);
+  }
+  if (args[i] !== '--report-only') i++;
+}
+
+const needsBuild =
+  !existsSync(fileURLToPath(dist('case/load.js'))) ||
+  (!reportOnly && !existsSync(fileURLToPath(new URL('../web-dist/index.html', import.meta.url))));
+if (needsBuild) {
+  process.stderr.write('interlock: building the library and the web app first (npm run build)...\n');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const built = spawnSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) {
+    process.stderr.write('interlock: the build failed; see the messages above.\n');
+    process.exit(2);
+  }
 }
 
 const { loadCase } = await import(dist('case/load.js').href);
@@ -34,6 +61,7 @@ try {
     `\nThe full report (question, loops, charts, hindcast, assumptions) is in ${reportFile}\n` +
       'Open it in a browser; it needs no network. Compare other cases with `interlock compare <case-dir>`.\n',
   );
+  if (!reportOnly) await serveWorkbench();
 } catch (err) {
   if (err instanceof CaseError) {
     for (const issue of err.issues) process.stderr.write(`interlock: ${formatIssue(issue)}\n`);
@@ -41,4 +69,34 @@ try {
   }
   process.stderr.write(`interlock: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(70);
+}
+
+/** Serve the browser workbench on the case model until Ctrl+C. */
+async function serveWorkbench() {
+  const { startServer } = await import(dist('server/app.js').href);
+  const port = Number(flag('--port', '4321'));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write('interlock start: --port must be 0-65535\n');
+    process.exit(2);
+  }
+  let running;
+  try {
+    running = await startServer({
+      model: caseDir,
+      root: process.cwd(),
+      port,
+      host: flag('--host', '127.0.0.1'),
+    });
+  } catch (err) {
+    const why =
+      err && err.code === 'EADDRINUSE' ? `port ${port} is in use (try npm start -- --port 0)` : err.message;
+    process.stderr.write(`interlock start: cannot serve the workbench: ${why}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(
+    `\nThe workbench is at ${running.url} (Ctrl+C to stop; npm start -- --report-only skips it)\n`,
+  );
+  const stop = () => running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
