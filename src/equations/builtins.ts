@@ -277,22 +277,27 @@ export const BUILTINS: readonly Builtin[] = [
     'array',
     2,
     3,
-    'RANK(a, n[, b]): the 1-based position of the n-th smallest element of a (ties by position).',
+    'RANK(a, n[, b]): the 1-based position of the n-th smallest element of a; ties are broken by the elements of b, then by position.',
   ),
   // Lookups
   b('LOOKUP', 'lookup', 2, 2, 'LOOKUP(gf, x): the graphical function `gf` at x (same as gf(x)).'),
 ];
 
+/** Other spellings of the same functions (canonical key -> catalogue name). */
+export const BUILTIN_ALIASES: Readonly<Record<string, string>> = {
+  arccosine: 'ARCCOS',
+  smooth: 'SMTH1',
+  smooth3: 'SMTH3',
+  smoothn: 'SMTHN',
+  delay_fixed: 'DELAY',
+  forecast: 'FORCST',
+  lookup_table: 'LOOKUP',
+};
+
 const BY_KEY = new Map<string, Builtin>();
 for (const f of BUILTINS) BY_KEY.set(f.name.toLowerCase(), f);
-// Common spellings of the same function.
-BY_KEY.set('arccosine', BY_KEY.get('arccos')!);
-BY_KEY.set('smooth', BY_KEY.get('smth1')!);
-BY_KEY.set('smooth3', BY_KEY.get('smth3')!);
-BY_KEY.set('smoothn', BY_KEY.get('smthn')!);
-BY_KEY.set('delay_fixed', BY_KEY.get('delay')!);
-BY_KEY.set('forecast', BY_KEY.get('forcst')!);
-BY_KEY.set('lookup_table', BY_KEY.get('lookup')!);
+for (const [alias, name] of Object.entries(BUILTIN_ALIASES))
+  BY_KEY.set(alias, BY_KEY.get(name.toLowerCase())!);
 
 /** Find a builtin by canonical name (namespace prefixes `std.` and `isee.` are ignored). */
 export function findBuiltin(key: string): Builtin | undefined {
