@@ -80,48 +80,50 @@ function markConstants(lm: LoweredModel): void {
 /** Topological order of `ids` given dependencies; returns the cycle when there is one. */
 function order(
   ids: number[],
-  depsOf: (id: number) => Iterable<number>,
+  depsOf: (id: number) => readonly number[],
   inSet: (id: number) => boolean,
 ): { order: number[]; cycle?: number[] } {
   const out: number[] = [];
-  const mark = new Int8Array(Math.max(0, ...ids.map((i) => i + 1), 0) + 1);
-  const markOf = new Map<number, number>();
-  void mark;
-  const stackPath: number[] = [];
+  let size = 0;
+  for (const id of ids) if (id >= size) size = id + 1;
+  for (const id of ids) for (const d of depsOf(id)) if (d >= size) size = d + 1;
+  // 0 unvisited, 1 on the current path, 2 done.
+  const mark = new Uint8Array(size);
+  const stackIds: number[] = [];
+  const stackPos: number[] = [];
   for (const root of ids) {
-    if (markOf.get(root) === 2) continue;
-    // Iterative DFS to survive long chains.
-    const stack: { id: number; it: Iterator<number> }[] = [{ id: root, it: depsOf(root)[Symbol.iterator]() }];
-    markOf.set(root, 1);
-    stackPath.length = 0;
-    stackPath.push(root);
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const n = top.it.next();
-      if (n.done) {
-        markOf.set(top.id, 2);
-        out.push(top.id);
-        stack.pop();
-        stackPath.pop();
+    if (mark[root] === 2) continue;
+    // Iterative depth-first search, so long chains cannot overflow the call stack.
+    mark[root] = 1;
+    stackIds.push(root);
+    stackPos.push(0);
+    while (stackIds.length) {
+      const top = stackIds.length - 1;
+      const id = stackIds[top]!;
+      const deps = depsOf(id);
+      const k = stackPos[top]!;
+      if (k >= deps.length) {
+        mark[id] = 2;
+        out.push(id);
+        stackIds.pop();
+        stackPos.pop();
         continue;
       }
-      const d = n.value;
+      stackPos[top] = k + 1;
+      const d = deps[k]!;
       if (!inSet(d)) continue;
-      const m = markOf.get(d);
+      const m = mark[d];
       if (m === 2) continue;
-      if (m === 1) {
-        const from = stackPath.indexOf(d);
-        return { order: out, cycle: stackPath.slice(from) };
-      }
-      markOf.set(d, 1);
-      stackPath.push(d);
-      stack.push({ id: d, it: depsOf(d)[Symbol.iterator]() });
+      if (m === 1) return { order: out, cycle: stackIds.slice(stackIds.indexOf(d)) };
+      mark[d] = 1;
+      stackIds.push(d);
+      stackPos.push(0);
     }
   }
   return { order: out };
 }
 
-function slotDeps(s: Slot, forInit: boolean): Set<number> {
+function slotDeps(s: Slot, forInit: boolean): number[] {
   const deps = new Set<number>();
   if (s.eq && !(s.role === 'prev' && !forInit)) irDeps(s.eq, deps);
   if (s.limit) {
@@ -129,7 +131,7 @@ function slotDeps(s: Slot, forInit: boolean): Set<number> {
     for (const i of s.limit.inflows) deps.add(i);
     for (const p of s.limit.prior) deps.add(p);
   }
-  return deps;
+  return [...deps];
 }
 
 export function generate(lm: LoweredModel): GenerateResult {
@@ -174,7 +176,9 @@ export function generate(lm: LoweredModel): GenerateResult {
     return (s.role === 'aux' || s.role === 'flow' || s.role === 'haux') && !s.constant;
   };
   const stepIds = allIds.filter(isStepAux);
-  const stepDeps = (id: number) => slotDeps(slots[id]!, false);
+  const stepDepLists = new Map<number, number[]>();
+  for (const id of stepIds) stepDepLists.set(id, slotDeps(slots[id]!, false));
+  const stepDeps = (id: number): readonly number[] => stepDepLists.get(id) ?? [];
   const step = order(stepIds, stepDeps, isStepAux);
   if (step.cycle) {
     const names = cycleMessage(step.cycle);
@@ -431,13 +435,13 @@ function groupsOf(slots: Slot[], ids: number[]): number[][] {
 function groupedOrder(
   slots: Slot[],
   ids: number[],
-  depsOf: (id: number) => Iterable<number>,
+  depsOf: (id: number) => readonly number[],
   inSet: (id: number) => boolean,
 ): number[][] | undefined {
   const groups = groupsOf(slots, ids);
   const groupOf = new Map<number, number>();
   groups.forEach((g, gi) => g.forEach((id) => groupOf.set(id, gi)));
-  const edges: Set<number>[] = groups.map(() => new Set<number>());
+  const edgeSets: Set<number>[] = groups.map(() => new Set<number>());
   for (let gi = 0; gi < groups.length; gi++) {
     for (const id of groups[gi]!) {
       for (const d of depsOf(id)) {
@@ -445,10 +449,11 @@ function groupedOrder(
         const gd = groupOf.get(d);
         if (gd === undefined) continue;
         if (gd === gi) return undefined;
-        edges[gi]!.add(gd);
+        edgeSets[gi]!.add(gd);
       }
     }
   }
+  const edges = edgeSets.map((e) => [...e]);
   const ordered = order(
     groups.map((_, i) => i),
     (g) => edges[g]!,
