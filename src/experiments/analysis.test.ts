@@ -52,7 +52,9 @@ describe('PRIM', () => {
   it('recovers a planted box on synthetic data', () => {
     const rng = new Rng(17);
     const n = 3000;
-    const columns = [0, 1, 2, 3].map(() => Float64Array.from({ length: n }, () => rng.next()));
+    // Ten noise inputs besides x1 and x2: chance restrictions must be dropped (quasi-p > 0.05).
+    const names = Array.from({ length: 12 }, (_, i) => `x${i + 1}`);
+    const columns = names.map(() => Float64Array.from({ length: n }, () => rng.next()));
     // Runs of interest: x1 in [0.2, 0.6] and x2 > 0.5, with 5% label noise.
     const y = Uint8Array.from({ length: n }, (_, i) => {
       const inBox = columns[0][i] >= 0.2 && columns[0][i] <= 0.6 && columns[1][i] > 0.5;

@@ -22,7 +22,9 @@ export interface PrimOptions {
   /** Smallest box mass (share of all runs) allowed. */
   massMin?: number;
   objective?: 'lenient1' | 'original';
-  /** Choose the box with the most coverage among those at least this dense; default: best F1 (harmonic mean). */
+  /** Drop restrictions of the chosen box whose quasi-p-value exceeds this (default 0.05; 1 keeps all). */
+  simplifyAlpha?: number;
+  /** Choose the box with the most coverage among those at least this dense; default: best coverage x density gain. */
   minDensity?: number;
 }
 
@@ -41,7 +43,8 @@ export interface PrimBox {
 export interface PrimResult {
   boxes: PrimBox[];
   chosen: number;
-  /** Quasi-p-values of the chosen box per restricted input (Bryant & Lempert 2010). */
+  /** Quasi-p-values of the chosen box per restricted input (Bryant & Lempert 2010). The last box is
+   * the simplified chosen box when restrictions were dropped. */
   quasiP: Record<string, number>;
   totalRuns: number;
   totalInterest: number;
@@ -306,24 +309,58 @@ export function prim(data: PrimData, options: PrimOptions = {}): PrimResult {
     });
     if (bestCoverage < 0) chosen = boxes.reduce((bi, b, i) => (b.density > boxes[bi].density ? i : bi), 0);
   } else {
-    let bestF = -1;
+    // Coverage times the share of the possible density gain achieved: zero for the whole data
+    // set, equal to coverage for a pure box. Unlike F1 it does not favour big boxes when the
+    // runs of interest are common.
+    const base = N ? K / N : 0;
+    let bestScore = -Infinity;
     boxes.forEach((b, i) => {
-      const f = b.coverage + b.density > 0 ? (2 * b.coverage * b.density) / (b.coverage + b.density) : 0;
-      if (f > bestF + 1e-12) {
-        bestF = f;
+      const gain = base < 1 ? (b.density - base) / (1 - base) : 0;
+      const score = b.coverage * gain;
+      if (score > bestScore + 1e-12) {
+        bestScore = score;
         chosen = i;
       }
     });
   }
 
-  // Quasi-p-values: is each restriction of the chosen box significant, given the others?
-  const quasiP: Record<string, number> = {};
-  const chosenLimits = limitsHistory[chosen];
-  const chosenBox = boxes[chosen];
-  for (let d = 0; d < D; d++) {
-    if (!isRestricted(chosenLimits, d)) continue;
-    const { n, k } = count(chosenLimits, d);
-    quasiP[names[d]] = binomialSurvival(chosenBox.k, chosenBox.n, n ? k / n : 0);
+  // Quasi-p-values: is each restriction of a box significant, given the others?
+  const quasiPValues = (l: Limits, n: number, k: number): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (let d = 0; d < D; d++) {
+      if (!isRestricted(l, d)) continue;
+      const without = count(l, d);
+      out[names[d]] = binomialSurvival(k, n, without.n ? without.k / without.n : 0);
+    }
+    return out;
+  };
+  let quasiP = quasiPValues(limitsHistory[chosen], boxes[chosen].n, boxes[chosen].k);
+
+  // With many inputs, peeling also restricts inputs by chance. Drop the least significant
+  // restriction while its quasi-p-value exceeds the threshold; the simpler box joins the
+  // trajectory and becomes the chosen one.
+  const simplifyAlpha = options.simplifyAlpha ?? 0.05;
+  if (simplifyAlpha < 1) {
+    const l = copy(limitsHistory[chosen]);
+    let dropped = false;
+    while (true) {
+      const entries = Object.entries(quasiP);
+      if (entries.length <= 1) break;
+      const [worst, p] = entries.reduce((a, b) => (b[1] > a[1] ? b : a));
+      if (!(p > simplifyAlpha)) break;
+      const d = names.indexOf(worst);
+      l.low[d] = initial.low[d];
+      l.high[d] = initial.high[d];
+      l.cats[d] = initial.cats[d] ? new Set(initial.cats[d]) : null;
+      dropped = true;
+      const { n, k } = count(l);
+      quasiP = quasiPValues(l, n, k);
+    }
+    if (dropped) {
+      const { n, k } = count(l);
+      record(l, n, k);
+      chosen = boxes.length - 1;
+    }
   }
   return { boxes, chosen, quasiP, totalRuns: N, totalInterest: K };
 }

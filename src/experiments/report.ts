@@ -132,8 +132,11 @@ function fanCharts(data: ReportData): string {
     '<h2>Outcomes over time</h2><p>Median (line), 25–75% (dark band) and 5–95% (light band) of the runs of each policy.</p>',
   ];
   for (const s of data.series) {
+    // At most ~240 time points per chart keeps the page small whatever the save step.
+    const stride = Math.max(1, Math.ceil(times.length / 240));
+    const shown = times.map((_, t) => t).filter((t) => t % stride === 0 || t === times.length - 1);
     const bands = s.policies.map(({ rows, values }) =>
-      times.map((_, t) => {
+      shown.map((t) => {
         const column = Float64Array.from({ length: rows }, (_, r) => values[r * times.length + t])
           .filter(Number.isFinite)
           .sort();
@@ -149,14 +152,16 @@ function fanCharts(data: ReportData): string {
       });
       const colour = PALETTE[p % PALETTE.length];
       const area = (lo: number, hi: number): string => {
-        const pts = times.map((t, i) => `${f.x(t).toFixed(1)},${f.y(bands[p][i][hi]).toFixed(1)}`);
-        const back = times.map((t, i) => `${f.x(t).toFixed(1)},${f.y(bands[p][i][lo]).toFixed(1)}`).reverse();
+        const pts = shown.map((t, i) => `${f.x(times[t]).toFixed(1)},${f.y(bands[p][i][hi]).toFixed(1)}`);
+        const back = shown
+          .map((t, i) => `${f.x(times[t]).toFixed(1)},${f.y(bands[p][i][lo]).toFixed(1)}`)
+          .reverse();
         return `<polygon points="${[...pts, ...back].join(' ')}" fill="${colour}" opacity="${lo === 0 ? 0.18 : 0.35}"/>`;
       };
       if (bands[p].every((b) => b.every(Number.isFinite))) {
         f.parts.push(area(0, 4), area(1, 3));
         f.parts.push(
-          `<polyline points="${times.map((t, i) => `${f.x(t).toFixed(1)},${f.y(bands[p][i][2]).toFixed(1)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`,
+          `<polyline points="${shown.map((t, i) => `${f.x(times[t]).toFixed(1)},${f.y(bands[p][i][2]).toFixed(1)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`,
         );
       }
       out.push(svg(f));

@@ -37,7 +37,9 @@ export class ChunkRunner {
   private readonly inputIndex: number[];
   /** Per policy: [parameter index, value] pairs. */
   private readonly policyOverrides: Array<Array<[number, number]>>;
-  private readonly outcomeSeries: (() => Float64Array)[];
+  /** Distinct model variables read by the outcomes, and each outcome's index into them. */
+  private readonly variables: string[];
+  private readonly outcomeVariable: number[];
   private readonly seriesOutcomes: number[];
   private readonly unit: Float64Array;
 
@@ -65,7 +67,8 @@ export class ChunkRunner {
         return [resolve(name, field), value];
       }),
     );
-    this.outcomeSeries = spec.outcomes.map((o, i) => {
+    this.variables = [...new Set(spec.outcomes.map((o) => o.variable))];
+    this.outcomeVariable = spec.outcomes.map((o, i) => {
       try {
         sim.series(o.variable);
       } catch (err) {
@@ -74,7 +77,7 @@ export class ChunkRunner {
           `the model has no variable '${o.variable}' (${(err as Error).message})`,
         );
       }
-      return () => sim.series(o.variable);
+      return this.variables.indexOf(o.variable);
     });
     this.seriesOutcomes = spec.outcomes.flatMap((o, i) => (o.reduce === 'series' ? [i] : []));
     this.unit = new Float64Array(Math.max(1, spec.uncertainties.length));
@@ -92,6 +95,9 @@ export class ChunkRunner {
     let series: Float64Array[] = [];
     let times = new Float64Array(0);
     let modelSeconds = 0;
+    // A Simulation reuses preallocated buffers run after run, so the series views are looked up
+    // once per chunk rather than once per run (a lookup by name costs as much as a small model).
+    const views = this.variables.map((v) => sim.series(v));
 
     for (let k = 0; k < count; k++) {
       const row = start + k;
@@ -116,10 +122,10 @@ export class ChunkRunner {
           series = this.seriesOutcomes.map(() => new Float64Array(count * time.length).fill(NaN));
         }
         for (let o = 0; o < outcomes.length; o++) {
-          scalars[o * count + k] = reduceSeries(outcomes[o], this.outcomeSeries[o](), time);
+          scalars[o * count + k] = reduceSeries(outcomes[o], views[this.outcomeVariable[o]], time);
         }
         this.seriesOutcomes.forEach((o, s) => {
-          const values = this.outcomeSeries[o]();
+          const values = views[this.outcomeVariable[o]];
           if (values.length === times.length) series[s].set(values, k * times.length);
         });
         status[k] = STATUS_OK;

@@ -1,0 +1,197 @@
+/**
+ * Ensemble benchmark: throughput of the case model with one worker and with every core, the
+ * share of time spent outside model evaluation, and resident memory at 10,000 and 100,000 runs
+ * (it should stay flat: results stream to disk).
+ *
+ *   npx tsx bench/ensemble.ts [--runs N] [--memory-model case|builtin]
+ *
+ * Prints a table and writes bench/results/ensemble.json.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { explore, loadSpecFile, type LoadedSpec } from '../src/experiments/explore.js';
+import { buildPlan } from '../src/experiments/plan.js';
+import { createSimulation, modelSourceFor } from '../src/experiments/model-source.js';
+import { ChunkRunner } from '../src/experiments/runner.js';
+import { parseSpec } from '../src/experiments/spec.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CASE_SPEC = join(ROOT, 'models/north-korea-russia/experiments/thesis.json');
+
+function argument(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/** A small shipped stand-in when the case model is absent: logistic growth with a series outcome. */
+function builtinSpec(): LoadedSpec {
+  const spec = parseSpec({
+    model: 'builtin:logistic',
+    seed: 1,
+    samples: 1000,
+    method: 'lhs',
+    uncertainties: [
+      { name: 'r', dist: 'uniform', low: 0.05, high: 0.5 },
+      { name: 'K', dist: 'uniform', low: 50, high: 150 },
+    ],
+    outcomes: [
+      { name: 'path', variable: 'x', reduce: 'series' },
+      { name: 'peak', variable: 'x', reduce: 'max' },
+    ],
+  });
+  return {
+    spec,
+    specFile: 'builtin',
+    model: modelSourceFor(spec),
+    modelHash: 'builtin',
+    scenarios: new Map(),
+  };
+}
+
+function caseSpec(): LoadedSpec | undefined {
+  if (!existsSync(CASE_SPEC)) return undefined;
+  try {
+    return loadSpecFile(CASE_SPEC);
+  } catch (err) {
+    process.stderr.write(
+      `case model unusable (${(err as Error).message}); falling back to a builtin model\n`,
+    );
+    return undefined;
+  }
+}
+
+/** Samples so that samples x policies is about `runs`. */
+function samplesFor(loaded: LoadedSpec, runs: number): number {
+  const policies = buildPlan({ ...loaded.spec, samples: 1 }, loaded.scenarios).policies.length;
+  return Math.max(1, Math.round(runs / policies));
+}
+
+interface Measurement {
+  model: string;
+  jobs: number;
+  runs: number;
+  wallSeconds: number;
+  runsPerSecond: number;
+  modelSeconds: number;
+  /** 1 - model time / (wall time x workers): everything that is not the model's run(). */
+  overheadShare: number;
+  peakRssMiB: number;
+}
+
+async function measure(loaded: LoadedSpec, label: string, runs: number, jobs: number): Promise<Measurement> {
+  const dir = mkdtempSync(join(tmpdir(), 'interlock-bench-'));
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  try {
+    const result = await explore(loaded, { outDir: dir, jobs, samples: samplesFor(loaded, runs) });
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const m = result.metadata;
+    return {
+      model: label,
+      jobs,
+      runs: m.completedRuns,
+      wallSeconds: result.wallSeconds,
+      runsPerSecond: m.completedRuns / result.wallSeconds,
+      modelSeconds: result.modelSeconds,
+      overheadShare: 1 - result.modelSeconds / (result.wallSeconds * jobs),
+      peakRssMiB: peak / 2 ** 20,
+    };
+  } finally {
+    clearInterval(timer);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same work in this thread, without workers: the floor of per-run overhead. */
+function inThread(loaded: LoadedSpec, runs: number): { runsPerSecond: number; overheadShare: number } {
+  const plan = buildPlan(loaded.spec, loaded.scenarios, samplesFor(loaded, runs));
+  const runner = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec));
+  runner.run(0, Math.min(plan.rows, 200)); // warm up the JIT
+  const t0 = performance.now();
+  let model = 0;
+  for (let start = 0; start < plan.rows; start += 1024)
+    model += runner.run(start, Math.min(plan.rows, start + 1024)).modelSeconds;
+  const wall = (performance.now() - t0) / 1000;
+  return { runsPerSecond: plan.rows / wall, overheadShare: 1 - model / wall };
+}
+
+async function main(): Promise<void> {
+  const runs = Number(argument('--runs', process.argv.includes('--quick') ? '1000' : '4000'));
+  const memoryModel = argument('--memory-model', 'builtin');
+  const cores = availableParallelism();
+  const caseLoaded = caseSpec();
+  const throughputModel = caseLoaded ?? builtinSpec();
+  const label = caseLoaded ? 'case model' : 'builtin:logistic (case model absent)';
+
+  const single = inThread(throughputModel, Math.min(runs, 2000));
+  const rows: Measurement[] = [];
+  rows.push(await measure(throughputModel, label, runs, 1));
+  if (cores > 1) rows.push(await measure(throughputModel, label, runs, cores));
+  const memLoaded = memoryModel === 'case' && caseLoaded ? caseLoaded : builtinSpec();
+  const memLabel = memoryModel === 'case' && caseLoaded ? 'case model' : 'builtin:logistic';
+  const mem10k = await measure(memLoaded, memLabel, 10_000, cores);
+  const mem100k = await measure(memLoaded, memLabel, 100_000, cores);
+
+  const table = [
+    ['measurement', 'model', 'workers', 'runs', 'runs/s', 'outside model', 'peak RSS MiB'],
+    [
+      'in-thread (no workers)',
+      label,
+      '0',
+      String(Math.min(runs, 2000)),
+      single.runsPerSecond.toFixed(0),
+      `${(100 * single.overheadShare).toFixed(1)}%`,
+      '-',
+    ],
+    ...rows.map((r) => [
+      `throughput`,
+      r.model,
+      String(r.jobs),
+      String(r.runs),
+      r.runsPerSecond.toFixed(0),
+      `${(100 * r.overheadShare).toFixed(1)}%`,
+      r.peakRssMiB.toFixed(0),
+    ]),
+    ...[mem10k, mem100k].map((r) => [
+      `memory`,
+      r.model,
+      String(r.jobs),
+      String(r.runs),
+      r.runsPerSecond.toFixed(0),
+      `${(100 * r.overheadShare).toFixed(1)}%`,
+      r.peakRssMiB.toFixed(0),
+    ]),
+  ];
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  for (const r of table)
+    process.stdout.write(
+      r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ') + '\n',
+    );
+  process.stdout.write(
+    `memory growth 10k -> 100k runs: ${(mem100k.peakRssMiB - mem10k.peakRssMiB).toFixed(0)} MiB\n`,
+  );
+
+  const out = join(ROOT, 'bench/results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    join(out, 'ensemble.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        note: 'Machine may be shared; throughput depends on load. overheadShare = 1 - model run() time / (wall x workers).',
+        inThread: { model: label, ...single },
+        throughput: rows,
+        memory: { at10k: mem10k, at100k: mem100k, growthMiB: mem100k.peakRssMiB - mem10k.peakRssMiB },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+}
+
+await main();
