@@ -1004,15 +1004,16 @@ export function estimatesFor(
   quantity: string,
   filter: EstimateFilter = {},
 ): Estimate[] {
+  // One lookup table instead of a search per comparison: large stores stay O(n log n).
+  const published = new Map(doc.reports.map((r) => [r.id, r.published]));
+  const dateOf = (e: Estimate) => published.get(e.report) ?? e.asOf;
   return doc.estimates
     .filter((e) => e.quantity === quantity)
     .filter((e) => !filter.bases || filter.bases.includes(e.basis))
-    .filter((e) => !filter.publishedBy || publishedDate(doc, e) <= filter.publishedBy)
+    .filter((e) => !filter.publishedBy || dateOf(e) <= filter.publishedBy)
     .sort(
       (a, b) =>
-        compareStrings(publishedDate(doc, a), publishedDate(doc, b)) ||
-        compareStrings(a.asOf, b.asOf) ||
-        compareStrings(a.id, b.id),
+        compareStrings(dateOf(a), dateOf(b)) || compareStrings(a.asOf, b.asOf) || compareStrings(a.id, b.id),
     );
 }
 

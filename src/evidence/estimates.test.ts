@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseEvidenceJson } from './data.js';
+import { addDays, centralValue, parseEvidenceJson, type EvidenceDocument } from './data.js';
 import { estimateTimeline, median } from './estimates.js';
 import { indicatorStates } from './indicators.js';
 import { sampleDocument } from './testing-fixtures.js';
@@ -25,6 +25,43 @@ describe('revision ratio', () => {
     // est-1: later est-2 (2000) and est-4 (3000) -> median 2500.
     expect(t.estimates[0]!.revisionRatio).toBeCloseTo(0.4, 12);
     expect(t.estimates[0]!.laterCount).toBe(2);
+  });
+
+  it('agrees with a direct recomputation on a random document (sliding window check)', () => {
+    // A small linear congruential generator keeps the document the same on every run.
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const doc: EvidenceDocument = { ...sampleDocument(), estimates: [], reports: [] };
+    const bases = ['observed', 'assessed', 'plan', 'capacity'] as const;
+    for (let r = 0; r < 60; r++) {
+      const published = addDays('2024-01-01', Math.floor(next() * 400));
+      doc.reports.push({ id: `r${r}`, source: 'src-a', published, claim: 'c', credibility: 3 });
+    }
+    for (let e = 0; e < 300; e++) {
+      doc.estimates.push({
+        id: `e${e}`,
+        quantity: 'x.count',
+        value: Math.floor(next() * 1000),
+        unit: 'persons',
+        asOf: '2024-01-01',
+        basis: bases[Math.floor(next() * 4)]!,
+        source: 'src-a',
+        report: `r${Math.floor(next() * 60)}`,
+      });
+    }
+    const published = new Map(doc.reports.map((r) => [r.id, r.published]));
+    const t = estimateTimeline(doc, 'x.count', 45);
+    for (const entry of t.estimates) {
+      const end = addDays(entry.date, 45);
+      const later = doc.estimates
+        .filter(
+          (f) => (f.basis === 'observed' || f.basis === 'assessed') && published.get(f.report)! > entry.date,
+        )
+        .filter((f) => published.get(f.report)! <= end)
+        .map(centralValue);
+      expect(entry.laterCount, entry.id).toBe(later.length);
+      expect(entry.laterMedian, entry.id).toBe(median(later));
+    }
   });
 
   it('median of even and odd lists', () => {

@@ -67,10 +67,33 @@ export interface EstimateTimeline {
 }
 
 export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const sorted = [...xs].sort((a, b) => a - b);
+  return medianOfSorted([...xs].sort((a, b) => a - b));
+}
+
+function medianOfSorted(sorted: readonly number[]): number | null {
+  if (sorted.length === 0) return null;
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** First index whose value is >= x. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(sorted: number[], x: number): void {
+  sorted.splice(lowerBound(sorted, x), 0, x);
+}
+
+function removeSorted(sorted: number[], x: number): void {
+  sorted.splice(lowerBound(sorted, x), 1);
 }
 
 /** Ratios within this relative distance of 1 count as "equal" (guards float noise only). */
@@ -82,15 +105,26 @@ export function estimateTimeline(
   windowDays: number = DEFAULT_WINDOW_DAYS,
 ): EstimateTimeline {
   const all = estimatesFor(doc, quantity);
-  const estimates = all.map((e): TimelineEntry => {
-    const date = publishedDate(doc, e);
+  const dates = all.map((e) => publishedDate(doc, e));
+  const centrals = all.map(centralValue);
+  const counts = all.map((e) => CONSENSUS_BASES.includes(e.basis));
+  // `all` is in publication order, so each window (date, date + windowDays] is a run of it whose
+  // two ends only move forward: keep the window's values sorted and slide it, instead of
+  // re-sorting per estimate (thousands of estimates of one quantity stay fast).
+  const window: number[] = [];
+  let added = 0;
+  let removed = 0;
+  const estimates = all.map((e, i): TimelineEntry => {
+    const date = dates[i]!;
     const windowEnd = addDays(date, windowDays);
-    const later = all.filter((f) => {
-      const d = publishedDate(doc, f);
-      return CONSENSUS_BASES.includes(f.basis) && d > date && d <= windowEnd;
-    });
-    const laterMedian = median(later.map(centralValue));
-    const central = centralValue(e);
+    for (; added < all.length && dates[added]! <= windowEnd; added++) {
+      if (counts[added]) insertSorted(window, centrals[added]!);
+    }
+    for (; removed < added && dates[removed]! <= date; removed++) {
+      if (counts[removed]) removeSorted(window, centrals[removed]!);
+    }
+    const laterMedian = medianOfSorted(window);
+    const central = centrals[i]!;
     return {
       id: e.id,
       date,
@@ -105,7 +139,7 @@ export function estimateTimeline(
       source: e.source,
       sourceName: sourceById(doc, e.source)?.name ?? e.source,
       report: e.report,
-      laterCount: later.length,
+      laterCount: window.length,
       laterMedian,
       revisionRatio: laterMedian === null || laterMedian === 0 ? null : central / laterMedian,
     };
