@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ForecastQuestion } from './data.js';
-import { brierScore, calibrationTable, dailyProbabilities, logScore, scoreQuestion } from './forecasts.js';
+import {
+  brierScore,
+  calibrationTable,
+  dailyProbabilities,
+  icd203Term,
+  logScore,
+  scoreQuestion,
+} from './forecasts.js';
 
 describe('single forecast scores', () => {
   it('matches the Brier test vectors (one-sided; Fatebook two-sided is twice this)', () => {
@@ -26,6 +33,20 @@ const question = (over: Partial<ForecastQuestion>): ForecastQuestion => ({
   closes: '2025-12-31',
   forecasts: [],
   ...over,
+});
+
+describe('ICD 203 terms', () => {
+  it('puts shared endpoints in the band nearer 50%', () => {
+    expect(icd203Term(0.01)).toBe('almost no chance');
+    expect(icd203Term(0.05)).toBe('very unlikely');
+    expect(icd203Term(0.2)).toBe('unlikely');
+    expect(icd203Term(0.45)).toBe('roughly even chance');
+    expect(icd203Term(0.55)).toBe('roughly even chance');
+    expect(icd203Term(0.56)).toBe('likely');
+    expect(icd203Term(0.8)).toBe('likely');
+    expect(icd203Term(0.95)).toBe('very likely');
+    expect(icd203Term(0.96)).toBe('almost certain');
+  });
 });
 
 describe('time-weighted scores', () => {

@@ -10,10 +10,38 @@ export const FORECAST_FORMULAS = [
   "  p_d = the analyst's latest forecast made on or before day d; days run from the analyst's first",
   '  forecast through the earlier of the resolution date and the close date, both included.',
   '  Ambiguous and open questions are not scored.',
-  'final Brier = (p - o)^2 for the last forecast only.',
+  'final Brier = (p - o)^2 for the last forecast only; term = its ICD 203 expression of likelihood',
+  '  (bands 1-5-20-45-55-80-95-99%; a shared endpoint belongs to the band nearer 50%).',
   'calibration: every forecast on a yes/no-resolved question, bucketed to the nearest tenth',
   '  (bucket b holds b - 0.05 <= p < b + 0.05); observed = share of those forecasts whose question resolved yes.',
 ];
+
+/** ICD 203 expressions of likelihood (ODNI, 2015), lowest band first. */
+export const ICD203_TERMS = [
+  'almost no chance',
+  'very unlikely',
+  'unlikely',
+  'roughly even chance',
+  'likely',
+  'very likely',
+  'almost certain',
+] as const;
+export type Icd203Term = (typeof ICD203_TERMS)[number];
+
+/**
+ * The ICD 203 term for a probability. The standard's bands share their endpoints (5, 20, 45,
+ * 55, 80, 95%); here an endpoint belongs to the band nearer 50%, so 0.45 and 0.55 are "roughly
+ * even chance" and 0.8 is "likely", symmetrically on both sides.
+ */
+export function icd203Term(p: number): Icd203Term {
+  if (p < 0.05) return 'almost no chance';
+  if (p < 0.2) return 'very unlikely';
+  if (p < 0.45) return 'unlikely';
+  if (p <= 0.55) return 'roughly even chance';
+  if (p <= 0.8) return 'likely';
+  if (p <= 0.95) return 'very likely';
+  return 'almost certain';
+}
 
 export interface AnalystQuestionScore {
   question: string;
@@ -24,6 +52,7 @@ export interface AnalystQuestionScore {
   brier: number;
   logScore: number;
   finalProbability: number;
+  finalTerm: Icd203Term;
   finalBrier: number;
 }
 
@@ -109,6 +138,7 @@ export function scoreQuestion(question: ForecastQuestion): AnalystQuestionScore[
       brier: daily.reduce((a, p) => a + brierScore(p, o), 0) / daily.length,
       logScore: daily.reduce((a, p) => a + logScore(p, o), 0) / daily.length,
       finalProbability,
+      finalTerm: icd203Term(finalProbability),
       finalBrier: brierScore(finalProbability, o),
     };
   });

@@ -142,7 +142,7 @@ export function renderForecasts(r: ForecastReport): string {
     ]),
   );
   const scores = renderTable(
-    ['question', 'analyst', 'outcome', 'forecasts', 'days', 'brier', 'log', 'final p', 'final brier'],
+    ['question', 'analyst', 'outcome', 'forecasts', 'days', 'brier', 'log', 'final p', 'term', 'final brier'],
     r.scores.map((s) => [
       s.question,
       s.analyst,
@@ -152,6 +152,7 @@ export function renderForecasts(r: ForecastReport): string {
       formatNumber(s.brier, 4),
       formatNumber(s.logScore, 4),
       formatNumber(s.finalProbability),
+      s.finalTerm,
       formatNumber(s.finalBrier, 4),
     ]),
   );

@@ -29,6 +29,9 @@ export {
 } from './estimates.js';
 export {
   FORECAST_FORMULAS,
+  ICD203_TERMS,
+  icd203Term,
+  type Icd203Term,
   brierScore,
   calibrationTable,
   forecastReport,
