@@ -30,6 +30,11 @@ export interface ParseResult {
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'if', 'then', 'else', 'mod']);
 const MAX_DEPTH = 400;
+/**
+ * Bound on the depth of the tree, which also grows along chains like `1 + 1 + ... + 1` (left-deep):
+ * the compiler walks trees recursively and V8 refuses deeply nested generated code.
+ */
+const MAX_TREE_DEPTH = 1000;
 
 function isIdentStart(c: string): boolean {
   return /[A-Za-z_$]/.test(c) || c.charCodeAt(0) > 127;
@@ -130,6 +135,8 @@ class ParseFailure extends Error {
 class Parser {
   private pos = 0;
   private depth = 0;
+  /** Depth of the tree being built: nesting plus the operators of the chains being extended. */
+  private tree = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private peek(): Token {
@@ -162,6 +169,11 @@ class Parser {
 
   private enter(at: number): void {
     if (++this.depth > MAX_DEPTH) throw new ParseFailure('expression nested too deeply', at);
+    this.grow(at);
+  }
+
+  private grow(at: number): void {
+    if (++this.tree > MAX_TREE_DEPTH) throw new ParseFailure('expression nested too deeply', at);
   }
 
   expression(): Expr {
@@ -170,20 +182,28 @@ class Parser {
       return this.orExpr();
     } finally {
       this.depth--;
+      this.tree--;
     }
   }
 
   private binaryLevel(ops: Record<string, BinaryOp>, sub: () => Expr, keywords = false): Expr {
     let left = sub();
-    for (;;) {
-      const t = this.peek();
-      const key =
-        keywords && t.kind === 'ident' ? t.text.toLowerCase() : t.kind === 'op' ? t.text : undefined;
-      const op = key !== undefined ? ops[key] : undefined;
-      if (!op) return left;
-      this.next();
-      const right = sub();
-      left = { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+    let chain = 0;
+    try {
+      for (;;) {
+        const t = this.peek();
+        const key =
+          keywords && t.kind === 'ident' ? t.text.toLowerCase() : t.kind === 'op' ? t.text : undefined;
+        const op = key !== undefined ? ops[key] : undefined;
+        if (!op) return left;
+        this.grow(t.start);
+        chain++;
+        this.next();
+        const right = sub();
+        left = { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+      }
+    } finally {
+      this.tree -= chain;
     }
   }
 
@@ -204,16 +224,23 @@ class Parser {
   }
   private multiplicative(): Expr {
     let left = this.unary();
-    for (;;) {
-      const t = this.peek();
-      let op: BinaryOp | undefined;
-      if (this.isOp(t, '*')) op = '*';
-      else if (this.isOp(t, '/')) op = '/';
-      else if (this.isKeyword(t, 'mod')) op = 'mod';
-      if (!op) return left;
-      this.next();
-      const right = this.unary();
-      left = { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+    let chain = 0;
+    try {
+      for (;;) {
+        const t = this.peek();
+        let op: BinaryOp | undefined;
+        if (this.isOp(t, '*')) op = '*';
+        else if (this.isOp(t, '/')) op = '/';
+        else if (this.isKeyword(t, 'mod')) op = 'mod';
+        if (!op) return left;
+        this.grow(t.start);
+        chain++;
+        this.next();
+        const right = this.unary();
+        left = { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+      }
+    } finally {
+      this.tree -= chain;
     }
   }
   private unary(): Expr {
@@ -227,6 +254,7 @@ class Parser {
         return { kind: 'unary', op, arg, span: { start: t.start, end: arg.span.end } };
       } finally {
         this.depth--;
+        this.tree--;
       }
     }
     return this.power();
@@ -249,6 +277,7 @@ class Parser {
         };
       } finally {
         this.depth--;
+        this.tree--;
       }
     }
     return base;
