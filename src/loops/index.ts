@@ -148,8 +148,13 @@ const FOLLOWS_INPUT = new Set([
 
 type Env = (key: string) => number;
 
-function evaluate(e: Expr, env: Env, gfs: Map<string, GraphicalFunction>): number {
-  const ev = (x: Expr) => evaluate(x, env, gfs);
+/**
+ * Evaluate an equation. In structural mode every branch counts: IF gives the sum of both
+ * branches and MIN/MAX the sum of their arguments, so a link that no tested state activates still
+ * shows the direction in which it acts when it is active.
+ */
+function evaluate(e: Expr, env: Env, gfs: Map<string, GraphicalFunction>, structural = false): number {
+  const ev = (x: Expr) => evaluate(x, env, gfs, structural);
   switch (e.kind) {
     case 'num':
       return e.value;
@@ -160,6 +165,7 @@ function evaluate(e: Expr, env: Env, gfs: Map<string, GraphicalFunction>): numbe
     case 'unary':
       return e.op === '-' ? -ev(e.arg) : e.op === '+' ? ev(e.arg) : ev(e.arg) ? 0 : 1;
     case 'if':
+      if (structural) return ev(e.then) + ev(e.else);
       return ev(e.cond) ? ev(e.then) : ev(e.else);
     case 'binary': {
       const a = ev(e.left);
@@ -203,6 +209,7 @@ function evaluate(e: Expr, env: Env, gfs: Map<string, GraphicalFunction>): numbe
       if (gf && args.length === 1) return lookup(gf, ev(args[0]!));
       if (FOLLOWS_INPUT.has(e.key) && args.length) return ev(args[0]!);
       const v = args.map(ev);
+      if (structural && (e.key === 'min' || e.key === 'max')) return v.reduce((a, b) => a + b, 0);
       switch (e.key) {
         case 'min':
           return Math.min(...v);
@@ -263,6 +270,8 @@ function equationTable(model: Model): { vars: Map<string, Variable>; exprs: Map<
 /**
  * The sign of d(to)/d(from) at the given state. `values` gives every variable's value (canonical
  * key). Null when the equation cannot be evaluated here (arrays, unsupported builtins).
+ * `structural`: every branch active (see evaluate) and every other input that is zero taken as
+ * one, for links that are switched off in the state given (a lever at 0, a MIN never chosen).
  */
 export function linkSign(
   model: Model,
@@ -270,6 +279,7 @@ export function linkSign(
   to: string,
   values: (key: string) => number | undefined,
   table = equationTable(model),
+  structural = false,
 ): LinkSign {
   const toKey = canonicalName(to);
   const fromKey = canonicalName(from);
@@ -284,16 +294,17 @@ export function linkSign(
   if (!expr) return null;
   const gfs = new Map<string, GraphicalFunction>();
   for (const g of model.graphicalFunctions) if (g.name) gfs.set(canonicalName(g.name), g);
-  const base = values(fromKey);
-  if (base === undefined || !Number.isFinite(base)) return null;
+  const raw = values(fromKey);
+  if (raw === undefined || !Number.isFinite(raw)) return null;
+  const base = structural && raw === 0 ? 1 : raw;
   const at = (x: number): number => {
     const env: Env = (key) => {
       if (key === fromKey) return x;
       const v = values(key);
       if (v === undefined) throw new Unknown(`no value for ${key}`);
-      return v;
+      return structural && v === 0 ? 1 : v;
     };
-    const y = evaluate(expr, env, gfs);
+    const y = evaluate(expr, env, gfs, structural);
     return target.gf ? lookup(target.gf, y) : y;
   };
   try {
@@ -378,6 +389,7 @@ export function detectLoops(
         }
         if (sg === 0) found = 0;
       }
+      if (found === 0) found = linkSign(compiled.model, from, to, states[0]!, table, true);
       signCache.set(k, found);
     }
     return signCache.get(k)!;

@@ -104,4 +104,15 @@ describe('linkSign', () => {
     expect(linkSign(m, 'Population', 'mystery', at)).toBeNull();
     expect(linkSign(m, 'Population', 'gate', at)).toBe(0);
   });
+  it('finds the sign of a switched-off link structurally (every branch active, zero inputs as one)', () => {
+    expect(linkSign(m, 'Population', 'gate', at, undefined, true)).toBe(1);
+    const off = model([
+      { kind: 'aux', name: 'lever', eqn: { text: '0' } },
+      { kind: 'aux', name: 'pressure', eqn: { text: '5' } },
+      { kind: 'aux', name: 'response', eqn: { text: 'lever * MAX(0, 3 - pressure)' } },
+    ]);
+    const state = (k: string) => ({ lever: 0, pressure: 5, response: 0 })[k];
+    expect(linkSign(off, 'pressure', 'response', state)).toBe(0);
+    expect(linkSign(off, 'pressure', 'response', state, undefined, true)).toBe(-1);
+  });
 });
