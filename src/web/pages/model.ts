@@ -158,7 +158,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
           h(
             'p',
             { class: 'muted' },
-            'Polarity: each link's sign from a small perturbation of the cause in the effect's equation, at the initial state (or the first later state where the link is active); R when the product of signs is positive, B when negative.',
+            "Polarity: each link's sign from a small perturbation of the cause in the effect's equation, at the initial state (or the first later state where the link is active, else structurally); R when the product of signs is positive, B when negative.",
           ),
         ),
         details,
