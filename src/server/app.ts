@@ -13,6 +13,7 @@ import { listModelFiles, MODEL_EXTENSIONS, resolveUnder } from './paths.js';
 import { ExperimentService } from './experiments.js';
 import { readCaseData } from './case.js';
 import { VERSION } from '../version.js';
+import type { EvidenceStore } from '../store/store.js';
 
 export interface ServerOptions {
   /** Model opened at start (a file, or a folder holding one). */
@@ -21,7 +22,10 @@ export interface ServerOptions {
   root?: string;
   /** Folder of the built web app. Default: web-dist/ of this package. */
   webDir?: string;
-  /** SQLite evidence store, when the user names one (reported by /api/health). */
+  /**
+   * SQLite evidence store: when given, the opened case model's evidence comes from it instead of
+   * the evidence.json beside the model.
+   */
   db?: string;
   modelBytes?: number;
   jsonBytes?: number;
@@ -100,6 +104,8 @@ export class Workbench {
   readonly jsonBytes: number;
   readonly models = new Map<string, OpenModel>();
   readonly experiments: ExperimentService;
+  /** Opened by startServer when `db` is given. */
+  evidenceStore?: EvidenceStore;
   private counter = 0;
 
   constructor(readonly options: ServerOptions = {}) {
@@ -194,13 +200,17 @@ export class Workbench {
       if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
       const m = this.models.get(id);
       if (!m) throw new HttpError(404, `no open model '${id}'`);
+      let caseData = readCaseData(m.dir);
+      if (this.evidenceStore && m.id === 'default') {
+        caseData = { ...(caseData ?? {}), evidence: await this.evidenceStore.exportDocument() };
+      }
       return sendJson(res, 200, {
         id: m.id,
         name: m.name,
         file: m.file ?? null,
         text: m.text,
         diagnostics: m.diagnostics,
-        case: readCaseData(m.dir),
+        case: caseData,
       });
     }
     if (path === '/api/experiments' && method === 'POST') {
@@ -288,10 +298,15 @@ export interface RunningServer {
 }
 
 /** Start the server; resolves once it listens. Port 0 picks a free port. */
-export function startServer(
+export async function startServer(
   options: ServerOptions & { port?: number; host?: string },
 ): Promise<RunningServer> {
   const workbench = new Workbench(options);
+  if (options.db) {
+    // Loaded only when asked for: the store needs the native SQLite module.
+    const { openSqliteStore } = await import('../store/sqlite.js');
+    workbench.evidenceStore = await openSqliteStore(options.db, { mustExist: true });
+  }
   const server = createServer(workbench.handler);
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -310,7 +325,10 @@ export function startServer(
           new Promise<void>((done) => {
             workbench.experiments.stopAll();
             server.closeAllConnections();
-            server.close(() => done());
+            server.close(() => {
+              if (workbench.evidenceStore) void workbench.evidenceStore.close().then(done, done);
+              else done();
+            });
           }),
       });
     });

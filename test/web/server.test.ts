@@ -3,11 +3,13 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../../src/server/app.js';
 import { validate } from '../../src/server/schema.js';
 import { quantiles, spearman } from '../../src/server/analysis.js';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const population = readFileSync(new URL('population.xmile', FIXTURES), 'utf8');
 
 let server: RunningServer;
@@ -270,5 +272,42 @@ describe('experiment analysis', () => {
     expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1);
     expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1);
     expect(spearman([1, 1, 1, 1], [1, 2, 3, 4])).toBe(0);
+  });
+});
+
+describe('workbench server with an evidence database', () => {
+  it('serves the case evidence from the SQLite store given with --db, and refuses a missing one', async () => {
+    const { openSqliteStore } = await import('../../src/store/sqlite.js');
+    const { validateEvidence } = await import('../../src/evidence/data.js');
+    const dir = mkdtempSync(join(tmpdir(), 'interlock-db-'));
+    try {
+      const raw = JSON.parse(
+        readFileSync(new URL('../../models/north-korea-russia/evidence.json', import.meta.url), 'utf8'),
+      );
+      const parsed = validateEvidence(raw);
+      if (!parsed.ok) throw new Error('case evidence does not validate');
+      const doc = parsed.document;
+      const db = join(dir, 'evidence.db');
+      const store = await openSqliteStore(db);
+      await store.importDocument(doc);
+      await store.close();
+      // A model without any evidence.json: what the page gets can only come from the database.
+      const s = await startServer({
+        model: join(REPO_ROOT, 'test/web/fixtures/population.xmile'),
+        db,
+        port: 0,
+      });
+      try {
+        const res = await fetch(`${s.url}api/models/default`);
+        const body = (await res.json()) as { case: { evidence: { sources: unknown[]; format: string } } };
+        expect(body.case.evidence.format).toBe('interlock-evidence');
+        expect(body.case.evidence.sources.length).toBe(doc.sources.length);
+      } finally {
+        await s.close();
+      }
+      await expect(startServer({ db: join(dir, 'missing.db'), port: 0 })).rejects.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { InputError, UsageError, parseNumberFlag } from '../util.js';
 import { startServer } from '../../server/app.js';
 import { HttpError } from '../../server/http.js';
+import { StoreError } from '../../store/store.js';
 
 const DEFAULT_MODEL = 'models/north-korea-russia';
 
@@ -15,7 +16,7 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0 picks a free one)', '4321')
     .option('--host <addr>', 'address to bind (loopback unless you say otherwise)', '127.0.0.1')
     .option('--root <dir>', 'folder from which model paths may be opened (default: the working directory)')
-    .option('--db <file>', 'SQLite evidence store to report alongside the case data')
+    .option('--db <file>', 'SQLite evidence store (interlock evidence import) to use for the case evidence')
     .action(
       async (
         modelArg: string | undefined,
@@ -42,6 +43,7 @@ export function registerServeCommand(program: Command): void {
             throw new UsageError(`cannot bind to ${opts.host}`);
           if (e.message?.startsWith('no such model') || e.message?.startsWith('no .xmile'))
             throw new InputError(e.message);
+          if (err instanceof StoreError) throw new InputError(`--db: ${err.message}`);
           throw err;
         }
         const { url, close } = running;
