@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explore, loadSpecFile } from './explore.js';
-import { STATUS_FAILED, STATUS_OK } from './runner.js';
-import { SpecError } from './spec.js';
+import { builtinSimulation } from './builtin.js';
+import { buildPlan } from './plan.js';
+import { ChunkRunner, STATUS_FAILED, STATUS_OK } from './runner.js';
+import { parseSpec, SpecError } from './spec.js';
 import { loadTable, readSeries } from './store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'interlock-explore-'));
@@ -113,6 +115,63 @@ describe('explore', () => {
     expect(table.outcomes[1][3]).toBeCloseTo(Math.log(99) / r, 0);
     expect(table.outcomes[2][3]).toBeCloseTo(exact(50), 10);
     expect(table.outcomes[3][3]).toBeCloseTo(exact(10), 10);
+  });
+
+  it('stops cleanly on abort and keeps every finished run', async () => {
+    const specFile = writeSpec('long.json', {
+      model: 'builtin:ishigami',
+      seed: 4,
+      samples: 200_000,
+      method: 'mc',
+      uncertainties: ishigamiInputs,
+      outcomes: [{ name: 'y' }],
+    });
+    const dir = join(root, 'aborted');
+    const controller = new AbortController();
+    const result = await explore(loadSpecFile(specFile), {
+      outDir: dir,
+      jobs: 2,
+      chunkSize: 10_000,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    expect(result.interrupted).toBe(true);
+    const { table, meta } = loadTable(dir);
+    expect(meta.state).toBe('interrupted');
+    let ran = 0;
+    for (let i = 0; i < table.rows; i++) {
+      if (table.status[i] === STATUS_OK) {
+        ran++;
+        expect(Number.isFinite(table.outcomes[0][i])).toBe(true);
+      } else {
+        expect(table.status[i]).toBe(0);
+      }
+    }
+    expect(ran).toBe(meta.completedRuns);
+    expect(ran).toBeGreaterThan(0);
+    expect(ran).toBeLessThan(table.rows);
+    const csv = readFileSync(join(dir, 'results.csv'), 'utf8');
+    expect(csv.split('\n').length - 2).toBe(table.rows);
+  });
+
+  it('ends a chunk early when asked to stop, keeping the rows that ran', () => {
+    const spec = parseSpec({
+      model: 'builtin:ishigami',
+      samples: 50,
+      method: 'mc',
+      uncertainties: ishigamiInputs,
+      outcomes: [{ name: 'y' }, { name: 'y2', variable: 'y', reduce: 'max' }],
+    });
+    const plan = buildPlan(spec);
+    const runner = new ChunkRunner(plan, builtinSimulation(spec.model));
+    const full = runner.run(10, 40);
+    let calls = 0;
+    const partial = runner.run(10, 40, () => ++calls > 7);
+    expect(partial.count).toBe(7);
+    expect(Array.from(partial.status)).toEqual(Array(7).fill(STATUS_OK));
+    expect(Array.from(partial.inputs)).toEqual(Array.from(full.inputs.subarray(0, 7 * 3)));
+    // Outcome-major scalars are repacked: outcome 1 starts at index 7.
+    expect(Array.from(partial.scalars.subarray(7, 14))).toEqual(Array.from(full.scalars.subarray(30, 37)));
   });
 
   it('names the wrong field of a bad spec', () => {

@@ -113,7 +113,7 @@ export interface ExploreResult {
 }
 
 export function defaultChunkSize(rows: number, jobs: number): number {
-  return Math.max(1, Math.min(2048, Math.ceil(rows / (jobs * 8))));
+  return Math.max(1, Math.min(512, Math.ceil(rows / (jobs * 8))));
 }
 
 export async function explore(loaded: LoadedSpec, options: ExploreOptions): Promise<ExploreResult> {
@@ -144,7 +144,16 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
         interrupted = true;
         break;
       }
-      onResult(probe.run(start, Math.min(plan.rows, start + chunkSize)));
+      const result = probe.run(
+        start,
+        Math.min(plan.rows, start + chunkSize),
+        () => options.signal?.aborted === true,
+      );
+      onResult(result);
+      if (result.count < Math.min(plan.rows, start + chunkSize) - start) {
+        interrupted = true;
+        break;
+      }
       // Let signal handlers (Ctrl-C) run between chunks.
       await new Promise((r) => setImmediate(r));
     }

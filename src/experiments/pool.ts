@@ -17,6 +17,8 @@ export type ToWorker =
       scenarios: [string, ScenarioDefinition][];
       samples?: number;
       model: ModelSource;
+      /** One Int32 set to 1 on abort, so workers stop between runs instead of finishing their chunk. */
+      stop: SharedArrayBuffer;
     }
   | { type: 'chunk'; start: number; end: number };
 
@@ -36,7 +38,7 @@ export class WorkerFatalError extends Error {
 }
 
 export interface PoolOptions {
-  init: Extract<ToWorker, { type: 'init' }>;
+  init: Omit<Extract<ToWorker, { type: 'init' }>, 'stop'>;
   rows: number;
   /** First row to run (resume); default 0. */
   startRow?: number;
@@ -84,13 +86,15 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
     let completedRuns = 0;
     let settled = false;
     const workers: Worker[] = [];
+    const stop = new SharedArrayBuffer(4);
+    const stopFlag = new Int32Array(stop);
 
     const finish = (error?: Error): void => {
       if (settled) return;
       settled = true;
       for (const w of workers) void w.terminate();
       if (error) reject(error);
-      else resolve({ completedRuns, interrupted: next < rows });
+      else resolve({ completedRuns, interrupted: completedRuns < rows - (options.startRow ?? 0) });
     };
     const dispatch = (worker: Worker): void => {
       if (signal?.aborted || next >= rows) {
@@ -104,6 +108,7 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
       worker.postMessage({ type: 'chunk', start, end } satisfies ToWorker);
     };
     signal?.addEventListener('abort', () => {
+      Atomics.store(stopFlag, 0, 1);
       if (inFlight === 0) finish();
     });
 
@@ -133,7 +138,7 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
       worker.on('exit', (code) => {
         if (!settled && code !== 0) finish(new WorkerFatalError(`worker exited with code ${code}`));
       });
-      worker.postMessage(options.init);
+      worker.postMessage({ ...options.init, stop } satisfies ToWorker);
     }
   });
 }

@@ -83,9 +83,13 @@ export class ChunkRunner {
     this.unit = new Float64Array(Math.max(1, spec.uncertainties.length));
   }
 
-  run(start: number, end: number): ChunkResult {
+  /**
+   * Run rows [start, end). When `shouldStop` turns true the chunk ends early: the result then
+   * covers only the rows before that point (count < end - start), all of them complete.
+   */
+  run(start: number, end: number, shouldStop?: () => boolean): ChunkResult {
     const { plan, sim } = this;
-    const count = end - start;
+    let count = end - start;
     const nInputs = plan.inputNames.length;
     const outcomes = plan.spec.outcomes;
     const inputs = new Float64Array(count * nInputs);
@@ -100,6 +104,10 @@ export class ChunkRunner {
     const views = this.variables.map((v) => sim.series(v));
 
     for (let k = 0; k < count; k++) {
+      if (shouldStop?.()) {
+        count = k;
+        break;
+      }
       const row = start + k;
       const policy = Math.floor(row / plan.designRows);
       const sample = row - policy * plan.designRows;
@@ -134,6 +142,24 @@ export class ChunkRunner {
         for (let o = 0; o < outcomes.length; o++) scalars[o * count + k] = NaN;
         failures.push({ row, message: err instanceof Error ? err.message : String(err) });
       }
+    }
+    if (count < end - start) {
+      // Stopped early: keep only the rows that ran (scalars are outcome-major, so repack them).
+      const full = end - start;
+      const packed = new Float64Array(outcomes.length * count);
+      for (let o = 0; o < outcomes.length; o++)
+        packed.set(scalars.subarray(o * full, o * full + count), o * count);
+      return {
+        start,
+        count,
+        inputs: inputs.slice(0, count * nInputs),
+        scalars: packed,
+        series: series.map((values) => values.slice(0, count * times.length)),
+        times,
+        status: status.slice(0, count),
+        failures,
+        modelSeconds,
+      };
     }
     return { start, count, inputs, scalars, series, times, status, failures, modelSeconds };
   }

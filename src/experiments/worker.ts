@@ -12,6 +12,8 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
 let runner: ChunkRunner | undefined;
+let stopFlag: Int32Array | undefined;
+const shouldStop = (): boolean => stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
@@ -22,6 +24,7 @@ port.on('message', (message: ToWorker) => {
     try {
       const plan = buildPlan(message.spec, new Map(message.scenarios), message.samples);
       runner = new ChunkRunner(plan, createSimulation(message.model, plan.spec));
+      stopFlag = new Int32Array(message.stop);
       post({ type: 'ready' });
     } catch (err) {
       const e = err as Error;
@@ -32,7 +35,7 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'chunk') {
     if (!runner) return;
     try {
-      const result = runner.run(message.start, message.end);
+      const result = runner.run(message.start, message.end, shouldStop);
       const transfer = [
         result.inputs.buffer,
         result.scalars.buffer,
