@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { analyzeHypothesisSet } from '../../evidence/ach.js';
 import {
   ESTIMATE_BASES,
+  RELIABILITY_LABELS,
   isIsoDate,
   parseEvidenceJson,
   quantities,
@@ -208,10 +209,15 @@ export function registerEvidenceCommands(program: Command): void {
         return;
       }
       const out = [
-        'Sources (Admiralty reliability A reliable ... E unreliable, F cannot be judged)\n',
+        'Sources (Admiralty source reliability)\n',
         renderTable(
           ['id', 'kind', 'reliability', 'name'],
-          doc.sources.map((s) => [s.id, s.kind, s.reliability, s.name]),
+          doc.sources.map((s) => [
+            s.id,
+            s.kind,
+            `${s.reliability} ${RELIABILITY_LABELS[s.reliability]}`,
+            s.name,
+          ]),
         ),
         '\nQuantities\n',
         renderTable(
