@@ -104,6 +104,8 @@ export class Workbench {
   readonly jsonBytes: number;
   readonly models = new Map<string, OpenModel>();
   readonly experiments: ExperimentService;
+  /** Set by startServer when it binds a loopback address (see checkHost). */
+  loopbackOnly = false;
   /** Opened by startServer when `db` is given. */
   evidenceStore?: EvidenceStore;
   private counter = 0;
@@ -170,6 +172,7 @@ export class Workbench {
     }
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    this.checkHost(req);
     if (!path.startsWith('/api/')) {
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed');
       return this.serveStatic(path, res);
@@ -214,6 +217,7 @@ export class Workbench {
       });
     }
     if (path === '/api/experiments' && method === 'POST') {
+      requireJson(req);
       const body = await readBody(req, this.jsonBytes);
       return sendJson(res, 202, this.experiments.start(body));
     }
@@ -245,7 +249,8 @@ export class Workbench {
       const m = this.openFile(full);
       return sendJson(res, 201, { id: m.id, name: m.name, file: m.file, diagnostics: m.diagnostics });
     }
-    if (['application/xml', 'text/xml', 'text/plain', 'application/octet-stream'].includes(type)) {
+    // Not text/plain: a cross-site form could send that without a CORS preflight.
+    if (['application/xml', 'text/xml', 'application/octet-stream'].includes(type)) {
       const text = await readBody(req, this.modelBytes);
       if (!text.trim()) throw new HttpError(400, 'empty model');
       const nameHeader = String(req.headers['x-model-name'] ?? '')
@@ -256,6 +261,20 @@ export class Workbench {
       return sendJson(res, 201, { id: m.id, name: m.name, diagnostics: m.diagnostics });
     }
     throw new HttpError(415, 'send XMILE as application/xml, or {"path": ...} as application/json');
+  }
+
+  /**
+   * On a loopback address, answer only requests addressed to loopback names, so that a web page
+   * elsewhere cannot reach the API through DNS rebinding.
+   */
+  private checkHost(req: IncomingMessage): void {
+    if (!this.loopbackOnly) return;
+    const host = String(req.headers.host ?? '')
+      .toLowerCase()
+      .replace(/:\d+$/, '');
+    if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host)) {
+      throw new HttpError(403, 'this server answers only requests addressed to localhost');
+    }
   }
 
   private serveStatic(path: string, res: ServerResponse): void {
@@ -290,6 +309,11 @@ export class Workbench {
   }
 }
 
+function requireJson(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'send the request as application/json');
+}
+
 export interface RunningServer {
   server: Server;
   workbench: Workbench;
@@ -307,10 +331,11 @@ export async function startServer(
     const { openSqliteStore } = await import('../store/sqlite.js');
     workbench.evidenceStore = await openSqliteStore(options.db, { mustExist: true });
   }
+  const host = options.host ?? '127.0.0.1';
+  workbench.loopbackOnly = host === 'localhost' || host === '::1' || host.startsWith('127.');
   const server = createServer(workbench.handler);
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
-  const host = options.host ?? '127.0.0.1';
   return new Promise((resolveStart, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 4321, host, () => {

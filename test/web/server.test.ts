@@ -169,6 +169,18 @@ describe('workbench server', () => {
     }
   });
 
+  it('refuses requests addressed to other hosts (DNS rebinding) and cross-site simple bodies', async () => {
+    const rebound = await raw('GET', '/api/models', undefined, { host: 'evil.example:80' });
+    expect(rebound.status).toBe(403);
+    expect((await raw('GET', '/api/health', undefined, { host: 'localhost' })).status).toBe(200);
+    const plain = await raw('POST', '/api/models', population, { 'content-type': 'text/plain' });
+    expect(plain.status).toBe(415);
+    const exp = await raw('POST', '/api/experiments', JSON.stringify({ model: 'default' }), {
+      'content-type': 'text/plain',
+    });
+    expect(exp.status).toBe(415);
+  });
+
   it('answers unknown ids and endpoints with 404/405 and malformed ids with 400', async () => {
     expect((await raw('GET', '/api/models/zzz')).status).toBe(404);
     expect((await raw('GET', '/api/models/..%2F..')).status).toBe(400);
