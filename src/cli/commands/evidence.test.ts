@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,6 +137,9 @@ describe('interlock reports', () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain('src-kr-nis');
     expect(listed.stdout).toContain('nk.troops.in_russia');
+    // Without --db or INTERLOCK_DB the database is ./interlock.db in the working directory.
+    expect(cli(['evidence', 'import', CASE_FILE]).code).toBe(0);
+    expect(existsSync(join(dir, 'interlock.db'))).toBe(true);
     const missing = cli(['evidence', 'list', '--db', join(dir, 'nothing.db')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no evidence database');

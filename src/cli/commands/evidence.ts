@@ -42,7 +42,8 @@ interface ReadOptions extends StoreOptions {
 }
 
 export function databasePath(opts: StoreOptions): string {
-  return opts.db ?? process.env.INTERLOCK_DB ?? 'interlock.db';
+  // An empty INTERLOCK_DB counts as unset (an empty path would mean a throw-away database).
+  return opts.db ?? (process.env.INTERLOCK_DB || 'interlock.db');
 }
 
 function issuesToError(file: string, what: string, issues: readonly ValidationIssue[]): InputError {
