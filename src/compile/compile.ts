@@ -353,7 +353,10 @@ class SimulationImpl implements Simulation {
     const seeds = this.owner.prog.streamSeeds;
     for (let i = 0; i < X.rng.length; i++) {
       const fixed = seeds[i];
-      X.rng[i]!.reseed(fixed !== undefined ? mixSeed(fixed) : mixSeed(this.plan.seed * 7919 + i));
+      // Stream i of the run seed is its own stream: mixing seed x 7919 + i into one number made
+      // stream 7919 of seed 1 the same as stream 0 of seed 2 (large arrays of random draws).
+      if (fixed !== undefined) X.rng[i]!.reseed(mixSeed(fixed));
+      else X.rng[i]!.reseed(mixSeed(this.plan.seed), i + 1);
     }
   }
 

@@ -29,10 +29,14 @@ export class Rng {
     this.reseed(seed);
   }
 
-  reseed(seed: number): void {
+  /**
+   * Seed the generator for one stream. Seed and stream enter different words of the state through
+   * bijections, so distinct (seed mod 2^32, stream) pairs never give the same stream.
+   */
+  reseed(seed: number, stream = 0): void {
     const s = Math.floor(Math.abs(seed)) % 4294967296;
     this.a = mixSeed(s);
-    this.b = mixSeed(this.a ^ 0x6a09e667);
+    this.b = mixSeed(((this.a ^ 0x6a09e667) + stream) | 0);
     this.c = mixSeed(this.b ^ 0xbb67ae85);
     this.d = 1;
     this.spare = NaN;
