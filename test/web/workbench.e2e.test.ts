@@ -98,6 +98,14 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
       );
       expect(unlabelled, route).toEqual([]);
     }
+    // The accessibility tree names the controls (sliders by their variable, the scenario picker).
+    await open('simulate?model=default');
+    await page.locator('input[type=range]').first().waitFor();
+    const tree = await page.locator('main').ariaSnapshot();
+    expect(tree).toMatch(/slider "[a-z][^"]+"/);
+    expect(tree).toContain('combobox "Scenario"');
+    expect(tree).toContain('button "Save run"');
+    expect(tree).not.toMatch(/slider\s*(\[|$)/m);
     // The page takes focus after each navigation; going back with Shift+Tab reaches the model
     // picker and then the page navigation.
     let reached = false;
@@ -192,6 +200,19 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     await open(`compare?model=${id}`);
     await expect.poll(() => page.locator('main').textContent()).toContain('no case scenarios');
     await page.screenshot({ path: join(SHOTS, 'uploaded.png') });
+  });
+
+  it('opens a model file by its path under the server root', async () => {
+    await open('model?model=default');
+    await page
+      .locator('#open-path option[value="test/web/fixtures/population.xmile"]')
+      .waitFor({ state: 'attached' });
+    await page.selectOption('#open-path', 'test/web/fixtures/population.xmile');
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.waitForURL(/#\/model\?model=m\d+/);
+    await expect.poll(() => page.locator('#model-title').textContent()).toContain('population.xmile');
+    await page.locator('#diagram g.node').first().waitFor();
+    expect(await page.locator('#diagram g.node').count()).toBe(7);
   });
 
   it('a broken upload is refused with the reason shown', async () => {
