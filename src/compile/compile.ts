@@ -178,7 +178,9 @@ class Compiled implements CompiledModel {
     if (!Number.isFinite(start) || !Number.isFinite(stop)) throw bad('start and stop must be finite numbers');
     if (!(dt > 0) || !Number.isFinite(dt)) throw bad(`dt must be a positive number, got ${dt}`);
     if (stop < start) throw bad(`stop (${stop}) is before start (${start})`);
-    const steps = Math.round((stop - start) / dt);
+    // Whole steps that fit before stop (with slack for rounding: 0.3 / 0.1 is 2.9999999999999996);
+    // rounding to the nearest ran past stop when dt does not divide the run (stop 1, dt 0.4 -> 1.2).
+    const steps = Math.floor((stop - start) / dt + 1e-6);
     if (steps > 50_000_000) throw bad(`too many steps (${steps}); raise dt or shorten the run`);
     const saveStep = o.saveStep ?? spec.saveStep ?? dt;
     if (!(saveStep > 0)) throw bad(`save step must be positive, got ${saveStep}`);
