@@ -78,3 +78,19 @@ describe('compiled model description', () => {
     expect(r.column('births')).toBeUndefined();
   });
 });
+
+describe('run length', () => {
+  const t = compileOk(doc([aux('t', 'TIME')], { stop: 1 }));
+  it('runs whole steps up to stop, never past it', () => {
+    expect(Array.from(t.run({ dt: 0.4 }).time)).toEqual([0, 0.4, 0.8]);
+    expect(t.run({ dt: 0.1, stop: 0.3 }).time).toHaveLength(4);
+    expect(t.run({ dt: 0.25 }).time).toEqual(Float64Array.from([0, 0.25, 0.5, 0.75, 1]));
+    expect(t.run({ dt: 1 / 3 }).time).toHaveLength(4);
+  });
+
+  it('saves every save step from the start; a save step between multiples of dt is rounded', () => {
+    expect(Array.from(t.run({ dt: 0.25, saveStep: 0.5 }).time)).toEqual([0, 0.5, 1]);
+    expect(Array.from(t.run({ dt: 0.25, saveStep: 0.3 }).time)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(Array.from(t.run({ dt: 0.25, start: 1, stop: 1 }).time)).toEqual([1]);
+  });
+});
