@@ -6,4 +6,5 @@ export * from './engine.js';
 export { readModelFile } from './node/files.js';
 export * from './evidence/index.js';
 export * from './store/store.js';
+export { loadEvidenceDocument } from './store/evidence-file.js';
 export { openSqliteStore, SqliteEvidenceStore, type SqliteOpenOptions } from './store/sqlite.js';

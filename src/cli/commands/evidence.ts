@@ -3,7 +3,7 @@
  * `indicators`. The store is an SQLite file (`--db`, else $INTERLOCK_DB, else ./interlock.db);
  * the read-only reports can also read an evidence JSON file directly (`--evidence FILE`).
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { analyzeHypothesisSet } from '../../evidence/ach.js';
@@ -11,7 +11,6 @@ import {
   ESTIMATE_BASES,
   RELIABILITY_LABELS,
   isIsoDate,
-  parseEvidenceJson,
   quantities,
   serializeEvidence,
   type EvidenceDocument,
@@ -27,6 +26,7 @@ import {
   renderTimeline,
 } from '../../evidence/format.js';
 import { indicatorStates } from '../../evidence/indicators.js';
+import { loadEvidenceDocument } from '../../store/evidence-file.js';
 import { StoreError, type EvidenceStore, type StoreCounts } from '../../store/store.js';
 import { InputError, UsageError, parseChoice, parseNumberFlag } from '../util.js';
 
@@ -68,17 +68,11 @@ function storeFailure(err: unknown): never {
 
 /** Read and validate an evidence JSON file; every problem becomes a located diagnostic. */
 export function readEvidenceFile(file: string): EvidenceDocument {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
-    throw new InputError(`cannot read ${file}: ${why}`);
-  }
-  const parsed = parseEvidenceJson(text);
-  if (!parsed.ok) throw issuesToError(file, 'invalid evidence file', parsed.issues);
-  return parsed.document;
+  const parsed = loadEvidenceDocument(file);
+  if (parsed.ok) return parsed.document;
+  const unreadable = parsed.issues.length === 1 && parsed.issues[0]!.message.startsWith('cannot read ');
+  if (unreadable) throw new InputError(parsed.issues[0]!.message);
+  throw issuesToError(file, 'invalid evidence file', parsed.issues);
 }
 
 async function withStore<T>(
