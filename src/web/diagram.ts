@@ -126,6 +126,8 @@ export interface DiagramHandle {
   svg: SVGSVGElement;
   highlight(variables: string[] | null): void;
   select(name: string | null): void;
+  /** Multiply the drawing scale by `factor` (0 resets to 1); returns the new scale. */
+  zoom(factor: number): number;
 }
 
 export function drawDiagram(
@@ -227,6 +229,7 @@ export function drawDiagram(
     nodeLayer.append(g);
     nodeEls.set(p.name, g);
   }
+  let scale = 1;
   const svg = s(
     'svg',
     {
@@ -255,6 +258,14 @@ export function drawDiagram(
     },
     select(name) {
       for (const [n, g] of nodeEls) g.classList.toggle('selected', n === name);
+      const g = name ? nodeEls.get(name) : undefined;
+      g?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+    },
+    zoom(factor) {
+      scale = Math.min(4, Math.max(0.2, factor === 0 ? 1 : scale * factor));
+      svg.setAttribute('width', String(Math.round(width * scale)));
+      svg.setAttribute('height', String(Math.round(height * scale)));
+      return scale;
     },
   };
 }

@@ -138,6 +138,13 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
       await paramNode.click();
       await expect.poll(() => page.locator('#details').textContent()).toMatch(/Claims encoded: .*C\d/);
     }
+    // Keyboard users can pick a variable from a list, and zoom the diagram.
+    const second = await page.locator('#variable-picker option').nth(2).getAttribute('value');
+    await page.selectOption('#variable-picker', second!);
+    await expect.poll(() => page.locator('#details h3').textContent()).toContain(second!);
+    const w0 = Number(await page.locator('#diagram svg').getAttribute('width'));
+    await page.getByRole('button', { name: 'Zoom out' }).click();
+    expect(Number(await page.locator('#diagram svg').getAttribute('width'))).toBeLessThan(w0);
     await page.screenshot({ path: join(SHOTS, 'model.png') });
   });
 

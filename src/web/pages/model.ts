@@ -39,6 +39,20 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
   const placed = layout(graph, model);
   const diagram = drawDiagram(graph, placed.nodes, (name) => showDetails(name));
   let activeLoop: string | null = null;
+  // A list of every variable, so that keyboard users need not tab through the whole diagram.
+  const picker = h(
+    'select',
+    { id: 'variable-picker' },
+    h('option', { value: '' }, 'Choose...'),
+    ...[...graph.nodes]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((n) => h('option', { value: n.name }, `${n.name} (${n.kind})`)),
+  );
+  picker.addEventListener('change', () => picker.value && showDetails(picker.value));
+  const zoomLabel = h('span', { class: 'muted', 'aria-live': 'polite' }, '100%');
+  const zoomBy = (f: number) => {
+    zoomLabel.textContent = `${Math.round(diagram.zoom(f) * 100)}%`;
+  };
 
   const loopButtons = loops.map((l) => {
     const b = h(
@@ -166,6 +180,16 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
       h(
         'div',
         {},
+        h(
+          'div',
+          { class: 'row' },
+          h('label', { for: 'variable-picker' }, 'Variable'),
+          picker,
+          h('button', { type: 'button', 'aria-label': 'Zoom in', onclick: () => zoomBy(1.25) }, '+'),
+          h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => zoomBy(0.8) }, '-'),
+          h('button', { type: 'button', onclick: () => zoomBy(0) }, 'Actual size'),
+          zoomLabel,
+        ),
         h('div', { class: 'diagram', id: 'diagram' }, diagram.svg),
         h(
           'p',
