@@ -109,6 +109,8 @@ export interface ExploreResult {
   metadata: ResultsMetadata;
   interrupted: boolean;
   modelSeconds: number;
+  /** Time workers spent in chunks (model plus sampling and reducing), summed over workers. */
+  chunkSeconds: number;
   wallSeconds: number;
 }
 
@@ -131,10 +133,12 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
   const started = performance.now();
   let done = 0;
   let modelSeconds = 0;
+  let chunkSeconds = 0;
   const onResult = (result: Parameters<ResultsWriter['write']>[0]): void => {
     writer.write(result);
     done += result.count;
     modelSeconds += result.modelSeconds;
+    chunkSeconds += result.chunkSeconds;
     options.onProgress?.(done, plan.rows);
   };
   let interrupted = false;
@@ -176,5 +180,5 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
   }
   const wallSeconds = (performance.now() - started) / 1000;
   writer.finish(interrupted ? 'interrupted' : 'complete', wallSeconds);
-  return { metadata: writer.metadata, interrupted, modelSeconds, wallSeconds };
+  return { metadata: writer.metadata, interrupted, modelSeconds, chunkSeconds, wallSeconds };
 }

@@ -31,6 +31,8 @@ export interface ChunkResult {
   failures: RunFailure[];
   /** Seconds spent inside the model's run(), for overhead accounting. */
   modelSeconds: number;
+  /** Seconds spent in this chunk altogether (sampling, running, reducing). */
+  chunkSeconds: number;
 }
 
 export class ChunkRunner {
@@ -99,6 +101,7 @@ export class ChunkRunner {
     let series: Float64Array[] = [];
     let times = new Float64Array(0);
     let modelSeconds = 0;
+    const chunkStarted = performance.now();
     // A Simulation reuses preallocated buffers run after run, so the series views are looked up
     // once per chunk rather than once per run (a lookup by name costs as much as a small model).
     const views = this.variables.map((v) => sim.series(v));
@@ -159,8 +162,10 @@ export class ChunkRunner {
         status: status.slice(0, count),
         failures,
         modelSeconds,
+        chunkSeconds: (performance.now() - chunkStarted) / 1000,
       };
     }
-    return { start, count, inputs, scalars, series, times, status, failures, modelSeconds };
+    const chunkSeconds = (performance.now() - chunkStarted) / 1000;
+    return { start, count, inputs, scalars, series, times, status, failures, modelSeconds, chunkSeconds };
   }
 }
