@@ -270,6 +270,12 @@ export function registerExperimentCommands(program: Command): void {
         } catch (err) {
           asInputError(err);
         }
+        const base = samples ?? loaded.spec.samples;
+        if (loaded.spec.method === 'sobol' && (base & (base - 1)) !== 0) {
+          process.stderr.write(
+            `interlock: warning: Sobol' base size ${base} is not a power of 2; the sequence's balance properties hold for powers of 2\n`,
+          );
+        }
         const controller = new AbortController();
         let interrupts = 0;
         const onSigint = (): void => {
