@@ -111,9 +111,12 @@ interface Ctx {
   /** Current slot (for SELF). */
   self: number;
   /** Macro parameter substitution. */
-  params?: Map<string, Expr>;
+  params?: MacroParams;
   depth: number;
 }
+
+/** A macro's parameters: each argument with the parameters of the context it was written in. */
+type MacroParams = Map<string, { expr: Expr; outer: MacroParams | undefined }>;
 
 class LowerError extends Error {
   constructor(
@@ -456,7 +459,8 @@ export function lowerModel(model: Model): LoweredModel {
   const lowerVector = (e: Expr, ctx: Ctx): IR[] => {
     switch (e.kind) {
       case 'ref': {
-        if (ctx.params?.has(e.key)) return lowerVector(ctx.params.get(e.key)!, ctx);
+        const param = ctx.params?.get(e.key);
+        if (param) return lowerVector(param.expr, { ...ctx, params: param.outer });
         const vi = byKey.get(e.key);
         if (vi && vi.dims.length > 0) return selectSlots(vi, undefined, ctx, e.span.start, true);
         return [lower(e, ctx)];
@@ -831,13 +835,16 @@ export function lowerModel(model: Model): LoweredModel {
     const parsed = parseEquation(m.eqn.text);
     if (!parsed.expr)
       throw new LowerError(`macro '${m.name}': ${parsed.error!.message}`, e.span.start, 'syntax-error');
-    const params = new Map<string, Expr>();
-    m.parameters.forEach((p, i) => params.set(canonicalName(p), e.args[i]!));
+    const params: MacroParams = new Map();
+    m.parameters.forEach((p, i) => params.set(canonicalName(p), { expr: e.args[i]!, outer: ctx.params }));
     // Arguments are lowered in the caller's context; the body sees only its parameters.
     const inner: Ctx = { ...ctx, params, depth: ctx.depth + 1 };
     try {
       return lower(parsed.expr, inner);
     } catch (x) {
+      // Name each macro once: a recursive macro would otherwise repeat its name at every level.
+      if (x instanceof LowerError && x.message.startsWith(`in macro ${m.name}: `))
+        throw new LowerError(x.message, e.span.start, x.code);
       if (x instanceof LowerError)
         throw new LowerError(`in macro ${m.name}: ${x.message}`, e.span.start, x.code);
       throw x;
@@ -861,10 +868,10 @@ export function lowerModel(model: Model): LoweredModel {
       case 'num':
         return c(e.value);
       case 'ref': {
-        if (ctx.params?.has(e.key)) {
-          const outer: Ctx = { ...ctx, params: undefined };
-          return lower(ctx.params.get(e.key)!, outer);
-        }
+        // An argument is lowered with the parameters of the context it was written in (the
+        // caller's, which is itself a macro body when macros call macros).
+        const param = ctx.params?.get(e.key);
+        if (param) return lower(param.expr, { ...ctx, params: param.outer });
         if (e.key === 'self') return slot(ctx.self);
         const vi = byKey.get(e.key);
         if (vi) {
