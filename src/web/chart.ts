@@ -37,7 +37,7 @@ export interface Band {
   opacity: number;
 }
 
-function niceTicks(lo: number, hi: number, count = 5): number[] {
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
@@ -265,7 +265,13 @@ export interface Point {
 }
 
 /** A scatter plot with axis labels; points may carry a tooltip. */
-export function scatter(title: string, xLabel: string, yLabel: string, points: Point[]): HTMLElement {
+export function scatter(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  points: Point[],
+  options: { diagonal?: boolean } = {},
+): HTMLElement {
   const xs = extent([points.map((p) => p.x)]);
   const ys = extent([points.map((p) => p.y)]);
   const sx = (v: number) => M.left + ((v - xs[0]) / (xs[1] - xs[0] || 1)) * (W - M.left - M.right);
@@ -281,6 +287,20 @@ export function scatter(title: string, xLabel: string, yLabel: string, points: P
   g.append(s('line', { x1: M.left, x2: M.left, y1: M.top, y2: H - M.bottom, class: 'axis' }));
   g.append(s('line', { x1: M.left, x2: W - M.right, y1: H - M.bottom, y2: H - M.bottom, class: 'axis' }));
   g.append(s('text', { x: W - M.right, y: H - 2, 'text-anchor': 'end', class: 'xlabel' }, xLabel));
+  if (options.diagonal) {
+    const lo = Math.max(xs[0], ys[0]);
+    const hi = Math.min(xs[1], ys[1]);
+    g.append(
+      s('line', {
+        x1: sx(lo),
+        y1: sy(lo),
+        x2: sx(hi),
+        y2: sy(hi),
+        stroke: '#9aa4ae',
+        'stroke-dasharray': '4 4',
+      }),
+    );
+  }
   for (const p of points) {
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
     g.append(

@@ -4,7 +4,7 @@
  * All numbers come from the evidence module's own scoring functions, run in the page.
  */
 import { h, s, fmt, notice } from '../dom.js';
-import { PALETTE, scatter } from '../chart.js';
+import { PALETTE, niceTicks, scatter } from '../chart.js';
 import { evidenceDocument } from '../evidence-data.js';
 import type { Workspace } from '../workspace.js';
 import { RELIABILITY_LABELS, quantities, type EvidenceDocument } from '../../evidence/data.js';
@@ -140,13 +140,13 @@ function timelineChart(t: EstimateTimeline): HTMLElement {
     .filter(Number.isFinite);
   const x0 = Math.min(...xs) - 10;
   const x1 = Math.max(...xs) + 10;
+  const ticks = niceTicks(Math.min(0, ...ys), Math.max(...ys) * 1.05 || 1);
   const y0 = Math.min(0, ...ys);
-  const y1 = Math.max(...ys) * 1.1 || 1;
+  const y1 = Math.max(ticks[ticks.length - 1]!, Math.max(...ys) * 1.05) || 1;
   const sx = (v: number) => M.l + ((v - x0) / (x1 - x0 || 1)) * (W - M.l - M.r);
   const sy = (v: number) => H - M.b - ((v - y0) / (y1 - y0 || 1)) * (H - M.t - M.b);
   const g = s('g', {});
-  for (let k = 0; k <= 4; k++) {
-    const v = y0 + ((y1 - y0) * k) / 4;
+  for (const v of ticks) {
     g.append(
       s('line', { x1: M.l, x2: W - M.r, y1: sy(v), y2: sy(v), class: 'grid' }),
       s('text', { x: M.l - 6, y: sy(v) + 4, 'text-anchor': 'end' }, fmt(v)),
@@ -159,11 +159,14 @@ function timelineChart(t: EstimateTimeline): HTMLElement {
     capacity: PALETTE[4]!,
   };
   const dates = [...new Set(t.estimates.map((e) => e.date))];
-  const every = Math.ceil(dates.length / 6);
-  dates.forEach(
-    (d, i) =>
-      i % every === 0 && g.append(s('text', { x: sx(day(d)), y: H - M.b + 16, 'text-anchor': 'middle' }, d)),
-  );
+  // Label dates far enough apart to stay readable; clustered reports share one label.
+  let lastLabel = -Infinity;
+  for (const d of dates) {
+    const x = sx(day(d));
+    if (x - lastLabel < 80) continue;
+    lastLabel = x;
+    g.append(s('text', { x, y: H - M.b + 16, 'text-anchor': 'middle' }, d));
+  }
   for (const e of t.estimates) {
     const x = sx(day(e.date));
     if (e.low !== null && e.high !== null)
@@ -264,6 +267,9 @@ function estimatesSection(doc: EvidenceDocument): HTMLElement {
       formulas(revisionFormula(t.windowDays)),
     );
   };
+  // Open on the quantity with the most estimates: its timeline says the most.
+  const count = (q: string) => doc.estimates.filter((e) => e.quantity === q).length;
+  select.value = qs.reduce((best, q) => (count(q) > count(best) ? q : best), qs[0]!);
   select.addEventListener('change', draw);
   draw();
   return h('div', {}, h('div', { class: 'row' }, h('label', { for: 'quantity' }, 'Quantity'), select), out);
@@ -398,6 +404,7 @@ function forecastsSection(doc: EvidenceDocument): HTMLElement {
       { x: 0, y: 0, color: '#bbb' },
       { x: 1, y: 1, color: '#bbb' },
     ],
+    { diagonal: true },
   );
   return h(
     'div',
