@@ -25,6 +25,17 @@ interface GeneratedFns {
   post(s: Float64Array, X: RunContext): void;
   applyPrevious(s: Float64Array, X: RunContext): void;
   clamp(s: Float64Array): void;
+  eulerRun(
+    s: Float64Array,
+    r: Float64Array,
+    X: RunContext,
+    start: number,
+    dt: number,
+    steps: number,
+    saveEvery: number,
+    cols: Float64Array[],
+    pos: number[],
+  ): void;
 }
 
 interface RunContext {
@@ -345,6 +356,9 @@ class SimulationImpl implements Simulation {
     this.overrides[pos] = value;
   }
 
+  /** Run Euler through the per-step functions instead of the generated loop (for comparisons). */
+  stepwise = false;
+
   clearOverrides(): void {
     this.overrides.fill(NaN);
   }
@@ -384,6 +398,10 @@ class SimulationImpl implements Simulation {
     this.resetContext();
     f.draw(s, X);
     f.init(s, start, dt, X, this.overrides);
+    if (method === 'euler' && !this.stepwise) {
+      f.eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos);
+      return;
+    }
     let row = 0;
     for (let k = 0; ; k++) {
       const t = start + k * dt;
