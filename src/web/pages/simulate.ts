@@ -138,6 +138,31 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     );
   };
 
+  // Policy levers (what some scenario sets) first and open; the sourced figures and the
+  // assumptions below them, folded, so that 50-odd sliders stay navigable.
+  const leverGroups = (): HTMLElement => {
+    const scenarioKeys = new Set(
+      Object.values(scenarios).flatMap((sc) => Object.keys(sc?.overrides ?? {}).map(key)),
+    );
+    const groups: [string, Lever[], boolean][] = [];
+    const policy = levers.filter((l) => scenarioKeys.has(key(l.name)));
+    const rest = levers.filter((l) => !scenarioKeys.has(key(l.name)));
+    if (!ws.caseData?.parameters) return h('div', {}, ...levers.map(leverRow));
+    if (policy.length) groups.push(['Policy levers (set by the scenarios)', policy, true]);
+    const sourced = rest.filter((l) => l.source?.kind === 'sourced');
+    const assumed = rest.filter((l) => l.source?.kind !== 'sourced');
+    if (sourced.length) groups.push([`Sourced figures (${sourced.length})`, sourced, !policy.length]);
+    if (assumed.length)
+      groups.push([`Assumptions (${assumed.length})`, assumed, !policy.length && !sourced.length]);
+    return h(
+      'div',
+      {},
+      ...groups.map(([title, list, open]) =>
+        h('details', { open }, h('summary', {}, title), ...list.map(leverRow)),
+      ),
+    );
+  };
+
   const setLeversFrom = (overrides: Record<string, number>) => {
     for (const l of levers) {
       const hit = Object.entries(overrides).find(([k]) => key(k) === key(l.name));
@@ -277,9 +302,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
           'section',
           { class: 'panel', 'aria-labelledby': 'lev-h' },
           h('h3', { id: 'lev-h' }, ws.caseData?.parameters ? 'Levers and assumptions' : 'Constants'),
-          levers.length
-            ? h('div', {}, ...levers.map(leverRow))
-            : notice('This model has no constants to vary.'),
+          levers.length ? leverGroups() : notice('This model has no constants to vary.'),
           h('button', { type: 'button', onclick: reset }, 'Reset to scenario'),
         ),
         h(
