@@ -330,6 +330,27 @@ describe('interlock compare (CLI)', () => {
     expect(r.stderr).toContain('--format');
   });
 
+  // `npm start` runs the compiled library (dist/, built by `npm install` and by `npm test`); it then
+  // serves the workbench, which --report-only skips.
+  it.skipIf(!existsSync('dist/case/load.js'))(
+    'npm start -- --report-only prints the comparison and writes the report here',
+    () => {
+      const cwd = mkdtempSync(join(tmpdir(), 'interlock-start-'));
+      temporary.push(cwd);
+      const r = spawnSync(process.execPath, [join(process.cwd(), 'scripts', 'start.js'), '--report-only'], {
+        cwd,
+        encoding: 'utf8',
+      });
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.status).toBe(0);
+      for (const name of SCENARIOS) expect(r.stdout).toContain(name);
+      expect(r.stdout).toContain('interlock-report.html');
+      expect(readFileSync(join(cwd, 'interlock-report.html'), 'utf8')).toContain(
+        '<section id="assumptions">',
+      );
+    },
+  );
+
   it('library errors are CaseErrors with every issue', () => {
     expect(() => loadCase('package.json')).toThrow(CaseError);
   });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkModel, compileModel, type CompiledModel, type Model } from '../../src/engine.js';
+import { checkModel, compileModel, readModel, type CompiledModel, type Model } from '../../src/engine.js';
 import { readModelFile } from '../../src/node/files.js';
 import { compareScenarios, reduceOutcome } from '../../src/case/compare.js';
 import { parseCaseDefinition, parseScenarios, type Scenario } from '../../src/case/definition.js';
@@ -44,6 +44,16 @@ describe('structure and documentation', () => {
     const read = readModelFile(MODEL_FILE);
     const all = [...read.diagnostics, ...compileModel(read.model!).diagnostics, ...checkModel(read.model!)];
     expect(all.map((d) => `${d.severity}: ${d.message} ${d.variable ?? ''}`)).toEqual([]);
+  });
+
+  it('would be caught if an equation contradicted its declared units (the check above can fail)', () => {
+    const text = readFileSync(MODEL_FILE, 'utf8').replace(
+      '<eqn>russian_losses_at_full_tempo * offensive_tempo</eqn>',
+      '<eqn>russian_losses_at_full_tempo * offensive_tempo * tolerable_manpower_gap</eqn>',
+    );
+    const mutated = readModel(text, { file: 'mutated.xmile' }).model!;
+    const warnings = checkModel(mutated).filter((d) => d.severity === 'warning');
+    expect(warnings.map((d) => d.variable)).toEqual(['russian losses']);
   });
 
   it('runs in months from 2024-10-01 to at least the end of 2027', () => {
