@@ -62,13 +62,22 @@ export function openWorkspace(doc: ModelDocument): Workspace {
   const params = new Map(compiled.parameters.map((p) => [key(p.name), p]));
   const levers: Lever[] = [];
   const caseParams = doc.case?.parameters;
+  const scenarioValues = new Map<string, number[]>();
+  for (const sc of Object.values(doc.case?.scenarios ?? {})) {
+    for (const [k, v] of Object.entries(sc?.overrides ?? {})) {
+      if (typeof v === 'number' && Number.isFinite(v))
+        scenarioValues.set(key(k), [...(scenarioValues.get(key(k)) ?? []), v]);
+    }
+  }
   if (caseParams && typeof caseParams === 'object') {
     for (const [name, src] of Object.entries(caseParams)) {
       const p = params.get(key(name));
       const r = src?.range;
       if (!p || !Array.isArray(r) || r.length !== 2 || !(r[0] < r[1])) continue;
-      const lo = Math.min(r[0], p.value);
-      const hi = Math.max(r[1], p.value);
+      // The slider must also reach every value a scenario gives the parameter.
+      const set = scenarioValues.get(key(name)) ?? [];
+      const lo = Math.min(r[0], p.value, ...set);
+      const hi = Math.max(r[1], p.value, ...set);
       levers.push({
         name: p.name,
         value: p.value,
