@@ -256,7 +256,7 @@ export const VARIABLES: VariableSpec[] = [
     'Time for battlefield momentum to shape the perceived course of the war (C9).',
     ['C9'],
     { kind: 'assumption', source: 'Assumed.', range: [2, 8] },
-    { x: 60, y: 400 },
+    { x: 60, y: 360 },
   ),
   {
     name: 'perceived_war_outcome',
@@ -332,7 +332,7 @@ export const VARIABLES: VariableSpec[] = [
     doc: "Russia's willingness (0-1) to honour North Korea's claim with nuclear-related technology: acceptance (C12) x hedging value (C13) x (1 + dependence on the troops (C9) + the obligation of the outstanding claim (C11)).",
     claims: ['C12', 'C13', 'C9', 'C11'],
     x: 900,
-    y: 200,
+    y: 240,
   },
   constant(
     'claim_that_doubles_willingness',
@@ -341,7 +341,7 @@ export const VARIABLES: VariableSpec[] = [
     "Outstanding claim at which the obligation it creates doubles Russia's baseline willingness: the debt of blood binds the creditor's partner (C11; loop R1).",
     ['C11'],
     { kind: 'assumption', source: 'Assumed (C11).', range: [10000, 80000] },
-    { x: 1000, y: 250 },
+    { x: 1010, y: 290 },
   ),
   constant(
     'share_of_need_sought_from_north_korea',
@@ -422,8 +422,8 @@ export const VARIABLES: VariableSpec[] = [
     units: 'people',
     doc: "Troops North Korea aims to have in Russia: Kim's commitment, limited by what Russia wants (C7, C8).",
     claims: ['C7', 'C8'],
-    x: 160,
-    y: 620,
+    x: 60,
+    y: 610,
   },
   constant(
     'nk_deployment_time',
@@ -437,7 +437,7 @@ export const VARIABLES: VariableSpec[] = [
       estimates: ['est-2024-10-13-nis-troops', 'est-2024-10-29-pentagon-troops'],
       range: [0.5, 1.5],
     },
-    { x: 40, y: 640 },
+    { x: 140, y: 680 },
   ),
   {
     name: 'nk_losses_to_replace',
@@ -574,9 +574,9 @@ export const VARIABLES: VariableSpec[] = [
     units: 'people/month',
     doc: 'North Korean troops killed at the front per month (C11).',
     claims: ['C11'],
-    x: 500,
-    y: 610,
-    pts: vertical(500, 537, 680),
+    x: 508,
+    y: 585,
+    pts: vertical(508, 537, 680),
   },
   {
     name: 'nk_front_wounded_evacuated',
@@ -585,9 +585,9 @@ export const VARIABLES: VariableSpec[] = [
     units: 'people/month',
     doc: 'North Korean troops wounded at the front and evacuated out of the contingent per month (C11).',
     claims: ['C11'],
-    x: 540,
-    y: 610,
-    pts: vertical(540, 537, 680),
+    x: 532,
+    y: 640,
+    pts: vertical(532, 537, 680),
   },
   constant(
     'nk_tour_length',
@@ -614,8 +614,8 @@ export const VARIABLES: VariableSpec[] = [
     units: 'people/month',
     doc: 'Troops leaving the front at the end of their tour (C8).',
     claims: ['C8'],
-    x: 700,
-    y: 500,
+    x: 640,
+    y: 460,
   },
   {
     name: 'nk_excess_withdrawal',
@@ -655,9 +655,9 @@ export const VARIABLES: VariableSpec[] = [
     units: 'people/month',
     doc: 'Troops killed in staging areas per month (C16).',
     claims: ['C16'],
-    x: 220,
-    y: 610,
-    pts: vertical(220, 537, 680),
+    x: 228,
+    y: 585,
+    pts: vertical(228, 537, 680),
   },
   {
     name: 'nk_staging_wounded',
@@ -666,9 +666,9 @@ export const VARIABLES: VariableSpec[] = [
     units: 'people/month',
     doc: 'Troops wounded in staging areas and evacuated per month (C16).',
     claims: ['C16'],
-    x: 260,
-    y: 610,
-    pts: vertical(260, 537, 680),
+    x: 252,
+    y: 640,
+    pts: vertical(252, 537, 680),
   },
 
   // Cumulative records: each stock's inflow equals a troop flow, so that troops sent = in theatre
@@ -934,7 +934,7 @@ export const VARIABLES: VariableSpec[] = [
       source: 'Assumed: 50 soldier-months of service earn what one casualty does.',
       range: [0, 0.05],
     },
-    { x: 1400, y: 460 },
+    { x: 1360, y: 400 },
   ),
   constant(
     'staging_casualty_credit_share',
@@ -943,7 +943,7 @@ export const VARIABLES: VariableSpec[] = [
     "Share of a front casualty's credit that a casualty in a staging area earns: Russia owes less for losses that never served its offensive (C16, C11).",
     ['C16', 'C11'],
     { kind: 'assumption', source: 'Assumed.', range: [0, 0.6] },
-    { x: 1060, y: 240 },
+    { x: 1150, y: 250 },
   ),
   {
     name: 'nk_claim_on_russia',
@@ -1142,7 +1142,7 @@ export const VARIABLES: VariableSpec[] = [
         'Assumed low, as C18 argues for a closed society. Changed from 0.1 after a first run, with the 2025 reports in view.',
       range: [0.02, 0.3],
     },
-    { x: 880, y: 940 },
+    { x: 880, y: 980 },
   ),
   constant(
     'domestic_shock_per_visible_casualty',
@@ -1151,7 +1151,7 @@ export const VARIABLES: VariableSpec[] = [
     'Cost to the regime, in soldier-equivalents, of each casualty that becomes visible at home (C8, C18: a closed society may be especially sensitive).',
     ['C8', 'C18'],
     { kind: 'assumption', source: 'Assumed (C18).', range: [2, 10] },
-    { x: 1000, y: 940 },
+    { x: 1020, y: 940 },
   ),
   constant(
     'information_campaign_max_visibility',
@@ -1160,7 +1160,7 @@ export const VARIABLES: VariableSpec[] = [
     'Share of losses visible at home under a full information campaign (C18).',
     ['C18'],
     { kind: 'assumption', source: 'Assumed (C18).', range: [0.3, 0.9] },
-    { x: 760, y: 940 },
+    { x: 740, y: 940 },
   ),
   {
     name: 'loss_visibility_at_home',
@@ -1555,7 +1555,7 @@ export const VARIABLES: VariableSpec[] = [
     'How far Kim believes a pre-committed response before he feels it (0-1) (C4).',
     ['C4'],
     { kind: 'assumption', source: 'Assumed.', range: [0.3, 1] },
-    { x: 760, y: 1020 },
+    { x: 860, y: 1020 },
   ),
   constant(
     'interdiction_max_attrition_rate',

@@ -37,19 +37,26 @@ function variableXml(v: VariableSpec): string {
   return lines.join('\n');
 }
 
+/** Left margin so that labels of the leftmost elements stay on the canvas. */
+const VIEW_MARGIN = 60;
+
 function viewXml(): string {
   const byName = new Map(VARIABLES.map((v) => [v.name, v]));
   const out: string[] = [];
   for (const v of VARIABLES) {
     if (v.kind === 'flow') {
-      const pts = (v.pts ?? []).map((p) => `            <pt x="${p.x}" y="${p.y}"/>`).join('\n');
+      const pts = (v.pts ?? [])
+        .map((p) => `            <pt x="${p.x + VIEW_MARGIN}" y="${p.y}"/>`)
+        .join('\n');
       out.push(
-        `        <flow name="${v.name}" x="${v.x}" y="${v.y}">\n          <pts>\n${pts}\n          </pts>\n        </flow>`,
+        `        <flow name="${v.name}" x="${v.x + VIEW_MARGIN}" y="${v.y}">\n          <pts>\n${pts}\n          </pts>\n        </flow>`,
       );
     } else if (v.kind === 'stock') {
-      out.push(`        <stock name="${v.name}" x="${v.x}" y="${v.y}" width="45" height="35"/>`);
+      out.push(
+        `        <stock name="${v.name}" x="${v.x + VIEW_MARGIN}" y="${v.y}" width="45" height="35"/>`,
+      );
     } else {
-      out.push(`        <aux name="${v.name}" x="${v.x}" y="${v.y}"/>`);
+      out.push(`        <aux name="${v.name}" x="${v.x + VIEW_MARGIN}" y="${v.y}"/>`);
     }
   }
   // A connector for every influence in an equation, except a stock's own flows (drawn as pipes)
