@@ -8,3 +8,4 @@ export * from './evidence/index.js';
 export * from './store/store.js';
 export { loadEvidenceDocument } from './store/evidence-file.js';
 export { openSqliteStore, SqliteEvidenceStore, type SqliteOpenOptions } from './store/sqlite.js';
+export * as experiments from './experiments/node.js';
