@@ -46,6 +46,17 @@ describe('determinism', () => {
     expect(b.column('Pop')![0]).toBe(100);
   });
 
+  it.each(['rk2', 'rk4'] as const)('a reused %s simulation gives the same as fresh runs', (method) => {
+    const sim = model.simulation({ seed: 3, method });
+    const br = sim.parameterIndex('birth rate');
+    for (const rate of [0.01, 0.09, 0.2]) {
+      sim.set(br, rate);
+      sim.run();
+      const fresh = model.run({ seed: 3, method, overrides: { birth_rate: rate } });
+      for (const n of ['Pop', 'deaths', 'last', 'share[3]']) expect(sim.series(n)).toEqual(fresh.column(n));
+    }
+  });
+
   it('a reused simulation with set() gives the same as fresh runs with overrides', () => {
     const sim = model.simulation({ seed: 7 });
     const br = sim.parameterIndex('birth rate');
