@@ -218,6 +218,44 @@ describe('structure errors', () => {
   });
 });
 
+describe('other compiler diagnostics', () => {
+  it('an unknown dimension of a variable', () => {
+    const d = oneError(
+      check(doc(['<aux name="b"><dimensions><dim name="Nowhere"/></dimensions><eqn>1</eqn></aux>']))
+        .diagnostics,
+      'unknown-dimension',
+    );
+    expect(d.line).toBe(6);
+    expect(d.message).toContain("'Nowhere'");
+  });
+
+  it('invalid arguments: LOOKUP of something that is not a graphical function, a seed that changes', () => {
+    const notGf = oneError(
+      check(doc([aux('a', '1'), aux('b', 'LOOKUP(a, 1)')])).diagnostics,
+      'unknown-function',
+    );
+    expect([notGf.line, notGf.column]).toEqual([7, EQN_COL + 7]);
+    const expr = oneError(check(doc([aux('b', 'LOOKUP(1 + 2, 1)')])).diagnostics, 'invalid-argument');
+    expect([expr.line, expr.column]).toEqual([6, EQN_COL]);
+    const seed = oneError(check(doc([aux('b', 'RANDOM(0, 1, TIME)')])).diagnostics, 'invalid-argument');
+    expect(seed.message).toMatch(/seed of RANDOM must be a constant/);
+  });
+
+  it('modules are reported as unsupported', () => {
+    const text = doc(['<module name="sub"/>']).replace(
+      '</xmile>',
+      '<model name="sub"><variables/></model></xmile>',
+    );
+    const d = oneError(check(text).diagnostics, 'unsupported-feature');
+    expect(d.message).toMatch(/modules/);
+  });
+
+  it('a name defined twice', () => {
+    const r = check(doc([aux('a', '1'), aux('A', '2')]));
+    expect(r.diagnostics.filter((d) => d.code === 'duplicate-name').map((d) => d.line)).toEqual([7]);
+  });
+});
+
 describe('diagnostics are values', () => {
   it('compileModel reports, never throws, and gives no compiled model on errors', () => {
     const read = readModel(doc([aux('b', 'nope')]), { file: 'x.xmile' });
