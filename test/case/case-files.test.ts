@@ -166,3 +166,34 @@ describe('experiments/thesis.json', () => {
     }
   });
 });
+
+describe('README.md', () => {
+  it('reports the scenario outcomes the model produces now', async () => {
+    const { compareScenarios, formatNumber } = await import('../../src/case/compare.js');
+    const { parseCaseDefinition } = await import('../../src/case/definition.js');
+    const definition = parseCaseDefinition(json('case.json'), 'case.json');
+    const runs = compareScenarios(compiled, definition, scenarios);
+    const readme = readFileSync(`${DIR}/README.md`, 'utf8');
+    const header = readme.split('\n').findIndex((l) => l.startsWith('| scenario') && l.includes('troops m6'));
+    expect(header).toBeGreaterThan(0);
+    const table = readme
+      .split('\n')
+      .slice(header + 2, header + 2 + runs.length)
+      .map((l) => l.split('|').map((c) => c.trim()));
+    for (const run of runs) {
+      const row = table.find((cells) => cells[1] === run.name);
+      expect(row, run.name).toBeDefined();
+      const o = run.outcomes;
+      const expected = [
+        formatNumber(o.troops_m6!),
+        formatNumber(o.troops_m12!),
+        formatNumber(o.troops_m24!),
+        `${formatNumber(o.peak_troops!)} (${+o.peak_month!.toFixed(2)})`,
+        formatNumber(o.casualties_m24!),
+        formatNumber(o.technology_m24!),
+        formatNumber(o.mobilisation_pressure_m12!),
+      ];
+      expect(row!.slice(2, 9), run.name).toEqual(expected);
+    }
+  });
+});
