@@ -22,6 +22,8 @@ export interface ReportData {
   sensitivity?: SensitivityReport;
   discovery?: DiscoveryResult;
   robustness?: PolicyRobustness[];
+  /** Outcome for the scatter plots; default the first scalar outcome. */
+  scatterOutcome?: string;
 }
 
 const PALETTE = [
@@ -173,7 +175,9 @@ function fanCharts(data: ReportData): string {
 
 function scatterPlots(data: ReportData): string {
   const { table } = data;
-  const outcome = table.outcomeNames.findIndex((_, o) => !data.meta.outcomes[o]?.series);
+  const outcome = data.scatterOutcome
+    ? table.outcomeNames.indexOf(data.scatterOutcome)
+    : table.outcomeNames.findIndex((_, o) => !data.meta.outcomes[o]?.series);
   const o = outcome >= 0 ? outcome : 0;
   if (!table.inputNames.length || !table.outcomeNames.length) return '';
   const y = table.outcomes[o];

@@ -455,60 +455,73 @@ export function registerExperimentCommands(program: Command): void {
     .requiredOption('-o, --out <file>', 'HTML file to write')
     .option('-w, --where <expr>', 'runs of interest for the scenario-discovery section')
     .option('--max-series <n>', 'runs per policy drawn for fan charts', '2000')
-    .action((dir: string, opts: { out: string; where?: string; maxSeries: string }) => {
-      const maxSeries = positiveInteger('--max-series', opts.maxSeries);
-      const { table, meta } = load(dir);
-      let discovery: DiscoveryResult | undefined;
-      if (opts.where) {
-        try {
-          discovery = discover(table, opts.where);
-        } catch (err) {
-          if (err instanceof ExpressionError) throw new UsageError(`--where: ${err.message}`);
-          throw err;
+    .option('--outcome <name>', 'outcome on the scatter plots (default: the first scalar outcome)')
+    .option('-p, --policy <name>', 'scenario discovery over the runs of this policy only')
+    .action(
+      (
+        dir: string,
+        opts: { out: string; where?: string; maxSeries: string; outcome?: string; policy?: string },
+      ) => {
+        const maxSeries = positiveInteger('--max-series', opts.maxSeries);
+        const { table, meta } = load(dir);
+        if (opts.outcome !== undefined && !table.outcomeNames.includes(opts.outcome)) {
+          throw new UsageError(
+            `--outcome: unknown outcome '${opts.outcome}' (known: ${table.outcomeNames.join(', ')})`,
+          );
         }
-      }
-      let sensitivity;
-      if (table.method === 'sobol' || table.method === 'morris') {
-        sensitivity = analyseSensitivity(table, { levels: meta.spec.levels, seed: meta.seed });
-      }
-      const series = meta.outcomes
-        .filter((o) => o.series)
-        .map((o) => ({
-          name: o.name,
-          policies: table.policyNames.map((_, p) => {
-            // An evenly spaced subset of the policy's runs keeps the page small.
-            const rows: number[] = [];
-            const step = Math.max(1, Math.floor(table.designRows / maxSeries));
-            for (let s = 0; s < table.designRows; s += step) {
-              const row = p * table.designRows + s;
-              if (table.status[row] === 1) rows.push(row);
-            }
-            return { rows: rows.length, values: readSeries(dir, meta, o.name, rows) };
-          }),
-        }));
-      const satisfice = meta.spec.satisfice;
-      let robustness;
-      try {
-        const { resolve, known } = tableResolver(table);
-        robustness = analyseRobustness(table, {
-          satisfice: satisfice ? compileExpression(satisfice, resolve, known).evaluate : undefined,
+        let discovery: DiscoveryResult | undefined;
+        if (opts.where) {
+          try {
+            discovery = discover(table, opts.where, { policy: policyIndex(table, opts.policy) });
+          } catch (err) {
+            if (err instanceof ExpressionError) throw new UsageError(`--where: ${err.message}`);
+            throw err;
+          }
+        }
+        let sensitivity;
+        if (table.method === 'sobol' || table.method === 'morris') {
+          sensitivity = analyseSensitivity(table, { levels: meta.spec.levels, seed: meta.seed });
+        }
+        const series = meta.outcomes
+          .filter((o) => o.series)
+          .map((o) => ({
+            name: o.name,
+            policies: table.policyNames.map((_, p) => {
+              // An evenly spaced subset of the policy's runs keeps the page small.
+              const rows: number[] = [];
+              const step = Math.max(1, Math.floor(table.designRows / maxSeries));
+              for (let s = 0; s < table.designRows; s += step) {
+                const row = p * table.designRows + s;
+                if (table.status[row] === 1) rows.push(row);
+              }
+              return { rows: rows.length, values: readSeries(dir, meta, o.name, rows) };
+            }),
+          }));
+        const satisfice = meta.spec.satisfice;
+        let robustness;
+        try {
+          const { resolve, known } = tableResolver(table);
+          robustness = analyseRobustness(table, {
+            satisfice: satisfice ? compileExpression(satisfice, resolve, known).evaluate : undefined,
+          });
+        } catch (err) {
+          asInputError(err);
+        }
+        const html = buildReport({
+          title: `interlock report: ${meta.specFile ?? dir}`,
+          meta,
+          table,
+          times: meta.times ?? [],
+          series,
+          sensitivity,
+          discovery,
+          robustness,
+          scatterOutcome: opts.outcome,
         });
-      } catch (err) {
-        asInputError(err);
-      }
-      const html = buildReport({
-        title: `interlock report: ${meta.specFile ?? dir}`,
-        meta,
-        table,
-        times: meta.times ?? [],
-        series,
-        sensitivity,
-        discovery,
-        robustness,
-      });
-      writeOutput(html, opts.out);
-      process.stderr.write(
-        `report written to ${opts.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`,
-      );
-    });
+        writeOutput(html, opts.out);
+        process.stderr.write(
+          `report written to ${opts.out} (${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)\n`,
+        );
+      },
+    );
 }
