@@ -248,6 +248,7 @@ describe('other compiler diagnostics', () => {
     );
     const d = oneError(check(text).diagnostics, 'unsupported-feature');
     expect(d.message).toMatch(/modules/);
+    expect([d.line, d.column]).toEqual([6, 1]);
   });
 
   it('a name defined twice', () => {
