@@ -1,12 +1,22 @@
 /**
- * Experiments started from the workbench: sample parameter ranges, run the model per sample,
- * and summarise for the Explore page (fan chart, scatter, sensitivity, PRIM). Runs proceed in
- * small slices on the event loop so the server keeps answering progress requests meanwhile.
+ * Experiments started from the workbench: the request becomes an experiment spec (Latin
+ * hypercube over the parameter ranges, the chosen output's final value and path), which the
+ * experiments module runs on its worker pool into a temporary results directory; the table is
+ * then summarised for the Explore page (fan chart, scatter, sensitivity, PRIM).
  */
 import { compileModel, readModel } from '../engine.js';
 import { HttpError, parseJsonBody } from './http.js';
 import { experimentRequest, MODEL_ID_PATTERN } from './openapi.js';
-import { latinHypercube, quantiles, spearman } from './analysis.js';
+import { quantiles, spearman } from './analysis.js';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { explore, type LoadedSpec } from '../experiments/explore.js';
+import { parseSpec, SpecError } from '../experiments/spec.js';
+import { defaultJobs } from '../experiments/pool.js';
+import { loadTable, readSeries } from '../experiments/store.js';
+import { STATUS_OK } from '../experiments/runner.js';
 import { prim } from '../experiments/prim.js';
 import type { OpenModel } from './app.js';
 import { readCaseData } from './case.js';
@@ -29,11 +39,10 @@ interface Experiment {
   total: number;
   error?: string;
   result?: unknown;
-  stop: boolean;
+  abort: AbortController;
 }
 
 const MAX_EXPERIMENTS = 16;
-const SLICE_MS = 25;
 
 export class ExperimentService {
   private readonly experiments = new Map<string, Experiment>();
@@ -73,12 +82,12 @@ export class ExperimentService {
     ) {
       throw new HttpError(400, `unknown output '${output ?? ''}'`);
     }
+    // Only to check the names here, with a clear message, before any worker starts.
     const sim = compiled.simulation();
     const names = [...ranges.keys()];
-    const indices: number[] = [];
     for (const n of [...names]) {
       try {
-        indices.push(sim.parameterIndex(n));
+        sim.parameterIndex(n);
       } catch {
         // Case ranges may name variables a changed model no longer has: skip those.
         if (req.parameters) throw new HttpError(400, `'${n}' is not a parameter of this model`);
@@ -88,107 +97,102 @@ export class ExperimentService {
     if (!names.length) throw new HttpError(400, 'none of the ranges names a parameter of this model');
     const total = req.samples ?? 200;
     const seed = req.seed ?? 1;
-    const design = latinHypercube(
-      total,
-      names.map((n) => ranges.get(n)!),
-      seed,
-    );
+    // Zero-width ranges (a constant of 0 varied by +/-50%) are not uncertain: leave them out.
+    const varied = names.filter((n) => ranges.get(n)![0] < ranges.get(n)![1]);
+    if (!varied.length) throw new HttpError(400, 'every range is a single value; nothing to vary');
 
     if (this.experiments.size >= MAX_EXPERIMENTS) {
       const oldest = [...this.experiments.values()].find((e) => e.status !== 'running');
       if (!oldest) throw new HttpError(429, 'too many experiments running; try again later');
       this.experiments.delete(oldest.id);
     }
-    const id = `e${++this.counter}`;
-    const exp: Experiment = { id, status: 'running', done: 0, failed: 0, total, stop: false };
-    this.experiments.set(id, exp);
-
-    const finals = new Float64Array(total).fill(NaN);
-    let time: Float64Array | undefined;
-    let series: Float64Array[] = [];
-    const step = (): void => {
-      if (exp.stop) {
-        exp.status = 'stopped';
-        return;
-      }
-      const until = performance.now() + SLICE_MS;
-      try {
-        while (exp.done + exp.failed < total && performance.now() < until) {
-          const i = exp.done + exp.failed;
-          sim.clearOverrides();
-          for (let k = 0; k < names.length; k++) sim.set(indices[k]!, design[i]![k]!);
-          try {
-            sim.run();
-            const s = sim.series(output);
-            if (!time) {
-              time = Float64Array.from(sim.time);
-              series = Array.from({ length: time.length }, () => new Float64Array(total).fill(NaN));
-            }
-            for (let t = 0; t < series.length; t++) series[t]![i] = s[t]!;
-            finals[i] = s[s.length - 1]!;
-            exp.done++;
-          } catch {
-            // A failed run is recorded, not fatal.
-            exp.failed++;
-          }
-        }
-      } catch (err) {
-        exp.status = 'failed';
-        exp.error = (err as Error).message;
-        return;
-      }
-      if (exp.done + exp.failed < total) {
-        setTimeout(step, 0);
-        return;
-      }
-      const fan = series.map((col) => quantiles(col, [0.05, 0.25, 0.5, 0.75, 0.95]));
-      const finite = Array.from(finals)
-        .filter(Number.isFinite)
-        .sort((a, b) => a - b);
-      const threshold = req.threshold ?? (finite.length ? finite[Math.floor(finite.length * 0.75)]! : 0);
-      const interest = Array.from(finals, (v) => (req.below ? v < threshold : v > threshold));
-      exp.result = {
-        output,
-        parameters: names,
-        ranges: names.map((n) => ranges.get(n)),
-        samples: design,
-        finals: Array.from(finals),
-        time: time ? Array.from(time) : [],
-        fan,
-        sensitivity: names.map((n, k) => ({
-          parameter: n,
-          rho: spearman(
-            design.map((r) => r[k]!),
-            Array.from(finals),
-          ),
-        })),
-        prim: {
-          threshold,
-          below: !!req.below,
-          ...primSummary(
-            names,
-            design,
-            Array.from(finals, (v, i) => (Number.isFinite(v) ? interest[i]! : undefined)),
-            names.map((n) => ranges.get(n)!),
-          ),
+    // About 200 saved points are plenty for a fan chart; integration keeps the model's dt.
+    const spec = compiled.simSpecs;
+    const steps = Math.round((spec.stop - spec.start) / spec.dt);
+    const saveStep = Math.max(spec.saveStep ?? spec.dt, spec.dt * Math.max(1, Math.ceil(steps / 200)));
+    let loaded: LoadedSpec;
+    try {
+      const experimentSpec = parseSpec(
+        {
+          model: model.file ?? 'uploaded.xmile',
+          seed,
+          samples: total,
+          method: 'lhs',
+          uncertainties: varied.map((n) => ({
+            name: n,
+            dist: 'uniform',
+            low: ranges.get(n)![0],
+            high: ranges.get(n)![1],
+          })),
+          outcomes: [
+            { name: 'final', variable: output, reduce: 'final' },
+            { name: 'path', variable: output, reduce: 'series' },
+          ],
+          run: { saveStep },
         },
+        '(workbench request)',
+      );
+      loaded = {
+        spec: experimentSpec,
+        specFile: '(workbench request)',
+        model: { kind: 'xmile', text: model.text, file: model.file ?? 'uploaded.xmile' },
+        modelFile: model.file,
+        modelHash: createHash('sha256').update(model.text).digest('hex'),
+        scenarios: new Map(),
       };
-      exp.status = 'done';
-    };
-    setTimeout(step, 0);
+    } catch (err) {
+      if (err instanceof SpecError) throw new HttpError(400, err.message);
+      throw err;
+    }
+    const id = `e${++this.counter}`;
+    const abort = new AbortController();
+    const exp: Experiment = { id, status: 'running', done: 0, failed: 0, total, abort };
+    this.experiments.set(id, exp);
+    const outDir = mkdtempSync(join(tmpdir(), 'interlock-explore-'));
+    const threshold = req.threshold;
+    void explore(loaded, {
+      outDir,
+      jobs: Math.min(2, defaultJobs()),
+      signal: abort.signal,
+      onProgress: (done) => {
+        exp.done = done;
+      },
+    })
+      .then((run) => {
+        if (run.interrupted) {
+          exp.status = 'stopped';
+          return;
+        }
+        exp.result = summarise(
+          outDir,
+          varied,
+          varied.map((n) => ranges.get(n)!),
+          output,
+          threshold,
+          !!req.below,
+        );
+        exp.failed = run.metadata.failedRuns;
+        exp.done = run.metadata.completedRuns;
+        exp.status = 'done';
+      })
+      .catch((err: unknown) => {
+        exp.status = 'failed';
+        exp.error = err instanceof Error ? err.message : String(err);
+      })
+      .finally(() => rmSync(outDir, { recursive: true, force: true }));
     return { id, total };
   }
 
-  status(id: string): Omit<Experiment, 'stop'> {
+  status(id: string): Omit<Experiment, 'abort'> {
     if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed experiment id');
     const exp = this.experiments.get(id);
     if (!exp) throw new HttpError(404, `no experiment '${id}'`);
-    const { stop: _stop, ...rest } = exp;
+    const { abort: _abort, ...rest } = exp;
     return rest;
   }
 
   stopAll(): void {
-    for (const e of this.experiments.values()) e.stop = true;
+    for (const e of this.experiments.values()) e.abort.abort();
   }
 }
 
@@ -235,5 +239,50 @@ function primSummary(
       mass: b.mass,
       box: names.map((n, k) => b.limits[n] ?? ranges[k]!),
     })),
+  };
+}
+
+/** The Explore page's view of a finished results directory. */
+function summarise(
+  dir: string,
+  names: string[],
+  ranges: [number, number][],
+  output: string,
+  requestedThreshold: number | undefined,
+  below: boolean,
+) {
+  const { table, meta } = loadTable(dir);
+  const rows = Array.from({ length: table.rows }, (_, i) => i);
+  const ok = rows.filter((i) => table.status[i] === STATUS_OK);
+  const finalCol = table.outcomes[table.outcomeNames.indexOf('final')]!;
+  const finals = rows.map((i) => (table.status[i] === STATUS_OK ? finalCol[i]! : NaN));
+  const samples = rows.map((i) => names.map((_, k) => table.inputs[k]![i]!));
+  const times = meta.times ?? [];
+  const paths = readSeries(dir, meta, 'path', ok);
+  const fan = times.map((_, t) => {
+    const column = ok.map((_, k) => paths[k * times.length + t]!);
+    return quantiles(column, [0.05, 0.25, 0.5, 0.75, 0.95]);
+  });
+  const finite = finals.filter(Number.isFinite).sort((a, b) => a - b);
+  const threshold = requestedThreshold ?? (finite.length ? finite[Math.floor(finite.length * 0.75)]! : 0);
+  const interest = finals.map((v) =>
+    Number.isFinite(v) ? (below ? v < threshold : v > threshold) : undefined,
+  );
+  return {
+    output,
+    parameters: names,
+    ranges,
+    samples,
+    finals,
+    time: times,
+    fan,
+    sensitivity: names.map((n, k) => ({
+      parameter: n,
+      rho: spearman(
+        samples.map((r) => r[k]!),
+        finals,
+      ),
+    })),
+    prim: { threshold, below, ...primSummary(names, samples, interest, ranges) },
   };
 }
