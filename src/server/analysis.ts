@@ -1,18 +1,6 @@
 /**
- * Compact analysis used by the workbench's own experiments: quantiles and rank correlation. Pure functions over plain arrays.
+ * Summaries for the Explore page: quantiles (fan charts) and rank correlation (sensitivity). Pure functions over plain arrays.
  */
-import { latinHypercubeDesign } from '../experiments/samplers.js';
-
-/** A seeded Latin hypercube over the given ranges, from the experiments module's sampler. */
-export function latinHypercube(n: number, ranges: [number, number][], seed: number): number[][] {
-  const design = latinHypercubeDesign(n, ranges.length, seed);
-  const unit = new Float64Array(ranges.length);
-  return Array.from({ length: n }, (_, i) => {
-    design.row(i, unit);
-    return ranges.map(([lo, hi], k) => lo + unit[k]! * (hi - lo));
-  });
-}
-
 /** Quantiles of the finite values (linear interpolation); NaN when there are none. */
 export function quantiles(values: ArrayLike<number>, probs: number[]): number[] {
   const v = Array.from(values)
