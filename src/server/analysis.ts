@@ -1,6 +1,8 @@
 /**
- * Summaries for the Explore page: quantiles (fan charts) and rank correlation (sensitivity). Pure functions over plain arrays.
+ * Summaries for the Explore page: quantiles (fan charts) and rank correlation (sensitivity).
+ * Pure functions over plain arrays.
  */
+
 /** Quantiles of the finite values (linear interpolation); NaN when there are none. */
 export function quantiles(values: ArrayLike<number>, probs: number[]): number[] {
   const v = Array.from(values)
