@@ -142,41 +142,47 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
     options.onProgress?.(done, plan.rows);
   };
   let interrupted = false;
-  if (options.inProcess) {
-    for (let start = 0; start < plan.rows; start += chunkSize) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
+  try {
+    if (options.inProcess) {
+      for (let start = 0; start < plan.rows; start += chunkSize) {
+        if (options.signal?.aborted) {
+          interrupted = true;
+          break;
+        }
+        const result = probe.run(
+          start,
+          Math.min(plan.rows, start + chunkSize),
+          () => options.signal?.aborted === true,
+        );
+        onResult(result);
+        if (result.count < Math.min(plan.rows, start + chunkSize) - start) {
+          interrupted = true;
+          break;
+        }
+        // Let signal handlers (Ctrl-C) run between chunks.
+        await new Promise((r) => setImmediate(r));
       }
-      const result = probe.run(
-        start,
-        Math.min(plan.rows, start + chunkSize),
-        () => options.signal?.aborted === true,
-      );
-      onResult(result);
-      if (result.count < Math.min(plan.rows, start + chunkSize) - start) {
-        interrupted = true;
-        break;
-      }
-      // Let signal handlers (Ctrl-C) run between chunks.
-      await new Promise((r) => setImmediate(r));
+    } else {
+      const outcome = await runPool({
+        init: {
+          type: 'init',
+          spec: loaded.spec,
+          scenarios: [...loaded.scenarios],
+          samples: options.samples,
+          model: loaded.model,
+        },
+        rows: plan.rows,
+        chunkSize,
+        jobs,
+        onResult,
+        signal: options.signal,
+      });
+      interrupted = outcome.interrupted;
     }
-  } else {
-    const outcome = await runPool({
-      init: {
-        type: 'init',
-        spec: loaded.spec,
-        scenarios: [...loaded.scenarios],
-        samples: options.samples,
-        model: loaded.model,
-      },
-      rows: plan.rows,
-      chunkSize,
-      jobs,
-      onResult,
-      signal: options.signal,
-    });
-    interrupted = outcome.interrupted;
+  } catch (err) {
+    // Keep what finished and say the run failed, then report the error.
+    writer.finish('failed', (performance.now() - started) / 1000);
+    throw err;
   }
   const wallSeconds = (performance.now() - started) / 1000;
   writer.finish(interrupted ? 'interrupted' : 'complete', wallSeconds);

@@ -54,7 +54,7 @@ export interface ResultsMetadata {
   }[];
   outcomes: { name: string; variable: string; reduce: string; kind: string; series: boolean }[];
   times?: number[];
-  state: 'running' | 'complete' | 'interrupted';
+  state: 'running' | 'complete' | 'interrupted' | 'failed';
   completedRuns: number;
   failedRuns: number;
   elapsedSeconds: number;
@@ -186,7 +186,7 @@ export class ResultsWriter {
   }
 
   /** Close the files, sort the failures, write results.csv and the final metadata. */
-  finish(state: 'complete' | 'interrupted', elapsedSeconds: number): void {
+  finish(state: 'complete' | 'interrupted' | 'failed', elapsedSeconds: number): void {
     for (const fd of [this.statusFd, this.inputsFd, ...this.outcomeFds, ...this.seriesFds]) closeSync(fd);
     const failuresFile = join(this.dir, 'failures.jsonl');
     const failures = readFileSync(failuresFile, 'utf8')
