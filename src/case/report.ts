@@ -156,8 +156,31 @@ function outcomesSection(input: ReportInput): string {
   return section(
     'outcomes',
     'Outcomes by scenario',
-    `<div class="scroll"><table><tr><th>scenario</th>${head}</tr>\n${rows}\n</table></div><p class="note">Machine names (as in <code>--format json</code>): ${names}.</p>`,
+    `<div class="scroll"><table><tr><th>scenario</th>${head}</tr>\n${rows}\n</table></div><p class="note">Machine names (as in <code>--format json</code>): ${names}.</p>\n${changeFromBaseline(input)}`,
   );
+}
+
+/** Each scenario's outcomes as a change from the baseline scenario's, so that levers can be read off. */
+function changeFromBaseline(input: ReportInput): string {
+  const { definition, runs } = input;
+  const base = runs.find((r) => r.name === definition.baseline);
+  if (!base) return '';
+  const outcomes = definition.outcomes.filter((o) => o.reduce !== 'time-of-max');
+  const head = outcomes.map((o) => `<th>${escapeHtml(o.label)}</th>`).join('');
+  const rows = runs
+    .filter((r) => r !== base)
+    .map((r) => {
+      const cells = outcomes.map((o) => {
+        const b = base.outcomes[o.name]!;
+        const v = r.outcomes[o.name]!;
+        const text = Math.abs(b) > 1e-9 ? percent((v - b) / Math.abs(b)) : 'n/a';
+        return `<td class="num">${text}</td>`;
+      });
+      return `<tr><td><b>${escapeHtml(r.name)}</b></td>${cells.join('')}</tr>`;
+    })
+    .join('\n');
+  return `<h3>Change from the baseline (${escapeHtml(definition.baseline)})</h3>
+<div class="scroll"><table><tr><th>scenario</th>${head}</tr>\n${rows}\n</table></div>`;
 }
 
 function hindcastRowHtml(r: HindcastRow): string {

@@ -259,6 +259,13 @@ describe('the real case', () => {
     ]) {
       expect(html, id).toContain(`<section id="${id}">`);
     }
+    expect(html).toContain('Change from the baseline (escalation-management)');
+    // Combined deterrence removes nearly all troops by month 24: about -100% from the baseline.
+    const combinedRow = html
+      .split('\n')
+      .filter((l) => l.includes('<b>combined-deterrence</b>'))
+      .at(-1)!;
+    expect(combinedRow).toContain('>-100%<');
     const svgs = html.match(/<svg\b/g) ?? [];
     expect(svgs.length).toBe(loaded.definition.charts.length + 3);
     for (const name of SCENARIOS) expect(html).toContain(name);
