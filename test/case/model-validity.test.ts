@@ -225,6 +225,20 @@ describe('extreme conditions', () => {
     );
   });
 
+  it('aversion to a shared defeat raises the deployment only when Russia falters', () => {
+    const faltering = { russian_recruitment_capacity: 22000 };
+    const without = series(faltering, TROOPS);
+    const averse = series({ ...faltering, kim_defeat_aversion: 0.5 }, TROOPS);
+    expect(at(averse.time, averse.nk_troops_in_theatre!, 24)).toBeGreaterThan(
+      1.2 * at(without.time, without.nk_troops_in_theatre!, 24),
+    );
+    // With Russia recruiting enough, its offensive never falters and the aversion changes nothing.
+    const strong = { russian_recruitment_capacity: 38000, recruitment_response_to_pressure: 0.3 };
+    const a = series(strong, TROOPS);
+    const b = series({ ...strong, kim_defeat_aversion: 0.5 }, TROOPS);
+    expect(at(b.time, b.nk_troops_in_theatre!, 24)).toBeCloseTo(at(a.time, a.nk_troops_in_theatre!, 24), 6);
+  });
+
   it('no casualties at all: no claim from casualties, no domestic strain', () => {
     const r = series(
       { nk_base_casualty_rate: 0, ...scenarios.find((s) => s.name === 'no-western-response')!.overrides },
