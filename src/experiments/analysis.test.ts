@@ -167,4 +167,35 @@ describe('robustness', () => {
     expect(box.density).toBeGreaterThan(0.98);
     expect(box.coverage).toBeGreaterThan(0.9);
   });
+
+  it('finds a second planted box in the runs the first one leaves (covering)', () => {
+    const rng = new Rng(21);
+    const S = 4000;
+    const inputs = [0, 1, 2, 3].map(() => Float64Array.from({ length: S }, () => rng.next()));
+    const [x1, x2, x3] = inputs;
+    const bad = Float64Array.from({ length: S }, (_, r) =>
+      (x1[r] < 0.3 && x2[r] < 0.3) || (x1[r] > 0.7 && x3[r] > 0.6) ? 1 : 0,
+    );
+    const table: ExperimentTable = {
+      ...syntheticTable(),
+      rows: S,
+      designRows: S,
+      inputNames: ['x1', 'x2', 'x3', 'x4'],
+      inputs,
+      policyNames: ['only'],
+      policyLevers: [{}],
+      policyScenarios: [undefined],
+      status: new Uint8Array(S).fill(STATUS_OK),
+      outcomeNames: ['bad'],
+      outcomeKinds: ['info'],
+      outcomes: [bad],
+    };
+    const result = discover(table, 'bad == 1', { boxes: 3 });
+    expect(result.found.length).toBeGreaterThanOrEqual(2);
+    const restricted = result.found.slice(0, 2).map((f) => Object.keys(f.box.limits).sort().join(','));
+    expect(restricted.sort()).toEqual(['x1,x2', 'x1,x3']);
+    for (const f of result.found.slice(0, 2)) expect(f.box.density).toBeGreaterThan(0.9);
+    // The second pass ran without the first box's runs.
+    expect(result.found[1].runs).toBeLessThan(S);
+  });
 });

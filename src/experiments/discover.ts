@@ -3,7 +3,7 @@
  * then let PRIM find the box of inputs (uncertainties, levers, scenario) where they concentrate.
  */
 import { compileExpression, type NameResolver } from './expr.js';
-import { prim, type PrimOptions, type PrimResult } from './prim.js';
+import { prim, type PrimBox, type PrimOptions, type PrimResult } from './prim.js';
 import { STATUS_OK } from './runner.js';
 import type { ExperimentTable } from './table.js';
 
@@ -30,8 +30,22 @@ export function tableResolver(table: ExperimentTable): { resolve: NameResolver; 
   return { resolve, known: () => [...table.outcomeNames, ...table.inputNames, ...leverNames, 'policy'] };
 }
 
+/** A box found by one PRIM pass, with the statistics of the data that pass saw. */
+export interface FoundBox {
+  box: PrimBox;
+  quasiP: Record<string, number>;
+  /** Runs and runs of interest left when this pass started. */
+  runs: number;
+  interest: number;
+}
+
 export interface DiscoveryResult extends PrimResult {
   where: string;
+  /**
+   * The chosen box of each pass (covering): the first is the chosen box of the trajectory above;
+   * each later pass runs on the runs that no earlier box contains.
+   */
+  found: FoundBox[];
   /** Policy names when the scenario column was used (its values are indices into this list). */
   scenarioNames?: string[];
 }
@@ -39,7 +53,7 @@ export interface DiscoveryResult extends PrimResult {
 export function discover(
   table: ExperimentTable,
   where: string,
-  options: PrimOptions & { policy?: number } = {},
+  options: PrimOptions & { policy?: number; boxes?: number } = {},
 ): DiscoveryResult {
   const { resolve, known } = tableResolver(table);
   const expression = compileExpression(where, resolve, known);
@@ -81,6 +95,48 @@ export function discover(
     categorical.push(true);
   }
   const y = Uint8Array.from(rows, (r) => (expression.evaluate(r) ? 1 : 0));
-  const result = prim({ names, columns, categorical, y }, options);
-  return { ...result, where, scenarioNames };
+  const first = prim({ names, columns, categorical, y }, options);
+  const found: FoundBox[] = [];
+  const record = (result: PrimResult): void => {
+    found.push({
+      box: result.boxes[result.chosen],
+      quasiP: result.quasiP,
+      runs: result.totalRuns,
+      interest: result.totalInterest,
+    });
+  };
+  record(first);
+  // Covering: remove the runs inside each box found and look again in the rest.
+  let active = Uint32Array.from(rows, (_, i) => i);
+  for (let pass = 1; pass < (options.boxes ?? 1); pass++) {
+    const box = found[found.length - 1].box;
+    if (box.resDim === 0) break;
+    active = active.filter((i) => !insideBox(box, names, columns, i));
+    let interest = 0;
+    for (const i of active) interest += y[i];
+    if (interest === 0 || active.length < 2) break;
+    const result = prim(
+      {
+        names,
+        columns: columns.map((c) => Float64Array.from(active, (i) => c[i])),
+        categorical,
+        y: Uint8Array.from(active, (i) => y[i]),
+      },
+      options,
+    );
+    if (result.boxes[result.chosen].resDim === 0) break;
+    record(result);
+  }
+  return { ...first, where, scenarioNames, found };
+}
+
+function insideBox(box: PrimBox, names: string[], columns: Float64Array[], i: number): boolean {
+  for (const [name, [lo, hi]] of Object.entries(box.limits)) {
+    const v = columns[names.indexOf(name)][i];
+    if (v < lo || v > hi) return false;
+  }
+  for (const [name, cats] of Object.entries(box.categories)) {
+    if (!cats.includes(columns[names.indexOf(name)][i])) return false;
+  }
+  return true;
 }

@@ -94,9 +94,12 @@ describe('interlock explore and analysis commands', () => {
     expect(found.code).toBe(0);
     const d = JSON.parse(found.stdout) as {
       boxes: { coverage: number; density: number; mass: number; limits: Record<string, number[]> }[];
+      tradeoff: { coverage: number; density: number }[];
       chosen: number;
     };
-    const box = d.boxes[d.chosen];
+    const box = d.boxes[0];
+    expect(d.tradeoff[d.chosen].density).toBe(box.density);
+    expect(d.tradeoff[0].coverage).toBe(1);
     expect(Object.keys(box.limits)).toContain('r');
     expect(box.limits.r[1]).toBeLessThan(0.3); // slow growth explains a low final value
     expect(box.density).toBeGreaterThan(0.7);

@@ -152,11 +152,38 @@ export function discoveryJson(result: DiscoveryResult): object {
     where: result.where,
     runs: result.totalRuns,
     cases_of_interest: result.totalInterest,
-    chosen: result.chosen,
-    quasi_p_values: result.quasiP,
     ...(result.scenarioNames ? { scenario_codes: result.scenarioNames } : {}),
-    boxes: result.boxes.map(box),
+    // The chosen box of each covering pass; later passes see only the runs no earlier box holds,
+    // and their coverage, density and mass are relative to those runs.
+    boxes: result.found.map((f) => ({
+      ...box(f.box),
+      quasi_p_values: f.quasiP,
+      pass_runs: f.runs,
+      pass_cases_of_interest: f.interest,
+    })),
+    // The first pass's peeling and pasting trajectory, and the index of its chosen box.
+    tradeoff: result.boxes.map(box),
+    chosen: result.chosen,
   };
+}
+
+function boxTable(
+  result: DiscoveryResult,
+  box: DiscoveryResult['boxes'][number],
+  quasiP: Record<string, number>,
+): string {
+  const rows: string[][] = [];
+  for (const [name, [lo, hi]] of Object.entries(box.limits)) {
+    rows.push([name, `[${fmt(lo, 4)}, ${fmt(hi, 4)}]`, fmt(quasiP[name], 4)]);
+  }
+  for (const [name, cats] of Object.entries(box.categories)) {
+    const labels =
+      name === 'scenario' && result.scenarioNames
+        ? cats.map((c) => result.scenarioNames![c])
+        : cats.map(String);
+    rows.push([name, `{${labels.join(', ')}}`, fmt(quasiP[name], 4)]);
+  }
+  return rows.length ? textTable(['input', 'limits', 'quasi-p'], rows) : '(no restriction)\n';
 }
 
 function discoveryText(result: DiscoveryResult): string {
@@ -175,21 +202,15 @@ function discoveryText(result: DiscoveryResult): string {
       ]),
     ),
   ];
-  const chosen = result.boxes[result.chosen];
-  lines.push(
-    `chosen box ${result.chosen}: coverage ${fmt(chosen.coverage)}, density ${fmt(chosen.density)}, mass ${fmt(chosen.mass)}`,
-  );
-  const rows: string[][] = [];
-  for (const [name, [lo, hi]] of Object.entries(chosen.limits))
-    rows.push([name, `[${fmt(lo, 4)}, ${fmt(hi, 4)}]`, fmt(result.quasiP[name], 4)]);
-  for (const [name, cats] of Object.entries(chosen.categories)) {
-    const labels =
-      name === 'scenario' && result.scenarioNames
-        ? cats.map((c) => result.scenarioNames![c])
-        : cats.map(String);
-    rows.push([name, `{${labels.join(', ')}}`, fmt(result.quasiP[name], 4)]);
-  }
-  lines.push(rows.length ? textTable(['input', 'limits', 'quasi-p'], rows) : '(no restriction)\n');
+  result.found.forEach((f, k) => {
+    const b = f.box;
+    const title =
+      k === 0
+        ? `chosen box ${result.chosen}`
+        : `box ${k + 1} (on the ${f.runs} runs outside earlier boxes, ${f.interest} of interest)`;
+    lines.push(`${title}: coverage ${fmt(b.coverage)}, density ${fmt(b.density)}, mass ${fmt(b.mass)}`);
+    lines.push(boxTable(result, b, f.quasiP));
+  });
   return lines.join('\n');
 }
 
@@ -362,6 +383,7 @@ export function registerExperimentCommands(program: Command): void {
     .option('--paste-alpha <x>', 'share pasted per step', '0.05')
     .option('--mass-min <x>', 'smallest box mass', '0.05')
     .option('--min-density <x>', 'choose the box of most coverage with at least this density')
+    .option('--boxes <n>', 'look for up to this many boxes, each in the runs the earlier ones leave', '1')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(
       (
@@ -374,6 +396,7 @@ export function registerExperimentCommands(program: Command): void {
           pasteAlpha: string;
           massMin: string;
           minDensity?: string;
+          boxes: string;
           out?: string;
         },
       ) => {
@@ -389,6 +412,7 @@ export function registerExperimentCommands(program: Command): void {
           massMin: share('--mass-min', opts.massMin),
           minDensity:
             opts.minDensity === undefined ? undefined : parseNumberFlag('--min-density', opts.minDensity),
+          boxes: positiveInteger('--boxes', opts.boxes),
         };
         const { table } = load(dir);
         const policy = policyIndex(table, opts.policy);
