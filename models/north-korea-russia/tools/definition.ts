@@ -528,7 +528,7 @@ export const VARIABLES: VariableSpec[] = [
     {
       kind: 'assumption',
       source:
-        'Assumed before looking at 2025 reports: Russian losses of ~1,000+/day (C7) are ~5-6% a month of a force of several hundred thousand, and assault infantry loses two to four times the average.',
+        'Assumed from the scale of C7: Russian losses of ~1,000+/day are ~5-6% a month of a force of several hundred thousand, and assault infantry loses two to four times the average. The 2025 reports (implying roughly 0.08-0.3 a month) were known when it was set, so the casualty hindcast is not fully out of sample.',
       range: [0.05, 0.3],
     },
     { x: 640, y: 640 },
