@@ -132,6 +132,15 @@ describe('interlock run and check: errors', () => {
     expect(parsed.diagnostics.map((d) => [d.code, d.line])).toEqual([['unknown-variable', 6]]);
   });
 
+  it('warnings go to stderr with their location and the run still succeeds', () => {
+    const r = cli('run', 'test/fixtures/golden/warn.xmile');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('time,S,x\n0,1,2\n1,3,2\n2,5,2\n');
+    expect(r.stderr).toBe(
+      "test/fixtures/golden/warn.xmile:6:7: warning: stock 'S' names 'x' as a flow, but it is an auxiliary (in S)\n",
+    );
+  });
+
   it('a missing file -> exit 1, named, without a stack trace', () => {
     for (const cmd of ['run', 'check']) {
       const r = cli(cmd, 'test/fixtures/golden/no-such-model.xmile');
