@@ -69,11 +69,20 @@ describe('explore', () => {
       samples: 400,
       method: 'mc',
       uncertainties: ishigamiInputs,
-      outcomes: [{ name: 'y', variable: 'y' }],
+      outcomes: [
+        { name: 'y', variable: 'y' },
+        { name: 'ys', variable: 'y', reduce: 'series' },
+      ],
     });
     const dir = join(root, 'flaky');
     const result = await explore(loadSpecFile(specFile), { outDir: dir, jobs: 2, chunkSize: 50 });
-    const { table } = loadTable(dir);
+    const { table, meta } = loadTable(dir);
+    const series = readSeries(
+      dir,
+      meta,
+      'ys',
+      Array.from({ length: table.rows }, (_, i) => i),
+    );
     let failed = 0;
     for (let i = 0; i < table.rows; i++) {
       const shouldFail = table.inputs[0][i] > 2.5;
@@ -81,6 +90,9 @@ describe('explore', () => {
       if (shouldFail) {
         failed++;
         expect(Number.isNaN(table.outcomes[0][i])).toBe(true);
+        expect(Number.isNaN(series[i])).toBe(true);
+      } else {
+        expect(series[i]).toBe(table.outcomes[0][i]);
       }
     }
     expect(failed).toBeGreaterThan(0);

@@ -130,7 +130,12 @@ export class ChunkRunner {
         const time = sim.time;
         if (times.length === 0 && this.seriesOutcomes.length) {
           times = Float64Array.from(time);
-          series = this.seriesOutcomes.map(() => new Float64Array(count * time.length).fill(NaN));
+          // Only the rows that failed before this first success need NaN; the rest get written.
+          series = this.seriesOutcomes.map(() => {
+            const values = new Float64Array(count * time.length);
+            values.fill(NaN, 0, k * time.length);
+            return values;
+          });
         }
         for (let o = 0; o < outcomes.length; o++) {
           scalars[o * count + k] = reduceSeries(outcomes[o], views[this.outcomeVariable[o]], time);
@@ -143,6 +148,7 @@ export class ChunkRunner {
       } catch (err) {
         status[k] = STATUS_FAILED;
         for (let o = 0; o < outcomes.length; o++) scalars[o * count + k] = NaN;
+        for (const values of series) values.fill(NaN, k * times.length, (k + 1) * times.length);
         failures.push({ row, message: err instanceof Error ? err.message : String(err) });
       }
     }
