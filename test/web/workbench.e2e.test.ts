@@ -138,10 +138,21 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
       await paramNode.click();
       await expect.poll(() => page.locator('#details').textContent()).toMatch(/Claims encoded: .*C\d/);
     }
+    // Filter the loops: balancing only, then only those through a chosen variable.
+    const all = await page.locator('#loop-list button:visible').count();
+    await page.selectOption('#loop-polarity', 'B');
+    const balancing = await page.locator('#loop-list button:visible').count();
+    expect(balancing).toBeLessThan(all);
+    expect(await page.locator('#loop-list button:visible .pol.R').count()).toBe(0);
     // Keyboard users can pick a variable from a list, and zoom the diagram.
     const second = await page.locator('#variable-picker option').nth(2).getAttribute('value');
     await page.selectOption('#variable-picker', second!);
     await expect.poll(() => page.locator('#details h3').textContent()).toContain(second!);
+    await page.check('#loop-through');
+    const through = await page.locator('#loop-list button:visible').count();
+    expect(through).toBeLessThanOrEqual(balancing);
+    for (const text of await page.locator('#loop-list button:visible').allTextContents())
+      expect(text).toContain(second!);
     const w0 = Number(await page.locator('#diagram svg').getAttribute('width'));
     await page.getByRole('button', { name: 'Zoom out' }).click();
     expect(Number(await page.locator('#diagram svg').getAttribute('width'))).toBeLessThan(w0);

@@ -69,6 +69,32 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
     });
     return b;
   });
+  // Filters: by polarity, and to the loops through the selected variable (hundreds of loops in a
+  // model of this size are otherwise unreadable).
+  let selected: string | null = null;
+  const polFilter = h(
+    'select',
+    { id: 'loop-polarity' },
+    h('option', { value: '' }, 'all'),
+    h('option', { value: 'R' }, 'reinforcing'),
+    h('option', { value: 'B' }, 'balancing'),
+  );
+  const throughSelected = h('input', { type: 'checkbox', id: 'loop-through' });
+  const loopCount = h('span', { class: 'muted', 'aria-live': 'polite' });
+  const applyLoopFilter = () => {
+    let shown = 0;
+    loops.forEach((l, i) => {
+      const visible =
+        (!polFilter.value || l.polarity === polFilter.value) &&
+        (!throughSelected.checked || !selected || l.variables.includes(selected));
+      loopButtons[i]!.hidden = !visible;
+      if (visible) shown++;
+    });
+    loopCount.textContent = `${shown} shown`;
+  };
+  applyLoopFilter();
+  polFilter.addEventListener('change', applyLoopFilter);
+  throughSelected.addEventListener('change', applyLoopFilter);
   const counts = {
     R: loops.filter((l) => l.polarity === 'R').length,
     B: loops.filter((l) => l.polarity === 'B').length,
@@ -76,6 +102,8 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
 
   function showDetails(name: string): void {
     diagram.select(name);
+    selected = name;
+    applyLoopFilter();
     const v = model.variables.find((x) => key(x.name) === key(name));
     const out = compiled.outputs.find((o) => key(o.base) === key(name));
     const params = ws.caseData?.parameters ?? {};
@@ -166,6 +194,17 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
             `Feedback loops: ${counts.R} reinforcing, ${counts.B} balancing${loops.length - counts.R - counts.B ? `, ${loops.length - counts.R - counts.B} of unknown polarity` : ''}`,
           ),
           truncated ? notice('Loop search stopped at its cap; the list is incomplete.') : null,
+          loops.length
+            ? h(
+                'div',
+                { class: 'row' },
+                h('label', { for: 'loop-polarity' }, 'Show'),
+                polFilter,
+                throughSelected,
+                h('label', { for: 'loop-through' }, 'only through the selected variable'),
+                loopCount,
+              )
+            : null,
           loops.length
             ? h('div', { class: 'loops', id: 'loop-list' }, ...loopButtons)
             : notice('No feedback loops found.'),
