@@ -121,7 +121,7 @@ function inThread(loaded: LoadedSpec, runs: number): { runsPerSecond: number; ov
 }
 
 async function main(): Promise<void> {
-  const runs = Number(argument('--runs', process.argv.includes('--quick') ? '1000' : '4000'));
+  const runs = Number(argument('--runs', process.argv.includes('--quick') ? '1000' : '8000'));
   const memoryModel = argument('--memory-model', 'builtin');
   const cores = availableParallelism();
   const caseLoaded = caseSpec();

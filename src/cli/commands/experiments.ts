@@ -36,6 +36,10 @@ function asInputError(err: unknown): never {
   if (err instanceof WorkerFatalError) {
     throw new InputError(err.field ? `${err.field}: ${err.message}` : err.message);
   }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EACCES' || code === 'ENOSPC' || code === 'EROFS') {
+    throw new InputError(`cannot write results: ${(err as Error).message}`);
+  }
   throw err;
 }
 
