@@ -79,6 +79,7 @@ export function caseReport(inputs: CaseInputs, analysis: CaseAnalysis): string {
     hindcast: analysis.hindcast,
     evidence: inputs.evidence,
     modelFile: inputs.files.model,
+    diagram: inputs.compiled.model.view,
     settings: { dt: specs.dt, method: specs.method, stop: specs.stop },
     notes: inputs.notes,
   });

@@ -7,10 +7,19 @@ import { addDays, centralValue, estimateById, sourceById, type EvidenceDocument 
 import { formatNumber, type ScenarioRun } from './compare.js';
 import type { CaseDefinition, LoopInfo, ParameterInfo } from './definition.js';
 import type { Hindcast, HindcastRow } from './hindcast.js';
-import { PALETTE, escapeHtml, lineChart, type PointSeries } from './svg.js';
+import {
+  PALETTE,
+  escapeHtml,
+  lineChart,
+  stockFlowDiagram,
+  type DiagramElement,
+  type PointSeries,
+} from './svg.js';
 
 export interface ReportInput {
   definition: CaseDefinition;
+  /** The model's diagram (positions from its file), when it has one. */
+  diagram?: { elements: DiagramElement[]; connectors: { from: string; to: string }[] };
   runs: ScenarioRun[];
   loops: LoopInfo[];
   parameters: ParameterInfo[];
@@ -86,9 +95,27 @@ ${scenarioRows}
   );
 }
 
-function loopsSection(loops: readonly LoopInfo[]): string {
+function diagramHtml(input: ReportInput): string {
+  if (!input.diagram || input.diagram.elements.length === 0) return '';
+  const r1 = input.loops.find((l) => l.id === 'R1') ?? input.loops[0];
+  const highlight = new Set((r1?.path ?? []).map((n) => n.toLowerCase().replace(/[\s_]+/g, '_')));
+  const svg = stockFlowDiagram(input.diagram.elements, input.diagram.connectors, {
+    title: 'Stock-and-flow diagram of the model',
+    highlight,
+  });
+  const note = r1
+    ? ` Variables of loop ${escapeHtml(r1.id)} (${escapeHtml(r1.name)}) are outlined in red.`
+    : '';
+  return `<h3>The model's diagram</h3><p class="note">Boxes are stocks, blue pipes with valves are flows, circles are other variables; thin arrows are influences in the equations. Hover a symbol for its name.${note}</p><div class="scroll">${svg}</div>`;
+}
+
+function loopsSection(loops: readonly LoopInfo[], diagram = ''): string {
   if (loops.length === 0)
-    return section('loops', 'Feedback loops', '<p class="note">No loops.json in the case folder.</p>');
+    return section(
+      'loops',
+      'Feedback loops',
+      `<p class="note">No loops.json in the case folder.</p>${diagram}`,
+    );
   const rows = loops
     .map(
       (l) =>
@@ -101,7 +128,8 @@ function loopsSection(loops: readonly LoopInfo[]): string {
     `<p>Reinforcing loops (R) amplify a change; balancing loops (B) oppose it. Which dominates decides whether the deployment grows.</p>
 <table><tr><th>id</th><th>loop</th><th>how it works, and its path through the model</th></tr>
 ${rows}
-</table>`,
+</table>
+${diagram}`,
   );
 }
 
@@ -333,7 +361,7 @@ export function renderReport(input: ReportInput): string {
 <h1>${escapeHtml(definition.title)}</h1>
 <nav>${nav}</nav>
 ${questionSection(input)}
-${loopsSection(input.loops)}
+${loopsSection(input.loops, diagramHtml(input))}
 ${chartsSection(input)}
 ${outcomesSection(input)}
 ${hindcastSection(input)}
