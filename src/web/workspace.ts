@@ -45,6 +45,8 @@ export class WorkspaceError extends Error {
 }
 
 const MAX_LEVERS = 40;
+/** Vensim's run-control constants, kept by converted models: not something to slide. */
+const CONTROL_NAMES = new Set(['time step', 'initial time', 'final time', 'saveper']);
 
 function stepFor(lo: number, hi: number): number {
   const span = hi - lo;
@@ -93,7 +95,7 @@ export function openWorkspace(doc: ModelDocument): Workspace {
   if (!levers.length) {
     // Other models: every constant, with a range around its value.
     for (const p of compiled.parameters) {
-      if (p.kind !== 'constant' || levers.length >= MAX_LEVERS) continue;
+      if (p.kind !== 'constant' || levers.length >= MAX_LEVERS || CONTROL_NAMES.has(key(p.name))) continue;
       const lo = p.value === 0 ? 0 : Math.min(0, 2 * p.value);
       const hi = p.value === 0 ? 1 : Math.max(0, 2 * p.value);
       levers.push({
