@@ -250,6 +250,30 @@ describe('extreme conditions', () => {
   });
 });
 
+describe('loop polarity in behaviour', () => {
+  // Strengthening a reinforcing loop raises the deployment; strengthening a balancing loop lowers it.
+  const troops24 = (overrides: Record<string, number>): number => {
+    const r = series(overrides, ['nk_troops_in_theatre']);
+    return at(r.time, r.nk_troops_in_theatre!, 24);
+  };
+  const cases: [string, string, number, number, 'up' | 'down'][] = [
+    ['R1 down payment', 'claim_that_doubles_willingness', 80000, 20000, 'up'],
+    ['R1 exchange rate', 'security_value_per_credit', 2, 4, 'up'],
+    ['R2b dependence', 'russian_gratitude_for_troops', 0, 2, 'up'],
+    ['B1 casualty cost', 'domestic_shock_per_visible_casualty', 3, 8, 'down'],
+    ['B2 Western response', 'em_response_gain', 0.2, 0.8, 'down'],
+    ['B4 capability saturation', 'kim_capability_goal', 5, 2, 'down'],
+  ];
+  for (const [loop, parameter, weak, strong, direction] of cases) {
+    it(`${loop}: a stronger ${parameter} moves troops at month 24 ${direction}`, () => {
+      const a = troops24({ [parameter]: weak });
+      const b = troops24({ [parameter]: strong });
+      if (direction === 'up') expect(b).toBeGreaterThan(a * 1.05);
+      else expect(b).toBeLessThan(a * 0.95);
+    });
+  }
+});
+
 describe('scenario behaviour the report relies on', () => {
   const runs = compareScenarios(compiled, definition, scenarios);
   const byName = (name: string) => runs.find((r) => r.name === name)!;
