@@ -27,6 +27,7 @@ export interface Program {
   constant: Uint8Array;
   nStreams: number;
   streamSeeds: (number | undefined)[];
+  streamSalts: number[];
   nHistories: number;
   nPrev: number;
 }
@@ -326,6 +327,7 @@ ${body('draw', 's, X', drawStmts)}
       constant,
       nStreams: lm.streams.length,
       streamSeeds: lm.streams.map((s) => s.seed),
+      streamSalts: lm.streams.map((s) => s.salt ?? 0),
       nHistories: lm.histories.length,
       nPrev: prevSlots.length,
     },

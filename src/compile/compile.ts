@@ -367,11 +367,13 @@ class SimulationImpl implements Simulation {
     const X = this.ctx;
     X.step = 0;
     const seeds = this.owner.prog.streamSeeds;
+    const salts = this.owner.prog.streamSalts;
     for (let i = 0; i < X.rng.length; i++) {
       const fixed = seeds[i];
       // Stream i of the run seed is its own stream: mixing seed x 7919 + i into one number made
       // stream 7919 of seed 1 the same as stream 0 of seed 2 (large arrays of random draws).
-      if (fixed !== undefined) X.rng[i]!.reseed(mixSeed(fixed));
+      // A seed given in the equation fixes the stream across runs; elements of an array differ.
+      if (fixed !== undefined) X.rng[i]!.reseed(mixSeed(fixed), salts[i]!);
       else X.rng[i]!.reseed(mixSeed(this.plan.seed), i + 1);
     }
   }

@@ -88,6 +88,8 @@ export interface DimInfo {
 export interface RandomStream {
   /** A fixed seed given in the equation; otherwise derived from the run seed and the stream index. */
   seed?: number;
+  /** With a fixed seed: the element of an arrayed variable, so that elements draw distinct streams. */
+  salt?: number;
 }
 
 export interface LoweredModel {
@@ -678,7 +680,7 @@ export function lowerModel(model: Model): LoweredModel {
       if (seed === undefined)
         throw new LowerError(`the seed of ${name} must be a constant`, at, 'invalid-argument');
     }
-    streams.push({ seed });
+    streams.push(seed === undefined ? {} : { seed, salt: ctx.element });
     const q = newSlot('rand', label(ctx, name));
     q.draw = {
       dist: name === 'NORMAL' || name === 'LOGNORMAL' ? 'normal' : 'uniform',

@@ -150,8 +150,8 @@ export const BUILTINS: readonly Builtin[] = [
     'test-input',
     2,
     3,
-    'PULSE(magnitude, first[, interval]): magnitude/DT for one DT at `first`, repeated every `interval` when it is above 0.',
-    (a) => `R.pulse(t, dt, ${a[0]}, ${a[1]}, ${a[2] ?? '0'})`,
+    "PULSE(magnitude, first[, interval]): magnitude/DT for one DT at `first`, repeated every `interval` when it is above 0. Evaluated at the step's time in every integration stage, so RK2/RK4 move the same amount in the same step as Euler.",
+    (a) => `R.pulse(X.start + X.step * dt, dt, ${a[0]}, ${a[1]}, ${a[2] ?? '0'})`,
   ),
   b(
     'RAMP',
