@@ -9,3 +9,4 @@ export * from './store/store.js';
 export { loadEvidenceDocument } from './store/evidence-file.js';
 export { openSqliteStore, SqliteEvidenceStore, type SqliteOpenOptions } from './store/sqlite.js';
 export * as experiments from './experiments/node.js';
+export * as cases from './case/index.js';
