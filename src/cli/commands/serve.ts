@@ -48,6 +48,12 @@ export function registerServeCommand(program: Command): void {
         }
         const { url, close } = running;
         process.stdout.write(`interlock workbench: ${url}\n(press Ctrl+C to stop)\n`);
+        if (!running.workbench.loopbackOnly) {
+          process.stderr.write(
+            `interlock serve: listening on ${opts.host}, not loopback: anyone who can reach this address can ` +
+              'read the models under the root and run experiments. There is no authentication.\n',
+          );
+        }
         await new Promise<void>((done) => {
           const stop = () => {
             void close().then(done);
