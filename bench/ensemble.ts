@@ -7,17 +7,25 @@
  *
  * Prints a table and writes bench/results/ensemble.json.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { explore, loadSpecFile, type LoadedSpec } from '../src/experiments/explore.js';
-import { buildPlan } from '../src/experiments/plan.js';
-import { createSimulation, modelSourceFor } from '../src/experiments/model-source.js';
-import { ChunkRunner } from '../src/experiments/runner.js';
-import { parseSpec } from '../src/experiments/spec.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { LoadedSpec } from '../src/experiments/explore.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+// Measure the compiled library (what `interlock explore` runs) when dist/ is up to date; the
+// TypeScript sources otherwise, whose workers load through tsx and run measurably slower.
+const DIST_ENTRY = join(ROOT, 'dist/experiments/node.js');
+const SOURCE_ENTRY = join(ROOT, 'src/experiments/node.ts');
+const useDist =
+  existsSync(DIST_ENTRY) &&
+  statSync(DIST_ENTRY).mtimeMs >= statSync(join(ROOT, 'src/experiments/runner.ts')).mtimeMs;
+const lib = (await import(
+  pathToFileURL(useDist ? DIST_ENTRY : SOURCE_ENTRY).href
+)) as typeof import('../src/experiments/node.js');
+const { explore, loadSpecFile, buildPlan, createSimulation, modelSourceFor, ChunkRunner, parseSpec } = lib;
 const CASE_SPEC = join(ROOT, 'models/north-korea-russia/experiments/thesis.json');
 
 function argument(name: string, fallback: string): string {
@@ -170,6 +178,9 @@ async function main(): Promise<void> {
       r.peakRssMiB.toFixed(0),
     ]),
   ];
+  process.stdout.write(
+    `code measured: ${useDist ? 'dist/ (compiled)' : 'src/ through tsx (dist/ missing or stale)'}\n`,
+  );
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const r of table)
     process.stdout.write(
@@ -189,6 +200,7 @@ async function main(): Promise<void> {
         node: process.version,
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
+        code: useDist ? 'dist (compiled)' : 'src via tsx',
         note: 'Machine may be shared; throughput depends on load. overheadShare = 1 - model run() time / (wall x workers).',
         inThread: { model: label, ...single },
         throughput: rows,
