@@ -125,6 +125,9 @@ export function discover(
       options,
     );
     if (result.boxes[result.chosen].resDim === 0) break;
+    // A box none of whose restrictions is significant is noise, not a further scenario.
+    const pValues = Object.values(result.quasiP);
+    if (!pValues.some((p) => p <= (options.simplifyAlpha ?? 0.05))) break;
     record(result);
   }
   return { ...first, where, scenarioNames, found };
