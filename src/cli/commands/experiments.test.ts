@@ -143,7 +143,9 @@ describe('interlock explore and analysis commands', () => {
       /uncertainties\[0\]\.variable: the model has no settable parameter 'speed'/,
     );
     expectNoStack(unknown.stderr);
+  });
 
+  it('rejects bad analysis arguments with exit codes 1 and 2', () => {
     const where = cli(['discover', 'pol', '--where', 'nonsense > 1']);
     expect(where.code).toBe(2);
     expect(where.stderr).toMatch(/--where: unknown name 'nonsense'/);
