@@ -333,8 +333,13 @@ function polarityOf(links: LoopLink[]): 'R' | 'B' | '?' {
 }
 
 /** Named loops of a case: `{ "<name>": { "variables": [...] } }` or `[{ name, variables }]`. */
+/**
+ * Named loops of a case (loops.json): a list of `{ id, name, path }` (or `variables` for `path`),
+ * or an object from name to `{ variables }`.
+ */
 export type NamedLoops =
-  Record<string, { variables?: string[]; description?: string }> | { name: string; variables?: string[] }[];
+  | Record<string, { variables?: string[]; path?: string[]; description?: string }>
+  | { id?: string; name: string; variables?: string[]; path?: string[] }[];
 
 /**
  * Find the model's feedback loops with polarity. A link's sign is taken at the first of a few
@@ -420,8 +425,8 @@ function normaliseNamed(named: NamedLoops | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!named) return out;
   const list = Array.isArray(named)
-    ? named
-    : Object.entries(named).map(([name, v]) => ({ name, variables: v?.variables }));
+    ? named.map((l) => ({ name: l.id ? `${l.id} ${l.name}` : l.name, variables: l.variables ?? l.path }))
+    : Object.entries(named).map(([name, v]) => ({ name, variables: v?.variables ?? v?.path }));
   for (const l of list) {
     if (Array.isArray(l.variables))
       out.set(

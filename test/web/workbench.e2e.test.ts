@@ -138,6 +138,17 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
       await paramNode.click();
       await expect.poll(() => page.locator('#details').textContent()).toMatch(/Claims encoded: .*C\d/);
     }
+    // The case's named loops are checked against the model and highlighted on click.
+    if (await page.locator('#case-loops').count()) {
+      expect(await page.locator('#case-loops h4').first().textContent()).toMatch(
+        /\d+ of \d+ found in the model/,
+      );
+      const named = page.locator('#case-loops button').first();
+      await named.click();
+      expect(await named.getAttribute('aria-pressed')).toBe('true');
+      expect(await firstLoop.getAttribute('aria-pressed')).toBe('false');
+      expect(await page.locator('#diagram path.edge.hl').count()).toBeGreaterThanOrEqual(3);
+    }
     // Filter the loops: balancing only, then only those through a chosen variable.
     const all = await page.locator('#loop-list button:visible').count();
     await page.selectOption('#loop-polarity', 'B');

@@ -8,6 +8,16 @@ import { claimsIn, key, type Workspace } from '../workspace.js';
 import { detectLoops, type FeedbackLoop, type NamedLoops } from '../../loops/index.js';
 import { findEvidenceItem } from '../evidence-data.js';
 
+interface CaseLoop {
+  id?: string;
+  name?: string;
+  polarity?: string;
+  claims?: string[];
+  description?: string;
+  path?: string[];
+  variables?: string[];
+}
+
 export function renderModel(ws: Workspace, root: HTMLElement): void {
   const { compiled, model } = ws;
   const graph = compiled.graph;
@@ -64,7 +74,42 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
     b.addEventListener('click', () => {
       activeLoop = activeLoop === l.id ? null : l.id;
       diagram.highlight(activeLoop ? l.variables : null);
-      for (const other of loopButtons)
+      for (const other of [...loopButtons, ...caseButtons])
+        other.setAttribute('aria-pressed', String(other.dataset.loop === activeLoop));
+    });
+    return b;
+  });
+
+  // The case's named loops (loops.json), each checked against the detected cycles: is it a cycle
+  // of the model, and does the detected polarity agree with the one the case states?
+  const nodeByKey = new Map(graph.nodes.map((n) => [key(n.name), n.name]));
+  const setKey = (vars: string[]) => vars.map(key).sort().join('|');
+  const caseLoops: CaseLoop[] = Array.isArray(ws.caseData?.loops) ? (ws.caseData.loops as CaseLoop[]) : [];
+  let agreeing = 0;
+  let found = 0;
+  const caseButtons = caseLoops.map((cl, i) => {
+    const vars = (cl.path ?? cl.variables ?? []).map((v) => nodeByKey.get(key(String(v))) ?? String(v));
+    const detected = loops.find((l) => setKey(l.variables) === setKey(vars));
+    const stated = /^r/i.test(cl.polarity ?? '') ? 'R' : /^b/i.test(cl.polarity ?? '') ? 'B' : '?';
+    if (detected) found++;
+    if (detected && detected.polarity === stated) agreeing++;
+    const id = `case-${i}`;
+    const check = !detected
+      ? 'not a cycle of the model'
+      : detected.polarity === stated
+        ? `detected ${detected.polarity} (${detected.id}), agrees`
+        : `detected ${detected.polarity} (${detected.id}), DISAGREES with the stated ${cl.polarity ?? '?'}`;
+    const b = h(
+      'button',
+      { type: 'button', 'aria-pressed': 'false', 'data-loop': id, title: cl.description ?? '' },
+      h('span', { class: `pol ${stated === '?' ? 'U' : stated}` }, cl.id ?? stated),
+      ` ${cl.name ?? ''}`,
+      h('div', { class: 'small muted' }, `${check}${cl.claims?.length ? `; ${cl.claims.join(', ')}` : ''}`),
+    );
+    b.addEventListener('click', () => {
+      activeLoop = activeLoop === id ? null : id;
+      diagram.highlight(activeLoop ? vars : null);
+      for (const other of [...loopButtons, ...caseButtons])
         other.setAttribute('aria-pressed', String(other.dataset.loop === activeLoop));
     });
     return b;
@@ -193,6 +238,19 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
             { id: 'loops-h' },
             `Feedback loops: ${counts.R} reinforcing, ${counts.B} balancing${loops.length - counts.R - counts.B ? `, ${loops.length - counts.R - counts.B} of unknown polarity` : ''}`,
           ),
+          caseButtons.length
+            ? h(
+                'div',
+                { id: 'case-loops' },
+                h(
+                  'h4',
+                  {},
+                  `The case's named loops: ${found} of ${caseButtons.length} found in the model, polarity agrees for ${agreeing}`,
+                ),
+                h('div', { class: 'loops' }, ...caseButtons),
+                h('h4', {}, 'All loops detected'),
+              )
+            : null,
           truncated ? notice('Loop search stopped at its cap; the list is incomplete.') : null,
           loops.length
             ? h(
