@@ -116,3 +116,25 @@ describe('linkSign', () => {
     expect(linkSign(off, 'pressure', 'response', state, undefined, true)).toBe(-1);
   });
 });
+
+describe('detectLoops on a compiled model', () => {
+  it('finds the loops of the population fixture with their polarities and the case names', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readModel, compileModel } = await import('../../src/engine.js');
+    const { detectLoops } = await import('../../src/loops/index.js');
+    const text = readFileSync(new URL('./fixtures/population.xmile', import.meta.url), 'utf8');
+    const compiled = compileModel(readModel(text).model!).compiled!;
+    const { loops, truncated } = detectLoops(compiled, {
+      named: [{ id: 'B2', name: 'Crowding', path: ['Population', 'births', 'crowding_effect'] }],
+    });
+    expect(truncated).toBe(false);
+    const bySet = (vars: string[]) =>
+      loops.find((l) => [...l.variables].sort().join('|') === [...vars].sort().join('|'));
+    expect(bySet(['Population', 'births'])?.polarity).toBe('R');
+    expect(bySet(['Population', 'deaths'])?.polarity).toBe('B');
+    const crowding = bySet(['Population', 'births', 'crowding effect']);
+    expect(crowding?.polarity).toBe('B');
+    expect(crowding?.name).toBe('B2 Crowding');
+    expect(loops).toHaveLength(3);
+  });
+});
