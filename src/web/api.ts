@@ -23,7 +23,17 @@ export interface ParameterSource {
   [more: string]: unknown;
 }
 
+/** case.json: the question the case asks and how to present it. */
+export interface CaseDefinition {
+  title?: string;
+  question?: string;
+  baseline?: string;
+  charts?: { variable: string; title?: string; units?: string }[];
+  limitations?: unknown;
+}
+
 export interface CaseData {
+  definition?: CaseDefinition;
   scenarios?: Record<string, Scenario>;
   parameters?: Record<string, ParameterSource>;
   loops?: unknown;

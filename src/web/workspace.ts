@@ -25,6 +25,8 @@ export interface Workspace {
   levers: Lever[];
   /** Outputs shown on the Simulate and Compare pages (user-chosen; defaults to the stocks). */
   shown: string[];
+  /** Chart titles the case gives its outputs (case.json), by output name. */
+  titles: Record<string, string>;
 }
 
 export function key(name: string): string {
@@ -109,9 +111,21 @@ export function openWorkspace(doc: ModelDocument): Workspace {
       });
     }
   }
+  // Charts: the ones the case chooses (case.json), else the model's stocks.
+  const byKey = new Map(compiled.outputs.map((o) => [key(o.name), o.name]));
+  const chosen = (doc.case?.definition?.charts ?? [])
+    .map((c) => byKey.get(key(String(c?.variable ?? ''))))
+    .filter((n): n is string => !!n);
   const stocks = compiled.outputs.filter((o) => o.kind === 'stock' && !o.subscript);
-  const shown = (stocks.length ? stocks : compiled.outputs).slice(0, 6).map((o) => o.name);
-  return { doc, model: read.model, compiled, caseData: doc.case, levers, shown };
+  const shown = chosen.length
+    ? chosen.slice(0, 8)
+    : (stocks.length ? stocks : compiled.outputs).slice(0, 6).map((o) => o.name);
+  const titles: Record<string, string> = {};
+  for (const c of doc.case?.definition?.charts ?? []) {
+    const name = byKey.get(key(String(c?.variable ?? '')));
+    if (name && c.title) titles[name] = c.title;
+  }
+  return { doc, model: read.model, compiled, caseData: doc.case, levers, shown, titles };
 }
 
 /** Claims (C1-C18 style ids) cited in a text. */

@@ -14,6 +14,17 @@ interface Series {
 export function renderCompare(ws: Workspace, root: HTMLElement): void {
   const { compiled } = ws;
   root.append(h('h2', {}, 'Compare'));
+  const definition = ws.caseData?.definition;
+  if (definition?.question) {
+    root.append(
+      h(
+        'section',
+        { class: 'panel question' },
+        h('h3', {}, definition.title ?? 'The question'),
+        h('p', {}, definition.question),
+      ),
+    );
+  }
   const scenarios = ws.caseData?.scenarios ?? {};
   const runs: Series[] = [];
   const failures: string[] = [];
@@ -81,7 +92,7 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
   const charts = h('div', { class: 'charts', id: 'compare-charts' });
   for (const name of ws.shown) {
     const out = compiled.outputs.find((o) => o.name === name);
-    const chart = new LineChart(name, out?.units, compiled.simSpecs.timeUnits ?? 'time');
+    const chart = new LineChart(ws.titles[name] ?? name, out?.units, compiled.simSpecs.timeUnits ?? 'time');
     const lines: Line[] = [];
     runs.forEach((r, i) => {
       const y = r.column(name);

@@ -22,6 +22,17 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
   const { compiled, model } = ws;
   const graph = compiled.graph;
   root.append(h('h2', {}, 'Model'));
+  const definition = ws.caseData?.definition;
+  if (definition?.question) {
+    root.append(
+      h(
+        'details',
+        { class: 'panel question' },
+        h('summary', {}, definition.title ?? 'The question this model is built to answer'),
+        h('p', {}, definition.question),
+      ),
+    );
+  }
   if (!graph.nodes.length) {
     root.append(notice('This model has no variables to draw.'));
     return;

@@ -43,8 +43,15 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
   }
   const levers = ws.levers.filter((l) => leverIndex.has(l.name));
   const values = new Map<string, number>(levers.map((l) => [l.name, l.value]));
-  // Start from the case's reference scenario: 'baseline' when there is one, else the first listed.
-  let scenario = scenarioNames.includes('baseline') ? 'baseline' : (scenarioNames[0] ?? '');
+  // Start from the case's reference scenario: the one case.json names as baseline, else one called
+  // 'baseline', else the first listed.
+  const declared = ws.caseData?.definition?.baseline;
+  let scenario =
+    declared && scenarioNames.includes(declared)
+      ? declared
+      : scenarioNames.includes('baseline')
+        ? 'baseline'
+        : (scenarioNames[0] ?? '');
   let scenarioOverrides: Record<string, number> = {};
   const stats: RedrawStats = { last: 0, lastSim: 0, count: 0 };
   window.__interlockRedraw = stats;
@@ -59,7 +66,10 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
   const rebuildCharts = () => {
     chartObjs = ws.shown.map((name) => {
       const out = compiled.outputs.find((o) => o.name === name);
-      return { name, chart: new LineChart(name, out?.units, compiled.simSpecs.timeUnits ?? 'time') };
+      return {
+        name,
+        chart: new LineChart(ws.titles[name] ?? name, out?.units, compiled.simSpecs.timeUnits ?? 'time'),
+      };
     });
     charts.replaceChildren(...chartObjs.map((c) => c.chart.el));
   };
