@@ -34,7 +34,7 @@ export function formatDiagnostic(d: Diagnostic): string {
     if (d.column !== undefined) where.push(String(d.column));
   }
   const prefix = where.length ? `${where.join(':')}: ` : '';
-  const subject = d.variable ? ` (in ${d.variable})` : '';
+  const subject = d.variable && !d.message.includes(d.variable) ? ` (in ${d.variable})` : '';
   return `${prefix}${d.severity}: ${d.message}${subject}`;
 }
 
