@@ -29,7 +29,12 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
   const runs: Series[] = [];
   const failures: string[] = [];
   const known = new Set(compiled.parameters.map((p) => p.name.toLowerCase().replace(/[\s_]+/g, ' ')));
-  for (const [name, sc] of Object.entries(scenarios)) {
+  // The case's baseline first: the end-value table measures every change against the first run.
+  const baseline = ws.caseData?.definition?.baseline;
+  const ordered = Object.entries(scenarios).sort(
+    ([a], [b]) => Number(b === baseline) - Number(a === baseline),
+  );
+  for (const [name, sc] of ordered) {
     const overrides = Object.fromEntries(
       Object.entries(sc?.overrides ?? {}).filter(([k]) => known.has(k.toLowerCase().replace(/[\s_]+/g, ' '))),
     );
