@@ -324,6 +324,7 @@ class SimulationImpl implements Simulation {
     this.k2 = new Float64Array(m);
     this.k3 = new Float64Array(m);
     this.overrides = new Float64Array(prog.nSlots).fill(NaN);
+    this.seed = plan.seed;
     this.ctx = {
       start: plan.start,
       stop: plan.stop,
@@ -358,6 +359,12 @@ class SimulationImpl implements Simulation {
 
   /** Run Euler through the per-step functions instead of the generated loop (for comparisons). */
   stepwise = false;
+  private seed: number;
+
+  setSeed(seed: number): void {
+    if (!Number.isFinite(seed)) throw new ModelError(`the seed must be a number, got ${seed}`);
+    this.seed = seed;
+  }
 
   clearOverrides(): void {
     this.overrides.fill(NaN);
@@ -374,7 +381,7 @@ class SimulationImpl implements Simulation {
       // stream 7919 of seed 1 the same as stream 0 of seed 2 (large arrays of random draws).
       // A seed given in the equation fixes the stream across runs; elements of an array differ.
       if (fixed !== undefined) X.rng[i]!.reseed(mixSeed(fixed), salts[i]!);
-      else X.rng[i]!.reseed(mixSeed(this.plan.seed), i + 1);
+      else X.rng[i]!.reseed(mixSeed(this.seed), i + 1);
     }
   }
 

@@ -107,6 +107,9 @@ class FunctionSimulation implements Simulation {
   set(index: number, value: number): void {
     this.values[index] = value;
   }
+  /** Built-in test functions are deterministic: the seed has nothing to change. */
+  setSeed(_seed: number): void {}
+
   clearOverrides(): void {
     this.values.set(this.defaults);
   }

@@ -123,6 +123,9 @@ export class ChunkRunner {
       }
       // Policy settings win over sampled values of the same parameter.
       for (const [index, value] of this.policyOverrides[policy]) sim.set(index, value);
+      // Each sampled future has its own random draws, the same under every policy (common random
+      // numbers), derived from the spec's seed so that the experiment repeats exactly.
+      sim.setSeed(futureSeed(plan.spec.seed, sample));
       try {
         const t0 = performance.now();
         sim.run();
@@ -174,4 +177,12 @@ export class ChunkRunner {
     const chunkSeconds = (performance.now() - chunkStarted) / 1000;
     return { start, count, inputs, scalars, series, times, status, failures, modelSeconds, chunkSeconds };
   }
+}
+
+/** A well-mixed 32-bit seed for sample `sample` of an experiment seeded with `seed`. */
+export function futureSeed(seed: number, sample: number): number {
+  let z = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(sample + 1, 0x85ebca6b)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x7feb352d);
+  z = Math.imul(z ^ (z >>> 15), 0x846ca68b);
+  return (z ^ (z >>> 16)) >>> 0;
 }

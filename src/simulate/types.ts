@@ -62,6 +62,11 @@ export interface Simulation {
   set(index: number, value: number): void;
   /** Forget every override. */
   clearOverrides(): void;
+  /**
+   * Seed for the random functions called without their own seed, from the next run on (an
+   * ensemble gives each future its own seed; the same seed repeats the same draws).
+   */
+  setSeed(seed: number): void;
   run(): void;
   /** Saved times of the last run (a view, valid until the next run). */
   readonly time: Float64Array;
