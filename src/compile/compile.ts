@@ -407,7 +407,7 @@ class SimulationImpl implements Simulation {
     this.resetContext();
     f.draw(s, X);
     f.init(s, start, dt, X, this.overrides);
-    if (method === 'euler' && !this.stepwise) {
+    if (method === 'euler' && !this.stepwise && this.owner.prog.fusedEuler) {
       f.eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos);
       return;
     }

@@ -18,7 +18,7 @@ import type {
   SourceLocation,
   Variable,
 } from '../model/types.js';
-import type { LookupTable } from '../simulate/runtime.js';
+import { makeTable, type LookupTable } from '../simulate/runtime.js';
 import { type IR, c, irDeps, slot } from './ir.js';
 
 export type SlotRole =
@@ -188,7 +188,7 @@ export function lowerModel(model: Model): LoweredModel {
   // Element key -> dimensions holding it (for `elem` references in subscripts).
   const gfTables = new Map<string, number>();
   const addTable = (gf: GraphicalFunction): number => {
-    tables.push({ xs: Float64Array.from(gf.xpts), ys: Float64Array.from(gf.ypts), type: gf.type });
+    tables.push(makeTable(gf.xpts, gf.ypts, gf.type));
     return tables.length - 1;
   };
   for (const gf of model.graphicalFunctions) {

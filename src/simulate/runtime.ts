@@ -7,6 +7,27 @@ export interface LookupTable {
   xs: Float64Array;
   ys: Float64Array;
   type: GraphicalFunctionType;
+  /** 1 / spacing when the x points are evenly spaced (then the segment is found by division), else 0. */
+  invStep: number;
+}
+
+/** A lookup table for the runtime; evenly spaced x points get the direct segment index. */
+export function makeTable(
+  xpts: readonly number[],
+  ypts: readonly number[],
+  type: GraphicalFunctionType,
+): LookupTable {
+  const xs = Float64Array.from(xpts);
+  const n = xs.length;
+  let invStep = 0;
+  if (n > 2) {
+    const step = (xs[n - 1]! - xs[0]!) / (n - 1);
+    let even = step > 0;
+    for (let i = 1; i < n && even; i++)
+      even = Math.abs(xs[i]! - (xs[0]! + i * step)) <= 1e-12 * Math.max(1, Math.abs(xs[i]!));
+    if (even) invStep = 1 / step;
+  }
+  return { xs, ys: Float64Array.from(ypts), type, invStep };
 }
 
 /** Hash a 32-bit integer (splitmix32 finaliser) so that small, similar seeds give unrelated streams. */
@@ -181,13 +202,24 @@ export const runtime = {
       }
       return ys[n - 1]!;
     }
-    // Binary search for the segment xs[lo] <= x < xs[hi].
-    let lo = 0;
-    let hi = n - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (xs[mid]! <= x) lo = mid;
-      else hi = mid;
+    let lo: number;
+    let hi: number;
+    if (table.invStep > 0) {
+      lo = Math.floor((x - xs[0]!) * table.invStep);
+      if (lo > n - 2) lo = n - 2;
+      // Rounding can put x just outside the computed segment; step to the right one.
+      if (xs[lo]! > x) lo--;
+      else if (xs[lo + 1]! <= x) lo++;
+      hi = lo + 1;
+    } else {
+      // Binary search for the segment xs[lo] <= x < xs[hi].
+      lo = 0;
+      hi = n - 1;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (xs[mid]! <= x) lo = mid;
+        else hi = mid;
+      }
     }
     if (table.type === 'discrete') return ys[lo]!;
     const x0 = xs[lo]!;
