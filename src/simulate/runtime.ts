@@ -116,7 +116,7 @@ export function poissonQuantile(u: number, mean: number): number {
   return k;
 }
 
-/** Inverse standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9 after refinement). */
+/** Inverse standard normal CDF: Acklam's rational approximation (relative error below 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
