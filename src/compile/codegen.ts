@@ -237,21 +237,34 @@ export function generate(lm: LoweredModel): GenerateResult {
     if (overridable[p]) initStmts.push(`s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};`);
     else initStmts.push(`s[${p}] = ${v};`);
   }
-  // aux(s, t, dt, X): array groups in group order become loops where their statements allow.
+  // aux(s, t, dt, X): statements that differ only by numbers (the elements of an array, or the
+  // same structure repeated over many scalar variables) are gathered by shape and by depth in
+  // the step's dependency graph, so that no member of a gathering depends on another, and each
+  // gathering whose numbers advance in arithmetic progression becomes one loop.
   const auxStatement = (id: number, F: Formatter) =>
     `s[${F.slot(P(id))}] = ${valueStatement(slots[id]!, F)};`;
-  const groupOrder = groupedOrder(slots, stepIds, stepDeps, isStepAux);
-  const auxStmts = groupOrder
-    ? groupOrder.flatMap((g) => loopOrStatements(g, auxStatement))
-    : step.order.map((id) => auxStatement(id, PLAIN));
-  // rates(s, r, t, dt, X)
+  const depth = new Map<number, number>();
+  for (const id of step.order) {
+    let d = 0;
+    for (const dep of stepDeps(id)) {
+      const dd = depth.get(dep);
+      if (dd !== undefined && dd + 1 > d) d = dd + 1;
+    }
+    depth.set(id, d);
+  }
+  const auxStmts = gatherByShape(step.order, (id) => depth.get(id)!, auxStatement, P).flatMap((g) =>
+    loopOrStatements(g, auxStatement),
+  );
+  // rates(s, r, t, dt, X): independent of each other, gathered by shape alone.
   const rateStatement = (id: number, F: Formatter) => {
     const st = slots[id]!;
     return `r[${F.slot(P(id))}] = ${st.rate ? emit(st.rate, P, F) : '0'};`;
   };
-  const rateStmts = groupsOf(
-    slots,
+  const rateStmts = gatherByShape(
     stocks.map((x) => x.id),
+    () => 0,
+    rateStatement,
+    P,
   ).flatMap((g) => loopOrStatements(g, rateStatement));
   // draw(s, X): one draw per random slot per step.
   const drawStmts = slots
@@ -445,78 +458,44 @@ function emit(ir: IR, P: (id: number) => number, F: Formatter = PLAIN): string {
   }
 }
 
-/** Ids grouped by `Slot.group` (ungrouped slots alone), each group sorted by element, groups in first-seen order. */
-function groupsOf(slots: Slot[], ids: number[]): number[][] {
-  const byKey = new Map<string, number[]>();
-  const out: number[][] = [];
-  for (const id of ids) {
-    const g = slots[id]!.group;
-    if (g === undefined) {
-      out.push([id]);
-      continue;
-    }
-    let list = byKey.get(g);
-    if (!list) {
-      list = [];
-      byKey.set(g, list);
-      out.push(list);
-    }
-    list.push(id);
-  }
-  for (const list of out) list.sort((a, b) => (slots[a]!.element ?? 0) - (slots[b]!.element ?? 0));
-  return out;
-}
-
 /**
- * Order whole groups topologically, when no element of a group depends on another element of
- * the same group and the groups form no cycle; otherwise undefined (the slot order is used).
+ * Statements of one gathering: one loop when they differ only by numbers in arithmetic
+ * progression; otherwise, when every m-th member (for a small m) forms such a progression, m
+ * loops (the internal stages of a DELAY3 repeated over many variables, say); else plain statements.
  */
-function groupedOrder(
-  slots: Slot[],
-  ids: number[],
-  depsOf: (id: number) => readonly number[],
-  inSet: (id: number) => boolean,
-): number[][] | undefined {
-  const groups = groupsOf(slots, ids);
-  const groupOf = new Map<number, number>();
-  groups.forEach((g, gi) => g.forEach((id) => groupOf.set(id, gi)));
-  const edgeSets: Set<number>[] = groups.map(() => new Set<number>());
-  for (let gi = 0; gi < groups.length; gi++) {
-    for (const id of groups[gi]!) {
-      for (const d of depsOf(id)) {
-        if (!inSet(d)) continue;
-        const gd = groupOf.get(d);
-        if (gd === undefined) continue;
-        if (gd === gi) return undefined;
-        edgeSets[gi]!.add(gd);
-      }
+function loopOrStatements(ids: number[], statement: (id: number, F: Formatter) => string): string[] {
+  const plain = () => ids.map((id) => statement(id, PLAIN));
+  if (ids.length < 4) return plain();
+  const whole = loopOf(ids, statement);
+  if (whole) return [whole];
+  for (let m = 2; m <= 8 && ids.length >= 4 * m; m++) {
+    const loops: string[] = [];
+    for (let r = 0; r < m; r++) {
+      const loop = loopOf(
+        ids.filter((_, i) => i % m === r),
+        statement,
+      );
+      if (!loop) break;
+      loops.push(loop);
     }
+    if (loops.length === m) return loops;
   }
-  const edges = edgeSets.map((e) => [...e]);
-  const ordered = order(
-    groups.map((_, i) => i),
-    (g) => edges[g]!,
-    () => true,
-  );
-  if (ordered.cycle) return undefined;
-  return ordered.order.map((gi) => groups[gi]!);
+  return plain();
 }
 
-/** Statements of one group: a loop when they differ only by numbers in arithmetic progression. */
-function loopOrStatements(ids: number[], statement: (id: number, F: Formatter) => string): string[] {
-  if (ids.length < 4) return ids.map((id) => statement(id, PLAIN));
+/** One loop for these statements, or undefined when their numbers are not in arithmetic progression. */
+function loopOf(ids: number[], statement: (id: number, F: Formatter) => string): string | undefined {
   const first = new Templating();
   const template = statement(ids[0]!, first);
   const second = new Templating();
-  if (statement(ids[1]!, second) !== template || second.numbers.length !== first.numbers.length) {
-    return ids.map((id) => statement(id, PLAIN));
-  }
+  if (statement(ids[1]!, second) !== template || second.numbers.length !== first.numbers.length)
+    return undefined;
   const steps = first.numbers.map((v, k) => second.numbers[k]! - v);
   for (let e = 2; e < ids.length; e++) {
     const t = new Templating();
-    if (statement(ids[e]!, t) !== template) return ids.map((id) => statement(id, PLAIN));
+    if (statement(ids[e]!, t) !== template) return undefined;
     for (let k = 0; k < steps.length; k++) {
-      if (t.numbers[k] !== first.numbers[k]! + e * steps[k]!) return ids.map((id) => statement(id, PLAIN));
+      if (t.numbers[k] !== first.numbers[k]! + e * steps[k]!) return undefined;
     }
   }
   // eslint-disable-next-line no-control-regex -- the placeholders are written with \u0001 on purpose
@@ -526,5 +505,33 @@ function loopOrStatements(ids: number[], statement: (id: number, F: Formatter) =
     if (d === 0) return String(v0);
     return d === 1 ? `${v0} + i` : `${v0} + ${d} * i`;
   });
-  return [`for (let i = 0; i < ${ids.length}; i++) { ${body} }`];
+  return `for (let i = 0; i < ${ids.length}; i++) { ${body} }`;
+}
+
+/**
+ * Gather statements by depth and shape (the statement with its numbers left out), in order of
+ * depth; each gathering sorted by the position it assigns. Statements of equal depth never depend
+ * on each other, and every dependency points to a smaller depth, so the result is a valid order.
+ */
+function gatherByShape(
+  ids: readonly number[],
+  depthOf: (id: number) => number,
+  statement: (id: number, F: Formatter) => string,
+  P: (id: number) => number,
+): number[][] {
+  const byKey = new Map<string, { depth: number; ids: number[] }>();
+  for (const id of ids) {
+    const d = depthOf(id);
+    const key = `${d}\u0002${statement(id, new Templating())}`;
+    let g = byKey.get(key);
+    if (!g) {
+      g = { depth: d, ids: [] };
+      byKey.set(key, g);
+    }
+    g.ids.push(id);
+  }
+  const groups = [...byKey.values()];
+  groups.sort((a, b) => a.depth - b.depth);
+  for (const g of groups) g.ids.sort((a, b) => P(a) - P(b));
+  return groups.map((g) => g.ids);
 }
