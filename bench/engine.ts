@@ -29,13 +29,18 @@ function time<T>(f: () => T): { ms: number; value: T } {
   return { ms: performance.now() - t0, value };
 }
 
-/** Statements evaluated per step: assignments in the generated aux and rates functions. */
+/** Statements evaluated per step: assignments in the generated aux and rates functions, loops counted per iteration. */
 function equationsPerStep(compiled: CompiledModel): number {
   let count = 0;
   let inStep = false;
   for (const line of compiled.source.split('\n')) {
     if (line.startsWith('function ')) inStep = /^function (aux|rates)(_\d+)?\(/.test(line);
-    else if (inStep && /^(s|r)\[\d+\] = /.test(line)) count++;
+    else if (!inStep) continue;
+    else if (/^(s|r)\[\d+\] = /.test(line)) count++;
+    else {
+      const loop = /^for \(let i = 0; i < (\d+); i\+\+\) \{(.*)\}$/.exec(line);
+      if (loop) count += Number(loop[1]) * (loop[2]!.match(/(^|; )(s|r)\[/g)?.length ?? 1);
+    }
   }
   return count;
 }
