@@ -13,7 +13,7 @@ export interface Builtin {
   kind: BuiltinKind;
   minArgs: number;
   maxArgs: number;
-  /** Semantics, shown by `interlock check --builtins` and in docs. */
+  /** Semantics, documented once here and generated into docs/builtins.md. */
   doc: string;
   /**
    * For pure functions: a JavaScript expression over the argument expressions. `R` is the
