@@ -115,6 +115,8 @@ interface Ctx {
   /** Macro parameter substitution. */
   params?: MacroParams;
   depth: number;
+  /** Inside the first argument of PREVIOUS, where SELF may name the variable being defined. */
+  selfAllowed?: boolean;
 }
 
 /** A macro's parameters: each argument with the parameters of the context it was written in. */
@@ -559,7 +561,7 @@ export function lowerModel(model: Model): LoweredModel {
         return slot(s.id);
       }
       case 'PREVIOUS': {
-        const x = lower(args[0]!, ctx);
+        const x = lower(args[0]!, { ...ctx, selfAllowed: true });
         const h = newSlot('haux', L('PREVIOUS input'));
         h.eq = x;
         const p = newSlot('prev', L('PREVIOUS'));
@@ -741,7 +743,12 @@ export function lowerModel(model: Model): LoweredModel {
       case 'constant':
         if (f.name === 'PI') return c(Math.PI);
         if (f.name === 'INF') return c(Infinity);
-        return slot(ctx.self);
+        if (ctx.selfAllowed) return slot(ctx.self);
+        throw new LowerError(
+          'SELF names the variable being defined and may be used only inside PREVIOUS and SIZE',
+          at,
+          'invalid-argument',
+        );
       case 'stateful':
         return lowerStateful(f.name, e.args, ctx, at);
       case 'random':
@@ -874,7 +881,14 @@ export function lowerModel(model: Model): LoweredModel {
         // caller's, which is itself a macro body when macros call macros).
         const param = ctx.params?.get(e.key);
         if (param) return lower(param.expr, { ...ctx, params: param.outer });
-        if (e.key === 'self') return slot(ctx.self);
+        if (e.key === 'self' && !byKey.has('self')) {
+          if (ctx.selfAllowed) return slot(ctx.self);
+          throw new LowerError(
+            'SELF names the variable being defined and may be used only inside PREVIOUS and SIZE',
+            e.span.start,
+            'invalid-argument',
+          );
+        }
         const vi = byKey.get(e.key);
         if (vi) {
           const xs = selectSlots(vi, undefined, ctx, e.span.start, false);

@@ -2,6 +2,7 @@
  * Per-step inputs under every integration method, and seeded random draws in arrays.
  */
 import { describe, expect, it } from 'vitest';
+import { compileModel, readModel } from '../../src/engine.js';
 import { aux, col, compileOk, doc, flow, stock } from './helpers.js';
 
 describe('PULSE under RK2 and RK4', () => {
@@ -48,5 +49,22 @@ describe('seeded random draws in an arrayed variable', () => {
     const two = Array.from(col(compileOk(unseeded).run({ seed: 2 }), 'v'));
     expect(one).not.toEqual(two);
     expect(Array.from(col(compileOk(unseeded).run({ seed: 1 }), 'v'))).toEqual(one);
+  });
+});
+
+describe('SELF', () => {
+  it('names the variable inside PREVIOUS', () => {
+    const r = compileOk(doc([aux('x', 'PREVIOUS(SELF, 1) * 2')], { stop: 3 })).run();
+    expect(Array.from(col(r, 'x'))).toEqual([2, 4, 8, 16]);
+  });
+
+  it('is refused elsewhere with a located message', () => {
+    const text = doc([aux('x', '1 + SELF')]);
+    const read = readModel(text, { file: 'self.xmile' });
+    const diags = compileModel(read.model!).diagnostics.filter((d) => d.severity === 'error');
+    expect(diags).toHaveLength(1);
+    expect(diags[0]!.message).toContain('only inside PREVIOUS and SIZE');
+    // SELF starts after `<aux name="x"><eqn>1 + ` on line 6.
+    expect([diags[0]!.line, diags[0]!.column]).toEqual([6, '<aux name="x"><eqn>1 + '.length + 1]);
   });
 });
