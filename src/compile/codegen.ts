@@ -226,34 +226,26 @@ export function generate(lm: LoweredModel): GenerateResult {
     return v;
   };
 
-  // init(s, t, dt, X, ov)
-  const initStmts: string[] = [];
-  for (const id of init.order) {
-    const s = slots[id]!;
-    const p = P(id);
-    if (s.role === 'rand') continue; // drawn before init
-    if (!s.eq) continue;
-    const v = valueStatement(s);
-    if (overridable[p]) initStmts.push(`s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};`);
-    else initStmts.push(`s[${p}] = ${v};`);
-  }
+  // init(s, t, dt, X, ov): every value at the start, gathered like the step's statements below.
+  const initIds = init.order.filter((id) => slots[id]!.role !== 'rand' && slots[id]!.eq);
+  const initStatement = (id: number, F: Formatter) => {
+    const p = F.slot(P(id));
+    const v = valueStatement(slots[id]!, F);
+    return overridable[P(id)] ? `s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};` : `s[${p}] = ${v};`;
+  };
+  const initDepth = depthsAlong(init.order, (id) => initDeps[id]!);
+  const initStmts = gatherByShape(initIds, (id) => initDepth.get(id)!, initStatement, P).flatMap(
+    loopOrStatements,
+  );
   // aux(s, t, dt, X): statements that differ only by numbers (the elements of an array, or the
   // same structure repeated over many scalar variables) are gathered by shape and by depth in
   // the step's dependency graph, so that no member of a gathering depends on another, and each
   // gathering whose numbers advance in arithmetic progression becomes one loop.
   const auxStatement = (id: number, F: Formatter) =>
     `s[${F.slot(P(id))}] = ${valueStatement(slots[id]!, F)};`;
-  const depth = new Map<number, number>();
-  for (const id of step.order) {
-    let d = 0;
-    for (const dep of stepDeps(id)) {
-      const dd = depth.get(dep);
-      if (dd !== undefined && dd + 1 > d) d = dd + 1;
-    }
-    depth.set(id, d);
-  }
-  const auxStmts = gatherByShape(step.order, (id) => depth.get(id)!, auxStatement, P).flatMap((g) =>
-    loopOrStatements(g, auxStatement),
+  const depth = depthsAlong(step.order, stepDeps);
+  const auxStmts = gatherByShape(step.order, (id) => depth.get(id)!, auxStatement, P).flatMap(
+    loopOrStatements,
   );
   // rates(s, r, t, dt, X): independent of each other, gathered by shape alone.
   const rateStatement = (id: number, F: Formatter) => {
@@ -265,7 +257,7 @@ export function generate(lm: LoweredModel): GenerateResult {
     () => 0,
     rateStatement,
     P,
-  ).flatMap((g) => loopOrStatements(g, rateStatement));
+  ).flatMap(loopOrStatements);
   // draw(s, X): one draw per random slot per step.
   const drawStmts = slots
     .filter((s) => s.role === 'rand')
@@ -458,22 +450,38 @@ function emit(ir: IR, P: (id: number) => number, F: Formatter = PLAIN): string {
   }
 }
 
+interface Gathering {
+  depth: number;
+  /** The statement with its numbers replaced by placeholders. */
+  template: string;
+  /** Each statement's numbers, in placeholder order; sorted by the position assigned. */
+  members: { id: number; numbers: number[] }[];
+}
+
+// eslint-disable-next-line no-control-regex -- the placeholders are written with \u0001 on purpose
+const PLACEHOLDER = /\u0001(\d+)\u0001/g;
+
+/** The statement with its own numbers put back. */
+function fill(template: string, numbers: readonly number[]): string {
+  return template.replace(PLACEHOLDER, (_m, k: string) => String(numbers[Number(k)]));
+}
+
 /**
- * Statements of one gathering: one loop when they differ only by numbers in arithmetic
- * progression; otherwise, when every m-th member (for a small m) forms such a progression, m
- * loops (the internal stages of a DELAY3 repeated over many variables, say); else plain statements.
+ * Statements of one gathering: one loop when their numbers advance in arithmetic progression;
+ * otherwise, when every m-th member (for a small m) forms such a progression, m loops (the
+ * internal stages of a DELAY3 repeated over many variables, say); else plain statements.
  */
-function loopOrStatements(ids: number[], statement: (id: number, F: Formatter) => string): string[] {
-  const plain = () => ids.map((id) => statement(id, PLAIN));
-  if (ids.length < 4) return plain();
-  const whole = loopOf(ids, statement);
+function loopOrStatements(g: Gathering): string[] {
+  const plain = () => g.members.map((m) => fill(g.template, m.numbers));
+  if (g.members.length < 4) return plain();
+  const whole = loopOf(g.template, g.members);
   if (whole) return [whole];
-  for (let m = 2; m <= 8 && ids.length >= 4 * m; m++) {
+  for (let m = 2; m <= 8 && g.members.length >= 4 * m; m++) {
     const loops: string[] = [];
     for (let r = 0; r < m; r++) {
       const loop = loopOf(
-        ids.filter((_, i) => i % m === r),
-        statement,
+        g.template,
+        g.members.filter((_, i) => i % m === r),
       );
       if (!loop) break;
       loops.push(loop);
@@ -484,54 +492,69 @@ function loopOrStatements(ids: number[], statement: (id: number, F: Formatter) =
 }
 
 /** One loop for these statements, or undefined when their numbers are not in arithmetic progression. */
-function loopOf(ids: number[], statement: (id: number, F: Formatter) => string): string | undefined {
-  const first = new Templating();
-  const template = statement(ids[0]!, first);
-  const second = new Templating();
-  if (statement(ids[1]!, second) !== template || second.numbers.length !== first.numbers.length)
-    return undefined;
-  const steps = first.numbers.map((v, k) => second.numbers[k]! - v);
-  for (let e = 2; e < ids.length; e++) {
-    const t = new Templating();
-    if (statement(ids[e]!, t) !== template) return undefined;
+function loopOf(template: string, members: Gathering['members']): string | undefined {
+  const first = members[0]!.numbers;
+  const second = members[1]!.numbers;
+  const steps = first.map((v, k) => second[k]! - v);
+  for (let e = 2; e < members.length; e++) {
+    const n = members[e]!.numbers;
     for (let k = 0; k < steps.length; k++) {
-      if (t.numbers[k] !== first.numbers[k]! + e * steps[k]!) return undefined;
+      if (n[k] !== first[k]! + e * steps[k]!) return undefined;
     }
   }
-  // eslint-disable-next-line no-control-regex -- the placeholders are written with \u0001 on purpose
-  const body = template.replace(/\u0001(\d+)\u0001/g, (_m, k: string) => {
-    const v0 = first.numbers[Number(k)]!;
+  const body = template.replace(PLACEHOLDER, (_m, k: string) => {
+    const v0 = first[Number(k)]!;
     const d = steps[Number(k)]!;
     if (d === 0) return String(v0);
     return d === 1 ? `${v0} + i` : `${v0} + ${d} * i`;
   });
-  return `for (let i = 0; i < ${ids.length}; i++) { ${body} }`;
+  return `for (let i = 0; i < ${members.length}; i++) { ${body} }`;
 }
 
 /**
  * Gather statements by depth and shape (the statement with its numbers left out), in order of
  * depth; each gathering sorted by the position it assigns. Statements of equal depth never depend
  * on each other, and every dependency points to a smaller depth, so the result is a valid order.
+ * Each statement is written once, as a template with its numbers.
  */
 function gatherByShape(
   ids: readonly number[],
   depthOf: (id: number) => number,
   statement: (id: number, F: Formatter) => string,
   P: (id: number) => number,
-): number[][] {
-  const byKey = new Map<string, { depth: number; ids: number[] }>();
+): Gathering[] {
+  const byKey = new Map<string, Gathering>();
   for (const id of ids) {
-    const d = depthOf(id);
-    const key = `${d}\u0002${statement(id, new Templating())}`;
+    const depth = depthOf(id);
+    const t = new Templating();
+    const template = statement(id, t);
+    const key = `${depth}\u0002${template}`;
     let g = byKey.get(key);
     if (!g) {
-      g = { depth: d, ids: [] };
+      g = { depth, template, members: [] };
       byKey.set(key, g);
     }
-    g.ids.push(id);
+    g.members.push({ id, numbers: t.numbers });
   }
   const groups = [...byKey.values()];
   groups.sort((a, b) => a.depth - b.depth);
-  for (const g of groups) g.ids.sort((a, b) => P(a) - P(b));
-  return groups.map((g) => g.ids);
+  for (const g of groups) g.members.sort((a, b) => P(a.id) - P(b.id));
+  return groups;
+}
+
+/** Longest dependency path to each id, along an order in which dependencies come first. */
+function depthsAlong(
+  ordered: readonly number[],
+  depsOf: (id: number) => readonly number[],
+): Map<number, number> {
+  const depth = new Map<number, number>();
+  for (const id of ordered) {
+    let d = 0;
+    for (const dep of depsOf(id)) {
+      const dd = depth.get(dep);
+      if (dd !== undefined && dd + 1 > d) d = dd + 1;
+    }
+    depth.set(id, d);
+  }
+  return depth;
 }
