@@ -15,7 +15,12 @@ const flags = args.filter((a) => a.startsWith('--'));
 const suites = ['engine', 'ensemble', 'web'].filter((s) => only.length === 0 || only.includes(s));
 mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
 
+// Running a subset (`npm run bench -- engine`) keeps the other sections of the last full run.
+const previous = existsSync(join(repo, 'bench', 'results.json'))
+  ? JSON.parse(readFileSync(join(repo, 'bench', 'results.json'), 'utf8'))
+  : {};
 const merged = {
+  ...previous,
   date: new Date().toISOString(),
   machine: {
     node: process.version,
