@@ -197,3 +197,16 @@ describe('README.md', () => {
     }
   });
 });
+
+describe('experiments/sensitivity.json', () => {
+  const spec = parseSpec(json('experiments/sensitivity.json'), 'sensitivity.json');
+  const thesis = parseSpec(json('experiments/thesis.json'), 'thesis.json');
+
+  it('is a Morris design over the same parameters and ranges as the thesis experiment', () => {
+    expect(spec.method).toBe('morris');
+    expect(spec.levels % 2).toBe(0);
+    expect(spec.scenarios).toEqual(['escalation-management']);
+    expect(spec.uncertainties).toEqual(thesis.uncertainties);
+    expect(spec.outcomes.every((o) => o.reduce !== 'series')).toBe(true);
+  });
+});
