@@ -1,9 +1,10 @@
 /**
  * Seeded pseudo-random numbers. Every stream is derived from (master seed, stream ids) by hashing,
  * so a run's random draws depend only on the spec and its row number, never on which worker ran
- * it or in what order. Generator: sfc32 (Chris Doty-Humphrey's Small Fast Chaotic PRNG, 128-bit
- * state), seeded through a murmur3-style 32-bit finaliser so that small seeds (0, 1, 2) are fine.
+ * it or in what order. Generator: the project's sfc32 (`simulate/sfc32.ts`), seeded through a
+ * murmur3-style 32-bit finaliser so that small seeds (0, 1, 2) are fine.
  */
+import { Sfc32 } from '../simulate/sfc32.js';
 
 /** A 32-bit avalanche mix (murmur3 fmix32 constants). */
 export function mix32(value: number): number {
@@ -31,38 +32,12 @@ export function hashSeed(...parts: number[]): number {
   return h >>> 0;
 }
 
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
+export class Rng extends Sfc32 {
   /** A generator for the stream named by `parts` (e.g. master seed, purpose, row). */
   constructor(...parts: number[]) {
+    super();
     const s = hashSeed(...parts);
-    this.a = mix32(s ^ 0x243f6a88);
-    this.b = mix32(s ^ 0x85a308d3);
-    this.c = mix32(s ^ 0x13198a2e);
-    this.d = 1;
-    // Discard the first outputs: sfc32's state needs a few rounds to decorrelate from the seed.
-    for (let i = 0; i < 12; i++) this.nextUint32();
-  }
-
-  nextUint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
-  }
-
-  /** Uniform on [0, 1) with 53 random bits. */
-  next(): number {
-    const high = this.nextUint32() >>> 5; // 27 bits
-    const low = this.nextUint32() >>> 6; // 26 bits
-    return (high * 67108864 + low) / 9007199254740992;
+    this.seedState(mix32(s ^ 0x243f6a88), mix32(s ^ 0x85a308d3), mix32(s ^ 0x13198a2e), 12);
   }
 
   /** Uniform on the open interval (0, 1): safe for inverse CDFs of unbounded distributions. */

@@ -2,6 +2,7 @@
  * Helpers called by generated code. Kept small and monomorphic so that V8 inlines them.
  */
 import type { GraphicalFunctionType } from '../model/types.js';
+import { Sfc32 } from './sfc32.js';
 
 export interface LookupTable {
   xs: Float64Array;
@@ -38,15 +39,12 @@ export function mixSeed(x: number): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
-/** A small fast generator (sfc32) with 53-bit uniform doubles. Deterministic for a seed. */
-export class Rng {
-  private a = 0;
-  private b = 0;
-  private c = 0;
-  private d = 1;
+/** The random functions' generator: sfc32 seeded from (seed, stream), with normal draws. */
+export class Rng extends Sfc32 {
   private spare = NaN;
 
   constructor(seed: number) {
+    super();
     this.reseed(seed);
   }
 
@@ -56,29 +54,16 @@ export class Rng {
    */
   reseed(seed: number, stream = 0): void {
     const s = Math.floor(Math.abs(seed)) % 4294967296;
-    this.a = mixSeed(s);
-    this.b = mixSeed(((this.a ^ 0x6a09e667) + stream) | 0);
-    this.c = mixSeed(this.b ^ 0xbb67ae85);
-    this.d = 1;
+    const a = mixSeed(s);
+    const b = mixSeed(((a ^ 0x6a09e667) + stream) | 0);
+    const c = mixSeed(b ^ 0xbb67ae85);
     this.spare = NaN;
-    for (let i = 0; i < 15; i++) this.next32();
-  }
-
-  next32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    this.seedState(a, b, c, 15);
   }
 
   /** Uniform on [0, 1). */
   uniform(): number {
-    const hi = this.next32() >>> 5;
-    const lo = this.next32() >>> 6;
-    return (hi * 67108864 + lo) / 9007199254740992;
+    return this.next();
   }
 
   /** Standard normal (Box-Muller, both values used). */
