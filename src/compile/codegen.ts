@@ -60,7 +60,7 @@ function markConstants(lm: LoweredModel): void {
         result = true;
         break;
       default: {
-        if (!s.eq || s.limit || irUsesTime(s.eq)) {
+        if (!s.eq || irUsesTime(s.eq)) {
           result = false;
           break;
         }
@@ -131,11 +131,6 @@ function order(
 function slotDeps(s: Slot, forInit: boolean): number[] {
   const deps = new Set<number>();
   if (s.eq && !(s.role === 'prev' && !forInit)) irDeps(s.eq, deps);
-  if (s.limit) {
-    deps.add(s.limit.stock);
-    for (const i of s.limit.inflows) deps.add(i);
-    for (const p of s.limit.prior) deps.add(p);
-  }
   return [...deps];
 }
 
@@ -215,14 +210,6 @@ export function generate(lm: LoweredModel): GenerateResult {
   const valueStatement = (s: Slot, F: Formatter = PLAIN): string => {
     let v = emit(s.eq!, P, F);
     if (s.uniflow) v = `Math.max(0, ${v})`;
-    if (s.limit) {
-      const avail = [
-        `s[${F.slot(P(s.limit.stock))}] / dt`,
-        ...s.limit.inflows.map((i) => `s[${F.slot(P(i))}]`),
-      ].join(' + ');
-      const prior = s.limit.prior.map((i) => ` - s[${F.slot(P(i))}]`).join('');
-      v = `R.limitOutflow(${v}, ${avail}${prior})`;
-    }
     return v;
   };
 

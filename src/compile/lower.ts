@@ -39,11 +39,6 @@ export type SlotRole =
 export interface Slot {
   id: number;
   role: SlotRole;
-  /**
-   * Slots of one group hold the same quantity for the elements of an array (a variable, or the
-   * k-th internal slot its equation creates); code generation may emit a group as one loop.
-   */
-  group?: string;
   /** Display name of the variable (and element) it belongs to, or an internal label. */
   label: string;
   /** Index into `LoweredModel.vars` for model variables. */
@@ -56,8 +51,6 @@ export interface Slot {
   rate?: IR;
   /** Flows only: clip at zero. */
   uniflow?: boolean;
-  /** Outflow of a non-negative stock: limited so the stock stays at or above zero. */
-  limit?: { stock: number; inflows: number[]; prior: number[] };
   /** Stocks only: clamped at zero after every step (see docs/engine.md on non-negative stocks). */
   nonNegative?: boolean;
   /** prev: the hidden aux whose value it takes after each step. */
@@ -248,20 +241,12 @@ export function lowerModel(model: Model): LoweredModel {
         label: elementLabel(vi, e),
         varIndex: vars.length - 1,
         element: e,
-        group: key,
       });
     }
   }
 
-  // While an equation is lowered, the internal slots it creates are numbered so that the k-th
-  // one of every element of an array falls in the same group.
-  let lowering: { vi: VarInfo; element: number; created: number } | undefined;
   const newSlot = (role: SlotRole, label: string): Slot => {
     const s: Slot = { id: slots.length, role, label };
-    if (lowering) {
-      s.group = `${lowering.vi.key}#${lowering.created++}`;
-      s.element = lowering.element;
-    }
     slots.push(s);
     return s;
   };
@@ -1035,7 +1020,6 @@ export function lowerModel(model: Model): LoweredModel {
     if (eqn && eqn.text.trim() !== '') {
       const expr = parse(vi, eqn);
       if (!expr) return c(NaN);
-      lowering = { vi, element: e, created: 0 };
       try {
         ir = lower(expr, ctx);
       } catch (x) {
@@ -1049,8 +1033,6 @@ export function lowerModel(model: Model): LoweredModel {
           return c(NaN);
         }
         throw x;
-      } finally {
-        lowering = undefined;
       }
     } else if (gf) {
       ir = { k: 'time' };
@@ -1108,7 +1090,7 @@ export function lowerModel(model: Model): LoweredModel {
     }
   }
 
-  // Stocks: rates from inflows and outflows, element by element; non-negative limits on outflows.
+  // Stocks: rates from inflows and outflows, element by element.
   for (const vi of vars) {
     if (vi.v.kind !== 'stock') continue;
     const flowSlots = (names: string[] | undefined, e: number): number[] => {

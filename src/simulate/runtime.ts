@@ -222,11 +222,6 @@ export const runtime = {
     return -mean * Math.log(1 - u);
   },
   poisson: poissonQuantile,
-  /** An outflow of a non-negative stock: at most what the stock holds plus its inflows this step. */
-  limitOutflow(value: number, available: number): number {
-    if (value <= 0) return value;
-    return available <= 0 ? 0 : value < available ? value : available;
-  },
   /** Element `idx` (1-based) of an array slice; 0 outside (XMILE's default for invalid indices). */
   at(s: Float64Array, base: number, stride: number, size: number, idx: number): number {
     const i = Math.floor(idx);
