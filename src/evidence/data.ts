@@ -409,13 +409,9 @@ function optionalNote(c: Checker, o: JsonObject, path: string): { note?: string 
   return note === undefined ? {} : { note };
 }
 
-/**
- * Validate a parsed JSON value as an evidence document: types, ranges, unknown fields,
- * duplicate ids and references between records. Every issue carries its JSON path.
- */
-export function validateEvidence(raw: unknown): ParseResult {
-  const c = new Checker();
-  const top = c.object(raw, '$', [
+/** The fields of each record, in canonical order: what validation accepts and export writes. */
+const FIELDS = {
+  document: [
     'format',
     'version',
     'description',
@@ -425,7 +421,41 @@ export function validateEvidence(raw: unknown): ParseResult {
     'hypothesisSets',
     'indicators',
     'forecastQuestions',
-  ]);
+  ],
+  source: ['id', 'name', 'kind', 'reliability', 'url', 'note'],
+  report: ['id', 'source', 'published', 'eventDate', 'claim', 'credibility', 'urls', 'claims', 'note'],
+  estimate: [
+    'id',
+    'quantity',
+    'value',
+    'low',
+    'high',
+    'qualifier',
+    'unit',
+    'asOf',
+    'basis',
+    'source',
+    'report',
+    'note',
+  ],
+  hypothesisSet: ['id', 'question', 'claims', 'hypotheses', 'evidence', 'ratings'],
+  hypothesis: ['id', 'text', 'claims'],
+  evidenceItem: ['id', 'text', 'report', 'claims', 'credibility', 'relevance'],
+  rating: ['analyst', 'evidence', 'hypothesis', 'rating', 'relevance', 'note'],
+  indicator: ['id', 'text', 'quantity', 'comparison', 'threshold', 'bases', 'bearsOn', 'note'],
+  bearsOn: ['claims', 'hypothesisSet', 'hypothesis', 'scenario'],
+  question: ['id', 'text', 'claims', 'opened', 'closes', 'resolution', 'forecasts'],
+  resolution: ['outcome', 'date', 'report', 'note'],
+  forecast: ['analyst', 'date', 'probability', 'note'],
+} as const;
+
+/**
+ * Validate a parsed JSON value as an evidence document: types, ranges, unknown fields,
+ * duplicate ids and references between records. Every issue carries its JSON path.
+ */
+export function validateEvidence(raw: unknown): ParseResult {
+  const c = new Checker();
+  const top = c.object(raw, '$', FIELDS.document);
   if (!top) return { ok: false, issues: c.issues };
   if (top.format !== EVIDENCE_FORMAT) c.fail('$.format', `must be '${EVIDENCE_FORMAT}'`);
   if (top.version !== EVIDENCE_VERSION) {
@@ -439,7 +469,7 @@ export function validateEvidence(raw: unknown): ParseResult {
   const sourceIds = new Map<string, string>();
   (c.array(top.sources, '$.sources') ?? []).forEach((rawSource, i) => {
     const p = `$.sources[${i}]`;
-    const o = c.object(rawSource, p, ['id', 'name', 'kind', 'reliability', 'url', 'note']);
+    const o = c.object(rawSource, p, FIELDS.source);
     if (!o) return;
     const id = c.id(o, 'id', p);
     const name = c.string(o, 'name', p);
@@ -455,17 +485,7 @@ export function validateEvidence(raw: unknown): ParseResult {
   const reportIds = new Map<string, string>();
   (c.array(top.reports, '$.reports') ?? []).forEach((rawReport, i) => {
     const p = `$.reports[${i}]`;
-    const o = c.object(rawReport, p, [
-      'id',
-      'source',
-      'published',
-      'eventDate',
-      'claim',
-      'credibility',
-      'urls',
-      'claims',
-      'note',
-    ]);
+    const o = c.object(rawReport, p, FIELDS.report);
     if (!o) return;
     const id = c.id(o, 'id', p);
     const source = c.id(o, 'source', p);
@@ -511,20 +531,7 @@ export function validateEvidence(raw: unknown): ParseResult {
   const unitOf = new Map<string, { unit: string; path: string }>();
   (c.array(top.estimates, '$.estimates') ?? []).forEach((rawEstimate, i) => {
     const p = `$.estimates[${i}]`;
-    const o = c.object(rawEstimate, p, [
-      'id',
-      'quantity',
-      'value',
-      'low',
-      'high',
-      'qualifier',
-      'unit',
-      'asOf',
-      'basis',
-      'source',
-      'report',
-      'note',
-    ]);
+    const o = c.object(rawEstimate, p, FIELDS.estimate);
     if (!o) return;
     const id = c.id(o, 'id', p);
     const quantity = c.string(o, 'quantity', p);
@@ -597,7 +604,7 @@ export function validateEvidence(raw: unknown): ParseResult {
   const hypothesesBySet = new Map<string, Set<string>>();
   (c.array(top.hypothesisSets, '$.hypothesisSets') ?? []).forEach((rawSet, i) => {
     const p = `$.hypothesisSets[${i}]`;
-    const o = c.object(rawSet, p, ['id', 'question', 'claims', 'hypotheses', 'evidence', 'ratings']);
+    const o = c.object(rawSet, p, FIELDS.hypothesisSet);
     if (!o) return;
     const id = c.id(o, 'id', p);
     const question = c.string(o, 'question', p);
@@ -606,7 +613,7 @@ export function validateEvidence(raw: unknown): ParseResult {
     const hypothesisIds = new Map<string, string>();
     (c.array(o.hypotheses, `${p}.hypotheses`) ?? []).forEach((rawH, j) => {
       const hp = `${p}.hypotheses[${j}]`;
-      const h = c.object(rawH, hp, ['id', 'text', 'claims']);
+      const h = c.object(rawH, hp, FIELDS.hypothesis);
       if (!h) return;
       const hid = c.id(h, 'id', hp);
       const text = c.string(h, 'text', hp);
@@ -618,7 +625,7 @@ export function validateEvidence(raw: unknown): ParseResult {
     const evidenceIds = new Map<string, string>();
     (c.array(o.evidence, `${p}.evidence`) ?? []).forEach((rawE, j) => {
       const ep = `${p}.evidence[${j}]`;
-      const e = c.object(rawE, ep, ['id', 'text', 'report', 'claims', 'credibility', 'relevance']);
+      const e = c.object(rawE, ep, FIELDS.evidenceItem);
       if (!e) return;
       const eid = c.id(e, 'id', ep);
       const text = c.string(e, 'text', ep);
@@ -645,7 +652,7 @@ export function validateEvidence(raw: unknown): ParseResult {
     const cells = new Map<string, string>();
     (c.array(o.ratings, `${p}.ratings`) ?? []).forEach((rawR, j) => {
       const rp = `${p}.ratings[${j}]`;
-      const r = c.object(rawR, rp, ['analyst', 'evidence', 'hypothesis', 'rating', 'relevance', 'note']);
+      const r = c.object(rawR, rp, FIELDS.rating);
       if (!r) return;
       const analyst = c.id(r, 'analyst', rp);
       const ev = c.id(r, 'evidence', rp);
@@ -694,16 +701,7 @@ export function validateEvidence(raw: unknown): ParseResult {
   const indicatorIds = new Map<string, string>();
   (c.array(top.indicators, '$.indicators') ?? []).forEach((rawI, i) => {
     const p = `$.indicators[${i}]`;
-    const o = c.object(rawI, p, [
-      'id',
-      'text',
-      'quantity',
-      'comparison',
-      'threshold',
-      'bases',
-      'bearsOn',
-      'note',
-    ]);
+    const o = c.object(rawI, p, FIELDS.indicator);
     if (!o) return;
     const id = c.id(o, 'id', p);
     const text = c.string(o, 'text', p);
@@ -731,10 +729,7 @@ export function validateEvidence(raw: unknown): ParseResult {
       }
     }
     const bp = `${p}.bearsOn`;
-    const b =
-      o.bearsOn === undefined
-        ? c.fail(bp, 'is required')
-        : c.object(o.bearsOn, bp, ['claims', 'hypothesisSet', 'hypothesis', 'scenario']);
+    const b = o.bearsOn === undefined ? c.fail(bp, 'is required') : c.object(o.bearsOn, bp, FIELDS.bearsOn);
     let bearsOn: IndicatorTarget | undefined;
     if (b) {
       bearsOn = {};
@@ -777,7 +772,7 @@ export function validateEvidence(raw: unknown): ParseResult {
   const questionIds = new Map<string, string>();
   (c.array(top.forecastQuestions, '$.forecastQuestions') ?? []).forEach((rawQ, i) => {
     const p = `$.forecastQuestions[${i}]`;
-    const o = c.object(rawQ, p, ['id', 'text', 'claims', 'opened', 'closes', 'resolution', 'forecasts']);
+    const o = c.object(rawQ, p, FIELDS.question);
     if (!o) return;
     const id = c.id(o, 'id', p);
     const text = c.string(o, 'text', p);
@@ -789,7 +784,7 @@ export function validateEvidence(raw: unknown): ParseResult {
     let resolution: Resolution | undefined;
     if (o.resolution !== undefined) {
       const rp = `${p}.resolution`;
-      const r = c.object(o.resolution, rp, ['outcome', 'date', 'report', 'note']);
+      const r = c.object(o.resolution, rp, FIELDS.resolution);
       if (r) {
         const outcome = c.choice(r, 'outcome', rp, OUTCOMES, 'an outcome');
         const date = c.date(r, 'date', rp);
@@ -806,7 +801,7 @@ export function validateEvidence(raw: unknown): ParseResult {
     const forecastKeys = new Map<string, string>();
     (c.array(o.forecasts, `${p}.forecasts`) ?? []).forEach((rawF, j) => {
       const fp = `${p}.forecasts[${j}]`;
-      const f = c.object(rawF, fp, ['analyst', 'date', 'probability', 'note']);
+      const f = c.object(rawF, fp, FIELDS.forecast);
       if (!f) return;
       const analyst = c.id(f, 'analyst', fp);
       const date = c.date(f, 'date', fp);
@@ -871,7 +866,7 @@ function compareStrings(a: string, b: string): number {
  * hypothesis order, then analyst; forecasts by analyst then date; keys in a fixed order.
  */
 export function canonicalDocument(doc: EvidenceDocument): EvidenceDocument {
-  const pick = <T extends object>(o: T, keys: (keyof T)[]): T => {
+  const pick = <T extends object>(o: T, keys: readonly (keyof T)[]): T => {
     const out = {} as T;
     for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
     return out;
@@ -886,73 +881,37 @@ export function canonicalDocument(doc: EvidenceDocument): EvidenceDocument {
           (hOrder.get(a.hypothesis) ?? 0) - (hOrder.get(b.hypothesis) ?? 0) ||
           compareStrings(a.analyst, b.analyst),
       )
-      .map((r) => pick(r, ['analyst', 'evidence', 'hypothesis', 'rating', 'relevance', 'note']));
+      .map((r) => pick(r, FIELDS.rating));
     return pick(
       {
         ...s,
-        hypotheses: s.hypotheses.map((h) => pick(h, ['id', 'text', 'claims'])),
-        evidence: s.evidence.map((e) =>
-          pick(e, ['id', 'text', 'report', 'claims', 'credibility', 'relevance']),
-        ),
+        hypotheses: s.hypotheses.map((h) => pick(h, FIELDS.hypothesis)),
+        evidence: s.evidence.map((e) => pick(e, FIELDS.evidenceItem)),
         ratings,
       },
-      ['id', 'question', 'claims', 'hypotheses', 'evidence', 'ratings'],
+      FIELDS.hypothesisSet,
     );
   });
   const out: EvidenceDocument = {
     format: EVIDENCE_FORMAT,
     version: EVIDENCE_VERSION,
-    sources: [...doc.sources]
-      .sort(byId)
-      .map((s) => pick(s, ['id', 'name', 'kind', 'reliability', 'url', 'note'])),
-    reports: [...doc.reports]
-      .sort(byId)
-      .map((r) =>
-        pick(r, ['id', 'source', 'published', 'eventDate', 'claim', 'credibility', 'urls', 'claims', 'note']),
-      ),
-    estimates: [...doc.estimates]
-      .sort(byId)
-      .map((e) =>
-        pick(e, [
-          'id',
-          'quantity',
-          'value',
-          'low',
-          'high',
-          'qualifier',
-          'unit',
-          'asOf',
-          'basis',
-          'source',
-          'report',
-          'note',
-        ]),
-      ),
+    sources: [...doc.sources].sort(byId).map((s) => pick(s, FIELDS.source)),
+    reports: [...doc.reports].sort(byId).map((r) => pick(r, FIELDS.report)),
+    estimates: [...doc.estimates].sort(byId).map((e) => pick(e, FIELDS.estimate)),
     hypothesisSets: sets.sort(byId),
     indicators: [...doc.indicators]
       .sort(byId)
-      .map((i) =>
-        pick({ ...i, bearsOn: pick(i.bearsOn, ['claims', 'hypothesisSet', 'hypothesis', 'scenario']) }, [
-          'id',
-          'text',
-          'quantity',
-          'comparison',
-          'threshold',
-          'bases',
-          'bearsOn',
-          'note',
-        ]),
-      ),
+      .map((i) => pick({ ...i, bearsOn: pick(i.bearsOn, FIELDS.bearsOn) }, FIELDS.indicator)),
     forecastQuestions: [...doc.forecastQuestions].sort(byId).map((q) =>
       pick(
         {
           ...q,
-          ...(q.resolution ? { resolution: pick(q.resolution, ['outcome', 'date', 'report', 'note']) } : {}),
+          ...(q.resolution ? { resolution: pick(q.resolution, FIELDS.resolution) } : {}),
           forecasts: [...q.forecasts]
             .sort((a, b) => compareStrings(a.analyst, b.analyst) || compareStrings(a.date, b.date))
-            .map((f) => pick(f, ['analyst', 'date', 'probability', 'note'])),
+            .map((f) => pick(f, FIELDS.forecast)),
         },
-        ['id', 'text', 'claims', 'opened', 'closes', 'resolution', 'forecasts'],
+        FIELDS.question,
       ),
     ),
   };
