@@ -1,0 +1,353 @@
+/**
+ * Convergence and summary statistics for draws: split, rank-normalised R-hat and bulk/tail
+ * effective sample size (Vehtari, Gelman, Simpson, Carpenter and Bürkner 2021, "Rank-normalization,
+ * folding, and localization: an improved R-hat"), the effective sample size of importance weights
+ * (Kish 1965), and weighted mean, sd and quantiles. Chains are arrays of draws of one scalar.
+ */
+import { normalQuantile } from '../../experiments/distributions.js';
+
+type Chains = readonly ArrayLike<number>[];
+
+// ---------------------------------------------------------------- chain preparation
+
+/** Cut every chain to the shortest length (diagnostics need equal lengths). */
+function equalLength(chains: Chains): Float64Array[] {
+  if (!chains.length) return [];
+  let n = Infinity;
+  for (const c of chains) n = Math.min(n, c.length);
+  return chains.map((c) => Float64Array.from({ length: n }, (_, i) => c[i]!));
+}
+
+/** Each chain split into its first and second halves (the middle draw of an odd chain is dropped). */
+export function splitChains(chains: Chains): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (const c of equalLength(chains)) {
+    const half = Math.floor(c.length / 2);
+    out.push(c.slice(0, half), c.slice(c.length - half));
+  }
+  return out;
+}
+
+/**
+ * Rank normalisation: pooled ranks (ties share their average rank) mapped through the normal
+ * quantile at (r - 3/8) / (S + 1/4), Blom's offset, as the paper recommends.
+ */
+export function rankNormalise(chains: Chains): Float64Array[] {
+  const lengths = chains.map((c) => c.length);
+  const total = lengths.reduce((a, b) => a + b, 0);
+  const values = new Float64Array(total);
+  let k = 0;
+  for (const c of chains) for (let i = 0; i < c.length; i++) values[k++] = c[i]!;
+  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const z = new Float64Array(total);
+  for (let i = 0; i < total; ) {
+    let j = i;
+    while (j + 1 < total && values[order[j + 1]!] === values[order[i]!]) j++;
+    const rank = (i + j) / 2 + 1; // 1-based average rank of the tie group
+    const q = normalQuantile((rank - 0.375) / (total + 0.25));
+    for (let m = i; m <= j; m++) z[order[m]!] = q;
+    i = j + 1;
+  }
+  const out: Float64Array[] = [];
+  let offset = 0;
+  for (const n of lengths) {
+    out.push(z.slice(offset, offset + n));
+    offset += n;
+  }
+  return out;
+}
+
+function mean(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  return s / x.length;
+}
+
+function variance(x: ArrayLike<number>): number {
+  const m = mean(x);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i]! - m) ** 2;
+  return s / (x.length - 1);
+}
+
+// ---------------------------------------------------------------- R-hat
+
+/** The classic potential scale reduction factor (Gelman and Rubin 1992) of equal-length chains. */
+export function rhatBasic(chains: Chains): number {
+  const cs = equalLength(chains);
+  const m = cs.length;
+  const n = cs[0]?.length ?? 0;
+  if (m < 2 || n < 2) return NaN;
+  const means = cs.map(mean);
+  const w = mean(cs.map(variance));
+  const b = n * variance(means);
+  if (!(w > 0)) return b > 0 ? Infinity : NaN;
+  const varPlus = ((n - 1) / n) * w + b / n;
+  return Math.sqrt(varPlus / w);
+}
+
+/**
+ * R-hat of Vehtari et al. (2021): the larger of the bulk R-hat (split chains, rank-normalised) and
+ * the tail R-hat (the same on values folded about the pooled median). Near 1 when chains agree;
+ * they recommend trusting draws only below 1.01.
+ */
+export function rhat(chains: Chains): number {
+  const split = splitChains(chains);
+  if (split.length < 2 || split[0]!.length < 2) return NaN;
+  const bulk = rhatBasic(rankNormalise(split));
+  const med = quantile(pool(split), 0.5);
+  const folded = split.map((c) => c.map((v) => Math.abs(v - med)));
+  const tail = rhatBasic(rankNormalise(folded));
+  return Math.max(bulk, tail);
+}
+
+function pool(chains: Chains): Float64Array {
+  const n = chains.reduce((a, c) => a + c.length, 0);
+  const out = new Float64Array(n);
+  let k = 0;
+  for (const c of chains) for (let i = 0; i < c.length; i++) out[k++] = c[i]!;
+  return out;
+}
+
+// ---------------------------------------------------------------- effective sample size
+
+/** In-place iterative radix-2 FFT of (re, im), length a power of two. */
+function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+      [im[i], im[j]] = [im[j]!, im[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const angle = ((inverse ? 2 : -2) * Math.PI) / len;
+    const wr = Math.cos(angle);
+    const wi = Math.sin(angle);
+    for (let i = 0; i < n; i += len) {
+      let cr = 1;
+      let ci = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const a = i + k;
+        const b = a + len / 2;
+        const tr = re[b]! * cr - im[b]! * ci;
+        const ti = re[b]! * ci + im[b]! * cr;
+        re[b] = re[a]! - tr;
+        im[b] = im[a]! - ti;
+        re[a] = re[a]! + tr;
+        im[a] = im[a]! + ti;
+        const nr = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = nr;
+      }
+    }
+  }
+  if (inverse) {
+    for (let i = 0; i < n; i++) {
+      re[i] = re[i]! / n;
+      im[i] = im[i]! / n;
+    }
+  }
+}
+
+/** Autocovariance at lags 0..n-1 with the 1/n normalisation (biased, positive semi-definite). */
+export function autocovariance(x: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  const m = mean(x);
+  let size = 1;
+  while (size < 2 * n) size <<= 1;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  for (let i = 0; i < n; i++) re[i] = x[i]! - m;
+  fft(re, im, false);
+  for (let i = 0; i < size; i++) {
+    re[i] = re[i]! * re[i]! + im[i]! * im[i]!;
+    im[i] = 0;
+  }
+  fft(re, im, true);
+  const out = new Float64Array(n);
+  for (let t = 0; t < n; t++) out[t] = re[t]! / n;
+  return out;
+}
+
+/**
+ * Effective sample size of equal-length chains: the multi-chain autocorrelation of Vehtari et al.
+ * (2021, eq. 10, combining within- and between-chain variance), summed over Geyer's (1992) initial
+ * positive and monotone sequence of lag pairs. Capped at S log10(S) as the paper does for
+ * antithetic chains. Not rank-normalised: see `essBulk` and `essTail` for the robust versions.
+ */
+export function ess(chains: Chains): number {
+  const cs = equalLength(chains);
+  const m = cs.length;
+  const n = cs[0]?.length ?? 0;
+  if (m < 1 || n < 4) return NaN;
+  const acovs = cs.map(autocovariance);
+  const chainVar = acovs.map((a) => (a[0]! * n) / (n - 1));
+  const w = mean(chainVar);
+  const between = m > 1 ? variance(cs.map(mean)) : 0;
+  const varPlus = ((n - 1) / n) * w + between;
+  if (!(varPlus > 0)) return NaN;
+  const rho = (t: number): number => {
+    let s = 0;
+    for (const a of acovs) s += a[t]!;
+    return 1 - (w - s / m) / varPlus;
+  };
+  // Sum pairs P_k = rho(2k) + rho(2k+1) while positive, each no larger than the one before.
+  let sum = 0;
+  let prev = Infinity;
+  for (let k = 0; 2 * k + 1 < n; k++) {
+    let p = (k === 0 ? 1 : rho(2 * k)) + rho(2 * k + 1);
+    if (!(p > 0)) break;
+    if (p > prev) p = prev;
+    sum += p;
+    prev = p;
+  }
+  const total = m * n;
+  const tau = Math.max(-1 + 2 * sum, 1 / Math.log10(total));
+  return total / tau;
+}
+
+/** Bulk effective sample size: `ess` of the rank-normalised split chains (Vehtari et al. 2021). */
+export function essBulk(chains: Chains): number {
+  return ess(rankNormalise(splitChains(chains)));
+}
+
+/**
+ * Tail effective sample size: the smaller ESS of the indicators of being below the pooled 5% and
+ * 95% quantiles, on split chains (Vehtari et al. 2021): how well the 90% interval's ends are known.
+ */
+export function essTail(chains: Chains): number {
+  const split = splitChains(chains);
+  if (!split.length) return NaN;
+  const all = pool(split);
+  let out = Infinity;
+  for (const p of [0.05, 0.95]) {
+    const q = quantile(all, p);
+    out = Math.min(out, ess(split.map((c) => c.map((v) => (v <= q ? 1 : 0)))));
+  }
+  return out;
+}
+
+/** Kish's effective sample size of weights: (sum w)^2 / sum w^2. */
+export function weightsEss(weights: ArrayLike<number>): number {
+  let s = 0;
+  let s2 = 0;
+  for (let i = 0; i < weights.length; i++) {
+    s += weights[i]!;
+    s2 += weights[i]! * weights[i]!;
+  }
+  return s2 > 0 ? (s * s) / s2 : 0;
+}
+
+// ---------------------------------------------------------------- weighted summaries
+
+/** Weighted mean (weights need not be normalised; absent = equal). */
+export function weightedMean(values: ArrayLike<number>, weights?: ArrayLike<number>): number {
+  let s = 0;
+  let sw = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights ? weights[i]! : 1;
+    if (w === 0) continue;
+    s += w * values[i]!;
+    sw += w;
+  }
+  return sw > 0 ? s / sw : NaN;
+}
+
+/**
+ * Weighted standard deviation with the reliability-weights correction (sum w - sum w^2 / sum w in
+ * the denominator), which reduces to the usual n - 1 for equal weights.
+ */
+export function weightedSd(values: ArrayLike<number>, weights?: ArrayLike<number>): number {
+  const m = weightedMean(values, weights);
+  let s = 0;
+  let sw = 0;
+  let sw2 = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights ? weights[i]! : 1;
+    if (w === 0) continue;
+    s += w * (values[i]! - m) ** 2;
+    sw += w;
+    sw2 += w * w;
+  }
+  const denom = sw - sw2 / sw;
+  return denom > 0 ? Math.sqrt(s / denom) : NaN;
+}
+
+/**
+ * Weighted quantiles: each sorted value stands at the midpoint of its weight's share of the
+ * cumulative distribution, and quantiles interpolate linearly between those points (with equal
+ * weights this is Hazen's rule, (i - 1/2) / n); below the first or above the last point the
+ * extreme value is returned.
+ */
+export function weightedQuantiles(
+  values: ArrayLike<number>,
+  probs: readonly number[],
+  weights?: ArrayLike<number>,
+): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if ((weights ? weights[i]! : 1) > 0 && !Number.isNaN(values[i]!)) idx.push(i);
+  }
+  if (!idx.length) return probs.map(() => NaN);
+  idx.sort((a, b) => values[a]! - values[b]!);
+  let total = 0;
+  for (const i of idx) total += weights ? weights[i]! : 1;
+  const at = new Float64Array(idx.length);
+  let cum = 0;
+  for (let k = 0; k < idx.length; k++) {
+    const w = (weights ? weights[idx[k]!]! : 1) / total;
+    at[k] = cum + w / 2;
+    cum += w;
+  }
+  return probs.map((p) => {
+    if (p <= at[0]!) return values[idx[0]!]!;
+    if (p >= at[idx.length - 1]!) return values[idx[idx.length - 1]!]!;
+    let lo = 0;
+    let hi = idx.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (at[mid]! <= p) lo = mid;
+      else hi = mid;
+    }
+    const f = (p - at[lo]!) / (at[hi]! - at[lo]!);
+    return values[idx[lo]!]! + f * (values[idx[hi]!]! - values[idx[lo]!]!);
+  });
+}
+
+/** Unweighted quantile (the weighted rule with equal weights). */
+export function quantile(values: ArrayLike<number>, p: number): number {
+  return weightedQuantiles(values, [p])[0]!;
+}
+
+export interface ParameterSummary {
+  mean: number;
+  sd: number;
+  q05: number;
+  q50: number;
+  q95: number;
+}
+
+/** Mean, sd and the 5/50/95% quantiles of each parameter of a (possibly weighted) set of draws. */
+export function summariseDraws(
+  names: readonly string[],
+  points: readonly Float64Array[],
+  weights?: ArrayLike<number>,
+): Record<string, ParameterSummary> {
+  const out: Record<string, ParameterSummary> = {};
+  names.forEach((name, j) => {
+    const column = Float64Array.from(points, (p) => p[j]!);
+    const [q05, q50, q95] = weightedQuantiles(column, [0.05, 0.5, 0.95], weights);
+    out[name] = {
+      mean: weightedMean(column, weights),
+      sd: weightedSd(column, weights),
+      q05: q05!,
+      q50: q50!,
+      q95: q95!,
+    };
+  });
+  return out;
+}
