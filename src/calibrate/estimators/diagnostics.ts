@@ -33,28 +33,31 @@ export function splitChains(chains: Chains): Float64Array[] {
  * quantile at (r - 3/8) / (S + 1/4), Blom's offset, as the paper recommends.
  */
 export function rankNormalise(chains: Chains): Float64Array[] {
-  const lengths = chains.map((c) => c.length);
-  const total = lengths.reduce((a, b) => a + b, 0);
-  const values = new Float64Array(total);
-  let k = 0;
-  for (const c of chains) for (let i = 0; i < c.length; i++) values[k++] = c[i]!;
-  const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
-  const z = new Float64Array(total);
-  for (let i = 0; i < total; ) {
-    let j = i;
-    while (j + 1 < total && values[order[j + 1]!] === values[order[i]!]) j++;
-    const rank = (i + j) / 2 + 1; // 1-based average rank of the tie group
-    const q = normalQuantile((rank - 0.375) / (total + 0.25));
-    for (let m = i; m <= j; m++) z[order[m]!] = q;
-    i = j + 1;
-  }
-  const out: Float64Array[] = [];
-  let offset = 0;
-  for (const n of lengths) {
-    out.push(z.slice(offset, offset + n));
-    offset += n;
-  }
-  return out;
+  const total = chains.reduce((a, c) => a + c.length, 0);
+  const sorted = pool(chains).sort();
+  // The average 1-based rank of v: the mean of its first and last positions in the sorted values.
+  const rankOf = (v: number): number => {
+    let lo = 0;
+    let hi = total;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const first = lo;
+    hi = total;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return (first + lo - 1) / 2 + 1;
+  };
+  return chains.map((c) => {
+    const z = new Float64Array(c.length);
+    for (let i = 0; i < c.length; i++) z[i] = normalQuantile((rankOf(c[i]!) - 0.375) / (total + 0.25));
+    return z;
+  });
 }
 
 function mean(x: ArrayLike<number>): number {
@@ -119,8 +122,12 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
+      const tr = re[i]!;
+      re[i] = re[j]!;
+      re[j] = tr;
+      const ti = im[i]!;
+      im[i] = im[j]!;
+      im[j] = ti;
     }
   }
   for (let len = 2; len <= n; len <<= 1) {
@@ -288,6 +295,12 @@ export function weightedQuantiles(
   probs: readonly number[],
   weights?: ArrayLike<number>,
 ): number[] {
+  if (!weights) {
+    const v = Float64Array.from(values)
+      .filter((x) => !Number.isNaN(x))
+      .sort();
+    return probs.map((p) => hazen(v, p));
+  }
   const idx: number[] = [];
   for (let i = 0; i < values.length; i++) {
     if ((weights ? weights[i]! : 1) > 0 && !Number.isNaN(values[i]!)) idx.push(i);
@@ -316,6 +329,17 @@ export function weightedQuantiles(
     const f = (p - at[lo]!) / (at[hi]! - at[lo]!);
     return values[idx[lo]!]! + f * (values[idx[hi]!]! - values[idx[lo]!]!);
   });
+}
+
+/** Hazen's rule on sorted values: value i (0-based) stands at (i + 1/2) / n. */
+function hazen(sorted: Float64Array, p: number): number {
+  const n = sorted.length;
+  if (!n) return NaN;
+  const h = p * n - 0.5;
+  if (h <= 0) return sorted[0]!;
+  if (h >= n - 1) return sorted[n - 1]!;
+  const lo = Math.floor(h);
+  return sorted[lo]! + (h - lo) * (sorted[lo + 1]! - sorted[lo]!);
 }
 
 /** Unweighted quantile (the weighted rule with equal weights). */
