@@ -27,6 +27,10 @@ const FAMILIES: { commands: string[]; load: () => Promise<Register> }[] = [
     load: async () => (await import('./commands/evidence.js')).registerEvidenceCommands,
   },
   { commands: ['serve'], load: async () => (await import('./commands/serve.js')).registerServeCommand },
+  {
+    commands: ['calibrate'],
+    load: async () => (await import('./commands/calibrate.js')).registerCalibrateCommand,
+  },
 ];
 
 /** The program with the command families needed for `argv` (all of them when unsure). */

@@ -51,9 +51,18 @@ export interface Distribution {
   readonly spec: DistributionSpec;
   quantile(u: number): number;
   cdf(x: number): number;
+  /**
+   * Log density at x (log probability mass for the discrete ones), normalised, truncation
+   * included; -Infinity outside the support. Calibration priors use it.
+   */
+  logDensity(x: number): number;
+  /** The support's bounds (may be infinite). */
+  readonly support: readonly [number, number];
   /** True for integer and categorical inputs (PRIM and reports treat them as discrete). */
   readonly discrete: boolean;
 }
+
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
 // Unbounded distributions never see exactly 0 or 1 (Morris and factorial grids include both ends).
 const EDGE = 1e-12;
@@ -62,14 +71,22 @@ const clampUnit = (u: number): number => Math.min(1 - EDGE, Math.max(EDGE, u));
 function truncated(
   cdf: (x: number) => number,
   quantile: (u: number) => number,
+  logDensity: (x: number) => number,
+  natural: readonly [number, number],
   low: number | undefined,
   high: number | undefined,
-): { cdf: (x: number) => number; quantile: (u: number) => number } {
-  if (low === undefined && high === undefined) return { cdf, quantile: (u) => quantile(clampUnit(u)) };
+): Omit<Distribution, 'spec' | 'discrete'> {
+  const support = [Math.max(natural[0], low ?? -Infinity), Math.min(natural[1], high ?? Infinity)] as const;
+  if (low === undefined && high === undefined) {
+    return { cdf, quantile: (u) => quantile(clampUnit(u)), logDensity, support };
+  }
   const fLow = low === undefined ? 0 : cdf(low);
   const fHigh = high === undefined ? 1 : cdf(high);
   const span = fHigh - fLow;
+  const logSpan = Math.log(span);
   return {
+    support,
+    logDensity: (x) => (x < support[0] || x > support[1] ? -Infinity : logDensity(x) - logSpan),
     quantile: (u) => {
       const x = quantile(clampUnit(fLow + clampUnit(u) * span));
       return Math.min(high ?? Infinity, Math.max(low ?? -Infinity, x));
@@ -91,6 +108,8 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
         discrete: false,
         quantile: (u) => low + u * (high - low),
         cdf: (x) => (x <= low ? 0 : x >= high ? 1 : (x - low) / (high - low)),
+        logDensity: (x) => (x < low || x > high ? -Infinity : -Math.log(high - low)),
+        support: [low, high],
       };
     }
     case 'triangular': {
@@ -110,6 +129,12 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
           if (x <= mode) return ((x - low) * (x - low)) / (width * (mode - low));
           return 1 - ((high - x) * (high - x)) / (width * (high - mode));
         },
+        logDensity: (x) => {
+          if (x < low || x > high) return -Infinity;
+          const side = x < mode ? (x - low) / (mode - low) : x > mode ? (high - x) / (high - mode) : 1;
+          return Math.log((2 / width) * side);
+        },
+        support: [low, high],
       };
     }
     case 'normal': {
@@ -117,6 +142,8 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
       const t = truncated(
         (x) => normalCdf((x - mean) / sd),
         (u) => mean + sd * normalQuantile(u),
+        (x) => -0.5 * ((x - mean) / sd) ** 2 - Math.log(sd) - LOG_SQRT_2PI,
+        [-Infinity, Infinity],
         spec.low,
         spec.high,
       );
@@ -127,6 +154,9 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
       const t = truncated(
         (x) => (x <= 0 ? 0 : normalCdf((Math.log(x) - mu) / sigma)),
         (u) => Math.exp(mu + sigma * normalQuantile(u)),
+        (x) =>
+          x <= 0 ? -Infinity : -0.5 * ((Math.log(x) - mu) / sigma) ** 2 - Math.log(sigma * x) - LOG_SQRT_2PI,
+        [0, Infinity],
         spec.low,
         spec.high,
       );
@@ -140,6 +170,9 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
         discrete: true,
         quantile: (u) => low + Math.min(count - 1, Math.floor(u * count)),
         cdf: (x) => (x < low ? 0 : Math.min(1, (Math.floor(x) - low + 1) / count)),
+        logDensity: (x) =>
+          Number.isInteger(x) && x >= low && x < low + count ? -Math.log(count) : -Infinity,
+        support: [low, low + count - 1],
       };
     }
     case 'categorical': {
@@ -164,6 +197,12 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
           for (let i = 0; i < values.length; i++) if (values[i] <= x) p += weights[i] / total;
           return Math.min(1, p);
         },
+        logDensity: (x) => {
+          let p = 0;
+          for (let i = 0; i < values.length; i++) if (values[i] === x) p += weights[i] / total;
+          return Math.log(p);
+        },
+        support: [values[0], values[values.length - 1]],
       };
     }
   }

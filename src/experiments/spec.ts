@@ -79,11 +79,12 @@ export interface ExperimentSpec {
 
 type Json = unknown;
 
-function isObject(v: Json): v is Record<string, Json> {
+export function isObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-class Reader {
+/** Field-by-field JSON reading with SpecErrors naming the field (shared by every spec format). */
+export class Reader {
   constructor(readonly file?: string) {}
   fail(field: string, message: string): never {
     throw new SpecError(field, message, this.file);
@@ -147,7 +148,8 @@ class Reader {
   }
 }
 
-function parseUncertainty(r: Reader, v: Json, field: string): UncertaintySpec {
+/** A named distribution (an experiment's uncertainty, a calibration's prior). */
+export function parseUncertainty(r: Reader, v: Json, field: string): UncertaintySpec {
   if (!isObject(v))
     r.fail(field, 'must be an object like {"name": "x", "dist": "uniform", "low": 0, "high": 1}');
   const name = r.string(v, 'name', field);
@@ -325,18 +327,7 @@ export function parseSpec(json: Json, file?: string): ExperimentSpec {
     r.fail('uncertainties', `Sobol' sampling supports at most 32 uncertainties, got ${uncertainties.length}`);
   }
 
-  const run: RunSettings = {};
-  if (json.run !== undefined) {
-    const v = json.run;
-    if (!isObject(v)) r.fail('run', 'must be an object like {"stop": 100, "dt": 0.25}');
-    r.unknownKeys(v, ['start', 'stop', 'dt', 'saveStep', 'method'], 'run');
-    run.start = r.optionalNumber(v, 'start', 'run');
-    run.stop = r.optionalNumber(v, 'stop', 'run');
-    run.dt = r.optionalNumber(v, 'dt', 'run');
-    if (run.dt !== undefined && !(run.dt > 0)) r.fail('run.dt', 'must be positive');
-    run.saveStep = r.optionalNumber(v, 'saveStep', 'run');
-    if (v.method !== undefined) run.method = r.choice(v, 'method', 'run', ['euler', 'rk2', 'rk4'] as const);
-  }
+  const run = parseRunSettings(r, json.run);
   const scenarioFile = json.scenarioFile === undefined ? undefined : r.string(json, 'scenarioFile', '');
   const satisfice = json.satisfice === undefined ? undefined : r.string(json, 'satisfice', '');
   return {
@@ -354,6 +345,21 @@ export function parseSpec(json: Json, file?: string): ExperimentSpec {
     run,
     satisfice,
   };
+}
+
+/** The `run` block of a spec: simulation settings that override the model's own. */
+export function parseRunSettings(r: Reader, v: Json): RunSettings {
+  const run: RunSettings = {};
+  if (v === undefined) return run;
+  if (!isObject(v)) r.fail('run', 'must be an object like {"stop": 100, "dt": 0.25}');
+  r.unknownKeys(v, ['start', 'stop', 'dt', 'saveStep', 'method'], 'run');
+  run.start = r.optionalNumber(v, 'start', 'run');
+  run.stop = r.optionalNumber(v, 'stop', 'run');
+  run.dt = r.optionalNumber(v, 'dt', 'run');
+  if (run.dt !== undefined && !(run.dt > 0)) r.fail('run.dt', 'must be positive');
+  run.saveStep = r.optionalNumber(v, 'saveStep', 'run');
+  if (v.method !== undefined) run.method = r.choice(v, 'method', 'run', ['euler', 'rk2', 'rk4'] as const);
+  return run;
 }
 
 export interface ScenarioDefinition {

@@ -18,6 +18,7 @@ import { buildReport } from '../../experiments/report.js';
 import { SpecError } from '../../experiments/spec.js';
 import { loadTable, readSeries, type ResultsMetadata } from '../../experiments/store.js';
 import type { ExperimentTable } from '../../experiments/table.js';
+import { Progress } from '../progress.js';
 import { InputError, UsageError, parseChoice, parseNumberFlag, writeOutput } from '../util.js';
 
 const FORMATS = ['table', 'json'] as const;
@@ -69,37 +70,6 @@ function textTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]): string =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
-}
-
-class Progress {
-  private readonly started = performance.now();
-  private lastPrint = 0;
-  constructor(private readonly tty: boolean) {}
-  update(done: number, total: number, force = false): void {
-    const now = performance.now();
-    if (!force && now - this.lastPrint < (this.tty ? 100 : 5000)) return;
-    this.lastPrint = now;
-    const seconds = (now - this.started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
-    const left = rate > 0 ? (total - done) / rate : Infinity;
-    const share = total ? done / total : 1;
-    const eta = Number.isFinite(left)
-      ? `${left < 60 ? `${left.toFixed(0)}s` : `${(left / 60).toFixed(1)}min`}`
-      : '?';
-    const stats = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} runs  ${Math.round(rate).toLocaleString('en-US')} runs/s  ${eta} left`;
-    if (this.tty) {
-      const width = 30;
-      const filled = Math.round(share * width);
-      process.stderr.write(
-        `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ${stats}\x1b[K`,
-      );
-    } else {
-      process.stderr.write(`explore: ${(share * 100).toFixed(1)}%  ${stats}\n`);
-    }
-  }
-  end(): void {
-    if (this.tty) process.stderr.write('\n');
-  }
 }
 
 function sensitivityText(report: ReturnType<typeof analyseSensitivity>, policies: number[]): string {
@@ -312,7 +282,9 @@ export function registerExperimentCommands(program: Command): void {
           controller.abort();
         };
         process.on('SIGINT', onSigint);
-        const progress = opts.quiet ? undefined : new Progress(Boolean(process.stderr.isTTY));
+        const progress = opts.quiet
+          ? undefined
+          : new Progress(Boolean(process.stderr.isTTY), 'explore', 'runs');
         try {
           const result = await explore(loaded, {
             outDir: opts.out,
