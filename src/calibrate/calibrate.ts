@@ -21,6 +21,8 @@ export const FAN_LEVELS = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
 
 export interface CalibrateOptions {
   jobs: number;
+  /** A posterior already drawn (re-weighting an ensemble): summarise it, run no estimator. */
+  precomputed?: EstimatorResult;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
 }
@@ -94,7 +96,7 @@ export function makeTarget(
 }
 
 /** Rows outside the simulated span cannot be compared: drop them (counted per stream). */
-function dropRowsOutsideRun(loaded: LoadedCalibration, problem: Problem): void {
+export function dropRowsOutsideRun(loaded: LoadedCalibration, problem: Problem): void {
   const { start, stop } = problem.span;
   const eps = 1e-9 * Math.max(1, Math.abs(stop - start));
   const kept = loaded.definition.rows.filter((row) => {
@@ -173,17 +175,20 @@ export async function calibrate(
   const started = performance.now();
   const local = new Problem(loaded.definition);
   dropRowsOutsideRun(loaded, local);
-  const pool = await LikelihoodPool.create(loaded.definition, options.jobs, local);
   let result: EstimatorResult;
-  try {
-    const target = makeTarget(loaded, pool);
-    result = await runEstimator(loaded, target, {
-      rng: new Rng(loaded.spec.seed, STREAM_ESTIMATOR),
-      signal: options.signal,
-      onProgress: options.onProgress,
-    });
-  } finally {
-    await pool.close();
+  if (options.precomputed) result = options.precomputed;
+  else {
+    const pool = await LikelihoodPool.create(loaded.definition, options.jobs, local);
+    try {
+      const target = makeTarget(loaded, pool);
+      result = await runEstimator(loaded, target, {
+        rng: new Rng(loaded.spec.seed, STREAM_ESTIMATOR),
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+    } finally {
+      await pool.close();
+    }
   }
   const names = loaded.definition.entries.map((e) => e.name);
   const draws = result.draws;

@@ -239,3 +239,72 @@ describe('observation model parameters', () => {
     expect(scale.q95).toBeGreaterThan(0.12);
   });
 });
+
+describe('re-weighting an explore ensemble by the data', () => {
+  it('gives the grid posterior and re-weighted outcome quantiles', async () => {
+    const { explore, loadSpecFile } = await import('../../src/experiments/explore.js');
+    const { reweightExplore } = await import('../../src/calibrate/reweight.js');
+    const { writeFileSync } = await import('node:fs');
+    const model = compiled(DECAY);
+    const times = Array.from({ length: 11 }, (_, t) => 2 * t);
+    const noise = gaussianNoise(51);
+    const sigma = 8;
+    const data = seriesAt(model, { tau: 5, s0: 90 }, 'S', times).map((v, k) => ({
+      time: times[k],
+      value: v + sigma * noise(),
+    }));
+    const dir = tempFolder({ 'model.xmile': DECAY, 'data.csv': csv(data) });
+    writeFileSync(
+      join(dir, 'explore.json'),
+      JSON.stringify({
+        model: 'model.xmile',
+        seed: 3,
+        samples: 20000,
+        method: 'mc',
+        uncertainties: [
+          { name: 'tau', dist: 'uniform', low: 2, high: 8 },
+          { name: 's0', dist: 'uniform', low: 60, high: 120 },
+        ],
+        outcomes: [{ name: 'S10', variable: 'S', reduce: 'at', time: 10 }],
+      }),
+    );
+    await explore(loadSpecFile(join(dir, 'explore.json')), { outDir: join(dir, 'runs'), inProcess: true });
+    writeFileSync(
+      join(dir, 'cal.json'),
+      JSON.stringify({
+        model: 'model.xmile',
+        parameters: [
+          { name: 'tau', dist: 'uniform', low: 2, high: 8 },
+          { name: 's0', dist: 'normal', mean: 90, sd: 10 },
+        ],
+        data: [{ file: 'data.csv', variable: 'S', error: { dist: 'normal', sd: sigma } }],
+      }),
+    );
+    const loaded = loadCalibrationFile(join(dir, 'cal.json'));
+    const rw = await reweightExplore(loaded, join(dir, 'runs'), { jobs: 1 });
+    const outcome = await calibrate(loaded, { jobs: 1, precomputed: rw.result });
+    const logPrior = ([, s0]: number[]) => -0.5 * ((s0 - 90) / 10) ** 2;
+    const logLik = (x: number[]) =>
+      seriesAt(model, { tau: x[0], s0: x[1] }, 'S', times).reduce(
+        (s, v, i) => s - 0.5 * ((data[i].value - v) / sigma) ** 2,
+        0,
+      );
+    const grid = gridPosterior([2, 60], [8, 120], 80, logLik, logPrior);
+    expectNear(outcome, ['tau', 's0'], grid, 0.15, 0.12);
+    expect(rw.result.diagnostics.ess as number).toBeGreaterThan(1000);
+    // S at time 10 under the posterior: the grid's posterior mean of the model's value there.
+    let total = 0;
+    let mean = 0;
+    for (let i = 0; i < 60; i++) {
+      for (let j = 0; j < 60; j++) {
+        const x = [2 + ((i + 0.5) / 60) * 6, 60 + ((j + 0.5) / 60) * 60];
+        const w = Math.exp(logLik(x) + logPrior(x) - outcome.mapLogLik);
+        total += w;
+        mean += w * seriesAt(model, { tau: x[0], s0: x[1] }, 'S', [10])[0];
+      }
+    }
+    const s10 = rw.outcomes.find((o) => o.outcome === 'S10')!;
+    expect(s10.weighted.mean).toBeCloseTo(mean / total, 0);
+    expect(s10.weighted.q95 - s10.weighted.q05).toBeLessThan((s10.prior.q95 - s10.prior.q05) / 2);
+  }, 120_000);
+});

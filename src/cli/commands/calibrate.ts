@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { calibrate, type CalibrationOutcome } from '../../calibrate/calibrate.js';
 import { loadCalibrationFile, type LoadedCalibration } from '../../calibrate/load.js';
 import { summaryJson, writeCalibration } from '../../calibrate/output.js';
+import { reweightExplore, writeReweight, type ReweightResult } from '../../calibrate/reweight.js';
 import { calibrateSequence, parseSequence } from '../../calibrate/sequence.js';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../../calibrate/spec.js';
 import { SpecError } from '../../experiments/spec.js';
@@ -107,6 +108,24 @@ export function outcomeText(loaded: LoadedCalibration, outcome: CalibrationOutco
   return lines.join('\n') + '\n';
 }
 
+function reweightText(r: ReweightResult): string {
+  const ess = r.result.diagnostics.ess as number | undefined;
+  return (
+    `re-weighted ensemble: effective sample size ${ess === undefined ? '-' : Math.round(ess)} of ${r.weights.length} futures\n\n` +
+    table(
+      ['policy', 'outcome', 'prior mean', 'posterior mean', 'q05', 'q95'],
+      r.outcomes.map((o) => [
+        o.policy,
+        o.outcome,
+        formatValue(o.prior.mean),
+        formatValue(o.weighted.mean),
+        formatValue(o.weighted.q05),
+        formatValue(o.weighted.q95),
+      ]),
+    )
+  );
+}
+
 export function registerCalibrateCommand(program: Command): void {
   program
     .command('calibrate')
@@ -124,6 +143,10 @@ export function registerCalibrateCommand(program: Command): void {
       '--sequence <dates>',
       'calibrate at each date: D1,D2,... or a month range YYYY-MM..YYYY-MM (month ends)',
     )
+    .option(
+      '--reweight <runs>',
+      'weigh the futures of an `interlock explore` results folder by the data (importance sampling; runs no new estimator)',
+    )
     .option('--format <format>', 'stdout: table or json', 'table')
     .option('-q, --quiet', 'no progress output')
     .action(
@@ -136,6 +159,7 @@ export function registerCalibrateCommand(program: Command): void {
           jobs?: string;
           asOf?: string;
           sequence?: string;
+          reweight?: string;
           format: string;
           quiet?: boolean;
         },
@@ -211,14 +235,39 @@ export function registerCalibrateCommand(program: Command): void {
           } catch (err) {
             asInputError(err);
           }
-          const outcome = await calibrate(loaded, { jobs, signal: controller.signal, onProgress });
+          let reweighted: ReweightResult | undefined;
+          if (opts.reweight !== undefined) {
+            try {
+              reweighted = await reweightExplore(loaded, opts.reweight, {
+                jobs,
+                signal: controller.signal,
+                onProgress,
+              });
+            } catch (err) {
+              if (err instanceof Error && /not an experiment results directory|ENOENT/.test(err.message)) {
+                throw new InputError(`--reweight: ${err.message}`);
+              }
+              throw err;
+            }
+          }
+          const outcome = await calibrate(loaded, {
+            jobs,
+            signal: controller.signal,
+            onProgress,
+            precomputed: reweighted?.result,
+          });
           progress?.end();
           writeCalibration(opts.out, loaded, outcome);
-          process.stdout.write(
-            format === 'json'
-              ? JSON.stringify(summaryJson(loaded, outcome), null, 2) + '\n'
-              : outcomeText(loaded, outcome),
-          );
+          if (reweighted) writeReweight(opts.out, reweighted);
+          if (format === 'json') {
+            const json = summaryJson(loaded, outcome);
+            process.stdout.write(
+              JSON.stringify(reweighted ? { ...json, outcomes: reweighted.outcomes } : json, null, 2) + '\n',
+            );
+          } else {
+            process.stdout.write(outcomeText(loaded, outcome));
+            if (reweighted) process.stdout.write('\n' + reweightText(reweighted));
+          }
           if (outcome.result.interrupted) process.exitCode = 130;
         } catch (err) {
           progress?.end();
