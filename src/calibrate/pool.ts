@@ -30,6 +30,7 @@ export class LikelihoodPool {
   private readonly slots: Slot[] = [];
   private failure?: Error;
   private nextId = 0;
+  private lastYield = performance.now();
   /** Likelihood evaluations so far. */
   evaluations = 0;
 
@@ -91,6 +92,13 @@ export class LikelihoodPool {
     if (n === 0) return out;
     if (this.local) {
       for (let i = 0; i < n; i++) out[i] = this.local.logLikelihood(batch[i]);
+      // Evaluating in this thread resolves at once: give the event loop a turn now and then, so
+      // that signals (Ctrl-C) and timers are handled during a long calibration.
+      const now = performance.now();
+      if (now - this.lastYield > 50) {
+        this.lastYield = now;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       return out;
     }
     if (this.failure) throw this.failure;

@@ -342,3 +342,57 @@ describe('bad input: a located message and exit 1', () => {
     expect(r.stdout).toMatch(/^tau\s/m);
   });
 });
+
+describe('interrupting a calibration', () => {
+  it('Ctrl-C stops after the batch in flight and keeps what was drawn', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = tempFolder({ 'model.xmile': DECAY, 'data.csv': 'time,value\n0,100\n5,30\n10,8\n' });
+    writeFileSync(
+      join(dir, 'spec.json'),
+      JSON.stringify({
+        model: 'model.xmile',
+        samples: 4_000_000,
+        parameters: [{ name: 'tau', dist: 'uniform', low: 1, high: 10 }],
+        data: [{ file: 'data.csv', variable: 'S', error: { dist: 'normal', sd: 3 } }],
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'calibrate',
+        join(dir, 'spec.json'),
+        '--out',
+        join(dir, 'out'),
+        '-j',
+        '1',
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, INTERLOCK_DEBUG: '' },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    // Wait for the first progress line (the sampler is running), then interrupt.
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (/calibrate: /.test(stderr)) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/stopping after the batch in flight/);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    expect(summary.diagnostics.interrupted).toBe(true);
+    expect(summary.diagnostics.evaluations).toBeGreaterThan(0);
+  }, 60_000);
+});
