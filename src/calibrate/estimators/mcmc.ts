@@ -33,7 +33,10 @@ export interface McmcOptions {
   thin?: number;
   /** Largest number of difference pairs summed in a proposal (default 2). */
   deltaMax?: number;
-  /** Number of crossover values CR = 1/n..1 (default 3). */
+  /**
+   * Number of crossover values CR = 1/n..1 (default 3 above 10 parameters, else 1: full-dimensional
+   * moves, which suit the correlated posteriors of low-dimensional models better than subspaces).
+   */
   crossoverValues?: number;
   /** Probability of the snooker update (default 0.1; 0 disables it). */
   snookerProbability?: number;
@@ -67,7 +70,7 @@ export async function mcmc(
   const keptGenerations = Math.ceil(samples / chains);
   const burnIn = Math.max(0, Math.floor(options.burnIn ?? keptGenerations * thin));
   const deltaMax = Math.max(1, Math.floor(options.deltaMax ?? 2));
-  const nCr = Math.max(1, Math.floor(options.crossoverValues ?? 3));
+  const nCr = Math.max(1, Math.floor(options.crossoverValues ?? (d > 10 ? 3 : 1)));
   const pSnooker = options.snookerProbability ?? 0.1;
   const pJump = options.jumpProbability ?? 0.2;
   const archiveEvery = Math.max(1, Math.floor(options.archiveEvery ?? 10));
