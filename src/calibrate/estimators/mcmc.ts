@@ -58,11 +58,34 @@ interface ParameterDiagnostics {
   essTail: number;
 }
 
+export interface McmcDiagnostics {
+  /** Per parameter name, over the kept draws (empty when too few were kept). */
+  rhat: Record<string, number>;
+  essBulk: Record<string, number>;
+  essTail: Record<string, number>;
+  /** Acceptance rate after burn-in, during burn-in, and of snooker proposals. */
+  acceptance: number;
+  burnInAcceptance: number;
+  snookerAcceptance: number;
+  chains: number;
+  /** Generations run (burn-in included). */
+  generations: number;
+  burnIn: number;
+  thin: number;
+  keptPerChain: number;
+  crossoverProbabilities: number[];
+  archiveSize: number;
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export type McmcResult = EstimatorResult & { diagnostics: McmcDiagnostics };
+
 export async function mcmc(
   target: Target,
   control: RunControl,
   options: McmcOptions = {},
-): Promise<EstimatorResult> {
+): Promise<McmcResult> {
   const d = target.names.length;
   const chains = Math.max(2, Math.floor(options.chains ?? 4));
   const samples = Math.max(chains, Math.floor(options.samples ?? 4000));

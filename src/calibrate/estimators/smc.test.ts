@@ -44,7 +44,7 @@ describe('smc (likelihood tempering)', () => {
     // 1500 particles, each refreshed by several Metropolis steps: Monte Carlo sd of a mean about
     // 0.03 sd, of an sd about 2-3%.
     expectMoments(summariseDraws(target.names, r.draws.points), [1, -2], sd, 0.1, 0.1);
-    const diag = r.diagnostics as { logEvidence: number; schedule: number[] };
+    const diag = r.diagnostics;
     expect(Math.abs(diag.logEvidence - gaussianBoxEvidence(sd, cov))).toBeLessThan(0.15);
     expect(diag.schedule.at(-1)).toBe(1);
     expect(diag.schedule.every((b, i) => i === 0 || b > diag.schedule[i - 1]!)).toBe(true);
@@ -57,7 +57,7 @@ describe('smc (likelihood tempering)', () => {
     const target = gaussianTarget(MEAN5, cov);
     const r = await smc(target, { rng: new Rng(22) }, { particles: 1500 });
     expectMoments(summariseDraws(target.names, r.draws.points), MEAN5, SD5, 0.1, 0.1);
-    const diag = r.diagnostics as { logEvidence: number };
+    const diag = r.diagnostics;
     expect(Math.abs(diag.logEvidence - gaussianBoxEvidence(SD5, cov))).toBeLessThan(0.2);
   });
 
@@ -65,7 +65,7 @@ describe('smc (likelihood tempering)', () => {
     const c = conjugateNormal(1, 2, 0.5, [2.1, 1.7, 2.5, 1.9, 2.2, 2.4, 1.6, 2.0]);
     const r = await smc(c.target, { rng: new Rng(23) }, { particles: 1500 });
     expectMoments(summariseDraws(c.target.names, r.draws.points), [c.postMean], [c.postSd], 0.1, 0.1);
-    const diag = r.diagnostics as { logEvidence: number };
+    const diag = r.diagnostics;
     expect(Math.abs(diag.logEvidence - c.logEvidence)).toBeLessThan(0.1);
   });
 
@@ -75,16 +75,14 @@ describe('smc (likelihood tempering)', () => {
     const w = r.draws.weights!;
     expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expectMoments(summariseDraws(c.target.names, r.draws.points, w), [c.postMean], [c.postSd], 0.1, 0.1);
-    expect(Math.abs((r.diagnostics as { logEvidence: number }).logEvidence - c.logEvidence)).toBeLessThan(
-      0.1,
-    );
+    expect(Math.abs(r.diagnostics.logEvidence - c.logEvidence)).toBeLessThan(0.1);
   });
 
   it('matches a bounded Beta posterior and its evidence B(k+1, n-k+1)', async () => {
     const b = binomialTarget(2, 20);
     const r = await smc(b.target, { rng: new Rng(25) }, { particles: 1500 });
     expectMoments(summariseDraws(b.target.names, r.draws.points), [b.mean], [b.sd], 0.1, 0.1);
-    const diag = r.diagnostics as { logEvidence: number };
+    const diag = r.diagnostics;
     expect(Math.abs(diag.logEvidence - logBetaInt(3, 19))).toBeLessThan(0.1);
   });
 

@@ -37,19 +37,38 @@ export interface SmcOptions {
   final?: 'resampled' | 'weighted';
 }
 
-interface Stage {
+export interface SmcStage {
+  /** Temperature reached by the stage. */
   beta: number;
+  /** ESS of the incremental weights (about essShare x particles except at the last stage). */
   ess: number;
+  /** Acceptance rate of the stage's Metropolis moves and the number of move steps. */
   acceptance: number;
   moves: number;
+  /** Proposal scale (multiplies the particles' covariance's Cholesky factor). */
   scale: number;
 }
 
-export async function smc(
-  target: Target,
-  control: RunControl,
-  options: SmcOptions = {},
-): Promise<EstimatorResult> {
+export interface SmcDiagnostics {
+  /** log p(data), NaN when tempering did not reach beta = 1. */
+  logEvidence: number;
+  /** The log normalising constant of the last tempered bridge reached. */
+  logEvidencePartial: number;
+  beta: number;
+  schedule: number[];
+  stages: SmcStage[];
+  particles: number;
+  /** ESS of the returned draws (the particle count when resampled). */
+  ess: number;
+  /** Distinct particles among the returned draws. */
+  uniqueParticles: number;
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export type SmcResult = EstimatorResult & { diagnostics: SmcDiagnostics };
+
+export async function smc(target: Target, control: RunControl, options: SmcOptions = {}): Promise<SmcResult> {
   const d = target.names.length;
   const n = Math.max(10, Math.floor(options.particles ?? 1000));
   const essShare = Math.min(0.99, Math.max(0.05, options.essShare ?? 0.5));
@@ -76,7 +95,7 @@ export async function smc(
   let beta = 0;
   let logEvidence = 0;
   let scale = 2.38 / Math.sqrt(d);
-  const stages: Stage[] = [];
+  const stages: SmcStage[] = [];
 
   const finiteCount = logLik.reduce((a, v) => a + (v > -Infinity ? 1 : 0), 0);
   if (first && finiteCount === 0) {
