@@ -107,6 +107,16 @@ describe.each(methods)('%s', (_name, run) => {
     expect(r.interrupted).toBe(false);
   });
 
+  it('survives a model that fails everywhere: no crash, every evaluation counted, a warning', async () => {
+    const target = boxTarget(['x', 'y'], [-1, -1], [1, 1], () => NaN);
+    const r = await run(target, { rng: new Rng(61) });
+    expect(r.evaluations).toBeGreaterThan(0);
+    expect(r.failedEvaluations).toBe(r.evaluations);
+    expect(r.mapLogPost).toBe(-Infinity);
+    expect(r.warnings.length).toBeGreaterThan(1);
+    expect(r.interrupted).toBe(false);
+  });
+
   it('rejects a target whose batch answer has the wrong length', async () => {
     const base = gaussianTarget([0, 0], cov);
     const target: Target = { ...base, logLikelihood: async (b) => new Float64Array(b.length + 1) };

@@ -5,6 +5,7 @@ import { mcmc } from './mcmc.js';
 import {
   bananaTarget,
   binomialTarget,
+  boxTarget,
   conjugateNormal,
   covariance,
   gaussianTarget,
@@ -64,7 +65,7 @@ describe('mcmc (DREAM(ZS))', () => {
 
   it('mixes on a banana-shaped posterior (R-hat < 1.05) and gets its known moments', async () => {
     const target = bananaTarget();
-    const r = await mcmc(target, { rng: new Rng(15) }, { samples: 16000, burnIn: 2000 });
+    const r = await mcmc(target, { rng: new Rng(15) }, { samples: 24000, burnIn: 2000 });
     const diag = r.diagnostics;
     expect(diag.rhat.x).toBeLessThan(1.05);
     expect(diag.rhat.y).toBeLessThan(1.05);
@@ -72,6 +73,42 @@ describe('mcmc (DREAM(ZS))', () => {
     // The banana's ESS is a few hundred, so the tolerances are wider: 0.15 sd and 15%.
     expect(diag.essBulk.x).toBeGreaterThan(300);
     expectMoments(summariseDraws(target.names, r.draws.points), [1, 2], [1, Math.sqrt(6.1)], 0.15, 0.15);
+  });
+});
+
+describe('mcmc outlier chains', () => {
+  // A narrow normal (sd 0.01) at the origin holds the mass; a broad trap (sd 1) at (30, 30) has a
+  // peak e^-30 lower, about 1e-9 of the mass. From the trap a chain reaches the narrow mode only by a
+  // proposal within 0.01 of the origin, which almost never comes: one chain is started there.
+  const target = boxTarget(['a', 'b'], [-50, -50], [50, 50], (x) => {
+    const main = (-0.5 * (x[0]! ** 2 + x[1]! ** 2)) / 1e-4;
+    const trap = -30 - 0.5 * ((x[0]! - 30) ** 2 + (x[1]! - 30) ** 2);
+    return Math.max(main, trap) + Math.log1p(Math.exp(Math.min(main, trap) - Math.max(main, trap)));
+  });
+  const initial = [
+    Float64Array.of(30, 30),
+    Float64Array.of(0, 0),
+    Float64Array.of(0.005, 0),
+    Float64Array.of(0, 0.005),
+  ];
+
+  it('a chain stuck in a negligible mode is moved during burn-in and the chains agree', async () => {
+    const r = await mcmc(target, { rng: new Rng(16) }, { samples: 4000, burnIn: 500, initial });
+    expect(r.diagnostics.outliersReset).toBeGreaterThan(0);
+    expect(r.draws.points.every((p) => Math.abs(p[0]!) < 1)).toBe(true);
+    expect(r.diagnostics.rhat.a).toBeLessThan(1.05);
+    expectMoments(summariseDraws(target.names, r.draws.points), [0, 0], [0.01, 0.01], 0.15, 0.15);
+  });
+
+  it('without the reset the stuck chain shows in R-hat and a warning', async () => {
+    const r = await mcmc(
+      target,
+      { rng: new Rng(16) },
+      { samples: 4000, burnIn: 500, initial, resetOutliers: false },
+    );
+    expect(r.diagnostics.outliersReset).toBe(0);
+    expect(r.diagnostics.rhat.a).toBeGreaterThan(1.1);
+    expect(r.warnings.some((w) => /not mixed/.test(w))).toBe(true);
   });
 });
 

@@ -188,6 +188,12 @@ export async function optimize(
     );
   }
 
+  if (initial && ev.bestLogPost === -Infinity && !ev.interrupted) {
+    warnings.push(
+      'no point with positive posterior density was found: every evaluation failed or was impossible',
+    );
+  }
+
   // ---- 2. Nelder-Mead polishing from several starts
   const transforms = target.names.map((_, j) => transformFor(lower[j]!, upper[j]!));
   const toFree = (x: Float64Array): Float64Array => Float64Array.from(x, (v, j) => transforms[j]!.toFree(v));
