@@ -6,10 +6,12 @@ import {
   binomialTarget,
   boxTarget,
   conjugateNormal,
+  CORR5,
   covariance,
   gaussianTarget,
+  MEAN5,
+  SD5,
 } from './testing-fixtures.js';
-import { CORR5, MEAN5, SD5 } from './test-cases.js';
 
 describe('optimize (differential evolution + Nelder-Mead + curvature)', () => {
   it('finds the mode of a correlated 5-D Gaussian, its sds and covariance from the curvature', async () => {
