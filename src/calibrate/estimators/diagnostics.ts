@@ -181,6 +181,41 @@ export function autocovariance(x: ArrayLike<number>): Float64Array {
 }
 
 /**
+ * Autocovariance computed on demand: lag by lag directly while few lags are needed (chains that
+ * mix well stop the sum early), all lags at once by FFT when the sum runs long.
+ */
+class LazyAutocovariance {
+  private readonly centred: Float64Array;
+  private readonly cache: Float64Array;
+  private full = false;
+  private readonly directLimit: number;
+
+  constructor(x: ArrayLike<number>) {
+    const m = mean(x);
+    this.centred = Float64Array.from(x, (v) => v - m);
+    this.cache = new Float64Array(x.length).fill(NaN);
+    this.directLimit = 4 * Math.ceil(Math.log2(x.length + 1));
+  }
+
+  at(t: number): number {
+    if (!this.full && t > this.directLimit) {
+      this.cache.set(autocovariance(this.centred));
+      this.full = true;
+    }
+    let v = this.cache[t]!;
+    if (Number.isNaN(v)) {
+      const x = this.centred;
+      const n = x.length;
+      let s = 0;
+      for (let i = 0; i + t < n; i++) s += x[i]! * x[i + t]!;
+      v = s / n;
+      this.cache[t] = v;
+    }
+    return v;
+  }
+}
+
+/**
  * Effective sample size of equal-length chains: the multi-chain autocorrelation of Vehtari et al.
  * (2021, eq. 10, combining within- and between-chain variance), summed over Geyer's (1992) initial
  * positive and monotone sequence of lag pairs. Capped at S log10(S) as the paper does for
@@ -191,15 +226,15 @@ export function ess(chains: Chains): number {
   const m = cs.length;
   const n = cs[0]?.length ?? 0;
   if (m < 1 || n < 4) return NaN;
-  const acovs = cs.map(autocovariance);
-  const chainVar = acovs.map((a) => (a[0]! * n) / (n - 1));
+  const acovs = cs.map((c) => new LazyAutocovariance(c));
+  const chainVar = acovs.map((a) => (a.at(0) * n) / (n - 1));
   const w = mean(chainVar);
   const between = m > 1 ? variance(cs.map(mean)) : 0;
   const varPlus = ((n - 1) / n) * w + between;
   if (!(varPlus > 0)) return NaN;
   const rho = (t: number): number => {
     let s = 0;
-    for (const a of acovs) s += a[t]!;
+    for (const a of acovs) s += a.at(t);
     return 1 - (w - s / m) / varPlus;
   };
   // Sum pairs P_k = rho(2k) + rho(2k+1) while positive, each no larger than the one before.

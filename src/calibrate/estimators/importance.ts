@@ -29,7 +29,25 @@ export interface ImportanceOptions {
   minEss?: number;
 }
 
-export function importanceReweight(input: ImportanceInput, options: ImportanceOptions = {}): EstimatorResult {
+export interface ImportanceDiagnostics {
+  /** Kish effective sample size of the weights, and as a share of the points. */
+  ess: number;
+  essShare: number;
+  /** The largest normalised weight. */
+  maxWeight: number;
+  /** log mean of the unnormalised weights: log p(data) when both densities are normalised. */
+  logEvidence: number;
+  points: number;
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export type ImportanceResult = EstimatorResult & { diagnostics: ImportanceDiagnostics };
+
+export function importanceReweight(
+  input: ImportanceInput,
+  options: ImportanceOptions = {},
+): ImportanceResult {
   const { points, logLik, logProposal, logPrior } = input;
   const n = points.length;
   if (n === 0) throw new RangeError('importanceReweight: the sample is empty');

@@ -18,7 +18,7 @@
  * when the posterior presses against a bound.
  */
 import { Evaluator, drawInSupport } from './evaluator.js';
-import { essBulk, essTail, rhat } from './diagnostics.js';
+import { essBulk, essTail, quantile, rhat } from './diagnostics.js';
 import { standardNormal } from './random.js';
 import type { EstimatorResult, RunControl, Target } from './types.js';
 
@@ -33,7 +33,10 @@ export interface McmcOptions {
   thin?: number;
   /** Largest number of difference pairs summed in a proposal (default 2). */
   deltaMax?: number;
-  /** Number of crossover values CR = 1/n..1 (default 3). */
+  /**
+   * Number of crossover values CR = 1/n..1 (default 3 above 10 parameters, else 1: full-dimensional
+   * moves, which suit the correlated posteriors of low-dimensional models better than subspaces).
+   */
   crossoverValues?: number;
   /** Probability of the snooker update (default 0.1; 0 disables it). */
   snookerProbability?: number;
@@ -47,6 +50,19 @@ export interface McmcOptions {
   rhatThreshold?: number;
   /** Bulk or tail ESS below this gives a warning (default 100 per chain). */
   minEss?: number;
+  /**
+   * Starting points, one per chain (for example around an optimum); chains beyond those given start
+   * from prior draws. Points outside the support are replaced by prior draws.
+   */
+  initial?: readonly Float64Array[];
+  /**
+   * Reset outlier chains during burn-in (default true): at each archive update, a chain whose mean
+   * log posterior over the last half of burn-in so far lies below Q1 - max(2 IQR, d) of the other
+   * chains' means jumps to the best chain's state (after the IQR rule of Vrugt et al. 2009; the
+   * floor d, the scale of a log posterior's spread within one mode, keeps close chains alone).
+   * Needs at least 4 chains; never after burn-in.
+   */
+  resetOutliers?: boolean;
 }
 
 interface ParameterDiagnostics {
@@ -55,11 +71,36 @@ interface ParameterDiagnostics {
   essTail: number;
 }
 
+export interface McmcDiagnostics {
+  /** Per parameter name, over the kept draws (empty when too few were kept). */
+  rhat: Record<string, number>;
+  essBulk: Record<string, number>;
+  essTail: Record<string, number>;
+  /** Acceptance rate after burn-in, during burn-in, and of snooker proposals. */
+  acceptance: number;
+  burnInAcceptance: number;
+  snookerAcceptance: number;
+  chains: number;
+  /** Generations run (burn-in included). */
+  generations: number;
+  burnIn: number;
+  thin: number;
+  keptPerChain: number;
+  crossoverProbabilities: number[];
+  /** Chains moved to the best chain's state during burn-in (outlier detection). */
+  outliersReset: number;
+  archiveSize: number;
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export type McmcResult = EstimatorResult & { diagnostics: McmcDiagnostics };
+
 export async function mcmc(
   target: Target,
   control: RunControl,
   options: McmcOptions = {},
-): Promise<EstimatorResult> {
+): Promise<McmcResult> {
   const d = target.names.length;
   const chains = Math.max(2, Math.floor(options.chains ?? 4));
   const samples = Math.max(chains, Math.floor(options.samples ?? 4000));
@@ -67,7 +108,7 @@ export async function mcmc(
   const keptGenerations = Math.ceil(samples / chains);
   const burnIn = Math.max(0, Math.floor(options.burnIn ?? keptGenerations * thin));
   const deltaMax = Math.max(1, Math.floor(options.deltaMax ?? 2));
-  const nCr = Math.max(1, Math.floor(options.crossoverValues ?? 3));
+  const nCr = Math.max(1, Math.floor(options.crossoverValues ?? (d > 10 ? 3 : 1)));
   const pSnooker = options.snookerProbability ?? 0.1;
   const pJump = options.jumpProbability ?? 0.2;
   const archiveEvery = Math.max(1, Math.floor(options.archiveEvery ?? 10));
@@ -104,14 +145,22 @@ export async function mcmc(
   };
   updateScale();
 
-  // Starting states: prior draws, redrawn (a few rounds, one batch each) where the posterior is zero.
+  // Starting states: given points, else prior draws, redrawn (a few rounds, one batch each) where
+  // the posterior is zero.
   const state: Float64Array[] = [];
   const stateLogLik = new Float64Array(chains).fill(-Infinity);
   const stateLogPost = new Float64Array(chains).fill(-Infinity);
-  for (let c = 0; c < chains; c++) state.push(new Float64Array(d));
+  const given = options.initial ?? [];
+  for (let c = 0; c < chains; c++) {
+    const x = new Float64Array(d);
+    const g = given[c];
+    if (g && g.length === d && ev.logPrior(g) > -Infinity) x.set(g);
+    else drawInSupport(ev, x);
+    state.push(x);
+  }
   let pending = Array.from({ length: chains }, (_, c) => c);
   for (let round = 0; round < 20 && pending.length; round++) {
-    for (const c of pending) drawInSupport(ev, state[c]!);
+    if (round > 0) for (const c of pending) drawInSupport(ev, state[c]!);
     const res = await ev.evaluate(pending.map((c) => state[c]!));
     if (!res) break;
     pending.forEach((c, k) => {
@@ -141,6 +190,40 @@ export async function mcmc(
   let snookerAccepted = 0;
   const archiveStart = archive.length;
   let generation = 0;
+
+  // Outlier chains (burn-in only): the log posterior of every chain at every burn-in generation.
+  const resetOutliers = (options.resetOutliers ?? true) && chains >= 4;
+  const burnLogPost = new Float64Array(resetOutliers ? burnIn * chains : 0);
+  let outliersReset = 0;
+  const resetOutlierChains = (done: number): number => {
+    const from = Math.floor(done / 2);
+    const means = new Float64Array(chains);
+    for (let c = 0; c < chains; c++) {
+      let s = 0;
+      for (let g = from; g < done; g++) s += burnLogPost[g * chains + c]!;
+      means[c] = s / (done - from);
+    }
+    let best = 0;
+    for (let c = 1; c < chains; c++) if (means[c]! > means[best]!) best = c;
+    if (means[best] === -Infinity) return 0;
+    let count = 0;
+    for (let c = 0; c < chains; c++) {
+      if (c === best) continue;
+      // Compare with the other chains only, so one outlier does not widen its own yardstick.
+      const others = means.filter((v, k) => k !== c && v > -Infinity);
+      const q1 = quantile(others, 0.25);
+      const q3 = quantile(others, 0.75);
+      const limit = q1 - Math.max(2 * (q3 - q1), d);
+      if (!(means[c]! < limit)) continue;
+      state[c] = Float64Array.from(state[best]!);
+      stateLogLik[c] = stateLogLik[best]!;
+      stateLogPost[c] = stateLogPost[best]!;
+      for (let g = from; g < done; g++) burnLogPost[g * chains + c] = burnLogPost[g * chains + best]!;
+      means[c] = means[best]!;
+      count++;
+    }
+    return count;
+  };
 
   const pickDistinct = (count: number, n: number): number[] => {
     const out: number[] = [];
@@ -229,7 +312,9 @@ export async function mcmc(
         if (m === -2) snookerAccepted++;
       }
     }
+    if (inBurnIn) for (let c = 0; c < chains; c++) burnLogPost[generation * chains + c] = stateLogPost[c]!;
     if ((generation + 1) % archiveEvery === 0) {
+      if (inBurnIn && resetOutliers) outliersReset += resetOutlierChains(generation + 1);
       for (let c = 0; c < chains; c++) archive.push(Float64Array.from(state[c]!));
       updateScale();
       if (inBurnIn) adaptCrossover(crProb, crJump, crCount);
@@ -320,6 +405,7 @@ export async function mcmc(
       thin,
       keptPerChain,
       crossoverProbabilities: Array.from(crProb),
+      outliersReset,
       archiveSize: archive.length,
       warnings,
     },

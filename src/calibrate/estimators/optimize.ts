@@ -68,6 +68,35 @@ function transformFor(lo: number, hi: number): Transform {
   return { toFree: (x) => x, fromFree: (u) => u };
 }
 
+export interface OptimizeDiagnostics {
+  /** Curvature sd per parameter name (NaN where unavailable). */
+  sd: Record<string, number>;
+  /** Curvature covariance (rows in parameter order), null when it could not be computed. */
+  covariance: number[][] | null;
+  hessianSteps: number[] | null;
+  starts: StartResult[];
+  startsAgreed: number;
+  deGenerations: number;
+  deConverged: boolean;
+  population: number;
+  /** With `profile: true`: per parameter, the 95% profile interval. */
+  profile?: Record<string, ProfileInterval>;
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export interface ProfileInterval {
+  low95: number;
+  high95: number;
+  /** True when the profile did not fall by 1.92 within the grid on that side. */
+  lowOpen: boolean;
+  highOpen: boolean;
+  /** [value, profile log posterior] pairs, the MAP included. */
+  grid: [number, number][];
+}
+
+export type OptimizeResult = EstimatorResult & { diagnostics: OptimizeDiagnostics };
+
 export interface StartResult {
   start: number[];
   optimum: number[];
@@ -81,7 +110,7 @@ export async function optimize(
   target: Target,
   control: RunControl,
   options: OptimizeOptions = {},
-): Promise<EstimatorResult> {
+): Promise<OptimizeResult> {
   const d = target.names.length;
   const np = Math.max(4, Math.floor(options.population ?? Math.min(200, Math.max(20, 10 * d))));
   const maxGenerations = Math.max(0, Math.floor(options.generations ?? 200));
@@ -159,6 +188,12 @@ export async function optimize(
     );
   }
 
+  if (initial && ev.bestLogPost === -Infinity && !ev.interrupted) {
+    warnings.push(
+      'no point with positive posterior density was found: every evaluation failed or was impossible',
+    );
+  }
+
   // ---- 2. Nelder-Mead polishing from several starts
   const transforms = target.names.map((_, j) => transformFor(lower[j]!, upper[j]!));
   const toFree = (x: Float64Array): Float64Array => Float64Array.from(x, (v, j) => transforms[j]!.toFree(v));
@@ -224,7 +259,7 @@ export async function optimize(
   }
 
   // ---- optional profiles
-  let profiles: Record<string, unknown> | undefined;
+  let profiles: Record<string, ProfileInterval> | undefined;
   if (options.profile && curvature && !ev.interrupted) {
     profiles = await profileIntervals(ev, map, mapLogPost, sd, transforms, polishEvaluations);
   }
@@ -408,7 +443,7 @@ async function profileIntervals(
   sd: Float64Array,
   transforms: Transform[],
   maxEvaluations: number,
-): Promise<Record<string, unknown>> {
+): Promise<Record<string, ProfileInterval>> {
   const d = map.length;
   const { lower, upper, names } = ev.target;
   const offsets = [-4, -3.5, -3, -2.5, -2, -1.5, -1, -0.5, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4];
@@ -453,7 +488,7 @@ async function profileIntervals(
     const res = await ev.evaluate(batch);
     return res ? res.logPost.map((v) => -v) : null;
   });
-  const out: Record<string, unknown> = {};
+  const out: Record<string, ProfileInterval> = {};
   for (let j = 0; j < d; j++) {
     const points = jobs
       .map((job, r) => ({ ...job, logPost: results[r] ? -results[r]!.f : NaN }))
@@ -484,7 +519,7 @@ async function profileIntervals(
       high95: hi.value,
       lowOpen: lo.open,
       highOpen: hi.open,
-      grid: grid.map((g) => [g.value, mapLogPost - g.drop]),
+      grid: grid.map((g): [number, number] => [g.value, mapLogPost - g.drop]),
     };
   }
   return out;

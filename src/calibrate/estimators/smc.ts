@@ -37,19 +37,38 @@ export interface SmcOptions {
   final?: 'resampled' | 'weighted';
 }
 
-interface Stage {
+export interface SmcStage {
+  /** Temperature reached by the stage. */
   beta: number;
+  /** ESS of the incremental weights (about essShare x particles except at the last stage). */
   ess: number;
+  /** Acceptance rate of the stage's Metropolis moves and the number of move steps. */
   acceptance: number;
   moves: number;
+  /** Proposal scale (multiplies the particles' covariance's Cholesky factor). */
   scale: number;
 }
 
-export async function smc(
-  target: Target,
-  control: RunControl,
-  options: SmcOptions = {},
-): Promise<EstimatorResult> {
+export interface SmcDiagnostics {
+  /** log p(data), NaN when tempering did not reach beta = 1. */
+  logEvidence: number;
+  /** The log normalising constant of the last tempered bridge reached. */
+  logEvidencePartial: number;
+  beta: number;
+  schedule: number[];
+  stages: SmcStage[];
+  particles: number;
+  /** ESS of the returned draws (the particle count when resampled). */
+  ess: number;
+  /** Distinct particles among the returned draws. */
+  uniqueParticles: number;
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export type SmcResult = EstimatorResult & { diagnostics: SmcDiagnostics };
+
+export async function smc(target: Target, control: RunControl, options: SmcOptions = {}): Promise<SmcResult> {
   const d = target.names.length;
   const n = Math.max(10, Math.floor(options.particles ?? 1000));
   const essShare = Math.min(0.99, Math.max(0.05, options.essShare ?? 0.5));
@@ -76,14 +95,24 @@ export async function smc(
   let beta = 0;
   let logEvidence = 0;
   let scale = 2.38 / Math.sqrt(d);
-  const stages: Stage[] = [];
+  const stages: SmcStage[] = [];
+  let collapsed = 0;
 
   const finiteCount = logLik.reduce((a, v) => a + (v > -Infinity ? 1 : 0), 0);
-  if (first && finiteCount === 0) {
-    throw new Error('SMC: every prior draw has zero likelihood (or failed); the posterior cannot be reached');
+  const hopeless = first !== null && finiteCount === 0;
+  if (hopeless) {
+    warnings.push(
+      `every one of the ${n} prior draws had zero likelihood or failed: no posterior could be formed`,
+    );
+  }
+  // Fallback move scale: the prior particles' variances (used if the particles ever collapse).
+  const priorVar = new Float64Array(d);
+  if (n > 1) {
+    const { cov: c0 } = meanCovariance(points);
+    for (let j = 0; j < d; j++) priorVar[j] = Number.isFinite(c0[j * d + j]!) ? c0[j * d + j]! : 1;
   }
 
-  while (first && beta < 1 && stages.length < maxStages && !ev.stopRequested()) {
+  while (first && !hopeless && beta < 1 && stages.length < maxStages && !ev.stopRequested()) {
     // (1) next temperature
     const essAt = (b: number): number => weightsEss(normaliseLogWeights(logLik.map((l) => (b - beta) * l)));
     let next = 1;
@@ -114,15 +143,26 @@ export async function smc(
     logPrior = Float64Array.from(parents, (p) => logPrior[p]!);
     // (4) move: random walk with the particles' covariance.
     const { cov } = meanCovariance(points);
+    let trace = 0;
+    let priorTrace = 0;
+    for (let j = 0; j < d; j++) {
+      trace += cov[j * d + j]!;
+      priorTrace += priorVar[j]!;
+    }
+    if (!(trace > 1e-20 * priorTrace)) {
+      // One particle took all the weight: restart the moves from a small share of the prior spread.
+      cov.fill(0);
+      for (let j = 0; j < d; j++) cov[j * d + j] = 1e-4 * (priorVar[j]! || 1);
+      trace = 1e-4 * (priorTrace || d);
+      collapsed++;
+    }
     let chol: Float64Array | null = null;
     for (let jitter = 1e-12; !chol && jitter < 1e6; jitter *= 100) {
       const c = Float64Array.from(cov);
-      let trace = 0;
-      for (let j = 0; j < d; j++) trace += cov[j * d + j]!;
-      for (let j = 0; j < d; j++) c[j * d + j] = c[j * d + j]! + jitter * Math.max(trace / d, 1e-300);
+      for (let j = 0; j < d; j++) c[j * d + j] = c[j * d + j]! + jitter * (trace / d);
       chol = cholesky(c, d);
     }
-    if (!chol) throw new Error('SMC: the particles collapsed to a single point; cannot build moves');
+    if (!chol) throw new Error('SMC: the particle covariance is not finite; cannot build moves');
     let steps = minMoves;
     let tried = 0;
     let acceptedTotal = 0;
@@ -173,7 +213,12 @@ export async function smc(
     const remaining = beta >= 1 ? 0 : Math.ceil((stages.length * (1 - beta)) / Math.max(beta, 1e-6));
     ev.total = ev.evaluations + perStage * Math.min(remaining, maxStages - stages.length);
   }
-  if (first && beta < 1 && !ev.interrupted) {
+  if (collapsed) {
+    warnings.push(
+      `${collapsed} stage(s) started with all weight on one particle: the tempering steps are too large`,
+    );
+  }
+  if (first && !hopeless && beta < 1 && !ev.interrupted) {
     warnings.push(
       `tempering stopped after ${stages.length} stages at beta = ${beta.toPrecision(3)} (maxStages)`,
     );

@@ -7,6 +7,7 @@ import type { Rng } from '../../experiments/rng.js';
 import { standardNormal } from './random.js';
 import { cholesky, inverseSpd } from './linalg.js';
 import type { Target } from './types.js';
+import type { ParameterSummary } from './diagnostics.js';
 
 export interface TestTarget extends Target {
   /** Count of likelihood evaluations asked for. */
@@ -180,3 +181,35 @@ export function drawGaussian(rng: Rng, mean: number[], cov: Float64Array, n: num
 }
 
 export { boxTarget };
+
+/** A 5-D Gaussian with mixed correlations and scales spanning a factor of 20. */
+export const MEAN5 = [0, 1, 2, 3, 4];
+export const SD5 = [1, 2, 0.5, 3, 10];
+export const CORR5 = [
+  [1, 0.8, 0.3, 0, 0],
+  [0.8, 1, 0.5, 0, 0],
+  [0.3, 0.5, 1, -0.4, 0],
+  [0, 0, -0.4, 1, 0.6],
+  [0, 0, 0, 0.6, 1],
+];
+
+/**
+ * The parameters whose mean is further than `meanTol` sd from the truth or whose sd is off by more
+ * than `sdTol` (relative), as readable lines: a test expects an empty list.
+ */
+export function momentMismatches(
+  summary: Record<string, ParameterSummary>,
+  mean: readonly number[],
+  sd: readonly number[],
+  meanTol: number,
+  sdTol: number,
+): string[] {
+  const out: string[] = [];
+  Object.entries(summary).forEach(([name, s], j) => {
+    const meanOff = Math.abs(s.mean - mean[j]!) / sd[j]!;
+    const sdOff = Math.abs(s.sd / sd[j]! - 1);
+    if (!(meanOff < meanTol)) out.push(`${name}: mean ${s.mean} is ${meanOff.toFixed(3)} sd from ${mean[j]}`);
+    if (!(sdOff < sdTol)) out.push(`${name}: sd ${s.sd} is ${(100 * sdOff).toFixed(1)}% from ${sd[j]}`);
+  });
+  return out;
+}
