@@ -33,6 +33,8 @@ export interface ObservationRow {
   sd: number;
   /** Multiplier of the error scale (a source's grade); 1 for none. */
   scale: number;
+  /** Vector index of the bias that multiplies the model's value for this row, or -1. */
+  biasIndex: number;
   /** Where the row came from: an estimate id, or FILE:LINE. */
   id: string;
   /** The source, for evidence rows (grouping and charts). */

@@ -174,6 +174,7 @@ export function parseDataFile(
       high,
       sd,
       scale: 1,
+      biasIndex: -1,
       id: `${streamName}:${i + 1}`,
       ...(published ? { published } : {}),
     });
@@ -278,6 +279,7 @@ export function evidenceRows(
       high,
       sd: NaN,
       scale: grade,
+      biasIndex: -1,
       id: e.id,
       source: e.source,
       date: e.asOf,
@@ -334,16 +336,10 @@ export function loadCalibrationFile(specFile: string, options: LoadOptions = {})
   spec.data.forEach((stream, index) => {
     const field = `data[${index}]`;
     let scaleIndex = -1;
-    let biasIndex = -1;
     if (stream.error.sd.kind === 'estimate') {
       scaleIndex = entries.length;
       entries.push({ name: `sd.${stream.name}`, kind: 'scale', stream: index, field: `${field}.error.sd` });
       priors.push(makeDistribution(stream.error.sd.prior));
-    }
-    if (stream.bias) {
-      biasIndex = entries.length;
-      entries.push({ name: `bias.${stream.name}`, kind: 'bias', stream: index, field: `${field}.bias` });
-      priors.push(makeDistribution(stream.bias.prior));
     }
     streams.push({
       name: stream.name,
@@ -352,7 +348,6 @@ export function loadCalibrationFile(specFile: string, options: LoadOptions = {})
       fixedScale: stream.error.sd.kind === 'fixed' ? stream.error.sd.value : NaN,
       rowScale: stream.error.sd.kind === 'row',
       scaleIndex,
-      biasIndex,
       field,
     });
     const duplicates: string[] = [];
@@ -403,6 +398,33 @@ export function loadCalibrationFile(specFile: string, options: LoadOptions = {})
       streamRows = evidenceRows(doc, stream, index, toTime, duplicates);
       if (streamRows.length === 0) {
         throw new SpecError(field, `no estimate of '${quantity}' matches the stream's measure and bases`);
+      }
+    }
+    // Bias parameters: one per stream, or one per source (all of the stream's sources, whether or
+    // not their figures are published by asOf, so every date of a sequence has the same vector).
+    const bias = stream.bias;
+    if (bias) {
+      const prior = makeDistribution(bias.prior);
+      const add = (name: string): number => {
+        entries.push({ name, kind: 'bias', stream: index, field: `${field}.bias` });
+        priors.push(prior);
+        return entries.length - 1;
+      };
+      if (bias.by === 'stream') {
+        const k = add(`bias.${stream.name}`);
+        for (const row of streamRows) row.biasIndex = k;
+      } else {
+        const sources = [...new Set(streamRows.map((r) => r.source ?? ''))].sort();
+        if (bias.reference !== undefined && !sources.includes(bias.reference)) {
+          throw new SpecError(
+            `${field}.bias.reference`,
+            `no row of this stream comes from '${bias.reference}' (its sources: ${sources.join(', ')})`,
+          );
+        }
+        const bySource = new Map<string, number>();
+        for (const source of sources)
+          if (source !== bias.reference) bySource.set(source, add(`bias.${stream.name}.${source}`));
+        for (const row of streamRows) row.biasIndex = bySource.get(row.source ?? '') ?? -1;
       }
     }
     let afterAsOf = 0;

@@ -31,8 +31,6 @@ export interface StreamDefinition {
   rowScale: boolean;
   /** Vector index of the estimated scale, or -1. */
   scaleIndex: number;
-  /** Vector index of the estimated bias, or -1. */
-  biasIndex: number;
   field: string;
 }
 
@@ -182,7 +180,7 @@ export class Problem {
       const i = index[k];
       const w = weight[k];
       const m = w === 0 ? column[i] : column[i] * (1 - w) + column[i + 1] * w;
-      const bias = s.biasIndex >= 0 ? x[s.biasIndex] : 1;
+      const bias = row.biasIndex >= 0 ? x[row.biasIndex] : 1;
       const base = s.rowScale ? row.sd : s.scaleIndex >= 0 ? x[s.scaleIndex] : s.fixedScale;
       const mu = m * bias;
       const ll = rowLogLikelihood(row, mu, base * row.scale, s.error);

@@ -66,8 +66,13 @@ export interface StreamSpec {
   variable: string;
   source: StreamSource;
   error: ErrorSpec;
-  /** A multiplicative bias of this stream, estimated with the prior given. */
-  bias?: { prior: DistributionSpec };
+  /**
+   * A multiplicative bias, estimated with the prior given: one for the whole stream, or one per
+   * source of its rows (`by: "source"`), so that sources that disagree are modelled, not averaged;
+   * a `reference` source then keeps bias 1 and anchors the level.
+   */
+  bias?: { prior: DistributionSpec; by: 'stream' | 'source'; reference?: string };
+  note?: string;
   /** Count estimates that repeat one briefing once (evidence streams; default true). */
   dedupe: boolean;
 }
@@ -141,8 +146,11 @@ function parseScale(r: Reader, v: Json, field: string, log: boolean): ScaleSpec 
     return { kind: 'estimate', prior: { dist: 'lognormal', mu: Math.log(0.2), sigma: 1 } };
   }
   if (isObject(v)) {
-    r.unknownKeys(v, ['estimate'], field);
-    const prior = parsePrior(r, v.estimate, `${field}.estimate`);
+    r.unknownKeys(v, ['estimate', 'prior'], field);
+    if ((v.estimate === undefined) === (v.prior === undefined))
+      r.fail(field, 'give the prior of the estimated scale as {"estimate": PRIOR}');
+    const key = v.estimate === undefined ? 'prior' : 'estimate';
+    const prior = parsePrior(r, v[key], `${field}.${key}`);
     if (makeDistribution(prior).support[0] < 0) {
       r.fail(
         `${field}.estimate`,
@@ -182,11 +190,39 @@ function parseError(r: Reader, v: Json, field: string, evidence: boolean): Error
   return { dist, df, log, sd, grade };
 }
 
-function parseStream(r: Reader, v: Json, field: string, index: number): StreamSpec {
+function parseBases(r: Reader, v: Json, field: string): EstimateBasis[] {
+  if (!Array.isArray(v) || v.length === 0) r.fail(field, 'must be a non-empty array');
+  return v.map((b, i) => {
+    if (!ESTIMATE_BASES.includes(b as EstimateBasis)) {
+      r.fail(`${field}[${i}]`, `must be one of ${ESTIMATE_BASES.join(', ')}; got ${JSON.stringify(b)}`);
+    }
+    return b as EstimateBasis;
+  });
+}
+
+function parseStream(
+  r: Reader,
+  v: Json,
+  field: string,
+  index: number,
+  defaultBases: EstimateBasis[],
+): StreamSpec {
   if (!isObject(v)) r.fail(field, 'must be an object with "file" or "evidence", "variable" and "error"');
   r.unknownKeys(
     v,
-    ['name', 'file', 'evidence', 'quantity', 'measure', 'bases', 'variable', 'error', 'bias', 'dedupe'],
+    [
+      'name',
+      'file',
+      'evidence',
+      'quantity',
+      'measure',
+      'bases',
+      'variable',
+      'error',
+      'bias',
+      'dedupe',
+      'note',
+    ],
     field,
   );
   const variable = r.string(v, 'variable', field);
@@ -209,20 +245,7 @@ function parseStream(r: Reader, v: Json, field: string, index: number): StreamSp
         return m;
       });
     }
-    let bases: EstimateBasis[] = ['observed', 'assessed'];
-    if (v.bases !== undefined) {
-      if (!Array.isArray(v.bases) || v.bases.length === 0)
-        r.fail(`${field}.bases`, 'must be a non-empty array');
-      bases = v.bases.map((b, i) => {
-        if (!ESTIMATE_BASES.includes(b as EstimateBasis)) {
-          r.fail(
-            `${field}.bases[${i}]`,
-            `must be one of ${ESTIMATE_BASES.join(', ')}; got ${JSON.stringify(b)}`,
-          );
-        }
-        return b as EstimateBasis;
-      });
-    }
+    const bases = v.bases === undefined ? defaultBases : parseBases(r, v.bases, `${field}.bases`);
     source = { kind: 'evidence', file: r.string(v, 'evidence', field), quantity, measures, bases };
   } else {
     return r.fail(field, 'needs "file" (a CSV/TSV of time,value) or "evidence" (an evidence.json)');
@@ -238,14 +261,30 @@ function parseStream(r: Reader, v: Json, field: string, index: number): StreamSp
   const error = parseError(r, v.error, `${field}.error`, source.kind === 'evidence');
   let bias: StreamSpec['bias'];
   if (v.bias !== undefined && v.bias !== false) {
-    if (v.bias === true) bias = { prior: { dist: 'lognormal', mu: 0, sigma: 0.5 } };
+    const fallback: DistributionSpec = { dist: 'lognormal', mu: 0, sigma: 0.5 };
+    if (v.bias === true) bias = { prior: fallback, by: 'stream' };
     else {
-      if (!isObject(v.bias)) r.fail(`${field}.bias`, 'must be true or {"prior": {...}}');
-      r.unknownKeys(v.bias, ['prior'], `${field}.bias`);
-      const prior = parsePrior(r, v.bias.prior, `${field}.bias.prior`);
+      const b = v.bias;
+      if (!isObject(b))
+        r.fail(`${field}.bias`, 'must be true or {"prior": {...}, "by": "stream" | "source"}');
+      r.unknownKeys(b, ['prior', 'by', 'reference', 'estimate'], `${field}.bias`);
+      if (b.estimate !== undefined && b.estimate !== true)
+        r.fail(`${field}.bias.estimate`, 'must be true (or leave out "bias")');
+      const prior = b.prior === undefined ? fallback : parsePrior(r, b.prior, `${field}.bias.prior`);
       if (makeDistribution(prior).support[0] < 0)
-        r.fail(`${field}.bias.prior`, 'a bias multiplies: its prior must be on positive values');
-      bias = { prior };
+        r.fail(
+          `${field}.bias.prior`,
+          'a bias multiplies: its prior must be on positive values (e.g. lognormal)',
+        );
+      const by = r.choice(b, 'by', `${field}.bias`, ['stream', 'source'] as const, 'stream');
+      let reference: string | undefined;
+      if (b.reference !== undefined) {
+        if (by !== 'source') r.fail(`${field}.bias.reference`, 'applies to "by": "source"');
+        reference = r.string(b, 'reference', `${field}.bias`);
+      }
+      if (by === 'source' && source.kind !== 'evidence')
+        r.fail(`${field}.bias.by`, '"source" applies to evidence streams');
+      bias = { prior, by, reference };
     }
   }
   let dedupe = source.kind === 'evidence';
@@ -253,7 +292,8 @@ function parseStream(r: Reader, v: Json, field: string, index: number): StreamSp
     if (typeof v.dedupe !== 'boolean') r.fail(`${field}.dedupe`, 'must be true or false');
     dedupe = v.dedupe;
   }
-  return { name, variable, source, error, bias, dedupe };
+  const note = v.note === undefined ? undefined : r.string(v, 'note', field);
+  return { name, variable, source, error, bias, dedupe, note };
 }
 
 function parseDate(r: Reader, v: Json, field: string): string {
@@ -272,6 +312,7 @@ export function parseCalibrationSpec(json: Json, file?: string): CalibrationSpec
       'model',
       'seed',
       'method',
+      'bases',
       'samples',
       'chains',
       'parameters',
@@ -316,7 +357,10 @@ export function parseCalibrationSpec(json: Json, file?: string): CalibrationSpec
     }
     return { name, variable, prior };
   });
-  const data = list('data').map((d, i) => parseStream(r, d, `data[${i}]`, i));
+  // Bases of evidence streams: observed and assessed unless the spec or the stream says otherwise.
+  const defaultBases: EstimateBasis[] =
+    json.bases === undefined ? ['observed', 'assessed'] : parseBases(r, json.bases, 'bases');
+  const data = list('data').map((d, i) => parseStream(r, d, `data[${i}]`, i, defaultBases));
 
   const seen = new Map<string, string>();
   const unique = (name: string, field: string): void => {

@@ -308,3 +308,63 @@ describe('re-weighting an explore ensemble by the data', () => {
     expect(s10.weighted.q95 - s10.weighted.q05).toBeLessThan((s10.prior.q95 - s10.prior.q05) / 2);
   }, 120_000);
 });
+
+describe('sources that disagree are modelled, not averaged', () => {
+  it('one bias per source, against a reference source', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const text = xmile(`<aux name="level"><eqn>10</eqn></aux>`, 60, 1);
+    const noise = gaussianNoise(61);
+    const sources = [
+      { id: 'src-a', name: 'A', kind: 'government', reliability: 'A' },
+      { id: 'src-b', name: 'B', kind: 'press', reliability: 'A' },
+    ];
+    const reports: object[] = [];
+    const estimates: object[] = [];
+    for (let day = 1; day <= 28; day++) {
+      for (const [source, factor] of [
+        ['src-a', 1],
+        ['src-b', 1.5],
+      ] as const) {
+        const date = `2024-02-${String(day).padStart(2, '0')}`;
+        const id = `${source}-${day}`;
+        reports.push({ id: `rep-${id}`, source, published: date, claim: 'a count', credibility: 1 });
+        estimates.push({
+          id: `est-${id}`,
+          quantity: 'x.level',
+          value: 1000 * factor * Math.exp(0.05 * noise()),
+          unit: 'people',
+          asOf: date,
+          basis: 'observed',
+          source,
+          report: `rep-${id}`,
+        });
+      }
+    }
+    const evidence = { format: 'interlock-evidence', version: 1, sources, reports, estimates };
+    const dir = tempFolder({ 'model.xmile': text, 'evidence.json': JSON.stringify(evidence) });
+    writeFileSync(
+      join(dir, 'spec.json'),
+      JSON.stringify({
+        model: 'model.xmile',
+        samples: 3000,
+        calendar: { start: '2024-02-01', daysPerTimeUnit: 1 },
+        parameters: [{ name: 'level', dist: 'uniform', low: 100, high: 5000 }],
+        data: [
+          {
+            name: 'x',
+            evidence: 'evidence.json',
+            quantity: 'x.level',
+            variable: 'level',
+            error: { dist: 'lognormal', sd: 0.05 },
+            bias: { by: 'source', reference: 'src-a' },
+          },
+        ],
+      }),
+    );
+    const loaded = loadCalibrationFile(join(dir, 'spec.json'));
+    expect(loaded.definition.entries.map((e) => e.name)).toEqual(['level', 'bias.x.src-b']);
+    const outcome = await calibrate(loaded, { jobs: 1 });
+    expect(Math.abs(outcome.parameters['bias.x.src-b'].mean - 1.5)).toBeLessThan(0.06);
+    expect(Math.abs(outcome.parameters.level.mean - 1000)).toBeLessThan(30);
+  });
+});
