@@ -21,7 +21,8 @@ export interface HindcastRow {
   quantity: string;
   variable: string;
   asOf: string;
-  published: string;
+  /** Publication date; null for an undated page (never in-sample). */
+  published: string | null;
   source: string;
   basis: EstimateBasis;
   qualifier?: EstimateQualifier;
@@ -101,7 +102,7 @@ export function computeHindcast(
       const time = modelTimeOf(definition, e.asOf);
       const model = valueAt(run.time, series, time);
       const reported = centralValue(e);
-      const published = publishedDate(evidence, e);
+      const published = publishedDate(evidence, e) ?? null;
       const row: HindcastRow = {
         estimate: e.id,
         quantity,
@@ -115,7 +116,7 @@ export function computeHindcast(
         model,
         error: model - reported,
         relativeError: reported !== 0 ? (model - reported) / reported : NaN,
-        role: published <= hindcast.inSampleUntil ? 'in-sample' : 'test',
+        role: published !== null && published <= hindcast.inSampleUntil ? 'in-sample' : 'test',
       };
       if (e.qualifier) row.qualifier = e.qualifier;
       if (e.note) row.note = e.note;

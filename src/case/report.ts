@@ -216,7 +216,7 @@ function hindcastRowHtml(r: HindcastRow): string {
     r.low !== undefined && r.high !== undefined ? ` (${formatNumber(r.low)}-${formatNumber(r.high)})` : '';
   const qualifier = r.qualifier ? `${r.qualifier} ` : '';
   const inRange = r.withinRange === undefined ? '' : r.withinRange ? ' (within range)' : '';
-  return `<tr><td>${escapeHtml(r.asOf)}</td><td>${escapeHtml(r.source)}<br><span class="note">${escapeHtml(r.estimate)}; published ${escapeHtml(r.published)}</span></td><td>${escapeHtml(r.basis)}</td><td class="num">${escapeHtml(qualifier)}${formatNumber(r.reported)}${range}</td><td class="num">${formatNumber(r.model)}</td><td class="num">${formatNumber(r.error)}</td><td class="num">${percent(r.relativeError)}${inRange}</td><td>${r.role === 'test' ? 'test' : 'in-sample'}</td></tr>`;
+  return `<tr><td>${escapeHtml(r.asOf)}</td><td>${escapeHtml(r.source)}<br><span class="note">${escapeHtml(r.estimate)}; published ${escapeHtml(r.published ?? 'undated page')}</span></td><td>${escapeHtml(r.basis)}</td><td class="num">${escapeHtml(qualifier)}${formatNumber(r.reported)}${range}</td><td class="num">${formatNumber(r.model)}</td><td class="num">${formatNumber(r.error)}</td><td class="num">${percent(r.relativeError)}${inRange}</td><td>${r.role === 'test' ? 'test' : 'in-sample'}</td></tr>`;
 }
 
 function hindcastSection(input: ReportInput): string {

@@ -6,7 +6,7 @@ import {
   addDays,
   centralValue,
   estimatesFor,
-  publishedDate,
+  orderingDate,
   sourceById,
   type EstimateBasis,
   type EstimateQualifier,
@@ -105,7 +105,7 @@ export function estimateTimeline(
   windowDays: number = DEFAULT_WINDOW_DAYS,
 ): EstimateTimeline {
   const all = estimatesFor(doc, quantity);
-  const dates = all.map((e) => publishedDate(doc, e));
+  const dates = all.map((e) => orderingDate(doc, e));
   const centrals = all.map(centralValue);
   const counts = all.map((e) => CONSENSUS_BASES.includes(e.basis));
   // `all` is in publication order, so each window (date, date + windowDays] is a run of it whose
