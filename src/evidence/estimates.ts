@@ -7,6 +7,7 @@ import {
   centralValue,
   estimatesFor,
   orderingDate,
+  publishedDate,
   sourceById,
   type EstimateBasis,
   type EstimateQualifier,
@@ -29,8 +30,10 @@ export function revisionFormula(windowDays: number): string[] {
 
 export interface TimelineEntry {
   id: string;
-  /** Publication date of the report carrying the figure. */
+  /** Publication date of the report carrying the figure (for an undated page, its as-of date). */
   date: string;
+  /** The page carries no date: `date` orders it but is not a publication date. */
+  undated: boolean;
   asOf: string;
   value: number | null;
   low: number | null;
@@ -128,6 +131,7 @@ export function estimateTimeline(
     return {
       id: e.id,
       date,
+      undated: publishedDate(doc, e) === undefined,
       asOf: e.asOf,
       value: e.value ?? null,
       low: e.low ?? null,

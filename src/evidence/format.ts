@@ -120,7 +120,7 @@ export function renderTimeline(t: EstimateTimeline): string {
       'id',
     ],
     t.estimates.map((e) => [
-      e.date,
+      e.undated ? 'undated' : e.date,
       e.asOf,
       formatNumber(e.value),
       range(e.low, e.high),
