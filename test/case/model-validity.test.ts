@@ -197,6 +197,35 @@ describe('structure assessment: each named loop changes the behaviour when cut',
   }
 });
 
+describe('structure assessment: mechanisms outside the named loops act', () => {
+  it('the treaty (C2) is a cost of withdrawal: without it the deployment shrinks faster', () => {
+    const troops = (cost: number) =>
+      at(run({ treaty_withdrawal_cost: cost }, ['nk_troops_in_theatre']), 'nk_troops_in_theatre', 24);
+    expect(troops(0)).toBeLessThan(0.95 * troops(2));
+  });
+
+  it('hedging (C13) raises the help Russia gives whatever the troops do', () => {
+    const tech = (h: number) =>
+      at(run({ alliance_hedging_value: h }, ['technology_transferred']), 'technology_transferred', 24);
+    expect(tech(1)).toBeGreaterThan(1.05 * tech(0));
+  });
+
+  it('mobilisation pressure has a consequence: conscription rises with it (C7)', () => {
+    const r = run({ russian_recruitment_capacity: 22000, russian_losses_at_full_tempo: 45000 }, [
+      'mobilisation_pressure',
+      'russian_recruitment_sought',
+    ]);
+    const calm = run({ russian_recruitment_capacity: 38000, russian_losses_at_full_tempo: 30000 }, [
+      'mobilisation_pressure',
+      'russian_recruitment_sought',
+    ]);
+    expect(at(r, 'mobilisation_pressure', 12)).toBeGreaterThan(at(calm, 'mobilisation_pressure', 12));
+    expect(at(r, 'russian_recruitment_sought', 12) - 22000).toBeGreaterThan(
+      at(calm, 'russian_recruitment_sought', 12) - 38000,
+    );
+  });
+});
+
 describe('dimensional consistency', () => {
   it('reads, compiles and checks with no errors and no warnings (interlock check is clean)', () => {
     const read = readModelFile(MODEL_FILE);
