@@ -2,6 +2,7 @@
  * Run every scenario of a case and reduce the results to the case's outcomes. Pure (no Node
  * imports): the CLI, the report and the browser workbench share it.
  */
+import { hindcastStreams } from './hindcast.js';
 import { ModelError } from '../model/errors.js';
 import type { CompiledModel, Results } from '../simulate/types.js';
 import {
@@ -55,8 +56,8 @@ export function checkCaseVariables(
   };
   definition.outcomes.forEach((o, i) => check(o.variable, `outcomes[${i}].variable`));
   definition.charts.forEach((c, i) => check(c.variable, `charts[${i}].variable`));
-  for (const [q, v] of Object.entries(definition.hindcast?.quantities ?? {})) {
-    check(v, `hindcast.quantities.${q}`);
+  for (const s of definition.hindcast ? hindcastStreams(definition.hindcast) : []) {
+    check(s.variable, `hindcast.quantities.${s.quantity}${s.measure ? `.${s.measure}` : ''}`);
   }
   if (issues.length) throw new CaseError(issues);
 }
@@ -124,7 +125,7 @@ function seriesVariables(definition: CaseDefinition, extra: readonly string[]): 
   const names = [
     ...definition.outcomes.map((o) => o.variable),
     ...definition.charts.map((c) => c.variable),
-    ...Object.values(definition.hindcast?.quantities ?? {}),
+    ...(definition.hindcast ? hindcastStreams(definition.hindcast).map((s) => s.variable) : []),
     ...extra,
   ];
   const seen = new Set<string>();

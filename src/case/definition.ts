@@ -52,8 +52,11 @@ export interface HindcastDefinition {
   to: string;
   /** Estimates published up to this date may inform initial values; later ones test the model. */
   inSampleUntil: string;
-  /** Evidence quantity key -> model variable. */
-  quantities: Record<string, string>;
+  /**
+   * Evidence quantity key -> model variable, or -> {measure type: variable} so that troops
+   * present meet troops in theatre and troops sent meet cumulative arrivals.
+   */
+  quantities: Record<string, string | Record<string, string>>;
 }
 
 export interface CaseDefinition {
@@ -89,6 +92,8 @@ export interface ParameterInfo {
   dist: 'uniform' | 'triangular';
   claims: string[];
   lever: boolean;
+  /** identifiable (estimated from evidence), deep (explored), switch (structural 0/1), fixed. */
+  estimation?: 'identifiable' | 'deep' | 'switch' | 'fixed';
 }
 
 export interface LoopInfo {
@@ -99,6 +104,18 @@ export interface LoopInfo {
   description: string;
   /** Variables around the loop in causal order; the last influences the first. */
   path: string[];
+  /** How to cut the loop and which way cutting it moves an outcome (the structure test). */
+  knockout?: LoopKnockout;
+}
+
+export interface LoopKnockout {
+  /** Constants that cut one link of the loop. */
+  overrides: Record<string, number>;
+  /** Which way cutting moves the outcome (default: troops in theatre at month 24). */
+  direction: 'up' | 'down';
+  outcome?: string;
+  time?: number;
+  reason: string;
 }
 
 type Json = unknown;
@@ -228,12 +245,14 @@ export function parseCaseDefinition(json: Json, file: string): CaseDefinition {
       for (const [k, v] of Object.entries({ from, to, inSampleUntil })) {
         if (v && !DATE.test(v)) c.fail(`hindcast.${k}`, `must be a date YYYY-MM-DD, got '${v}'`);
       }
-      const quantities: Record<string, string> = {};
+      const quantities: Record<string, string | Record<string, string>> = {};
       if (!isObject(h.quantities)) c.fail('hindcast.quantities', 'must map evidence quantities to variables');
       else
         for (const [q, v] of Object.entries(h.quantities)) {
-          if (typeof v !== 'string') c.fail(`hindcast.quantities.${q}`, 'must be a variable name');
-          else quantities[q] = v;
+          if (typeof v === 'string') quantities[q] = v;
+          else if (isObject(v) && Object.values(v).every((x) => typeof x === 'string')) {
+            quantities[q] = v as Record<string, string>;
+          } else c.fail(`hindcast.quantities.${q}`, 'must be a variable name or {measure: variable}');
         }
       hindcast = { from, to, inSampleUntil, quantities };
     }
@@ -315,6 +334,10 @@ export function parseParameters(json: Json, file: string): ParameterInfo[] {
       c.fail(`${name}.dist`, `must be 'uniform' or 'triangular'; got '${String(dist)}'`);
     }
     const value = c.number(def, 'value', name, false);
+    const estimation = c.string(def, 'estimation', name, false) as ParameterInfo['estimation'];
+    if (estimation && !['identifiable', 'deep', 'switch', 'fixed'].includes(estimation)) {
+      c.fail(`${name}.estimation`, `must be identifiable, deep, switch or fixed; got '${estimation}'`);
+    }
     out.push({
       name,
       kind: kind === 'sourced' ? 'sourced' : 'assumption',
@@ -326,6 +349,7 @@ export function parseParameters(json: Json, file: string): ParameterInfo[] {
       dist,
       claims: c.strings(def, 'claims', name),
       lever: def.lever === true,
+      ...(estimation ? { estimation } : {}),
     });
   }
   return c.done(out);
@@ -350,6 +374,33 @@ export function parseLoops(json: Json, file: string): LoopInfo[] {
     const description = c.string(l, 'description', p) ?? '';
     const path = c.strings(l, 'path', p);
     if (path.length < 2) c.fail(`${p}.path`, 'must list at least two variables');
+    let knockout: LoopKnockout | undefined;
+    if (l.knockout !== undefined) {
+      const k = l.knockout;
+      const kp = `${p}.knockout`;
+      if (!isObject(k) || !isObject(k.overrides)) {
+        c.fail(kp, 'must be an object {overrides: {name: number}, direction, reason}');
+      } else {
+        const overrides: Record<string, number> = {};
+        for (const [name, v] of Object.entries(k.overrides)) {
+          if (typeof v !== 'number' || !Number.isFinite(v))
+            c.fail(`${kp}.overrides.${name}`, 'must be a number');
+          else overrides[name] = v;
+        }
+        if (k.direction !== 'up' && k.direction !== 'down') {
+          c.fail(`${kp}.direction`, `must be 'up' or 'down'; got '${String(k.direction)}'`);
+        }
+        const outcome = c.string(k, 'outcome', kp, false);
+        const time = c.number(k, 'time', kp, false);
+        knockout = {
+          overrides,
+          direction: k.direction === 'down' ? 'down' : 'up',
+          ...(outcome ? { outcome } : {}),
+          ...(time !== undefined ? { time } : {}),
+          reason: c.string(k, 'reason', kp) ?? '',
+        };
+      }
+    }
     if (id && name && polarity) {
       out.push({
         id,
@@ -358,6 +409,7 @@ export function parseLoops(json: Json, file: string): LoopInfo[] {
         claims: c.strings(l, 'claims', p),
         description,
         path,
+        ...(knockout ? { knockout } : {}),
       });
     }
   });

@@ -12,6 +12,7 @@ import {
   type EstimateBasis,
   type EstimateQualifier,
   type EvidenceDocument,
+  type MeasureType,
 } from '../evidence/data.js';
 import type { CaseDefinition, HindcastDefinition } from './definition.js';
 import type { ScenarioRun } from './compare.js';
@@ -19,9 +20,12 @@ import type { ScenarioRun } from './compare.js';
 export interface HindcastRow {
   estimate: string;
   quantity: string;
+  /** The estimate's measure type, when the hindcast compares by measure. */
+  measure?: string;
   variable: string;
   asOf: string;
-  published: string;
+  /** Publication date; null for an undated page (never in-sample). */
+  published: string | null;
   source: string;
   basis: EstimateBasis;
   qualifier?: EstimateQualifier;
@@ -44,6 +48,7 @@ export interface HindcastRow {
 
 export interface HindcastSummary {
   quantity: string;
+  measure?: string;
   variable: string;
   /** Test estimates that count (observed or assessed; plans and capacities excluded). */
   count: number;
@@ -86,6 +91,17 @@ export function modelTimeOf(definition: CaseDefinition, date: string): number {
   return daysBetween(definition.startDate, date) / definition.daysPerTimeUnit;
 }
 
+/** The (quantity, measure, variable) streams a hindcast compares. */
+export function hindcastStreams(
+  hindcast: HindcastDefinition,
+): { quantity: string; measure?: string; variable: string }[] {
+  return Object.entries(hindcast.quantities).flatMap(([quantity, v]) =>
+    typeof v === 'string'
+      ? [{ quantity, variable: v }]
+      : Object.entries(v).map(([measure, variable]) => ({ quantity, measure, variable })),
+  );
+}
+
 export function computeHindcast(
   definition: CaseDefinition,
   hindcast: HindcastDefinition,
@@ -93,18 +109,20 @@ export function computeHindcast(
   evidence: EvidenceDocument,
 ): Hindcast {
   const rows: HindcastRow[] = [];
-  for (const [quantity, variable] of Object.entries(hindcast.quantities)) {
+  for (const { quantity, measure, variable } of hindcastStreams(hindcast)) {
     const series = run.series[variable];
     if (!series) continue;
-    for (const e of estimatesFor(evidence, quantity)) {
+    const filter = measure ? { measures: [measure as MeasureType] } : {};
+    for (const e of estimatesFor(evidence, quantity, filter)) {
       if (e.asOf < hindcast.from || e.asOf > hindcast.to) continue;
       const time = modelTimeOf(definition, e.asOf);
       const model = valueAt(run.time, series, time);
       const reported = centralValue(e);
-      const published = publishedDate(evidence, e);
+      const published = publishedDate(evidence, e) ?? null;
       const row: HindcastRow = {
         estimate: e.id,
         quantity,
+        ...(measure ? { measure } : {}),
         variable,
         asOf: e.asOf,
         published,
@@ -115,7 +133,7 @@ export function computeHindcast(
         model,
         error: model - reported,
         relativeError: reported !== 0 ? (model - reported) / reported : NaN,
-        role: published <= hindcast.inSampleUntil ? 'in-sample' : 'test',
+        role: published !== null && published <= hindcast.inSampleUntil ? 'in-sample' : 'test',
       };
       if (e.qualifier) row.qualifier = e.qualifier;
       if (e.note) row.note = e.note;
@@ -127,19 +145,26 @@ export function computeHindcast(
       rows.push(row);
     }
   }
-  rows.sort((a, b) => a.quantity.localeCompare(b.quantity) || a.asOf.localeCompare(b.asOf));
+  rows.sort(
+    (a, b) =>
+      a.quantity.localeCompare(b.quantity) ||
+      (a.measure ?? '').localeCompare(b.measure ?? '') ||
+      a.asOf.localeCompare(b.asOf),
+  );
   const summaries: HindcastSummary[] = [];
-  for (const [quantity, variable] of Object.entries(hindcast.quantities)) {
+  for (const { quantity, measure, variable } of hindcastStreams(hindcast)) {
     const tests = rows.filter(
       (r) =>
         r.quantity === quantity &&
+        r.measure === measure &&
         r.role === 'test' &&
         (r.basis === 'observed' || r.basis === 'assessed') &&
         Number.isFinite(r.relativeError),
     );
-    if (rows.every((r) => r.quantity !== quantity)) continue;
+    if (rows.every((r) => r.quantity !== quantity || r.measure !== measure)) continue;
     summaries.push({
       quantity,
+      ...(measure ? { measure } : {}),
       variable,
       count: tests.length,
       medianAbsoluteRelativeError: median(tests.map((r) => Math.abs(r.relativeError))),

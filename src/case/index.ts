@@ -9,3 +9,4 @@ export * from './hindcast.js';
 export * from './analysis.js';
 export { renderReport, dateLabel, type ReportInput } from './report.js';
 export { loadCase, CASE_FILES, type LoadedCase } from './load.js';
+export * from './fit.js';

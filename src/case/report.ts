@@ -6,7 +6,7 @@
 import { addDays, centralValue, estimateById, sourceById, type EvidenceDocument } from '../evidence/data.js';
 import { formatNumber, type ScenarioRun } from './compare.js';
 import type { CaseDefinition, LoopInfo, ParameterInfo } from './definition.js';
-import type { Hindcast, HindcastRow } from './hindcast.js';
+import { hindcastStreams, type Hindcast, type HindcastRow } from './hindcast.js';
 import {
   PALETTE,
   escapeHtml,
@@ -216,7 +216,7 @@ function hindcastRowHtml(r: HindcastRow): string {
     r.low !== undefined && r.high !== undefined ? ` (${formatNumber(r.low)}-${formatNumber(r.high)})` : '';
   const qualifier = r.qualifier ? `${r.qualifier} ` : '';
   const inRange = r.withinRange === undefined ? '' : r.withinRange ? ' (within range)' : '';
-  return `<tr><td>${escapeHtml(r.asOf)}</td><td>${escapeHtml(r.source)}<br><span class="note">${escapeHtml(r.estimate)}; published ${escapeHtml(r.published)}</span></td><td>${escapeHtml(r.basis)}</td><td class="num">${escapeHtml(qualifier)}${formatNumber(r.reported)}${range}</td><td class="num">${formatNumber(r.model)}</td><td class="num">${formatNumber(r.error)}</td><td class="num">${percent(r.relativeError)}${inRange}</td><td>${r.role === 'test' ? 'test' : 'in-sample'}</td></tr>`;
+  return `<tr><td>${escapeHtml(r.asOf)}</td><td>${escapeHtml(r.source)}<br><span class="note">${escapeHtml(r.estimate)}; published ${escapeHtml(r.published ?? 'undated page')}</span></td><td>${escapeHtml(r.basis)}</td><td class="num">${escapeHtml(qualifier)}${formatNumber(r.reported)}${range}</td><td class="num">${formatNumber(r.model)}</td><td class="num">${formatNumber(r.error)}</td><td class="num">${percent(r.relativeError)}${inRange}</td><td>${r.role === 'test' ? 'test' : 'in-sample'}</td></tr>`;
 }
 
 function hindcastSection(input: ReportInput): string {
@@ -243,8 +243,8 @@ function hindcastSection(input: ReportInput): string {
   parts.push(
     `<table><tr><th>quantity</th><th>model variable</th><th>test estimates (observed or assessed)</th><th>median error (model - reported)</th><th>median |error|</th></tr>\n${summaryRows}\n</table>`,
   );
-  for (const [quantity, variable] of Object.entries(h.quantities)) {
-    const rows = hindcast.rows.filter((r) => r.quantity === quantity);
+  for (const { quantity, measure, variable } of hindcastStreams(h)) {
+    const rows = hindcast.rows.filter((r) => r.quantity === quantity && r.measure === measure);
     if (rows.length === 0) continue;
     const stop = Math.max(...rows.map((r) => r.time)) + 1;
     const keep = run.time.map((t, i) => (t <= stop ? i : -1)).filter((i) => i >= 0);
@@ -278,7 +278,7 @@ function hindcastSection(input: ReportInput): string {
           },
         ],
         {
-          title: `${quantity}: model against reports`,
+          title: `${quantity}${measure ? ` (${measure})` : ''}: model against reports`,
           xTicks: monthTicks(definition, stop).filter((t) => t <= stop),
           xTickLabel: (t) => dateLabel(definition, t),
         },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  INCONSISTENCY_POINTS,
   LEVEL_WEIGHT,
+  achScoresByDate,
   analyzeHypothesisSet,
   cellConsensus,
   cellDisagreement,
@@ -170,5 +172,57 @@ describe('weighted inconsistency (Heuer/PARC)', () => {
       { analyst: 'a', inconsistency: expect.closeTo(1, 12) },
       { analyst: 'b', inconsistency: expect.closeTo(2, 12) },
     ]);
+  });
+});
+
+describe('arguments apart and scores by date', () => {
+  // E1 (public 2024-01-10) counts against H1; E2 (2024-03-01) against H2; E3 is the analysis
+  // under test arguing for H1 over H2: shown, never scored.
+  const set: HypothesisSet = {
+    id: 's',
+    question: 'q',
+    hypotheses: [
+      { id: 'H1', text: 'one' },
+      { id: 'H2', text: 'two' },
+    ],
+    evidence: [
+      { id: 'E1', text: 'a', report: 'r1', credibility: 'high', relevance: 'medium' },
+      { id: 'E2', text: 'b', report: 'r2', credibility: 'medium', relevance: 'medium' },
+      { id: 'E3', text: 'c', report: 'r3', argument: true, credibility: 'high', relevance: 'high' },
+    ],
+    ratings: [
+      { analyst: 'x', evidence: 'E1', hypothesis: 'H1', rating: 'inconsistent' },
+      { analyst: 'x', evidence: 'E1', hypothesis: 'H2', rating: 'neutral' },
+      { analyst: 'x', evidence: 'E2', hypothesis: 'H1', rating: 'neutral' },
+      { analyst: 'x', evidence: 'E2', hypothesis: 'H2', rating: 'very-inconsistent' },
+      { analyst: 'x', evidence: 'E3', hypothesis: 'H1', rating: 'very-consistent' },
+      { analyst: 'x', evidence: 'E3', hypothesis: 'H2', rating: 'very-inconsistent' },
+    ],
+  };
+  const dates: Record<string, string> = { r1: '2024-01-10', r2: '2024-03-01', r3: '2024-01-01' };
+  const published = (id: string) => dates[id];
+
+  it('keeps an argument out of the scores but in the matrix', () => {
+    const result = analyzeHypothesisSet(set);
+    const h2 = result.hypotheses.find((h) => h.id === 'H2')!;
+    // Only E2 counts against H2: weight medium x medium = 1, very-inconsistent = 2 points.
+    expect(h2.inconsistency).toBeCloseTo(INCONSISTENCY_POINTS['very-inconsistent'] * 1, 12);
+    const h1 = result.hypotheses.find((h) => h.id === 'H1')!;
+    expect(h1.inconsistency).toBeCloseTo(LEVEL_WEIGHT.high * LEVEL_WEIGHT.medium * 1, 12);
+    const e3 = result.evidence.find((e) => e.id === 'E3')!;
+    expect(e3).toMatchObject({ argument: true, scored: false });
+    expect(result.cells.filter((c) => c.evidence === 'E3')).toHaveLength(2);
+  });
+
+  it('scores by date count only the evidence public by then', () => {
+    const byDate = achScoresByDate(set, ['2024-01-05', '2024-02-01', '2024-03-01'], published);
+    expect(byDate.map((d) => d.evidence)).toEqual([[], ['E1'], ['E1', 'E2']]);
+    const inc = (i: number, h: string) => byDate[i]!.hypotheses.find((x) => x.id === h)!.inconsistency;
+    expect(inc(0, 'H1')).toBe(0);
+    expect(inc(1, 'H1')).toBeCloseTo(Math.SQRT2, 12);
+    expect(inc(1, 'H2')).toBe(0);
+    // In February H2 led; once E2 was public (March) H1 did.
+    expect(byDate[1]!.hypotheses.find((x) => x.id === 'H2')!.rank).toBe(1);
+    expect(byDate[2]!.hypotheses.find((x) => x.id === 'H1')!.rank).toBe(1);
   });
 });

@@ -98,6 +98,10 @@ export interface AchEvidenceResult {
   id: string;
   text: string;
   report?: string;
+  /** The analysis under test arguing its own case: shown, never scored. */
+  argument: boolean;
+  /** Whether the item entered the hypotheses' scores (not an argument; public by the date). */
+  scored: boolean;
   credibility: WeightLevel;
   relevance: WeightLevel;
   weight: number;
@@ -182,8 +186,28 @@ export function squaredInconsistency(cellRatings: readonly (readonly Consistency
 
 const EPSILON = 1e-9;
 
-/** Score one hypothesis set. Hypotheses come back in rank order, evidence by diagnosticity. */
-export function analyzeHypothesisSet(set: HypothesisSet): AchSetResult {
+export interface AchOptions {
+  /** Score only the evidence whose report was published on or before this date. */
+  asOf?: string;
+  /** Publication date of a report (undefined for an undated page, which never counts by a date). */
+  published?: (reportId: string) => string | undefined;
+}
+
+/** Whether an item enters the hypotheses' scores: never an argument; by a date, only if public by then. */
+function scoredItem(e: HypothesisSet['evidence'][number], options: AchOptions): boolean {
+  if (e.argument) return false;
+  if (options.asOf === undefined) return true;
+  const date = e.report !== undefined ? options.published?.(e.report) : undefined;
+  return date !== undefined && date <= options.asOf;
+}
+
+/**
+ * Score one hypothesis set. Hypotheses come back in rank order, evidence by diagnosticity.
+ * Items marked `argument` (the analysis under test arguing its own case) are shown with their
+ * diagnosticity but kept out of the scores, so the matrix weighs independent evidence only.
+ */
+export function analyzeHypothesisSet(set: HypothesisSet, options: AchOptions = {}): AchSetResult {
+  const scored = set.evidence.filter((e) => scoredItem(e, options));
   const analysts = [...new Set(set.ratings.map((r) => r.analyst))].sort();
   const itemRelevance = new Map(set.evidence.map((e) => [e.id, e.relevance]));
   const byCell = new Map<string, { analyst: string; rating: ConsistencyRating; relevance: WeightLevel }[]>();
@@ -221,7 +245,7 @@ export function analyzeHypothesisSet(set: HypothesisSet): AchSetResult {
     let consistency = 0;
     let heuerScore = 0;
     const perAnalyst = new Map<string, number>(analysts.map((a) => [a, 0]));
-    for (const e of set.evidence) {
+    for (const e of scored) {
       const ratings = cellOf(e.id, h.id);
       if (ratings.length === 0) continue;
       const credibility = LEVEL_WEIGHT[e.credibility];
@@ -239,9 +263,7 @@ export function analyzeHypothesisSet(set: HypothesisSet): AchSetResult {
       inconsistency,
       consistency,
       heuerScore,
-      squaredInconsistency: squaredInconsistency(
-        set.evidence.map((e) => cellOf(e.id, h.id).map((r) => r.rating)),
-      ),
+      squaredInconsistency: squaredInconsistency(scored.map((e) => cellOf(e.id, h.id).map((r) => r.rating))),
       byAnalyst: analysts.map((analyst) => ({ analyst, inconsistency: perAnalyst.get(analyst)! })),
       rank: 0,
     };
@@ -274,6 +296,8 @@ export function analyzeHypothesisSet(set: HypothesisSet): AchSetResult {
       id: e.id,
       text: e.text,
       ...(e.report ? { report: e.report } : {}),
+      argument: e.argument === true,
+      scored: scored.includes(e),
       credibility: e.credibility,
       relevance: e.relevance,
       weight: LEVEL_WEIGHT[e.credibility] * LEVEL_WEIGHT[e.relevance],
@@ -299,4 +323,35 @@ export function analyzeHypothesisSet(set: HypothesisSet): AchSetResult {
   });
 
   return { id: set.id, question: set.question, analysts, hypotheses: order, evidence: evidenceOrder, cells };
+}
+
+export interface AchDatedScores {
+  date: string;
+  /** Independent evidence items public by the date. */
+  evidence: string[];
+  hypotheses: { id: string; inconsistency: number; rank: number }[];
+}
+
+/**
+ * The scores as they stood at each date: only evidence published by then counts (undated pages
+ * never do), so the matrix shows how the case for each hypothesis built up over time.
+ */
+export function achScoresByDate(
+  set: HypothesisSet,
+  dates: readonly string[],
+  published: (reportId: string) => string | undefined,
+): AchDatedScores[] {
+  return dates.map((date) => {
+    const result = analyzeHypothesisSet(set, { asOf: date, published });
+    return {
+      date,
+      evidence: set.evidence
+        .filter((e) => result.evidence.find((r) => r.id === e.id)?.scored)
+        .map((e) => e.id),
+      hypotheses: set.hypotheses.map((h) => {
+        const r = result.hypotheses.find((x) => x.id === h.id)!;
+        return { id: h.id, inconsistency: r.inconsistency, rank: r.rank };
+      }),
+    };
+  });
 }

@@ -155,7 +155,47 @@ describe('the case evidence file', () => {
     expect(estimateById(doc, 'est-2024-10-23-nis-troops-december-plan')?.basis).toBe('plan');
     const set = doc.hypothesisSets.find((s) => s.id === 'c6-purpose')!;
     expect(set.hypotheses.map((h) => h.id)).toEqual(['H1', 'H2', 'H3', 'H4']);
-    expect(new Set(set.ratings.map((r) => r.analyst)).size).toBeGreaterThanOrEqual(2);
+    // One real rater, the case's authors; the seed's own argument is shown but kept apart.
+    expect([...new Set(set.ratings.map((r) => r.analyst))]).toEqual(['case-authors']);
+    expect(set.evidence.filter((e) => e.argument).map((e) => e.report)).toEqual([
+      'rep-seed-c7-replacement-demand',
+    ]);
+  });
+
+  it('annotates every estimate with what it counts and the briefing it repeats', () => {
+    if (!parsed.ok) throw new Error('invalid');
+    const doc = parsed.document;
+    expect(doc.estimates.every((e) => e.measure !== undefined && e.briefing !== undefined)).toBe(true);
+    // Troops present and troops sent are told apart: the Pentagon's 11-12,000 "in Russia" on
+    // 2024-11-04 is a presence, the 14,000 "sent since October" of 2025-04-27 a cumulative count.
+    expect(estimateById(doc, 'est-2024-11-04-pentagon-troops')?.measure).toBe('present');
+    expect(estimateById(doc, 'est-2025-04-27-kr-officials-troops')?.measure).toBe('cumulative-sent');
+    const present = estimatesFor(doc, 'nk.troops.in_russia', { measures: ['present'] }).map((e) => e.id);
+    expect(present).toContain('est-2025-07-13-dia-troops');
+    expect(present).not.toContain('est-2025-04-30-nis-troops');
+    // One NIS briefing of 2025-04-30 reached the press through two pages: one key.
+    expect(estimateById(doc, 'est-2025-04-30-nis-kbs-casualties')?.briefing).toBe(
+      estimateById(doc, 'est-2025-04-30-nis-casualties')?.briefing,
+    );
+  });
+
+  it('keeps undated pages undated and forecasts only from real, dated forecasters', () => {
+    if (!parsed.ok) throw new Error('invalid');
+    const doc = parsed.document;
+    expect(doc.reports.filter((r) => r.undated).map((r) => r.id)).toEqual([
+      'rep-2024-12-01-hur-100-missiles',
+      'rep-2025-04-30-nis-15000',
+    ]);
+    // An undated page never counts as public by a date, however late.
+    const byEnd = estimatesFor(doc, 'nk.troops.in_russia', { publishedBy: '2030-01-01' }).map((e) => e.id);
+    expect(byEnd).not.toContain('est-2025-04-30-nis-troops');
+    expect(estimatesFor(doc, 'nk.troops.in_russia').map((e) => e.id)).toContain('est-2025-04-30-nis-troops');
+    const forecasters = new Set(doc.forecastQuestions.flatMap((q) => q.forecasts.map((f) => f.analyst)));
+    expect([...forecasters]).toEqual(['seed-article']);
+    const seed = doc.reports.filter((r) => r.source === 'src-seed-article').map((r) => r.published);
+    for (const q of doc.forecastQuestions) {
+      for (const f of q.forecasts) expect(seed.every((d) => d! <= f.date)).toBe(true);
+    }
   });
 
   it('gives hindcast observations by the date they describe, without plans or capacities', () => {

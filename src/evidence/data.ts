@@ -43,6 +43,26 @@ export const CREDIBILITY_LABELS: Record<InformationCredibility, string> = {
 export const ESTIMATE_BASES = ['observed', 'assessed', 'plan', 'capacity'] as const;
 export type EstimateBasis = (typeof ESTIMATE_BASES)[number];
 
+/**
+ * What an estimate counts, so that a likelihood compares like with like: troops `present` at a
+ * date vs `cumulative-sent` since the start; casualties as `killed`, `wounded`,
+ * `killed-and-wounded` (the usual "casualties") or `captured`; munitions `delivered` or `fired`; a `rate`
+ * (per day or month); or a yes/no fact `acknowledged` (1 = officially acknowledged).
+ */
+export const MEASURE_TYPES = [
+  'present',
+  'cumulative-sent',
+  'killed',
+  'killed-and-wounded',
+  'wounded',
+  'captured',
+  'delivered',
+  'fired',
+  'rate',
+  'acknowledged',
+] as const;
+export type MeasureType = (typeof MEASURE_TYPES)[number];
+
 /** How the source qualified the figure ("at least 3,000", "up to 8,000", "about 11,000"). */
 export const ESTIMATE_QUALIFIERS = ['about', 'at-least', 'up-to', 'more-than'] as const;
 export type EstimateQualifier = (typeof ESTIMATE_QUALIFIERS)[number];
@@ -79,8 +99,10 @@ export interface Source {
 export interface Report {
   id: string;
   source: string;
-  /** When the report was published (YYYY-MM-DD). */
-  published: string;
+  /** When the report was published (YYYY-MM-DD); absent exactly when `undated` is true. */
+  published?: string;
+  /** The page carries no date: it is never given one, and never counts as public by a date. */
+  undated?: true;
   /** When the reported event happened, kept apart from publication. */
   eventDate?: string;
   /** The report's claim, paraphrased. */
@@ -103,6 +125,13 @@ export interface Estimate {
   /** The date the figure describes. */
   asOf: string;
   basis: EstimateBasis;
+  /** What the figure counts (troops present vs sent, killed vs killed and wounded, ...). */
+  measure?: MeasureType;
+  /**
+   * Key shared by estimates that repeat one briefing (one NIS briefing relayed by several
+   * outlets or lawmakers): a likelihood counts a briefing once.
+   */
+  briefing?: string;
   source: string;
   report: string;
   note?: string;
@@ -119,6 +148,11 @@ export interface EvidenceItem {
   text: string;
   report?: string;
   claims?: string[];
+  /**
+   * The analysis under test making its own case (the seed article's argument), not independent
+   * evidence: shown in the matrix but kept out of the hypotheses' scores.
+   */
+  argument?: true;
   credibility: WeightLevel;
   relevance: WeightLevel;
 }
@@ -423,7 +457,18 @@ const FIELDS = {
     'forecastQuestions',
   ],
   source: ['id', 'name', 'kind', 'reliability', 'url', 'note'],
-  report: ['id', 'source', 'published', 'eventDate', 'claim', 'credibility', 'urls', 'claims', 'note'],
+  report: [
+    'id',
+    'source',
+    'published',
+    'undated',
+    'eventDate',
+    'claim',
+    'credibility',
+    'urls',
+    'claims',
+    'note',
+  ],
   estimate: [
     'id',
     'quantity',
@@ -434,13 +479,15 @@ const FIELDS = {
     'unit',
     'asOf',
     'basis',
+    'measure',
+    'briefing',
     'source',
     'report',
     'note',
   ],
   hypothesisSet: ['id', 'question', 'claims', 'hypotheses', 'evidence', 'ratings'],
   hypothesis: ['id', 'text', 'claims'],
-  evidenceItem: ['id', 'text', 'report', 'claims', 'credibility', 'relevance'],
+  evidenceItem: ['id', 'text', 'report', 'claims', 'argument', 'credibility', 'relevance'],
   rating: ['analyst', 'evidence', 'hypothesis', 'rating', 'relevance', 'note'],
   indicator: ['id', 'text', 'quantity', 'comparison', 'threshold', 'bases', 'bearsOn', 'note'],
   bearsOn: ['claims', 'hypothesisSet', 'hypothesis', 'scenario'],
@@ -492,7 +539,17 @@ export function validateEvidence(raw: unknown): ParseResult {
     if (source !== undefined && !sourceIds.has(source)) {
       c.fail(`${p}.source`, `unknown source '${source}' (not in $.sources)`);
     }
-    const published = c.date(o, 'published', p);
+    let undated: true | undefined;
+    if (o.undated !== undefined && o.undated !== true) {
+      c.fail(`${p}.undated`, `must be true (or left out), got ${describe(o.undated)}`);
+    } else if (o.undated === true) undated = true;
+    if (undated && o.published !== undefined) {
+      c.fail(`${p}.published`, 'an undated report has no publication date (drop published or undated)');
+    }
+    const published = undated ? undefined : c.date(o, 'published', p);
+    if (undated && o.note === undefined) {
+      c.fail(`${p}.note`, 'an undated report needs a note saying what is known of its date');
+    }
     const eventDate = c.date(o, 'eventDate', p, false);
     const claim = c.string(o, 'claim', p);
     const credibility = c.choice(
@@ -512,11 +569,12 @@ export function validateEvidence(raw: unknown): ParseResult {
     }
     const claims = c.claims(o, p);
     if (id !== undefined && !c.unique(reportIds, id, `${p}.id`, `report id '${id}'`)) return;
-    if (!id || !source || !published || !claim || credibility === undefined) return;
+    if (!id || !source || (!published && !undated) || !claim || credibility === undefined) return;
     doc.reports.push({
       id,
       source,
-      published,
+      ...(published ? { published } : {}),
+      ...(undated ? { undated } : {}),
       ...(eventDate ? { eventDate } : {}),
       claim,
       credibility,
@@ -563,6 +621,8 @@ export function validateEvidence(raw: unknown): ParseResult {
     const unit = c.string(o, 'unit', p);
     const asOf = c.date(o, 'asOf', p);
     const basis = c.choice(o, 'basis', p, ESTIMATE_BASES, 'an estimate basis');
+    const measure = c.choice(o, 'measure', p, MEASURE_TYPES, 'a measure type', false);
+    const briefing = c.id(o, 'briefing', p, false);
     const source = c.id(o, 'source', p);
     if (source !== undefined && !sourceIds.has(source)) {
       c.fail(`${p}.source`, `unknown source '${source}' (not in $.sources)`);
@@ -593,6 +653,8 @@ export function validateEvidence(raw: unknown): ParseResult {
       unit,
       asOf,
       basis,
+      ...(measure ? { measure } : {}),
+      ...(briefing ? { briefing } : {}),
       source,
       report,
       ...optionalNote(c, o, p),
@@ -634,6 +696,9 @@ export function validateEvidence(raw: unknown): ParseResult {
         c.fail(`${ep}.report`, `unknown report '${report}' (not in $.reports)`);
       }
       const eClaims = c.claims(e, ep);
+      if (e.argument !== undefined && e.argument !== true) {
+        c.fail(`${ep}.argument`, `must be true (or left out), got ${describe(e.argument)}`);
+      }
       const credibility = c.choice(e, 'credibility', ep, WEIGHT_LEVELS, 'a credibility level');
       const relevance = c.choice(e, 'relevance', ep, WEIGHT_LEVELS, 'a relevance level');
       if (eid !== undefined && !c.unique(evidenceIds, eid, `${ep}.id`, `evidence id '${eid}'`)) return;
@@ -643,6 +708,7 @@ export function validateEvidence(raw: unknown): ParseResult {
           text,
           ...(report ? { report } : {}),
           ...(eClaims ? { claims: eClaims } : {}),
+          ...(e.argument === true ? { argument: true as const } : {}),
           credibility,
           relevance,
         });
@@ -940,9 +1006,14 @@ export function estimateById(doc: EvidenceDocument, id: string): Estimate | unde
   return doc.estimates.find((e) => e.id === id);
 }
 
-/** The date an estimate became public: its report's publication date. */
-export function publishedDate(doc: EvidenceDocument, estimate: Estimate): string {
-  return reportById(doc, estimate.report)?.published ?? estimate.asOf;
+/** The date an estimate became public: its report's publication date; undefined when undated. */
+export function publishedDate(doc: EvidenceDocument, estimate: Estimate): string | undefined {
+  return reportById(doc, estimate.report)?.published;
+}
+
+/** The date to order an estimate by: its publication date, or for an undated page its as-of date. */
+export function orderingDate(doc: EvidenceDocument, estimate: Estimate): string {
+  return publishedDate(doc, estimate) ?? estimate.asOf;
 }
 
 /** A single number for an estimate: its value, or the midpoint of its range. */
@@ -953,7 +1024,9 @@ export function centralValue(estimate: Estimate): number {
 
 export interface EstimateFilter {
   bases?: readonly EstimateBasis[];
-  /** Only estimates published on or before this date. */
+  /** Only estimates of these measure types (estimates without a measure are left out). */
+  measures?: readonly MeasureType[];
+  /** Only estimates published on or before this date (undated pages never qualify). */
   publishedBy?: string;
 }
 
@@ -969,7 +1042,12 @@ export function estimatesFor(
   return doc.estimates
     .filter((e) => e.quantity === quantity)
     .filter((e) => !filter.bases || filter.bases.includes(e.basis))
-    .filter((e) => !filter.publishedBy || dateOf(e) <= filter.publishedBy)
+    .filter((e) => !filter.measures || (e.measure !== undefined && filter.measures.includes(e.measure)))
+    .filter((e) => {
+      if (!filter.publishedBy) return true;
+      const date = published.get(e.report);
+      return date !== undefined && date <= filter.publishedBy;
+    })
     .sort(
       (a, b) =>
         compareStrings(dateOf(a), dateOf(b)) || compareStrings(a.asOf, b.asOf) || compareStrings(a.id, b.id),
@@ -1001,11 +1079,14 @@ export interface Observation {
   id: string;
   /** The date the figure describes (the estimate's asOf). */
   date: string;
-  published: string;
+  /** Publication date; null for an undated page. */
+  published: string | null;
   value: number;
   low: number | null;
   high: number | null;
   basis: EstimateBasis;
+  measure: MeasureType | null;
+  briefing: string | null;
   source: string;
 }
 
@@ -1022,17 +1103,19 @@ export function observationsFor(
     .map((e) => ({
       id: e.id,
       date: e.asOf,
-      published: publishedDate(doc, e),
+      published: publishedDate(doc, e) ?? null,
       value: centralValue(e),
       low: e.low ?? null,
       high: e.high ?? null,
       basis: e.basis,
+      measure: e.measure ?? null,
+      briefing: e.briefing ?? null,
       source: e.source,
     }))
     .sort(
       (a, b) =>
         compareStrings(a.date, b.date) ||
-        compareStrings(a.published, b.published) ||
+        compareStrings(a.published ?? '', b.published ?? '') ||
         compareStrings(a.id, b.id),
     );
 }

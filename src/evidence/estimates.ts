@@ -6,6 +6,7 @@ import {
   addDays,
   centralValue,
   estimatesFor,
+  orderingDate,
   publishedDate,
   sourceById,
   type EstimateBasis,
@@ -29,8 +30,10 @@ export function revisionFormula(windowDays: number): string[] {
 
 export interface TimelineEntry {
   id: string;
-  /** Publication date of the report carrying the figure. */
+  /** Publication date of the report carrying the figure (for an undated page, its as-of date). */
   date: string;
+  /** The page carries no date: `date` orders it but is not a publication date. */
+  undated: boolean;
   asOf: string;
   value: number | null;
   low: number | null;
@@ -105,7 +108,7 @@ export function estimateTimeline(
   windowDays: number = DEFAULT_WINDOW_DAYS,
 ): EstimateTimeline {
   const all = estimatesFor(doc, quantity);
-  const dates = all.map((e) => publishedDate(doc, e));
+  const dates = all.map((e) => orderingDate(doc, e));
   const centrals = all.map(centralValue);
   const counts = all.map((e) => CONSENSUS_BASES.includes(e.basis));
   // `all` is in publication order, so each window (date, date + windowDays] is a run of it whose
@@ -128,6 +131,7 @@ export function estimateTimeline(
     return {
       id: e.id,
       date,
+      undated: publishedDate(doc, e) === undefined,
       asOf: e.asOf,
       value: e.value ?? null,
       low: e.low ?? null,

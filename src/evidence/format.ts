@@ -2,7 +2,7 @@
  * Plain-text tables for the evidence reports, each followed by the formula that produced its
  * numbers. Node-free, deterministic (no locale-dependent formatting).
  */
-import { ACH_FORMULAS, type AchSetResult } from './ach.js';
+import { ACH_FORMULAS, type AchDatedScores, type AchSetResult } from './ach.js';
 import { revisionFormula, type EstimateTimeline } from './estimates.js';
 import { FORECAST_FORMULAS, type ForecastReport } from './forecasts.js';
 import { INDICATOR_FORMULAS, type IndicatorState } from './indicators.js';
@@ -38,7 +38,7 @@ const RATING_ABBREVIATION: Record<string, string> = {
   'not-applicable': 'NA',
 };
 
-export function renderAch(sets: readonly AchSetResult[]): string {
+export function renderAch(sets: readonly (AchSetResult & { byDate?: AchDatedScores[] })[]): string {
   const out: string[] = [];
   for (const set of sets) {
     out.push(`Hypothesis set ${set.id}: ${set.question}`);
@@ -66,7 +66,7 @@ export function renderAch(sets: readonly AchSetResult[]): string {
       renderTable(
         ['evidence', 'weight', 'diagnosticity', ...hypothesisIds],
         set.evidence.map((e) => [
-          e.id,
+          e.argument ? `${e.id} (argument, not scored)` : e.id,
           formatNumber(e.weight),
           formatNumber(e.diagnosticity),
           ...hypothesisIds.map((h) => {
@@ -79,6 +79,20 @@ export function renderAch(sets: readonly AchSetResult[]): string {
         ]),
       ),
     );
+    if (set.byDate && set.byDate.length > 0) {
+      out.push('Inconsistency (rank) by date: only independent evidence public by then counts');
+      const ids = set.byDate[0]!.hypotheses.map((h) => h.id);
+      out.push(
+        renderTable(
+          ['as of', 'items', ...ids],
+          set.byDate.map((d) => [
+            d.date,
+            String(d.evidence.length),
+            ...d.hypotheses.map((h) => `${formatNumber(h.inconsistency)} (${h.rank})`),
+          ]),
+        ),
+      );
+    }
     out.push('Evidence texts:');
     for (const e of set.evidence) out.push(`  ${e.id}: ${e.text}`);
     out.push('');
@@ -106,7 +120,7 @@ export function renderTimeline(t: EstimateTimeline): string {
       'id',
     ],
     t.estimates.map((e) => [
-      e.date,
+      e.undated ? 'undated' : e.date,
       e.asOf,
       formatNumber(e.value),
       range(e.low, e.high),

@@ -5,7 +5,7 @@
 import {
   centralValue,
   estimatesFor,
-  publishedDate,
+  orderingDate,
   type EstimateBasis,
   type EvidenceDocument,
   type Indicator,
@@ -75,7 +75,7 @@ export function indicatorState(doc: EvidenceDocument, indicator: Indicator, asOf
     state: compare(value, indicator.comparison, indicator.threshold) ? 'triggered' : 'not-triggered',
     latest: {
       id: latest.id,
-      date: publishedDate(doc, latest),
+      date: orderingDate(doc, latest),
       value,
       unit: latest.unit,
       source: latest.source,

@@ -7,6 +7,7 @@ import {
   ESTIMATE_BASES,
   ESTIMATE_QUALIFIERS,
   INDICATOR_COMPARISONS,
+  MEASURE_TYPES,
   OUTCOMES,
   RELIABILITY_GRADES,
   SOURCE_KINDS,
@@ -134,6 +135,34 @@ CREATE TABLE forecasts (
   note TEXT,
   PRIMARY KEY (question_id, analyst, date)
 ) STRICT;
+`,
+  },
+  {
+    version: 2,
+    name: 'estimate measure and briefing; undated reports; seed arguments apart in hypothesis sets',
+    // SQLite cannot drop NOT NULL from a column: the reports table is rebuilt (SQLite's own
+    // procedure: foreign keys off while migrating, then checked before commit; see sqlite.ts).
+    sql: `
+CREATE TABLE reports_v2 (
+  id TEXT PRIMARY KEY,
+  source_id TEXT NOT NULL REFERENCES sources(id),
+  published TEXT,
+  undated INTEGER CHECK (undated IS NULL OR undated = 1),
+  event_date TEXT,
+  claim TEXT NOT NULL,
+  credibility INTEGER NOT NULL CHECK (credibility BETWEEN 1 AND 6),
+  urls TEXT,
+  claims TEXT,
+  note TEXT,
+  CHECK ((published IS NULL) = (undated IS NOT NULL))
+) STRICT;
+INSERT INTO reports_v2 (id, source_id, published, event_date, claim, credibility, urls, claims, note)
+  SELECT id, source_id, published, event_date, claim, credibility, urls, claims, note FROM reports;
+DROP TABLE reports;
+ALTER TABLE reports_v2 RENAME TO reports;
+ALTER TABLE estimates ADD COLUMN measure TEXT CHECK (measure IS NULL OR measure IN (${list(MEASURE_TYPES)}));
+ALTER TABLE estimates ADD COLUMN briefing TEXT;
+ALTER TABLE evidence_items ADD COLUMN argument INTEGER CHECK (argument IS NULL OR argument = 1);
 `,
   },
 ];

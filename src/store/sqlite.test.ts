@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serializeEvidence, type EvidenceDocument } from '../evidence/data.js';
 import { sampleDocument } from '../evidence/testing-fixtures.js';
+import { MIGRATIONS } from './migrations.js';
 import { openSqliteStore } from './sqlite.js';
 import { StoreDataError, StoreError } from './store.js';
 
@@ -53,8 +54,63 @@ describe('SQLite store', () => {
     await importDoc(sampleDocument());
     const db = new Database(dbPath, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+    expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
     db.close();
+  });
+
+  it('round-trips measures, briefings, undated reports and arguments', async () => {
+    const doc = sampleDocument();
+    doc.estimates[0]!.measure = 'present';
+    doc.estimates[0]!.briefing = 'a-2024-01-01';
+    doc.estimates[1]!.measure = 'cumulative-sent';
+    const undated = doc.reports[3]!;
+    delete undated.published;
+    undated.undated = true;
+    undated.note = 'the page carries no date';
+    doc.hypothesisSets[0]!.evidence[0]!.argument = true;
+    await importDoc(doc);
+    const text = await exportText();
+    expect(text).toBe(serializeEvidence(doc));
+    const back = JSON.parse(text) as EvidenceDocument;
+    expect(back.estimates[0]).toMatchObject({ measure: 'present', briefing: 'a-2024-01-01' });
+    expect(back.reports.find((r) => r.id === 'rep-4')).toMatchObject({ undated: true });
+    expect(back.reports.find((r) => r.id === 'rep-4')!.published).toBeUndefined();
+    expect(back.hypothesisSets[0]!.evidence[0]!.argument).toBe(true);
+    const db = new Database(dbPath, { readonly: true });
+    // The schema itself refuses what validation refuses: a measure outside the list.
+    const rw = new Database(dbPath);
+    expect(() => rw.prepare("UPDATE estimates SET measure = 'guessed' WHERE id = 'est-1'").run()).toThrow(
+      /CHECK constraint/,
+    );
+    expect(() => rw.prepare("UPDATE reports SET published = '2024-01-01' WHERE id = 'rep-4'").run()).toThrow(
+      /CHECK constraint/,
+    );
+    rw.close();
+    db.close();
+  });
+
+  it('migrates a version-1 database in place, keeping its rows', async () => {
+    const v1 = new Database(dbPath);
+    v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT');
+    v1.exec(MIGRATIONS[0]!.sql);
+    v1.prepare('INSERT INTO schema_migrations (version, name) VALUES (1, ?)').run(MIGRATIONS[0]!.name);
+    v1.exec(`INSERT INTO sources (id, name, kind, reliability) VALUES ('src-a', 'Agency A', 'government', 'B');
+      INSERT INTO reports (id, source_id, published, claim, credibility) VALUES ('rep-1', 'src-a', '2024-01-01', 'c', 2);
+      INSERT INTO estimates (id, quantity, value, unit, as_of, basis, source_id, report_id)
+        VALUES ('est-1', 'x.count', 5, 'persons', '2024-01-01', 'observed', 'src-a', 'rep-1');`);
+    v1.close();
+    const store = await openSqliteStore(dbPath, { mustExist: true });
+    const doc = await store.exportDocument();
+    expect(await store.schemaVersion()).toBe(2);
+    await store.close();
+    expect(doc.reports).toEqual([
+      { id: 'rep-1', source: 'src-a', published: '2024-01-01', claim: 'c', credibility: 2 },
+    ]);
+    expect(doc.estimates[0]).toMatchObject({ id: 'est-1', value: 5, report: 'rep-1' });
+    expect(doc.estimates[0]!.measure).toBeUndefined();
   });
 
   it('merges by id: a re-imported hypothesis set replaces its ratings, other rows stay', async () => {

@@ -93,9 +93,22 @@ function migrate(db: Database.Database, path: string): void {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(m.version, m.name);
     }
+    const broken = db.prepare('PRAGMA foreign_key_check').all() as { table: string }[];
+    if (broken.length > 0) {
+      throw new StoreError(
+        `database ${path}: migrating left ${broken.length} broken reference(s), first in table ${broken[0]!.table}`,
+      );
+    }
   });
-  // IMMEDIATE: two processes opening a fresh file at once must not both apply version 1.
-  run.immediate();
+  // A migration may rebuild a table other tables point at: foreign keys are enforced again once
+  // it is done (they cannot be switched inside a transaction), and checked before it commits.
+  db.pragma('foreign_keys = OFF');
+  try {
+    // IMMEDIATE: two processes opening a fresh file at once must not both apply version 1.
+    run.immediate();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
 }
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
@@ -145,15 +158,18 @@ export class SqliteEvidenceStore implements EvidenceStore {
         upsertSource.run({ ...s, url: opt(s.url), note: opt(s.note) });
       }
       const upsertReport = this.db.prepare(
-        `INSERT INTO reports (id, source_id, published, event_date, claim, credibility, urls, claims, note)
-         VALUES (@id, @source, @published, @eventDate, @claim, @credibility, @urls, @claims, @note)
+        `INSERT INTO reports (id, source_id, published, undated, event_date, claim, credibility, urls, claims, note)
+         VALUES (@id, @source, @published, @undated, @eventDate, @claim, @credibility, @urls, @claims, @note)
          ON CONFLICT(id) DO UPDATE SET source_id = excluded.source_id, published = excluded.published,
+           undated = excluded.undated,
            event_date = excluded.event_date, claim = excluded.claim, credibility = excluded.credibility,
            urls = excluded.urls, claims = excluded.claims, note = excluded.note`,
       );
       for (const r of valid.reports) {
         upsertReport.run({
           ...r,
+          published: opt(r.published),
+          undated: r.undated ? 1 : null,
           eventDate: opt(r.eventDate),
           urls: json(r.urls),
           claims: json(r.claims),
@@ -161,11 +177,11 @@ export class SqliteEvidenceStore implements EvidenceStore {
         });
       }
       const upsertEstimate = this.db.prepare(
-        `INSERT INTO estimates (id, quantity, value, low, high, qualifier, unit, as_of, basis, source_id, report_id, note)
-         VALUES (@id, @quantity, @value, @low, @high, @qualifier, @unit, @asOf, @basis, @source, @report, @note)
+        `INSERT INTO estimates (id, quantity, value, low, high, qualifier, unit, as_of, basis, measure, briefing, source_id, report_id, note)
+         VALUES (@id, @quantity, @value, @low, @high, @qualifier, @unit, @asOf, @basis, @measure, @briefing, @source, @report, @note)
          ON CONFLICT(id) DO UPDATE SET quantity = excluded.quantity, value = excluded.value, low = excluded.low,
            high = excluded.high, qualifier = excluded.qualifier, unit = excluded.unit, as_of = excluded.as_of,
-           basis = excluded.basis, source_id = excluded.source_id, report_id = excluded.report_id, note = excluded.note`,
+           basis = excluded.basis, measure = excluded.measure, briefing = excluded.briefing, source_id = excluded.source_id, report_id = excluded.report_id, note = excluded.note`,
       );
       for (const e of valid.estimates) {
         upsertEstimate.run({
@@ -174,6 +190,8 @@ export class SqliteEvidenceStore implements EvidenceStore {
           low: opt(e.low),
           high: opt(e.high),
           qualifier: opt(e.qualifier),
+          measure: opt(e.measure),
+          briefing: opt(e.briefing),
           note: opt(e.note),
         });
       }
@@ -220,11 +238,21 @@ export class SqliteEvidenceStore implements EvidenceStore {
     );
     set.hypotheses.forEach((h, i) => insertHypothesis.run(set.id, h.id, i, h.text, json(h.claims)));
     const insertEvidence = this.db.prepare(
-      `INSERT INTO evidence_items (set_id, id, position, text, report_id, claims, credibility, relevance)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO evidence_items (set_id, id, position, text, report_id, claims, argument, credibility, relevance)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     set.evidence.forEach((e, i) =>
-      insertEvidence.run(set.id, e.id, i, e.text, opt(e.report), json(e.claims), e.credibility, e.relevance),
+      insertEvidence.run(
+        set.id,
+        e.id,
+        i,
+        e.text,
+        opt(e.report),
+        json(e.claims),
+        e.argument ? 1 : null,
+        e.credibility,
+        e.relevance,
+      ),
     );
     const insertRating = this.db.prepare(
       `INSERT INTO ratings (set_id, evidence_id, hypothesis_id, analyst, rating, relevance, note)
@@ -317,22 +345,23 @@ export class SqliteEvidenceStore implements EvidenceStore {
     };
     const sources = all('SELECT id, name, kind, reliability, url, note FROM sources ORDER BY id').map(clean);
     const reports = all(
-      `SELECT id, source_id AS source, published, event_date AS eventDate, claim, credibility, urls, claims, note
+      `SELECT id, source_id AS source, published, undated, event_date AS eventDate, claim, credibility, urls, claims, note
        FROM reports ORDER BY id`,
     ).map((r) =>
       clean({
         ...r,
+        undated: r.undated === null ? undefined : r.undated === 1 ? true : r.undated,
         urls: this.parseJsonColumn('reports', r.id, 'urls', r.urls),
         claims: this.parseJsonColumn('reports', r.id, 'claims', r.claims),
       }),
     );
     const estimates = all(
-      `SELECT id, quantity, value, low, high, qualifier, unit, as_of AS asOf, basis, source_id AS source,
-         report_id AS report, note FROM estimates ORDER BY id`,
+      `SELECT id, quantity, value, low, high, qualifier, unit, as_of AS asOf, basis, measure, briefing,
+         source_id AS source, report_id AS report, note FROM estimates ORDER BY id`,
     ).map(clean);
     const hypotheses = all('SELECT set_id, id, text, claims FROM hypotheses ORDER BY set_id, position');
     const evidence = all(
-      `SELECT set_id, id, text, report_id AS report, claims, credibility, relevance
+      `SELECT set_id, id, text, report_id AS report, claims, argument, credibility, relevance
        FROM evidence_items ORDER BY set_id, position`,
     );
     const ratings = all(
@@ -350,7 +379,11 @@ export class SqliteEvidenceStore implements EvidenceStore {
         evidence: evidence
           .filter((e) => e.set_id === s.id)
           .map(({ set_id: _set, ...e }) =>
-            clean({ ...e, claims: this.parseJsonColumn('evidence_items', e.id, 'claims', e.claims) }),
+            clean({
+              ...e,
+              argument: e.argument === 1 ? true : e.argument,
+              claims: this.parseJsonColumn('evidence_items', e.id, 'claims', e.claims),
+            }),
           ),
         ratings: ratings.filter((r) => r.set_id === s.id).map(({ set_id: _set, ...r }) => clean(r)),
       }),

@@ -36,5 +36,5 @@ export function findEvidenceItem(raw: unknown, id: string): string | undefined {
   const source = sourceById(doc, e.source);
   return `${e.quantity}: ${e.qualifier ? `${e.qualifier} ` : ''}${value} ${e.unit} as of ${e.asOf} (${e.basis}; ${
     source?.name ?? e.source
-  }${source ? ` [${source.reliability}]` : ''}, published ${publishedDate(doc, e)})`;
+  }${source ? ` [${source.reliability}]` : ''}, published ${publishedDate(doc, e) ?? 'undated'})`;
 }

@@ -160,9 +160,11 @@ describe('experiments/thesis.json', () => {
         expect(sampled.has(p.name), p.name).toBe(false);
         continue;
       }
-      const u = sampled.get(p.name) as unknown as { low: number; high: number };
+      const u = sampled.get(p.name) as unknown as { low: number; high: number; values?: number[] };
       expect(u, p.name).toBeDefined();
-      expect([u.low, u.high]).toEqual(p.range);
+      // Structural switches are sampled as 0/1 choices; everything else over its range.
+      if (p.estimation === 'switch') expect(u.values).toEqual(p.range);
+      else expect([u.low, u.high]).toEqual(p.range);
     }
   });
 });
@@ -208,5 +210,53 @@ describe('experiments/sensitivity.json', () => {
     expect(spec.scenarios).toEqual(['escalation-management']);
     expect(spec.uncertainties).toEqual(thesis.uncertainties);
     expect(spec.outcomes.every((o) => o.reduce !== 'series')).toBe(true);
+  });
+});
+
+describe('calibration.json', () => {
+  const spec = json('calibration.json') as {
+    model: string;
+    seed: number;
+    method: string;
+    samples: number;
+    bases: string[];
+    parameters: { name: string; dist: string; low: number; high: number }[];
+    data: {
+      evidence: string;
+      quantity: string;
+      measure: string;
+      variable: string;
+      error: { dist: string };
+    }[];
+  };
+
+  it('estimates exactly the identifiable parameters, over their ranges', () => {
+    const identifiable = parameters.filter((p) => p.estimation === 'identifiable');
+    expect(spec.parameters.map((p) => p.name).sort()).toEqual(identifiable.map((p) => p.name).sort());
+    for (const p of spec.parameters) {
+      const info = identifiable.find((x) => x.name === p.name)!;
+      expect([p.low, p.high], p.name).toEqual(info.range);
+    }
+    expect(spec.model).toBe('model.xmile');
+    expect(Number.isInteger(spec.seed) && spec.samples > 0).toBe(true);
+  });
+
+  it('compares like with like: each stream a measure, a model variable and enough estimates', () => {
+    const doc = evidence();
+    const names = new Set(model.variables.map((v) => v.name));
+    const measures = spec.data.map((d) => `${d.quantity}/${d.measure}`);
+    expect(measures).toEqual(
+      expect.arrayContaining(['nk.troops.in_russia/present', 'nk.troops.in_russia/cumulative-sent']),
+    );
+    for (const d of spec.data) {
+      expect(names.has(d.variable), d.variable).toBe(true);
+      const matching = doc.estimates.filter(
+        (e) => e.quantity === d.quantity && e.measure === d.measure && spec.bases.includes(e.basis),
+      );
+      expect(matching.length, `${d.quantity}/${d.measure}`).toBeGreaterThanOrEqual(2);
+      // Plans and capacities never count as observations.
+      expect(spec.bases).not.toContain('plan');
+      expect(['normal', 'lognormal', 'student-t']).toContain(d.error.dist);
+    }
   });
 });

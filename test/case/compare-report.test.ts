@@ -16,7 +16,7 @@ import {
   type ScenarioRun,
 } from '../../src/case/compare.js';
 import { CaseError, type CaseDefinition } from '../../src/case/definition.js';
-import { computeHindcast, valueAt } from '../../src/case/hindcast.js';
+import { computeHindcast, hindcastStreams, valueAt } from '../../src/case/hindcast.js';
 import { loadCase } from '../../src/case/load.js';
 import { validateEvidence, type EvidenceDocument } from '../../src/evidence/data.js';
 
@@ -260,15 +260,26 @@ describe('the real case', () => {
       expect(html, id).toContain(`<section id="${id}">`);
     }
     expect(html).toContain('Change from the baseline (escalation-management)');
-    // Combined deterrence removes nearly all troops by month 24: about -100% from the baseline.
+    // The change table shows combined deterrence's troops at month 24 against the baseline's,
+    // as the runs give it (well below: a large negative change).
+    const troops24 = (name: string) => analysis.runs.find((r) => r.name === name)!.outcomes.troops_m24!;
+    const change = troops24('combined-deterrence') / troops24('escalation-management') - 1;
+    expect(change).toBeLessThan(-0.5);
     const combinedRow = html
       .split('\n')
       .filter((l) => l.includes('<b>combined-deterrence</b>'))
       .at(-1)!;
-    expect(combinedRow).toContain('>-100%<');
+    expect(combinedRow).toContain(`>${(change * 100).toFixed(0)}%<`);
     const svgs = html.match(/<svg\b/g) ?? [];
-    // One chart per case chart, one per hindcast quantity, and the model's diagram.
-    expect(svgs.length).toBe(loaded.definition.charts.length + 3 + 1);
+    // One chart per case chart, one per hindcast stream (quantity and measure), and the diagram.
+    const streams = hindcastStreams(loaded.definition.hindcast!);
+    expect(streams.map((x) => x.measure)).toEqual([
+      'present',
+      'cumulative-sent',
+      'killed-and-wounded',
+      'killed',
+    ]);
+    expect(svgs.length).toBe(loaded.definition.charts.length + streams.length + 1);
     const diagram = html.slice(
       html.indexOf("<h3>The model's diagram</h3>"),
       html.indexOf('<section id="time-series">'),

@@ -1,12 +1,14 @@
 /**
- * Writes model.xmile, parameters.json and experiments/thesis.json from definition.ts.
+ * Writes model.xmile, parameters.json, calibration.json and experiments/thesis.json from
+ * definition.ts, and the element and parameter tables of the README.
  * Run from the repository root: `npx tsx models/north-korea-russia/tools/generate.ts`.
  * Connectors on the diagram are derived from the equations, so the picture cannot contradict
  * the model.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CUSTOM_UNITS, MODEL_NAME, TIME, VARIABLES, type VariableSpec } from './definition.js';
+import { CUSTOM_UNITS, MODEL_NAME, SWITCHES, TIME, VARIABLES, type VariableSpec } from './definition.js';
 
 const caseDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -20,7 +22,9 @@ function identifiers(eqn: string): string[] {
 
 function variableXml(v: VariableSpec): string {
   const lines: string[] = [];
-  const nonNegative = v.nonNegative ? '\n        <non_negative/>' : '';
+  // No stock is declared non-negative: every outflow is limited by what its stock holds, so the
+  // engine's clamp is never what keeps people from going negative.
+  const nonNegative = '';
   lines.push(`      <${v.kind} name="${v.name}">`);
   lines.push(`        <doc>${escapeXml(v.doc)}</doc>`);
   lines.push(`        <eqn>${escapeXml(v.eqn)}</eqn>`);
@@ -107,6 +111,7 @@ ${viewXml()}
 
 interface ParameterEntry {
   kind: 'sourced' | 'assumption';
+  estimation: 'identifiable' | 'deep' | 'switch' | 'fixed';
   value: number;
   units: string;
   source: string;
@@ -124,6 +129,7 @@ function parametersJson(): Record<string, ParameterEntry> {
     const p = v.parameter;
     out[v.name] = {
       kind: p.kind,
+      estimation: p.estimation,
       value: Number(v.eqn),
       units: v.units,
       source: p.source,
@@ -137,18 +143,32 @@ function parametersJson(): Record<string, ParameterEntry> {
   return out;
 }
 
+/** What the experiments sample: every uncertain constant over its range, every switch 0/1. */
+export function sampledUncertainties(): unknown[] {
+  return VARIABLES.filter(
+    (v) =>
+      v.parameter &&
+      !v.parameter.lever &&
+      (v.parameter.estimation === 'identifiable' ||
+        v.parameter.estimation === 'deep' ||
+        v.parameter.estimation === 'switch'),
+  ).map((v) =>
+    v.parameter!.estimation === 'switch'
+      ? { name: v.name, dist: 'categorical', values: [0, 1] }
+      : {
+          name: v.name,
+          dist: v.parameter!.dist ?? 'uniform',
+          low: v.parameter!.range[0],
+          high: v.parameter!.range[1],
+        },
+  );
+}
+
 function thesisJson(scenarioNames: string[]): unknown {
-  const uncertainties = VARIABLES.filter(
-    (v) => v.parameter && !v.parameter.lever && v.parameter.range[0] < v.parameter.range[1],
-  ).map((v) => ({
-    name: v.name,
-    dist: v.parameter!.dist ?? 'uniform',
-    low: v.parameter!.range[0],
-    high: v.parameter!.range[1],
-  }));
+  const uncertainties = sampledUncertainties();
   return {
     description:
-      'Does North Korean deployment keep growing under escalation management, and which levers hold it and the technology transfer down, across the plausible range of every assumed parameter? (C4, C14, C15)',
+      'Does North Korean deployment keep growing under escalation management, and which levers hold it and the technology transfer down, across the range of every uncertain parameter (identifiable ones over their priors until calibration replaces them with the posterior) and both readings of C11 (the structural switches)? (C4, C14, C15)',
     model: '../model.xmile',
     seed: 42,
     samples: 1024,
@@ -176,6 +196,70 @@ function thesisJson(scenarioNames: string[]): unknown {
   };
 }
 
+/**
+ * The calibration spec (issue 9's format): the identifiable parameters with their priors, and the
+ * evidence streams a likelihood compares with the model, each restricted to one measure type so
+ * that troops present meet troops in theatre and troops sent meet cumulative arrivals.
+ */
+function calibrationJson(): unknown {
+  const parameters = VARIABLES.filter((v) => v.parameter?.estimation === 'identifiable').map((v) => ({
+    name: v.name,
+    dist: 'uniform',
+    low: v.parameter!.range[0],
+    high: v.parameter!.range[1],
+  }));
+  const stream = (quantity: string, measure: string, variable: string, note: string) => ({
+    evidence: 'evidence.json',
+    quantity,
+    measure,
+    variable,
+    // Sources disagree by a factor of three or more (Ukrainian vs South Korean casualty counts):
+    // a lognormal error whose spread is estimated, and a bias per stream.
+    error: { dist: 'lognormal', sd: { prior: { dist: 'uniform', low: 0.05, high: 1 } } },
+    bias: { estimate: true, prior: { dist: 'normal', mean: 0, sd: 0.5 } },
+    note,
+  });
+  return {
+    description:
+      'Estimates the identifiable parameters of the case model (parameters.json, estimation = identifiable) from the evidence base. Every stream compares like with like through its measure type; estimates repeating one briefing share a briefing key and count once. Plans and capacities are not observations.',
+    model: 'model.xmile',
+    seed: 20241001,
+    method: 'mcmc',
+    samples: 4000,
+    asOf: '2025-09-30',
+    run: { dt: TIME.dt, method: 'euler', stop: 12 },
+    bases: ['observed', 'assessed'],
+    parameters,
+    data: [
+      stream(
+        'nk.troops.in_russia',
+        'present',
+        'nk_troops_in_theatre',
+        'Troops present in Russia (training, staging and front).',
+      ),
+      stream(
+        'nk.troops.in_russia',
+        'cumulative-sent',
+        'nk_troops_sent_total',
+        'Troops sent since October 2024: cumulative arrivals.',
+      ),
+      stream('nk.casualties.killed', 'killed', 'nk_killed_total', 'Cumulative killed.'),
+      stream(
+        'nk.casualties.total',
+        'killed-and-wounded',
+        'nk_casualties_total',
+        'Cumulative killed and wounded.',
+      ),
+      stream(
+        'nk.missiles.delivered',
+        'delivered',
+        'missiles_delivered',
+        'Cumulative ballistic missiles delivered.',
+      ),
+    ],
+  };
+}
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
@@ -194,7 +278,7 @@ function elementsTable(): string {
 function parametersTable(): string {
   const rows = VARIABLES.filter((v) => v.parameter).map((v) => {
     const p = v.parameter!;
-    const kind = p.lever ? 'lever' : p.kind;
+    const kind = p.lever ? 'lever' : `${p.kind}, ${p.estimation}`;
     const estimates = p.estimates?.length
       ? ` Estimates: ${p.estimates.map((e) => `\`${e}\``).join(', ')}.`
       : '';
@@ -226,13 +310,35 @@ function fillReadme(name: string, body: string): void {
 
 const scenarios = JSON.parse(readFileSync(`${caseDir}/scenarios.json`, 'utf8')) as Record<string, unknown>;
 writeFileSync(`${caseDir}/model.xmile`, modelXml());
+writeFileSync(`${caseDir}/calibration.json`, JSON.stringify(calibrationJson(), null, 2) + '\n');
 writeFileSync(`${caseDir}/parameters.json`, JSON.stringify(parametersJson(), null, 2) + '\n');
 writeFileSync(
   `${caseDir}/experiments/thesis.json`,
   JSON.stringify(thesisJson(Object.keys(scenarios)), null, 2) + '\n',
 );
+// The Morris screen samples exactly what the thesis experiment samples.
+const sensitivityFile = `${caseDir}/experiments/sensitivity.json`;
+const sensitivity = JSON.parse(readFileSync(sensitivityFile, 'utf8')) as Record<string, unknown>;
+sensitivity.uncertainties = sampledUncertainties();
+writeFileSync(sensitivityFile, JSON.stringify(sensitivity, null, 2) + '\n');
 fillReadme('elements', elementsTable());
 fillReadme('parameters', parametersTable());
+// The written JSON and README follow the repository's Prettier style, as every file does.
+spawnSync(
+  'npx',
+  [
+    'prettier',
+    '--log-level',
+    'warn',
+    '--write',
+    'parameters.json',
+    'calibration.json',
+    'loops.json',
+    'experiments',
+    'README.md',
+  ],
+  { cwd: caseDir, stdio: 'inherit' },
+);
 process.stdout.write(
-  `wrote model.xmile (${VARIABLES.length} variables), parameters.json, experiments/thesis.json, README tables\n`,
+  `wrote model.xmile (${VARIABLES.length} variables), parameters.json, calibration.json, experiments/thesis.json, README tables (switches: ${Object.keys(SWITCHES).join(', ')})\n`,
 );

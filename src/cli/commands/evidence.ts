@@ -6,12 +6,13 @@
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { analyzeHypothesisSet } from '../../evidence/ach.js';
+import { achScoresByDate, analyzeHypothesisSet } from '../../evidence/ach.js';
 import {
   ESTIMATE_BASES,
   RELIABILITY_LABELS,
   isIsoDate,
   quantities,
+  reportById,
   serializeEvidence,
   type EvidenceDocument,
   type ValidationIssue,
@@ -245,7 +246,19 @@ export function registerEvidenceCommands(program: Command): void {
         const known = doc.hypothesisSets.map((s) => s.id).join(', ') || 'none';
         throw new InputError(`no hypothesis set '${setId}' (known: ${known})`);
       }
-      const results = sets.map(analyzeHypothesisSet);
+      const published = (id: string) => reportById(doc, id)?.published;
+      const results = sets.map((set) => {
+        // The scores as they stood each time a new item of independent evidence became public.
+        const dates = [
+          ...new Set(
+            set.evidence
+              .filter((e) => !e.argument && e.report !== undefined)
+              .map((e) => published(e.report!))
+              .filter((d): d is string => d !== undefined),
+          ),
+        ].sort();
+        return { ...analyzeHypothesisSet(set), byDate: achScoresByDate(set, dates, published) };
+      });
       if (format === 'json') printJson({ sets: results });
       else process.stdout.write(renderAch(results));
     });

@@ -195,7 +195,7 @@ function timelineChart(t: EstimateTimeline): HTMLElement {
         s(
           'title',
           {},
-          `${e.id}: ${fmt(e.central)} ${e.unit} (${e.basis}, ${e.sourceName}, published ${e.date})${e.revisionRatio !== null ? `; later consensus ratio ${fmt(e.revisionRatio)}` : ''}`,
+          `${e.id}: ${fmt(e.central)} ${e.unit} (${e.basis}, ${e.sourceName}, ${e.undated ? 'undated page' : `published ${e.date}`})${e.revisionRatio !== null ? `; later consensus ratio ${fmt(e.revisionRatio)}` : ''}`,
         ),
       ),
     );
@@ -252,7 +252,7 @@ function estimatesSection(doc: EvidenceDocument): HTMLElement {
         'Estimates in publication order',
         ['published', 'as of', 'value', 'range', 'basis', 'source', 'later median', 'ratio', 'id'],
         t.estimates.map((e) => [
-          e.date,
+          e.undated ? 'undated' : e.date,
           e.asOf,
           `${e.qualifier ? `${e.qualifier} ` : ''}${e.value === null ? '' : fmt(e.value)} ${e.unit}`,
           e.low !== null && e.high !== null ? `${fmt(e.low)}-${fmt(e.high)}` : '',

@@ -1,0 +1,97 @@
+/**
+ * Prints the README's headline numbers (the numbers block between `<!-- numbers:start -->` and
+ * `<!-- numbers:end -->`), or with `--write` puts them there. Run from the repository root:
+ * `npm run case:numbers [-- --write] [-- --samples N --seeds N]`. The drift test
+ * (test/case/readme-numbers.test.ts) fails when the README differs from what this prints.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { compileModel } from '../../../src/engine.js';
+import { readModelFile } from '../../../src/node/files.js';
+import { parseScenarioFile, parseSpec } from '../../../src/experiments/spec.js';
+import {
+  HEADLINE_DEFAULTS,
+  computeHeadline,
+  renderHeadline,
+  type HeadlineOptions,
+} from '../../../src/case/headline.js';
+import { compareScenarios, formatNumber } from '../../../src/case/compare.js';
+import { parseCaseDefinition, parseScenarios } from '../../../src/case/definition.js';
+
+const caseDir = fileURLToPath(new URL('..', import.meta.url));
+
+export function headlineText(options: HeadlineOptions = HEADLINE_DEFAULTS): string {
+  const read = readModelFile(`${caseDir}/model.xmile`);
+  const compiled = compileModel(read.model!).compiled!;
+  const spec = parseSpec(
+    JSON.parse(readFileSync(`${caseDir}/experiments/thesis.json`, 'utf8')),
+    'thesis.json',
+  );
+  const scenarios = parseScenarioFile(
+    JSON.parse(readFileSync(`${caseDir}/scenarios.json`, 'utf8')),
+    'scenarios.json',
+  );
+  const caseJson = JSON.parse(readFileSync(`${caseDir}/case.json`, 'utf8')) as { baseline: string };
+  const definition = parseCaseDefinition(caseJson, 'case.json');
+  const runs = compareScenarios(
+    compiled,
+    definition,
+    parseScenarios(JSON.parse(readFileSync(`${caseDir}/scenarios.json`, 'utf8')), 'scenarios.json'),
+  );
+  const table = [
+    '**One run per scenario at the default parameters (the centres of the priors; both switches at 1)**',
+    '',
+    '| scenario | troops m6 | troops m12 | troops m24 | peak troops (month) | casualties m24 | technology m24 | pressure m12 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...runs.map((r) => {
+      const o = r.outcomes;
+      return `| ${r.name} | ${formatNumber(o.troops_m6!)} | ${formatNumber(o.troops_m12!)} | ${formatNumber(o.troops_m24!)} | ${formatNumber(o.peak_troops!)} (${+o.peak_month!.toFixed(2)}) | ${formatNumber(o.casualties_m24!)} | ${formatNumber(o.technology_m24!)} | ${formatNumber(o.mobilisation_pressure_m12!)} |`;
+    }),
+  ].join('\n');
+  return `${table}\n\n${renderHeadline(computeHeadline(compiled, spec, scenarios, caseJson.baseline, options))}`;
+}
+
+export const NUMBERS_START = '<!-- numbers:start -->';
+export const NUMBERS_END = '<!-- numbers:end -->';
+
+/** The numbers block of a README text, trimmed (empty when the markers are missing). */
+export function readmeNumbers(text: string): string {
+  const i = text.indexOf(NUMBERS_START);
+  const j = text.indexOf(NUMBERS_END);
+  if (i < 0 || j < i) return '';
+  return text.slice(i + NUMBERS_START.length, j).trim();
+}
+
+function main(argv: string[]): void {
+  const options = { ...HEADLINE_DEFAULTS };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--samples' || flag === '--seeds') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 2) {
+        process.stderr.write(`${flag} needs a whole number of at least 2\n`);
+        process.exit(2);
+      }
+      if (flag === '--samples') options.samples = n;
+      else options.seeds = n;
+    } else if (flag !== '--write') {
+      process.stderr.write(`unknown option '${flag}' (known: --write, --samples N, --seeds N)\n`);
+      process.exit(2);
+    }
+  }
+  const text = headlineText(options);
+  if (argv.includes('--write')) {
+    const file = `${caseDir}/README.md`;
+    const readme = readFileSync(file, 'utf8');
+    const i = readme.indexOf(NUMBERS_START);
+    const j = readme.indexOf(NUMBERS_END);
+    if (i < 0 || j < i) {
+      process.stderr.write(`README.md has no ${NUMBERS_START} ... ${NUMBERS_END} block\n`);
+      process.exit(1);
+    }
+    writeFileSync(file, `${readme.slice(0, i + NUMBERS_START.length)}\n\n${text}\n\n${readme.slice(j)}`);
+  }
+  process.stdout.write(text + '\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

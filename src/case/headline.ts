@@ -1,0 +1,210 @@
+/**
+ * The case's headline numbers (the four questions of claims.md, as far as the model answers them
+ * before calibration), computed from small ensembles and rendered as the README's numbers block.
+ * models/north-korea-russia/tools/numbers.ts prints or writes them; a test fails when the README
+ * drifts from what it prints. Pure (no Node).
+ */
+import type { CompiledModel } from '../simulate/types.js';
+import type { ExperimentSpec, ScenarioDefinition } from '../experiments/spec.js';
+import {
+  chosenBox,
+  recurrences,
+  runEnsemble,
+  wilsonInterval,
+  type Ensemble,
+  type Recurrence,
+} from './ensemble.js';
+
+export interface HeadlineOptions {
+  /** Futures per policy (LHS over the spec's uncertainties and switches). */
+  samples: number;
+  /** Seed of the main ensemble; discovery repeats with seed, seed + 1, ... */
+  seed: number;
+  /** Seeds of scenario discovery. */
+  seeds: number;
+  /** A box restriction is reported when it recurs in at least this many seeds. */
+  minRecurrence: number;
+}
+
+export const HEADLINE_DEFAULTS: HeadlineOptions = { samples: 64, seed: 42, seeds: 5, minRecurrence: 5 };
+
+const OUTCOMES = [
+  { name: 'troops_m12', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 12 },
+  { name: 'troops_m24', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 24 },
+  { name: 'technology_m24', variable: 'technology_transferred', reduce: 'at' as const, time: 24 },
+];
+
+/** The deployment "keeps growing" when there are more troops in Russia at month 24 than at 12. */
+const grows = (e: Ensemble, policy: string, r: number) =>
+  e.outcomes[policy]!.troops_m24![r]! > e.outcomes[policy]!.troops_m12![r]!;
+
+/** Satisficing: the deployment shrinks in its second year and under a year of full help arrives. */
+export const SATISFICE_TECHNOLOGY = 12;
+const satisfices = (e: Ensemble, policy: string, r: number) =>
+  !grows(e, policy, r) && e.outcomes[policy]!.technology_m24![r]! <= SATISFICE_TECHNOLOGY;
+
+export interface PolicyHeadline {
+  policy: string;
+  growing: number;
+  interval: [number, number];
+  medianTroops24: number;
+  medianTechnology24: number;
+  /** Regret in troops at month 24 against the best policy of the same future: median and 90th. */
+  regretMedian: number;
+  regret90: number;
+  satisficing: number;
+}
+
+export interface HeadlineResult {
+  options: HeadlineOptions;
+  policies: PolicyHeadline[];
+  /** Growth share by the C11 switch settings under the baseline. */
+  bySwitch: { input: string; value: number; growing: number; n: number }[];
+  recurring: Recurrence[];
+  /** All restrictions seen, for "how often each did". */
+  allRestrictions: Recurrence[];
+  baseline: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[i]!;
+}
+
+export function computeHeadline(
+  compiled: CompiledModel,
+  spec: ExperimentSpec,
+  scenarios: ReadonlyMap<string, ScenarioDefinition>,
+  baseline: string,
+  options: HeadlineOptions = HEADLINE_DEFAULTS,
+): HeadlineResult {
+  const main = runEnsemble(compiled, spec, scenarios, OUTCOMES, {
+    samples: options.samples,
+    seed: options.seed,
+  });
+  const n = main.designRows;
+  const policies = main.policies.map((policy): PolicyHeadline => {
+    let k = 0;
+    let ok = 0;
+    const regrets: number[] = [];
+    for (let r = 0; r < n; r++) {
+      if (grows(main, policy, r)) k++;
+      if (satisfices(main, policy, r)) ok++;
+      const best = Math.min(...main.policies.map((p) => main.outcomes[p]!.troops_m24![r]!));
+      regrets.push(main.outcomes[policy]!.troops_m24![r]! - best);
+    }
+    return {
+      policy,
+      growing: k / n,
+      interval: wilsonInterval(k, n),
+      medianTroops24: median([...main.outcomes[policy]!.troops_m24!]),
+      medianTechnology24: median([...main.outcomes[policy]!.technology_m24!]),
+      regretMedian: median(regrets),
+      regret90: quantile(regrets, 0.9),
+      satisficing: ok / n,
+    };
+  });
+  const bySwitch: HeadlineResult['bySwitch'] = [];
+  main.inputNames.forEach((input, d) => {
+    if (!input.startsWith('c11_')) return;
+    for (const value of [0, 1]) {
+      let k = 0;
+      let m = 0;
+      for (let r = 0; r < n; r++) {
+        if (main.inputs[d]![r] !== value) continue;
+        m++;
+        if (grows(main, baseline, r)) k++;
+      }
+      bySwitch.push({ input, value, growing: m ? k / m : NaN, n: m });
+    }
+  });
+  // Scenario discovery under the baseline: where does the thesis fail (no growth in year two)?
+  const ranges: Record<string, [number, number]> = {};
+  spec.uncertainties.forEach((u) => {
+    if (u.dist === 'uniform' || u.dist === 'triangular') ranges[u.name] = [u.low, u.high];
+  });
+  const baseScenario = new Map([[baseline, scenarios.get(baseline)!]]);
+  const boxes = [];
+  for (let s = 0; s < options.seeds; s++) {
+    const e =
+      s === 0
+        ? main
+        : runEnsemble(compiled, { ...spec, scenarios: [baseline] }, baseScenario, OUTCOMES, {
+            samples: options.samples,
+            seed: options.seed + s,
+          });
+    const y = Uint8Array.from({ length: e.designRows }, (_, r) => (grows(e, baseline, r) ? 0 : 1));
+    boxes.push(chosenBox(e, y));
+  }
+  const all = recurrences(boxes, ranges);
+  return {
+    options,
+    policies,
+    bySwitch,
+    recurring: all.filter((r) => r.seeds >= options.minRecurrence),
+    allRestrictions: all,
+    baseline,
+  };
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const num = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-GB') : x.toPrecision(3));
+
+function describeRestriction(r: Recurrence): string {
+  if (r.side === 'categories') return `\`${r.input}\` in {${(r.value as number[]).join(', ')}}`;
+  return `\`${r.input}\` ${r.side === 'low' ? '>' : '<'} ${num(r.value as number)} (first seed)`;
+}
+
+export function renderHeadline(h: HeadlineResult): string {
+  const o = h.options;
+  const lines: string[] = [];
+  lines.push(
+    `Computed by \`npm run case:numbers\` (\`npx tsx models/north-korea-russia/tools/numbers.ts\`) with ${o.samples} futures per policy (Latin hypercube, seed ${o.seed}) over every deep and identifiable parameter (identifiable ones over their priors: the model is not yet calibrated) and both C11 switches; scenario discovery repeats with ${o.seeds} seeds. Small samples, so that the drift test stays fast: intervals are wide.`,
+  );
+  lines.push('');
+  lines.push(
+    '**Q1 and Q2. Share of futures in which the deployment keeps growing (more troops in Russia at month 24 than at month 12), per policy, with regret and satisficing**',
+  );
+  lines.push('');
+  lines.push(
+    '| policy | growing | 95% interval | median troops m24 | median technology m24 (packages) | regret m24 median / 90th | satisficing |',
+  );
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const p of h.policies) {
+    lines.push(
+      `| ${p.policy} | ${pct(p.growing)} | ${pct(p.interval[0])}-${pct(p.interval[1])} | ${num(p.medianTroops24)} | ${num(p.medianTechnology24)} | ${num(p.regretMedian)} / ${num(p.regret90)} | ${pct(p.satisficing)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    `Regret: troops at month 24 above the best policy of the same future. Satisficing: the deployment shrinks in its second year and no more than ${SATISFICE_TECHNOLOGY} packages (a year of full help) have arrived by month 24.`,
+  );
+  lines.push('');
+  lines.push(`**The structural switches (C11) under ${h.baseline}**`);
+  lines.push('');
+  lines.push('| switch | setting | futures | growing |');
+  lines.push('| --- | --- | --- | --- |');
+  for (const s of h.bySwitch) lines.push(`| \`${s.input}\` | ${s.value} | ${s.n} | ${pct(s.growing)} |`);
+  lines.push('');
+  lines.push(
+    `**Q3. Where the thesis fails under ${h.baseline} (no growth in year two): PRIM restrictions that recur in at least ${o.minRecurrence} of ${o.seeds} seeds**`,
+  );
+  lines.push('');
+  if (h.recurring.length === 0) lines.push('None recurs that often at this sample size.');
+  for (const r of h.recurring) lines.push(`- ${describeRestriction(r)}: ${r.seeds} of ${r.of} seeds`);
+  lines.push('');
+  const others = h.allRestrictions.filter((r) => r.seeds < o.minRecurrence);
+  lines.push(
+    `Restrictions that did not recur often enough to report (seeds out of ${o.seeds}): ${
+      others.length ? others.map((r) => `\`${r.input}\` (${r.side}) ${r.seeds}`).join(', ') : 'none'
+    }.`,
+  );
+  return lines.join('\n');
+}
