@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseCaseDefinition } from '../case/definition.js';
 import {
   parseEvidenceJson,
+  orderingDate,
   publishedDate,
   type Estimate,
   type EvidenceDocument,
@@ -183,13 +184,8 @@ export function parseDataFile(
   return rows;
 }
 
-/** The measure type and briefing key of an estimate (fields of the evidence format). */
-function measureOf(e: Estimate): string | undefined {
-  return (e as Estimate & { measure?: string }).measure;
-}
-function briefingOf(e: Estimate): string | undefined {
-  return (e as Estimate & { briefing?: string }).briefing;
-}
+const measureOf = (e: Estimate): string | undefined => e.measure;
+const briefingOf = (e: Estimate): string | undefined => e.briefing;
 
 /**
  * The key that makes two estimates one piece of evidence: the briefing they repeat when the
@@ -225,10 +221,9 @@ export function evidenceRows(
     .filter((e) => e.quantity === source.quantity)
     .filter((e) => source.bases.includes(e.basis))
     .filter((e) => !source.measures || source.measures.includes(measureOf(e) ?? ''))
-    .map((e) => ({ e, published: publishedDate(doc, e) }))
-    .sort((a, b) =>
-      a.published < b.published ? -1 : a.published > b.published ? 1 : a.e.id < b.e.id ? -1 : 1,
-    );
+    // An undated page is ordered (and, for asOf, taken as known) by the date it describes.
+    .map((e) => ({ e, published: publishedDate(doc, e), order: orderingDate(doc, e) }))
+    .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.e.id < b.e.id ? -1 : 1));
   const seen = new Set<string>();
   const rows: ObservationRow[] = [];
   for (const { e, published } of chosen) {
@@ -283,7 +278,7 @@ export function evidenceRows(
       id: e.id,
       source: e.source,
       date: e.asOf,
-      published,
+      ...(published ? { published } : {}),
     });
   }
   return rows;
