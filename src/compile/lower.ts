@@ -3,7 +3,7 @@
  * and builtins, expand arrays element by element, and expand stateful builtins into internal
  * slots. The result is a flat list of slots, each with scalar IR for its value or rate.
  */
-import type { Expr, IndexExpr } from '../equations/ast.js';
+import type { BinaryOp, Expr, IndexExpr } from '../equations/ast.js';
 import { walk } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
 import { canonicalName, displayName } from '../equations/names.js';
@@ -18,7 +18,7 @@ import type {
   SourceLocation,
   Variable,
 } from '../model/types.js';
-import { makeTable, type LookupTable } from '../simulate/runtime.js';
+import { makeTable, runtime, type LookupTable } from '../simulate/runtime.js';
 import { type IR, c, irDeps, slot } from './ir.js';
 
 export type SlotRole =
@@ -110,6 +110,15 @@ interface Ctx {
   depth: number;
   /** Inside the first argument of PREVIOUS, where SELF may name the variable being defined. */
   selfAllowed?: boolean;
+  /** Lowering an initial value (a stock's, INIT's): variables with an `<init_eqn>` read that instead. */
+  initial?: boolean;
+}
+
+/** Dimensions an array expression spans, in row-major order (`key` is a dimension's canonical name). */
+type Shape = { key: string; n: number }[];
+interface Vec {
+  xs: IR[];
+  shape: Shape;
 }
 
 /** A macro's parameters: each argument with the parameters of the context it was written in. */
@@ -282,7 +291,11 @@ export function lowerModel(model: Model): LoweredModel {
     return undefined;
   };
 
-  type Sel = { kind: 'one'; index: number } | { kind: 'many'; indices: number[] } | { kind: 'dyn'; idx: IR };
+  /** One subscript position resolved: one element, several (with the dimension they span), or computed. */
+  type Sel =
+    | { kind: 'one'; index: number }
+    | { kind: 'many'; indices: number[]; dim?: string }
+    | { kind: 'dyn'; idx: IR };
 
   const selectIndex = (ix: IndexExpr, td: DimInfo, ctx: Ctx, vecOk: boolean): Sel => {
     if (ix.kind === 'wildcard') {
@@ -292,7 +305,29 @@ export function lowerModel(model: Model): LoweredModel {
           ix.span.start,
           'dimension-mismatch',
         );
-      return { kind: 'many', indices: td.elements.map((_, i) => i) };
+      return {
+        kind: 'many',
+        indices: td.elements.map((_, i) => i),
+        dim: ix.dim ? canonicalName(ix.dim) : td.key,
+      };
+    }
+    if (ix.kind === 'position') {
+      // `@n`: bound to the n-th dimension of the variable being defined (XMILE 3.7.1.1).
+      const n = ix.n;
+      if (n < 1 || n > ctx.vi.dims.length)
+        throw new LowerError(
+          `@${n} names no dimension of '${ctx.vi.display}' (it has ${ctx.vi.dims.length})`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      const i = elementTuple(ctx.vi, ctx.element)[n - 1]!;
+      if (i >= td.elements.length)
+        throw new LowerError(
+          `@${n} selects element ${i + 1}, outside dimension '${td.name}'`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      return { kind: 'one', index: i };
     }
     if (ix.kind === 'range') {
       const lo = staticElement(ix.low, td);
@@ -312,7 +347,7 @@ export function lowerModel(model: Model): LoweredModel {
         );
       const out: number[] = [];
       for (let i = lo; i <= hi; i++) out.push(i);
-      return { kind: 'many', indices: out };
+      return { kind: 'many', indices: out, dim: td.key };
     }
     if (ix.kind === 'num') {
       const i = Math.round(ix.value) - 1;
@@ -330,7 +365,7 @@ export function lowerModel(model: Model): LoweredModel {
       if (key === td.key) {
         const b = boundElement(td, ctx);
         if (b !== undefined) return { kind: 'one', index: b };
-        if (vecOk) return { kind: 'many', indices: td.elements.map((_, i) => i) };
+        if (vecOk) return { kind: 'many', indices: td.elements.map((_, i) => i), dim: td.key };
         throw new LowerError(`dimension '${td.name}' is not bound here`, ix.span.start, 'dimension-mismatch');
       }
       const el = staticElement(ix, td);
@@ -345,7 +380,7 @@ export function lowerModel(model: Model): LoweredModel {
               const j = td.elementKeys.indexOf(ek);
               return j >= 0 ? j : i;
             });
-            return { kind: 'many', indices: mapped };
+            return { kind: 'many', indices: mapped, dim: other.key };
           }
           throw new LowerError(
             `dimension '${other.name}' is not bound here`,
@@ -387,12 +422,21 @@ export function lowerModel(model: Model): LoweredModel {
     ctx: Ctx,
     at: number,
     vecOk: boolean,
-  ): IR[] => {
+  ): IR[] => selectShaped(vi, indices, ctx, at, vecOk).xs;
+
+  /** The same, with the dimensions the selection spans (row-major), for broadcasting. */
+  const selectShaped = (
+    vi: VarInfo,
+    indices: IndexExpr[] | undefined,
+    ctx: Ctx,
+    at: number,
+    vecOk: boolean,
+  ): Vec => {
     if (vi.dims.length === 0) {
       if (indices && indices.length > 0) {
         throw new LowerError(`'${vi.display}' is not an array but is subscripted`, at, 'dimension-mismatch');
       }
-      return [slot(vi.base)];
+      return { xs: [slot(vi.base)], shape: [] };
     }
     if (indices && indices.length !== vi.dims.length) {
       throw new LowerError(
@@ -405,7 +449,7 @@ export function lowerModel(model: Model): LoweredModel {
       if (indices) return selectIndex(indices[i]!, d, ctx, vecOk);
       const b = boundElement(d, ctx);
       if (b !== undefined) return { kind: 'one', index: b };
-      if (vecOk) return { kind: 'many', indices: d.elements.map((_, j) => j) };
+      if (vecOk) return { kind: 'many', indices: d.elements.map((_, j) => j), dim: d.key };
       throw new LowerError(
         `'${vi.display}' is arrayed over '${d.name}', which this equation does not bind; subscript it`,
         at,
@@ -433,56 +477,176 @@ export function lowerModel(model: Model): LoweredModel {
           idx = s.idx;
         }
       });
-      return [{ k: 'dyn', base, stride, size, idx }];
+      return { xs: [{ k: 'dyn', base, stride, size, idx }], shape: [] };
     }
     let offsets = [0];
+    const shape: Shape = [];
     sels.forEach((s, i) => {
       const choices = s.kind === 'one' ? [s.index] : s.kind === 'many' ? s.indices : [];
+      if (s.kind === 'many') shape.push({ key: s.dim ?? vi.dims[i]!.key, n: s.indices.length });
       const next: number[] = [];
       for (const o of offsets) for (const ch of choices) next.push(o + ch * vi.strides[i]!);
       offsets = next;
     });
-    return offsets.map((o) => slot(vi.base + o));
+    return { xs: offsets.map((o) => slot(vi.base + o)), shape };
   };
 
-  const lowerVector = (e: Expr, ctx: Ctx): IR[] => {
+  const lowerVector = (e: Expr, ctx: Ctx): IR[] => lowerShaped(e, ctx).xs;
+
+  /**
+   * An expression as an array: its elements in row-major order and the dimensions they span.
+   * Binary operators broadcast by dimension name (XMILE 3.7.1.1): `sales[*, *] * price[*]`
+   * multiplies each row of sales by the matching element of price.
+   */
+  const lowerShaped = (e: Expr, ctx: Ctx): Vec => {
     switch (e.kind) {
       case 'ref': {
         const param = ctx.params?.get(e.key);
-        if (param) return lowerVector(param.expr, { ...ctx, params: param.outer });
+        if (param) return lowerShaped(param.expr, { ...ctx, params: param.outer });
         const vi = byKey.get(e.key);
-        if (vi && vi.dims.length > 0) return selectSlots(vi, undefined, ctx, e.span.start, true);
-        return [lower(e, ctx)];
+        if (vi && vi.dims.length > 0) return selectShaped(vi, undefined, ctx, e.span.start, true);
+        return { xs: [lower(e, ctx)], shape: [] };
       }
       case 'subscript': {
         const vi = byKey.get(e.key);
         if (!vi) throw new LowerError(`unknown variable '${e.name}'`, e.span.start, 'unknown-variable');
-        return selectSlots(vi, e.indices, ctx, e.span.start, true);
+        return selectShaped(vi, e.indices, ctx, e.span.start, true);
       }
-      case 'binary': {
-        const a = lowerVector(e.left, ctx);
-        const bb = lowerVector(e.right, ctx);
-        if (a.length !== bb.length && a.length !== 1 && bb.length !== 1) {
+      case 'binary':
+        return broadcast(lowerShaped(e.left, ctx), lowerShaped(e.right, ctx), e.span.start, (a, b) => ({
+          k: 'bin',
+          op: e.op,
+          a,
+          b,
+        }));
+      case 'unary': {
+        const a = lowerShaped(e.arg, ctx);
+        if (e.op === '+') return a;
+        return {
+          xs: a.xs.map((x) => (e.op === '-' ? { k: 'neg', a: x } : { k: 'not', a: x }) as IR),
+          shape: a.shape,
+        };
+      }
+      case 'call':
+        if (e.key === 'transpose' && !byKey.has('transpose')) {
+          if (e.args.length !== 1)
+            throw new LowerError(`transposition takes one array`, e.span.start, 'argument-count');
+          return transpose(lowerShaped(e.args[0]!, ctx));
+        }
+        return { xs: [lower(e, ctx)], shape: [] };
+      default:
+        return { xs: [lower(e, ctx)], shape: [] };
+    }
+  };
+
+  /** Combine two arrays element by element, repeating a scalar, or matching dimensions by name. */
+  const broadcast = (a: Vec, b: Vec, at: number, op: (x: IR, y: IR) => IR): Vec => {
+    if (a.xs.length === 1 && b.xs.length === 1) return { xs: [op(a.xs[0]!, b.xs[0]!)], shape: [] };
+    if (b.xs.length === 1) return { xs: a.xs.map((x) => op(x, b.xs[0]!)), shape: a.shape };
+    if (a.xs.length === 1) return { xs: b.xs.map((y) => op(a.xs[0]!, y)), shape: b.shape };
+    const sameShape =
+      a.shape.length === b.shape.length &&
+      a.shape.every((d, i) => d.key === b.shape[i]!.key && d.n === b.shape[i]!.n);
+    const distinct = (sh: Shape) => new Set(sh.map((d) => d.key)).size === sh.length;
+    // One operand's dimensions all among the other's: the smaller is repeated along the others.
+    // (Same-sized arrays over unrelated dimensions combine by position.)
+    const within = (x: Shape, y: Shape) => x.every((d) => y.some((z) => z.key === d.key));
+    if (
+      !sameShape &&
+      distinct(a.shape) &&
+      distinct(b.shape) &&
+      (within(a.shape, b.shape) || within(b.shape, a.shape))
+    ) {
+      // The union of the dimensions, the left operand's first.
+      const shape: Shape = [...a.shape];
+      for (const d of b.shape) {
+        const match = shape.find((x) => x.key === d.key);
+        if (!match) shape.push(d);
+        else if (match.n !== d.n)
           throw new LowerError(
-            `arrays of different sizes (${a.length} and ${bb.length}) combined`,
-            e.span.start,
+            `dimension '${d.key}' has ${match.n} elements on one side and ${d.n} on the other`,
+            at,
             'dimension-mismatch',
           );
+      }
+      const strideIn = (sh: Shape) => {
+        const st = new Map<string, number>();
+        let m = 1;
+        for (let i = sh.length - 1; i >= 0; i--) {
+          st.set(sh[i]!.key, m);
+          m *= sh[i]!.n;
         }
-        const n = Math.max(a.length, bb.length);
-        const out: IR[] = [];
-        for (let i = 0; i < n; i++)
-          out.push({ k: 'bin', op: e.op, a: a[a.length === 1 ? 0 : i]!, b: bb[bb.length === 1 ? 0 : i]! });
-        return out;
+        return st;
+      };
+      const sa = strideIn(a.shape);
+      const sb = strideIn(b.shape);
+      const total = shape.reduce((n, d) => n * d.n, 1);
+      const xs: IR[] = [];
+      for (let k = 0; k < total; k++) {
+        let rest = k;
+        let ia = 0;
+        let ib = 0;
+        for (let i = shape.length - 1; i >= 0; i--) {
+          const d = shape[i]!;
+          const pos = rest % d.n;
+          rest = Math.floor(rest / d.n);
+          ia += pos * (sa.get(d.key) ?? 0);
+          ib += pos * (sb.get(d.key) ?? 0);
+        }
+        xs.push(op(a.xs[ia]!, b.xs[ib]!));
       }
-      case 'unary': {
-        const a = lowerVector(e.arg, ctx);
-        if (e.op === '+') return a;
-        return a.map((x) => (e.op === '-' ? { k: 'neg', a: x } : { k: 'not', a: x }) as IR);
-      }
-      default:
-        return [lower(e, ctx)];
+      return { xs, shape };
     }
+    if (a.xs.length !== b.xs.length) {
+      throw new LowerError(
+        `arrays of different sizes (${a.xs.length} and ${b.xs.length}) combined`,
+        at,
+        'dimension-mismatch',
+      );
+    }
+    return { xs: a.xs.map((x, i) => op(x, b.xs[i]!)), shape: a.shape };
+  };
+
+  /** Reverse the dimensions of an array (XMILE's `'` operator). */
+  const transpose = (v: Vec): Vec => {
+    if (v.shape.length < 2) return { xs: v.xs, shape: [...v.shape].reverse() };
+    const shape = [...v.shape].reverse();
+    const n = v.shape.length;
+    const strides = v.shape.map((_, i) => v.shape.slice(i + 1).reduce((m, d) => m * d.n, 1));
+    const xs: IR[] = [];
+    const total = v.xs.length;
+    for (let k = 0; k < total; k++) {
+      // k indexes the transposed array; its tuple read backwards indexes the original.
+      let rest = k;
+      let src = 0;
+      for (let i = n - 1; i >= 0; i--) {
+        const pos = rest % shape[i]!.n;
+        rest = Math.floor(rest / shape[i]!.n);
+        src += pos * strides[n - 1 - i]!;
+      }
+      xs.push(v.xs[src]!);
+    }
+    return { xs, shape };
+  };
+
+  /**
+   * The element of an array expression that the current element of an apply-to-all equation
+   * selects: dimensions matched by name, else by position.
+   */
+  const pick = (v: Vec, ctx: Ctx, at: number): IR => {
+    if (v.xs.length === 1) return v.xs[0]!;
+    const tuple = elementTuple(ctx.vi, ctx.element);
+    let k = 0;
+    for (let i = 0; i < v.shape.length; i++) {
+      const d = v.shape[i]!;
+      const di = dims.get(d.key);
+      let idx = ctx.binding.get(d.key) ?? (di ? boundElement(di, ctx) : undefined);
+      if (idx === undefined && v.shape.length === tuple.length) idx = tuple[i];
+      if (idx === undefined || idx >= d.n)
+        throw new LowerError(`an array is used where one value is needed`, at, 'dimension-mismatch');
+      k = k * d.n + idx;
+    }
+    return v.xs[k]!;
   };
 
   const sumOf = (xs: IR[]): IR => (xs.length === 0 ? c(0) : { k: 'rt', name: 'sum', args: xs });
@@ -542,7 +706,7 @@ export function lowerModel(model: Model): LoweredModel {
     switch (name) {
       case 'INIT': {
         const s = newSlot('init', L('INIT'));
-        s.eq = lower(args[0]!, ctx);
+        s.eq = lower(args[0]!, { ...ctx, initial: true });
         return slot(s.id);
       }
       case 'PREVIOUS': {
@@ -647,16 +811,91 @@ export function lowerModel(model: Model): LoweredModel {
     }
   };
 
+  /**
+   * The order of DELAYN/SMTHN: like Vensim, the value its expression has at the start (an order
+   * that changes later keeps its initial value, as the structure is built once).
+   */
   const staticOrder = (e: Expr, ctx: Ctx, at: number): number => {
-    const v = constFold(lower(e, ctx));
+    const ir = lower(e, ctx);
+    const v = constFold(ir) ?? initialValue(ir, 0);
     if (v === undefined || !Number.isFinite(v) || v < 1) {
       throw new LowerError(
-        'the order of DELAYN/SMTHN must be a constant of at least 1',
+        'the order of DELAYN/SMTHN must have an initial value of at least 1 that does not depend on stocks or delays',
         at,
         'invalid-argument',
       );
     }
     return Math.round(v);
+  };
+
+  /** The value of an expression at the start, when it depends only on constants, time and pure functions. */
+  const initialValue = (ir: IR, depth: number): number | undefined => {
+    if (depth > 200) return undefined;
+    const r = (x: IR) => initialValue(x, depth + 1);
+    const spec = model.simSpecs;
+    switch (ir.k) {
+      case 'c':
+        return ir.v;
+      case 'time':
+      case 'start':
+        return spec.start;
+      case 'stop':
+        return spec.stop;
+      case 'dt':
+        return spec.dt;
+      case 's': {
+        const sl = slots[ir.i]!;
+        if (sl.eq === PENDING && sl.varIndex !== undefined && sl.role !== 'stock') lowerSlotNow(sl);
+        if (
+          (sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux') &&
+          sl.eq &&
+          sl.eq !== PENDING
+        )
+          return r(sl.eq);
+        return undefined;
+      }
+      case 'neg': {
+        const a = r(ir.a);
+        return a === undefined ? undefined : -a;
+      }
+      case 'not': {
+        const a = r(ir.a);
+        return a === undefined ? undefined : a === 0 ? 1 : 0;
+      }
+      case 'if': {
+        const cnd = r(ir.c);
+        return cnd === undefined ? undefined : r(cnd !== 0 ? ir.a : ir.b);
+      }
+      case 'bin': {
+        const a = r(ir.a);
+        const b2 = r(ir.b);
+        if (a === undefined || b2 === undefined) return undefined;
+        return evalBinary(ir.op, a, b2);
+      }
+      case 'fn': {
+        const f = findBuiltin(ir.name.toLowerCase());
+        const args = ir.args.map(r);
+        if (!f?.emit || args.some((x) => x === undefined)) return undefined;
+        const code = f.emit(args.map((x) => `(${String(x)})`));
+        // The catalogue's own expression, run once on numbers (the same definition as the engine's).
+        const fn = new Function('R', 't', 'dt', 'X', `return ${code};`) as (
+          R: typeof runtime,
+          t: number,
+          dt: number,
+          X: { start: number; stop: number; step: number },
+        ) => number;
+        return fn(runtime, spec.start, spec.dt, { start: spec.start, stop: spec.stop, step: 0 });
+      }
+      case 'rt': {
+        const args = ir.args.map(r);
+        if (args.some((x) => x === undefined)) return undefined;
+        if (ir.name === 'sum') return (args as number[]).reduce((m, x) => m + x, 0);
+        const h = (runtime as unknown as Record<string, (...xs: number[]) => number>)[ir.name];
+        return typeof h === 'function' ? h(...(args as number[])) : undefined;
+      }
+      default:
+        return undefined;
+    }
   };
 
   const lowerRandom = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
@@ -699,7 +938,7 @@ export function lowerModel(model: Model): LoweredModel {
     // A graphical function called like a function: standalone gf or a variable with a gf.
     const table = gfTables.get(e.key);
     const vi = byKey.get(e.key);
-    if (table !== undefined || (vi && vi.v.gf && !findBuiltin(e.key))) {
+    if (table !== undefined || (vi && hasGf(vi) && !findBuiltin(e.key))) {
       if (e.args.length !== 1)
         throw new LowerError(
           `graphical function '${e.name}' takes 1 argument, got ${e.args.length}`,
@@ -740,6 +979,21 @@ export function lowerModel(model: Model): LoweredModel {
         return lowerRandom(f.name, e.args, ctx, at);
       case 'lookup': {
         const target = e.args[0]!;
+        const x = e.args[1]!;
+        if (target.kind === 'subscript') {
+          // An element's own graphical function: `LOOKUP(tables[A], x)`.
+          const tv = byKey.get(target.key);
+          if (tv && hasGf(tv)) {
+            const sel = selectSlots(tv, target.indices, ctx, target.span.start, false)[0]!;
+            if (sel.k !== 's')
+              throw new LowerError(
+                'the element of a graphical function must be known when the model is compiled',
+                target.span.start,
+                'unsupported-feature',
+              );
+            return { k: 'lookup', table: tableAt(tv, sel.i - tv.base), x: lower(x, ctx) };
+          }
+        }
         if (target.kind !== 'ref')
           throw new LowerError(
             'LOOKUP expects the name of a graphical function first',
@@ -748,20 +1002,25 @@ export function lowerModel(model: Model): LoweredModel {
           );
         const t = gfTables.get(target.key);
         const tv = byKey.get(target.key);
-        if (t === undefined && !(tv && tv.v.gf)) {
+        if (t === undefined && !(tv && hasGf(tv))) {
+          // Converters write a function of one argument this way (`LOOKUP(COSH, x)`).
+          const fb = !tv ? findBuiltin(target.key) : undefined;
+          if (fb && fb.kind === 'pure' && fb.minArgs <= 1 && fb.maxArgs >= 1)
+            return { k: 'fn', name: fb.name, args: [lower(x, ctx)] };
           throw new LowerError(
             `'${target.name}' is not a graphical function`,
             target.span.start,
             'unknown-function',
           );
         }
-        return { k: 'lookup', table: t ?? tableOf(tv!, ctx), x: lower(e.args[1]!, ctx) };
+        return { k: 'lookup', table: t ?? tableOf(tv!, ctx), x: lower(x, ctx) };
       }
       case 'array': {
         if (f.name === 'MEAN' && n > 1) {
           const xs = e.args.map((a) => lower(a, ctx));
           return { k: 'bin', op: '/', a: sumOf(xs), b: c(xs.length) };
         }
+        if (f.name === 'TRANSPOSE') return pick(transpose(lowerShaped(e.args[0]!, ctx)), ctx, at);
         if (f.name === 'SIZE') {
           const a0 = e.args[0]!;
           // SELF is parsed as a name (`SIZE(SELF)`) or a subscripted name (`SIZE(SELF[1, *])`).
@@ -796,8 +1055,9 @@ export function lowerModel(model: Model): LoweredModel {
         throw new LowerError(`'${f.name}' is not implemented`, at, 'unsupported-feature');
       }
       default: {
-        if ((f.name === 'MAX' || f.name === 'MIN') && n === 1) {
-          const xs = lowerVector(e.args[0]!, ctx);
+        if (f.name === 'MAX' || f.name === 'MIN') {
+          // Over all elements of its arguments: MAX(a[*]), MAX(a[*], 0) (an array and a scalar).
+          const xs = e.args.flatMap((a) => lowerVector(a, ctx));
           return { k: 'fn', name: f.name, args: xs };
         }
         return { k: 'fn', name: f.name, args: e.args.map((a) => lower(a, ctx)) };
@@ -846,10 +1106,23 @@ export function lowerModel(model: Model): LoweredModel {
   };
 
   const tableOf = (vi: VarInfo, ctx: Ctx): number => {
-    const key = `${vi.key}#${vi === ctx.vi ? ctx.element : 0}`;
+    // A variable's own table for its element; another variable's by the bound element, else its first.
+    let e = 0;
+    if (vi === ctx.vi) e = ctx.element;
+    else if (vi.dims.length > 0) {
+      const xs = selectSlots(vi, undefined, ctx, 0, true);
+      if (xs.length === 1 && xs[0]!.k === 's') e = xs[0]!.i - vi.base;
+    }
+    return tableAt(vi, e);
+  };
+
+  const hasGf = (vi: VarInfo): boolean => !!vi.v.gf || !!vi.v.elements?.some((d) => d.gf);
+
+  const tableAt = (vi: VarInfo, e: number): number => {
+    const key = `${vi.key}#${e}`;
     let t = gfTables.get(key);
     if (t === undefined) {
-      const gf = elementGf(vi, vi === ctx.vi ? ctx.element : 0);
+      const gf = elementGf(vi, e);
       if (!gf) throw new LowerError(`'${vi.display}' has no graphical function`, 0, 'unknown-function');
       t = addTable(gf);
       gfTables.set(key, t);
@@ -877,7 +1150,7 @@ export function lowerModel(model: Model): LoweredModel {
         const vi = byKey.get(e.key);
         if (vi) {
           const xs = selectSlots(vi, undefined, ctx, e.span.start, false);
-          return xs[0]!;
+          return atStart(xs[0]!, ctx);
         }
         const t = TIME_KEYS.get(e.key);
         if (t) return t;
@@ -913,7 +1186,7 @@ export function lowerModel(model: Model): LoweredModel {
         if (!vi)
           throw new LowerError(`unknown variable '${displayName(e.name)}'`, e.span.start, 'unknown-variable');
         const xs = selectSlots(vi, e.indices, ctx, e.span.start, false);
-        return xs[0]!;
+        return atStart(xs[0]!, ctx);
       }
       case 'call':
         return lowerCall(e, ctx);
@@ -1002,11 +1275,34 @@ export function lowerModel(model: Model): LoweredModel {
   };
   const elementGf = (vi: VarInfo, e: number) => elementEquation(vi, e).gf;
 
+  /**
+   * A read of a variable's slot while computing an initial value: a variable with an
+   * `<init_eqn>` (Stella's and Vensim's active initial) gives its initial equation's value then.
+   */
+  const initialSlots = new Map<number, IR>();
+  const atStart = (ir: IR, ctx: Ctx): IR => {
+    if (!ctx.initial || ir.k !== 's') return ir;
+    const sl = slots[ir.i]!;
+    if (sl.varIndex === undefined) return ir;
+    const vi = vars[sl.varIndex]!;
+    if (!vi.v.initEqn || vi.v.kind === 'stock') return ir;
+    let r = initialSlots.get(sl.id);
+    if (!r) {
+      const h = newSlot('init', `${sl.label}·initial`);
+      h.eq = PENDING;
+      r = slot(h.id);
+      initialSlots.set(sl.id, r);
+      h.eq = lowerValue(vi, sl.element!, vi.v.initEqn, undefined, true);
+    }
+    return r;
+  };
+
   const lowerValue = (
     vi: VarInfo,
     e: number,
     eqn: Equation | undefined,
     gf: GraphicalFunction | undefined,
+    initial = false,
   ): IR => {
     const ctx: Ctx = {
       vi,
@@ -1016,6 +1312,7 @@ export function lowerModel(model: Model): LoweredModel {
       self: vi.base + e,
       depth: 0,
     };
+    if (initial) ctx.initial = true;
     let ir: IR;
     if (eqn && eqn.text.trim() !== '') {
       const expr = parse(vi, eqn);
@@ -1052,6 +1349,20 @@ export function lowerModel(model: Model): LoweredModel {
     return ir;
   };
 
+  /** Lower a model slot ahead of its turn (an order or seed that refers to it); a cycle leaves it pending. */
+  const inProgress = new Set<number>();
+  const lowerSlotNow = (sl: Slot): void => {
+    if (inProgress.has(sl.id)) return;
+    inProgress.add(sl.id);
+    try {
+      const vi = vars[sl.varIndex!]!;
+      const { eqn, gf } = elementEquation(vi, sl.element!);
+      sl.eq = lowerValue(vi, sl.element!, eqn, gf);
+    } finally {
+      inProgress.delete(sl.id);
+    }
+  };
+
   // First give every model slot a placeholder so constant folding can see literal constants early.
   for (const vi of vars) {
     for (let e = 0; e < vi.size; e++) slots[vi.base + e]!.eq = PENDING;
@@ -1069,7 +1380,7 @@ export function lowerModel(model: Model): LoweredModel {
   for (const vi of vars) {
     for (let e = 0; e < vi.size; e++) {
       const s = slots[vi.base + e]!;
-      const { eqn, gf } = elementEquation(vi, e);
+      const { eqn } = elementEquation(vi, e);
       if (vi.v.kind === 'stock') {
         if (!eqn || eqn.text.trim() === '') {
           err(
@@ -1081,10 +1392,10 @@ export function lowerModel(model: Model): LoweredModel {
           );
           s.eq = c(0);
         } else {
-          s.eq = lowerValue(vi, e, eqn, undefined);
+          s.eq = lowerValue(vi, e, eqn, undefined, true);
         }
       } else if (s.eq === PENDING) {
-        s.eq = lowerValue(vi, e, eqn, gf);
+        lowerSlotNow(s);
       }
       if (vi.v.kind === 'flow' && vi.v.nonNegative) s.uniflow = true;
     }
@@ -1173,6 +1484,39 @@ export function lowerModel(model: Model): LoweredModel {
   }
 
   return { vars, slots, tables, streams, histories, diagnostics, edges };
+}
+
+function evalBinary(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+    case '^':
+      return Math.pow(a, b);
+    case 'mod':
+      return runtime.mod(a, b);
+    case '<':
+      return a < b ? 1 : 0;
+    case '<=':
+      return a <= b ? 1 : 0;
+    case '>':
+      return a > b ? 1 : 0;
+    case '>=':
+      return a >= b ? 1 : 0;
+    case '=':
+      return a === b ? 1 : 0;
+    case '<>':
+      return a !== b ? 1 : 0;
+    case 'and':
+      return a !== 0 && b !== 0 ? 1 : 0;
+    case 'or':
+      return a !== 0 || b !== 0 ? 1 : 0;
+  }
 }
 
 function isNumbered(d: DimInfo): boolean {

@@ -66,6 +66,11 @@ export interface Variable {
   /** The name as written in the file (XMILE files usually write `_` for spaces in references). */
   name: string;
   eqn?: Equation;
+  /**
+   * Auxiliaries and flows: the equation used instead of `eqn` while initial values are computed
+   * (`<init_eqn>`, Stella's and Vensim's active initial).
+   */
+  initEqn?: Equation;
   /** A graphical function applied to the value of `eqn` (or to TIME when there is no eqn). */
   gf?: GraphicalFunction;
   /** Stocks only: names of inflows and outflows, in priority order. */

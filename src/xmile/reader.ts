@@ -560,6 +560,8 @@ class XmileReader {
     const eqnEl = this.child(el, 'eqn');
     if (eqnEl) v.eqn = this.equation(eqnEl);
     // Some converted files give an arrayed variable one <eqn> per element, in row-major order.
+    const initEl = this.child(el, 'init_eqn');
+    if (initEl && kind !== 'stock') v.initEqn = this.equation(initEl);
     const eqnEls = this.elements(el, 'eqn');
     if (eqnEls.length > 1) v.elementEquations = eqnEls.map((x) => this.equation(x));
     const gfEl = this.child(el, 'gf');
