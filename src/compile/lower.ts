@@ -19,6 +19,7 @@ import type {
   Variable,
 } from '../model/types.js';
 import { makeTable, runtime, type LookupTable } from '../simulate/runtime.js';
+import { expandModules } from './modules.js';
 import { type IR, c, irDeps, slot } from './ir.js';
 
 export type SlotRole =
@@ -69,6 +70,11 @@ export interface VarInfo {
   size: number;
   base: number;
   strides: number[];
+  /** Canonical prefix its equation's names resolve under: a module instance's or a macro call's; '' at the root. */
+  scope: string;
+  /** A macro instance's variable: the call's arguments, and how deep the call is nested. */
+  params?: MacroParams;
+  depth?: number;
 }
 
 export interface DimInfo {
@@ -112,6 +118,8 @@ interface Ctx {
   selfAllowed?: boolean;
   /** Lowering an initial value (a stock's, INIT's): variables with an `<init_eqn>` read that instead. */
   initial?: boolean;
+  /** Names resolve in this scope instead of the variable's own (a macro body). */
+  scope?: string;
 }
 
 /** Dimensions an array expression spans, in row-major order (`key` is a dimension's canonical name). */
@@ -122,7 +130,7 @@ interface Vec {
 }
 
 /** A macro's parameters: each argument with the parameters of the context it was written in. */
-type MacroParams = Map<string, { expr: Expr; outer: MacroParams | undefined }>;
+type MacroParams = Map<string, { expr: Expr; outer: MacroParams | undefined; scope: string | undefined }>;
 
 class LowerError extends Error {
   constructor(
@@ -201,19 +209,23 @@ export function lowerModel(model: Model): LoweredModel {
   const macros = new Map<string, MacroDefinition>();
   for (const m of model.macros) macros.set(canonicalName(m.name), m);
 
-  if (model.modules.length > 0) {
-    err(
-      'unsupported-feature',
-      `modules (submodels) are not supported yet: ${model.modules.map((m) => m.name).join(', ')}`,
-      model.modules[0]!.loc,
-    );
-  }
+  // Modules are expanded into `instance.variable`s (see modules.ts).
+  const expanded = expandModules(model);
+  diagnostics.push(...expanded.diagnostics);
+  for (const gf of expanded.graphicalFunctions) gfTables.set(canonicalName(gf.name!), addTable(gf));
 
-  // Variables and their slots.
+  // Variables and their slots. `vars` are the model's (its results); `allVars` adds the
+  // variables of macro instances, which are lowered the same way but are not results.
   const vars: VarInfo[] = [];
+  const allVars: VarInfo[] = [];
   const byKey = new Map<string, VarInfo>();
-  for (const v of model.variables) {
-    const key = canonicalName(v.name);
+  const slotVar = new Map<number, VarInfo>();
+  const addVar = (
+    v: Variable,
+    scope: string,
+    hidden?: { label: string; params: MacroParams | undefined },
+  ): VarInfo | undefined => {
+    const key = scope ? `${scope}.${canonicalName(v.name)}` : canonicalName(v.name);
     const vdims: DimInfo[] = [];
     for (const dn of v.dimensions ?? []) {
       const d = dims.get(canonicalName(dn));
@@ -233,26 +245,52 @@ export function lowerModel(model: Model): LoweredModel {
     const vi: VarInfo = {
       v,
       key,
-      display: displayName(v.name),
+      display: hidden ? `${hidden.label}.${displayName(v.name)}` : displayName(v.name),
       dims: vdims,
       size,
       base: slots.length,
       strides,
+      scope: hidden ? scope : (scopeOf.get(v) ?? ''),
     };
-    if (byKey.has(key)) continue; // the reader reports duplicates
+    if (hidden) vi.params = hidden.params;
+    if (byKey.has(key)) return undefined; // the reader reports duplicates
     byKey.set(key, vi);
-    vars.push(vi);
+    if (!hidden) vars.push(vi);
+    allVars.push(vi);
     for (let e = 0; e < size; e++) {
-      const role = v.kind === 'stock' ? 'stock' : v.kind === 'flow' ? 'flow' : 'aux';
-      slots.push({
-        id: slots.length,
-        role,
-        label: elementLabel(vi, e),
-        varIndex: vars.length - 1,
-        element: e,
-      });
+      const role: SlotRole = hidden
+        ? v.kind === 'stock'
+          ? 'hstock'
+          : 'haux'
+        : v.kind === 'stock'
+          ? 'stock'
+          : v.kind === 'flow'
+            ? 'flow'
+            : 'aux';
+      const sl: Slot = { id: slots.length, role, label: elementLabel(vi, e), element: e };
+      if (!hidden) sl.varIndex = vars.length - 1;
+      slots.push(sl);
+      slotVar.set(sl.id, vi);
     }
+    return vi;
+  };
+  const scopeOf = new Map<Variable, string>();
+  for (const sv of expanded.variables) {
+    // Instance variables keep their full name as their key; their equations resolve in their scope.
+    scopeOf.set(sv.v, sv.scope);
+    addVar(sv.v, '');
   }
+
+  /** The variable a name refers to from an equation in `ctx` (inside an instance: its own first). */
+  const resolve = (key: string, ctx: Ctx): VarInfo | undefined => {
+    const scope = ctx.scope ?? ctx.vi.scope;
+    if (scope) return byKey.get(`${scope}.${key}`);
+    return byKey.get(key);
+  };
+  const resolveTable = (key: string, ctx: Ctx): number | undefined => {
+    const scope = ctx.scope ?? ctx.vi.scope;
+    return gfTables.get(scope ? `${scope}.${key}` : key);
+  };
 
   const newSlot = (role: SlotRole, label: string): Slot => {
     const s: Slot = { id: slots.length, role, label };
@@ -502,13 +540,13 @@ export function lowerModel(model: Model): LoweredModel {
     switch (e.kind) {
       case 'ref': {
         const param = ctx.params?.get(e.key);
-        if (param) return lowerShaped(param.expr, { ...ctx, params: param.outer });
-        const vi = byKey.get(e.key);
+        if (param) return lowerShaped(param.expr, { ...ctx, params: param.outer, scope: param.scope });
+        const vi = resolve(e.key, ctx);
         if (vi && vi.dims.length > 0) return selectShaped(vi, undefined, ctx, e.span.start, true);
         return { xs: [lower(e, ctx)], shape: [] };
       }
       case 'subscript': {
-        const vi = byKey.get(e.key);
+        const vi = resolve(e.key, ctx);
         if (!vi) throw new LowerError(`unknown variable '${e.name}'`, e.span.start, 'unknown-variable');
         return selectShaped(vi, e.indices, ctx, e.span.start, true);
       }
@@ -528,7 +566,7 @@ export function lowerModel(model: Model): LoweredModel {
         };
       }
       case 'call':
-        if (e.key === 'transpose' && !byKey.has('transpose')) {
+        if (e.key === 'transpose' && !resolve('transpose', ctx)) {
           if (e.args.length !== 1)
             throw new LowerError(`transposition takes one array`, e.span.start, 'argument-count');
           return transpose(lowerShaped(e.args[0]!, ctx));
@@ -845,7 +883,8 @@ export function lowerModel(model: Model): LoweredModel {
         return spec.dt;
       case 's': {
         const sl = slots[ir.i]!;
-        if (sl.eq === PENDING && sl.varIndex !== undefined && sl.role !== 'stock') lowerSlotNow(sl);
+        if (sl.eq === PENDING && slotVar.has(sl.id) && sl.role !== 'stock' && sl.role !== 'hstock')
+          lowerSlotNow(sl);
         if (
           (sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux') &&
           sl.eq &&
@@ -936,8 +975,8 @@ export function lowerModel(model: Model): LoweredModel {
   const lowerCall = (e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
     const at = e.span.start;
     // A graphical function called like a function: standalone gf or a variable with a gf.
-    const table = gfTables.get(e.key);
-    const vi = byKey.get(e.key);
+    const table = resolveTable(e.key, ctx);
+    const vi = resolve(e.key, ctx);
     if (table !== undefined || (vi && hasGf(vi) && !findBuiltin(e.key))) {
       if (e.args.length !== 1)
         throw new LowerError(
@@ -982,7 +1021,7 @@ export function lowerModel(model: Model): LoweredModel {
         const x = e.args[1]!;
         if (target.kind === 'subscript') {
           // An element's own graphical function: `LOOKUP(tables[A], x)`.
-          const tv = byKey.get(target.key);
+          const tv = resolve(target.key, ctx);
           if (tv && hasGf(tv)) {
             const sel = selectSlots(tv, target.indices, ctx, target.span.start, false)[0]!;
             if (sel.k !== 's')
@@ -1000,8 +1039,8 @@ export function lowerModel(model: Model): LoweredModel {
             at,
             'invalid-argument',
           );
-        const t = gfTables.get(target.key);
-        const tv = byKey.get(target.key);
+        const t = resolveTable(target.key, ctx);
+        const tv = resolve(target.key, ctx);
         if (t === undefined && !(tv && hasGf(tv))) {
           // Converters write a function of one argument this way (`LOOKUP(COSH, x)`).
           const fb = !tv ? findBuiltin(target.key) : undefined;
@@ -1065,13 +1104,10 @@ export function lowerModel(model: Model): LoweredModel {
     }
   };
 
+  let macroCalls = 0;
   const lowerMacro = (m: MacroDefinition, e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
-    if (m.variables.length > 0 || !m.eqn) {
-      throw new LowerError(
-        `macro '${m.name}' has its own variables, which are not supported yet`,
-        e.span.start,
-        'unsupported-feature',
-      );
+    if (!m.eqn) {
+      throw new LowerError(`macro '${m.name}' has no <eqn> giving its value`, e.span.start, 'invalid-macro');
     }
     if (e.args.length !== m.parameters.length) {
       throw new LowerError(
@@ -1090,9 +1126,25 @@ export function lowerModel(model: Model): LoweredModel {
     if (!parsed.expr)
       throw new LowerError(`macro '${m.name}': ${parsed.error!.message}`, e.span.start, 'syntax-error');
     const params: MacroParams = new Map();
-    m.parameters.forEach((p, i) => params.set(canonicalName(p), { expr: e.args[i]!, outer: ctx.params }));
-    // Arguments are lowered in the caller's context; the body sees only its parameters.
+    const callerScope = ctx.scope ?? ctx.vi.scope;
+    m.parameters.forEach((p, i) =>
+      params.set(canonicalName(p), { expr: e.args[i]!, outer: ctx.params, scope: callerScope }),
+    );
+    // Arguments are lowered in the caller's context; the body sees its parameters and, when the
+    // macro has variables of its own (stocks, flows...), a fresh copy of them for this call.
     const inner: Ctx = { ...ctx, params, depth: ctx.depth + 1 };
+    if (m.variables.length > 0) {
+      const scope = `${callerScope ? callerScope + '.' : ''}${canonicalName(m.name)}#${++macroCalls}`;
+      const where = `${label(ctx, m.name)}#${macroCalls}`;
+      for (const v of m.variables) {
+        const vi = addVar(v, scope, { label: where, params });
+        if (vi) {
+          vi.depth = ctx.depth + 1;
+          for (let k = 0; k < vi.size; k++) slots[vi.base + k]!.eq = PENDING;
+        }
+      }
+      inner.scope = scope;
+    }
     try {
       return lower(parsed.expr, inner);
     } catch (x) {
@@ -1138,8 +1190,8 @@ export function lowerModel(model: Model): LoweredModel {
         // An argument is lowered with the parameters of the context it was written in (the
         // caller's, which is itself a macro body when macros call macros).
         const param = ctx.params?.get(e.key);
-        if (param) return lower(param.expr, { ...ctx, params: param.outer });
-        if (e.key === 'self' && !byKey.has('self')) {
+        if (param) return lower(param.expr, { ...ctx, params: param.outer, scope: param.scope });
+        if (e.key === 'self' && !resolve('self', ctx)) {
           if (ctx.selfAllowed) return slot(ctx.self);
           throw new LowerError(
             'SELF names the variable being defined and may be used only inside PREVIOUS and SIZE',
@@ -1147,7 +1199,7 @@ export function lowerModel(model: Model): LoweredModel {
             'invalid-argument',
           );
         }
-        const vi = byKey.get(e.key);
+        const vi = resolve(e.key, ctx);
         if (vi) {
           const xs = selectSlots(vi, undefined, ctx, e.span.start, false);
           return atStart(xs[0]!, ctx);
@@ -1182,7 +1234,7 @@ export function lowerModel(model: Model): LoweredModel {
         throw new LowerError(`unknown variable '${displayName(e.name)}'`, e.span.start, 'unknown-variable');
       }
       case 'subscript': {
-        const vi = byKey.get(e.key);
+        const vi = resolve(e.key, ctx);
         if (!vi)
           throw new LowerError(`unknown variable '${displayName(e.name)}'`, e.span.start, 'unknown-variable');
         const xs = selectSlots(vi, e.indices, ctx, e.span.start, false);
@@ -1283,8 +1335,8 @@ export function lowerModel(model: Model): LoweredModel {
   const atStart = (ir: IR, ctx: Ctx): IR => {
     if (!ctx.initial || ir.k !== 's') return ir;
     const sl = slots[ir.i]!;
-    if (sl.varIndex === undefined) return ir;
-    const vi = vars[sl.varIndex]!;
+    const vi = slotVar.get(sl.id);
+    if (!vi) return ir;
     if (!vi.v.initEqn || vi.v.kind === 'stock') return ir;
     let r = initialSlots.get(sl.id);
     if (!r) {
@@ -1310,8 +1362,9 @@ export function lowerModel(model: Model): LoweredModel {
       binding: bindingFor(vi, e),
       eqn: eqn ?? { text: '' },
       self: vi.base + e,
-      depth: 0,
+      depth: vi.depth ?? 0,
     };
+    if (vi.params) ctx.params = vi.params;
     if (initial) ctx.initial = true;
     let ir: IR;
     if (eqn && eqn.text.trim() !== '') {
@@ -1355,7 +1408,7 @@ export function lowerModel(model: Model): LoweredModel {
     if (inProgress.has(sl.id)) return;
     inProgress.add(sl.id);
     try {
-      const vi = vars[sl.varIndex!]!;
+      const vi = slotVar.get(sl.id)!;
       const { eqn, gf } = elementEquation(vi, sl.element!);
       sl.eq = lowerValue(vi, sl.element!, eqn, gf);
     } finally {
@@ -1377,7 +1430,9 @@ export function lowerModel(model: Model): LoweredModel {
       }
     }
   }
-  for (const vi of vars) {
+  // By index: macro calls add the variables of their instances to allVars as they are lowered.
+  for (let vIndex = 0; vIndex < allVars.length; vIndex++) {
+    const vi = allVars[vIndex]!;
     for (let e = 0; e < vi.size; e++) {
       const s = slots[vi.base + e]!;
       const { eqn } = elementEquation(vi, e);
@@ -1402,12 +1457,13 @@ export function lowerModel(model: Model): LoweredModel {
   }
 
   // Stocks: rates from inflows and outflows, element by element.
-  for (const vi of vars) {
+  for (const vi of allVars) {
     if (vi.v.kind !== 'stock') continue;
     const flowSlots = (names: string[] | undefined, e: number): number[] => {
       const out: number[] = [];
       for (const n of names ?? []) {
-        const fv = byKey.get(canonicalName(n));
+        const fk = canonicalName(n);
+        const fv = byKey.get(vi.scope ? `${vi.scope}.${fk}` : fk);
         // Report once per stock, not once per element of an arrayed stock.
         if (!fv) {
           if (e === 0)
@@ -1457,8 +1513,11 @@ export function lowerModel(model: Model): LoweredModel {
       s.rate = rate;
       if (vi.v.nonNegative) s.nonNegative = true;
     }
+    if (vi.params) continue; // a macro instance's stock is not a node of the model's graph
     for (const n of [...(vi.v.inflows ?? []), ...(vi.v.outflows ?? [])]) {
-      edges.push({ from: displayName(n), to: vi.display, kind: 'flow' });
+      const fk = canonicalName(n);
+      const fv = byKey.get(vi.scope ? `${vi.scope}.${fk}` : fk);
+      edges.push({ from: fv?.display ?? displayName(n), to: vi.display, kind: 'flow' });
     }
   }
 
@@ -1473,7 +1532,7 @@ export function lowerModel(model: Model): LoweredModel {
       if (!expr) continue;
       walk(expr, (x) => {
         if (x.kind === 'ref' || x.kind === 'subscript') {
-          const t = byKey.get(x.key);
+          const t = byKey.get(vi.scope ? `${vi.scope}.${x.key}` : x.key);
           if (t && t !== vi && !seen.has(t.key)) {
             seen.add(t.key);
             edges.push({ from: t.display, to: vi.display, kind: 'equation' });
