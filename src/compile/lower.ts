@@ -1416,6 +1416,88 @@ export function lowerModel(model: Model): LoweredModel {
     }
   };
 
+  /**
+   * Non-negative stocks (XMILE 1.0 sections 3.6.2 and 4.2): the logic sits in the outflows, taken
+   * in priority order. An outflow that drains only this stock is limited to what the stock holds
+   * plus what flows in during the step, less what the outflows before it take, so material is
+   * conserved (a stock of 5 with two outflows of 4 passes 4 and 1) and the flow reports what
+   * moved. What cannot be limited that way (a negative inflow; a flow that several stocks name as
+   * their outflow, which the SDXorg suite uses) is held by a floor on the stock's net rate,
+   * -stock/DT, so the stock stops at zero while those flows keep their values.
+   */
+  const limitOutflows = (entries: typeof nonNegative, drains: Map<number, number>): void => {
+    const over = (a: IR, b: IR): IR => ({ k: 'bin', op: '/', a, b });
+    for (const { s, vi, ins, outs } of entries) {
+      const stockRate: IR = over(slot(s.id), { k: 'dt' });
+      s.rate = { k: 'fn', name: 'MAX', args: [s.rate!, { k: 'neg', a: stockRate }] };
+      const limited = outs.filter((o) => drains.get(o) === 1 && !limitedFlows.has(o));
+      if (limited.length === 0) continue;
+      const saved = limited.map((o) => ({ o, eq: slots[o]!.eq, uniflow: slots[o]!.uniflow }));
+      const added: Slot[] = [];
+      const positive = ins.map((g): IR => ({ k: 'fn', name: 'MAX', args: [c(0), slot(g)] }));
+      let cum: IR = positive.length ? { k: 'bin', op: '+', a: stockRate, b: sumOf(positive) } : stockRate;
+      for (const o of outs) {
+        const fl = slots[o]!;
+        const h = newSlot('haux', `${fl.label}·available`);
+        h.eq = cum;
+        added.push(h);
+        if (limited.includes(o)) {
+          const raw = newSlot('haux', `${fl.label}·unlimited`);
+          raw.eq = fl.eq;
+          if (fl.uniflow) raw.uniflow = true;
+          added.push(raw);
+          fl.eq = {
+            k: 'fn',
+            name: 'MIN',
+            args: [slot(raw.id), { k: 'fn', name: 'MAX', args: [c(0), slot(h.id)] }],
+          };
+        }
+        cum = { k: 'bin', op: '-', a: slot(h.id), b: slot(o) };
+      }
+      if (limited.some((o) => onCycle(o))) {
+        // A flow the stock's availability depends on depends on one of its outflows (an inflow
+        // computed from an outflow, an initial value from a flow): keep the floor only.
+        for (const x of saved) {
+          slots[x.o]!.eq = x.eq;
+          if (x.uniflow) slots[x.o]!.uniflow = true;
+        }
+        for (const h of added) h.eq = c(0);
+        err(
+          'outflow-limiting',
+          `the outflows of non-negative stock '${elementLabel(vi, s.element ?? 0)}' feed back into what it can give within one step; they are not limited, the stock is held at zero instead`,
+          vi.v.loc,
+          vi.display,
+          'warning',
+        );
+        continue;
+      }
+      for (const o of limited) limitedFlows.add(o);
+    }
+  };
+  const limitedFlows = new Set<number>();
+  /** Does the value of slot `id` depend on itself, within a step or while initial values are computed? */
+  const onCycle = (id: number): boolean => {
+    for (const atStart of [false, true]) {
+      const seen = new Set<number>();
+      const stack = [id];
+      let first = true;
+      while (stack.length) {
+        const x = stack.pop()!;
+        if (x === id && !first) return true;
+        first = false;
+        if (seen.has(x)) continue;
+        seen.add(x);
+        const sl = slots[x]!;
+        const state = sl.role === 'stock' || sl.role === 'hstock' || sl.role === 'prev';
+        if ((state && !atStart) || sl.role === 'rand' || !sl.eq) continue;
+        const deps = new Set<number>();
+        irDeps(sl.eq, deps);
+        for (const d of deps) stack.push(d);
+      }
+    }
+    return false;
+  };
+
   // First give every model slot a placeholder so constant folding can see literal constants early.
   for (const vi of vars) {
     for (let e = 0; e < vi.size; e++) slots[vi.base + e]!.eq = PENDING;
@@ -1457,6 +1539,9 @@ export function lowerModel(model: Model): LoweredModel {
   }
 
   // Stocks: rates from inflows and outflows, element by element.
+  /** How many stocks name each flow slot as an outflow. */
+  const outflowOf = new Map<number, number>();
+  const nonNegative: { s: Slot; vi: VarInfo; ins: number[]; outs: number[] }[] = [];
   for (const vi of allVars) {
     if (vi.v.kind !== 'stock') continue;
     const flowSlots = (names: string[] | undefined, e: number): number[] => {
@@ -1511,7 +1596,8 @@ export function lowerModel(model: Model): LoweredModel {
       let rate: IR = terms.length ? sumOf(terms) : c(0);
       if (outs.length) rate = { k: 'bin', op: '-', a: rate, b: sumOf(outs.map((o) => slot(o))) };
       s.rate = rate;
-      if (vi.v.nonNegative) s.nonNegative = true;
+      for (const o of outs) outflowOf.set(o, (outflowOf.get(o) ?? 0) + 1);
+      if (vi.v.nonNegative) nonNegative.push({ s, vi, ins, outs });
     }
     if (vi.params) continue; // a macro instance's stock is not a node of the model's graph
     for (const n of [...(vi.v.inflows ?? []), ...(vi.v.outflows ?? [])]) {
@@ -1520,6 +1606,8 @@ export function lowerModel(model: Model): LoweredModel {
       edges.push({ from: fv?.display ?? displayName(n), to: vi.display, kind: 'flow' });
     }
   }
+
+  limitOutflows(nonNegative, outflowOf);
 
   // Variable-level equation edges.
   for (const vi of vars) {
