@@ -1387,6 +1387,8 @@ export function lowerModel(model: Model): LoweredModel {
     } else if (gf) {
       ir = { k: 'time' };
     } else {
+      // A conveyor's or queue's outflow has no equation of its own: the stock drives it.
+      if (drivenFlows.has(vi.key)) return c(0);
       err('missing-equation', `'${vi.display}' has no equation`, vi.v.loc, vi.display);
       return c(NaN);
     }
@@ -1498,6 +1500,162 @@ export function lowerModel(model: Model): LoweredModel {
     return false;
   };
 
+  /** Flows a conveyor or queue drives (its non-leakage outflows): they need no equation. */
+  const drivenFlows = new Set<string>();
+  const isLeak = (fv: VarInfo | undefined): boolean => !!fv?.v.leak;
+  for (const vi of allVars) {
+    if (vi.v.kind !== 'stock' || !(vi.v.conveyor || vi.v.queue)) continue;
+    const outs = (vi.v.outflows ?? []).map((n) => {
+      const k = canonicalName(n);
+      return byKey.get(vi.scope ? `${vi.scope}.${k}` : k);
+    });
+    const marked = outs.some(isLeak);
+    outs.forEach((fv, i) => {
+      if (!fv) return;
+      if (vi.v.queue || (marked ? !isLeak(fv) : i === 0) || fv.v.leak?.fraction) drivenFlows.add(fv.key);
+    });
+  }
+
+  const bin = (op: BinaryOp, a: IR, b: IR): IR => ({ k: 'bin', op, a, b });
+  const fnMin = (...args: IR[]): IR => ({ k: 'fn', name: 'MIN', args });
+  const fnMax = (...args: IR[]): IR => ({ k: 'fn', name: 'MAX', args });
+
+  /**
+   * A queue (XMILE 1.0 section 3.7.3): first in, first out. Its first outflow takes what the
+   * queue holds plus what arrives in the step (a downstream conveyor may limit it); each outflow
+   * marked `<overflow/>` takes what the outflows before it could not; other outflows take nothing.
+   */
+  const lowerQueue = ({ s, vi, ins, outs }: (typeof special)[number]): void => {
+    let available: IR = bin(
+      '+',
+      bin('/', slot(s.id), { k: 'dt' }),
+      sumOf(ins.map((g) => fnMax(c(0), slot(g)))),
+    );
+    outs.forEach((o, i) => {
+      const fl = slots[o]!;
+      const fv = slotVar.get(o);
+      const h = newSlot('haux', `${fl.label}·queue available`);
+      h.eq = available;
+      if (i === 0 || fv?.v.overflow) fl.eq = fnMax(c(0), slot(h.id));
+      else fl.eq = c(0);
+      available = bin('-', slot(h.id), slot(o));
+    });
+    if (vi.v.conveyor && s.element === 0)
+      err(
+        'invalid-queue',
+        `'${vi.display}' is both a queue and a conveyor; it runs as a queue`,
+        vi.v.loc,
+        vi.display,
+        'warning',
+      );
+  };
+
+  /**
+   * A conveyor (XMILE 1.0 sections 3.7.2, 4.2.1): what enters leaves its transit time later
+   * (a pipeline of the inflow; the initial contents spread evenly, as if they had entered over
+   * the last transit time). Each leakage outflow takes its fraction of the inflowing amount,
+   * evenly over its zone (leak_start..leak_end of the length); the normal outflow carries the rest.
+   * Capacity and inflow limit hold back the inflows, in priority order.
+   */
+  const lowerConveyor = ({ s, vi, ins, outs }: (typeof special)[number]): void => {
+    const cv = vi.v.conveyor!;
+    const e = s.element ?? 0;
+    const L0 = (name: string) => `${elementLabel(vi, e)}·conveyor ${name}`;
+    if (!cv.len) {
+      if (e === 0)
+        err(
+          'missing-equation',
+          `conveyor '${vi.display}' has no transit time (<len>); it runs as a plain stock`,
+          vi.v.loc,
+          vi.display,
+        );
+      return;
+    }
+    if (e === 0) {
+      const unsupported = [
+        cv.sample && '<sample>',
+        cv.arrest && '<arrest>',
+        cv.discrete && 'discrete',
+        cv.batchIntegrity && 'batch_integrity',
+        cv.exponentialLeak && 'exponential_leak',
+      ].filter(Boolean);
+      if (unsupported.length)
+        err(
+          'unsupported-feature',
+          `conveyor '${vi.display}': ${unsupported.join(', ')} not simulated (a continuous conveyor with linear leakage is)`,
+          vi.v.loc,
+          vi.display,
+          'warning',
+        );
+    }
+    const len = hiddenAux(lowerValue(vi, e, cv.len, undefined), L0('transit time'));
+    // Inflows, limited by capacity and inflow limit in priority order.
+    const room: IR[] = [];
+    if (cv.inLimit) room.push(lowerValue(vi, e, cv.inLimit, undefined));
+    if (cv.capacity) {
+      const cap = lowerValue(vi, e, cv.capacity, undefined);
+      room.push(
+        fnMax(
+          c(0),
+          bin('+', bin('/', bin('-', cap, slot(s.id)), { k: 'dt' }), sumOf(outs.map((o) => slot(o)))),
+        ),
+      );
+    }
+    let allowed: IR | undefined =
+      room.length === 0 ? undefined : room.length === 1 ? room[0]! : fnMin(...room);
+    for (const g of ins) {
+      const fl = slots[g]!;
+      fl.eq = fnMax(c(0), fl.eq ?? c(0));
+      if (allowed) {
+        const h = newSlot('haux', `${fl.label}·conveyor room`);
+        h.eq = allowed;
+        fl.eq = fnMin(fl.eq, fnMax(c(0), slot(h.id)));
+        allowed = bin('-', slot(h.id), slot(g));
+      }
+    }
+    const entering = newSlot('haux', L0('entering'));
+    entering.eq = sumOf(ins.map((g) => slot(g)));
+    histories.push({ source: entering.id });
+    const hist = histories.length - 1;
+    const initRate = newSlot('init', L0('initial rate'));
+    initRate.eq = bin('/', slot(s.id), len);
+    const entered = (z: number): IR =>
+      z <= 0
+        ? slot(entering.id)
+        : { k: 'delay', hist, delay: z === 1 ? len : bin('*', c(z), len), init: slot(initRate.id) };
+    const fvs = outs.map((o) => slotVar.get(o));
+    const marked = fvs.some(isLeak);
+    let leaked: IR = c(0);
+    let normal: number | undefined;
+    outs.forEach((o, i) => {
+      const fv = fvs[i];
+      const leak = marked ? isLeak(fv) : i > 0;
+      if (!leak) {
+        if (normal === undefined) normal = o;
+        else slots[o]!.eq = c(0);
+        return;
+      }
+      const fl = slots[o]!;
+      const fe = fl.element ?? 0;
+      const fraction = fv?.v.leak?.fraction
+        ? lowerValue(fv, fe, fv.v.leak.fraction, undefined)
+        : (fl.eq ?? c(0));
+      const f = hiddenAux(fraction, `${fl.label}·leak fraction`);
+      const zs = Math.min(1, Math.max(0, fv?.v.leak?.start ?? 0));
+      const ze = Math.min(1, Math.max(zs, fv?.v.leak?.end ?? 1));
+      if (ze <= zs) {
+        fl.eq = c(0);
+        return;
+      }
+      const zone = newSlot('hstock', `${fl.label}·leak zone`);
+      zone.eq = bin('*', slot(s.id), c(ze - zs));
+      zone.rate = bin('-', entered(zs), entered(ze));
+      fl.eq = bin('/', bin('*', f, slot(zone.id)), bin('*', c(ze - zs), len));
+      leaked = leaked.k === 'c' && leaked.v === 0 ? f : bin('+', leaked, f);
+    });
+    if (normal !== undefined) slots[normal]!.eq = bin('*', bin('-', c(1), leaked), entered(1));
+  };
+
   // First give every model slot a placeholder so constant folding can see literal constants early.
   for (const vi of vars) {
     for (let e = 0; e < vi.size; e++) slots[vi.base + e]!.eq = PENDING;
@@ -1542,6 +1700,7 @@ export function lowerModel(model: Model): LoweredModel {
   /** How many stocks name each flow slot as an outflow. */
   const outflowOf = new Map<number, number>();
   const nonNegative: { s: Slot; vi: VarInfo; ins: number[]; outs: number[] }[] = [];
+  const special: typeof nonNegative = [];
   for (const vi of allVars) {
     if (vi.v.kind !== 'stock') continue;
     const flowSlots = (names: string[] | undefined, e: number): number[] => {
@@ -1598,6 +1757,7 @@ export function lowerModel(model: Model): LoweredModel {
       s.rate = rate;
       for (const o of outs) outflowOf.set(o, (outflowOf.get(o) ?? 0) + 1);
       if (vi.v.nonNegative) nonNegative.push({ s, vi, ins, outs });
+      if (vi.v.conveyor || vi.v.queue) special.push({ s, vi, ins, outs });
     }
     if (vi.params) continue; // a macro instance's stock is not a node of the model's graph
     for (const n of [...(vi.v.inflows ?? []), ...(vi.v.outflows ?? [])]) {
@@ -1607,6 +1767,8 @@ export function lowerModel(model: Model): LoweredModel {
     }
   }
 
+  for (const x of special) if (x.vi.v.queue) lowerQueue(x);
+  for (const x of special) if (x.vi.v.conveyor && !x.vi.v.queue) lowerConveyor(x);
   limitOutflows(nonNegative, outflowOf);
 
   // Variable-level equation edges.

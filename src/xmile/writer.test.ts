@@ -104,6 +104,9 @@ describe('writeXmile', () => {
 <stock name="S"><doc>A &lt;stock&gt; &amp; "doc"
 on two lines</doc><eqn>10</eqn><inflow>f</inflow><outflow>"g h"</outflow><units>people</units></stock>
 <flow name="f"><eqn>TWICE(1)</eqn><non_negative>false</non_negative></flow>
+<stock name="belt"><eqn>0</eqn><inflow>f</inflow><outflow>off</outflow><outflow>loss</outflow><conveyor exponential_leak="false"><len>2</len><capacity>50</capacity></conveyor></stock>
+<flow name="off"/><flow name="loss" leak_end="0.5"><leak>0.1</leak></flow>
+<stock name="line"><eqn>0</eqn><outflow>first</outflow><outflow>second</outflow><queue/></stock><flow name="first"/><flow name="second"><overflow/></flow>
 <flow name="g h"><eqn>S / 10</eqn><multiplier>1</multiplier></flow>
 <aux name="arr"><dimensions><dim name="C"/><dim name="N"/></dimensions><element subscript="a, 1"><eqn>1</eqn></element><element subscript="b,2"><gf><xscale min="0" max="1"/><ypts>0,-0,1e-300,5</ypts></gf><eqn>TIME</eqn></element></aux>
 <aux name="table" flow_concept="true"><eqn>S</eqn><gf type="discrete"><xpts>0,1,2</xpts><ypts>3,4,5</ypts></gf><init_eqn>4</init_eqn></aux>
@@ -121,6 +124,7 @@ on two lines</doc><eqn>10</eqn><inflow>f</inflow><outflow>"g h"</outflow><units>
     expect(m.variables.find((v) => v.name === 'S')!.nonNegative).toBe(true);
     expect(m.variables.find((v) => v.name === 'f')!.nonNegative).toBe(false);
     expect(m.simSpecs.dt).toBe(0.25);
+    expect(m.variables.find((v) => v.name === 'belt')!.conveyor?.capacity?.text).toBe('50');
     const written = writeXmile(m);
     const second = readXmile(written, 'all.xmile');
     expect(second.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);

@@ -8,6 +8,7 @@
  * No Node imports: this runs in the browser too.
  */
 import type {
+  ConveyorOptions,
   Dimension,
   ElementDefinition,
   Equation,
@@ -182,8 +183,10 @@ function writeEquation(o: Out, tag: string, e: Equation): void {
 }
 
 function writeVariable(o: Out, v: Variable): void {
-  const flowConcept = v.kind === 'aux' && v.flowConcept ? ' flow_concept="true"' : '';
-  o.open(`<${v.kind} name="${attr(v.name)}"${flowConcept}>`);
+  let extra = v.kind === 'aux' && v.flowConcept ? ' flow_concept="true"' : '';
+  if (v.leak?.start !== undefined) extra += ` leak_start="${formatNumber(v.leak.start)}"`;
+  if (v.leak?.end !== undefined) extra += ` leak_end="${formatNumber(v.leak.end)}"`;
+  o.open(`<${v.kind} name="${attr(v.name)}"${extra}>`);
   if (v.doc !== undefined) o.leaf('doc', v.doc);
   if (v.elementEquations && v.elementEquations.length > 1) {
     for (const e of v.elementEquations) writeEquation(o, 'eqn', e);
@@ -193,6 +196,14 @@ function writeVariable(o: Out, v: Variable): void {
   for (const f of v.inflows ?? []) o.leaf('inflow', f);
   for (const f of v.outflows ?? []) o.leaf('outflow', f);
   if (v.multiplier) writeEquation(o, 'multiplier', v.multiplier);
+  if (v.conveyor) writeConveyor(o, v.conveyor);
+  if (v.queue) o.line('<queue/>');
+  if (v.leak) {
+    if (v.leak.fraction) writeEquation(o, 'leak', v.leak.fraction);
+    else o.line('<leak/>');
+    if (v.leak.integers) o.line('<leak_integers/>');
+  }
+  if (v.overflow) o.line('<overflow/>');
   if (v.nonNegative) o.line('<non_negative/>');
   if (v.units !== undefined) o.leaf('units', v.units);
   if (v.dimensions && v.dimensions.length > 0) {
@@ -202,6 +213,30 @@ function writeVariable(o: Out, v: Variable): void {
   }
   for (const el of v.elements ?? []) writeElement(o, el);
   o.close(`</${v.kind}>`);
+}
+
+function writeConveyor(o: Out, c: ConveyorOptions): void {
+  let a = '';
+  for (const [at, key] of [
+    ['discrete', 'discrete'],
+    ['batch_integrity', 'batchIntegrity'],
+    ['one_at_a_time', 'oneAtATime'],
+    ['exponential_leak', 'exponentialLeak'],
+  ] as const) {
+    if (c[key] !== undefined) a += ` ${at}="${c[key] ? 'true' : 'false'}"`;
+  }
+  o.open(`<conveyor${a}>`);
+  for (const [tag, key] of [
+    ['len', 'len'],
+    ['capacity', 'capacity'],
+    ['in_limit', 'inLimit'],
+    ['sample', 'sample'],
+    ['arrest', 'arrest'],
+  ] as const) {
+    const e = c[key];
+    if (e) writeEquation(o, tag, e);
+  }
+  o.close('</conveyor>');
 }
 
 function writeElement(o: Out, el: ElementDefinition): void {
