@@ -64,6 +64,20 @@ function quoted(name: string): string {
   return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** A connected input: an auxiliary whose equation names its source by the source's full name. */
+function aliasOf(v: Variable, name: string, from: string): Variable {
+  const alias: Variable = {
+    kind: v.kind === 'stock' ? 'aux' : v.kind,
+    name,
+    eqn: { text: quoted(from), loc: v.loc },
+  };
+  if (v.units !== undefined) alias.units = v.units;
+  if (v.doc !== undefined) alias.doc = v.doc;
+  if (v.dimensions !== undefined) alias.dimensions = v.dimensions;
+  if (v.loc !== undefined) alias.loc = v.loc;
+  return alias;
+}
+
 export function expandModules(model: Model): Expanded {
   const diagnostics: Diagnostic[] = [];
   const out: ScopedVariable[] = model.variables.map((v) => ({ v, scope: '' }));
@@ -72,6 +86,8 @@ export function expandModules(model: Model): Expanded {
   const models = new Map<string, SubModel>();
   for (const m of model.subModels) if (m.name) models.set(canonicalName(m.name), m);
   let count = out.length;
+  /** Connections into an enclosing model's variable (`to=".name"`), by that variable's full name. */
+  const outward = new Map<string, { from: string; mod: ModuleInstance }>();
 
   const error = (message: string, mod: ModuleInstance, code = 'invalid-module') => {
     diagnostics.push({
@@ -96,6 +112,16 @@ export function expandModules(model: Model): Expanded {
     for (const mod of instances) {
       const own = canonicalName(mod.name);
       for (const c of mod.connections) {
+        if (c.to.trim().startsWith('.')) {
+          // Into the enclosing model (`.name`): one of its inputs takes an instance's output.
+          const target = canonicalPath(c.to.trim().slice(1));
+          const source = canonicalPath(c.from.trim().replace(/^\./, ''));
+          outward.set(scope ? `${scope}.${target}` : target, {
+            from: scope ? `${scope}.${source}` : source,
+            mod,
+          });
+          continue;
+        }
         let to = canonicalPath(c.to);
         const dot = to.indexOf('.');
         if (dot < 0 || !instanceKeys.has(to.slice(0, dot))) to = `${own}.${to}`;
@@ -126,15 +152,7 @@ export function expandModules(model: Model): Expanded {
         const name = `${innerPrefix}${v.name}`;
         const conn = connections.get(`${own}.${canonicalName(v.name)}`);
         if (conn) {
-          // A connected input becomes an alias of its source, evaluated in the root's names.
-          const alias: Variable = {
-            kind: v.kind === 'stock' ? 'aux' : v.kind,
-            name,
-            eqn: { text: quoted(conn.from), loc: v.loc },
-          };
-          for (const k of ['units', 'doc', 'dimensions', 'loc'] as const)
-            if (v[k] !== undefined) (alias as unknown as Record<string, unknown>)[k] = v[k];
-          out.push({ v: alias, scope: '', alias: true });
+          out.push({ v: aliasOf(v, name, conn.from), scope: '', alias: true });
           continue;
         }
         const copy: Variable = { ...v, name };
@@ -159,5 +177,16 @@ export function expandModules(model: Model): Expanded {
     }
   };
   expand(model.modules, '', '', []);
+  if (outward.size > 0) {
+    for (let i = 0; i < out.length; i++) {
+      const sv = out[i]!;
+      const c = outward.get(canonicalName(sv.v.name));
+      if (!c) continue;
+      outward.delete(canonicalName(sv.v.name));
+      out[i] = { v: aliasOf(sv.v, sv.v.name, c.from), scope: '', alias: true };
+    }
+    for (const [to, c] of outward)
+      error(`module '${c.mod.name}' connects '${to}', which is not defined`, c.mod);
+  }
   return { variables: out, graphicalFunctions: gfs, diagnostics };
 }

@@ -66,6 +66,19 @@ describe('modules', () => {
     }
   });
 
+  it('an input of the enclosing model takes an instance\'s output (to=".name", as Stella writes it)', () => {
+    const r = compileOk(
+      file([
+        `<model><variables>
+          <module name="h" model="hares"><connect to=".seen" from="h.density"/></module>
+          <aux name="seen" access="input"><eqn>0</eqn></aux>
+        </variables></model>`,
+        haresModel,
+      ]),
+    ).run();
+    for (let k = 0; k <= 5; k++) expect(col(r, 'seen')[k]).toBe(col(r, 'h.hares')[k]);
+  });
+
   it('nested modules: an instance inside an instance', () => {
     const r = compileOk(
       file([
