@@ -31,6 +31,8 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
+export { writeXmile } from './xmile/writer.js';
+
 /** Read an XMILE (.xmile, .stmx, .xml) document from its text. Never throws. */
 export function readModel(text: string, options: { file?: string } = {}): ReadResult {
   return readXmile(text, options.file);

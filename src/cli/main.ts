@@ -17,6 +17,7 @@ const FAMILIES: { commands: string[]; load: () => Promise<Register> }[] = [
     commands: ['run', 'check'],
     load: async () => (await import('./commands/engine.js')).registerEngineCommands,
   },
+  { commands: ['convert'], load: async () => (await import('./commands/convert.js')).registerConvertCommand },
   { commands: ['compare'], load: async () => (await import('./commands/case.js')).registerCaseCommands },
   {
     commands: ['explore', 'sensitivity', 'discover', 'robustness', 'report'],

@@ -3,7 +3,7 @@
  * and builtins, expand arrays element by element, and expand stateful builtins into internal
  * slots. The result is a flat list of slots, each with scalar IR for its value or rate.
  */
-import type { Expr, IndexExpr } from '../equations/ast.js';
+import type { BinaryOp, Expr, IndexExpr } from '../equations/ast.js';
 import { walk } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
 import { canonicalName, displayName } from '../equations/names.js';
@@ -18,7 +18,8 @@ import type {
   SourceLocation,
   Variable,
 } from '../model/types.js';
-import { makeTable, type LookupTable } from '../simulate/runtime.js';
+import { makeTable, runtime, type LookupTable } from '../simulate/runtime.js';
+import { expandModules } from './modules.js';
 import { type IR, c, irDeps, slot } from './ir.js';
 
 export type SlotRole =
@@ -69,6 +70,11 @@ export interface VarInfo {
   size: number;
   base: number;
   strides: number[];
+  /** Canonical prefix its equation's names resolve under: a module instance's or a macro call's; '' at the root. */
+  scope: string;
+  /** A macro instance's variable: the call's arguments, and how deep the call is nested. */
+  params?: MacroParams;
+  depth?: number;
 }
 
 export interface DimInfo {
@@ -110,10 +116,21 @@ interface Ctx {
   depth: number;
   /** Inside the first argument of PREVIOUS, where SELF may name the variable being defined. */
   selfAllowed?: boolean;
+  /** Lowering an initial value (a stock's, INIT's): variables with an `<init_eqn>` read that instead. */
+  initial?: boolean;
+  /** Names resolve in this scope instead of the variable's own (a macro body). */
+  scope?: string;
+}
+
+/** Dimensions an array expression spans, in row-major order (`key` is a dimension's canonical name). */
+type Shape = { key: string; n: number }[];
+interface Vec {
+  xs: IR[];
+  shape: Shape;
 }
 
 /** A macro's parameters: each argument with the parameters of the context it was written in. */
-type MacroParams = Map<string, { expr: Expr; outer: MacroParams | undefined }>;
+type MacroParams = Map<string, { expr: Expr; outer: MacroParams | undefined; scope: string | undefined }>;
 
 class LowerError extends Error {
   constructor(
@@ -192,19 +209,23 @@ export function lowerModel(model: Model): LoweredModel {
   const macros = new Map<string, MacroDefinition>();
   for (const m of model.macros) macros.set(canonicalName(m.name), m);
 
-  if (model.modules.length > 0) {
-    err(
-      'unsupported-feature',
-      `modules (submodels) are not supported yet: ${model.modules.map((m) => m.name).join(', ')}`,
-      model.modules[0]!.loc,
-    );
-  }
+  // Modules are expanded into `instance.variable`s (see modules.ts).
+  const expanded = expandModules(model);
+  diagnostics.push(...expanded.diagnostics);
+  for (const gf of expanded.graphicalFunctions) gfTables.set(canonicalName(gf.name!), addTable(gf));
 
-  // Variables and their slots.
+  // Variables and their slots. `vars` are the model's (its results); `allVars` adds the
+  // variables of macro instances, which are lowered the same way but are not results.
   const vars: VarInfo[] = [];
+  const allVars: VarInfo[] = [];
   const byKey = new Map<string, VarInfo>();
-  for (const v of model.variables) {
-    const key = canonicalName(v.name);
+  const slotVar = new Map<number, VarInfo>();
+  const addVar = (
+    v: Variable,
+    scope: string,
+    hidden?: { label: string; params: MacroParams | undefined },
+  ): VarInfo | undefined => {
+    const key = scope ? `${scope}.${canonicalName(v.name)}` : canonicalName(v.name);
     const vdims: DimInfo[] = [];
     for (const dn of v.dimensions ?? []) {
       const d = dims.get(canonicalName(dn));
@@ -224,26 +245,52 @@ export function lowerModel(model: Model): LoweredModel {
     const vi: VarInfo = {
       v,
       key,
-      display: displayName(v.name),
+      display: hidden ? `${hidden.label}.${displayName(v.name)}` : displayName(v.name),
       dims: vdims,
       size,
       base: slots.length,
       strides,
+      scope: hidden ? scope : (scopeOf.get(v) ?? ''),
     };
-    if (byKey.has(key)) continue; // the reader reports duplicates
+    if (hidden) vi.params = hidden.params;
+    if (byKey.has(key)) return undefined; // the reader reports duplicates
     byKey.set(key, vi);
-    vars.push(vi);
+    if (!hidden) vars.push(vi);
+    allVars.push(vi);
     for (let e = 0; e < size; e++) {
-      const role = v.kind === 'stock' ? 'stock' : v.kind === 'flow' ? 'flow' : 'aux';
-      slots.push({
-        id: slots.length,
-        role,
-        label: elementLabel(vi, e),
-        varIndex: vars.length - 1,
-        element: e,
-      });
+      const role: SlotRole = hidden
+        ? v.kind === 'stock'
+          ? 'hstock'
+          : 'haux'
+        : v.kind === 'stock'
+          ? 'stock'
+          : v.kind === 'flow'
+            ? 'flow'
+            : 'aux';
+      const sl: Slot = { id: slots.length, role, label: elementLabel(vi, e), element: e };
+      if (!hidden) sl.varIndex = vars.length - 1;
+      slots.push(sl);
+      slotVar.set(sl.id, vi);
     }
+    return vi;
+  };
+  const scopeOf = new Map<Variable, string>();
+  for (const sv of expanded.variables) {
+    // Instance variables keep their full name as their key; their equations resolve in their scope.
+    scopeOf.set(sv.v, sv.scope);
+    addVar(sv.v, '');
   }
+
+  /** The variable a name refers to from an equation in `ctx` (inside an instance: its own first). */
+  const resolve = (key: string, ctx: Ctx): VarInfo | undefined => {
+    const scope = ctx.scope ?? ctx.vi.scope;
+    if (scope) return byKey.get(`${scope}.${key}`);
+    return byKey.get(key);
+  };
+  const resolveTable = (key: string, ctx: Ctx): number | undefined => {
+    const scope = ctx.scope ?? ctx.vi.scope;
+    return gfTables.get(scope ? `${scope}.${key}` : key);
+  };
 
   const newSlot = (role: SlotRole, label: string): Slot => {
     const s: Slot = { id: slots.length, role, label };
@@ -282,7 +329,11 @@ export function lowerModel(model: Model): LoweredModel {
     return undefined;
   };
 
-  type Sel = { kind: 'one'; index: number } | { kind: 'many'; indices: number[] } | { kind: 'dyn'; idx: IR };
+  /** One subscript position resolved: one element, several (with the dimension they span), or computed. */
+  type Sel =
+    | { kind: 'one'; index: number }
+    | { kind: 'many'; indices: number[]; dim?: string }
+    | { kind: 'dyn'; idx: IR };
 
   const selectIndex = (ix: IndexExpr, td: DimInfo, ctx: Ctx, vecOk: boolean): Sel => {
     if (ix.kind === 'wildcard') {
@@ -292,7 +343,29 @@ export function lowerModel(model: Model): LoweredModel {
           ix.span.start,
           'dimension-mismatch',
         );
-      return { kind: 'many', indices: td.elements.map((_, i) => i) };
+      return {
+        kind: 'many',
+        indices: td.elements.map((_, i) => i),
+        dim: ix.dim ? canonicalName(ix.dim) : td.key,
+      };
+    }
+    if (ix.kind === 'position') {
+      // `@n`: bound to the n-th dimension of the variable being defined (XMILE 3.7.1.1).
+      const n = ix.n;
+      if (n < 1 || n > ctx.vi.dims.length)
+        throw new LowerError(
+          `@${n} names no dimension of '${ctx.vi.display}' (it has ${ctx.vi.dims.length})`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      const i = elementTuple(ctx.vi, ctx.element)[n - 1]!;
+      if (i >= td.elements.length)
+        throw new LowerError(
+          `@${n} selects element ${i + 1}, outside dimension '${td.name}'`,
+          ix.span.start,
+          'dimension-mismatch',
+        );
+      return { kind: 'one', index: i };
     }
     if (ix.kind === 'range') {
       const lo = staticElement(ix.low, td);
@@ -312,7 +385,7 @@ export function lowerModel(model: Model): LoweredModel {
         );
       const out: number[] = [];
       for (let i = lo; i <= hi; i++) out.push(i);
-      return { kind: 'many', indices: out };
+      return { kind: 'many', indices: out, dim: td.key };
     }
     if (ix.kind === 'num') {
       const i = Math.round(ix.value) - 1;
@@ -330,7 +403,7 @@ export function lowerModel(model: Model): LoweredModel {
       if (key === td.key) {
         const b = boundElement(td, ctx);
         if (b !== undefined) return { kind: 'one', index: b };
-        if (vecOk) return { kind: 'many', indices: td.elements.map((_, i) => i) };
+        if (vecOk) return { kind: 'many', indices: td.elements.map((_, i) => i), dim: td.key };
         throw new LowerError(`dimension '${td.name}' is not bound here`, ix.span.start, 'dimension-mismatch');
       }
       const el = staticElement(ix, td);
@@ -345,7 +418,7 @@ export function lowerModel(model: Model): LoweredModel {
               const j = td.elementKeys.indexOf(ek);
               return j >= 0 ? j : i;
             });
-            return { kind: 'many', indices: mapped };
+            return { kind: 'many', indices: mapped, dim: other.key };
           }
           throw new LowerError(
             `dimension '${other.name}' is not bound here`,
@@ -387,12 +460,21 @@ export function lowerModel(model: Model): LoweredModel {
     ctx: Ctx,
     at: number,
     vecOk: boolean,
-  ): IR[] => {
+  ): IR[] => selectShaped(vi, indices, ctx, at, vecOk).xs;
+
+  /** The same, with the dimensions the selection spans (row-major), for broadcasting. */
+  const selectShaped = (
+    vi: VarInfo,
+    indices: IndexExpr[] | undefined,
+    ctx: Ctx,
+    at: number,
+    vecOk: boolean,
+  ): Vec => {
     if (vi.dims.length === 0) {
       if (indices && indices.length > 0) {
         throw new LowerError(`'${vi.display}' is not an array but is subscripted`, at, 'dimension-mismatch');
       }
-      return [slot(vi.base)];
+      return { xs: [slot(vi.base)], shape: [] };
     }
     if (indices && indices.length !== vi.dims.length) {
       throw new LowerError(
@@ -405,7 +487,7 @@ export function lowerModel(model: Model): LoweredModel {
       if (indices) return selectIndex(indices[i]!, d, ctx, vecOk);
       const b = boundElement(d, ctx);
       if (b !== undefined) return { kind: 'one', index: b };
-      if (vecOk) return { kind: 'many', indices: d.elements.map((_, j) => j) };
+      if (vecOk) return { kind: 'many', indices: d.elements.map((_, j) => j), dim: d.key };
       throw new LowerError(
         `'${vi.display}' is arrayed over '${d.name}', which this equation does not bind; subscript it`,
         at,
@@ -433,56 +515,176 @@ export function lowerModel(model: Model): LoweredModel {
           idx = s.idx;
         }
       });
-      return [{ k: 'dyn', base, stride, size, idx }];
+      return { xs: [{ k: 'dyn', base, stride, size, idx }], shape: [] };
     }
     let offsets = [0];
+    const shape: Shape = [];
     sels.forEach((s, i) => {
       const choices = s.kind === 'one' ? [s.index] : s.kind === 'many' ? s.indices : [];
+      if (s.kind === 'many') shape.push({ key: s.dim ?? vi.dims[i]!.key, n: s.indices.length });
       const next: number[] = [];
       for (const o of offsets) for (const ch of choices) next.push(o + ch * vi.strides[i]!);
       offsets = next;
     });
-    return offsets.map((o) => slot(vi.base + o));
+    return { xs: offsets.map((o) => slot(vi.base + o)), shape };
   };
 
-  const lowerVector = (e: Expr, ctx: Ctx): IR[] => {
+  const lowerVector = (e: Expr, ctx: Ctx): IR[] => lowerShaped(e, ctx).xs;
+
+  /**
+   * An expression as an array: its elements in row-major order and the dimensions they span.
+   * Binary operators broadcast by dimension name (XMILE 3.7.1.1): `sales[*, *] * price[*]`
+   * multiplies each row of sales by the matching element of price.
+   */
+  const lowerShaped = (e: Expr, ctx: Ctx): Vec => {
     switch (e.kind) {
       case 'ref': {
         const param = ctx.params?.get(e.key);
-        if (param) return lowerVector(param.expr, { ...ctx, params: param.outer });
-        const vi = byKey.get(e.key);
-        if (vi && vi.dims.length > 0) return selectSlots(vi, undefined, ctx, e.span.start, true);
-        return [lower(e, ctx)];
+        if (param) return lowerShaped(param.expr, { ...ctx, params: param.outer, scope: param.scope });
+        const vi = resolve(e.key, ctx);
+        if (vi && vi.dims.length > 0) return selectShaped(vi, undefined, ctx, e.span.start, true);
+        return { xs: [lower(e, ctx)], shape: [] };
       }
       case 'subscript': {
-        const vi = byKey.get(e.key);
+        const vi = resolve(e.key, ctx);
         if (!vi) throw new LowerError(`unknown variable '${e.name}'`, e.span.start, 'unknown-variable');
-        return selectSlots(vi, e.indices, ctx, e.span.start, true);
+        return selectShaped(vi, e.indices, ctx, e.span.start, true);
       }
-      case 'binary': {
-        const a = lowerVector(e.left, ctx);
-        const bb = lowerVector(e.right, ctx);
-        if (a.length !== bb.length && a.length !== 1 && bb.length !== 1) {
+      case 'binary':
+        return broadcast(lowerShaped(e.left, ctx), lowerShaped(e.right, ctx), e.span.start, (a, b) => ({
+          k: 'bin',
+          op: e.op,
+          a,
+          b,
+        }));
+      case 'unary': {
+        const a = lowerShaped(e.arg, ctx);
+        if (e.op === '+') return a;
+        return {
+          xs: a.xs.map((x) => (e.op === '-' ? { k: 'neg', a: x } : { k: 'not', a: x }) as IR),
+          shape: a.shape,
+        };
+      }
+      case 'call':
+        if (e.key === 'transpose' && !resolve('transpose', ctx)) {
+          if (e.args.length !== 1)
+            throw new LowerError(`transposition takes one array`, e.span.start, 'argument-count');
+          return transpose(lowerShaped(e.args[0]!, ctx));
+        }
+        return { xs: [lower(e, ctx)], shape: [] };
+      default:
+        return { xs: [lower(e, ctx)], shape: [] };
+    }
+  };
+
+  /** Combine two arrays element by element, repeating a scalar, or matching dimensions by name. */
+  const broadcast = (a: Vec, b: Vec, at: number, op: (x: IR, y: IR) => IR): Vec => {
+    if (a.xs.length === 1 && b.xs.length === 1) return { xs: [op(a.xs[0]!, b.xs[0]!)], shape: [] };
+    if (b.xs.length === 1) return { xs: a.xs.map((x) => op(x, b.xs[0]!)), shape: a.shape };
+    if (a.xs.length === 1) return { xs: b.xs.map((y) => op(a.xs[0]!, y)), shape: b.shape };
+    const sameShape =
+      a.shape.length === b.shape.length &&
+      a.shape.every((d, i) => d.key === b.shape[i]!.key && d.n === b.shape[i]!.n);
+    const distinct = (sh: Shape) => new Set(sh.map((d) => d.key)).size === sh.length;
+    // One operand's dimensions all among the other's: the smaller is repeated along the others.
+    // (Same-sized arrays over unrelated dimensions combine by position.)
+    const within = (x: Shape, y: Shape) => x.every((d) => y.some((z) => z.key === d.key));
+    if (
+      !sameShape &&
+      distinct(a.shape) &&
+      distinct(b.shape) &&
+      (within(a.shape, b.shape) || within(b.shape, a.shape))
+    ) {
+      // The union of the dimensions, the left operand's first.
+      const shape: Shape = [...a.shape];
+      for (const d of b.shape) {
+        const match = shape.find((x) => x.key === d.key);
+        if (!match) shape.push(d);
+        else if (match.n !== d.n)
           throw new LowerError(
-            `arrays of different sizes (${a.length} and ${bb.length}) combined`,
-            e.span.start,
+            `dimension '${d.key}' has ${match.n} elements on one side and ${d.n} on the other`,
+            at,
             'dimension-mismatch',
           );
+      }
+      const strideIn = (sh: Shape) => {
+        const st = new Map<string, number>();
+        let m = 1;
+        for (let i = sh.length - 1; i >= 0; i--) {
+          st.set(sh[i]!.key, m);
+          m *= sh[i]!.n;
         }
-        const n = Math.max(a.length, bb.length);
-        const out: IR[] = [];
-        for (let i = 0; i < n; i++)
-          out.push({ k: 'bin', op: e.op, a: a[a.length === 1 ? 0 : i]!, b: bb[bb.length === 1 ? 0 : i]! });
-        return out;
+        return st;
+      };
+      const sa = strideIn(a.shape);
+      const sb = strideIn(b.shape);
+      const total = shape.reduce((n, d) => n * d.n, 1);
+      const xs: IR[] = [];
+      for (let k = 0; k < total; k++) {
+        let rest = k;
+        let ia = 0;
+        let ib = 0;
+        for (let i = shape.length - 1; i >= 0; i--) {
+          const d = shape[i]!;
+          const pos = rest % d.n;
+          rest = Math.floor(rest / d.n);
+          ia += pos * (sa.get(d.key) ?? 0);
+          ib += pos * (sb.get(d.key) ?? 0);
+        }
+        xs.push(op(a.xs[ia]!, b.xs[ib]!));
       }
-      case 'unary': {
-        const a = lowerVector(e.arg, ctx);
-        if (e.op === '+') return a;
-        return a.map((x) => (e.op === '-' ? { k: 'neg', a: x } : { k: 'not', a: x }) as IR);
-      }
-      default:
-        return [lower(e, ctx)];
+      return { xs, shape };
     }
+    if (a.xs.length !== b.xs.length) {
+      throw new LowerError(
+        `arrays of different sizes (${a.xs.length} and ${b.xs.length}) combined`,
+        at,
+        'dimension-mismatch',
+      );
+    }
+    return { xs: a.xs.map((x, i) => op(x, b.xs[i]!)), shape: a.shape };
+  };
+
+  /** Reverse the dimensions of an array (XMILE's `'` operator). */
+  const transpose = (v: Vec): Vec => {
+    if (v.shape.length < 2) return { xs: v.xs, shape: [...v.shape].reverse() };
+    const shape = [...v.shape].reverse();
+    const n = v.shape.length;
+    const strides = v.shape.map((_, i) => v.shape.slice(i + 1).reduce((m, d) => m * d.n, 1));
+    const xs: IR[] = [];
+    const total = v.xs.length;
+    for (let k = 0; k < total; k++) {
+      // k indexes the transposed array; its tuple read backwards indexes the original.
+      let rest = k;
+      let src = 0;
+      for (let i = n - 1; i >= 0; i--) {
+        const pos = rest % shape[i]!.n;
+        rest = Math.floor(rest / shape[i]!.n);
+        src += pos * strides[n - 1 - i]!;
+      }
+      xs.push(v.xs[src]!);
+    }
+    return { xs, shape };
+  };
+
+  /**
+   * The element of an array expression that the current element of an apply-to-all equation
+   * selects: dimensions matched by name, else by position.
+   */
+  const pick = (v: Vec, ctx: Ctx, at: number): IR => {
+    if (v.xs.length === 1) return v.xs[0]!;
+    const tuple = elementTuple(ctx.vi, ctx.element);
+    let k = 0;
+    for (let i = 0; i < v.shape.length; i++) {
+      const d = v.shape[i]!;
+      const di = dims.get(d.key);
+      let idx = ctx.binding.get(d.key) ?? (di ? boundElement(di, ctx) : undefined);
+      if (idx === undefined && v.shape.length === tuple.length) idx = tuple[i];
+      if (idx === undefined || idx >= d.n)
+        throw new LowerError(`an array is used where one value is needed`, at, 'dimension-mismatch');
+      k = k * d.n + idx;
+    }
+    return v.xs[k]!;
   };
 
   const sumOf = (xs: IR[]): IR => (xs.length === 0 ? c(0) : { k: 'rt', name: 'sum', args: xs });
@@ -542,7 +744,7 @@ export function lowerModel(model: Model): LoweredModel {
     switch (name) {
       case 'INIT': {
         const s = newSlot('init', L('INIT'));
-        s.eq = lower(args[0]!, ctx);
+        s.eq = lower(args[0]!, { ...ctx, initial: true });
         return slot(s.id);
       }
       case 'PREVIOUS': {
@@ -647,16 +849,92 @@ export function lowerModel(model: Model): LoweredModel {
     }
   };
 
+  /**
+   * The order of DELAYN/SMTHN: like Vensim, the value its expression has at the start (an order
+   * that changes later keeps its initial value, as the structure is built once).
+   */
   const staticOrder = (e: Expr, ctx: Ctx, at: number): number => {
-    const v = constFold(lower(e, ctx));
+    const ir = lower(e, ctx);
+    const v = constFold(ir) ?? initialValue(ir, 0);
     if (v === undefined || !Number.isFinite(v) || v < 1) {
       throw new LowerError(
-        'the order of DELAYN/SMTHN must be a constant of at least 1',
+        'the order of DELAYN/SMTHN must have an initial value of at least 1 that does not depend on stocks or delays',
         at,
         'invalid-argument',
       );
     }
     return Math.round(v);
+  };
+
+  /** The value of an expression at the start, when it depends only on constants, time and pure functions. */
+  const initialValue = (ir: IR, depth: number): number | undefined => {
+    if (depth > 200) return undefined;
+    const r = (x: IR) => initialValue(x, depth + 1);
+    const spec = model.simSpecs;
+    switch (ir.k) {
+      case 'c':
+        return ir.v;
+      case 'time':
+      case 'start':
+        return spec.start;
+      case 'stop':
+        return spec.stop;
+      case 'dt':
+        return spec.dt;
+      case 's': {
+        const sl = slots[ir.i]!;
+        if (sl.eq === PENDING && slotVar.has(sl.id) && sl.role !== 'stock' && sl.role !== 'hstock')
+          lowerSlotNow(sl);
+        if (
+          (sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux') &&
+          sl.eq &&
+          sl.eq !== PENDING
+        )
+          return r(sl.eq);
+        return undefined;
+      }
+      case 'neg': {
+        const a = r(ir.a);
+        return a === undefined ? undefined : -a;
+      }
+      case 'not': {
+        const a = r(ir.a);
+        return a === undefined ? undefined : a === 0 ? 1 : 0;
+      }
+      case 'if': {
+        const cnd = r(ir.c);
+        return cnd === undefined ? undefined : r(cnd !== 0 ? ir.a : ir.b);
+      }
+      case 'bin': {
+        const a = r(ir.a);
+        const b2 = r(ir.b);
+        if (a === undefined || b2 === undefined) return undefined;
+        return evalBinary(ir.op, a, b2);
+      }
+      case 'fn': {
+        const f = findBuiltin(ir.name.toLowerCase());
+        const args = ir.args.map(r);
+        if (!f?.emit || args.some((x) => x === undefined)) return undefined;
+        const code = f.emit(args.map((x) => `(${String(x)})`));
+        // The catalogue's own expression, run once on numbers (the same definition as the engine's).
+        const fn = new Function('R', 't', 'dt', 'X', `return ${code};`) as (
+          R: typeof runtime,
+          t: number,
+          dt: number,
+          X: { start: number; stop: number; step: number },
+        ) => number;
+        return fn(runtime, spec.start, spec.dt, { start: spec.start, stop: spec.stop, step: 0 });
+      }
+      case 'rt': {
+        const args = ir.args.map(r);
+        if (args.some((x) => x === undefined)) return undefined;
+        if (ir.name === 'sum') return (args as number[]).reduce((m, x) => m + x, 0);
+        const h = (runtime as unknown as Record<string, (...xs: number[]) => number>)[ir.name];
+        return typeof h === 'function' ? h(...(args as number[])) : undefined;
+      }
+      default:
+        return undefined;
+    }
   };
 
   const lowerRandom = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
@@ -697,9 +975,9 @@ export function lowerModel(model: Model): LoweredModel {
   const lowerCall = (e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
     const at = e.span.start;
     // A graphical function called like a function: standalone gf or a variable with a gf.
-    const table = gfTables.get(e.key);
-    const vi = byKey.get(e.key);
-    if (table !== undefined || (vi && vi.v.gf && !findBuiltin(e.key))) {
+    const table = resolveTable(e.key, ctx);
+    const vi = resolve(e.key, ctx);
+    if (table !== undefined || (vi && hasGf(vi) && !findBuiltin(e.key))) {
       if (e.args.length !== 1)
         throw new LowerError(
           `graphical function '${e.name}' takes 1 argument, got ${e.args.length}`,
@@ -740,28 +1018,48 @@ export function lowerModel(model: Model): LoweredModel {
         return lowerRandom(f.name, e.args, ctx, at);
       case 'lookup': {
         const target = e.args[0]!;
+        const x = e.args[1]!;
+        if (target.kind === 'subscript') {
+          // An element's own graphical function: `LOOKUP(tables[A], x)`.
+          const tv = resolve(target.key, ctx);
+          if (tv && hasGf(tv)) {
+            const sel = selectSlots(tv, target.indices, ctx, target.span.start, false)[0]!;
+            if (sel.k !== 's')
+              throw new LowerError(
+                'the element of a graphical function must be known when the model is compiled',
+                target.span.start,
+                'unsupported-feature',
+              );
+            return { k: 'lookup', table: tableAt(tv, sel.i - tv.base), x: lower(x, ctx) };
+          }
+        }
         if (target.kind !== 'ref')
           throw new LowerError(
             'LOOKUP expects the name of a graphical function first',
             at,
             'invalid-argument',
           );
-        const t = gfTables.get(target.key);
-        const tv = byKey.get(target.key);
-        if (t === undefined && !(tv && tv.v.gf)) {
+        const t = resolveTable(target.key, ctx);
+        const tv = resolve(target.key, ctx);
+        if (t === undefined && !(tv && hasGf(tv))) {
+          // Converters write a function of one argument this way (`LOOKUP(COSH, x)`).
+          const fb = !tv ? findBuiltin(target.key) : undefined;
+          if (fb && fb.kind === 'pure' && fb.minArgs <= 1 && fb.maxArgs >= 1)
+            return { k: 'fn', name: fb.name, args: [lower(x, ctx)] };
           throw new LowerError(
             `'${target.name}' is not a graphical function`,
             target.span.start,
             'unknown-function',
           );
         }
-        return { k: 'lookup', table: t ?? tableOf(tv!, ctx), x: lower(e.args[1]!, ctx) };
+        return { k: 'lookup', table: t ?? tableOf(tv!, ctx), x: lower(x, ctx) };
       }
       case 'array': {
         if (f.name === 'MEAN' && n > 1) {
           const xs = e.args.map((a) => lower(a, ctx));
           return { k: 'bin', op: '/', a: sumOf(xs), b: c(xs.length) };
         }
+        if (f.name === 'TRANSPOSE') return pick(transpose(lowerShaped(e.args[0]!, ctx)), ctx, at);
         if (f.name === 'SIZE') {
           const a0 = e.args[0]!;
           // SELF is parsed as a name (`SIZE(SELF)`) or a subscripted name (`SIZE(SELF[1, *])`).
@@ -796,8 +1094,9 @@ export function lowerModel(model: Model): LoweredModel {
         throw new LowerError(`'${f.name}' is not implemented`, at, 'unsupported-feature');
       }
       default: {
-        if ((f.name === 'MAX' || f.name === 'MIN') && n === 1) {
-          const xs = lowerVector(e.args[0]!, ctx);
+        if (f.name === 'MAX' || f.name === 'MIN') {
+          // Over all elements of its arguments: MAX(a[*]), MAX(a[*], 0) (an array and a scalar).
+          const xs = e.args.flatMap((a) => lowerVector(a, ctx));
           return { k: 'fn', name: f.name, args: xs };
         }
         return { k: 'fn', name: f.name, args: e.args.map((a) => lower(a, ctx)) };
@@ -805,13 +1104,10 @@ export function lowerModel(model: Model): LoweredModel {
     }
   };
 
+  let macroCalls = 0;
   const lowerMacro = (m: MacroDefinition, e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
-    if (m.variables.length > 0 || !m.eqn) {
-      throw new LowerError(
-        `macro '${m.name}' has its own variables, which are not supported yet`,
-        e.span.start,
-        'unsupported-feature',
-      );
+    if (!m.eqn) {
+      throw new LowerError(`macro '${m.name}' has no <eqn> giving its value`, e.span.start, 'invalid-macro');
     }
     if (e.args.length !== m.parameters.length) {
       throw new LowerError(
@@ -830,9 +1126,25 @@ export function lowerModel(model: Model): LoweredModel {
     if (!parsed.expr)
       throw new LowerError(`macro '${m.name}': ${parsed.error!.message}`, e.span.start, 'syntax-error');
     const params: MacroParams = new Map();
-    m.parameters.forEach((p, i) => params.set(canonicalName(p), { expr: e.args[i]!, outer: ctx.params }));
-    // Arguments are lowered in the caller's context; the body sees only its parameters.
+    const callerScope = ctx.scope ?? ctx.vi.scope;
+    m.parameters.forEach((p, i) =>
+      params.set(canonicalName(p), { expr: e.args[i]!, outer: ctx.params, scope: callerScope }),
+    );
+    // Arguments are lowered in the caller's context; the body sees its parameters and, when the
+    // macro has variables of its own (stocks, flows...), a fresh copy of them for this call.
     const inner: Ctx = { ...ctx, params, depth: ctx.depth + 1 };
+    if (m.variables.length > 0) {
+      const scope = `${callerScope ? callerScope + '.' : ''}${canonicalName(m.name)}#${++macroCalls}`;
+      const where = `${label(ctx, m.name)}#${macroCalls}`;
+      for (const v of m.variables) {
+        const vi = addVar(v, scope, { label: where, params });
+        if (vi) {
+          vi.depth = ctx.depth + 1;
+          for (let k = 0; k < vi.size; k++) slots[vi.base + k]!.eq = PENDING;
+        }
+      }
+      inner.scope = scope;
+    }
     try {
       return lower(parsed.expr, inner);
     } catch (x) {
@@ -846,10 +1158,23 @@ export function lowerModel(model: Model): LoweredModel {
   };
 
   const tableOf = (vi: VarInfo, ctx: Ctx): number => {
-    const key = `${vi.key}#${vi === ctx.vi ? ctx.element : 0}`;
+    // A variable's own table for its element; another variable's by the bound element, else its first.
+    let e = 0;
+    if (vi === ctx.vi) e = ctx.element;
+    else if (vi.dims.length > 0) {
+      const xs = selectSlots(vi, undefined, ctx, 0, true);
+      if (xs.length === 1 && xs[0]!.k === 's') e = xs[0]!.i - vi.base;
+    }
+    return tableAt(vi, e);
+  };
+
+  const hasGf = (vi: VarInfo): boolean => !!vi.v.gf || !!vi.v.elements?.some((d) => d.gf);
+
+  const tableAt = (vi: VarInfo, e: number): number => {
+    const key = `${vi.key}#${e}`;
     let t = gfTables.get(key);
     if (t === undefined) {
-      const gf = elementGf(vi, vi === ctx.vi ? ctx.element : 0);
+      const gf = elementGf(vi, e);
       if (!gf) throw new LowerError(`'${vi.display}' has no graphical function`, 0, 'unknown-function');
       t = addTable(gf);
       gfTables.set(key, t);
@@ -865,8 +1190,8 @@ export function lowerModel(model: Model): LoweredModel {
         // An argument is lowered with the parameters of the context it was written in (the
         // caller's, which is itself a macro body when macros call macros).
         const param = ctx.params?.get(e.key);
-        if (param) return lower(param.expr, { ...ctx, params: param.outer });
-        if (e.key === 'self' && !byKey.has('self')) {
+        if (param) return lower(param.expr, { ...ctx, params: param.outer, scope: param.scope });
+        if (e.key === 'self' && !resolve('self', ctx)) {
           if (ctx.selfAllowed) return slot(ctx.self);
           throw new LowerError(
             'SELF names the variable being defined and may be used only inside PREVIOUS and SIZE',
@@ -874,10 +1199,10 @@ export function lowerModel(model: Model): LoweredModel {
             'invalid-argument',
           );
         }
-        const vi = byKey.get(e.key);
+        const vi = resolve(e.key, ctx);
         if (vi) {
           const xs = selectSlots(vi, undefined, ctx, e.span.start, false);
-          return xs[0]!;
+          return atStart(xs[0]!, ctx);
         }
         const t = TIME_KEYS.get(e.key);
         if (t) return t;
@@ -909,11 +1234,11 @@ export function lowerModel(model: Model): LoweredModel {
         throw new LowerError(`unknown variable '${displayName(e.name)}'`, e.span.start, 'unknown-variable');
       }
       case 'subscript': {
-        const vi = byKey.get(e.key);
+        const vi = resolve(e.key, ctx);
         if (!vi)
           throw new LowerError(`unknown variable '${displayName(e.name)}'`, e.span.start, 'unknown-variable');
         const xs = selectSlots(vi, e.indices, ctx, e.span.start, false);
-        return xs[0]!;
+        return atStart(xs[0]!, ctx);
       }
       case 'call':
         return lowerCall(e, ctx);
@@ -1002,11 +1327,34 @@ export function lowerModel(model: Model): LoweredModel {
   };
   const elementGf = (vi: VarInfo, e: number) => elementEquation(vi, e).gf;
 
+  /**
+   * A read of a variable's slot while computing an initial value: a variable with an
+   * `<init_eqn>` (Stella's and Vensim's active initial) gives its initial equation's value then.
+   */
+  const initialSlots = new Map<number, IR>();
+  const atStart = (ir: IR, ctx: Ctx): IR => {
+    if (!ctx.initial || ir.k !== 's') return ir;
+    const sl = slots[ir.i]!;
+    const vi = slotVar.get(sl.id);
+    if (!vi) return ir;
+    if (!vi.v.initEqn || vi.v.kind === 'stock') return ir;
+    let r = initialSlots.get(sl.id);
+    if (!r) {
+      const h = newSlot('init', `${sl.label}·initial`);
+      h.eq = PENDING;
+      r = slot(h.id);
+      initialSlots.set(sl.id, r);
+      h.eq = lowerValue(vi, sl.element!, vi.v.initEqn, undefined, true);
+    }
+    return r;
+  };
+
   const lowerValue = (
     vi: VarInfo,
     e: number,
     eqn: Equation | undefined,
     gf: GraphicalFunction | undefined,
+    initial = false,
   ): IR => {
     const ctx: Ctx = {
       vi,
@@ -1014,8 +1362,10 @@ export function lowerModel(model: Model): LoweredModel {
       binding: bindingFor(vi, e),
       eqn: eqn ?? { text: '' },
       self: vi.base + e,
-      depth: 0,
+      depth: vi.depth ?? 0,
     };
+    if (vi.params) ctx.params = vi.params;
+    if (initial) ctx.initial = true;
     let ir: IR;
     if (eqn && eqn.text.trim() !== '') {
       const expr = parse(vi, eqn);
@@ -1037,6 +1387,8 @@ export function lowerModel(model: Model): LoweredModel {
     } else if (gf) {
       ir = { k: 'time' };
     } else {
+      // A conveyor's or queue's outflow has no equation of its own: the stock drives it.
+      if (drivenFlows.has(vi.key)) return c(0);
       err('missing-equation', `'${vi.display}' has no equation`, vi.v.loc, vi.display);
       return c(NaN);
     }
@@ -1050,6 +1402,258 @@ export function lowerModel(model: Model): LoweredModel {
       ir = { k: 'lookup', table: t, x: ir };
     }
     return ir;
+  };
+
+  /** Lower a model slot ahead of its turn (an order or seed that refers to it); a cycle leaves it pending. */
+  const inProgress = new Set<number>();
+  const lowerSlotNow = (sl: Slot): void => {
+    if (inProgress.has(sl.id)) return;
+    inProgress.add(sl.id);
+    try {
+      const vi = slotVar.get(sl.id)!;
+      const { eqn, gf } = elementEquation(vi, sl.element!);
+      sl.eq = lowerValue(vi, sl.element!, eqn, gf);
+    } finally {
+      inProgress.delete(sl.id);
+    }
+  };
+
+  /**
+   * Non-negative stocks (XMILE 1.0 sections 3.6.2 and 4.2): the logic sits in the outflows, taken
+   * in priority order. An outflow that drains only this stock is limited to what the stock holds
+   * plus what flows in during the step, less what the outflows before it take, so material is
+   * conserved (a stock of 5 with two outflows of 4 passes 4 and 1) and the flow reports what
+   * moved. What cannot be limited that way (a negative inflow; a flow that several stocks name as
+   * their outflow, which the SDXorg suite uses) is held by a floor on the stock's net rate,
+   * -stock/DT, so the stock stops at zero while those flows keep their values.
+   */
+  const limitOutflows = (entries: typeof nonNegative, drains: Map<number, number>): void => {
+    const over = (a: IR, b: IR): IR => ({ k: 'bin', op: '/', a, b });
+    for (const { s, vi, ins, outs } of entries) {
+      const stockRate: IR = over(slot(s.id), { k: 'dt' });
+      s.rate = { k: 'fn', name: 'MAX', args: [s.rate!, { k: 'neg', a: stockRate }] };
+      const limited = outs.filter((o) => drains.get(o) === 1 && !limitedFlows.has(o));
+      if (limited.length === 0) continue;
+      const saved = limited.map((o) => ({ o, eq: slots[o]!.eq, uniflow: slots[o]!.uniflow }));
+      const added: Slot[] = [];
+      const positive = ins.map((g): IR => ({ k: 'fn', name: 'MAX', args: [c(0), slot(g)] }));
+      let cum: IR = positive.length ? { k: 'bin', op: '+', a: stockRate, b: sumOf(positive) } : stockRate;
+      for (const o of outs) {
+        const fl = slots[o]!;
+        const h = newSlot('haux', `${fl.label}·available`);
+        h.eq = cum;
+        added.push(h);
+        if (limited.includes(o)) {
+          const raw = newSlot('haux', `${fl.label}·unlimited`);
+          raw.eq = fl.eq;
+          if (fl.uniflow) raw.uniflow = true;
+          added.push(raw);
+          fl.eq = {
+            k: 'fn',
+            name: 'MIN',
+            args: [slot(raw.id), { k: 'fn', name: 'MAX', args: [c(0), slot(h.id)] }],
+          };
+        }
+        cum = { k: 'bin', op: '-', a: slot(h.id), b: slot(o) };
+      }
+      if (limited.some((o) => onCycle(o))) {
+        // A flow the stock's availability depends on depends on one of its outflows (an inflow
+        // computed from an outflow, an initial value from a flow): keep the floor only.
+        for (const x of saved) {
+          slots[x.o]!.eq = x.eq;
+          if (x.uniflow) slots[x.o]!.uniflow = true;
+        }
+        for (const h of added) h.eq = c(0);
+        err(
+          'outflow-limiting',
+          `the outflows of non-negative stock '${elementLabel(vi, s.element ?? 0)}' feed back into what it can give within one step; they are not limited, the stock is held at zero instead`,
+          vi.v.loc,
+          vi.display,
+          'warning',
+        );
+        continue;
+      }
+      for (const o of limited) limitedFlows.add(o);
+    }
+  };
+  const limitedFlows = new Set<number>();
+  /** Does the value of slot `id` depend on itself, within a step or while initial values are computed? */
+  const onCycle = (id: number): boolean => {
+    for (const atStart of [false, true]) {
+      const seen = new Set<number>();
+      const stack = [id];
+      let first = true;
+      while (stack.length) {
+        const x = stack.pop()!;
+        if (x === id && !first) return true;
+        first = false;
+        if (seen.has(x)) continue;
+        seen.add(x);
+        const sl = slots[x]!;
+        const state = sl.role === 'stock' || sl.role === 'hstock' || sl.role === 'prev';
+        if ((state && !atStart) || sl.role === 'rand' || !sl.eq) continue;
+        const deps = new Set<number>();
+        irDeps(sl.eq, deps);
+        for (const d of deps) stack.push(d);
+      }
+    }
+    return false;
+  };
+
+  /** Flows a conveyor or queue drives (its non-leakage outflows): they need no equation. */
+  const drivenFlows = new Set<string>();
+  const isLeak = (fv: VarInfo | undefined): boolean => !!fv?.v.leak;
+  for (const vi of allVars) {
+    if (vi.v.kind !== 'stock' || !(vi.v.conveyor || vi.v.queue)) continue;
+    const outs = (vi.v.outflows ?? []).map((n) => {
+      const k = canonicalName(n);
+      return byKey.get(vi.scope ? `${vi.scope}.${k}` : k);
+    });
+    const marked = outs.some(isLeak);
+    outs.forEach((fv, i) => {
+      if (!fv) return;
+      if (vi.v.queue || (marked ? !isLeak(fv) : i === 0) || fv.v.leak?.fraction) drivenFlows.add(fv.key);
+    });
+  }
+
+  const bin = (op: BinaryOp, a: IR, b: IR): IR => ({ k: 'bin', op, a, b });
+  const fnMin = (...args: IR[]): IR => ({ k: 'fn', name: 'MIN', args });
+  const fnMax = (...args: IR[]): IR => ({ k: 'fn', name: 'MAX', args });
+
+  /**
+   * A queue (XMILE 1.0 section 3.7.3): first in, first out. Its first outflow takes what the
+   * queue holds plus what arrives in the step (a downstream conveyor may limit it); each outflow
+   * marked `<overflow/>` takes what the outflows before it could not; other outflows take nothing.
+   */
+  const lowerQueue = ({ s, vi, ins, outs }: (typeof special)[number]): void => {
+    let available: IR = bin(
+      '+',
+      bin('/', slot(s.id), { k: 'dt' }),
+      sumOf(ins.map((g) => fnMax(c(0), slot(g)))),
+    );
+    outs.forEach((o, i) => {
+      const fl = slots[o]!;
+      const fv = slotVar.get(o);
+      const h = newSlot('haux', `${fl.label}·queue available`);
+      h.eq = available;
+      if (i === 0 || fv?.v.overflow) fl.eq = fnMax(c(0), slot(h.id));
+      else fl.eq = c(0);
+      available = bin('-', slot(h.id), slot(o));
+    });
+    if (vi.v.conveyor && s.element === 0)
+      err(
+        'invalid-queue',
+        `'${vi.display}' is both a queue and a conveyor; it runs as a queue`,
+        vi.v.loc,
+        vi.display,
+        'warning',
+      );
+  };
+
+  /**
+   * A conveyor (XMILE 1.0 sections 3.7.2, 4.2.1): what enters leaves its transit time later
+   * (a pipeline of the inflow; the initial contents spread evenly, as if they had entered over
+   * the last transit time). Each leakage outflow takes its fraction of the inflowing amount,
+   * evenly over its zone (leak_start..leak_end of the length); the normal outflow carries the rest.
+   * Capacity and inflow limit hold back the inflows, in priority order.
+   */
+  const lowerConveyor = ({ s, vi, ins, outs }: (typeof special)[number]): void => {
+    const cv = vi.v.conveyor!;
+    const e = s.element ?? 0;
+    const L0 = (name: string) => `${elementLabel(vi, e)}·conveyor ${name}`;
+    if (!cv.len) {
+      if (e === 0)
+        err(
+          'missing-equation',
+          `conveyor '${vi.display}' has no transit time (<len>); it runs as a plain stock`,
+          vi.v.loc,
+          vi.display,
+        );
+      return;
+    }
+    if (e === 0) {
+      const unsupported = [
+        cv.sample && '<sample>',
+        cv.arrest && '<arrest>',
+        cv.discrete && 'discrete',
+        cv.batchIntegrity && 'batch_integrity',
+        cv.exponentialLeak && 'exponential_leak',
+      ].filter(Boolean);
+      if (unsupported.length)
+        err(
+          'unsupported-feature',
+          `conveyor '${vi.display}': ${unsupported.join(', ')} not simulated (a continuous conveyor with linear leakage is)`,
+          vi.v.loc,
+          vi.display,
+          'warning',
+        );
+    }
+    const len = hiddenAux(lowerValue(vi, e, cv.len, undefined), L0('transit time'));
+    // Inflows, limited by capacity and inflow limit in priority order.
+    const room: IR[] = [];
+    if (cv.inLimit) room.push(lowerValue(vi, e, cv.inLimit, undefined));
+    if (cv.capacity) {
+      const cap = lowerValue(vi, e, cv.capacity, undefined);
+      room.push(
+        fnMax(
+          c(0),
+          bin('+', bin('/', bin('-', cap, slot(s.id)), { k: 'dt' }), sumOf(outs.map((o) => slot(o)))),
+        ),
+      );
+    }
+    let allowed: IR | undefined =
+      room.length === 0 ? undefined : room.length === 1 ? room[0]! : fnMin(...room);
+    for (const g of ins) {
+      const fl = slots[g]!;
+      fl.eq = fnMax(c(0), fl.eq ?? c(0));
+      if (allowed) {
+        const h = newSlot('haux', `${fl.label}·conveyor room`);
+        h.eq = allowed;
+        fl.eq = fnMin(fl.eq, fnMax(c(0), slot(h.id)));
+        allowed = bin('-', slot(h.id), slot(g));
+      }
+    }
+    const entering = newSlot('haux', L0('entering'));
+    entering.eq = sumOf(ins.map((g) => slot(g)));
+    histories.push({ source: entering.id });
+    const hist = histories.length - 1;
+    const initRate = newSlot('init', L0('initial rate'));
+    initRate.eq = bin('/', slot(s.id), len);
+    const entered = (z: number): IR =>
+      z <= 0
+        ? slot(entering.id)
+        : { k: 'delay', hist, delay: z === 1 ? len : bin('*', c(z), len), init: slot(initRate.id) };
+    const fvs = outs.map((o) => slotVar.get(o));
+    const marked = fvs.some(isLeak);
+    let leaked: IR = c(0);
+    let normal: number | undefined;
+    outs.forEach((o, i) => {
+      const fv = fvs[i];
+      const leak = marked ? isLeak(fv) : i > 0;
+      if (!leak) {
+        if (normal === undefined) normal = o;
+        else slots[o]!.eq = c(0);
+        return;
+      }
+      const fl = slots[o]!;
+      const fe = fl.element ?? 0;
+      const fraction = fv?.v.leak?.fraction
+        ? lowerValue(fv, fe, fv.v.leak.fraction, undefined)
+        : (fl.eq ?? c(0));
+      const f = hiddenAux(fraction, `${fl.label}·leak fraction`);
+      const zs = Math.min(1, Math.max(0, fv?.v.leak?.start ?? 0));
+      const ze = Math.min(1, Math.max(zs, fv?.v.leak?.end ?? 1));
+      if (ze <= zs) {
+        fl.eq = c(0);
+        return;
+      }
+      const zone = newSlot('hstock', `${fl.label}·leak zone`);
+      zone.eq = bin('*', slot(s.id), c(ze - zs));
+      zone.rate = bin('-', entered(zs), entered(ze));
+      fl.eq = bin('/', bin('*', f, slot(zone.id)), bin('*', c(ze - zs), len));
+      leaked = leaked.k === 'c' && leaked.v === 0 ? f : bin('+', leaked, f);
+    });
+    if (normal !== undefined) slots[normal]!.eq = bin('*', bin('-', c(1), leaked), entered(1));
   };
 
   // First give every model slot a placeholder so constant folding can see literal constants early.
@@ -1066,10 +1670,12 @@ export function lowerModel(model: Model): LoweredModel {
       }
     }
   }
-  for (const vi of vars) {
+  // By index: macro calls add the variables of their instances to allVars as they are lowered.
+  for (let vIndex = 0; vIndex < allVars.length; vIndex++) {
+    const vi = allVars[vIndex]!;
     for (let e = 0; e < vi.size; e++) {
       const s = slots[vi.base + e]!;
-      const { eqn, gf } = elementEquation(vi, e);
+      const { eqn } = elementEquation(vi, e);
       if (vi.v.kind === 'stock') {
         if (!eqn || eqn.text.trim() === '') {
           err(
@@ -1081,22 +1687,27 @@ export function lowerModel(model: Model): LoweredModel {
           );
           s.eq = c(0);
         } else {
-          s.eq = lowerValue(vi, e, eqn, undefined);
+          s.eq = lowerValue(vi, e, eqn, undefined, true);
         }
       } else if (s.eq === PENDING) {
-        s.eq = lowerValue(vi, e, eqn, gf);
+        lowerSlotNow(s);
       }
       if (vi.v.kind === 'flow' && vi.v.nonNegative) s.uniflow = true;
     }
   }
 
   // Stocks: rates from inflows and outflows, element by element.
-  for (const vi of vars) {
+  /** How many stocks name each flow slot as an outflow. */
+  const outflowOf = new Map<number, number>();
+  const nonNegative: { s: Slot; vi: VarInfo; ins: number[]; outs: number[] }[] = [];
+  const special: typeof nonNegative = [];
+  for (const vi of allVars) {
     if (vi.v.kind !== 'stock') continue;
     const flowSlots = (names: string[] | undefined, e: number): number[] => {
       const out: number[] = [];
       for (const n of names ?? []) {
-        const fv = byKey.get(canonicalName(n));
+        const fk = canonicalName(n);
+        const fv = byKey.get(vi.scope ? `${vi.scope}.${fk}` : fk);
         // Report once per stock, not once per element of an arrayed stock.
         if (!fv) {
           if (e === 0)
@@ -1144,12 +1755,21 @@ export function lowerModel(model: Model): LoweredModel {
       let rate: IR = terms.length ? sumOf(terms) : c(0);
       if (outs.length) rate = { k: 'bin', op: '-', a: rate, b: sumOf(outs.map((o) => slot(o))) };
       s.rate = rate;
-      if (vi.v.nonNegative) s.nonNegative = true;
+      for (const o of outs) outflowOf.set(o, (outflowOf.get(o) ?? 0) + 1);
+      if (vi.v.nonNegative) nonNegative.push({ s, vi, ins, outs });
+      if (vi.v.conveyor || vi.v.queue) special.push({ s, vi, ins, outs });
     }
+    if (vi.params) continue; // a macro instance's stock is not a node of the model's graph
     for (const n of [...(vi.v.inflows ?? []), ...(vi.v.outflows ?? [])]) {
-      edges.push({ from: displayName(n), to: vi.display, kind: 'flow' });
+      const fk = canonicalName(n);
+      const fv = byKey.get(vi.scope ? `${vi.scope}.${fk}` : fk);
+      edges.push({ from: fv?.display ?? displayName(n), to: vi.display, kind: 'flow' });
     }
   }
+
+  for (const x of special) if (x.vi.v.queue) lowerQueue(x);
+  for (const x of special) if (x.vi.v.conveyor && !x.vi.v.queue) lowerConveyor(x);
+  limitOutflows(nonNegative, outflowOf);
 
   // Variable-level equation edges.
   for (const vi of vars) {
@@ -1162,7 +1782,7 @@ export function lowerModel(model: Model): LoweredModel {
       if (!expr) continue;
       walk(expr, (x) => {
         if (x.kind === 'ref' || x.kind === 'subscript') {
-          const t = byKey.get(x.key);
+          const t = byKey.get(vi.scope ? `${vi.scope}.${x.key}` : x.key);
           if (t && t !== vi && !seen.has(t.key)) {
             seen.add(t.key);
             edges.push({ from: t.display, to: vi.display, kind: 'equation' });
@@ -1173,6 +1793,39 @@ export function lowerModel(model: Model): LoweredModel {
   }
 
   return { vars, slots, tables, streams, histories, diagnostics, edges };
+}
+
+function evalBinary(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+    case '^':
+      return Math.pow(a, b);
+    case 'mod':
+      return runtime.mod(a, b);
+    case '<':
+      return a < b ? 1 : 0;
+    case '<=':
+      return a <= b ? 1 : 0;
+    case '>':
+      return a > b ? 1 : 0;
+    case '>=':
+      return a >= b ? 1 : 0;
+    case '=':
+      return a === b ? 1 : 0;
+    case '<>':
+      return a !== b ? 1 : 0;
+    case 'and':
+      return a !== 0 && b !== 0 ? 1 : 0;
+    case 'or':
+      return a !== 0 || b !== 0 ? 1 : 0;
+  }
 }
 
 function isNumbered(d: DimInfo): boolean {

@@ -10,9 +10,16 @@ export type BinaryOp =
 
 export type UnaryOp = '-' | '+' | 'not';
 
-/** A subscript position: an expression (element, dimension name or number), `*`, or a range. */
+/**
+ * A subscript position: an expression (element, dimension name or number), `*` (or `*:Dim`, a
+ * wildcard naming the dimension it spans), a range, or `@n` (the n-th dimension of the variable
+ * being defined, XMILE 3.7.1.1).
+ */
 export type IndexExpr =
-  Expr | { kind: 'wildcard'; span: Span } | { kind: 'range'; low: Expr; high: Expr; span: Span };
+  | Expr
+  | { kind: 'wildcard'; dim?: string; span: Span }
+  | { kind: 'range'; low: Expr; high: Expr; span: Span }
+  | { kind: 'position'; n: number; span: Span };
 
 export type Expr =
   | { kind: 'num'; value: number; span: Span }
@@ -36,7 +43,7 @@ export function walk(e: Expr, visit: (e: Expr) => void): void {
   switch (e.kind) {
     case 'subscript':
       for (const i of e.indices) {
-        if (i.kind === 'wildcard') continue;
+        if (i.kind === 'wildcard' || i.kind === 'position') continue;
         if (i.kind === 'range') {
           walk(i.low, visit);
           walk(i.high, visit);

@@ -150,7 +150,7 @@ export const BUILTINS: readonly Builtin[] = [
     'test-input',
     2,
     3,
-    "PULSE(magnitude, first[, interval]): magnitude/DT for one DT at `first`, repeated every `interval` when it is above 0. Evaluated at the step's time in every integration stage, so RK2/RK4 move the same amount in the same step as Euler.",
+    "PULSE(magnitude, first[, interval]): magnitude/DT for one DT at `first`, repeated every `interval` when it is above 0. A pulse time between two steps fires at the next step, never before its time. Evaluated at the step's time in every integration stage, so RK2/RK4 move the same amount in the same step as Euler.",
     (a) => `R.pulse(X.start + X.step * dt, dt, ${a[0]}, ${a[1]}, ${a[2] ?? '0'})`,
   ),
   b(
@@ -279,6 +279,13 @@ export const BUILTINS: readonly Builtin[] = [
     3,
     'RANK(a, n[, b]): the 1-based position of the n-th smallest element of a; ties are broken by the elements of b, then by position.',
   ),
+  b(
+    'TRANSPOSE',
+    'array',
+    1,
+    1,
+    "A' (written TRANSPOSE(A) here): A with its dimensions in reverse order (XMILE 3.7.1.1); `A[DimM, @1, @2]` selects dimensions by the position they have in the variable being defined.",
+  ),
   // Lookups
   b('LOOKUP', 'lookup', 2, 2, 'LOOKUP(gf, x): the graphical function `gf` at x (same as gf(x)).'),
 ];
@@ -292,6 +299,7 @@ export const BUILTIN_ALIASES: Readonly<Record<string, string>> = {
   delay_fixed: 'DELAY',
   forecast: 'FORCST',
   lookup_table: 'LOOKUP',
+  modulo: 'MOD',
 };
 
 const BY_KEY = new Map<string, Builtin>();

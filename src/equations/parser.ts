@@ -112,7 +112,13 @@ export function tokenize(text: string): Token[] {
       i += 2;
       continue;
     }
-    if ('+-*/^()[],:<>=!'.includes(c)) {
+    if (c === '@' && /[0-9]/.test(text[i + 1] ?? '')) {
+      i++;
+      while (i < n && /[0-9]/.test(text[i]!)) i++;
+      tokens.push({ kind: 'op', text: '@', value: Number(text.slice(start + 1, i)), start, end: i });
+      continue;
+    }
+    if ("+-*/^()[],:<>=!'".includes(c)) {
       tokens.push({ kind: 'op', text: c, start, end: i + 1 });
       i++;
       continue;
@@ -282,8 +288,20 @@ class Parser {
     }
     return base;
   }
+  /** `A'`: transposition (XMILE 3.7.1.1), the tightest operator; read as TRANSPOSE(A). */
   private postfix(): Expr {
-    return this.primary();
+    let e = this.primary();
+    while (this.isOp(this.peek(), "'")) {
+      const t = this.next();
+      e = {
+        kind: 'call',
+        name: 'TRANSPOSE',
+        key: 'transpose',
+        args: [e],
+        span: { start: e.span.start, end: t.end },
+      };
+    }
+    return e;
   }
 
   private primary(): Expr {
@@ -301,8 +319,8 @@ class Parser {
     if (this.isKeyword(t, 'if')) return this.ifExpr();
     if (t.kind === 'ident') {
       const lower = t.text.toLowerCase();
-      const callsMod = lower === 'mod' && this.isOp(this.tokens[this.pos + 1]!, '(');
-      if (KEYWORDS.has(lower) && !callsMod) {
+      // `mod` where an operand is expected is a name (a variable may be called `mod`), or MOD(a, b).
+      if (KEYWORDS.has(lower) && lower !== 'mod') {
         throw new ParseFailure(`unexpected keyword '${t.text}'`, t.start);
       }
       this.next();
@@ -359,7 +377,17 @@ class Parser {
     const t = this.peek();
     if (this.isOp(t, '*')) {
       this.next();
+      const colon = this.peek();
+      const dim = this.tokens[this.pos + 1]!;
+      if (this.isOp(colon, ':') && dim.kind === 'ident') {
+        this.pos += 2;
+        return { kind: 'wildcard', dim: dim.text, span: { start: t.start, end: dim.end } };
+      }
       return { kind: 'wildcard', span: { start: t.start, end: t.end } };
+    }
+    if (this.isOp(t, '@')) {
+      this.next();
+      return { kind: 'position', n: t.value!, span: { start: t.start, end: t.end } };
     }
     const low = this.expression();
     if (this.isOp(this.peek(), ':')) {

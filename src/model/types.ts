@@ -66,6 +66,11 @@ export interface Variable {
   /** The name as written in the file (XMILE files usually write `_` for spaces in references). */
   name: string;
   eqn?: Equation;
+  /**
+   * Auxiliaries and flows: the equation used instead of `eqn` while initial values are computed
+   * (`<init_eqn>`, Stella's and Vensim's active initial).
+   */
+  initEqn?: Equation;
   /** A graphical function applied to the value of `eqn` (or to TIME when there is no eqn). */
   gf?: GraphicalFunction;
   /** Stocks only: names of inflows and outflows, in priority order. */
@@ -87,12 +92,34 @@ export interface Variable {
   elementEquations?: Equation[];
   /** Per-element definitions (non-apply-to-all arrays). */
   elements?: ElementDefinition[];
+  /** Stocks: a conveyor (XMILE 1.0 sections 3.7.2, 4.2.1). */
+  conveyor?: ConveyorOptions;
+  /** Stocks: a first-in, first-out queue (3.7.3). */
+  queue?: boolean;
+  /** Flows out of a conveyor: a leakage, with its fraction (`<leak>expr</leak>`) or marked by `<leak/>` (fraction in `eqn`). */
+  leak?: { fraction?: Equation; start?: number; end?: number; integers?: boolean };
+  /** Flows out of a queue: an overflow (`<overflow/>`). */
+  overflow?: boolean;
   /** Flow multiplier (XMILE 4.3), rarely used. */
   multiplier?: Equation;
   /** `<aux flow_concept="true">`. */
   flowConcept?: boolean;
   /** Where the variable's element starts in the file. */
   loc?: SourceLocation;
+}
+
+/** A conveyor's parameters: expressions and flags as the file gives them. */
+export interface ConveyorOptions {
+  /** Transit time (`<len>`), required to simulate. */
+  len?: Equation;
+  capacity?: Equation;
+  inLimit?: Equation;
+  sample?: Equation;
+  arrest?: Equation;
+  discrete?: boolean;
+  batchIntegrity?: boolean;
+  oneAtATime?: boolean;
+  exponentialLeak?: boolean;
 }
 
 export interface Dimension {

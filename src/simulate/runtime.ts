@@ -154,13 +154,13 @@ export const runtime = {
     return b === 0 ? otherwise : a / b;
   },
   pulse(t: number, dt: number, magnitude: number, first: number, interval: number): number {
-    // Fires in the one step whose interval [t, t + dt) contains the pulse time.
+    // Fires at the first step at or after each pulse time: in the step whose interval
+    // (t - dt, t] holds it, so a pulse between two steps fires at the next one, never before.
     const eps = TIME_EPS * dt;
+    const after = t - dt + eps;
     let at = first;
-    if (interval > 0 && t - eps > first) {
-      at = first + Math.ceil((t - eps - first) / interval) * interval;
-    }
-    return at >= t - eps && at < t + dt - eps ? magnitude / dt : 0;
+    if (interval > 0 && at <= after) at = first + (Math.floor((after - first) / interval) + 1) * interval;
+    return at > after && at <= t + eps ? magnitude / dt : 0;
   },
   ramp(t: number, slope: number, start: number, end: number): number {
     if (t <= start) return 0;

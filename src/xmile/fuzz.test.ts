@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readXmile } from './reader.js';
+import { writeXmile } from './writer.js';
 
 /** mulberry32: small, fast, deterministic. */
 function rng(seed: number): () => number {
@@ -344,5 +345,53 @@ describe('readXmile under fuzzing (seeded, bounded)', () => {
     for (const input of mutations(6, 50, HANDWRITTEN)) {
       expect(readXmile(input, 'a')).toEqual(readXmile(input, 'a'));
     }
+  });
+});
+
+/** The model without source locations (a written file puts things on other lines). */
+function withoutLocations(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(withoutLocations);
+  if (x && typeof x === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) if (k !== 'loc') out[k] = withoutLocations(v);
+    return out;
+  }
+  return x;
+}
+
+/**
+ * Whatever reads without errors writes and reads back the same (locations aside), and writing
+ * that again gives the same bytes. Returns how many inputs got that far.
+ */
+function roundTrips(inputs: Iterable<string>): number {
+  let n = 0;
+  for (const input of inputs) {
+    const first = readXmile(input, 'fuzz.xmile');
+    if (!first.model || first.diagnostics.some((d) => d.severity === 'error')) continue;
+    const written = writeXmile(first.model);
+    const second = readXmile(written, 'fuzz.xmile');
+    const errors = second.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length)
+      expect.fail(`${JSON.stringify(errors[0])}\ninput: ${JSON.stringify(input.slice(0, 2000))}`);
+    expect(withoutLocations(second.model), JSON.stringify(input.slice(0, 2000))).toEqual(
+      withoutLocations(first.model),
+    );
+    expect(writeXmile(second.model!)).toBe(written);
+    n++;
+  }
+  return n;
+}
+
+describe('writeXmile round trip under fuzzing (the reader corpus, seeded, bounded)', () => {
+  it('random well-formed XMILE-shaped trees', () => {
+    expect(roundTrips(xmileTrees(13, 1500))).toBeGreaterThan(0);
+  });
+
+  it('mutations of the hand-written document', () => {
+    expect(roundTrips(mutations(14, 1500, HANDWRITTEN))).toBeGreaterThan(10);
+  });
+
+  it.skipIf(!existsSync(suiteDir))('mutations of the suite documents', () => {
+    expect(roundTrips(mutations(15, 1500, suiteCorpus()))).toBeGreaterThan(100);
   });
 });

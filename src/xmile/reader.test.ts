@@ -272,19 +272,26 @@ describe('variables', () => {
     expect(r.diagnostics.filter((d) => d.code === 'duplicate-name').map((d) => d.line)).toEqual([5, 7]);
   });
 
-  it('warns about conveyors and queues and reads them as plain stocks', () => {
+  it('reads conveyors, queues, leakages and overflows', () => {
     const r = read(
       withVariables(
-        '<stock name="belt"><eqn>0</eqn><conveyor><len>3</len></conveyor></stock>',
+        '<stock name="belt"><eqn>0</eqn><outflow>off</outflow><outflow>loss</outflow><conveyor discrete="true"><len>3</len><capacity>9</capacity><in_limit>2</in_limit></conveyor></stock>',
         '<stock name="line"><eqn>0</eqn>  <queue/></stock>',
+        '<flow name="loss" leak_start="0.25" leak_end="0.5"><leak>0.1</leak><leak_integers/></flow>',
+        '<flow name="over"><overflow/></flow>',
       ),
     );
-    const warnings = r.diagnostics.filter((d) => d.code === 'unsupported-feature');
-    expect(warnings.map((d) => [d.severity, d.variable, d.line, d.column])).toEqual([
-      ['warning', 'belt', 4, 32],
-      ['warning', 'line', 5, 34],
-    ]);
-    expect(r.model.variables.map((v) => v.kind)).toEqual(['stock', 'stock']);
+    expect(r.diagnostics.filter((d) => d.code === 'unsupported-feature')).toEqual([]);
+    const [belt, line, loss, over] = r.model.variables;
+    expect(belt!.conveyor).toMatchObject({
+      len: { text: '3' },
+      capacity: { text: '9' },
+      inLimit: { text: '2' },
+      discrete: true,
+    });
+    expect(line!.queue).toBe(true);
+    expect(loss!.leak).toMatchObject({ fraction: { text: '0.1' }, start: 0.25, end: 0.5, integers: true });
+    expect(over!.overflow).toBe(true);
   });
 
   it('warns about a named element among the variables that it does not read', () => {

@@ -14,6 +14,7 @@
  * `name` attributes).
  */
 import type {
+  ConveyorOptions,
   Diagnostic,
   Dimension,
   ElementDefinition,
@@ -560,6 +561,8 @@ class XmileReader {
     const eqnEl = this.child(el, 'eqn');
     if (eqnEl) v.eqn = this.equation(eqnEl);
     // Some converted files give an arrayed variable one <eqn> per element, in row-major order.
+    const initEl = this.child(el, 'init_eqn');
+    if (initEl && kind !== 'stock') v.initEqn = this.equation(initEl);
     const eqnEls = this.elements(el, 'eqn');
     if (eqnEls.length > 1) v.elementEquations = eqnEls.map((x) => this.equation(x));
     const gfEl = this.child(el, 'gf');
@@ -616,20 +619,47 @@ class XmileReader {
       v.inflows = this.elements(el, 'inflow').map((f) => unquoteName(textOf(f)));
       v.outflows = this.elements(el, 'outflow').map((f) => unquoteName(textOf(f)));
       const conveyor = this.child(el, 'conveyor');
-      const queue = this.child(el, 'queue');
-      if (conveyor || queue) {
-        this.report(
-          'warning',
-          'unsupported-feature',
-          `'${name}' is a ${conveyor ? 'conveyor' : 'queue'}; it is read and run as a plain stock`,
-          conveyor ?? queue!,
-          name,
-        );
+      if (conveyor) {
+        const c: ConveyorOptions = {};
+        for (const [tag, key] of [
+          ['len', 'len'],
+          ['capacity', 'capacity'],
+          ['in_limit', 'inLimit'],
+          ['sample', 'sample'],
+          ['arrest', 'arrest'],
+        ] as const) {
+          const x = this.child(conveyor, tag);
+          if (x) c[key] = this.equation(x);
+        }
+        for (const [at, key] of [
+          ['discrete', 'discrete'],
+          ['batch_integrity', 'batchIntegrity'],
+          ['one_at_a_time', 'oneAtATime'],
+          ['exponential_leak', 'exponentialLeak'],
+        ] as const) {
+          const a = this.attr(conveyor, at);
+          if (a) c[key] = a.value.trim().toLowerCase() === 'true';
+        }
+        v.conveyor = c;
       }
+      if (this.child(el, 'queue')) v.queue = true;
     }
     if (kind === 'flow') {
       const m = this.child(el, 'multiplier');
       if (m) v.multiplier = this.equation(m);
+      const leak = this.child(el, 'leak');
+      const start = this.attr(el, 'leak_start');
+      const end = this.attr(el, 'leak_end');
+      if (leak || start || end) {
+        v.leak = {};
+        if (leak && textOf(leak).trim() !== '') v.leak.fraction = this.equation(leak);
+        const s0 = start ? this.numberAttr(el, 'leak_start', false) : undefined;
+        const e0 = end ? this.numberAttr(el, 'leak_end', false) : undefined;
+        if (s0 !== undefined) v.leak.start = s0;
+        if (e0 !== undefined) v.leak.end = e0;
+        if (this.child(el, 'leak_integers')) v.leak.integers = true;
+      }
+      if (this.child(el, 'overflow')) v.overflow = true;
     }
     if (kind === 'aux' && this.attr(el, 'flow_concept')?.value.trim().toLowerCase() === 'true')
       v.flowConcept = true;

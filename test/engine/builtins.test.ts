@@ -533,6 +533,34 @@ describe('arrays', () => {
   });
 });
 
+describe('transposition', () => {
+  cover('TRANSPOSE');
+  it("A' reverses the dimensions; A[@2, @1] is the same; SUM sees the transposed order", () => {
+    const m =
+      '<aux name="m"><dimensions><dim name="R"/><dim name="S"/></dimensions><eqn>10 * R + S</eqn></aux>';
+    const t = (name: string, eqn: string) =>
+      `<aux name="${name}"><dimensions><dim name="S"/><dim name="R"/></dimensions><eqn>${eqn}</eqn></aux>`;
+    const r = compileOk(
+      doc([m, t('t', "m'"), t('p', 'm[@2, @1]'), aux('first', 'SUM(t[1, *])'), aux('all', "SUM(m')")], {
+        stop: 0,
+        dims: { R: 2, S: 3 },
+      }),
+    ).run();
+    // t[s, r] = m[r, s] = 10 r + s.
+    for (const [s, rr] of [
+      [1, 1],
+      [2, 1],
+      [3, 2],
+    ]) {
+      expect(col(r, `t[${s},${rr}]`)[0]).toBe(10 * rr! + s!);
+      expect(col(r, `p[${s},${rr}]`)[0]).toBe(10 * rr! + s!);
+    }
+    // Row 1 of the transpose is column 1 of m: 11 + 21.
+    expect(col(r, 'first')[0]).toBe(32);
+    expect(col(r, 'all')[0]).toBe(11 + 12 + 13 + 21 + 22 + 23);
+  });
+});
+
 describe('random numbers', () => {
   cover('RANDOM', 'NORMAL', 'LOGNORMAL', 'EXPRND', 'POISSON');
   const draws = {

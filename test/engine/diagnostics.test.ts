@@ -241,13 +241,13 @@ describe('other compiler diagnostics', () => {
     expect(seed.message).toMatch(/seed of RANDOM must be a constant/);
   });
 
-  it('modules are reported as unsupported', () => {
-    const text = doc(['<module name="sub"/>']).replace(
+  it('a module of a model the file does not define is reported at the module', () => {
+    const text = doc(['<module name="sub" model="missing"/>']).replace(
       '</xmile>',
       '<model name="sub"><variables/></model></xmile>',
     );
-    const d = oneError(check(text).diagnostics, 'unsupported-feature');
-    expect(d.message).toMatch(/modules/);
+    const d = oneError(check(text).diagnostics, 'invalid-module');
+    expect(d.message).toMatch(/'missing'/);
     expect([d.line, d.column]).toEqual([6, 1]);
   });
 
