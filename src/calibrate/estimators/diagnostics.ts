@@ -15,7 +15,11 @@ function equalLength(chains: Chains): Float64Array[] {
   if (!chains.length) return [];
   let n = Infinity;
   for (const c of chains) n = Math.min(n, c.length);
-  return chains.map((c) => Float64Array.from({ length: n }, (_, i) => c[i]!));
+  return chains.map((c) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = c[i]!;
+    return out;
+  });
 }
 
 /** Each chain split into its first and second halves (the middle draw of an odd chain is dropped). */
@@ -192,7 +196,8 @@ class LazyAutocovariance {
 
   constructor(x: ArrayLike<number>) {
     const m = mean(x);
-    this.centred = Float64Array.from(x, (v) => v - m);
+    this.centred = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) this.centred[i] = x[i]! - m;
     this.cache = new Float64Array(x.length).fill(NaN);
     this.directLimit = 4 * Math.ceil(Math.log2(x.length + 1));
   }

@@ -370,6 +370,7 @@ export async function mcmc(
     warnings.push('stopped before enough draws were kept for R-hat and ESS');
   }
   warnings.push(...ev.commonWarnings());
+  if (!ev.interrupted) ev.finish();
 
   const rhatByName: Record<string, number> = {};
   const essBulkByName: Record<string, number> = {};
