@@ -52,6 +52,20 @@ describe.each(methods)('%s', (_name, run) => {
     expect(fingerprint(b)).toEqual(fingerprint(a));
   });
 
+  it('reports progress in likelihood evaluations, ending complete', async () => {
+    const seen: [number, number][] = [];
+    const r = await run(gaussianTarget([0, 0], cov), {
+      rng: new Rng(62),
+      onProgress: (d, t) => seen.push([d, t]),
+    });
+    expect(seen.length).toBeGreaterThan(2);
+    seen.forEach(([done, total], i) => {
+      expect(done).toBeLessThanOrEqual(total);
+      if (i > 0) expect(done).toBeGreaterThanOrEqual(seen[i - 1]![0]);
+    });
+    expect(seen.at(-1)).toEqual([r.evaluations, r.evaluations]);
+  });
+
   it('stops on abort between batches and returns what is done', async () => {
     const full = await run(gaussianTarget([0, 0], cov), { rng: new Rng(54) });
     const controller = new AbortController();

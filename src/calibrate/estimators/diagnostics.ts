@@ -15,7 +15,11 @@ function equalLength(chains: Chains): Float64Array[] {
   if (!chains.length) return [];
   let n = Infinity;
   for (const c of chains) n = Math.min(n, c.length);
-  return chains.map((c) => Float64Array.from({ length: n }, (_, i) => c[i]!));
+  return chains.map((c) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = c[i]!;
+    return out;
+  });
 }
 
 /** Each chain split into its first and second halves (the middle draw of an odd chain is dropped). */
@@ -32,9 +36,9 @@ export function splitChains(chains: Chains): Float64Array[] {
  * Rank normalisation: pooled ranks (ties share their average rank) mapped through the normal
  * quantile at (r - 3/8) / (S + 1/4), Blom's offset, as the paper recommends.
  */
-export function rankNormalise(chains: Chains): Float64Array[] {
+export function rankNormalise(chains: Chains, sortedPool?: Float64Array): Float64Array[] {
   const total = chains.reduce((a, c) => a + c.length, 0);
-  const sorted = pool(chains).sort();
+  const sorted = sortedPool ?? pool(chains).sort();
   // The average 1-based rank of v: the mean of its first and last positions in the sorted values.
   const rankOf = (v: number): number => {
     let lo = 0;
@@ -95,13 +99,7 @@ export function rhatBasic(chains: Chains): number {
  * they recommend trusting draws only below 1.01.
  */
 export function rhat(chains: Chains): number {
-  const split = splitChains(chains);
-  if (split.length < 2 || split[0]!.length < 2) return NaN;
-  const bulk = rhatBasic(rankNormalise(split));
-  const med = quantile(pool(split), 0.5);
-  const folded = split.map((c) => c.map((v) => Math.abs(v - med)));
-  const tail = rhatBasic(rankNormalise(folded));
-  return Math.max(bulk, tail);
+  return chainDiagnostics(chains).rhat;
 }
 
 function pool(chains: Chains): Float64Array {
@@ -192,7 +190,8 @@ class LazyAutocovariance {
 
   constructor(x: ArrayLike<number>) {
     const m = mean(x);
-    this.centred = Float64Array.from(x, (v) => v - m);
+    this.centred = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) this.centred[i] = x[i]! - m;
     this.cache = new Float64Array(x.length).fill(NaN);
     this.directLimit = 4 * Math.ceil(Math.log2(x.length + 1));
   }
@@ -254,7 +253,7 @@ export function ess(chains: Chains): number {
 
 /** Bulk effective sample size: `ess` of the rank-normalised split chains (Vehtari et al. 2021). */
 export function essBulk(chains: Chains): number {
-  return ess(rankNormalise(splitChains(chains)));
+  return chainDiagnostics(chains).essBulk;
 }
 
 /**
@@ -262,15 +261,33 @@ export function essBulk(chains: Chains): number {
  * 95% quantiles, on split chains (Vehtari et al. 2021): how well the 90% interval's ends are known.
  */
 export function essTail(chains: Chains): number {
+  return chainDiagnostics(chains).essTail;
+}
+
+export interface ChainDiagnostics {
+  rhat: number;
+  essBulk: number;
+  essTail: number;
+}
+
+/**
+ * R-hat, bulk ESS and tail ESS of one quantity's chains together, sharing the split chains, the
+ * sorted pool and the rank normalisation (what `rhat`, `essBulk` and `essTail` each compute).
+ */
+export function chainDiagnostics(chains: Chains): ChainDiagnostics {
   const split = splitChains(chains);
-  if (!split.length) return NaN;
-  const all = pool(split);
-  let out = Infinity;
+  if (split.length < 2 || split[0]!.length < 2) return { rhat: NaN, essBulk: NaN, essTail: NaN };
+  const sorted = pool(split).sort();
+  const z = rankNormalise(split, sorted);
+  const med = hazen(sorted, 0.5);
+  const folded = split.map((c) => c.map((v) => Math.abs(v - med)));
+  const rhatValue = Math.max(rhatBasic(z), rhatBasic(rankNormalise(folded)));
+  let tail = Infinity;
   for (const p of [0.05, 0.95]) {
-    const q = quantile(all, p);
-    out = Math.min(out, ess(split.map((c) => c.map((v) => (v <= q ? 1 : 0)))));
+    const q = hazen(sorted, p);
+    tail = Math.min(tail, ess(split.map((c) => c.map((v) => (v <= q ? 1 : 0)))));
   }
-  return out;
+  return { rhat: rhatValue, essBulk: ess(z), essTail: tail };
 }
 
 /** Kish's effective sample size of weights: (sum w)^2 / sum w^2. */

@@ -1,7 +1,7 @@
 /**
  * The one place where estimators meet the target: a batch of points goes through the prior, the
- * points inside the support go to `logLikelihood` as one batch, NaN results are counted and read as
- * -Infinity, the best point is tracked, progress is reported and interruption is checked. Results
+ * points inside the support go to `logLikelihood` as one batch, NaN results (and +Infinity, which no
+ * proper likelihood gives) are counted and read as -Infinity, the best point is tracked, progress is reported and interruption is checked. Results
  * are consumed strictly in batch order, so nothing depends on how the batch was computed.
  */
 import type { RunControl, Target } from './types.js';
@@ -104,6 +104,11 @@ export class Evaluator {
       this.control.onProgress?.(this.evaluations, Math.max(this.total, this.evaluations));
     }
     return { logLik, logPost, logPrior };
+  }
+
+  /** Report the final count as complete (the total was an estimate). */
+  finish(): void {
+    if (this.evaluations > 0) this.control.onProgress?.(this.evaluations, this.evaluations);
   }
 
   /** Warnings every estimator shares. */

@@ -19,6 +19,7 @@ export {
 } from './importance.js';
 export {
   autocovariance,
+  chainDiagnostics,
   ess,
   essBulk,
   essTail,
@@ -32,6 +33,7 @@ export {
   weightedQuantiles,
   weightedSd,
   weightsEss,
+  type ChainDiagnostics,
   type ParameterSummary,
 } from './diagnostics.js';
 export { nelderMead, runLockstep, type NelderMeadOptions, type NelderMeadResult } from './nelder-mead.js';

@@ -55,7 +55,8 @@ describe('mcmc (DREAM(ZS))', () => {
 
   it('matches the conjugate normal-normal posterior', async () => {
     const c = conjugateNormal(1, 2, 0.5, [2.1, 1.7, 2.5, 1.9, 2.2, 2.4, 1.6, 2.0]);
-    const r = await mcmc(c.target, { rng: new Rng(13) }, { samples: 8000, burnIn: 500 });
+    const r = await mcmc(c.target, { rng: new Rng(13) }, { samples: 5000, burnIn: 500 });
+    expect(r.diagnostics.essBulk.theta).toBeGreaterThan(1000);
     expect(
       momentMismatches(summariseDraws(c.target.names, r.draws.points), [c.postMean], [c.postSd], 0.1, 0.1),
     ).toEqual([]);
@@ -63,7 +64,8 @@ describe('mcmc (DREAM(ZS))', () => {
 
   it('matches a Beta posterior pressed against a bound (uniform prior on [0, 1])', async () => {
     const b = binomialTarget(2, 20); // Beta(3, 19): mean 0.136, sd 0.072, mode 0.1
-    const r = await mcmc(b.target, { rng: new Rng(14) }, { samples: 8000, burnIn: 500 });
+    const r = await mcmc(b.target, { rng: new Rng(14) }, { samples: 7000, burnIn: 500 });
+    expect(r.diagnostics.essBulk.p).toBeGreaterThan(1000);
     expect(
       momentMismatches(summariseDraws(b.target.names, r.draws.points), [b.mean], [b.sd], 0.1, 0.1),
     ).toEqual([]);
@@ -72,15 +74,17 @@ describe('mcmc (DREAM(ZS))', () => {
 
   it('mixes on a banana-shaped posterior (R-hat < 1.05) and gets its known moments', async () => {
     const target = bananaTarget();
-    const r = await mcmc(target, { rng: new Rng(15) }, { samples: 24000, burnIn: 2000 });
+    const r = await mcmc(target, { rng: new Rng(15) }, { samples: 16000, burnIn: 2000 });
     const diag = r.diagnostics;
     expect(diag.rhat.x).toBeLessThan(1.05);
     expect(diag.rhat.y).toBeLessThan(1.05);
     // x ~ N(1, 1) exactly; y has mean E[x^2] = 2 and sd sqrt(E[x^4] - 4 + 0.1) = sqrt(6.1).
-    // The banana's ESS is a few hundred, so the tolerances are wider: 0.15 sd and 15%.
-    expect(diag.essBulk.x).toBeGreaterThan(300);
+    // The banana's ESS is a few hundred (Monte Carlo sd of a mean 0.063 sd at ESS 250), so the
+    // tolerances are wider: 0.2 sd and 20%.
+    expect(diag.essBulk.x).toBeGreaterThan(250);
+    expect(diag.essBulk.y).toBeGreaterThan(250);
     expect(
-      momentMismatches(summariseDraws(target.names, r.draws.points), [1, 2], [1, Math.sqrt(6.1)], 0.15, 0.15),
+      momentMismatches(summariseDraws(target.names, r.draws.points), [1, 2], [1, Math.sqrt(6.1)], 0.2, 0.2),
     ).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@
  * when the posterior presses against a bound.
  */
 import { Evaluator, drawInSupport } from './evaluator.js';
-import { essBulk, essTail, quantile, rhat } from './diagnostics.js';
+import { chainDiagnostics, quantile } from './diagnostics.js';
 import { standardNormal } from './random.js';
 import type { EstimatorResult, RunControl, Target } from './types.js';
 
@@ -130,19 +130,26 @@ export async function mcmc(
     drawInSupport(ev, z);
     archive.push(z);
   }
+  // Per-coordinate spread of the archive (running sums about a fixed shift, against cancellation):
+  // it scales the small additive jitter and the jump distances of the crossover adaptation.
   const scale = new Float64Array(d);
-  const updateScale = (): void => {
+  const shift = Float64Array.from(archive[0]!);
+  const sum = new Float64Array(d);
+  const sumSq = new Float64Array(d);
+  const account = (z: Float64Array, sign: 1 | -1): void => {
     for (let j = 0; j < d; j++) {
-      let s = 0;
-      let s2 = 0;
-      for (const z of archive) {
-        s += z[j]!;
-        s2 += z[j]! * z[j]!;
-      }
-      const m = s / archive.length;
-      scale[j] = Math.sqrt(Math.max(s2 / archive.length - m * m, 0)) || 1;
+      const v = z[j]! - shift[j]!;
+      sum[j] = sum[j]! + sign * v;
+      sumSq[j] = sumSq[j]! + sign * v * v;
     }
   };
+  const updateScale = (): void => {
+    for (let j = 0; j < d; j++) {
+      const m = sum[j]! / archive.length;
+      scale[j] = Math.sqrt(Math.max(sumSq[j]! / archive.length - m * m, 0)) || 1;
+    }
+  };
+  for (const z of archive) account(z, 1);
   updateScale();
 
   // Starting states: given points, else prior draws, redrawn (a few rounds, one batch each) where
@@ -315,7 +322,11 @@ export async function mcmc(
     if (inBurnIn) for (let c = 0; c < chains; c++) burnLogPost[generation * chains + c] = stateLogPost[c]!;
     if ((generation + 1) % archiveEvery === 0) {
       if (inBurnIn && resetOutliers) outliersReset += resetOutlierChains(generation + 1);
-      for (let c = 0; c < chains; c++) archive.push(Float64Array.from(state[c]!));
+      for (let c = 0; c < chains; c++) {
+        const z = Float64Array.from(state[c]!);
+        archive.push(z);
+        account(z, 1);
+      }
       updateScale();
       if (inBurnIn) adaptCrossover(crProb, crJump, crCount);
     }
@@ -323,7 +334,9 @@ export async function mcmc(
       // Forget the prior draws and the first half of burn-in once the archive has enough later states.
       const added = archive.length - archiveStart;
       const keep = Math.ceil(added / 2);
-      if (keep >= initialArchive) archive.splice(0, archive.length - keep);
+      if (keep >= initialArchive) {
+        for (const z of archive.splice(0, archive.length - keep)) account(z, -1);
+      }
       updateScale();
     }
     if (!inBurnIn && (generation - burnIn + 1) % thin === 0) {
@@ -341,10 +354,12 @@ export async function mcmc(
   const perParameter: Record<string, ParameterDiagnostics> = {};
   if (keptPerChain >= 4) {
     target.names.forEach((name, j) => {
-      const byChain = Array.from({ length: chains }, (_, c) =>
-        Float64Array.from({ length: keptPerChain }, (_, g) => keptPoints[g * chains + c]![j]!),
-      );
-      perParameter[name] = { rhat: rhat(byChain), essBulk: essBulk(byChain), essTail: essTail(byChain) };
+      const byChain = Array.from({ length: chains }, (_, c) => {
+        const column = new Float64Array(keptPerChain);
+        for (let g = 0; g < keptPerChain; g++) column[g] = keptPoints[g * chains + c]![j]!;
+        return column;
+      });
+      perParameter[name] = chainDiagnostics(byChain);
     });
     const notMixed = Object.entries(perParameter).filter(([, v]) => !(v.rhat <= rhatThreshold));
     if (notMixed.length) {
@@ -370,6 +385,7 @@ export async function mcmc(
     warnings.push('stopped before enough draws were kept for R-hat and ESS');
   }
   warnings.push(...ev.commonWarnings());
+  if (!ev.interrupted) ev.finish();
 
   const rhatByName: Record<string, number> = {};
   const essBulkByName: Record<string, number> = {};

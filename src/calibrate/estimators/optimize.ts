@@ -264,6 +264,7 @@ export async function optimize(
     profiles = await profileIntervals(ev, map, mapLogPost, sd, transforms, polishEvaluations);
   }
   warnings.push(...ev.commonWarnings());
+  if (!ev.interrupted) ev.finish();
 
   const sdByName: Record<string, number> = {};
   target.names.forEach((name, j) => (sdByName[name] = sd[j]!));

@@ -239,6 +239,7 @@ export async function smc(target: Target, control: RunControl, options: SmcOptio
     );
   }
   warnings.push(...ev.commonWarnings());
+  if (!ev.interrupted) ev.finish();
   const unique = new Set(points).size;
   const logPost = Float64Array.from(points, (_, i) => logPrior[i]! + logLik[i]!);
   return {

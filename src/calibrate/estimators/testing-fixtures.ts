@@ -77,7 +77,9 @@ export function gaussianTarget(
   opts: { reorder?: boolean } = {},
 ): TestTarget {
   const d = mean.length;
-  const precision = inverseSpd(cov, d)!;
+  const inverse = inverseSpd(cov, d);
+  if (!inverse) throw new RangeError('gaussianTarget: the covariance is not positive definite');
+  const precision = inverse;
   const sd = mean.map((_, j) => Math.sqrt(cov[j * d + j]!));
   const f: PointLogLik = (x) => {
     let q = 0;
