@@ -6,6 +6,7 @@
 import type { Expr, IndexExpr } from '../equations/ast.js';
 import { walk } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
+import { budgetDiagnostic, budgetMessage, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
 import { canonicalName, displayName } from '../equations/names.js';
 import { parseEquation } from '../equations/parser.js';
 import type {
@@ -147,7 +148,7 @@ export function locate(
   return { file: loc.file, line: loc.line + lines.length - 1, column: lines[lines.length - 1]!.length + 1 };
 }
 
-export function lowerModel(model: Model): LoweredModel {
+export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): LoweredModel {
   const diagnostics: Diagnostic[] = [];
   const slots: Slot[] = [];
   const tables: LookupTable[] = [];
@@ -155,6 +156,8 @@ export function lowerModel(model: Model): LoweredModel {
   const histories: { source: number }[] = [];
   const edges: LoweredModel['edges'] = [];
   const file = model.file;
+  /** Set when a budget is exceeded: lowering stops there (the rest would fail the same way). */
+  let exhausted = false;
 
   const err = (
     code: string,
@@ -231,6 +234,19 @@ export function lowerModel(model: Model): LoweredModel {
       strides,
     };
     if (byKey.has(key)) continue; // the reader reports duplicates
+    if (slots.length + size > budgets.elements) {
+      const d = budgetDiagnostic(
+        'elements',
+        `the model's element count with '${vi.display}'`,
+        slots.length + size,
+        budgets.elements,
+        v.loc,
+        vi.display,
+      );
+      diagnostics.push({ ...d, file: d.file ?? file });
+      exhausted = true;
+      break;
+    }
     byKey.set(key, vi);
     vars.push(vi);
     for (let e = 0; e < size; e++) {
@@ -245,7 +261,21 @@ export function lowerModel(model: Model): LoweredModel {
     }
   }
 
+  if (exhausted) return { vars, slots, tables, streams, histories, diagnostics, edges };
+
   const newSlot = (role: SlotRole, label: string): Slot => {
+    if (slots.length >= budgets.elements) {
+      throw new LowerError(
+        budgetMessage(
+          'elements',
+          "the model's element count with delay and smooth stages",
+          slots.length + 1,
+          budgets.elements,
+        ),
+        0,
+        'budget-exceeded',
+      );
+    }
     const s: Slot = { id: slots.length, role, label };
     slots.push(s);
     return s;
@@ -656,6 +686,13 @@ export function lowerModel(model: Model): LoweredModel {
         'invalid-argument',
       );
     }
+    if (Math.round(v) > budgets.delayOrder) {
+      throw new LowerError(
+        budgetMessage('delayOrder', 'the order of this DELAYN/SMTHN', Math.round(v), budgets.delayOrder),
+        e.span.start,
+        'budget-exceeded',
+      );
+    }
     return Math.round(v);
   };
 
@@ -1024,6 +1061,7 @@ export function lowerModel(model: Model): LoweredModel {
         ir = lower(expr, ctx);
       } catch (x) {
         if (x instanceof LowerError) {
+          if (x.code === 'budget-exceeded') exhausted = true;
           err(
             x.code,
             `${x.message} (in the equation of '${vi.display}')`,
@@ -1067,7 +1105,8 @@ export function lowerModel(model: Model): LoweredModel {
     }
   }
   for (const vi of vars) {
-    for (let e = 0; e < vi.size; e++) {
+    if (exhausted) break;
+    for (let e = 0; e < vi.size && !exhausted; e++) {
       const s = slots[vi.base + e]!;
       const { eqn, gf } = elementEquation(vi, e);
       if (vi.v.kind === 'stock') {
@@ -1089,6 +1128,8 @@ export function lowerModel(model: Model): LoweredModel {
       if (vi.v.kind === 'flow' && vi.v.nonNegative) s.uniflow = true;
     }
   }
+
+  if (exhausted) return { vars, slots, tables, streams, histories, diagnostics, edges };
 
   // Stocks: rates from inflows and outflows, element by element.
   for (const vi of vars) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { readModel, type ReadResult } from '../engine.js';
+import { readModel, type Budgets, type ReadResult } from '../engine.js';
 
 /** Read a model file (.xmile, .stmx, .xml). File-system errors become diagnostics. */
-export function readModelFile(path: string): ReadResult {
+export function readModelFile(path: string, budgets?: Partial<Budgets>): ReadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -15,5 +15,5 @@ export function readModelFile(path: string): ReadResult {
       ],
     };
   }
-  return readModel(text, { file: path });
+  return readModel(text, { file: path, budgets });
 }

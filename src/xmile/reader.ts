@@ -13,6 +13,7 @@
  * (`"Flow_w/_division"`) are unquoted (`\"` and `\\` unescaped; `\n` is left as written, as in
  * `name` attributes).
  */
+import { budgetDiagnostic, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
 import type {
   Diagnostic,
   Dimension,
@@ -94,7 +95,10 @@ class XmileReader {
   /** Prefixes bound to an XMILE namespace on the root element. */
   private readonly xmilePrefixes = new Set<string>();
 
-  constructor(private readonly file: string | undefined) {}
+  constructor(
+    private readonly file: string | undefined,
+    private readonly budgets: Budgets = DEFAULT_BUDGETS,
+  ) {}
 
   // ---------------------------------------------------------------------------------- helpers
 
@@ -402,13 +406,21 @@ class XmileReader {
       } else {
         const size = this.numberAttr(d, 'size', true);
         if (size !== undefined) {
-          if (!Number.isInteger(size) || size < 1 || size > 1_000_000) {
+          if (!Number.isInteger(size) || size < 1) {
             this.report(
               'error',
               'invalid-number',
-              `size of dimension '${name}' must be a whole number >= 1`,
+              `size of dimension '${name}' must be a whole number >= 1, got ${size}`,
               d,
             );
+          } else if (size > this.budgets.elements) {
+            const b = budgetDiagnostic(
+              'elements',
+              `the size of dimension '${name}'`,
+              size,
+              this.budgets.elements,
+            );
+            this.report('error', b.code, b.message, d);
           } else elements = Array.from({ length: size }, (_, i) => String(i + 1));
         }
       }
@@ -925,8 +937,8 @@ function clip(s: string): string {
  * Reads an XMILE or Stella (.stmx) document. Never throws: an unexpected failure becomes an
  * `internal` error diagnostic.
  */
-export function readXmile(text: string, file?: string): XmileReadResult {
-  const reader = new XmileReader(file);
+export function readXmile(text: string, file?: string, budgets?: Budgets): XmileReadResult {
+  const reader = new XmileReader(file, budgets);
   try {
     const model = reader.read(text);
     return model ? { model, diagnostics: reader.diagnostics } : { diagnostics: reader.diagnostics };
