@@ -4,7 +4,8 @@
  * writes them at their row offsets. Aborting stops handing out chunks and waits for the ones
  * in flight, so every finished run is kept.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../node/workers.js';
 import { availableParallelism } from 'node:os';
 import type { ModelSource } from './model-source.js';
 import type { ChunkResult } from './runner.js';
@@ -57,21 +58,8 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-/**
- * Start a worker on worker.js. From the TypeScript sources (tests, tsx) the worker first
- * registers tsx's loader, which worker threads do not inherit.
- */
 function startWorker(): Worker {
-  const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    const target = new URL('./worker.ts', self).href;
-    // Resolved here: an eval'd worker resolves bare names from the working directory, where
-    // tsx may not be installed.
-    const tsxApi = import.meta.resolve('tsx/esm/api');
-    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); });`;
-    return new Worker(bootstrap, { eval: true });
-  }
-  return new Worker(new URL('./worker.js', self));
+  return startModuleWorker(new URL('./worker.js', import.meta.url));
 }
 
 export function runPool(options: PoolOptions): Promise<PoolOutcome> {
