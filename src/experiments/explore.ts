@@ -18,6 +18,7 @@ import {
 } from './spec.js';
 import { pendingRanges, readMetadata, ResultsWriter, type ResultsMetadata } from './store.js';
 import { BudgetError, resolveBudgets, type Budgets } from '../model/budgets.js';
+import { decodeUtf8 } from '../model/text.js';
 
 export interface LoadedSpec {
   spec: ExperimentSpec;
@@ -29,13 +30,16 @@ export interface LoadedSpec {
 }
 
 function readJson(file: string, what: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new SpecError(what, `cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) throw new SpecError(what, `${file}:${decoded.line}:${decoded.column}: ${decoded.message}`);
+  const text = decoded.text;
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

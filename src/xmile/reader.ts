@@ -14,6 +14,7 @@
  * `name` attributes).
  */
 import { budgetDiagnostic, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
+import { describeUnsafe, findUnsafeCharacter } from '../model/text.js';
 import type {
   Diagnostic,
   Dimension,
@@ -106,6 +107,19 @@ class XmileReader {
     const l: SourceLocation = { line: pos.line, column: pos.column };
     if (this.file !== undefined) l.file = this.file;
     return l;
+  }
+
+  /** Names may hold nothing invisible or reordering (model/text.ts); false after reporting it. */
+  safeName(name: string, what: string, pos: XmlPosition): boolean {
+    const unsafe = findUnsafeCharacter(name);
+    if (!unsafe) return true;
+    this.report(
+      'error',
+      'unsafe-name',
+      `${what} name has ${describeUnsafe(unsafe)}, which names may not contain`,
+      pos,
+    );
+    return false;
   }
 
   report(
@@ -382,6 +396,7 @@ class XmileReader {
         this.report('error', 'missing-name', '<dim> needs a name attribute', d);
         continue;
       }
+      if (!this.safeName(name, 'dimension', d)) continue;
       const key = canonicalName(name);
       const previous = seen.get(key);
       if (previous) {
@@ -401,7 +416,7 @@ class XmileReader {
           const n = this.attr(e, 'name')?.value.trim();
           if (!n)
             this.report('error', 'missing-name', `<elem> of dimension '${name}' needs a name attribute`, e);
-          else elements.push(n);
+          else if (this.safeName(n, 'element', e)) elements.push(n);
         }
       } else {
         const size = this.numberAttr(d, 'size', true);
@@ -568,6 +583,7 @@ class XmileReader {
       this.report('error', 'missing-name', `<${el.name}> needs a name attribute`, el);
       return undefined;
     }
+    if (!this.safeName(name, 'variable', nameAttr!)) return undefined;
     const v: Variable = { kind, name, loc: this.loc(el) };
     const eqnEl = this.child(el, 'eqn');
     if (eqnEl) v.eqn = this.equation(eqnEl);
