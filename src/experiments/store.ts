@@ -23,6 +23,7 @@ import {
   appendFileSync,
   readSync,
   fstatSync,
+  renameSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
@@ -93,9 +94,23 @@ export class ResultsWriter {
     info: { specFile?: string; modelFile?: string; modelHash: string; jobs: number },
     resume = false,
   ) {
-    mkdirSync(join(dir, 'outcomes'), { recursive: true });
     const spec = plan.spec;
     this.seriesNames = spec.outcomes.filter((o) => o.reduce === 'series').map((o) => o.name);
+    const earlier = resume ? readMetadata(dir) : undefined;
+    // metadata.json first: a folder killed at any later point is recognisably ours (--resume, --force).
+    mkdirSync(dir, { recursive: true });
+    this.metadata = this.initialMetadata(info);
+    if (earlier) {
+      this.metadata.createdAt = earlier.createdAt;
+      this.metadata.times = earlier.times;
+      this.metadata.elapsedSeconds = earlier.elapsedSeconds;
+      const counts = countStatus(dir, plan.rows);
+      this.metadata.completedRuns = counts.done;
+      this.metadata.failedRuns = counts.failed;
+      this.metadata.nonFiniteRuns = counts.nonFinite;
+    }
+    this.writeMetadata();
+    mkdirSync(join(dir, 'outcomes'), { recursive: true });
     if (this.seriesNames.length) mkdirSync(join(dir, 'series'), { recursive: true });
     const mode = (file: string): string => (resume && existsSync(file) ? 'r+' : 'w+');
     const open = (file: string): number => openSync(file, mode(file));
@@ -103,12 +118,21 @@ export class ResultsWriter {
     this.inputsFd = open(join(dir, 'inputs.f64'));
     this.outcomeFds = spec.outcomes.map((o) => open(join(dir, 'outcomes', `${safeFileName(o.name)}.f64`)));
     if (!resume || !existsSync(join(dir, 'failures.jsonl'))) writeFileSync(join(dir, 'failures.jsonl'), '');
-    const earlier = resume ? readMetadata(dir) : undefined;
     if (earlier?.times) {
       this.times = Float64Array.from(earlier.times);
       this.seriesFds = this.seriesNames.map((n) => open(join(dir, 'series', `${safeFileName(n)}.f64`)));
     }
-    this.metadata = {
+  }
+
+  private initialMetadata(info: {
+    specFile?: string;
+    modelFile?: string;
+    modelHash: string;
+    jobs: number;
+  }): ResultsMetadata {
+    const plan = this.plan;
+    const spec = plan.spec;
+    return {
       format: RESULTS_FORMAT,
       formatVersion: 1,
       interlockVersion: VERSION,
@@ -147,20 +171,13 @@ export class ResultsWriter {
       elapsedSeconds: 0,
       jobs: info.jobs,
     };
-    if (earlier) {
-      this.metadata.createdAt = earlier.createdAt;
-      this.metadata.times = earlier.times;
-      this.metadata.elapsedSeconds = earlier.elapsedSeconds;
-      const counts = countStatus(dir, plan.rows);
-      this.metadata.completedRuns = counts.done;
-      this.metadata.failedRuns = counts.failed;
-      this.metadata.nonFiniteRuns = counts.nonFinite;
-    }
-    this.writeMetadata();
   }
 
+  /** Written whole or not at all (a temporary file renamed over it): a kill never tears it. */
   private writeMetadata(): void {
-    writeFileSync(join(this.dir, 'metadata.json'), JSON.stringify(this.metadata, null, 2) + '\n');
+    const file = join(this.dir, 'metadata.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.metadata, null, 2) + '\n');
+    renameSync(`${file}.tmp`, file);
   }
 
   write(chunk: ChunkResult): void {
