@@ -1213,6 +1213,36 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     }
   }
 
+  // Static numerical check: a division whose divisor folds to the constant 0 (1/0, x/(2-2),
+  // x/zero where zero = 0). Reported once per variable, as a warning: the run would give Inf/NaN.
+  const dividesByZero = (ir: IR): boolean => {
+    switch (ir.k) {
+      case 'bin':
+        if (ir.op === '/' && constFold(ir.b) === 0) return true;
+        return dividesByZero(ir.a) || dividesByZero(ir.b);
+      case 'neg':
+      case 'not':
+        return dividesByZero(ir.a);
+      case 'if':
+        return dividesByZero(ir.c) || dividesByZero(ir.a) || dividesByZero(ir.b);
+      case 'fn':
+      case 'rt':
+        return ir.args.some(dividesByZero);
+      case 'lookup':
+        return dividesByZero(ir.x);
+      default:
+        return false;
+    }
+  };
+  const flagged = new Set<number>();
+  for (const sl of slots) {
+    if (sl.varIndex === undefined || flagged.has(sl.varIndex) || !sl.eq || sl.eq === PENDING) continue;
+    if (!dividesByZero(sl.eq)) continue;
+    flagged.add(sl.varIndex);
+    const vi = vars[sl.varIndex]!;
+    err('division-by-zero', `'${vi.display}' divides by a constant zero`, vi.v.loc, vi.display, 'warning');
+  }
+
   return { vars, slots, tables, streams, histories, diagnostics, edges };
 }
 

@@ -55,18 +55,19 @@ describe('model bombs are refused before they are built', () => {
     expectBounded(r);
   });
 
-  it('SMTHN in an array of 500 elements, each of order 1000: the elements budget stops it once', () => {
+  it('SMTHN in an array of 50 elements, each of order 1000: the elements budget stops it once', () => {
     const f = file(
       'smooth.xmile',
       xmile({
-        dims: '<dim name="A" size="500"/>',
+        dims: '<dim name="A" size="50"/>',
         vars: '<aux name="x"><dimensions><dim name="A"/></dimensions><eqn>SMTHN(TIME, 2, 1000)</eqn></aux>',
       }),
     );
-    const r = cliCapped(['run', f]);
+    // 50 x 1000 stages against a lowered budget of 20,000 elements (the default works the same way).
+    const r = cliCapped(['run', f, '--budget', 'elements=20000']);
     expect(r.code).toBe(1);
     expect(r.stderr.match(/error:/g)).toHaveLength(1);
-    expect(r.stderr).toContain("'elements' budget of 200,000");
+    expect(r.stderr).toContain("'elements' budget of 20,000");
     expectBounded(r);
   });
 
@@ -148,6 +149,26 @@ describe('numerical warnings', () => {
       /nan\.xmile:8:\d+: warning: 'y' becomes infinite \(\+Inf\) at time 2; 1 other variable\(s\) follow/,
     );
     expect(r.stdout.split('\n')).toHaveLength(13);
+  });
+
+  it('check flags a division by a constant zero, located at the variable', () => {
+    const g = file(
+      'divzero.xmile',
+      xmile({
+        vars: [
+          '<aux name="zero"><eqn>0</eqn></aux>',
+          '<aux name="a"><eqn>TIME / zero</eqn></aux>',
+          '<aux name="b"><eqn>TIME / (2 - 2)</eqn></aux>',
+          '<aux name="c"><eqn>TIME / (2 - TIME)</eqn></aux>',
+        ].join('\n'),
+      }),
+    );
+    const r = cliCapped(['check', g]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${g}:8:1: warning: 'a' divides by a constant zero`);
+    expect(r.stdout).toContain(`${g}:9:1: warning: 'b' divides by a constant zero`);
+    // A divisor that is zero only at some time is the run-time check's business.
+    expect(r.stdout).not.toContain("'c' divides");
   });
 
   it('--strict makes it an error', () => {
