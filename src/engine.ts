@@ -3,6 +3,7 @@
  * worker threads and in the browser. The CLI, experiments and the workbench use only this.
  */
 import { compile } from './compile/compile.js';
+import { resolveBudgets, type Budgets } from './model/budgets.js';
 import type { Diagnostic, Model } from './model/types.js';
 import type { CompiledModel } from './simulate/types.js';
 import { checkUnits } from './units/check.js';
@@ -18,6 +19,7 @@ export type {
   Simulation,
 } from './simulate/types.js';
 export { ModelError } from './model/errors.js';
+export { BudgetError, DEFAULT_BUDGETS, resolveBudgets, type Budgets } from './model/budgets.js';
 
 export interface ReadResult {
   /** Absent when the file could not be read as a model at all. */
@@ -34,14 +36,17 @@ export interface CompileResult {
 export { writeXmile } from './xmile/writer.js';
 
 /** Read an XMILE (.xmile, .stmx, .xml) document from its text. Never throws. */
-export function readModel(text: string, options: { file?: string } = {}): ReadResult {
-  return readXmile(text, options.file);
+export function readModel(
+  text: string,
+  options: { file?: string; budgets?: Partial<Budgets> } = {},
+): ReadResult {
+  return readXmile(text, options.file, resolveBudgets(options.budgets));
 }
 
 /** Compile a model once; run it many times. Diagnostics are values, never thrown. */
-export function compileModel(model: Model): CompileResult {
+export function compileModel(model: Model, options: { budgets?: Partial<Budgets> } = {}): CompileResult {
   try {
-    return compile(model);
+    return compile(model, options);
   } catch (err) {
     return {
       diagnostics: [
@@ -57,8 +62,8 @@ export function compileModel(model: Model): CompileResult {
 }
 
 /** Every diagnostic of a model (errors and warnings, units included), without running it. */
-export function checkModel(model: Model): Diagnostic[] {
-  const diagnostics = compileModel(model).diagnostics;
+export function checkModel(model: Model, options: { budgets?: Partial<Budgets> } = {}): Diagnostic[] {
+  const diagnostics = compileModel(model, options).diagnostics;
   try {
     diagnostics.push(...checkUnits(model));
   } catch (err) {

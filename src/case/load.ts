@@ -4,6 +4,7 @@
  * file (and line, column or JSON path where there is one).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { decodeUtf8 } from '../model/text.js';
 import { join } from 'node:path';
 import { compileModel } from '../engine.js';
 import { parseEvidenceJson } from '../evidence/data.js';
@@ -46,8 +47,15 @@ function diagnosticIssue(d: Diagnostic, fallbackFile: string): CaseIssue {
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    const decoded = decodeUtf8(readFileSync(path));
+    if (!decoded.ok) {
+      throw new CaseError([
+        { file: path, line: decoded.line, column: decoded.column, message: decoded.message },
+      ]);
+    }
+    return decoded.text;
   } catch (err) {
+    if (err instanceof CaseError) throw err;
     const e = err as NodeJS.ErrnoException;
     throw new CaseError([
       { file: path, message: `cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}` },

@@ -3,6 +3,8 @@
 export class Progress {
   private readonly started = performance.now();
   private lastPrint = 0;
+  /** Work already done when this run began (a resumed run): the rate counts only this run's. */
+  private base?: number;
   constructor(
     private readonly tty: boolean,
     private readonly label: string,
@@ -12,8 +14,9 @@ export class Progress {
     const now = performance.now();
     if (!force && now - this.lastPrint < (this.tty ? 100 : 5000)) return;
     this.lastPrint = now;
+    this.base ??= done;
     const seconds = (now - this.started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
+    const rate = seconds > 0 ? (done - this.base) / seconds : 0;
     const left = rate > 0 ? (total - done) / rate : Infinity;
     const share = total ? done / total : 1;
     const eta = Number.isFinite(left)

@@ -2,7 +2,9 @@
  * Shared helpers of the command-line shell: exit codes, error types and output.
  * Exit codes: 0 success; 1 the input (model, spec, data) is wrong; 2 bad usage.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseBudgetItems, type Budgets } from '../model/budgets.js';
 import type { Diagnostic } from '../model/types.js';
 
 export const EXIT_OK = 0;
@@ -45,6 +47,53 @@ export function writeOutput(text: string, out?: string): void {
   } else {
     writeFileSync(out, text);
   }
+}
+
+/**
+ * Write a large text piece by piece (to a file, or stdout for `-` or none), so that it is never
+ * built as one string: `pieces` yields the text in blocks.
+ */
+export function writeStreamed(pieces: Iterable<string>, out?: string): void {
+  const toStdout = !out || out === '-';
+  const fd = toStdout ? 1 : openSync(out, 'w');
+  try {
+    for (const piece of pieces) {
+      const bytes = Buffer.from(piece, 'utf8');
+      let offset = 0;
+      while (offset < bytes.length) {
+        try {
+          offset += writeSync(fd, bytes, offset, bytes.length - offset);
+        } catch (err) {
+          // A non-blocking stdout (a pipe) can be momentarily full: wait for it and go on.
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        }
+      }
+    }
+  } finally {
+    if (!toStdout) closeSync(fd);
+  }
+}
+
+function collectItem(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The `--budget NAME=N` option (repeatable); see model/budgets.ts for the names. */
+export function addBudgetOption(command: Command): Command {
+  return command.option(
+    '--budget <name=n>',
+    'raise or lower a resource budget (elements, delayOrder, steps, savedCells, runs, experimentCells, workers); repeatable',
+    collectItem,
+    [],
+  );
+}
+
+/** The budgets given with --budget, or a usage error naming the bad item. */
+export function budgetsFromFlags(items: string[] | undefined): Partial<Budgets> {
+  const { budgets, error } = parseBudgetItems(items ?? []);
+  if (error) throw new UsageError(error);
+  return budgets;
 }
 
 /** Parse a finite number from a flag value, or raise a usage error naming the flag. */

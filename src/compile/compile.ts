@@ -2,6 +2,7 @@
  * Compile a model once into generated JavaScript; run it many times.
  */
 import { canonicalName, displayName } from '../equations/names.js';
+import { BudgetError, DEFAULT_BUDGETS, resolveBudgets, type Budgets } from '../model/budgets.js';
 import { ModelError } from '../model/errors.js';
 import type { Diagnostic, IntegrationMethod, Model, SimSpecs } from '../model/types.js';
 import { Rng, mixSeed, runtime, type LookupTable } from '../simulate/runtime.js';
@@ -52,8 +53,9 @@ export interface CompileOutput {
   diagnostics: Diagnostic[];
 }
 
-export function compile(model: Model): CompileOutput {
-  const lm = lowerModel(model);
+export function compile(model: Model, options: { budgets?: Partial<Budgets> } = {}): CompileOutput {
+  const budgets = resolveBudgets(options.budgets);
+  const lm = lowerModel(model, budgets);
   const diagnostics = [...lm.diagnostics];
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
   const gen = generate(lm);
@@ -76,7 +78,7 @@ export function compile(model: Model): CompileOutput {
     });
     return { diagnostics };
   }
-  return { compiled: new Compiled(model, lm, gen.program, fns), diagnostics };
+  return { compiled: new Compiled(model, lm, gen.program, fns, budgets), diagnostics };
 }
 
 function locOf(model: Model, variable?: string): { line?: number; column?: number } {
@@ -115,6 +117,7 @@ class Compiled implements CompiledModel {
     private readonly lm: LoweredModel,
     private readonly program: Program,
     private readonly fns: GeneratedFns,
+    readonly budgets: Budgets = DEFAULT_BUDGETS,
   ) {
     this.simSpecs = model.simSpecs;
     this.outputs = [];
@@ -172,14 +175,15 @@ class Compiled implements CompiledModel {
   }
 
   private initialState(): Float64Array {
-    const plan = this.plan({});
+    // Initialisation only: no steps are taken, so no history or saved row beyond the first.
+    const plan = { ...this.plan({}, false), steps: 0, rows: 1 };
     const sim = new SimulationImpl(this, plan, []);
     sim.initialiseOnly();
     return sim.state;
   }
 
   /** @internal */
-  plan(o: Omit<RunOptions, 'overrides' | 'vars'>): Plan {
+  plan(o: Omit<RunOptions, 'overrides' | 'vars'> & { columns?: number }, checkBudgets = true): Plan {
     const spec = this.simSpecs;
     const start = o.start ?? spec.start;
     const stop = o.stop ?? spec.stop;
@@ -192,11 +196,29 @@ class Compiled implements CompiledModel {
     // Whole steps that fit before stop (with slack for rounding: 0.3 / 0.1 is 2.9999999999999996);
     // rounding to the nearest ran past stop when dt does not divide the run (stop 1, dt 0.4 -> 1.2).
     const steps = Math.floor((stop - start) / dt + 1e-6);
-    if (steps > 50_000_000) throw bad(`too many steps (${steps}); raise dt or shorten the run`);
+    const b = this.budgets;
+    if (checkBudgets && steps > b.steps)
+      throw new BudgetError(
+        'steps',
+        `too many steps: the number of steps of dt ${dt} from ${start} to ${stop}`,
+        steps,
+        b.steps,
+      );
     const saveStep = o.saveStep ?? spec.saveStep ?? dt;
     if (!(saveStep > 0)) throw bad(`save step must be positive, got ${saveStep}`);
     const saveEvery = Math.max(1, Math.round(saveStep / dt));
     const rows = Math.floor(steps / saveEvery) + 1;
+    // Checked before any buffer exists: saved columns and the step histories of DELAY.
+    const cells = rows * (o.columns ?? this.outputs.length) + (steps + 1) * this.program.nHistories;
+    if (checkBudgets && cells > b.savedCells)
+      throw new BudgetError(
+        'savedCells',
+        `the values the run would save (${rows.toLocaleString('en-US')} rows x ${(o.columns ?? this.outputs.length).toLocaleString('en-US')} variables` +
+          (this.program.nHistories ? ` and ${this.program.nHistories} delay histories` : '') +
+          ', fewer with --save-step or --vars)',
+        cells,
+        b.savedCells,
+      );
     return { start, stop, dt, method, steps, saveEvery, rows, seed: o.seed ?? 1 };
   }
 
@@ -281,8 +303,8 @@ class Compiled implements CompiledModel {
   }
 
   simulation(options: Omit<RunOptions, 'overrides'> = {}): Simulation {
-    const plan = this.plan(options);
     const { names, positions } = this.resolveOutputs(options.vars);
+    const plan = this.plan({ ...options, columns: positions.length });
     return new SimulationImpl(this, plan, positions, names);
   }
 }

@@ -6,6 +6,7 @@
 import type { BinaryOp, Expr, IndexExpr } from '../equations/ast.js';
 import { walk } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
+import { budgetDiagnostic, budgetMessage, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
 import { canonicalName, displayName } from '../equations/names.js';
 import { parseEquation } from '../equations/parser.js';
 import type {
@@ -164,7 +165,7 @@ export function locate(
   return { file: loc.file, line: loc.line + lines.length - 1, column: lines[lines.length - 1]!.length + 1 };
 }
 
-export function lowerModel(model: Model): LoweredModel {
+export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): LoweredModel {
   const diagnostics: Diagnostic[] = [];
   const slots: Slot[] = [];
   const tables: LookupTable[] = [];
@@ -172,6 +173,8 @@ export function lowerModel(model: Model): LoweredModel {
   const histories: { source: number }[] = [];
   const edges: LoweredModel['edges'] = [];
   const file = model.file;
+  /** Set when a budget is exceeded: lowering stops there (the rest would fail the same way). */
+  let exhausted = false;
 
   const err = (
     code: string,
@@ -254,6 +257,20 @@ export function lowerModel(model: Model): LoweredModel {
     };
     if (hidden) vi.params = hidden.params;
     if (byKey.has(key)) return undefined; // the reader reports duplicates
+    if (exhausted) return undefined;
+    if (slots.length + size > budgets.elements) {
+      const d = budgetDiagnostic(
+        'elements',
+        `the model's element count with '${vi.display}'`,
+        slots.length + size,
+        budgets.elements,
+        v.loc,
+        vi.display,
+      );
+      diagnostics.push({ ...d, file: d.file ?? file });
+      exhausted = true;
+      return undefined;
+    }
     byKey.set(key, vi);
     if (!hidden) vars.push(vi);
     allVars.push(vi);
@@ -281,6 +298,8 @@ export function lowerModel(model: Model): LoweredModel {
     addVar(sv.v, '');
   }
 
+  if (exhausted) return { vars, slots, tables, streams, histories, diagnostics, edges };
+
   /** The variable a name refers to from an equation in `ctx` (inside an instance: its own first). */
   const resolve = (key: string, ctx: Ctx): VarInfo | undefined => {
     const scope = ctx.scope ?? ctx.vi.scope;
@@ -293,6 +312,18 @@ export function lowerModel(model: Model): LoweredModel {
   };
 
   const newSlot = (role: SlotRole, label: string): Slot => {
+    if (slots.length >= budgets.elements) {
+      throw new LowerError(
+        budgetMessage(
+          'elements',
+          "the model's element count with delay and smooth stages",
+          slots.length + 1,
+          budgets.elements,
+        ),
+        0,
+        'budget-exceeded',
+      );
+    }
     const s: Slot = { id: slots.length, role, label };
     slots.push(s);
     return s;
@@ -863,6 +894,13 @@ export function lowerModel(model: Model): LoweredModel {
         'invalid-argument',
       );
     }
+    if (Math.round(v) > budgets.delayOrder) {
+      throw new LowerError(
+        budgetMessage('delayOrder', 'the order of this DELAYN/SMTHN', Math.round(v), budgets.delayOrder),
+        e.span.start,
+        'budget-exceeded',
+      );
+    }
     return Math.round(v);
   };
 
@@ -1374,6 +1412,7 @@ export function lowerModel(model: Model): LoweredModel {
         ir = lower(expr, ctx);
       } catch (x) {
         if (x instanceof LowerError) {
+          if (x.code === 'budget-exceeded') exhausted = true;
           err(
             x.code,
             `${x.message} (in the equation of '${vi.display}')`,
@@ -1673,7 +1712,8 @@ export function lowerModel(model: Model): LoweredModel {
   // By index: macro calls add the variables of their instances to allVars as they are lowered.
   for (let vIndex = 0; vIndex < allVars.length; vIndex++) {
     const vi = allVars[vIndex]!;
-    for (let e = 0; e < vi.size; e++) {
+    if (exhausted) break;
+    for (let e = 0; e < vi.size && !exhausted; e++) {
       const s = slots[vi.base + e]!;
       const { eqn } = elementEquation(vi, e);
       if (vi.v.kind === 'stock') {
@@ -1695,6 +1735,8 @@ export function lowerModel(model: Model): LoweredModel {
       if (vi.v.kind === 'flow' && vi.v.nonNegative) s.uniflow = true;
     }
   }
+
+  if (exhausted) return { vars, slots, tables, streams, histories, diagnostics, edges };
 
   // Stocks: rates from inflows and outflows, element by element.
   /** How many stocks name each flow slot as an outflow. */
@@ -1790,6 +1832,36 @@ export function lowerModel(model: Model): LoweredModel {
         }
       });
     }
+  }
+
+  // Static numerical check: a division whose divisor folds to the constant 0 (1/0, x/(2-2),
+  // x/zero where zero = 0). Reported once per variable, as a warning: the run would give Inf/NaN.
+  const dividesByZero = (ir: IR): boolean => {
+    switch (ir.k) {
+      case 'bin':
+        if (ir.op === '/' && constFold(ir.b) === 0) return true;
+        return dividesByZero(ir.a) || dividesByZero(ir.b);
+      case 'neg':
+      case 'not':
+        return dividesByZero(ir.a);
+      case 'if':
+        return dividesByZero(ir.c) || dividesByZero(ir.a) || dividesByZero(ir.b);
+      case 'fn':
+      case 'rt':
+        return ir.args.some(dividesByZero);
+      case 'lookup':
+        return dividesByZero(ir.x);
+      default:
+        return false;
+    }
+  };
+  const flagged = new Set<number>();
+  for (const sl of slots) {
+    if (sl.varIndex === undefined || flagged.has(sl.varIndex) || !sl.eq || sl.eq === PENDING) continue;
+    if (!dividesByZero(sl.eq)) continue;
+    flagged.add(sl.varIndex);
+    const vi = vars[sl.varIndex]!;
+    err('division-by-zero', `'${vi.display}' divides by a constant zero`, vi.v.loc, vi.display, 'warning');
   }
 
   return { vars, slots, tables, streams, histories, diagnostics, edges };

@@ -3,6 +3,7 @@
  * pure queries. No Node imports, so the case model, the CLI and the browser workbench can all
  * read `evidence.json` without a database; the SQLite store imports and exports this format.
  */
+import { describeUnsafe, findUnsafeCharacter, stripBom } from '../model/text.js';
 
 export const EVIDENCE_FORMAT = 'interlock-evidence';
 export const EVIDENCE_VERSION = 1;
@@ -261,6 +262,7 @@ export type ParseResult = { ok: true; document: EvidenceDocument } | { ok: false
 /** Parse JSON text and validate it as an evidence document. Never throws. */
 export function parseEvidenceJson(text: string): ParseResult {
   let raw: unknown;
+  text = stripBom(text);
   try {
     raw = JSON.parse(text);
   } catch (err) {
@@ -280,6 +282,8 @@ export function parseEvidenceJson(text: string): ParseResult {
 }
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+/** Fields that name or identify something: held to the strict character rule of model/text.ts. */
+const NAME_KEYS = new Set(['id', 'name', 'analyst', 'quantity', 'unit', 'source', 'report', 'label']);
 const QUANTITY_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 const CLAIM_PATTERN = /^C[0-9]+$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -349,6 +353,9 @@ class Checker {
     if (typeof v !== 'string' || v.trim() === '') {
       return this.fail(`${path}.${key}`, `must be a non-empty string, got ${describe(v)}`);
     }
+    // Names and ids: nothing invisible or reordering; other text may hold line breaks.
+    const unsafe = findUnsafeCharacter(v, { freeText: !NAME_KEYS.has(key) });
+    if (unsafe) return this.fail(`${path}.${key}`, `${describeUnsafe(unsafe)} is not allowed here`);
     return v;
   }
 

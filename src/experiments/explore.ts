@@ -2,13 +2,13 @@
  * `explore`: run an experiment spec into a results directory (Node only).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { isBuiltinModel } from './builtin.js';
 import { createSimulation, modelSourceFor, type ModelSource } from './model-source.js';
 import { buildPlan, type ExperimentPlan } from './plan.js';
 import { defaultJobs, runPool } from './pool.js';
-import { ChunkRunner } from './runner.js';
+import { ChunkRunner, chunksOf } from './runner.js';
 import {
   parseScenarioFile,
   parseSpec,
@@ -16,7 +16,9 @@ import {
   type ExperimentSpec,
   type ScenarioDefinition,
 } from './spec.js';
-import { ResultsWriter, type ResultsMetadata } from './store.js';
+import { pendingRanges, readMetadata, ResultsWriter, type ResultsMetadata } from './store.js';
+import { BudgetError, resolveBudgets, type Budgets } from '../model/budgets.js';
+import { decodeUtf8 } from '../model/text.js';
 
 export interface LoadedSpec {
   spec: ExperimentSpec;
@@ -28,13 +30,16 @@ export interface LoadedSpec {
 }
 
 function readJson(file: string, what: string): unknown {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new SpecError(what, `cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
   }
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) throw new SpecError(what, `${file}:${decoded.line}:${decoded.column}: ${decoded.message}`);
+  const text = decoded.text;
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -101,6 +106,11 @@ export interface ExploreOptions {
   chunkSize?: number;
   /** Run in this thread instead of worker threads (the browser path; also handy for debugging). */
   inProcess?: boolean;
+  /** Finish an earlier run of the same spec in `outDir`: only its missing rows are run. */
+  resume?: boolean;
+  /** Replace the results already in `outDir`. */
+  force?: boolean;
+  budgets?: Partial<Budgets>;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
 }
@@ -118,20 +128,124 @@ export function defaultChunkSize(rows: number, jobs: number): number {
   return Math.max(1, Math.min(512, Math.ceil(rows / (jobs * 8))));
 }
 
+/** The results folder given to explore cannot be used as asked. `usage`: a flag would fix it. */
+export class OutDirError extends Error {
+  override name = 'OutDirError';
+  constructor(
+    message: string,
+    readonly usage: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The files a results directory holds (what --force may remove, and nothing else). */
+const RESULT_ENTRIES = [
+  'metadata.json',
+  'status.u8',
+  'inputs.f64',
+  'outcomes',
+  'series',
+  'failures.jsonl',
+  'results.csv',
+];
+
+/**
+ * Decide what to do with `dir`: start afresh (absent, empty, or --force on a results folder) or
+ * resume (--resume on a results folder of the same spec and model). Anything else is refused
+ * before a file is touched.
+ */
+function prepareOutDir(
+  dir: string,
+  plan: ExperimentPlan,
+  loaded: LoadedSpec,
+  options: ExploreOptions,
+): boolean {
+  if (options.resume && options.force) throw new OutDirError('--resume and --force exclude each other', true);
+  if (!existsSync(dir)) {
+    if (options.resume) throw new OutDirError(`--resume: ${dir} does not exist (nothing to resume)`, true);
+    return false;
+  }
+  if (!statSync(dir).isDirectory()) throw new OutDirError(`--out ${dir} is a file, not a folder`, true);
+  const entries = readdirSync(dir);
+  if (entries.length === 0) {
+    if (options.resume) throw new OutDirError(`--resume: ${dir} is empty (nothing to resume)`, true);
+    return false;
+  }
+  if (!entries.includes('metadata.json')) {
+    throw new OutDirError(
+      `--out ${dir} is not empty and holds no experiment results; choose an empty or new folder`,
+      true,
+    );
+  }
+  let meta: ResultsMetadata;
+  try {
+    meta = readMetadata(dir);
+  } catch (err) {
+    throw new OutDirError(`${dir}: ${(err as Error).message}`, false);
+  }
+  const held = `${meta.completedRuns.toLocaleString('en-US')} of ${meta.rows.toLocaleString('en-US')} runs, ${meta.state}`;
+  if (options.force) {
+    for (const e of RESULT_ENTRIES) rmSync(join(dir, e), { recursive: true, force: true });
+    return false;
+  }
+  if (!options.resume) {
+    throw new OutDirError(
+      `--out ${dir} already holds experiment results (${held}); --resume finishes them, --force replaces them`,
+      true,
+    );
+  }
+  const same =
+    JSON.stringify(meta.spec) === JSON.stringify(plan.spec) &&
+    meta.modelHash === loaded.modelHash &&
+    meta.rows === plan.rows;
+  if (!same) {
+    throw new OutDirError(
+      `--resume: ${dir} holds results of a different ${meta.modelHash !== loaded.modelHash ? 'model' : 'spec'}; ` +
+        'resume with the spec and model that started it, or use --force to replace them',
+      false,
+    );
+  }
+  return true;
+}
+
 export async function explore(loaded: LoadedSpec, options: ExploreOptions): Promise<ExploreResult> {
-  const plan: ExperimentPlan = buildPlan(loaded.spec, loaded.scenarios, options.samples);
-  const jobs = options.inProcess ? 1 : Math.max(1, options.jobs ?? defaultJobs());
+  const budgets = resolveBudgets(options.budgets);
+  const plan: ExperimentPlan = buildPlan(loaded.spec, loaded.scenarios, options.samples, budgets);
+  const maxJobs = budgets.workers || defaultJobs();
+  const jobs = options.inProcess ? 1 : Math.max(1, options.jobs ?? Math.min(defaultJobs(), maxJobs));
+  if (jobs > maxJobs) throw new BudgetError('workers', 'the worker threads asked for', jobs, maxJobs);
   const chunkSize = options.chunkSize ?? defaultChunkSize(plan.rows, jobs);
   // Fail fast, in this thread and with the field named, when the model and spec disagree.
-  const probe = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec));
-  const writer = new ResultsWriter(options.outDir, plan, {
-    specFile: loaded.specFile,
-    modelFile: loaded.modelFile,
-    modelHash: loaded.modelHash,
-    jobs,
-  });
+  const probe = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec, budgets));
+  const seriesCount = plan.spec.outcomes.filter((o) => o.reduce === 'series').length;
+  if (seriesCount) {
+    const cells =
+      plan.rows * (plan.inputNames.length + plan.spec.outcomes.length + seriesCount * probe.savedTimes);
+    if (cells > budgets.experimentCells)
+      throw new BudgetError(
+        'experimentCells',
+        `the values kept by the experiment (${plan.rows.toLocaleString('en-US')} runs, ${seriesCount} series of ${probe.savedTimes} times)`,
+        cells,
+        budgets.experimentCells,
+      );
+  }
+  const resume = prepareOutDir(options.outDir, plan, loaded, options);
+  const writer = new ResultsWriter(
+    options.outDir,
+    plan,
+    {
+      specFile: loaded.specFile,
+      modelFile: loaded.modelFile,
+      modelHash: loaded.modelHash,
+      jobs,
+    },
+    resume,
+  );
+  const chunks = chunksOf(resume ? pendingRanges(options.outDir, plan.rows) : [[0, plan.rows]], chunkSize);
   const started = performance.now();
   let done = 0;
+  const before = writer.metadata.completedRuns;
   let modelSeconds = 0;
   let chunkSeconds = 0;
   const onResult = (result: Parameters<ResultsWriter['write']>[0]): void => {
@@ -139,23 +253,19 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
     done += result.count;
     modelSeconds += result.modelSeconds;
     chunkSeconds += result.chunkSeconds;
-    options.onProgress?.(done, plan.rows);
+    options.onProgress?.(before + done, plan.rows);
   };
   let interrupted = false;
   try {
     if (options.inProcess) {
-      for (let start = 0; start < plan.rows; start += chunkSize) {
+      for (const [start, end] of chunks) {
         if (options.signal?.aborted) {
           interrupted = true;
           break;
         }
-        const result = probe.run(
-          start,
-          Math.min(plan.rows, start + chunkSize),
-          () => options.signal?.aborted === true,
-        );
+        const result = probe.run(start, end, () => options.signal?.aborted === true);
         onResult(result);
-        if (result.count < Math.min(plan.rows, start + chunkSize) - start) {
+        if (result.count < end - start) {
           interrupted = true;
           break;
         }
@@ -170,9 +280,9 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
           scenarios: [...loaded.scenarios],
           samples: options.samples,
           model: loaded.model,
+          budgets: options.budgets,
         },
-        rows: plan.rows,
-        chunkSize,
+        chunks,
         jobs,
         onResult,
         signal: options.signal,

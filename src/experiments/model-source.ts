@@ -2,7 +2,7 @@
  * Turn a model reference into a reusable Simulation. Free of Node imports: the caller supplies
  * the model text, so workers need no file access and the browser can do the same.
  */
-import { compileModel, readModel, type Simulation } from '../engine.js';
+import { compileModel, readModel, type Budgets, type Simulation } from '../engine.js';
 import { builtinSimulation, isBuiltinModel } from './builtin.js';
 import { SpecError, type ExperimentSpec } from './spec.js';
 
@@ -14,7 +14,11 @@ export function modelSourceFor(spec: ExperimentSpec, text?: string, file?: strin
   return { kind: 'xmile', text, file: file ?? spec.model };
 }
 
-export function createSimulation(source: ModelSource, spec: ExperimentSpec): Simulation {
+export function createSimulation(
+  source: ModelSource,
+  spec: ExperimentSpec,
+  budgets?: Partial<Budgets>,
+): Simulation {
   if (source.kind === 'builtin') {
     try {
       return builtinSimulation(source.name);
@@ -22,7 +26,7 @@ export function createSimulation(source: ModelSource, spec: ExperimentSpec): Sim
       throw new SpecError('model', (err as Error).message);
     }
   }
-  const read = readModel(source.text, { file: source.file });
+  const read = readModel(source.text, { file: source.file, budgets });
   const readErrors = read.diagnostics.filter((d) => d.severity === 'error');
   if (!read.model || readErrors.length) {
     throw new SpecError(
@@ -30,7 +34,7 @@ export function createSimulation(source: ModelSource, spec: ExperimentSpec): Sim
       `cannot read ${source.file}: ${readErrors.map((d) => d.message).join('; ')}`,
     );
   }
-  const compiled = compileModel(read.model);
+  const compiled = compileModel(read.model, { budgets });
   const compileErrors = compiled.diagnostics.filter((d) => d.severity === 'error');
   if (!compiled.compiled || compileErrors.length) {
     throw new SpecError(

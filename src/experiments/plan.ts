@@ -12,6 +12,7 @@ import {
   saltelliDesign,
   type UnitDesign,
 } from './samplers.js';
+import { BudgetError, resolveBudgets, type Budgets } from '../model/budgets.js';
 import { SpecError, type ExperimentSpec, type ScenarioDefinition } from './spec.js';
 
 export interface Policy {
@@ -61,12 +62,65 @@ export function makeDesign(spec: ExperimentSpec, distributions: readonly Distrib
   }
 }
 
+/** Rows the design of `spec` will have, computed without building it. */
+export function designRowCount(spec: ExperimentSpec): number {
+  const dims = spec.uncertainties.length;
+  switch (spec.method) {
+    case 'mc':
+    case 'lhs':
+      return spec.samples;
+    case 'sobol':
+      return spec.samples * (spec.secondOrder ? 2 * dims + 2 : dims + 2);
+    case 'morris':
+      return spec.samples * (dims + 1);
+    case 'factorial':
+      return spec.uncertainties.reduce(
+        (n, u) =>
+          n *
+          (u.dist === 'categorical'
+            ? u.values.length
+            : u.dist === 'integer'
+              ? Math.floor(u.high) - Math.ceil(u.low) + 1
+              : spec.samples),
+        1,
+      );
+  }
+}
+
+/**
+ * Refuse, before anything is sampled or allocated, an experiment over the runs or
+ * experimentCells budget (cells: runs x (inputs + outcomes); series outcomes are counted by
+ * explore once the number of saved times is known).
+ */
+export function checkPlanBudgets(spec: ExperimentSpec, policies: number, budgets: Budgets): void {
+  const runs = designRowCount(spec) * policies;
+  if (runs > budgets.runs)
+    throw new BudgetError(
+      'runs',
+      `the experiment's runs (${spec.method} design of ${spec.samples.toLocaleString('en-US')} samples x ${policies} policies)`,
+      runs,
+      budgets.runs,
+    );
+  const cells = runs * (spec.uncertainties.length + spec.outcomes.length + 1);
+  if (cells > budgets.experimentCells)
+    throw new BudgetError(
+      'experimentCells',
+      `the values kept by the experiment (${runs.toLocaleString('en-US')} runs x ${spec.uncertainties.length} inputs and ${spec.outcomes.length} outcomes)`,
+      cells,
+      budgets.experimentCells,
+    );
+}
+
 export function buildPlan(
   spec: ExperimentSpec,
   scenarios?: ReadonlyMap<string, ScenarioDefinition>,
   samplesOverride?: number,
+  budgets: Partial<Budgets> = {},
 ): ExperimentPlan {
   const effective = samplesOverride === undefined ? spec : { ...spec, samples: samplesOverride };
+  const policyCount =
+    Math.max(1, effective.scenarios.length) * effective.levers.reduce((n, l) => n * l.values.length, 1);
+  checkPlanBudgets(effective, policyCount, resolveBudgets(budgets));
   const distributions = effective.uncertainties.map((u) => makeDistribution(u));
   const design = makeDesign(effective, distributions);
 

@@ -4,10 +4,12 @@
  * writes them at their row offsets. Aborting stops handing out chunks and waits for the ones
  * in flight, so every finished run is kept.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../node/workers.js';
 import { availableParallelism } from 'node:os';
 import type { ModelSource } from './model-source.js';
 import type { ChunkResult } from './runner.js';
+import type { Budgets } from '../model/budgets.js';
 import type { ExperimentSpec, ScenarioDefinition } from './spec.js';
 
 export type ToWorker =
@@ -17,6 +19,7 @@ export type ToWorker =
       scenarios: [string, ScenarioDefinition][];
       samples?: number;
       model: ModelSource;
+      budgets?: Partial<Budgets>;
       /** One Int32 set to 1 on abort, so workers stop between runs instead of finishing their chunk. */
       stop: SharedArrayBuffer;
     }
@@ -39,10 +42,8 @@ export class WorkerFatalError extends Error {
 
 export interface PoolOptions {
   init: Omit<Extract<ToWorker, { type: 'init' }>, 'stop'>;
-  rows: number;
-  /** First row to run (resume); default 0. */
-  startRow?: number;
-  chunkSize: number;
+  /** The rows to run, as chunks [start, end) in the order they are handed out. */
+  chunks: [number, number][];
   jobs: number;
   onResult(result: ChunkResult): void;
   signal?: AbortSignal;
@@ -57,31 +58,16 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-/**
- * Start a worker on worker.js. From the TypeScript sources (tests, tsx) the worker first
- * registers tsx's loader, which worker threads do not inherit.
- */
 function startWorker(): Worker {
-  const self = import.meta.url;
-  if (self.endsWith('.ts')) {
-    const target = new URL('./worker.ts', self).href;
-    // Resolved here: an eval'd worker resolves bare names from the working directory, where
-    // tsx may not be installed.
-    const tsxApi = import.meta.resolve('tsx/esm/api');
-    const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}); });`;
-    return new Worker(bootstrap, { eval: true });
-  }
-  return new Worker(new URL('./worker.js', self));
+  return startModuleWorker(new URL('./worker.js', import.meta.url));
 }
 
 export function runPool(options: PoolOptions): Promise<PoolOutcome> {
-  const { rows, chunkSize, onResult, signal } = options;
-  const jobs = Math.max(
-    1,
-    Math.min(options.jobs, Math.ceil((rows - (options.startRow ?? 0)) / chunkSize) || 1),
-  );
+  const { chunks, onResult, signal } = options;
+  const total = chunks.reduce((n, [s, e]) => n + e - s, 0);
+  const jobs = Math.max(1, Math.min(options.jobs, chunks.length || 1));
   return new Promise<PoolOutcome>((resolve, reject) => {
-    let next = options.startRow ?? 0;
+    let next = 0;
     let inFlight = 0;
     let completedRuns = 0;
     let settled = false;
@@ -94,16 +80,14 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
       settled = true;
       for (const w of workers) void w.terminate();
       if (error) reject(error);
-      else resolve({ completedRuns, interrupted: completedRuns < rows - (options.startRow ?? 0) });
+      else resolve({ completedRuns, interrupted: completedRuns < total });
     };
     const dispatch = (worker: Worker): void => {
-      if (signal?.aborted || next >= rows) {
+      if (signal?.aborted || next >= chunks.length) {
         if (inFlight === 0) finish();
         return;
       }
-      const start = next;
-      const end = Math.min(rows, start + chunkSize);
-      next = end;
+      const [start, end] = chunks[next++]!;
       inFlight++;
       worker.postMessage({ type: 'chunk', start, end } satisfies ToWorker);
     };

@@ -7,10 +7,13 @@ import type { Simulation } from '../engine.js';
 import type { ExperimentPlan } from './plan.js';
 import { reduceSeries } from './reducers.js';
 import { SpecError } from './spec.js';
+import { firstNonFinite } from '../simulate/finite.js';
 
 export const STATUS_PENDING = 0;
 export const STATUS_OK = 1;
 export const STATUS_FAILED = 2;
+/** The run finished, but a variable an outcome reads became NaN or infinite. */
+export const STATUS_NONFINITE = 3;
 
 export interface RunFailure {
   row: number;
@@ -85,6 +88,11 @@ export class ChunkRunner {
     this.unit = new Float64Array(Math.max(1, spec.uncertainties.length));
   }
 
+  /** Saved times of one run (the length of a series outcome). */
+  get savedTimes(): number {
+    return this.sim.time.length;
+  }
+
   /**
    * Run rows [start, end). When `shouldStop` turns true the chunk ends early: the result then
    * covers only the rows before that point (count < end - start), all of them complete.
@@ -147,7 +155,9 @@ export class ChunkRunner {
           const values = views[this.outcomeVariable[o]];
           if (values.length === times.length) series[s].set(values, k * times.length);
         });
-        status[k] = STATUS_OK;
+        let finite = true;
+        for (const values of views) if (firstNonFinite(values) >= 0) finite = false;
+        status[k] = finite ? STATUS_OK : STATUS_NONFINITE;
       } catch (err) {
         status[k] = STATUS_FAILED;
         for (let o = 0; o < outcomes.length; o++) scalars[o * count + k] = NaN;
@@ -177,6 +187,17 @@ export class ChunkRunner {
     const chunkSeconds = (performance.now() - chunkStarted) / 1000;
     return { start, count, inputs, scalars, series, times, status, failures, modelSeconds, chunkSeconds };
   }
+}
+
+/**
+ * Split row ranges [start, end) into chunks of at most `size` rows, in row order. A chunk's
+ * results depend only on its rows, so any split gives the same files.
+ */
+export function chunksOf(ranges: readonly (readonly [number, number])[], size: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [start, end] of ranges)
+    for (let s = start; s < end; s += size) out.push([s, Math.min(end, s + size)]);
+  return out;
 }
 
 /** A well-mixed 32-bit seed for sample `sample` of an experiment seeded with `seed`. */

@@ -1,14 +1,16 @@
 /**
  * Results on disk (Node only). A results directory holds:
  *   metadata.json          spec, seed, model hash, interlock version, policies, outcomes, progress
- *   status.u8              one byte per run: 0 not run, 1 ok, 2 failed
+ *   status.u8              one byte per run: 0 not run, 1 ok, 2 failed, 3 non-finite outputs
  *   inputs.f64             sampled inputs, row-major float64 (runs x inputs)
  *   outcomes/<name>.f64    one float64 per run for every outcome
  *   series/<name>.f64      runs x times float64 for series outcomes (times in metadata)
  *   failures.jsonl         {"row", "message"} per failed run, sorted by row when finished
  *   results.csv            everything scalar in one table, written at the end
  * Chunks are written at their row offsets as they arrive, so memory stays flat and the files
- * are identical whatever the number of workers or the order in which chunks finish.
+ * are identical whatever the number of workers or the order in which chunks finish. A chunk's
+ * status bytes are written last, after its values: a row marked run is a row whose values are on
+ * disk, so a folder killed at any point can be resumed from its status file alone.
  */
 import {
   closeSync,
@@ -21,11 +23,19 @@ import {
   appendFileSync,
   readSync,
   fstatSync,
+  renameSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
 import type { ExperimentPlan } from './plan.js';
-import { STATUS_OK, type ChunkResult, type RunFailure } from './runner.js';
+import {
+  STATUS_FAILED,
+  STATUS_NONFINITE,
+  STATUS_OK,
+  STATUS_PENDING,
+  type ChunkResult,
+  type RunFailure,
+} from './runner.js';
 import type { ExperimentSpec } from './spec.js';
 import type { ExperimentTable } from './table.js';
 
@@ -57,6 +67,8 @@ export interface ResultsMetadata {
   state: 'running' | 'complete' | 'interrupted' | 'failed';
   completedRuns: number;
   failedRuns: number;
+  /** Runs that finished with NaN or infinite values in a variable an outcome reads. */
+  nonFiniteRuns?: number;
   elapsedSeconds: number;
   jobs: number;
 }
@@ -72,23 +84,55 @@ export class ResultsWriter {
   private times?: Float64Array;
   readonly metadata: ResultsMetadata;
 
+  /**
+   * `resume`: keep the files of an earlier run of the same plan (explore checks that it is the
+   * same) and add the missing rows; otherwise start from empty files.
+   */
   constructor(
     readonly dir: string,
     private readonly plan: ExperimentPlan,
     info: { specFile?: string; modelFile?: string; modelHash: string; jobs: number },
+    resume = false,
   ) {
-    mkdirSync(join(dir, 'outcomes'), { recursive: true });
     const spec = plan.spec;
     this.seriesNames = spec.outcomes.filter((o) => o.reduce === 'series').map((o) => o.name);
+    const earlier = resume ? readMetadata(dir) : undefined;
+    // metadata.json first: a folder killed at any later point is recognisably ours (--resume, --force).
+    mkdirSync(dir, { recursive: true });
+    this.metadata = this.initialMetadata(info);
+    if (earlier) {
+      this.metadata.createdAt = earlier.createdAt;
+      this.metadata.times = earlier.times;
+      this.metadata.elapsedSeconds = earlier.elapsedSeconds;
+      const counts = countStatus(dir, plan.rows);
+      this.metadata.completedRuns = counts.done;
+      this.metadata.failedRuns = counts.failed;
+      this.metadata.nonFiniteRuns = counts.nonFinite;
+    }
+    this.writeMetadata();
+    mkdirSync(join(dir, 'outcomes'), { recursive: true });
     if (this.seriesNames.length) mkdirSync(join(dir, 'series'), { recursive: true });
-    // Start from empty files: a rerun into the same directory must not keep stale rows.
-    this.statusFd = openSync(join(dir, 'status.u8'), 'w+');
-    this.inputsFd = openSync(join(dir, 'inputs.f64'), 'w+');
-    this.outcomeFds = spec.outcomes.map((o) =>
-      openSync(join(dir, 'outcomes', `${safeFileName(o.name)}.f64`), 'w+'),
-    );
-    writeFileSync(join(dir, 'failures.jsonl'), '');
-    this.metadata = {
+    const mode = (file: string): string => (resume && existsSync(file) ? 'r+' : 'w+');
+    const open = (file: string): number => openSync(file, mode(file));
+    this.statusFd = open(join(dir, 'status.u8'));
+    this.inputsFd = open(join(dir, 'inputs.f64'));
+    this.outcomeFds = spec.outcomes.map((o) => open(join(dir, 'outcomes', `${safeFileName(o.name)}.f64`)));
+    if (!resume || !existsSync(join(dir, 'failures.jsonl'))) writeFileSync(join(dir, 'failures.jsonl'), '');
+    if (earlier?.times) {
+      this.times = Float64Array.from(earlier.times);
+      this.seriesFds = this.seriesNames.map((n) => open(join(dir, 'series', `${safeFileName(n)}.f64`)));
+    }
+  }
+
+  private initialMetadata(info: {
+    specFile?: string;
+    modelFile?: string;
+    modelHash: string;
+    jobs: number;
+  }): ResultsMetadata {
+    const plan = this.plan;
+    const spec = plan.spec;
+    return {
       format: RESULTS_FORMAT,
       formatVersion: 1,
       interlockVersion: VERSION,
@@ -123,20 +167,22 @@ export class ResultsWriter {
       state: 'running',
       completedRuns: 0,
       failedRuns: 0,
+      nonFiniteRuns: 0,
       elapsedSeconds: 0,
       jobs: info.jobs,
     };
-    this.writeMetadata();
   }
 
+  /** Written whole or not at all (a temporary file renamed over it): a kill never tears it. */
   private writeMetadata(): void {
-    writeFileSync(join(this.dir, 'metadata.json'), JSON.stringify(this.metadata, null, 2) + '\n');
+    const file = join(this.dir, 'metadata.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(this.metadata, null, 2) + '\n');
+    renameSync(`${file}.tmp`, file);
   }
 
   write(chunk: ChunkResult): void {
     const { start, count } = chunk;
     const nInputs = this.plan.inputNames.length;
-    writeSync(this.statusFd, chunk.status, 0, count, start);
     if (nInputs)
       writeSync(
         this.inputsFd,
@@ -179,30 +225,92 @@ export class ResultsWriter {
         chunk.failures.map((f) => JSON.stringify(f)).join('\n') + '\n',
       );
     }
-    let ok = 0;
-    for (let i = 0; i < count; i++) if (chunk.status[i] === STATUS_OK) ok++;
+    // Last: the status bytes say these rows are on disk.
+    writeSync(this.statusFd, chunk.status, 0, count, start);
+    for (let i = 0; i < count; i++) {
+      if (chunk.status[i] === STATUS_FAILED) this.metadata.failedRuns++;
+      else if (chunk.status[i] === STATUS_NONFINITE) this.metadata.nonFiniteRuns!++;
+    }
     this.metadata.completedRuns += count;
-    this.metadata.failedRuns += count - ok;
   }
 
   /** Close the files, sort the failures, write results.csv and the final metadata. */
   finish(state: 'complete' | 'interrupted' | 'failed', elapsedSeconds: number): void {
     for (const fd of [this.statusFd, this.inputsFd, ...this.outcomeFds, ...this.seriesFds]) closeSync(fd);
     const failuresFile = join(this.dir, 'failures.jsonl');
-    const failures = readFileSync(failuresFile, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as RunFailure)
-      .sort((a, b) => a.row - b.row);
+    // One line per failed row: a row killed after its failure was logged but before its status was
+    // written is run again on resume and logged again; a torn last line is dropped.
+    const byRow = new Map<number, RunFailure>();
+    for (const line of readFileSync(failuresFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const f = JSON.parse(line) as RunFailure;
+        byRow.set(f.row, f);
+      } catch {
+        // torn write
+      }
+    }
+    const failures = [...byRow.values()].sort((a, b) => a.row - b.row);
     writeFileSync(failuresFile, failures.map((f) => JSON.stringify(f) + '\n').join(''));
-    this.metadata.state = state;
-    this.metadata.elapsedSeconds = elapsedSeconds;
+    // Complete only when every row has run, whatever the caller believed.
+    const counts = countStatus(this.dir, this.plan.rows);
+    this.metadata.completedRuns = counts.done;
+    this.metadata.failedRuns = counts.failed;
+    this.metadata.nonFiniteRuns = counts.nonFinite;
+    this.metadata.state = state === 'complete' && counts.done < this.plan.rows ? 'interrupted' : state;
+    this.metadata.elapsedSeconds = (this.metadata.elapsedSeconds ?? 0) + elapsedSeconds;
     this.writeMetadata();
     writeResultsCsv(this.dir, this.metadata);
   }
 }
 
-const STATUS_NAMES = ['pending', 'ok', 'failed'];
+const STATUS_NAMES = ['pending', 'ok', 'failed', 'nonfinite'];
+
+/** Rows of a results directory that have run, failed, or given non-finite values. */
+export function countStatus(dir: string, rows: number): { done: number; failed: number; nonFinite: number } {
+  const status = readStatusFile(dir, rows);
+  let done = 0;
+  let failed = 0;
+  let nonFinite = 0;
+  for (let i = 0; i < rows; i++) {
+    const s = status[i]!;
+    if (s !== STATUS_PENDING) done++;
+    if (s === STATUS_FAILED) failed++;
+    else if (s === STATUS_NONFINITE) nonFinite++;
+  }
+  return { done, failed, nonFinite };
+}
+
+/** The rows still to run, as ranges [start, end) in row order. */
+export function pendingRanges(dir: string, rows: number): [number, number][] {
+  const status = readStatusFile(dir, rows);
+  const out: [number, number][] = [];
+  let i = 0;
+  while (i < rows) {
+    if (status[i] !== STATUS_PENDING) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < rows && status[i] === STATUS_PENDING) i++;
+    out.push([start, i]);
+  }
+  return out;
+}
+
+function readStatusFile(dir: string, rows: number): Uint8Array {
+  const status = new Uint8Array(rows);
+  const file = join(dir, 'status.u8');
+  if (!existsSync(file)) return status;
+  const fd = openSync(file, 'r');
+  try {
+    const available = Math.min(rows, fstatSync(fd).size);
+    if (available > 0) readSync(fd, status, 0, available, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return status;
+}
 
 function formatNumber(x: number): string {
   return Number.isNaN(x) ? '' : String(x);
@@ -242,7 +350,9 @@ function writeResultsCsv(dir: string, meta: ResultsMetadata): void {
         ...leverNames.map((l) => String(policy.levers[l])),
         ...Array.from({ length: nInputs }, (_, d) => formatNumber(inputs[k * nInputs + d])),
         STATUS_NAMES[status[k]] ?? 'pending',
-        ...outcomes.map((col) => (status[k] === STATUS_OK ? formatNumber(col[k]) : '')),
+        ...outcomes.map((col) =>
+          status[k] === STATUS_OK || status[k] === STATUS_NONFINITE ? formatNumber(col[k]) : '',
+        ),
       ];
       lines.push(cells.join(','));
     }

@@ -22,8 +22,8 @@ function post(message: FromWorker): void {
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') {
     try {
-      const plan = buildPlan(message.spec, new Map(message.scenarios), message.samples);
-      runner = new ChunkRunner(plan, createSimulation(message.model, plan.spec));
+      const plan = buildPlan(message.spec, new Map(message.scenarios), message.samples, message.budgets);
+      runner = new ChunkRunner(plan, createSimulation(message.model, plan.spec, message.budgets));
       stopFlag = new Int32Array(message.stop);
       post({ type: 'ready' });
     } catch (err) {

@@ -6,7 +6,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileModel, readModel, type Diagnostic } from '../engine.js';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import type { Budgets, Diagnostic } from '../engine.js';
+import { describeModelText, type CheckOutcome, type ModelFacts } from './model-check.js';
+import { runWorkerTask, TaskGate, type WorkerLimits } from './limits.js';
 import { checkQuery, HttpError, parseJsonBody, readBody, sendBytes, sendError, sendJson } from './http.js';
 import { MODEL_ID_PATTERN, openApiDocument, openModelRequest } from './openapi.js';
 import { listModelFiles, MODEL_EXTENSIONS, resolveUnder } from './paths.js';
@@ -29,7 +34,26 @@ export interface ServerOptions {
   db?: string;
   modelBytes?: number;
   jsonBytes?: number;
+  /**
+   * Host names (and addresses) requests may be addressed to, besides loopback names when bound
+   * to loopback and the bound address itself. Off loopback this is the DNS-rebinding guard.
+   */
+  allowHosts?: string[];
+  /**
+   * The API token clients must send (header `x-interlock-token`). Off loopback one is generated
+   * when none is given; on loopback none is required unless given.
+   */
+  token?: string;
+  /** Budgets for models opened and experiments run by this server. */
+  budgets?: Partial<Budgets>;
+  /** Limits of the worker that checks an uploaded or opened model. */
+  modelLimits?: WorkerLimits;
+  /** Limits of the worker that runs one experiment. */
+  experimentLimits?: WorkerLimits;
 }
+
+export const DEFAULT_MODEL_LIMITS: WorkerLimits = { memoryMb: 512, timeoutMs: 20_000 };
+export const DEFAULT_EXPERIMENT_LIMITS: WorkerLimits = { memoryMb: 1024, timeoutMs: 600_000 };
 
 export interface OpenModel {
   id: string;
@@ -40,6 +64,8 @@ export interface OpenModel {
   diagnostics: Diagnostic[];
   /** The folder whose case files (scenarios.json, ...) belong to this model. */
   dir?: string;
+  /** Parameters, outputs and run settings, found when it was checked. */
+  facts: ModelFacts;
 }
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -68,33 +94,65 @@ export function locateModel(path: string): string {
   return join(full, found[0]!);
 }
 
-/** Check a model's text with the engine. Errors become a 422 with located messages. */
-export function checkModelText(text: string, file?: string): { name: string; diagnostics: Diagnostic[] } {
-  let diagnostics: Diagnostic[];
-  let name: string | undefined;
-  try {
-    const read = readModel(text, { file });
-    diagnostics = [...read.diagnostics];
-    if (read.model) {
-      name = read.model.header.name;
-      diagnostics.push(...compileModel(read.model).diagnostics);
-    }
-  } catch (err) {
-    throw new HttpError(422, `the engine could not read this model: ${(err as Error).message}`);
-  }
-  const errorsFound = diagnostics.filter((d) => d.severity === 'error');
-  if (errorsFound.length) {
-    throw new HttpError(
-      422,
-      'the model has errors',
-      errorsFound
-        .slice(0, 30)
-        .map(
-          (d) => `${d.line ? `line ${d.line}: ` : ''}${d.message}${d.variable ? ` (in ${d.variable})` : ''}`,
-        ),
-    );
-  }
-  return { name: name || (file ? basename(file).replace(/\.[^.]+$/, '') : 'uploaded model'), diagnostics };
+/** A check's outcome as the model's name and facts, or the HTTP error a client gets. */
+function acceptChecked(outcome: CheckOutcome, file?: string): { name: string; facts: ModelFacts } {
+  if (!outcome.ok) throw new HttpError(outcome.status, outcome.message, outcome.details);
+  const name = outcome.name || (file ? basename(file).replace(/\.[^.]+$/, '') : 'uploaded model');
+  const { ok: _ok, ...facts } = outcome;
+  return { name, facts };
+}
+
+/**
+ * Check a model's text with the engine on this thread (the model the operator opens at start).
+ * Errors become a 422 with located messages.
+ */
+export function checkModelText(
+  text: string,
+  file?: string,
+  budgets?: Partial<Budgets>,
+): { name: string; diagnostics: Diagnostic[]; facts: ModelFacts } {
+  const { name, facts } = acceptChecked(describeModelText(text, file, budgets), file);
+  return { name, diagnostics: facts.diagnostics, facts };
+}
+
+/** Addresses that mean "every interface". */
+const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** Is `host` a loopback address or name (127/8, ::1, localhost, IPv4-mapped 127/8)? */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/**
+ * The address to bind, checked: an empty host, or one that only looks like a name but would be
+ * read as a wildcard or a number (`0`, `0x0`, `::0`), is refused; `0.0.0.0` and `::` are
+ * accepted spelled out. Returns a message when the host is refused.
+ */
+export function checkBindHost(host: string): string | undefined {
+  const h = host.trim();
+  if (h === '') return '--host is empty; give an address (127.0.0.1 by default, 0.0.0.0 for every interface)';
+  if (h !== host) return `--host '${host}' has surrounding spaces`;
+  if (WILDCARDS.has(h)) return undefined;
+  const ip = isIP(h.replace(/^\[|\]$/g, ''));
+  if (ip === 6 && /^[0:[\]]+$/.test(h))
+    return `--host '${host}' is a wildcard address; write it as :: if you mean every interface`;
+  if (ip === 4 && h.split('.').every((p) => Number(p) === 0))
+    return `--host '${host}' is a wildcard address; write it as 0.0.0.0`;
+  if (ip === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(h))
+    return `--host '${host}' is neither an IP address nor a host name`;
+  if (ip === 0 && /^(0x[0-9a-f]+|\d+)$/i.test(h))
+    return `--host '${host}' looks like a number, which the system may read as an address; spell the address out (e.g. 0.0.0.0 or 127.0.0.1)`;
+  return undefined;
+}
+
+/** The Host header without its port, lower case, brackets kept off IPv6 literals. */
+function hostOfHeader(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
+  return h.replace(/:\d+$/, '');
 }
 
 export class Workbench {
@@ -106,6 +164,12 @@ export class Workbench {
   readonly experiments: ExperimentService;
   /** Set by startServer when it binds a loopback address (see checkHost). */
   loopbackOnly = false;
+  /** Host names requests may be addressed to (lower case, no port); set by startServer. */
+  allowedHosts = new Set<string>(['localhost', '127.0.0.1', '::1']);
+  /** The API token clients must send, when one is required. */
+  token?: string;
+  private readonly checks: TaskGate;
+  private readonly modelLimits: WorkerLimits;
   /** Opened by startServer when `db` is given. */
   evidenceStore?: EvidenceStore;
   private counter = 0;
@@ -115,17 +179,21 @@ export class Workbench {
     this.webDir = resolve(options.webDir ?? join(PACKAGE_ROOT, 'web-dist'));
     this.modelBytes = options.modelBytes ?? 4 * 1024 * 1024;
     this.jsonBytes = options.jsonBytes ?? 64 * 1024;
-    this.experiments = new ExperimentService((id) => this.models.get(id));
+    this.modelLimits = options.modelLimits ?? DEFAULT_MODEL_LIMITS;
+    this.checks = new TaskGate(2, 32);
+    this.experiments = new ExperimentService((id) => this.models.get(id), {
+      limits: options.experimentLimits ?? DEFAULT_EXPERIMENT_LIMITS,
+      concurrency: 2,
+      budgets: options.budgets,
+    });
+    this.token = options.token;
     if (options.model) this.openFile(locateModel(options.model), 'default');
   }
 
-  /** Open a model file (already confined to the root or given by the operator). */
+  /** Open a model file given by the operator at start (checked on this thread). */
   openFile(full: string, id?: string): OpenModel {
-    const text = readFileSync(full, 'utf8');
-    if (Buffer.byteLength(text) > this.modelBytes) throw new HttpError(413, 'model file too large');
-    const rel = relative(this.root, full).split(sep).join('/');
-    const shown = rel.startsWith('..') ? basename(full) : rel;
-    const checked = checkModelText(text, shown);
+    const { text, shown } = this.readModelFile(full);
+    const checked = checkModelText(text, shown, this.options.budgets);
     return this.register({
       id,
       name: checked.name,
@@ -133,6 +201,41 @@ export class Workbench {
       text,
       diagnostics: checked.diagnostics,
       dir: dirname(full),
+      facts: checked.facts,
+    });
+  }
+
+  private readModelFile(full: string): { text: string; shown: string } {
+    if (statSync(full).size > this.modelBytes) throw new HttpError(413, 'model file too large');
+    const text = readFileSync(full, 'utf8');
+    const rel = relative(this.root, full).split(sep).join('/');
+    return { text, shown: rel.startsWith('..') ? basename(full) : rel };
+  }
+
+  /** Check a model's text in a worker thread under the model limits (requests). */
+  async checkInWorker(text: string, file?: string): Promise<{ name: string; facts: ModelFacts }> {
+    const outcome = await this.checks.run(() =>
+      runWorkerTask<CheckOutcome>(
+        new URL('./model-worker.js', import.meta.url),
+        { text, file, budgets: this.options.budgets },
+        this.modelLimits,
+        'checking the model',
+      ),
+    );
+    return acceptChecked(outcome, file);
+  }
+
+  /** Open a model file named in a request: read here, checked in a worker. */
+  async openFileFromRequest(full: string): Promise<OpenModel> {
+    const { text, shown } = this.readModelFile(full);
+    const { name, facts } = await this.checkInWorker(text, shown);
+    return this.register({
+      name,
+      file: shown,
+      text,
+      diagnostics: facts.diagnostics,
+      dir: dirname(full),
+      facts,
     });
   }
 
@@ -177,6 +280,7 @@ export class Workbench {
       if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method not allowed');
       return this.serveStatic(path, res);
     }
+    this.checkToken(req);
     const noQuery = { type: 'object', additionalProperties: false } as const;
     if (path === '/api/openapi.json' && method === 'GET') {
       checkQuery(url.searchParams, noQuery);
@@ -199,7 +303,7 @@ export class Workbench {
     if (path === '/api/models' && method === 'POST') return this.postModel(req, res);
     const modelMatch = /^\/api\/models\/([^/]+)$/.exec(path);
     if (modelMatch && method === 'GET') {
-      const id = decodeURIComponent(modelMatch[1]!);
+      const id = decodePathPart(modelMatch[1]!, 'model id');
       if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
       const m = this.models.get(id);
       if (!m) throw new HttpError(404, `no open model '${id}'`);
@@ -223,7 +327,10 @@ export class Workbench {
     }
     const expMatch = /^\/api\/experiments\/([^/]+)$/.exec(path);
     if (expMatch && method === 'GET') {
-      return sendJson(res, 200, this.experiments.status(decodeURIComponent(expMatch[1]!)));
+      return sendJson(res, 200, this.experiments.status(decodePathPart(expMatch[1]!, 'experiment id')));
+    }
+    if (expMatch && method === 'DELETE') {
+      return sendJson(res, 200, this.experiments.cancel(decodePathPart(expMatch[1]!, 'experiment id')));
     }
     if (
       ['/api/models', '/api/experiments', '/api/openapi.json', '/api/health'].includes(path) ||
@@ -246,7 +353,7 @@ export class Workbench {
       }
       if (!existsSync(full) || !statSync(full).isFile())
         throw new HttpError(404, `no such model file: ${body.path}`);
-      const m = this.openFile(full);
+      const m = await this.openFileFromRequest(full);
       return sendJson(res, 201, { id: m.id, name: m.name, file: m.file, diagnostics: m.diagnostics });
     }
     // Not text/plain: a cross-site form could send that without a CORS preflight.
@@ -256,24 +363,47 @@ export class Workbench {
       const nameHeader = String(req.headers['x-model-name'] ?? '')
         .slice(0, 200)
         .replace(/[^\w .-]/g, '');
-      const checked = checkModelText(text, nameHeader || undefined);
-      const m = this.register({ name: checked.name, text, diagnostics: checked.diagnostics });
+      const checked = await this.checkInWorker(text, nameHeader || undefined);
+      const m = this.register({
+        name: checked.name,
+        text,
+        diagnostics: checked.facts.diagnostics,
+        facts: checked.facts,
+      });
       return sendJson(res, 201, { id: m.id, name: m.name, diagnostics: m.diagnostics });
     }
     throw new HttpError(415, 'send XMILE as application/xml, or {"path": ...} as application/json');
   }
 
   /**
-   * On a loopback address, answer only requests addressed to loopback names, so that a web page
-   * elsewhere cannot reach the API through DNS rebinding.
+   * Answer only requests addressed to an allowed host name, so that a web page elsewhere cannot
+   * reach the API through DNS rebinding (on loopback and off it).
    */
   private checkHost(req: IncomingMessage): void {
-    if (!this.loopbackOnly) return;
-    const host = String(req.headers.host ?? '')
-      .toLowerCase()
-      .replace(/:\d+$/, '');
-    if (!['127.0.0.1', 'localhost', '[::1]', '::1'].includes(host)) {
-      throw new HttpError(403, 'this server answers only requests addressed to localhost');
+    const host = hostOfHeader(String(req.headers.host ?? ''));
+    if (!this.allowedHosts.has(host)) {
+      throw new HttpError(
+        403,
+        `this server answers only requests addressed to ${[...this.allowedHosts].join(', ')}` +
+          (this.loopbackOnly ? '' : ' (add names with --allow-host)'),
+      );
+    }
+  }
+
+  /** The API token, when one is required: header `x-interlock-token` (or `Authorization: Bearer`). */
+  private checkToken(req: IncomingMessage): void {
+    if (!this.token) return;
+    const auth = String(req.headers.authorization ?? '');
+    const given = String(
+      req.headers['x-interlock-token'] ?? (auth.startsWith('Bearer ') ? auth.slice(7) : ''),
+    );
+    const a = Buffer.from(given);
+    const b = Buffer.from(this.token);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      throw new HttpError(
+        401,
+        'this server needs its API token (header x-interlock-token); open the URL it printed',
+      );
     }
   }
 
@@ -309,15 +439,30 @@ export class Workbench {
   }
 }
 
+function decodePathPart(part: string, what: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, `malformed ${what} (bad percent-encoding)`);
+  }
+}
+
 function requireJson(req: IncomingMessage): void {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError(415, 'send the request as application/json');
+}
+
+/** The address given to bind is refused (see checkBindHost). */
+export class BindHostError extends Error {
+  override name = 'BindHostError';
 }
 
 export interface RunningServer {
   server: Server;
   workbench: Workbench;
   url: string;
+  /** The API token clients must send, when one is required. */
+  token?: string;
   close(): Promise<void>;
 }
 
@@ -332,7 +477,17 @@ export async function startServer(
     workbench.evidenceStore = await openSqliteStore(options.db, { mustExist: true });
   }
   const host = options.host ?? '127.0.0.1';
-  workbench.loopbackOnly = host === 'localhost' || host === '::1' || host.startsWith('127.');
+  const refused = checkBindHost(host);
+  if (refused) throw new BindHostError(refused);
+  workbench.loopbackOnly = isLoopbackHost(host);
+  // Loopback names are safe to allow everywhere (a rebinding page uses its own domain name), and
+  // so is this machine's own name when every interface is bound.
+  const allowed = new Set<string>(['localhost', '127.0.0.1', '::1']);
+  if (WILDCARDS.has(host)) allowed.add(hostname().toLowerCase());
+  if (!WILDCARDS.has(host)) allowed.add(host.toLowerCase().replace(/^\[|\]$/g, ''));
+  for (const h of options.allowHosts ?? []) allowed.add(h.toLowerCase().replace(/^\[|\]$/g, ''));
+  workbench.allowedHosts = allowed;
+  if (!workbench.loopbackOnly && !workbench.token) workbench.token = randomBytes(24).toString('base64url');
   const server = createServer(workbench.handler);
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
@@ -346,6 +501,7 @@ export async function startServer(
         server,
         workbench,
         url: `http://${shownHost}:${port}/`,
+        token: workbench.token,
         close: () =>
           new Promise<void>((done) => {
             workbench.experiments.stopAll();

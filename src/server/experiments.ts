@@ -4,17 +4,20 @@
  * experiments module runs on its worker pool into a temporary results directory; the table is
  * then summarised for the Explore page (fan chart, scatter, sensitivity, PRIM).
  */
-import { compileModel, readModel } from '../engine.js';
+import type { Worker } from 'node:worker_threads';
+import { canonicalName } from '../equations/names.js';
+import type { Budgets } from '../model/budgets.js';
+import { startModuleWorker } from '../node/workers.js';
 import { HttpError, parseJsonBody } from './http.js';
+import { resourceLimits, type WorkerLimits } from './limits.js';
 import { experimentRequest, MODEL_ID_PATTERN } from './openapi.js';
 import { quantiles, spearman } from './analysis.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { explore, type LoadedSpec } from '../experiments/explore.js';
+import type { LoadedSpec } from '../experiments/explore.js';
 import { parseSpec, SpecError } from '../experiments/spec.js';
-import { defaultJobs } from '../experiments/pool.js';
 import { loadTable, readSeries } from '../experiments/store.js';
 import { STATUS_OK } from '../experiments/runner.js';
 import { prim } from '../experiments/prim.js';
@@ -33,30 +36,67 @@ export interface ExperimentRequest {
 
 interface Experiment {
   id: string;
-  status: 'running' | 'done' | 'failed' | 'stopped';
+  status: 'queued' | 'running' | 'done' | 'failed' | 'stopped';
   done: number;
   failed: number;
   total: number;
   error?: string;
   result?: unknown;
-  abort: AbortController;
+  /** Ends the experiment (queued: never starts; running: stops after the runs in flight). */
+  stop(): void;
 }
+
+/** What the experiment worker is given. */
+export interface ExperimentJob {
+  loaded: Omit<LoadedSpec, 'scenarios'> & { scenarios: [] };
+  outDir: string;
+  budgets?: Partial<Budgets>;
+  summary: {
+    varied: string[];
+    ranges: [number, number][];
+    output: string;
+    threshold?: number;
+    below: boolean;
+  };
+}
+
+/** Messages from the experiment worker. */
+export type FromExperimentWorker =
+  | { type: 'progress'; done: number }
+  | { type: 'done'; done: number; failed: number; result: unknown }
+  | { type: 'stopped'; done: number }
+  | { type: 'error'; message: string };
 
 const MAX_EXPERIMENTS = 16;
 
+export interface ExperimentServiceOptions {
+  limits: WorkerLimits;
+  /** Experiments running at once; the others wait their turn (status `queued`). */
+  concurrency: number;
+  budgets?: Partial<Budgets>;
+}
+
 export class ExperimentService {
   private readonly experiments = new Map<string, Experiment>();
+  private readonly queue: (() => void)[] = [];
+  private running = 0;
   private counter = 0;
 
-  constructor(private readonly lookup: (id: string) => OpenModel | undefined) {}
+  constructor(
+    private readonly lookup: (id: string) => OpenModel | undefined,
+    private readonly options: ExperimentServiceOptions = {
+      limits: { memoryMb: 1024, timeoutMs: 600_000 },
+      concurrency: 1,
+    },
+  ) {}
 
   start(body: string): { id: string; total: number } {
     const req = parseJsonBody<ExperimentRequest>(body, experimentRequest);
     const model = this.lookup(req.model);
     if (!model) throw new HttpError(404, `no open model '${req.model}'`);
-    const read = readModel(model.text, { file: model.file });
-    const compiled = read.model ? compileModel(read.model).compiled : undefined;
-    if (!compiled) throw new HttpError(422, 'the model does not compile');
+    // Facts found when the model was opened (in a worker): nothing is compiled on this thread.
+    const compiled = model.facts;
+    if (!compiled.simSpecs) throw new HttpError(422, 'the model does not compile');
     const caseParams = readCaseRanges(model);
     const ranges = new Map<string, [number, number]>();
     if (req.parameters) {
@@ -83,12 +123,10 @@ export class ExperimentService {
       throw new HttpError(400, `unknown output '${output ?? ''}'`);
     }
     // Only to check the names here, with a clear message, before any worker starts.
-    const sim = compiled.simulation();
+    const settable = new Set(compiled.parameters.map((p) => parameterKey(p.name)));
     const names = [...ranges.keys()];
     for (const n of [...names]) {
-      try {
-        sim.parameterIndex(n);
-      } catch {
+      if (!settable.has(parameterKey(n))) {
         // Case ranges may name variables a changed model no longer has: skip those.
         if (req.parameters) throw new HttpError(400, `'${n}' is not a parameter of this model`);
         names.splice(names.indexOf(n), 1);
@@ -102,7 +140,9 @@ export class ExperimentService {
     if (!varied.length) throw new HttpError(400, 'every range is a single value; nothing to vary');
 
     if (this.experiments.size >= MAX_EXPERIMENTS) {
-      const oldest = [...this.experiments.values()].find((e) => e.status !== 'running');
+      const oldest = [...this.experiments.values()].find(
+        (e) => e.status !== 'running' && e.status !== 'queued',
+      );
       if (!oldest) throw new HttpError(429, 'too many experiments running; try again later');
       this.experiments.delete(oldest.id);
     }
@@ -145,55 +185,148 @@ export class ExperimentService {
       throw err;
     }
     const id = `e${++this.counter}`;
-    const abort = new AbortController();
-    const exp: Experiment = { id, status: 'running', done: 0, failed: 0, total, abort };
-    this.experiments.set(id, exp);
-    const outDir = mkdtempSync(join(tmpdir(), 'interlock-explore-'));
-    const threshold = req.threshold;
-    void explore(loaded, {
-      outDir,
-      jobs: Math.min(2, defaultJobs()),
-      signal: abort.signal,
-      onProgress: (done) => {
-        exp.done = done;
+    const job: ExperimentJob = {
+      loaded: { ...loaded, scenarios: [] },
+      outDir: '',
+      budgets: this.options.budgets,
+      summary: {
+        varied,
+        ranges: varied.map((n) => ranges.get(n)!),
+        output,
+        threshold: req.threshold,
+        below: !!req.below,
       },
-    })
-      .then((run) => {
-        if (run.interrupted) {
-          exp.status = 'stopped';
-          return;
-        }
-        exp.result = summarise(
-          outDir,
-          varied,
-          varied.map((n) => ranges.get(n)!),
-          output,
-          threshold,
-          !!req.below,
-        );
-        exp.failed = run.metadata.failedRuns;
-        exp.done = run.metadata.completedRuns;
-        exp.status = 'done';
-      })
-      .catch((err: unknown) => {
-        exp.status = 'failed';
-        exp.error = err instanceof Error ? err.message : String(err);
-      })
-      .finally(() => rmSync(outDir, { recursive: true, force: true }));
+    };
+    const exp: Experiment = { id, status: 'queued', done: 0, failed: 0, total, stop: () => {} };
+    this.experiments.set(id, exp);
+    let cancelled = false;
+    exp.stop = () => {
+      cancelled = true;
+      if (exp.status === 'queued') exp.status = 'stopped';
+    };
+    this.whenFree(() => {
+      if (cancelled) return false;
+      this.runJob(exp, job);
+      return true;
+    });
     return { id, total };
   }
 
-  status(id: string): Omit<Experiment, 'abort'> {
+  /** Run `begin` now if fewer than `concurrency` experiments run, else when one ends. */
+  private whenFree(begin: () => boolean): void {
+    const attempt = (): void => {
+      if (this.running >= this.options.concurrency) {
+        this.queue.push(attempt);
+        return;
+      }
+      this.running++;
+      if (!begin()) this.release();
+    };
+    attempt();
+  }
+
+  private release(): void {
+    this.running--;
+    const next = this.queue.shift();
+    if (next) next();
+  }
+
+  /** One experiment in its own worker thread, under the memory and time limits. */
+  private runJob(exp: Experiment, job: ExperimentJob): void {
+    const outDir = mkdtempSync(join(tmpdir(), 'interlock-explore-'));
+    const limits = this.options.limits;
+    let worker: Worker;
+    try {
+      worker = startModuleWorker(new URL('./experiment-worker.js', import.meta.url), {
+        workerData: { ...job, outDir } satisfies ExperimentJob,
+        resourceLimits: resourceLimits(limits),
+      });
+    } catch (err) {
+      rmSync(outDir, { recursive: true, force: true });
+      exp.status = 'failed';
+      exp.error = `could not start the experiment: ${(err as Error).message}`;
+      this.release();
+      return;
+    }
+    exp.status = 'running';
+    let ended = false;
+    const end = (status: Experiment['status'], error?: string): void => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      exp.status = status;
+      if (error) exp.error = error;
+      void worker.terminate().finally(() => rmSync(outDir, { recursive: true, force: true }));
+      this.release();
+    };
+    let grace: NodeJS.Timeout | undefined;
+    const stopSoftly = (status: Experiment['status'], error?: string): void => {
+      worker.postMessage({ type: 'stop' });
+      // Runs in flight get a moment to finish; then the thread is ended.
+      grace = setTimeout(() => end(status, error), 2000);
+    };
+    const timer = setTimeout(
+      () =>
+        stopSoftly(
+          'failed',
+          `the experiment took longer than the server allows (${limits.timeoutMs / 1000} s)`,
+        ),
+      limits.timeoutMs,
+    );
+    exp.stop = () => stopSoftly('stopped');
+    worker.on('message', (m: FromExperimentWorker) => {
+      if (m.type === 'progress') exp.done = m.done;
+      else if (m.type === 'done') {
+        exp.done = m.done;
+        exp.failed = m.failed;
+        exp.result = m.result;
+        end('done');
+      } else if (m.type === 'stopped') {
+        exp.done = m.done;
+        end(exp.error ? 'failed' : 'stopped');
+      } else end('failed', m.message);
+    });
+    worker.on('error', (err: Error & { code?: string }) =>
+      end(
+        'failed',
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the experiment needs more memory than the server allows (${limits.memoryMb} MB)`
+          : `the experiment failed: ${err.message}`,
+      ),
+    );
+    worker.on('exit', () => end(exp.status === 'running' ? 'stopped' : exp.status));
+  }
+
+  status(id: string): Omit<Experiment, 'stop'> {
     if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed experiment id');
     const exp = this.experiments.get(id);
     if (!exp) throw new HttpError(404, `no experiment '${id}'`);
-    const { abort: _abort, ...rest } = exp;
+    const { stop: _stop, ...rest } = exp;
     return rest;
   }
 
-  stopAll(): void {
-    for (const e of this.experiments.values()) e.abort.abort();
+  /** Cancel an experiment (DELETE /api/experiments/:id). */
+  cancel(id: string): Omit<Experiment, 'stop'> {
+    const exp = this.experiments.get(id);
+    if (!exp || !new RegExp(MODEL_ID_PATTERN).test(id)) return this.status(id);
+    if (exp.status === 'queued' || exp.status === 'running') exp.stop();
+    return this.status(id);
   }
+
+  stopAll(): void {
+    for (const e of this.experiments.values()) if (e.status === 'queued' || e.status === 'running') e.stop();
+  }
+}
+
+/** Parameter names compared as the engine does (case, `_` or space; element lists). */
+function parameterKey(name: string): string {
+  const m = /^(.*?)\[(.*)\]\s*$/.exec(name);
+  if (!m) return canonicalName(name);
+  return `${canonicalName(m[1]!)}[${m[2]!
+    .split(',')
+    .map((p) => canonicalName(p))
+    .join(',')}]`;
 }
 
 /** The case's uncertainty ranges (parameters.json beside the model), when there are any. */
@@ -243,7 +376,7 @@ function primSummary(
 }
 
 /** The Explore page's view of a finished results directory. */
-function summarise(
+export function summarise(
   dir: string,
   names: string[],
   ranges: [number, number][],

@@ -3,17 +3,24 @@
  * Node-free in src/evidence/data.ts; this adds only the file access.
  */
 import { readFileSync } from 'node:fs';
+import { decodeUtf8 } from '../model/text.js';
 import { parseEvidenceJson, type ParseResult } from '../evidence/data.js';
 
 /** Read and validate an evidence file. Never throws: an unreadable file is an issue at `$`. */
 export function loadEvidenceDocument(path: string): ParseResult {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
     return { ok: false, issues: [{ path: '$', message: `cannot read ${path}: ${why}` }] };
   }
-  return parseEvidenceJson(text);
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok)
+    return {
+      ok: false,
+      issues: [{ path: '$', message: decoded.message, line: decoded.line, column: decoded.column }],
+    };
+  return parseEvidenceJson(decoded.text);
 }

@@ -212,6 +212,19 @@ export class SqliteEvidenceStore implements EvidenceStore {
         });
       }
       for (const q of valid.forecastQuestions) this.writeForecastQuestion(q);
+      // The merged result must be a valid document too (a set may lose a hypothesis its ratings
+      // name, a report may point at a source replaced by another): checked here, rolled back if not.
+      const merged = this.readRaw();
+      const after = validateEvidence(merged);
+      if (!after.ok) {
+        const issues = after.issues.map((issue) => this.locateIssue(merged, issue));
+        throw new StoreDataError(
+          `refusing to import: merged with what ${this.location} holds, the evidence would be invalid ` +
+            '(nothing was changed):\n' +
+            issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'),
+          issues,
+        );
+      }
     });
     try {
       write.immediate();

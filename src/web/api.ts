@@ -66,10 +66,32 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(url: string, init?: RequestInit): Promise<T> {
+const TOKEN_KEY = 'interlock-token';
+
+/**
+ * The server's API token, when it needs one: read once from the address (`?token=`, as the
+ * server prints it), kept for this tab, and removed from the address bar and history.
+ */
+function apiToken(): string | undefined {
+  if (typeof window === 'undefined') return undefined;
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    window.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
+  }
+  return window.sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+}
+
+const token = apiToken();
+
+async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, init);
+    const headers = new Headers(init.headers);
+    if (token) headers.set('x-interlock-token', token);
+    res = await fetch(url, { ...init, headers });
   } catch {
     throw new ApiError(0, 'the workbench server is not reachable');
   }
@@ -101,4 +123,6 @@ export const api = {
       body: JSON.stringify(body),
     }),
   experiment: <T>(id: string) => call<T>(`/api/experiments/${encodeURIComponent(id)}`),
+  stopExperiment: <T>(id: string) =>
+    call<T>(`/api/experiments/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 };

@@ -13,6 +13,8 @@
  * (`"Flow_w/_division"`) are unquoted (`\"` and `\\` unescaped; `\n` is left as written, as in
  * `name` attributes).
  */
+import { budgetDiagnostic, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
+import { describeUnsafe, findUnsafeCharacter } from '../model/text.js';
 import type {
   ConveyorOptions,
   Diagnostic,
@@ -95,7 +97,10 @@ class XmileReader {
   /** Prefixes bound to an XMILE namespace on the root element. */
   private readonly xmilePrefixes = new Set<string>();
 
-  constructor(private readonly file: string | undefined) {}
+  constructor(
+    private readonly file: string | undefined,
+    private readonly budgets: Budgets = DEFAULT_BUDGETS,
+  ) {}
 
   // ---------------------------------------------------------------------------------- helpers
 
@@ -103,6 +108,19 @@ class XmileReader {
     const l: SourceLocation = { line: pos.line, column: pos.column };
     if (this.file !== undefined) l.file = this.file;
     return l;
+  }
+
+  /** Names may hold nothing invisible or reordering (model/text.ts); false after reporting it. */
+  safeName(name: string, what: string, pos: XmlPosition): boolean {
+    const unsafe = findUnsafeCharacter(name);
+    if (!unsafe) return true;
+    this.report(
+      'error',
+      'unsafe-name',
+      `${what} name has ${describeUnsafe(unsafe)}, which names may not contain`,
+      pos,
+    );
+    return false;
   }
 
   report(
@@ -379,6 +397,7 @@ class XmileReader {
         this.report('error', 'missing-name', '<dim> needs a name attribute', d);
         continue;
       }
+      if (!this.safeName(name, 'dimension', d)) continue;
       const key = canonicalName(name);
       const previous = seen.get(key);
       if (previous) {
@@ -398,18 +417,26 @@ class XmileReader {
           const n = this.attr(e, 'name')?.value.trim();
           if (!n)
             this.report('error', 'missing-name', `<elem> of dimension '${name}' needs a name attribute`, e);
-          else elements.push(n);
+          else if (this.safeName(n, 'element', e)) elements.push(n);
         }
       } else {
         const size = this.numberAttr(d, 'size', true);
         if (size !== undefined) {
-          if (!Number.isInteger(size) || size < 1 || size > 1_000_000) {
+          if (!Number.isInteger(size) || size < 1) {
             this.report(
               'error',
               'invalid-number',
-              `size of dimension '${name}' must be a whole number >= 1`,
+              `size of dimension '${name}' must be a whole number >= 1, got ${size}`,
               d,
             );
+          } else if (size > this.budgets.elements) {
+            const b = budgetDiagnostic(
+              'elements',
+              `the size of dimension '${name}'`,
+              size,
+              this.budgets.elements,
+            );
+            this.report('error', b.code, b.message, d);
           } else elements = Array.from({ length: size }, (_, i) => String(i + 1));
         }
       }
@@ -557,6 +584,7 @@ class XmileReader {
       this.report('error', 'missing-name', `<${el.name}> needs a name attribute`, el);
       return undefined;
     }
+    if (!this.safeName(name, 'variable', nameAttr!)) return undefined;
     const v: Variable = { kind, name, loc: this.loc(el) };
     const eqnEl = this.child(el, 'eqn');
     if (eqnEl) v.eqn = this.equation(eqnEl);
@@ -955,8 +983,8 @@ function clip(s: string): string {
  * Reads an XMILE or Stella (.stmx) document. Never throws: an unexpected failure becomes an
  * `internal` error diagnostic.
  */
-export function readXmile(text: string, file?: string): XmileReadResult {
-  const reader = new XmileReader(file);
+export function readXmile(text: string, file?: string, budgets?: Budgets): XmileReadResult {
+  const reader = new XmileReader(file, budgets);
   try {
     const model = reader.read(text);
     return model ? { model, diagnostics: reader.diagnostics } : { diagnostics: reader.diagnostics };

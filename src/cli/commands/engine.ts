@@ -3,17 +3,22 @@
  */
 import type { Command } from 'commander';
 import { checkModel, compileModel } from '../../engine.js';
+import { canonicalName } from '../../equations/names.js';
 import { ModelError } from '../../model/errors.js';
 import type { Diagnostic, IntegrationMethod, Model } from '../../model/types.js';
 import { readModelFile } from '../../node/files.js';
 import type { CompiledModel, Results, RunOptions } from '../../simulate/types.js';
+import { BudgetError, type Budgets } from '../../model/budgets.js';
+import { describeNonFinite, nonFiniteOutputs } from '../../simulate/finite.js';
 import {
   InputError,
   UsageError,
+  addBudgetOption,
+  budgetsFromFlags,
   formatDiagnostic,
   parseChoice,
   parseNumberFlag,
-  writeOutput,
+  writeStreamed,
 } from '../util.js';
 
 const METHODS = ['euler', 'rk2', 'rk4'] as const;
@@ -22,13 +27,13 @@ const FORMATS = ['csv', 'tsv', 'json'] as const;
 /** Read and compile, or raise InputError with every error diagnostic; warnings go to stderr. */
 export function loadCompiled(
   file: string,
-  options: { quiet?: boolean } = {},
+  options: { quiet?: boolean; budgets?: Partial<Budgets> } = {},
 ): { model: Model; compiled: CompiledModel } {
-  const read = readModelFile(file);
+  const read = readModelFile(file, options.budgets);
   const errors = read.diagnostics.filter((d) => d.severity === 'error');
   if (!read.model || errors.length)
     throw new InputError(`cannot read ${file}`, errors.length ? errors : read.diagnostics);
-  const result = compileModel(read.model);
+  const result = compileModel(read.model, { budgets: options.budgets });
   const all = [...read.diagnostics, ...result.diagnostics];
   const compileErrors = all.filter((d) => d.severity === 'error');
   if (!result.compiled || compileErrors.length) throw new InputError(`cannot compile ${file}`, compileErrors);
@@ -56,27 +61,51 @@ function quoteCsv(name: string): string {
 }
 
 export function formatResults(r: Results, format: (typeof FORMATS)[number]): string {
+  return [...resultPieces(r, format)].join('');
+}
+
+/** Rows (or JSON values) per piece of streamed output. */
+const BLOCK = 2048;
+
+/** The results as text, a block at a time, so that a long run is never one string in memory. */
+export function* resultPieces(r: Results, format: (typeof FORMATS)[number]): Generator<string> {
+  const rows = r.time.length;
   if (format === 'json') {
-    const series: Record<string, number[]> = {};
-    r.names.forEach(
-      (n, i) =>
-        (series[n] = Array.from(r.columns[i]!, (v) =>
-          Number.isFinite(v) ? v : (null as unknown as number),
-        )),
-    );
-    return JSON.stringify({ time: Array.from(r.time), series }) + '\n';
+    // Same document as JSON.stringify({ time, series }): non-finite values become null.
+    const json = (v: number): string => (Number.isFinite(v) ? JSON.stringify(v) : 'null');
+    const array = function* (values: Float64Array): Generator<string> {
+      for (let i = 0; i < rows; i += BLOCK) {
+        const end = Math.min(rows, i + BLOCK);
+        const parts: string[] = [];
+        for (let k = i; k < end; k++) parts.push(json(values[k]!));
+        yield (i > 0 ? ',' : '') + parts.join(',');
+      }
+    };
+    yield '{"time":[';
+    yield* array(r.time);
+    yield '],"series":{';
+    for (let c = 0; c < r.names.length; c++) {
+      yield `${c > 0 ? ',' : ''}${JSON.stringify(r.names[c])}:[`;
+      yield* array(r.columns[c]!);
+      yield ']';
+    }
+    yield '}}\n';
+    return;
   }
   const sep = format === 'tsv' ? '\t' : ',';
-  const head = ['time', ...r.names]
-    .map((n) => (format === 'csv' ? quoteCsv(n) : n.replace(/\t/g, ' ')))
-    .join(sep);
-  const lines = [head];
-  for (let row = 0; row < r.time.length; row++) {
-    const cells = [fmt(r.time[row]!)];
-    for (const c of r.columns) cells.push(fmt(c[row]!));
-    lines.push(cells.join(sep));
+  yield (
+    ['time', ...r.names].map((n) => (format === 'csv' ? quoteCsv(n) : n.replace(/\t/g, ' '))).join(sep) + '\n'
+  );
+  for (let start = 0; start < rows; start += BLOCK) {
+    const end = Math.min(rows, start + BLOCK);
+    const lines: string[] = [];
+    for (let row = start; row < end; row++) {
+      const cells = [fmt(r.time[row]!)];
+      for (const c of r.columns) cells.push(fmt(c[row]!));
+      lines.push(cells.join(sep));
+    }
+    yield lines.join('\n') + '\n';
   }
-  return lines.join('\n') + '\n';
 }
 
 interface RunFlags {
@@ -90,6 +119,8 @@ interface RunFlags {
   format: string;
   out?: string;
   seed?: string;
+  budget?: string[];
+  strict?: boolean;
 }
 
 export function parseSet(items: string[]): Record<string, number> {
@@ -104,7 +135,7 @@ export function parseSet(items: string[]): Record<string, number> {
 }
 
 export function registerEngineCommands(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('Simulate a model and write its results as a table (time, then one column per variable).')
     .argument('<model>', 'an XMILE file (.xmile, .stmx, .xml)')
@@ -118,43 +149,74 @@ export function registerEngineCommands(program: Command): void {
     .option('--seed <n>', 'seed for random functions called without their own seed (default 1)')
     .option('--format <format>', 'csv, tsv or json', 'csv')
     .option('--out <file>', 'write to a file instead of standard output')
-    .action((file: string, flags: RunFlags) => {
-      const format = parseChoice('--format', flags.format, FORMATS);
-      const options: RunOptions = { overrides: parseSet(flags.set) };
-      if (flags.method) options.method = parseChoice('--method', flags.method, METHODS) as IntegrationMethod;
-      if (flags.start !== undefined) options.start = parseNumberFlag('--start', flags.start);
-      if (flags.stop !== undefined) options.stop = parseNumberFlag('--stop', flags.stop);
-      if (flags.dt !== undefined) options.dt = parseNumberFlag('--dt', flags.dt);
-      if (flags.saveStep !== undefined) options.saveStep = parseNumberFlag('--save-step', flags.saveStep);
-      if (flags.seed !== undefined) options.seed = parseNumberFlag('--seed', flags.seed);
-      if (flags.vars !== undefined) {
-        options.vars = flags.vars
-          .split(',')
-          .map((v) => v.trim())
-          .filter(Boolean);
+    .option('--strict', 'a value that becomes NaN or infinite is an error (exit 1), not a warning');
+  addBudgetOption(run).action((file: string, flags: RunFlags) => {
+    const format = parseChoice('--format', flags.format, FORMATS);
+    const options: RunOptions = { overrides: parseSet(flags.set) };
+    if (flags.method) options.method = parseChoice('--method', flags.method, METHODS) as IntegrationMethod;
+    if (flags.start !== undefined) options.start = parseNumberFlag('--start', flags.start);
+    if (flags.stop !== undefined) options.stop = parseNumberFlag('--stop', flags.stop);
+    if (flags.dt !== undefined) options.dt = parseNumberFlag('--dt', flags.dt);
+    if (flags.saveStep !== undefined) options.saveStep = parseNumberFlag('--save-step', flags.saveStep);
+    if (flags.seed !== undefined) options.seed = parseNumberFlag('--seed', flags.seed);
+    if (flags.vars !== undefined) {
+      options.vars = flags.vars
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+    }
+    const budgets = budgetsFromFlags(flags.budget);
+    const { model, compiled } = loadCompiled(file, { budgets });
+    let results: Results;
+    try {
+      results = compiled.run(options);
+    } catch (err) {
+      if (err instanceof BudgetError) {
+        throw new InputError(
+          err.message,
+          err.diagnostics.map((d) => ({ ...d, file: d.file ?? file, ...simSpecsLoc(model) })),
+        );
       }
-      const { compiled } = loadCompiled(file);
-      let results: Results;
-      try {
-        results = compiled.run(options);
-      } catch (err) {
-        if (err instanceof ModelError) throw new UsageError(err.message);
-        throw err;
-      }
-      writeOutput(formatResults(results, format), flags.out);
-    });
+      if (err instanceof ModelError) throw new UsageError(err.message);
+      throw err;
+    }
+    const bad = nonFiniteOutputs(results);
+    if (bad.length) {
+      const first = bad[0]!;
+      const d: Diagnostic = {
+        severity: flags.strict ? 'error' : 'warning',
+        code: 'non-finite',
+        message:
+          `'${first.variable}' becomes ${describeNonFinite(first.value)} at time ${first.time}` +
+          (bad.length > 1 ? `; ${bad.length - 1} other variable(s) follow` : ''),
+        file,
+        ...locOfVariable(model, first.variable),
+        variable: first.variable,
+      };
+      if (flags.strict) throw new InputError(d.message, [d]);
+      process.stderr.write(formatDiagnostic(d) + '\n');
+    }
+    writeStreamed(resultPieces(results, format), flags.out);
+  });
 
   program
     .command('check')
     .description('Read and compile a model; print every diagnostic (errors and warnings). Exit 1 on errors.')
     .argument('<model>', 'an XMILE file (.xmile, .stmx, .xml)')
     .option('--format <format>', 'text or json', 'text')
-    .action((file: string, flags: { format: string }) => {
+    .option(
+      '--budget <name=n>',
+      'raise or lower a resource budget (see interlock run --help); repeatable',
+      collect,
+      [],
+    )
+    .action((file: string, flags: { format: string; budget?: string[] }) => {
       const format = parseChoice('--format', flags.format, ['text', 'json'] as const);
-      const read = readModelFile(file);
+      const budgets = budgetsFromFlags(flags.budget);
+      const read = readModelFile(file, budgets);
       const diagnostics: Diagnostic[] = [...read.diagnostics];
       if (read.model && !read.diagnostics.some((d) => d.severity === 'error')) {
-        diagnostics.push(...checkModel(read.model));
+        diagnostics.push(...checkModel(read.model, { budgets }));
       }
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
@@ -166,4 +228,16 @@ export function registerEngineCommands(program: Command): void {
       }
       if (errors > 0) process.exitCode = 1;
     });
+}
+
+/** Where the model's run settings are written (the steps and saved-cells budgets point there). */
+function simSpecsLoc(model: Model): { line?: number; column?: number } {
+  const loc = (model.simSpecs as { loc?: { line: number; column: number } }).loc;
+  return loc ? { line: loc.line, column: loc.column } : {};
+}
+
+function locOfVariable(model: Model, name: string): { line?: number; column?: number } {
+  const base = canonicalName(name.replace(/\[.*$/, ''));
+  const v = model.variables.find((x) => canonicalName(x.name) === base);
+  return v?.loc ? { line: v.loc.line, column: v.loc.column } : {};
 }

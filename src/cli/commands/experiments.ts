@@ -11,7 +11,9 @@ import {
   type SobolResult,
 } from '../../experiments/sensitivity.js';
 import { discover, tableResolver, type DiscoveryResult } from '../../experiments/discover.js';
-import { explore, loadSpecFile } from '../../experiments/explore.js';
+import { explore, loadSpecFile, OutDirError } from '../../experiments/explore.js';
+import { STATUS_PENDING } from '../../experiments/runner.js';
+import { BudgetError } from '../../model/budgets.js';
 import { compileExpression, ExpressionError } from '../../experiments/expr.js';
 import { WorkerFatalError, defaultJobs } from '../../experiments/pool.js';
 import { buildReport } from '../../experiments/report.js';
@@ -19,7 +21,14 @@ import { SpecError } from '../../experiments/spec.js';
 import { loadTable, readSeries, type ResultsMetadata } from '../../experiments/store.js';
 import type { ExperimentTable } from '../../experiments/table.js';
 import { Progress } from '../progress.js';
-import { InputError, UsageError, parseChoice, parseNumberFlag, writeOutput } from '../util.js';
+import {
+  InputError,
+  UsageError,
+  budgetsFromFlags,
+  parseChoice,
+  parseNumberFlag,
+  writeOutput,
+} from '../util.js';
 
 const FORMATS = ['table', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -34,6 +43,8 @@ function positiveInteger(flag: string, value: string): number {
 /** Spec and expression errors are input errors (exit 1) with the field named. */
 function asInputError(err: unknown): never {
   if (err instanceof SpecError || err instanceof ExpressionError) throw new InputError(err.message);
+  if (err instanceof OutDirError) throw err.usage ? new UsageError(err.message) : new InputError(err.message);
+  if (err instanceof BudgetError) throw new InputError(err.message);
   if (err instanceof WorkerFatalError) {
     throw new InputError(err.field ? `${err.field}: ${err.message}` : err.message);
   }
@@ -46,12 +57,26 @@ function asInputError(err: unknown): never {
 
 function load(dir: string): { table: ExperimentTable; meta: ResultsMetadata } {
   try {
-    return loadTable(dir);
+    const loaded = loadTable(dir);
+    warnIfIncomplete(dir, loaded.meta, loaded.table);
+    return loaded;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') throw new InputError(`${dir}: no such results directory`);
     throw new InputError((err as Error).message);
   }
+}
+
+/** Analysis of a folder that is not complete says so, with how many runs it holds. */
+function warnIfIncomplete(dir: string, meta: ResultsMetadata, table: ExperimentTable): void {
+  let held = 0;
+  for (let i = 0; i < table.rows; i++) if (table.status[i] !== STATUS_PENDING) held++;
+  if (meta.state === 'complete' && held === table.rows) return;
+  const state = meta.state === 'running' ? 'stopped while running' : meta.state;
+  process.stderr.write(
+    `interlock: warning: ${dir} is incomplete (${state}): it holds ${held.toLocaleString('en-US')} of ` +
+      `${table.rows.toLocaleString('en-US')} runs; \`interlock explore SPEC --out ${dir} --resume\` finishes it\n`,
+  );
 }
 
 function policyIndex(table: ExperimentTable, name: string | undefined): number | undefined {
@@ -243,6 +268,14 @@ export function registerExperimentCommands(program: Command): void {
     .option('--chunk-size <n>', 'runs per job handed to a worker')
     .option('--in-process', 'run in this thread, without workers')
     .option('-q, --quiet', 'no progress output')
+    .option('--resume', 'finish the runs missing from --out (same spec and model), chunk by chunk')
+    .option('--force', 'replace the results already in --out')
+    .option(
+      '--budget <name=n>',
+      'raise or lower a resource budget (runs, experimentCells, workers, elements, ...); repeatable',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
     .action(
       async (
         specFile: string,
@@ -253,8 +286,12 @@ export function registerExperimentCommands(program: Command): void {
           chunkSize?: string;
           inProcess?: boolean;
           quiet?: boolean;
+          resume?: boolean;
+          force?: boolean;
+          budget?: string[];
         },
       ) => {
+        const budgets = budgetsFromFlags(opts.budget);
         const jobs = opts.jobs === undefined ? undefined : positiveInteger('--jobs', opts.jobs);
         const samples = opts.samples === undefined ? undefined : positiveInteger('--samples', opts.samples);
         const chunkSize =
@@ -292,6 +329,9 @@ export function registerExperimentCommands(program: Command): void {
             samples,
             chunkSize,
             inProcess: opts.inProcess,
+            resume: opts.resume,
+            force: opts.force,
+            budgets,
             signal: controller.signal,
             onProgress: (done, total) => progress?.update(done, total, done === total),
           });
@@ -300,7 +340,7 @@ export function registerExperimentCommands(program: Command): void {
           const rate = result.wallSeconds > 0 ? m.completedRuns / result.wallSeconds : 0;
           process.stderr.write(
             `${result.interrupted ? 'interrupted' : 'done'}: ${m.completedRuns.toLocaleString('en-US')} of ${m.rows.toLocaleString('en-US')} runs` +
-              ` (${m.failedRuns} failed) in ${result.wallSeconds.toFixed(1)}s, ${Math.round(rate).toLocaleString('en-US')} runs/s, ${m.jobs} worker(s) -> ${opts.out}\n`,
+              ` (${m.failedRuns} failed${m.nonFiniteRuns ? `, ${m.nonFiniteRuns} non-finite` : ''}) in ${result.wallSeconds.toFixed(1)}s, ${Math.round(rate).toLocaleString('en-US')} runs/s, ${m.jobs} worker(s) -> ${opts.out}\n`,
           );
           if (result.interrupted) process.exitCode = 130;
         } catch (err) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { InputError, UsageError, parseNumberFlag } from '../util.js';
-import { startServer } from '../../server/app.js';
+import { InputError, UsageError, budgetsFromFlags, parseNumberFlag } from '../util.js';
+import { checkBindHost, startServer } from '../../server/app.js';
 import { HttpError } from '../../server/http.js';
 import { StoreError } from '../../store/store.js';
 
@@ -17,11 +17,44 @@ export function registerServeCommand(program: Command): void {
     .option('--host <addr>', 'address to bind (loopback unless you say otherwise)', '127.0.0.1')
     .option('--root <dir>', 'folder from which model paths may be opened (default: the working directory)')
     .option('--db <file>', 'SQLite evidence store (interlock evidence import) to use for the case evidence')
+    .option(
+      '--allow-host <name>',
+      'a host name clients may address this server by (repeatable; loopback names are always allowed)',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
+    .option(
+      '--token <token>',
+      'the API token clients must send (default off loopback: a random one, printed)',
+    )
+    .option(
+      '--budget <name=n>',
+      'raise or lower a resource budget for the models and experiments served; repeatable',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
     .action(
       async (
         modelArg: string | undefined,
-        opts: { port: string; host: string; root?: string; db?: string },
+        opts: {
+          port: string;
+          host: string;
+          root?: string;
+          db?: string;
+          allowHost: string[];
+          token?: string;
+          budget: string[];
+        },
       ) => {
+        const budgets = budgetsFromFlags(opts.budget);
+        const refused = checkBindHost(opts.host);
+        if (refused) throw new UsageError(refused);
+        for (const h of opts.allowHost) {
+          if (!/^[a-z0-9.:[\]-]+$/i.test(h) || h === '*' || h.startsWith('.'))
+            throw new UsageError(`--allow-host '${h}' is not a host name (no wildcards)`);
+        }
+        if (opts.token !== undefined && !/^[\x21-\x7e]{16,200}$/.test(opts.token))
+          throw new UsageError('--token must be 16 to 200 printable characters without spaces');
         const port = parseNumberFlag('--port', opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           throw new UsageError('--port must be 0-65535');
@@ -30,7 +63,16 @@ export function registerServeCommand(program: Command): void {
         const model = modelArg ?? (existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : undefined);
         let running;
         try {
-          running = await startServer({ model, port, host: opts.host, root: opts.root, db: opts.db });
+          running = await startServer({
+            model,
+            port,
+            host: opts.host,
+            root: opts.root,
+            db: opts.db,
+            allowHosts: opts.allowHost,
+            token: opts.token,
+            budgets,
+          });
         } catch (err) {
           if (err instanceof HttpError)
             throw new InputError(
@@ -46,12 +88,15 @@ export function registerServeCommand(program: Command): void {
           if (err instanceof StoreError) throw new InputError(`--db: ${err.message}`);
           throw err;
         }
-        const { url, close } = running;
-        process.stdout.write(`interlock workbench: ${url}\n(press Ctrl+C to stop)\n`);
+        const { url, close, token } = running;
+        // The browser app reads the token from the address once, then drops it from the address bar.
+        const shown = token ? `${url}?token=${encodeURIComponent(token)}` : url;
+        process.stdout.write(`interlock workbench: ${shown}\n(press Ctrl+C to stop)\n`);
         if (!running.workbench.loopbackOnly) {
           process.stderr.write(
-            `interlock serve: listening on ${opts.host}, not loopback: anyone who can reach this address can ` +
-              'read the models under the root and run experiments. There is no authentication.\n',
+            `interlock serve: listening on ${opts.host}, not loopback. API clients must send the token ` +
+              `(header x-interlock-token) and address the server as one of: ${[...running.workbench.allowedHosts].join(', ')} ` +
+              '(more with --allow-host).\n',
           );
         }
         await new Promise<void>((done) => {

@@ -1,0 +1,6 @@
+/** Worker-thread entry of the server: check one model's text and post the outcome (see model-check.ts). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { describeModelText } from './model-check.js';
+
+const { text, file, budgets } = workerData as { text: string; file?: string; budgets?: object };
+parentPort?.postMessage(describeModelText(text, file, budgets));
