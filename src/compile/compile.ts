@@ -25,18 +25,24 @@ interface GeneratedFns {
   post(s: Float64Array, X: RunContext): void;
   applyPrevious(s: Float64Array, X: RunContext): void;
   clamp(s: Float64Array): void;
-  eulerRun(
-    s: Float64Array,
-    r: Float64Array,
-    X: RunContext,
-    start: number,
-    dt: number,
-    steps: number,
-    saveEvery: number,
-    cols: Float64Array[],
-    pos: number[],
-  ): void;
+  eulerRun: WholeRun;
+  /** Present when the program's `fusedRk` is set. */
+  rk2Run?: WholeRun;
+  rk4Run?: WholeRun;
 }
+
+/** A whole run from the initial state: saves every `saveEvery` steps into `cols` (slots `pos`). */
+type WholeRun = (
+  s: Float64Array,
+  r: Float64Array,
+  X: RunContext,
+  start: number,
+  dt: number,
+  steps: number,
+  saveEvery: number,
+  cols: Float64Array[],
+  pos: number[],
+) => void;
 
 interface RunContext {
   start: number;
@@ -85,6 +91,10 @@ function locOf(model: Model, variable?: string): { line?: number; column?: numbe
   const v = model.variables.find((x) => canonicalName(x.name) === key);
   return v?.loc ? { line: v.loc.line, column: v.loc.column } : {};
 }
+
+/** Priming calls of a whole-run function, and the steps each runs (see `Compiled.prime`). */
+const PRIME_CALLS = 30;
+const PRIME_STEPS = 4;
 
 interface Plan {
   start: number;
@@ -198,6 +208,38 @@ class Compiled implements CompiledModel {
     const saveEvery = Math.max(1, Math.round(saveStep / dt));
     const rows = Math.floor(steps / saveEvery) + 1;
     return { start, stop, dt, method, steps, saveEvery, rows, seed: o.seed ?? 1 };
+  }
+
+  private readonly primed = new WeakSet<WholeRun>();
+
+  /**
+   * Before a whole-run function's first real run, call it a few times on a copy of the initial
+   * state for a few steps. V8 then has type feedback for every statement and optimises the
+   * function on entry; otherwise the first long run marks it hot inside its loop, V8 optimises it
+   * with feedback missing for the statements before the loop, drops that code at the next call
+   * and runs the loop in on-stack-replacement code (several times slower) for many runs after.
+   * The copies are scratch: the run's state, streams and histories are untouched.
+   * @internal
+   */
+  prime(whole: WholeRun, s0: Float64Array, X0: RunContext, start: number, dt: number): void {
+    if (this.primed.has(whole)) return;
+    this.primed.add(whole);
+    const steps = PRIME_STEPS;
+    const s = new Float64Array(s0.length);
+    const X: RunContext = {
+      start: X0.start,
+      stop: X0.stop,
+      step: 0,
+      rng: X0.rng.map(() => new Rng(0)),
+      hist: X0.hist.map(() => new Float64Array(steps + 1)),
+      pending: new Float64Array(X0.pending.length),
+    };
+    const r = new Float64Array(this.program.nStocks);
+    const cols = [new Float64Array(steps + 1)];
+    for (let i = 0; i < PRIME_CALLS; i++) {
+      s.set(s0);
+      whole(s, r, X, start, dt, steps, 1, cols, [0]);
+    }
   }
 
   /** @internal */
@@ -407,9 +449,22 @@ class SimulationImpl implements Simulation {
     this.resetContext();
     f.draw(s, X);
     f.init(s, start, dt, X, this.overrides);
-    if (method === 'euler' && !this.stepwise && this.owner.prog.fusedEuler) {
-      f.eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos);
-      return;
+    if (!this.stepwise) {
+      const whole =
+        method === 'euler'
+          ? this.owner.prog.fusedEuler
+            ? f.eulerRun
+            : undefined
+          : this.owner.prog.fusedRk
+            ? method === 'rk2'
+              ? f.rk2Run
+              : f.rk4Run
+            : undefined;
+      if (whole) {
+        this.owner.prime(whole, s, X, start, dt);
+        whole(s, r, X, start, dt, steps, saveEvery, cols, pos);
+        return;
+      }
     }
     let row = 0;
     for (let k = 0; ; k++) {
