@@ -137,7 +137,13 @@ function slotDeps(s: Slot, forInit: boolean): number[] {
   return [...deps];
 }
 
-export function generate(lm: LoweredModel): GenerateResult {
+export interface GenerateOptions {
+  /** Fuse loops into passes (default true; false gives the reference the fused code is tested against). */
+  fuse?: boolean;
+}
+
+export function generate(lm: LoweredModel, options: GenerateOptions = {}): GenerateResult {
+  const fusion = options.fuse !== false;
   const diagnostics: Diagnostic[] = [];
   const { slots } = lm;
   markConstants(lm);
@@ -239,29 +245,60 @@ export function generate(lm: LoweredModel): GenerateResult {
     return overridable[P(id)] ? `s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};` : `s[${p}] = ${v};`;
   };
   const initDepth = depthsAlong(init.order, (id) => initDeps[id]!);
-  const initStmts = gatherByShape(initIds, (id) => initDepth.get(id)!, initStatement, P).flatMap(
-    loopOrStatements,
+  const initStmts = gatherByShape(initIds, (id) => initDepth.get(id)!, initStatement, P).flatMap((g) =>
+    loopOrStatements(g),
   );
   // aux(s, t, dt, X): statements that differ only by numbers (the elements of an array, or the
   // same structure repeated over many scalar variables) are gathered by shape and by depth in
   // the step's dependency graph, so that no member of a gathering depends on another, and each
-  // gathering whose numbers advance in arithmetic progression becomes one loop.
+  // gathering whose numbers advance in arithmetic progression becomes one loop; consecutive
+  // loops of one length are fused into one pass where the order allows (see `fuse`).
   const auxStatement = (id: number, F: Formatter) =>
     `s[${F.slot(P(id))}] = ${valueStatement(slots[id]!, F)};`;
   const depth = depthsAlong(step.order, stepDeps);
   const auxGroups = gatherByShape(step.order, (id) => depth.get(id)!, auxStatement, P);
-  const auxStmts = auxGroups.flatMap(loopOrStatements);
   // rates(s, r, t, dt, X): independent of each other, gathered by shape alone.
   const rateStatement = (id: number, F: Formatter) => {
     const st = slots[id]!;
     return `r[${F.slot(P(id))}] = ${st.rate ? E(st.rate, F) : '0'};`;
   };
-  const rateStmts = gatherByShape(
+  const rateGroups = gatherByShape(
     stocks.map((x) => x.id),
     () => 0,
     rateStatement,
     P,
-  ).flatMap(loopOrStatements);
+  );
+  // Stock updates (and the clamp of non-negative stocks) gathered along the rates' gatherings,
+  // so that their loops line up with the rates' loops.
+  const rateGroupOf = new Map<number, number>();
+  rateGroups.forEach((g, k) => g.members.forEach((m) => rateGroupOf.set(m.id, k)));
+  const updateStatement = (id: number, F: Formatter) => {
+    const p = F.slot(P(id));
+    const clamp = slots[id]!.nonNegative ? ` if (s[${p}] < 0) s[${p}] = 0;` : '';
+    return `s[${p}] += dt * r[${p}];${clamp}`;
+  };
+  const updateGroups = gatherByShape(
+    stocks.map((x) => x.id),
+    (id) => rateGroupOf.get(id)!,
+    updateStatement,
+    P,
+  );
+  const preferred = commonLength([...auxGroups, ...rateGroups]);
+  // Gatherings of one depth are independent, so their order is free: the loops of one length
+  // are put side by side, those of the common length last, where the next depth's can join them.
+  const lineUp = (gs: Gathering[]) => {
+    const rank = (g: Gathering) => (preferred > 0 && g.members.length % preferred === 0 ? 1 : 0);
+    gs.sort((a, b) => a.depth - b.depth || rank(a) - rank(b) || a.members.length - b.members.length);
+  };
+  lineUp(auxGroups);
+  lineUp(rateGroups);
+  const sizes = { s: slots.length, r: nStocks };
+  const auxUnits = auxGroups.flatMap((g) => unitsOf(g, preferred));
+  const rateUnits = rateGroups.flatMap((g) => unitsOf(g, preferred));
+  const updateUnits = updateGroups.flatMap((g) => unitsOf(g, preferred));
+  const passes = (units: Unit[]) => (fusion ? fuse(units, sizes) : units.map((u) => u.text));
+  const auxStmts = passes(auxUnits);
+  const rateStmts = passes(rateUnits);
   // draw(s, X): one draw per random slot per step.
   const randSlots = slots.filter((s) => s.role === 'rand');
   const drawStmts = randSlots.map((s) => `s[${P(s.id)}] = X.rng[${s.draw!.stream}].${s.draw!.dist}();`);
@@ -331,7 +368,40 @@ export function generate(lm: LoweredModel): GenerateResult {
     const body = (name: string, params: string, stmts: string[]) =>
       stmts.length === 0 ? '' : inline ? stmts.join('\n') : `${name}(${params});`;
     const update = stocks.map((x) => `s[${P(x.id)}] += dt * r[${P(x.id)}];`);
-    parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
+    // Large models without PREVIOUS or DELAY histories: one pass per step computes the
+    // auxiliaries, the rates and the stock updates, fused where the order allows. A saved row
+    // takes the stocks before the pass and everything else after it (the pass changes no other
+    // value after computing it). Step 0's auxiliaries are recomputed from the initial state: the
+    // same equations on the same values as the initialisation, so the same numbers.
+    const fused = fusion && !inline && postStmts.length === 0;
+    if (fused) fn('fusedStep', 's, r, t, dt, X', fuse([...auxUnits, ...rateUnits, ...updateUnits], sizes));
+    if (fused)
+      parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
+let row = 0;
+const before = [];
+const after = [];
+for (let j = 0; j < pos.length; j++) (pos[j] < ${nStocks} ? before : after).push(j);
+for (let k = 0; ; k++) {
+const t = start + k * dt;
+X.step = k;
+if (k === steps) {
+if (k > 0) aux(s, t, dt, X);
+if (k % saveEvery === 0) for (let j = 0; j < pos.length; j++) cols[j][row] = s[pos[j]];
+break;
+}
+const saving = k % saveEvery === 0;
+if (saving) for (let q = 0; q < before.length; q++) cols[before[q]][row] = s[pos[before[q]]];
+fusedStep(s, r, t, dt, X);
+if (saving) {
+for (let q = 0; q < after.length; q++) cols[after[q]][row] = s[pos[after[q]]];
+row++;
+}
+${body('applyPrevious', 's, X', applyStmts)}
+${body('draw', 's, X', drawStmts)}
+}
+}`);
+    else
+      parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
 let row = 0;
 const nOut = pos.length;
 for (let k = 0; ; k++) {
@@ -737,33 +807,65 @@ function fill(template: string, numbers: readonly number[]): string {
   return template.replace(PLACEHOLDER, (_m, k: string) => String(numbers[Number(k)]));
 }
 
+/** A statement, or a loop with what each iteration reads and writes (for fusion). */
+export interface Unit {
+  text: string;
+  loop?: {
+    n: number;
+    body: string;
+    /** False when an iteration reads the state by a computed index (never fused). */
+    fusable: boolean;
+    access: Access[];
+  };
+}
+
+/** Position `base + step * i` of array `arr` (`s` state or `r` rates), read or written at iteration i. */
+export interface Access {
+  arr: 's' | 'r';
+  write: boolean;
+  base: number;
+  step: number;
+}
+
 /**
  * Statements of one gathering: one loop when their numbers advance in arithmetic progression;
  * otherwise, when every m-th member (for a small m) forms such a progression, m loops (the
- * internal stages of a DELAY3 repeated over many variables, say); else plain statements.
+ * internal stages of a DELAY3 repeated over many variables, say); else plain statements. When
+ * the gathering is a multiple of `preferred` members (the model's most common loop length), the
+ * split into loops of that length is tried first, so that its loops line up with the others for
+ * fusion (three loops over the stages of a DELAY3 of an array, not one over all stages).
  */
-function loopOrStatements(g: Gathering): string[] {
-  const plain = () => g.members.map((m) => fill(g.template, m.numbers));
-  if (g.members.length < 4) return plain();
-  const whole = loopOf(g.template, g.members);
-  if (whole) return [whole];
-  for (let m = 2; m <= 8 && g.members.length >= 4 * m; m++) {
-    const loops: string[] = [];
+function unitsOf(g: Gathering, preferred = 0): Unit[] {
+  const size = g.members.length;
+  if (size < 4) return g.members.map((m) => ({ text: fill(g.template, m.numbers) }));
+  const splits: number[] = [];
+  if (preferred >= 4 && size > preferred && size % preferred === 0 && size / preferred <= 8)
+    splits.push(size / preferred);
+  for (let m = 1; m <= 8 && size >= 4 * m; m++) if (!splits.includes(m)) splits.push(m);
+  for (const m of splits) {
+    const loops: Unit[] = [];
     for (let r = 0; r < m; r++) {
-      const loop = loopOf(
-        g.template,
-        g.members.filter((_, i) => i % m === r),
-      );
+      const loop = loopOf(g.template, m === 1 ? g.members : g.members.filter((_, i) => i % m === r));
       if (!loop) break;
       loops.push(loop);
     }
     if (loops.length === m) return loops;
   }
-  return plain();
+  return g.members.map((m) => ({ text: fill(g.template, m.numbers) }));
 }
 
+function loopOrStatements(g: Gathering, preferred = 0): string[] {
+  return unitsOf(g, preferred).map((u) => u.text);
+}
+
+// eslint-disable-next-line no-control-regex -- placeholders, as above
+const ACCESS = /\b([sr])\[\u0001(\d+)\u0001\]( \+?= (?!=))?/g;
+
+/** A read or (with group 3) a write of a numbered slot in a plain statement. */
+const PLAIN_ACCESS = /\b([sr])\[(\d+)\]( \+?= (?!=))?/g;
+
 /** One loop for these statements, or undefined when their numbers are not in arithmetic progression. */
-function loopOf(template: string, members: Gathering['members']): string | undefined {
+function loopOf(template: string, members: Gathering['members']): Unit | undefined {
   const first = members[0]!.numbers;
   const second = members[1]!.numbers;
   const steps = first.map((v, k) => second[k]! - v);
@@ -786,7 +888,115 @@ function loopOf(template: string, members: Gathering['members']): string | undef
       if (d === 0) return String(v0);
       return d === 1 ? `${v0} + i` : `${v0} + ${d} * i`;
     });
-  return `for (let i = 0; i < ${members.length}; i++) { ${body} }`;
+  const access: Access[] = [];
+  for (const m of template.matchAll(ACCESS)) {
+    const k = Number(m[2]);
+    const at = { arr: m[1] as 's' | 'r', base: first[k]!, step: steps[k]! };
+    // `x += ...` reads x as well as writing it.
+    if (!m[3] || m[3].includes('+')) access.push({ ...at, write: false });
+    if (m[3]) access.push({ ...at, write: true });
+  }
+  const n = members.length;
+  return {
+    text: `for (let i = 0; i < ${n}; i++) { ${body} }`,
+    loop: { n, body, fusable: !template.includes('R.at('), access },
+  };
+}
+
+/** The length of the gatherings holding the most statements (0 when none could be a loop). */
+function commonLength(groups: readonly Gathering[]): number {
+  const count = new Map<number, number>();
+  for (const g of groups) {
+    const n = g.members.length;
+    if (n >= 4) count.set(n, (count.get(n) ?? 0) + n);
+  }
+  let best = 0;
+  let most = 0;
+  for (const [n, c] of count) if (c > most || (c === most && n < best)) [best, most] = [n, c];
+  return best;
+}
+
+/**
+ * Fuse consecutive loops of equal length into one pass, where that keeps every read seeing the
+ * value it saw before: a loop may join when no iteration of it reads a position that the pass
+ * writes at a later iteration, and none writes a position that the pass reads at a later
+ * iteration. Plain statements and loops reading by computed index end a pass.
+ * @internal exported for tests
+ */
+export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): string[] {
+  const out: string[] = [];
+  const writer = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
+  const lastRead = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
+  let pass: Unit[] = [];
+  /** Plain statements moved before the current pass (they touch nothing it touches). */
+  let before: string[] = [];
+  const reset = () => {
+    for (const u of pass)
+      for (const a of u.loop!.access)
+        for (let i = 0, x = a.base; i < u.loop!.n; i++, x += a.step) {
+          writer[a.arr][x] = -1;
+          lastRead[a.arr][x] = -1;
+        }
+  };
+  const flush = () => {
+    out.push(...before);
+    before = [];
+    if (pass.length === 1) out.push(pass[0]!.text);
+    else if (pass.length > 1)
+      out.push(
+        `for (let i = 0; i < ${pass[0]!.loop!.n}; i++) { ${pass.map((u) => u.loop!.body).join(' ')} }`,
+      );
+    reset();
+    pass = [];
+  };
+  const fits = (u: Unit): boolean => {
+    for (const a of u.loop!.access)
+      for (let i = 0, x = a.base; i < u.loop!.n; i++, x += a.step) {
+        if (x < 0 || x >= writer[a.arr].length) return false;
+        if (a.write ? lastRead[a.arr][x]! > i : writer[a.arr][x]! > i) return false;
+      }
+    return true;
+  };
+  const add = (u: Unit) => {
+    for (const a of u.loop!.access)
+      for (let i = 0, x = a.base; i < u.loop!.n; i++, x += a.step) {
+        if (a.write) writer[a.arr][x] = i;
+        else if (lastRead[a.arr][x]! < i) lastRead[a.arr][x] = i;
+      }
+    pass.push(u);
+  };
+  // A plain statement that reads nothing the pass writes and writes nothing it touches can go
+  // before the pass instead of ending it.
+  const movable = (u: Unit): boolean => {
+    if (u.text.includes('R.at(') || pass.length === 0) return false;
+    for (const m of u.text.matchAll(PLAIN_ACCESS)) {
+      const arr = writer[m[1] as 's' | 'r'];
+      const x = Number(m[2]);
+      if (x >= arr.length || arr[x] !== -1) return false;
+      if (m[3] && lastRead[m[1] as 's' | 'r'][x] !== -1) return false;
+    }
+    return true;
+  };
+  for (const u of units) {
+    if (!u.loop && movable(u)) {
+      before.push(u.text);
+      continue;
+    }
+    if (!u.loop || !u.loop.fusable) {
+      flush();
+      out.push(u.text);
+      continue;
+    }
+    if (pass.length && (u.loop.n !== pass[0]!.loop!.n || !fits(u))) flush();
+    if (!fits(u)) {
+      // Out of range positions: leave the loop alone.
+      out.push(u.text);
+      continue;
+    }
+    add(u);
+  }
+  flush();
+  return out;
 }
 
 /**

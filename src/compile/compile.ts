@@ -14,7 +14,7 @@ import type {
   RunOptions,
   Simulation,
 } from '../simulate/types.js';
-import { generate, type Program } from './codegen.js';
+import { generate, type GenerateOptions, type Program } from './codegen.js';
 import { elementLabel, lowerModel, type LoweredModel } from './lower.js';
 
 interface GeneratedFns {
@@ -58,11 +58,11 @@ export interface CompileOutput {
   diagnostics: Diagnostic[];
 }
 
-export function compile(model: Model): CompileOutput {
+export function compile(model: Model, options: GenerateOptions = {}): CompileOutput {
   const lm = lowerModel(model);
   const diagnostics = [...lm.diagnostics];
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  const gen = generate(lm);
+  const gen = generate(lm, options);
   for (const d of gen.diagnostics)
     diagnostics.push({ ...d, file: d.file ?? model.file, ...locOf(model, d.variable) });
   if (!gen.program) return { diagnostics };

@@ -9,7 +9,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fuse, type Unit } from '../../src/compile/codegen.js';
+import { compile } from '../../src/compile/compile.js';
 import { compileModel, readModel, type CompiledModel } from '../../src/engine.js';
+import { arrayedChains, scalarChains } from '../../bench/models.js';
+import { doc } from './helpers.js';
 import { lookupSource, makeTable, Rng, runtime, type LookupTable } from '../../src/simulate/runtime.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -87,6 +91,95 @@ describe('generated whole runs', () => {
       expect(fused).toBeGreaterThan(40);
     },
   );
+});
+
+describe('fused loops of large models', () => {
+  const noisy = doc(
+    [
+      '<stock name="level"><dimensions><dim name="C"/></dimensions><eqn>10 + C</eqn><inflow>fill</inflow><outflow>drain</outflow><non_negative/></stock>',
+      '<flow name="fill"><dimensions><dim name="C"/></dimensions><eqn>TIME * 0.3 + NORMAL(0, 2)</eqn><gf><xscale min="0" max="20"/><ypts>0,1,4,2,6</ypts></gf></flow>',
+      '<flow name="drain"><dimensions><dim name="C"/></dimensions><eqn>level / 2 + smooth</eqn></flow>',
+      '<aux name="smooth"><dimensions><dim name="C"/></dimensions><eqn>SMTH1(fill - drain_hint, 3)</eqn></aux>',
+      '<aux name="drain_hint"><dimensions><dim name="C"/></dimensions><eqn>level * 0.1 + total / 1000</eqn></aux>',
+      '<aux name="total"><eqn>SUM(level[*])</eqn></aux>',
+    ],
+    { stop: 30, dt: 0.25, dims: { C: 120 } },
+  );
+  // Each outflow drains the previous chain's stock: fusing the stock updates into the outflows'
+  // pass would let chain i read chain i-1's stock after its update; the fusion must refuse.
+  const shifted = doc(
+    Array.from({ length: 40 }, (_, i) =>
+      i === 0
+        ? ['<stock name="st 0"><eqn>1</eqn></stock>']
+        : [
+            `<stock name="st ${i}"><eqn>${i + 1}</eqn><inflow>in_${i}</inflow><outflow>out_${i}</outflow></stock>`,
+            `<flow name="in ${i}"><eqn>1 + st_${i} * 0.01</eqn></flow>`,
+            `<flow name="out ${i}"><eqn>st_${i - 1} / 5</eqn></flow>`,
+          ],
+    ).flat(),
+    { stop: 20, dt: 0.5 },
+  );
+  const models: [string, string][] = [
+    ['shifted chains', shifted],
+    ['arrayed chains', arrayedChains(60)],
+    ['scalar chains', scalarChains(60)],
+    ['noisy clamped array', noisy],
+  ];
+  it.each(models)('%s: one pass per step gives what the unfused loops give, bit for bit', (_name, text) => {
+    const read = readModel(text);
+    const fused = compile(read.model!).compiled!;
+    const plain = compile(read.model!, { fuse: false }).compiled!;
+    expect(fused.source).toContain('function fusedStep');
+    expect(plain.source).not.toContain('function fusedStep');
+    for (const saveStep of [undefined, 1]) {
+      const a = fused.run({ seed: 5, saveStep });
+      const b = plain.run({ seed: 5, saveStep });
+      const bad = a.names.filter((n, i) => !sameBits(a.columns[i]!, b.columns[i]!));
+      expect(bad).toEqual([]);
+    }
+  });
+});
+
+describe('loop fusion', () => {
+  /** A loop of n iterations: `s[w + i] = s[r + i]` (a rate when `arr` is r). */
+  const copy = (n: number, w: number, r: number, arr: 's' | 'r' = 's'): Unit => ({
+    text: `loop ${w}<-${r}`,
+    loop: {
+      n,
+      body: `${arr}[${w} + i] = s[${r} + i];`,
+      fusable: true,
+      access: [
+        { arr, write: true, base: w, step: 1 },
+        { arr: 's', write: false, base: r, step: 1 },
+      ],
+    },
+  });
+  const sizes = { s: 100, r: 10 };
+
+  it('fuses loops whose iterations read only what earlier or the same iterations wrote', () => {
+    // b[i] = a[i], then c[i] = b[i]: one pass.
+    expect(fuse([copy(10, 10, 0), copy(10, 20, 10), copy(10, 0, 20, 'r')], sizes)).toEqual([
+      'for (let i = 0; i < 10; i++) { s[10 + i] = s[0 + i]; s[20 + i] = s[10 + i]; r[0 + i] = s[20 + i]; }',
+    ]);
+    // c[i] = b[i - 1]: iteration i - 1 of the pass has written it already.
+    expect(fuse([copy(9, 11, 0), copy(9, 30, 10)], sizes)).toHaveLength(1);
+  });
+
+  it('refuses a loop reading what a later iteration writes, or overwriting what a later one reads', () => {
+    // c[i] = b[i + 1]: fused, iteration i would read b[i + 1] before it is written.
+    expect(fuse([copy(9, 10, 0), copy(9, 30, 11)], sizes)).toEqual(['loop 10<-0', 'loop 30<-11']);
+    // Writing a[i + 1] at iteration i while the pass reads a[i + 1] at iteration i + 1.
+    expect(fuse([copy(9, 30, 1), copy(9, 0, 50)], sizes)).toHaveLength(1);
+    expect(fuse([copy(9, 30, 0), copy(9, 1, 50)], sizes)).toEqual(['loop 30<-0', 'loop 1<-50']);
+    // Loops of different lengths and plain statements touching the pass's slots end it.
+    expect(fuse([copy(9, 10, 0), copy(8, 30, 10)], sizes)).toHaveLength(2);
+    expect(fuse([copy(9, 10, 0), { text: 's[5] = s[12];' }, copy(9, 30, 10)], sizes)).toHaveLength(3);
+    // A plain statement touching nothing of the pass goes before it.
+    expect(fuse([copy(9, 10, 0), { text: 's[60] = s[61];' }, copy(9, 30, 10)], sizes)).toEqual([
+      's[60] = s[61];',
+      'for (let i = 0; i < 9; i++) { s[10 + i] = s[0 + i]; s[30 + i] = s[10 + i]; }',
+    ]);
+  });
 });
 
 describe('table-specific lookup functions', () => {
