@@ -184,7 +184,8 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
     writer.finish('failed', (performance.now() - started) / 1000);
     throw err;
   }
+  // The wall time covers writing every result file, results.csv included.
+  writer.finish(interrupted ? 'interrupted' : 'complete', (performance.now() - started) / 1000);
   const wallSeconds = (performance.now() - started) / 1000;
-  writer.finish(interrupted ? 'interrupted' : 'complete', wallSeconds);
   return { metadata: writer.metadata, interrupted, modelSeconds, chunkSeconds, wallSeconds };
 }

@@ -33,6 +33,8 @@ export interface ChunkResult {
   modelSeconds: number;
   /** Seconds spent in this chunk altogether (sampling, running, reducing). */
   chunkSeconds: number;
+  /** The chunk's lines of results.csv, when the worker formatted them (see csv.ts). */
+  csv?: string;
 }
 
 export class ChunkRunner {

@@ -6,7 +6,8 @@
  *   outcomes/<name>.f64    one float64 per run for every outcome
  *   series/<name>.f64      runs x times float64 for series outcomes (times in metadata)
  *   failures.jsonl         {"row", "message"} per failed run, sorted by row when finished
- *   results.csv            everything scalar in one table, written at the end
+ *   results.csv            everything scalar in one table, in row order as the chunks come in
+ *                          (formatted by the workers), completed with the rows not run at the end
  * Chunks are written at their row offsets as they arrive, so memory stays flat and the files
  * are identical whatever the number of workers or the order in which chunks finish.
  */
@@ -24,6 +25,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
+import { csvHeader, csvRows } from './csv.js';
 import type { ExperimentPlan } from './plan.js';
 import { STATUS_OK, type ChunkResult, type RunFailure } from './runner.js';
 import type { ExperimentSpec } from './spec.js';
@@ -70,6 +72,10 @@ export class ResultsWriter {
   private seriesFds: number[] = [];
   private readonly seriesNames: string[];
   private times?: Float64Array;
+  private readonly csvFd: number;
+  /** Next row of results.csv to write, and formatted blocks waiting for the rows before them. */
+  private csvNext = 0;
+  private readonly csvWaiting = new Map<number, { count: number; text: string }>();
   readonly metadata: ResultsMetadata;
 
   constructor(
@@ -88,6 +94,8 @@ export class ResultsWriter {
       openSync(join(dir, 'outcomes', `${safeFileName(o.name)}.f64`), 'w+'),
     );
     writeFileSync(join(dir, 'failures.jsonl'), '');
+    this.csvFd = openSync(join(dir, 'results.csv'), 'w');
+    writeSync(this.csvFd, csvHeader(plan));
     this.metadata = {
       format: RESULTS_FORMAT,
       formatVersion: 1,
@@ -179,14 +187,50 @@ export class ResultsWriter {
         chunk.failures.map((f) => JSON.stringify(f)).join('\n') + '\n',
       );
     }
+    this.csvWaiting.set(start, { count, text: chunk.csv ?? csvRows(this.plan, chunk) });
+    this.flushCsv(false);
     let ok = 0;
     for (let i = 0; i < count; i++) if (chunk.status[i] === STATUS_OK) ok++;
     this.metadata.completedRuns += count;
     this.metadata.failedRuns += count - ok;
   }
 
-  /** Close the files, sort the failures, write results.csv and the final metadata. */
+  /**
+   * Append the waiting blocks that continue results.csv; at the end (`all`), every row left,
+   * the rows that never ran as pending.
+   */
+  private flushCsv(all: boolean): void {
+    for (;;) {
+      const block = this.csvWaiting.get(this.csvNext);
+      if (block) {
+        this.csvWaiting.delete(this.csvNext);
+        writeSync(this.csvFd, block.text);
+        this.csvNext += block.count;
+        continue;
+      }
+      if (!all || this.csvNext >= this.plan.rows) return;
+      let end = this.plan.rows;
+      for (const start of this.csvWaiting.keys()) if (start > this.csvNext && start < end) end = start;
+      for (let from = this.csvNext; from < end; from += 4096) {
+        const count = Math.min(4096, end - from);
+        const nInputs = this.plan.spec.uncertainties.length;
+        const pending = {
+          start: from,
+          count,
+          status: new Uint8Array(count),
+          inputs: new Float64Array(count * nInputs).fill(NaN),
+          scalars: new Float64Array(0),
+        };
+        writeSync(this.csvFd, csvRows(this.plan, pending));
+      }
+      this.csvNext = end;
+    }
+  }
+
+  /** Close the files, sort the failures, complete results.csv, write the final metadata. */
   finish(state: 'complete' | 'interrupted' | 'failed', elapsedSeconds: number): void {
+    this.flushCsv(true);
+    closeSync(this.csvFd);
     for (const fd of [this.statusFd, this.inputsFd, ...this.outcomeFds, ...this.seriesFds]) closeSync(fd);
     const failuresFile = join(this.dir, 'failures.jsonl');
     const failures = readFileSync(failuresFile, 'utf8')
@@ -198,58 +242,7 @@ export class ResultsWriter {
     this.metadata.state = state;
     this.metadata.elapsedSeconds = elapsedSeconds;
     this.writeMetadata();
-    writeResultsCsv(this.dir, this.metadata);
   }
-}
-
-const STATUS_NAMES = ['pending', 'ok', 'failed'];
-
-function formatNumber(x: number): string {
-  return Number.isNaN(x) ? '' : String(x);
-}
-
-/** Stream the binary columns into one CSV, a block of rows at a time. */
-function writeResultsCsv(dir: string, meta: ResultsMetadata): void {
-  const nInputs = meta.inputs.length;
-  const leverNames = meta.spec.levers.map((l) => l.name);
-  const header = [
-    'run',
-    'policy',
-    'scenario',
-    ...leverNames,
-    ...meta.inputs.map((i) => i.name),
-    'status',
-    ...meta.outcomes.map((o) => o.name),
-  ];
-  const out = openSync(join(dir, 'results.csv'), 'w');
-  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  writeSync(out, header.map(quote).join(',') + '\n');
-  const files = openColumns(dir, meta);
-  const block = 4096;
-  for (let start = 0; start < meta.rows; start += block) {
-    const count = Math.min(block, meta.rows - start);
-    const status = files.readStatus(start, count);
-    const inputs = files.readInputs(start, count);
-    const outcomes = meta.outcomes.map((_, o) => files.readOutcome(o, start, count));
-    const lines: string[] = [];
-    for (let k = 0; k < count; k++) {
-      const row = start + k;
-      const policy = meta.policies[Math.floor(row / meta.designRows)];
-      const cells = [
-        String(row),
-        quote(policy.name),
-        quote(policy.scenario ?? ''),
-        ...leverNames.map((l) => String(policy.levers[l])),
-        ...Array.from({ length: nInputs }, (_, d) => formatNumber(inputs[k * nInputs + d])),
-        STATUS_NAMES[status[k]] ?? 'pending',
-        ...outcomes.map((col) => (status[k] === STATUS_OK ? formatNumber(col[k]) : '')),
-      ];
-      lines.push(cells.join(','));
-    }
-    writeSync(out, lines.join('\n') + '\n');
-  }
-  files.close();
-  closeSync(out);
 }
 
 function openColumns(dir: string, meta: ResultsMetadata) {

@@ -2,7 +2,9 @@
  * Worker-thread entry: compile the model once, then turn chunk requests into chunk results.
  */
 import { parentPort } from 'node:worker_threads';
+import { csvRows } from './csv.js';
 import { createSimulation } from './model-source.js';
+import type { ExperimentPlan } from './plan.js';
 import { buildPlan } from './plan.js';
 import { ChunkRunner } from './runner.js';
 import { SpecError } from './spec.js';
@@ -12,6 +14,7 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
 let runner: ChunkRunner | undefined;
+let plan: ExperimentPlan | undefined;
 let stopFlag: Int32Array | undefined;
 const shouldStop = (): boolean => stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0;
 
@@ -22,7 +25,7 @@ function post(message: FromWorker): void {
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') {
     try {
-      const plan = buildPlan(message.spec, new Map(message.scenarios), message.samples);
+      plan = buildPlan(message.spec, new Map(message.scenarios), message.samples);
       runner = new ChunkRunner(plan, createSimulation(message.model, plan.spec));
       stopFlag = new Int32Array(message.stop);
       post({ type: 'ready' });
@@ -36,6 +39,8 @@ port.on('message', (message: ToWorker) => {
     if (!runner) return;
     try {
       const result = runner.run(message.start, message.end, shouldStop);
+      // The chunk's rows of results.csv, formatted here in parallel with the other workers.
+      result.csv = csvRows(plan!, result);
       // Copied, not transferred: detaching an ArrayBuffer invalidates V8's "no detached buffers"
       // assumption for the whole thread, after which every typed-array access in the compiled
       // model carries a detach check. Measured here: model runs ~1.5x slower after the first
