@@ -399,6 +399,9 @@ class SimulationImpl implements Simulation {
     this.overrides[pos] = value;
   }
 
+  /** The whole-run function this simulation has checked is primed. */
+  private primedRun?: WholeRun;
+
   /** Run Euler through the per-step functions instead of the generated loop (for comparisons). */
   stepwise = false;
   private seed: number;
@@ -461,7 +464,10 @@ class SimulationImpl implements Simulation {
               : f.rk4Run
             : undefined;
       if (whole) {
-        this.owner.prime(whole, s, X, start, dt);
+        if (this.primedRun !== whole) {
+          this.owner.prime(whole, s, X, start, dt);
+          this.primedRun = whole;
+        }
         whole(s, r, X, start, dt, steps, saveEvery, cols, pos);
         return;
       }
