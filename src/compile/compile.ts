@@ -68,11 +68,7 @@ export function compile(model: Model, options: GenerateOptions = {}): CompileOut
   if (!gen.program) return { diagnostics };
   let fns: GeneratedFns;
   try {
-    const factory = new Function('R', 'G', gen.program.source) as (
-      r: typeof runtime,
-      g: LookupTable[],
-    ) => GeneratedFns;
-    fns = factory(runtime, lm.tables);
+    fns = instantiate(gen.program, lm.tables);
   } catch (err) {
     diagnostics.push({
       severity: 'error',
@@ -83,6 +79,121 @@ export function compile(model: Model, options: GenerateOptions = {}): CompileOut
     return { diagnostics };
   }
   return { compiled: new Compiled(model, lm, gen.program, fns), diagnostics };
+}
+
+function instantiate(program: Program, tables: LookupTable[]): GeneratedFns {
+  const factory = new Function('R', 'G', program.source) as (
+    r: typeof runtime,
+    g: LookupTable[],
+  ) => GeneratedFns;
+  return factory(runtime, tables);
+}
+
+/**
+ * What a simulation needs as plain, structured-clonable data: the generated program, its
+ * tables, the run plan, the outputs and the settable names. A worker makes its simulation from
+ * this without reading, lowering or generating the model again.
+ */
+export interface SimulationImage {
+  program: Program;
+  tables: LookupTable[];
+  plan: Plan;
+  positions: number[];
+  names: string[];
+  /** Parameter key -> slot positions. */
+  parameters: [string, number[]][];
+  /** Every name that exists, settable or not (for the error messages). */
+  known: string[];
+}
+
+/** A simulation made from an image (see `SimulationImage`). */
+export function simulationFromImage(image: SimulationImage): Simulation {
+  const owner = new ImageOwner(image, instantiate(image.program, image.tables));
+  return new SimulationImpl(owner, image.plan, image.positions, image.names);
+}
+
+/** What a simulation asks of the compiled model it belongs to. */
+interface SimulationOwner {
+  readonly prog: Program;
+  readonly generated: GeneratedFns;
+  parameterPositions(name: string): number[];
+  prime(whole: WholeRun, s0: Float64Array, X0: RunContext, start: number, dt: number): void;
+}
+
+class ImageOwner implements SimulationOwner {
+  private readonly paramPositions: Map<string, number[]>;
+  private readonly knownNames: Set<string>;
+  private readonly primed = new WeakSet<WholeRun>();
+  constructor(
+    private readonly image: SimulationImage,
+    readonly generated: GeneratedFns,
+  ) {
+    this.paramPositions = new Map(image.parameters);
+    this.knownNames = new Set(image.known);
+  }
+  get prog(): Program {
+    return this.image.program;
+  }
+  parameterPositions(name: string): number[] {
+    return findParameter(this.paramPositions, this.knownNames, name);
+  }
+  prime(whole: WholeRun, s0: Float64Array, X0: RunContext, start: number, dt: number): void {
+    primeRun(this.primed, this.image.program, whole, s0, X0, start, dt);
+  }
+}
+
+/** Slot positions of a settable parameter, or a ModelError saying why the name cannot be set. */
+function findParameter(positions: Map<string, number[]>, known: Set<string>, name: string): number[] {
+  const key = outputKey(name);
+  const p = positions.get(key);
+  if (p) return p;
+  const m = known.has(key)
+    ? `'${displayName(name)}' cannot be set: it is not a constant (its value changes during the run)`
+    : `unknown parameter '${displayName(name)}'`;
+  throw new ModelError(m, [
+    {
+      severity: 'error',
+      code: known.has(key) ? 'not-a-constant' : 'unknown-variable',
+      message: m,
+    },
+  ]);
+}
+
+/**
+ * Before a whole-run function's first real run, call it a few times on a copy of the initial
+ * state for a few steps. V8 then has type feedback for every statement and optimises the
+ * function on entry; otherwise the first long run marks it hot inside its loop, V8 optimises it
+ * with feedback missing for the statements before the loop, drops that code at the next call
+ * and runs the loop in on-stack-replacement code (several times slower) for many runs after.
+ * The copies are scratch: the run's state, streams and histories are untouched.
+ */
+function primeRun(
+  primed: WeakSet<WholeRun>,
+  program: Program,
+  whole: WholeRun,
+  s0: Float64Array,
+  X0: RunContext,
+  start: number,
+  dt: number,
+): void {
+  if (primed.has(whole)) return;
+  primed.add(whole);
+  const steps = PRIME_STEPS;
+  const s = new Float64Array(s0.length);
+  const X: RunContext = {
+    start: X0.start,
+    stop: X0.stop,
+    step: 0,
+    rng: X0.rng.map(() => new Rng(0)),
+    hist: X0.hist.map(() => new Float64Array(steps + 1)),
+    pending: new Float64Array(X0.pending.length),
+  };
+  const r = new Float64Array(program.nStocks);
+  const cols = [new Float64Array(steps + 1)];
+  for (let i = 0; i < PRIME_CALLS; i++) {
+    s.set(s0);
+    whole(s, r, X, start, dt, steps, 1, cols, [0]);
+  }
 }
 
 function locOf(model: Model, variable?: string): { line?: number; column?: number } {
@@ -96,7 +207,7 @@ function locOf(model: Model, variable?: string): { line?: number; column?: numbe
 const PRIME_CALLS = 30;
 const PRIME_STEPS = 4;
 
-interface Plan {
+export interface Plan {
   start: number;
   stop: number;
   dt: number;
@@ -107,7 +218,7 @@ interface Plan {
   seed: number;
 }
 
-class Compiled implements CompiledModel {
+class Compiled implements CompiledModel, SimulationOwner {
   readonly outputs: OutputVariable[];
   readonly parameters: Parameter[];
   readonly simSpecs: SimSpecs;
@@ -212,34 +323,23 @@ class Compiled implements CompiledModel {
 
   private readonly primed = new WeakSet<WholeRun>();
 
-  /**
-   * Before a whole-run function's first real run, call it a few times on a copy of the initial
-   * state for a few steps. V8 then has type feedback for every statement and optimises the
-   * function on entry; otherwise the first long run marks it hot inside its loop, V8 optimises it
-   * with feedback missing for the statements before the loop, drops that code at the next call
-   * and runs the loop in on-stack-replacement code (several times slower) for many runs after.
-   * The copies are scratch: the run's state, streams and histories are untouched.
-   * @internal
-   */
+  /** @internal */
   prime(whole: WholeRun, s0: Float64Array, X0: RunContext, start: number, dt: number): void {
-    if (this.primed.has(whole)) return;
-    this.primed.add(whole);
-    const steps = PRIME_STEPS;
-    const s = new Float64Array(s0.length);
-    const X: RunContext = {
-      start: X0.start,
-      stop: X0.stop,
-      step: 0,
-      rng: X0.rng.map(() => new Rng(0)),
-      hist: X0.hist.map(() => new Float64Array(steps + 1)),
-      pending: new Float64Array(X0.pending.length),
+    primeRun(this.primed, this.program, whole, s0, X0, start, dt);
+  }
+
+  /** A simulation's image, for a worker to make the same simulation (see `SimulationImage`). */
+  image(options: Omit<RunOptions, 'overrides'> = {}): SimulationImage {
+    const { names, positions } = this.resolveOutputs(options.vars);
+    return {
+      program: this.program,
+      tables: this.lm.tables,
+      plan: this.plan(options),
+      positions,
+      names,
+      parameters: [...this.paramPositions],
+      known: [...this.knownNames],
     };
-    const r = new Float64Array(this.program.nStocks);
-    const cols = [new Float64Array(steps + 1)];
-    for (let i = 0; i < PRIME_CALLS; i++) {
-      s.set(s0);
-      whole(s, r, X, start, dt, steps, 1, cols, [0]);
-    }
   }
 
   /** @internal */
@@ -294,19 +394,7 @@ class Compiled implements CompiledModel {
 
   /** @internal */
   parameterPositions(name: string): number[] {
-    const key = outputKey(name);
-    const p = this.paramPositions.get(key);
-    if (p) return p;
-    const m = this.knownNames.has(key)
-      ? `'${displayName(name)}' cannot be set: it is not a constant (its value changes during the run)`
-      : `unknown parameter '${displayName(name)}'`;
-    throw new ModelError(m, [
-      {
-        severity: 'error',
-        code: this.knownNames.has(key) ? 'not-a-constant' : 'unknown-variable',
-        message: m,
-      },
-    ]);
+    return findParameter(this.paramPositions, this.knownNames, name);
   }
 
   run(options: RunOptions = {}): Results {
@@ -352,7 +440,7 @@ class SimulationImpl implements Simulation {
   private readonly names: string[];
 
   constructor(
-    private readonly owner: Compiled,
+    private readonly owner: SimulationOwner,
     private readonly plan: Plan,
     private readonly positions: number[],
     names: string[] = [],
@@ -550,4 +638,12 @@ class SimulationImpl implements Simulation {
       },
     };
   }
+}
+
+/** The image of a simulation of a model compiled here (see `SimulationImage`). */
+export function simulationImage(
+  compiled: CompiledModel,
+  options: Omit<RunOptions, 'overrides'> = {},
+): SimulationImage | undefined {
+  return compiled instanceof Compiled ? compiled.image(options) : undefined;
 }

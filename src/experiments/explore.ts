@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { isBuiltinModel } from './builtin.js';
-import { createSimulation, modelSourceFor, type ModelSource } from './model-source.js';
+import { modelSourceFor, prepareSimulation, type ModelSource } from './model-source.js';
 import { buildPlan, type ExperimentPlan } from './plan.js';
 import { defaultJobs, runPool } from './pool.js';
 import { ChunkRunner } from './runner.js';
@@ -123,7 +123,8 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
   const jobs = options.inProcess ? 1 : Math.max(1, options.jobs ?? defaultJobs());
   const chunkSize = options.chunkSize ?? defaultChunkSize(plan.rows, jobs);
   // Fail fast, in this thread and with the field named, when the model and spec disagree.
-  const probe = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec));
+  const prepared = prepareSimulation(loaded.model, plan.spec);
+  const probe = new ChunkRunner(plan, prepared.simulation);
   const writer = new ResultsWriter(options.outDir, plan, {
     specFile: loaded.specFile,
     modelFile: loaded.modelFile,
@@ -169,7 +170,7 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
           spec: loaded.spec,
           scenarios: [...loaded.scenarios],
           samples: options.samples,
-          model: loaded.model,
+          model: prepared.forWorkers,
         },
         rows: plan.rows,
         chunkSize,
