@@ -39,7 +39,7 @@ function equationsPerStep(compiled: CompiledModel): number {
     else if (/^(s|r)\[\d+\] = /.test(line)) count++;
     else {
       const loop = /^for \(let i = 0; i < (\d+); i\+\+\) \{(.*)\}$/.exec(line);
-      if (loop) count += Number(loop[1]) * (loop[2]!.match(/(^|; )(s|r)\[/g)?.length ?? 1);
+      if (loop) count += Number(loop[1]) * (loop[2]!.match(/(^|;)\s*(s|r)\[[^\]]+\] = /g)?.length ?? 1);
     }
   }
   return count;

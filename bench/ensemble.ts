@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { LoadedSpec } from '../src/experiments/explore.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -115,8 +116,38 @@ async function measure(loaded: LoadedSpec, label: string, runs: number, jobs: nu
   }
 }
 
+/**
+ * A pure-CPU spin loop in 1 thread, then in `threads` threads at once: work per second with all
+ * of them over work per second with one. About `threads` when that many cores are free; less
+ * when other processes hold them (a loaded machine shows here, beside the throughput).
+ */
+async function spinTest(
+  threads: number,
+): Promise<{ oneThreadMops: number; allThreadsMops: number; scaling: number }> {
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    let x = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < 300e6; i++) x = (x * 1.0000001 + i) % 1e9;
+    parentPort.postMessage({ ms: performance.now() - t0, x });`;
+  const spin = () =>
+    new Promise<number>((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', (m: { ms: number }) => resolve(m.ms));
+      w.once('error', reject);
+    });
+  const one = await spin();
+  const all = await Promise.all(Array.from({ length: threads }, spin));
+  const oneThreadMops = 300 / (one / 1000);
+  const allThreadsMops = (300 * threads) / (Math.max(...all) / 1000);
+  return { oneThreadMops, allThreadsMops, scaling: allThreadsMops / oneThreadMops };
+}
+
 /** The same work in this thread, without workers: the floor of per-run overhead. */
-function inThread(loaded: LoadedSpec, runs: number): { runsPerSecond: number; overheadShare: number } {
+function inThread(
+  loaded: LoadedSpec,
+  runs: number,
+): { runsPerSecond: number; overheadShare: number; overheadMicrosPerRun: number } {
   const plan = buildPlan(loaded.spec, loaded.scenarios, samplesFor(loaded, runs));
   const runner = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec));
   runner.run(0, Math.min(plan.rows, 200)); // warm up the JIT
@@ -125,7 +156,11 @@ function inThread(loaded: LoadedSpec, runs: number): { runsPerSecond: number; ov
   for (let start = 0; start < plan.rows; start += 1024)
     model += runner.run(start, Math.min(plan.rows, start + 1024)).modelSeconds;
   const wall = (performance.now() - t0) / 1000;
-  return { runsPerSecond: plan.rows / wall, overheadShare: 1 - model / wall };
+  return {
+    runsPerSecond: plan.rows / wall,
+    overheadShare: 1 - model / wall,
+    overheadMicrosPerRun: ((wall - model) / plan.rows) * 1e6,
+  };
 }
 
 async function main(): Promise<void> {
@@ -136,10 +171,12 @@ async function main(): Promise<void> {
   const throughputModel = caseLoaded ?? builtinSpec();
   const label = caseLoaded ? 'case model' : 'builtin:logistic (case model absent)';
 
+  const spinBefore = await spinTest(cores);
   const single = inThread(throughputModel, Math.min(runs, 2000));
   const rows: Measurement[] = [];
   rows.push(await measure(throughputModel, label, runs, 1));
   if (cores > 1) rows.push(await measure(throughputModel, label, runs, cores));
+  const spinAfter = await spinTest(cores);
   const memLoaded = memoryModel === 'case' && caseLoaded ? caseLoaded : builtinSpec();
   const memLabel = memoryModel === 'case' && caseLoaded ? 'case model' : 'builtin:logistic';
   const mem10k = await measure(memLoaded, memLabel, 10_000, cores);
@@ -189,6 +226,15 @@ async function main(): Promise<void> {
   process.stdout.write(
     `memory growth 10k -> 100k runs: ${(mem100k.peakRssMiB - mem10k.peakRssMiB).toFixed(0)} MiB\n`,
   );
+  process.stdout.write(
+    `in-thread overhead outside the model: ${single.overheadMicrosPerRun.toFixed(1)} us per run\n`,
+  );
+  const scaling = rows.length > 1 ? rows[1]!.runsPerSecond / rows[0]!.runsPerSecond : 1;
+  process.stdout.write(
+    `spin test (pure CPU, ${cores} threads against 1): ${spinBefore.scaling.toFixed(2)}x before, ` +
+      `${spinAfter.scaling.toFixed(2)}x after (${cores.toFixed(0)}x = all cores free); ` +
+      `ensemble ${cores} workers against 1: ${scaling.toFixed(2)}x\n`,
+  );
 
   const out = join(ROOT, 'bench/results');
   mkdirSync(out, { recursive: true });
@@ -203,6 +249,8 @@ async function main(): Promise<void> {
         code: useDist ? 'dist (compiled)' : 'src via tsx',
         note: 'Machine may be shared; throughput depends on load. overheadShare = 1 - model run() time / (wall x workers).',
         inThread: { model: label, ...single },
+        spinTest: { before: spinBefore, after: spinAfter },
+        workerScaling: scaling,
         throughput: rows,
         memory: { at10k: mem10k, at100k: mem100k, growthMiB: mem100k.peakRssMiB - mem10k.peakRssMiB },
       },

@@ -7,6 +7,7 @@ import type { BinaryOp } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
 import type { Diagnostic } from '../model/types.js';
 import { type IR, irDeps, irUsesTime } from './ir.js';
+import { lookupSource } from '../simulate/runtime.js';
 import type { LoweredModel, Slot } from './lower.js';
 
 /** Statements per generated function. */
@@ -30,6 +31,8 @@ export interface Program {
   streamSalts: number[];
   /** Whether `eulerRun` holds the step's statements inline (small, loop-free models); else use the step functions. */
   fusedEuler: boolean;
+  /** Whether `rk2Run` and `rk4Run` hold the step's statements inline (same models as `fusedEuler`, less those reading arrays by computed index). */
+  fusedRk: boolean;
   nHistories: number;
   nPrev: number;
 }
@@ -134,7 +137,13 @@ function slotDeps(s: Slot, forInit: boolean): number[] {
   return [...deps];
 }
 
-export function generate(lm: LoweredModel): GenerateResult {
+export interface GenerateOptions {
+  /** Fuse loops into passes (default true; false gives the reference the fused code is tested against). */
+  fuse?: boolean;
+}
+
+export function generate(lm: LoweredModel, options: GenerateOptions = {}): GenerateResult {
+  const fusion = options.fuse !== false;
   const diagnostics: Diagnostic[] = [];
   const { slots } = lm;
   markConstants(lm);
@@ -207,8 +216,23 @@ export function generate(lm: LoweredModel): GenerateResult {
   }
 
   const P = (id: number) => position[id]!;
+  // One lookup function per distinct table: the elements of an apply-to-all graphical function
+  // share one, and a loop over them calls it directly.
+  const tableIndex = new Map<string, number>();
+  const tableFirst: number[] = [];
+  const canonicalTable = lm.tables.map((t, i) => {
+    const key = `${t.type}|${t.xs.join(',')}|${t.ys.join(',')}`;
+    let u = tableIndex.get(key);
+    if (u === undefined) {
+      u = tableFirst.length;
+      tableIndex.set(key, u);
+      tableFirst.push(i);
+    }
+    return u;
+  });
+  const E = (ir: IR, F: Formatter): string => emit(ir, P, F, canonicalTable);
   const valueStatement = (s: Slot, F: Formatter = PLAIN): string => {
-    let v = emit(s.eq!, P, F);
+    let v = E(s.eq!, F);
     if (s.uniflow) v = `Math.max(0, ${v})`;
     return v;
   };
@@ -221,34 +245,63 @@ export function generate(lm: LoweredModel): GenerateResult {
     return overridable[P(id)] ? `s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};` : `s[${p}] = ${v};`;
   };
   const initDepth = depthsAlong(init.order, (id) => initDeps[id]!);
-  const initStmts = gatherByShape(initIds, (id) => initDepth.get(id)!, initStatement, P).flatMap(
-    loopOrStatements,
+  const initStmts = gatherByShape(initIds, (id) => initDepth.get(id)!, initStatement, P).flatMap((g) =>
+    loopOrStatements(g),
   );
   // aux(s, t, dt, X): statements that differ only by numbers (the elements of an array, or the
   // same structure repeated over many scalar variables) are gathered by shape and by depth in
   // the step's dependency graph, so that no member of a gathering depends on another, and each
-  // gathering whose numbers advance in arithmetic progression becomes one loop.
+  // gathering whose numbers advance in arithmetic progression becomes one loop; consecutive
+  // loops of one length are fused into one pass where the order allows (see `fuse`).
   const auxStatement = (id: number, F: Formatter) =>
     `s[${F.slot(P(id))}] = ${valueStatement(slots[id]!, F)};`;
   const depth = depthsAlong(step.order, stepDeps);
-  const auxStmts = gatherByShape(step.order, (id) => depth.get(id)!, auxStatement, P).flatMap(
-    loopOrStatements,
-  );
+  const auxGroups = gatherByShape(step.order, (id) => depth.get(id)!, auxStatement, P);
   // rates(s, r, t, dt, X): independent of each other, gathered by shape alone.
   const rateStatement = (id: number, F: Formatter) => {
     const st = slots[id]!;
-    return `r[${F.slot(P(id))}] = ${st.rate ? emit(st.rate, P, F) : '0'};`;
+    return `r[${F.slot(P(id))}] = ${st.rate ? E(st.rate, F) : '0'};`;
   };
-  const rateStmts = gatherByShape(
+  const rateGroups = gatherByShape(
     stocks.map((x) => x.id),
     () => 0,
     rateStatement,
     P,
-  ).flatMap(loopOrStatements);
+  );
+  // Stock updates (and the clamp of non-negative stocks) gathered along the rates' gatherings,
+  // so that their loops line up with the rates' loops.
+  const rateGroupOf = new Map<number, number>();
+  rateGroups.forEach((g, k) => g.members.forEach((m) => rateGroupOf.set(m.id, k)));
+  const updateStatement = (id: number, F: Formatter) => {
+    const p = F.slot(P(id));
+    const clamp = slots[id]!.nonNegative ? ` if (s[${p}] < 0) s[${p}] = 0;` : '';
+    return `s[${p}] += dt * r[${p}];${clamp}`;
+  };
+  const updateGroups = gatherByShape(
+    stocks.map((x) => x.id),
+    (id) => rateGroupOf.get(id)!,
+    updateStatement,
+    P,
+  );
+  const preferred = commonLength([...auxGroups, ...rateGroups]);
+  // Gatherings of one depth are independent, so their order is free: the loops of one length
+  // are put side by side, those of the common length last, where the next depth's can join them.
+  const lineUp = (gs: Gathering[]) => {
+    const rank = (g: Gathering) => (preferred > 0 && g.members.length % preferred === 0 ? 1 : 0);
+    gs.sort((a, b) => a.depth - b.depth || rank(a) - rank(b) || a.members.length - b.members.length);
+  };
+  lineUp(auxGroups);
+  lineUp(rateGroups);
+  const sizes = { s: slots.length, r: nStocks };
+  const auxUnits = auxGroups.flatMap((g) => unitsOf(g, preferred));
+  const rateUnits = rateGroups.flatMap((g) => unitsOf(g, preferred));
+  const updateUnits = updateGroups.flatMap((g) => unitsOf(g, preferred));
+  const passes = (units: Unit[]) => (fusion ? fuse(units, sizes) : units.map((u) => u.text));
+  const auxStmts = passes(auxUnits);
+  const rateStmts = passes(rateUnits);
   // draw(s, X): one draw per random slot per step.
-  const drawStmts = slots
-    .filter((s) => s.role === 'rand')
-    .map((s) => `s[${P(s.id)}] = X.rng[${s.draw!.stream}].${s.draw!.dist}();`);
+  const randSlots = slots.filter((s) => s.role === 'rand');
+  const drawStmts = randSlots.map((s) => `s[${P(s.id)}] = X.rng[${s.draw!.stream}].${s.draw!.dist}();`);
   // post(s, X): remember what PREVIOUS and DELAY need, after the step's values are known.
   const prevSlots = slots.filter((s) => s.role === 'prev');
   const postStmts = [
@@ -258,6 +311,9 @@ export function generate(lm: LoweredModel): GenerateResult {
   const applyStmts = prevSlots.map((s, i) => `s[${P(s.id)}] = X.pending[${i}];`);
 
   const parts: string[] = ['"use strict";'];
+  for (let u = 0; u < tableFirst.length; u++)
+    parts.push(lookupSource(`L${u}`, lm.tables[tableFirst[u]!]!, `G[${tableFirst[u]}]`));
+  parts.push(`const GU = [${tableFirst.map((i) => `G[${i}]`).join(', ')}];`);
   const fn = (name: string, params: string, stmts: string[]) => {
     if (stmts.length <= CHUNK) {
       parts.push(`function ${name}(${params}) {\n${stmts.join('\n')}\n}`);
@@ -276,21 +332,76 @@ export function generate(lm: LoweredModel): GenerateResult {
   fn('draw', 's, X', drawStmts);
   fn('post', 's, X', postStmts);
   fn('applyPrevious', 's, X', applyStmts);
-  const clampStmts = stocks
-    .filter((s) => s.nonNegative)
-    .map((s) => `if (s[${P(s.id)}] < 0) s[${P(s.id)}] = 0;`);
+  const clampStocks = stocks.filter((s) => s.nonNegative);
+  const clampStmts = clampStocks.map((s) => `if (s[${P(s.id)}] < 0) s[${P(s.id)}] = 0;`);
   fn('clamp', 's', clampStmts);
-  // The whole Euler run as one function: for small models the step's statements are inlined in
-  // the loop, so V8 optimises one tight loop instead of several calls per step.
+  // The whole run as one function: for small models the step's statements are inlined in the
+  // loop, so V8 optimises one tight loop instead of several calls per step.
   // Loops over array groups stay in their own functions: inlined into the step loop they made
   // V8's code for the whole run an order of magnitude slower.
   const inline =
     auxStmts.length + rateStmts.length <= INLINE_LIMIT &&
     ![...auxStmts, ...rateStmts].some((x) => x.startsWith('for ('));
-  const body = (name: string, params: string, stmts: string[]) =>
-    stmts.length === 0 ? '' : inline ? stmts.join('\n') : `${name}(${params});`;
-  const update = stocks.map((x) => `s[${P(x.id)}] += dt * r[${P(x.id)}];`);
-  parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
+  // Inline runs keep every value in a local variable (a register or a stack slot instead of a
+  // bounds-checked load and store) unless an equation indexes the state by a computed position.
+  const locals =
+    inline &&
+    !slots.some((s) => (s.eq && irHas(s.eq, 'dyn')) || (s.rate !== undefined && irHas(s.rate, 'dyn')));
+  if (locals) {
+    const auxOrder = auxGroups.flatMap((g) => g.members.map((m) => m.id));
+    parts.push(
+      ...localRuns({
+        slots,
+        P,
+        E,
+        valueStatement,
+        constant,
+        auxOrder,
+        stocks,
+        clampStocks,
+        randSlots,
+        prevSlots,
+        histories: lm.histories,
+      }),
+    );
+  } else {
+    const body = (name: string, params: string, stmts: string[]) =>
+      stmts.length === 0 ? '' : inline ? stmts.join('\n') : `${name}(${params});`;
+    const update = stocks.map((x) => `s[${P(x.id)}] += dt * r[${P(x.id)}];`);
+    // Large models without PREVIOUS or DELAY histories: one pass per step computes the
+    // auxiliaries, the rates and the stock updates, fused where the order allows. A saved row
+    // takes the stocks before the pass and everything else after it (the pass changes no other
+    // value after computing it). Step 0's auxiliaries are recomputed from the initial state: the
+    // same equations on the same values as the initialisation, so the same numbers.
+    const fused = fusion && !inline && postStmts.length === 0;
+    if (fused) fn('fusedStep', 's, r, t, dt, X', fuse([...auxUnits, ...rateUnits, ...updateUnits], sizes));
+    if (fused)
+      parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
+let row = 0;
+const before = [];
+const after = [];
+for (let j = 0; j < pos.length; j++) (pos[j] < ${nStocks} ? before : after).push(j);
+for (let k = 0; ; k++) {
+const t = start + k * dt;
+X.step = k;
+if (k === steps) {
+if (k > 0) aux(s, t, dt, X);
+if (k % saveEvery === 0) for (let j = 0; j < pos.length; j++) cols[j][row] = s[pos[j]];
+break;
+}
+const saving = k % saveEvery === 0;
+if (saving) for (let q = 0; q < before.length; q++) cols[before[q]][row] = s[pos[before[q]]];
+fusedStep(s, r, t, dt, X);
+if (saving) {
+for (let q = 0; q < after.length; q++) cols[after[q]][row] = s[pos[after[q]]];
+row++;
+}
+${body('applyPrevious', 's, X', applyStmts)}
+${body('draw', 's, X', drawStmts)}
+}
+}`);
+    else
+      parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
 let row = 0;
 const nOut = pos.length;
 for (let k = 0; ; k++) {
@@ -312,7 +423,9 @@ ${body('applyPrevious', 's, X', applyStmts)}
 ${body('draw', 's, X', drawStmts)}
 }
 }`);
-  parts.push('return { init, aux, rates, draw, post, applyPrevious, clamp, eulerRun };');
+    parts.push('const rk2Run = undefined;', 'const rk4Run = undefined;');
+  }
+  parts.push('return { init, aux, rates, draw, post, applyPrevious, clamp, eulerRun, rk2Run, rk4Run };');
 
   return {
     diagnostics,
@@ -327,13 +440,234 @@ ${body('draw', 's, X', drawStmts)}
       streamSeeds: lm.streams.map((s) => s.seed),
       streamSalts: lm.streams.map((s) => s.salt ?? 0),
       fusedEuler: inline,
+      fusedRk: locals,
       nHistories: lm.histories.length,
       nPrev: prevSlots.length,
     },
   };
 }
 
-const PLAIN: Formatter = { slot: String, table: String, hist: String };
+interface LocalRunInput {
+  slots: Slot[];
+  P: (id: number) => number;
+  E: (ir: IR, F: Formatter) => string;
+  valueStatement: (s: Slot, F: Formatter) => string;
+  constant: Uint8Array;
+  auxOrder: number[];
+  stocks: Slot[];
+  clampStocks: Slot[];
+  randSlots: Slot[];
+  prevSlots: Slot[];
+  histories: { source: number }[];
+}
+
+/**
+ * `eulerRun`, `rk2Run` and `rk4Run` for a small model, written the way a hand-writer would:
+ * every slot a local variable (`v<position>`), run constants read once before the loop and
+ * constant subexpressions computed there (`c<n>`), each RK stage's auxiliaries inline with its
+ * own `t`. Each step does the same arithmetic in the same order as the per-step functions, so
+ * the results are the same to the last bit (tested). The state array is written back on the
+ * rows that are saved and at the end.
+ */
+function localRuns(m: LocalRunInput): string[] {
+  const { slots, P, E, valueStatement, constant } = m;
+  const isConst = (ir: IR): boolean => isRunConstant(ir, (id) => constant[P(id)] === 1);
+  const LF = new Locals(isConst);
+  // Auxiliaries are constants of each step (and of each RK stage, in its own block), so V8 keeps
+  // no value of theirs across iterations; only stocks, draws and previous values are carried.
+  const auxPos = m.auxOrder.map((id) => P(id));
+  const aux = m.auxOrder.map((id, j) => `const v${auxPos[j]} = ${valueStatement(slots[id]!, LF)};`);
+  const rateExprs = m.stocks.map((st) => (st.rate ? E(st.rate, LF) : '0'));
+  const stockPos = m.stocks.map((st) => P(st.id));
+  const rates = (k: string) => stockPos.map((p, j) => `const ${k}${p} = ${rateExprs[j]};`);
+  const draw = m.randSlots.map((s) => `v${P(s.id)} = X.rng[${s.draw!.stream}].${s.draw!.dist}();`);
+  const post = [
+    ...m.prevSlots.map((s, i) => `const q${i} = ${LF.ref(P(s.source!))};`),
+    ...m.histories.map((h, i) => `H${i}[k] = ${LF.ref(P(h.source))};`),
+  ];
+  const apply = m.prevSlots.map((s, i) => `v${P(s.id)} = q${i};`);
+  const clamp = m.clampStocks.map((s) => `if (v${P(s.id)} < 0) v${P(s.id)} = 0;`);
+  const carried = new Set([...m.stocks, ...m.randSlots, ...m.prevSlots].map((s) => P(s.id)));
+  const auxSet = new Set(auxPos);
+  // Anything else read in the step (none is expected) is carried, read from the state.
+  for (const p of LF.used) if (!constant[p] && !auxSet.has(p)) carried.add(p);
+  const decls = [
+    ...[...LF.used].filter((p) => constant[p]).map((p) => `const v${p} = s[${p}];`),
+    ...[...carried].map((p) => `let v${p} = s[${p}];`),
+  ];
+  const writeBack = [...carried, ...auxPos].sort((a, b) => a - b).map((p) => `s[${p}] = v${p};`);
+  const hist = m.histories.map((_, i) => `const H${i} = X.hist[${i}];`);
+  const combine = (f: (p: number) => string) => stockPos.map((p) => `v${p} = ${f(p)};`);
+  // The auxiliaries at step 0 are recomputed from the initial state: the same equations on the
+  // same values as the initialisation, so the same numbers.
+  const run = (
+    name: string,
+    integrate: string[],
+  ) => `function ${name}(s, r, X, start, dt, steps, saveEvery, cols, pos) {
+${decls.join('\n')}
+${LF.hoisted.join('\n')}
+${hist.join('\n')}
+const half = dt / 2;
+let row = 0;
+const nOut = pos.length;
+for (let k = 0; ; k++) {
+const tk = start + k * dt;
+const t = tk;
+X.step = k;
+${aux.join('\n')}
+if (k % saveEvery === 0 || k === steps) {
+${writeBack.join('\n')}
+if (k % saveEvery === 0) {
+for (let j = 0; j < nOut; j++) cols[j][row] = s[pos[j]];
+row++;
+}
+}
+if (k === steps) break;
+${post.join('\n')}
+${integrate.join('\n')}
+${clamp.join('\n')}
+${apply.join('\n')}
+${draw.join('\n')}
+}
+}`;
+  const save = stockPos.map((p) => `const y${p} = v${p};`);
+  const stage = (time: string, k: string, inner: string[]) => [
+    '{',
+    `const t = ${time};`,
+    ...aux,
+    ...rates(k),
+    ...inner,
+    '}',
+  ];
+  const euler = [...rates('ka'), ...stockPos.map((p) => `v${p} += dt * ka${p};`)];
+  const rk2 = [
+    ...rates('ka'),
+    ...save,
+    ...combine((p) => `y${p} + dt * ka${p}`),
+    ...stage(
+      'tk + dt',
+      'kb',
+      combine((p) => `y${p} + (dt / 2) * (ka${p} + kb${p})`),
+    ),
+  ];
+  const rk4 = [
+    ...rates('ka'),
+    ...save,
+    ...combine((p) => `y${p} + half * ka${p}`),
+    ...stage('tk + half', 'kb', [
+      ...combine((p) => `y${p} + half * kb${p}`),
+      ...stage('tk + half', 'kc', [
+        ...combine((p) => `y${p} + dt * kc${p}`),
+        ...stage(
+          'tk + dt',
+          'kd',
+          combine((p) => `y${p} + (dt / 6) * (ka${p} + 2 * kb${p} + 2 * kc${p} + kd${p})`),
+        ),
+      ]),
+    ]),
+  ];
+  return [run('eulerRun', euler), run('rk2Run', rk2), run('rk4Run', rk4)];
+}
+
+/** Does the expression hold a node of this kind? */
+function irHas(ir: IR, kind: IR['k']): boolean {
+  if (ir.k === kind) return true;
+  switch (ir.k) {
+    case 'neg':
+    case 'not':
+      return irHas(ir.a, kind);
+    case 'bin':
+      return irHas(ir.a, kind) || irHas(ir.b, kind);
+    case 'if':
+      return irHas(ir.c, kind) || irHas(ir.a, kind) || irHas(ir.b, kind);
+    case 'fn':
+    case 'rt':
+      return ir.args.some((a) => irHas(a, kind));
+    case 'lookup':
+      return irHas(ir.x, kind);
+    case 'delay':
+      return irHas(ir.delay, kind) || irHas(ir.init, kind);
+    case 'dyn':
+      return irHas(ir.idx, kind);
+    default:
+      return false;
+  }
+}
+
+/** Is the expression fixed for a run (no time, no state that changes)? */
+function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
+  switch (ir.k) {
+    case 'c':
+    case 'dt':
+    case 'start':
+    case 'stop':
+      return true;
+    case 's':
+      return constantSlot(ir.i);
+    case 'neg':
+    case 'not':
+      return isRunConstant(ir.a, constantSlot);
+    case 'bin':
+      return isRunConstant(ir.a, constantSlot) && isRunConstant(ir.b, constantSlot);
+    case 'if':
+      return (
+        isRunConstant(ir.c, constantSlot) &&
+        isRunConstant(ir.a, constantSlot) &&
+        isRunConstant(ir.b, constantSlot)
+      );
+    case 'fn':
+    case 'rt':
+      return !irUsesTime(ir) && ir.args.every((a) => isRunConstant(a, constantSlot));
+    case 'lookup':
+      return isRunConstant(ir.x, constantSlot);
+    default:
+      return false;
+  }
+}
+
+const PLAIN: Formatter = { slot: String, ref: (p) => `s[${p}]`, table: String, hist: String };
+
+/** Slots as local variables; run-constant subexpressions computed once, before the loop. */
+class Locals implements Formatter {
+  readonly used = new Set<number>();
+  readonly hoisted: string[] = [];
+  private readonly names = new Map<string, string>();
+  private readonly memo = new WeakMap<IR, boolean>();
+  constructor(private readonly runConstant: (ir: IR) => boolean) {}
+  slot(p: number): string {
+    return String(p);
+  }
+  ref(p: number): string {
+    this.used.add(p);
+    return `v${p}`;
+  }
+  table(u: number): string {
+    return String(u);
+  }
+  hist(h: number): string {
+    return String(h);
+  }
+  hoist(ir: IR, inner: () => string): string | undefined {
+    if (ir.k === 'c' || ir.k === 's' || ir.k === 'dt' || ir.k === 'start' || ir.k === 'stop')
+      return undefined;
+    let fixed = this.memo.get(ir);
+    if (fixed === undefined) {
+      fixed = this.runConstant(ir);
+      this.memo.set(ir, fixed);
+    }
+    if (!fixed) return undefined;
+    const text = inner();
+    // Defensive: an emit template that reads the time or the context stays in the loop.
+    if (/\bt\b|\bX\.(?!start\b|stop\b)/.test(text)) return text;
+    let name = this.names.get(text);
+    if (!name) {
+      name = `c${this.names.size}`;
+      this.names.set(text, name);
+      this.hoisted.push(`const ${name} = ${text};`);
+    }
+    return name;
+  }
+}
 
 /**
  * Collects the numbers a statement uses, in order, and writes placeholders for them, so that
@@ -342,15 +676,19 @@ const PLAIN: Formatter = { slot: String, table: String, hist: String };
  */
 class Templating implements Formatter {
   readonly numbers: number[] = [];
-  private mark(v: number): string {
+  private mark(v: number, tag = '\u0001'): string {
     this.numbers.push(v);
-    return `\u0001${this.numbers.length - 1}\u0001`;
+    return `${tag}${this.numbers.length - 1}${tag}`;
   }
   slot(p: number): string {
     return this.mark(p);
   }
+  ref(p: number): string {
+    return `s[${this.mark(p)}]`;
+  }
   table(t: number): string {
-    return this.mark(t);
+    // Marked apart: a loop over different tables calls the generic lookup instead (see loopOf).
+    return this.mark(t, '\u0003');
   }
   hist(h: number): string {
     return this.mark(h);
@@ -378,17 +716,30 @@ function num(v: number): string {
 /** How slot positions, table and history indices are written: plain numbers, or loop templates. */
 interface Formatter {
   slot(position: number): string;
+  /** A read of the slot at this position, as an expression. */
+  ref(position: number): string;
+  /** The lookup function `L<index>` of a distinct table. */
   table(index: number): string;
   hist(index: number): string;
+  /** A name for `ir` computed once before the step loop, or undefined to write it in place. */
+  hoist?(ir: IR, inner: () => string): string | undefined;
 }
 
-function emit(ir: IR, P: (id: number) => number, F: Formatter = PLAIN): string {
-  const e = (x: IR) => emit(x, P, F);
+function emit(ir: IR, P: (id: number) => number, F: Formatter, tables: readonly number[]): string {
+  if (F.hoist) {
+    const h = F.hoist(ir, () => emitNode(ir, P, F, tables));
+    if (h !== undefined) return h;
+  }
+  return emitNode(ir, P, F, tables);
+}
+
+function emitNode(ir: IR, P: (id: number) => number, F: Formatter, tables: readonly number[]): string {
+  const e = (x: IR) => emit(x, P, F, tables);
   switch (ir.k) {
     case 'c':
       return num(ir.v);
     case 's':
-      return `s[${F.slot(P(ir.i))}]`;
+      return F.ref(P(ir.i));
     case 'time':
       return 't';
     case 'dt':
@@ -429,7 +780,7 @@ function emit(ir: IR, P: (id: number) => number, F: Formatter = PLAIN): string {
       if (ir.name === 'sum') return `(${ir.args.map(e).join(' + ')})`;
       return `R.${ir.name}(${ir.args.map(e).join(', ')})`;
     case 'lookup':
-      return `R.lookup(G[${F.table(ir.table)}], ${e(ir.x)})`;
+      return `L${F.table(tables[ir.table]!)}(${e(ir.x)})`;
     case 'delay':
       return `R.delayed(X.hist[${F.hist(ir.hist)}], X.step, dt, ${e(ir.delay)}, ${e(ir.init)})`;
     case 'dyn':
@@ -446,40 +797,75 @@ interface Gathering {
 }
 
 // eslint-disable-next-line no-control-regex -- the placeholders are written with \u0001 on purpose
-const PLACEHOLDER = /\u0001(\d+)\u0001/g;
+const PLACEHOLDER = /[\u0001\u0003](\d+)[\u0001\u0003]/g;
+/** A call of a table's lookup function, its table index a placeholder. */
+// eslint-disable-next-line no-control-regex -- as above
+const TABLE_CALL = /L\u0003(\d+)\u0003\(/g;
 
 /** The statement with its own numbers put back. */
 function fill(template: string, numbers: readonly number[]): string {
   return template.replace(PLACEHOLDER, (_m, k: string) => String(numbers[Number(k)]));
 }
 
+/** A statement, or a loop with what each iteration reads and writes (for fusion). */
+export interface Unit {
+  text: string;
+  loop?: {
+    n: number;
+    body: string;
+    /** False when an iteration reads the state by a computed index (never fused). */
+    fusable: boolean;
+    access: Access[];
+  };
+}
+
+/** Position `base + step * i` of array `arr` (`s` state or `r` rates), read or written at iteration i. */
+export interface Access {
+  arr: 's' | 'r';
+  write: boolean;
+  base: number;
+  step: number;
+}
+
 /**
  * Statements of one gathering: one loop when their numbers advance in arithmetic progression;
  * otherwise, when every m-th member (for a small m) forms such a progression, m loops (the
- * internal stages of a DELAY3 repeated over many variables, say); else plain statements.
+ * internal stages of a DELAY3 repeated over many variables, say); else plain statements. When
+ * the gathering is a multiple of `preferred` members (the model's most common loop length), the
+ * split into loops of that length is tried first, so that its loops line up with the others for
+ * fusion (three loops over the stages of a DELAY3 of an array, not one over all stages).
  */
-function loopOrStatements(g: Gathering): string[] {
-  const plain = () => g.members.map((m) => fill(g.template, m.numbers));
-  if (g.members.length < 4) return plain();
-  const whole = loopOf(g.template, g.members);
-  if (whole) return [whole];
-  for (let m = 2; m <= 8 && g.members.length >= 4 * m; m++) {
-    const loops: string[] = [];
+function unitsOf(g: Gathering, preferred = 0): Unit[] {
+  const size = g.members.length;
+  if (size < 4) return g.members.map((m) => ({ text: fill(g.template, m.numbers) }));
+  const splits: number[] = [];
+  if (preferred >= 4 && size > preferred && size % preferred === 0 && size / preferred <= 8)
+    splits.push(size / preferred);
+  for (let m = 1; m <= 8 && size >= 4 * m; m++) if (!splits.includes(m)) splits.push(m);
+  for (const m of splits) {
+    const loops: Unit[] = [];
     for (let r = 0; r < m; r++) {
-      const loop = loopOf(
-        g.template,
-        g.members.filter((_, i) => i % m === r),
-      );
+      const loop = loopOf(g.template, m === 1 ? g.members : g.members.filter((_, i) => i % m === r));
       if (!loop) break;
       loops.push(loop);
     }
     if (loops.length === m) return loops;
   }
-  return plain();
+  return g.members.map((m) => ({ text: fill(g.template, m.numbers) }));
 }
 
+function loopOrStatements(g: Gathering, preferred = 0): string[] {
+  return unitsOf(g, preferred).map((u) => u.text);
+}
+
+// eslint-disable-next-line no-control-regex -- placeholders, as above
+const ACCESS = /\b([sr])\[\u0001(\d+)\u0001\]( \+?= (?!=))?/g;
+
+/** A read or (with group 3) a write of a numbered slot in a plain statement. */
+const PLAIN_ACCESS = /\b([sr])\[(\d+)\]( \+?= (?!=))?/g;
+
 /** One loop for these statements, or undefined when their numbers are not in arithmetic progression. */
-function loopOf(template: string, members: Gathering['members']): string | undefined {
+function loopOf(template: string, members: Gathering['members']): Unit | undefined {
   const first = members[0]!.numbers;
   const second = members[1]!.numbers;
   const steps = first.map((v, k) => second[k]! - v);
@@ -489,13 +875,128 @@ function loopOf(template: string, members: Gathering['members']): string | undef
       if (n[k] !== first[k]! + e * steps[k]!) return undefined;
     }
   }
-  const body = template.replace(PLACEHOLDER, (_m, k: string) => {
-    const v0 = first[Number(k)]!;
-    const d = steps[Number(k)]!;
-    if (d === 0) return String(v0);
-    return d === 1 ? `${v0} + i` : `${v0} + ${d} * i`;
-  });
-  return `for (let i = 0; i < ${members.length}; i++) { ${body} }`;
+  const body = template
+    .replace(TABLE_CALL, (_m, k: string) => {
+      const v0 = first[Number(k)]!;
+      const d = steps[Number(k)]!;
+      if (d === 0) return `L${v0}(`;
+      return `R.lookup(GU[${d === 1 ? `${v0} + i` : `${v0} + ${d} * i`}], `;
+    })
+    .replace(PLACEHOLDER, (_m, k: string) => {
+      const v0 = first[Number(k)]!;
+      const d = steps[Number(k)]!;
+      if (d === 0) return String(v0);
+      return d === 1 ? `${v0} + i` : `${v0} + ${d} * i`;
+    });
+  const access: Access[] = [];
+  for (const m of template.matchAll(ACCESS)) {
+    const k = Number(m[2]);
+    const at = { arr: m[1] as 's' | 'r', base: first[k]!, step: steps[k]! };
+    // `x += ...` reads x as well as writing it.
+    if (!m[3] || m[3].includes('+')) access.push({ ...at, write: false });
+    if (m[3]) access.push({ ...at, write: true });
+  }
+  const n = members.length;
+  return {
+    text: `for (let i = 0; i < ${n}; i++) { ${body} }`,
+    loop: { n, body, fusable: !template.includes('R.at('), access },
+  };
+}
+
+/** The length of the gatherings holding the most statements (0 when none could be a loop). */
+function commonLength(groups: readonly Gathering[]): number {
+  const count = new Map<number, number>();
+  for (const g of groups) {
+    const n = g.members.length;
+    if (n >= 4) count.set(n, (count.get(n) ?? 0) + n);
+  }
+  let best = 0;
+  let most = 0;
+  for (const [n, c] of count) if (c > most || (c === most && n < best)) [best, most] = [n, c];
+  return best;
+}
+
+/**
+ * Fuse consecutive loops of equal length into one pass, where that keeps every read seeing the
+ * value it saw before: a loop may join when no iteration of it reads a position that the pass
+ * writes at a later iteration, and none writes a position that the pass reads at a later
+ * iteration. Plain statements and loops reading by computed index end a pass.
+ * @internal exported for tests
+ */
+export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): string[] {
+  const out: string[] = [];
+  const writer = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
+  const lastRead = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
+  let pass: Unit[] = [];
+  /** Plain statements moved before the current pass (they touch nothing it touches). */
+  let before: string[] = [];
+  const reset = () => {
+    for (const u of pass)
+      for (const a of u.loop!.access)
+        for (let i = 0, x = a.base; i < u.loop!.n; i++, x += a.step) {
+          writer[a.arr][x] = -1;
+          lastRead[a.arr][x] = -1;
+        }
+  };
+  const flush = () => {
+    out.push(...before);
+    before = [];
+    if (pass.length === 1) out.push(pass[0]!.text);
+    else if (pass.length > 1)
+      out.push(
+        `for (let i = 0; i < ${pass[0]!.loop!.n}; i++) { ${pass.map((u) => u.loop!.body).join(' ')} }`,
+      );
+    reset();
+    pass = [];
+  };
+  const fits = (u: Unit): boolean => {
+    for (const a of u.loop!.access)
+      for (let i = 0, x = a.base; i < u.loop!.n; i++, x += a.step) {
+        if (x < 0 || x >= writer[a.arr].length) return false;
+        if (a.write ? lastRead[a.arr][x]! > i : writer[a.arr][x]! > i) return false;
+      }
+    return true;
+  };
+  const add = (u: Unit) => {
+    for (const a of u.loop!.access)
+      for (let i = 0, x = a.base; i < u.loop!.n; i++, x += a.step) {
+        if (a.write) writer[a.arr][x] = i;
+        else if (lastRead[a.arr][x]! < i) lastRead[a.arr][x] = i;
+      }
+    pass.push(u);
+  };
+  // A plain statement that reads nothing the pass writes and writes nothing it touches can go
+  // before the pass instead of ending it.
+  const movable = (u: Unit): boolean => {
+    if (u.text.includes('R.at(') || pass.length === 0) return false;
+    for (const m of u.text.matchAll(PLAIN_ACCESS)) {
+      const arr = writer[m[1] as 's' | 'r'];
+      const x = Number(m[2]);
+      if (x >= arr.length || arr[x] !== -1) return false;
+      if (m[3] && lastRead[m[1] as 's' | 'r'][x] !== -1) return false;
+    }
+    return true;
+  };
+  for (const u of units) {
+    if (!u.loop && movable(u)) {
+      before.push(u.text);
+      continue;
+    }
+    if (!u.loop || !u.loop.fusable) {
+      flush();
+      out.push(u.text);
+      continue;
+    }
+    if (pass.length && (u.loop.n !== pass[0]!.loop!.n || !fits(u))) flush();
+    if (!fits(u)) {
+      // Out of range positions: leave the loop alone.
+      out.push(u.text);
+      continue;
+    }
+    add(u);
+  }
+  flush();
+  return out;
 }
 
 /**

@@ -15,7 +15,7 @@ import type {
   RunOptions,
   Simulation,
 } from '../simulate/types.js';
-import { generate, type Program } from './codegen.js';
+import { generate, type GenerateOptions, type Program } from './codegen.js';
 import { elementLabel, lowerModel, type LoweredModel } from './lower.js';
 
 interface GeneratedFns {
@@ -26,18 +26,24 @@ interface GeneratedFns {
   post(s: Float64Array, X: RunContext): void;
   applyPrevious(s: Float64Array, X: RunContext): void;
   clamp(s: Float64Array): void;
-  eulerRun(
-    s: Float64Array,
-    r: Float64Array,
-    X: RunContext,
-    start: number,
-    dt: number,
-    steps: number,
-    saveEvery: number,
-    cols: Float64Array[],
-    pos: number[],
-  ): void;
+  eulerRun: WholeRun;
+  /** Present when the program's `fusedRk` is set. */
+  rk2Run?: WholeRun;
+  rk4Run?: WholeRun;
 }
+
+/** A whole run from the initial state: saves every `saveEvery` steps into `cols` (slots `pos`). */
+type WholeRun = (
+  s: Float64Array,
+  r: Float64Array,
+  X: RunContext,
+  start: number,
+  dt: number,
+  steps: number,
+  saveEvery: number,
+  cols: Float64Array[],
+  pos: number[],
+) => void;
 
 interface RunContext {
   start: number;
@@ -53,22 +59,21 @@ export interface CompileOutput {
   diagnostics: Diagnostic[];
 }
 
-export function compile(model: Model, options: { budgets?: Partial<Budgets> } = {}): CompileOutput {
+export function compile(
+  model: Model,
+  options: GenerateOptions & { budgets?: Partial<Budgets> } = {},
+): CompileOutput {
   const budgets = resolveBudgets(options.budgets);
   const lm = lowerModel(model, budgets);
   const diagnostics = [...lm.diagnostics];
   if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-  const gen = generate(lm);
+  const gen = generate(lm, options);
   for (const d of gen.diagnostics)
     diagnostics.push({ ...d, file: d.file ?? model.file, ...locOf(model, d.variable) });
   if (!gen.program) return { diagnostics };
   let fns: GeneratedFns;
   try {
-    const factory = new Function('R', 'G', gen.program.source) as (
-      r: typeof runtime,
-      g: LookupTable[],
-    ) => GeneratedFns;
-    fns = factory(runtime, lm.tables);
+    fns = instantiate(gen.program, lm.tables);
   } catch (err) {
     diagnostics.push({
       severity: 'error',
@@ -81,6 +86,121 @@ export function compile(model: Model, options: { budgets?: Partial<Budgets> } = 
   return { compiled: new Compiled(model, lm, gen.program, fns, budgets), diagnostics };
 }
 
+function instantiate(program: Program, tables: LookupTable[]): GeneratedFns {
+  const factory = new Function('R', 'G', program.source) as (
+    r: typeof runtime,
+    g: LookupTable[],
+  ) => GeneratedFns;
+  return factory(runtime, tables);
+}
+
+/**
+ * What a simulation needs as plain, structured-clonable data: the generated program, its
+ * tables, the run plan, the outputs and the settable names. A worker makes its simulation from
+ * this without reading, lowering or generating the model again.
+ */
+export interface SimulationImage {
+  program: Program;
+  tables: LookupTable[];
+  plan: Plan;
+  positions: number[];
+  names: string[];
+  /** Parameter key -> slot positions. */
+  parameters: [string, number[]][];
+  /** Every name that exists, settable or not (for the error messages). */
+  known: string[];
+}
+
+/** A simulation made from an image (see `SimulationImage`). */
+export function simulationFromImage(image: SimulationImage): Simulation {
+  const owner = new ImageOwner(image, instantiate(image.program, image.tables));
+  return new SimulationImpl(owner, image.plan, image.positions, image.names);
+}
+
+/** What a simulation asks of the compiled model it belongs to. */
+interface SimulationOwner {
+  readonly prog: Program;
+  readonly generated: GeneratedFns;
+  parameterPositions(name: string): number[];
+  prime(whole: WholeRun, s0: Float64Array, X0: RunContext, start: number, dt: number): void;
+}
+
+class ImageOwner implements SimulationOwner {
+  private readonly paramPositions: Map<string, number[]>;
+  private readonly knownNames: Set<string>;
+  private readonly primed = new WeakSet<WholeRun>();
+  constructor(
+    private readonly image: SimulationImage,
+    readonly generated: GeneratedFns,
+  ) {
+    this.paramPositions = new Map(image.parameters);
+    this.knownNames = new Set(image.known);
+  }
+  get prog(): Program {
+    return this.image.program;
+  }
+  parameterPositions(name: string): number[] {
+    return findParameter(this.paramPositions, this.knownNames, name);
+  }
+  prime(whole: WholeRun, s0: Float64Array, X0: RunContext, start: number, dt: number): void {
+    primeRun(this.primed, this.image.program, whole, s0, X0, start, dt);
+  }
+}
+
+/** Slot positions of a settable parameter, or a ModelError saying why the name cannot be set. */
+function findParameter(positions: Map<string, number[]>, known: Set<string>, name: string): number[] {
+  const key = outputKey(name);
+  const p = positions.get(key);
+  if (p) return p;
+  const m = known.has(key)
+    ? `'${displayName(name)}' cannot be set: it is not a constant (its value changes during the run)`
+    : `unknown parameter '${displayName(name)}'`;
+  throw new ModelError(m, [
+    {
+      severity: 'error',
+      code: known.has(key) ? 'not-a-constant' : 'unknown-variable',
+      message: m,
+    },
+  ]);
+}
+
+/**
+ * Before a whole-run function's first real run, call it a few times on a copy of the initial
+ * state for a few steps. V8 then has type feedback for every statement and optimises the
+ * function on entry; otherwise the first long run marks it hot inside its loop, V8 optimises it
+ * with feedback missing for the statements before the loop, drops that code at the next call
+ * and runs the loop in on-stack-replacement code (several times slower) for many runs after.
+ * The copies are scratch: the run's state, streams and histories are untouched.
+ */
+function primeRun(
+  primed: WeakSet<WholeRun>,
+  program: Program,
+  whole: WholeRun,
+  s0: Float64Array,
+  X0: RunContext,
+  start: number,
+  dt: number,
+): void {
+  if (primed.has(whole)) return;
+  primed.add(whole);
+  const steps = PRIME_STEPS;
+  const s = new Float64Array(s0.length);
+  const X: RunContext = {
+    start: X0.start,
+    stop: X0.stop,
+    step: 0,
+    rng: X0.rng.map(() => new Rng(0)),
+    hist: X0.hist.map(() => new Float64Array(steps + 1)),
+    pending: new Float64Array(X0.pending.length),
+  };
+  const r = new Float64Array(program.nStocks);
+  const cols = [new Float64Array(steps + 1)];
+  for (let i = 0; i < PRIME_CALLS; i++) {
+    s.set(s0);
+    whole(s, r, X, start, dt, steps, 1, cols, [0]);
+  }
+}
+
 function locOf(model: Model, variable?: string): { line?: number; column?: number } {
   if (!variable) return {};
   const key = canonicalName(variable.replace(/\[.*$/, ''));
@@ -88,7 +208,11 @@ function locOf(model: Model, variable?: string): { line?: number; column?: numbe
   return v?.loc ? { line: v.loc.line, column: v.loc.column } : {};
 }
 
-interface Plan {
+/** Priming calls of a whole-run function, and the steps each runs (see `Compiled.prime`). */
+const PRIME_CALLS = 30;
+const PRIME_STEPS = 4;
+
+export interface Plan {
   start: number;
   stop: number;
   dt: number;
@@ -99,7 +223,7 @@ interface Plan {
   seed: number;
 }
 
-class Compiled implements CompiledModel {
+class Compiled implements CompiledModel, SimulationOwner {
   readonly outputs: OutputVariable[];
   readonly parameters: Parameter[];
   readonly simSpecs: SimSpecs;
@@ -222,6 +346,27 @@ class Compiled implements CompiledModel {
     return { start, stop, dt, method, steps, saveEvery, rows, seed: o.seed ?? 1 };
   }
 
+  private readonly primed = new WeakSet<WholeRun>();
+
+  /** @internal */
+  prime(whole: WholeRun, s0: Float64Array, X0: RunContext, start: number, dt: number): void {
+    primeRun(this.primed, this.program, whole, s0, X0, start, dt);
+  }
+
+  /** A simulation's image, for a worker to make the same simulation (see `SimulationImage`). */
+  image(options: Omit<RunOptions, 'overrides'> = {}): SimulationImage {
+    const { names, positions } = this.resolveOutputs(options.vars);
+    return {
+      program: this.program,
+      tables: this.lm.tables,
+      plan: this.plan(options),
+      positions,
+      names,
+      parameters: [...this.paramPositions],
+      known: [...this.knownNames],
+    };
+  }
+
   /** @internal */
   get prog(): Program {
     return this.program;
@@ -274,19 +419,7 @@ class Compiled implements CompiledModel {
 
   /** @internal */
   parameterPositions(name: string): number[] {
-    const key = outputKey(name);
-    const p = this.paramPositions.get(key);
-    if (p) return p;
-    const m = this.knownNames.has(key)
-      ? `'${displayName(name)}' cannot be set: it is not a constant (its value changes during the run)`
-      : `unknown parameter '${displayName(name)}'`;
-    throw new ModelError(m, [
-      {
-        severity: 'error',
-        code: this.knownNames.has(key) ? 'not-a-constant' : 'unknown-variable',
-        message: m,
-      },
-    ]);
+    return findParameter(this.paramPositions, this.knownNames, name);
   }
 
   run(options: RunOptions = {}): Results {
@@ -332,7 +465,7 @@ class SimulationImpl implements Simulation {
   private readonly names: string[];
 
   constructor(
-    private readonly owner: Compiled,
+    private readonly owner: SimulationOwner,
     private readonly plan: Plan,
     private readonly positions: number[],
     names: string[] = [],
@@ -378,6 +511,9 @@ class SimulationImpl implements Simulation {
     if (!this.owner.prog.overridable[pos]) throw new ModelError(`slot ${pos} is not a parameter`);
     this.overrides[pos] = value;
   }
+
+  /** The whole-run function this simulation has checked is primed. */
+  private primedRun?: WholeRun;
 
   /** Run Euler through the per-step functions instead of the generated loop (for comparisons). */
   stepwise = false;
@@ -429,9 +565,25 @@ class SimulationImpl implements Simulation {
     this.resetContext();
     f.draw(s, X);
     f.init(s, start, dt, X, this.overrides);
-    if (method === 'euler' && !this.stepwise && this.owner.prog.fusedEuler) {
-      f.eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos);
-      return;
+    if (!this.stepwise) {
+      const whole =
+        method === 'euler'
+          ? this.owner.prog.fusedEuler
+            ? f.eulerRun
+            : undefined
+          : this.owner.prog.fusedRk
+            ? method === 'rk2'
+              ? f.rk2Run
+              : f.rk4Run
+            : undefined;
+      if (whole) {
+        if (this.primedRun !== whole) {
+          this.owner.prime(whole, s, X, start, dt);
+          this.primedRun = whole;
+        }
+        whole(s, r, X, start, dt, steps, saveEvery, cols, pos);
+        return;
+      }
     }
     let row = 0;
     for (let k = 0; ; k++) {
@@ -511,4 +663,12 @@ class SimulationImpl implements Simulation {
       },
     };
   }
+}
+
+/** The image of a simulation of a model compiled here (see `SimulationImage`). */
+export function simulationImage(
+  compiled: CompiledModel,
+  options: Omit<RunOptions, 'overrides'> = {},
+): SimulationImage | undefined {
+  return compiled instanceof Compiled ? compiled.image(options) : undefined;
 }

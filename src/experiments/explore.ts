@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { isBuiltinModel } from './builtin.js';
-import { createSimulation, modelSourceFor, type ModelSource } from './model-source.js';
+import { modelSourceFor, prepareSimulation, type ModelSource } from './model-source.js';
 import { buildPlan, type ExperimentPlan } from './plan.js';
 import { defaultJobs, runPool } from './pool.js';
 import { ChunkRunner, chunksOf } from './runner.js';
@@ -217,7 +217,8 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
   if (jobs > maxJobs) throw new BudgetError('workers', 'the worker threads asked for', jobs, maxJobs);
   const chunkSize = options.chunkSize ?? defaultChunkSize(plan.rows, jobs);
   // Fail fast, in this thread and with the field named, when the model and spec disagree.
-  const probe = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec, budgets));
+  const prepared = prepareSimulation(loaded.model, plan.spec, budgets);
+  const probe = new ChunkRunner(plan, prepared.simulation);
   const seriesCount = plan.spec.outcomes.filter((o) => o.reduce === 'series').length;
   if (seriesCount) {
     const cells =
@@ -279,7 +280,7 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
           spec: loaded.spec,
           scenarios: [...loaded.scenarios],
           samples: options.samples,
-          model: loaded.model,
+          model: prepared.forWorkers,
           budgets: options.budgets,
         },
         chunks,
@@ -294,7 +295,8 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
     writer.finish('failed', (performance.now() - started) / 1000);
     throw err;
   }
+  // The wall time covers writing every result file, results.csv included.
+  writer.finish(interrupted ? 'interrupted' : 'complete', (performance.now() - started) / 1000);
   const wallSeconds = (performance.now() - started) / 1000;
-  writer.finish(interrupted ? 'interrupted' : 'complete', wallSeconds);
   return { metadata: writer.metadata, interrupted, modelSeconds, chunkSeconds, wallSeconds };
 }

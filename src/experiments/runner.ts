@@ -130,7 +130,8 @@ export class ChunkRunner {
         sim.set(this.inputIndex[d], value);
       }
       // Policy settings win over sampled values of the same parameter.
-      for (const [index, value] of this.policyOverrides[policy]) sim.set(index, value);
+      const overrides = this.policyOverrides[policy];
+      for (let j = 0; j < overrides.length; j++) sim.set(overrides[j][0], overrides[j][1]);
       // Each sampled future has its own random draws, the same under every policy (common random
       // numbers), derived from the spec's seed so that the experiment repeats exactly.
       sim.setSeed(futureSeed(plan.spec.seed, sample));
@@ -151,10 +152,10 @@ export class ChunkRunner {
         for (let o = 0; o < outcomes.length; o++) {
           scalars[o * count + k] = reduceSeries(outcomes[o], views[this.outcomeVariable[o]], time);
         }
-        this.seriesOutcomes.forEach((o, s) => {
-          const values = views[this.outcomeVariable[o]];
+        for (let s = 0; s < this.seriesOutcomes.length; s++) {
+          const values = views[this.outcomeVariable[this.seriesOutcomes[s]]];
           if (values.length === times.length) series[s].set(values, k * times.length);
-        });
+        }
         let finite = true;
         for (const values of views) if (firstNonFinite(values) >= 0) finite = false;
         status[k] = finite ? STATUS_OK : STATUS_NONFINITE;

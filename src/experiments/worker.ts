@@ -3,6 +3,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createSimulation } from './model-source.js';
+import type { ExperimentPlan } from './plan.js';
 import { buildPlan } from './plan.js';
 import { ChunkRunner } from './runner.js';
 import { SpecError } from './spec.js';
@@ -12,6 +13,7 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 
 let runner: ChunkRunner | undefined;
+let plan: ExperimentPlan | undefined;
 let stopFlag: Int32Array | undefined;
 const shouldStop = (): boolean => stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0;
 
@@ -22,7 +24,7 @@ function post(message: FromWorker): void {
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') {
     try {
-      const plan = buildPlan(message.spec, new Map(message.scenarios), message.samples, message.budgets);
+      plan = buildPlan(message.spec, new Map(message.scenarios), message.samples, message.budgets);
       runner = new ChunkRunner(plan, createSimulation(message.model, plan.spec, message.budgets));
       stopFlag = new Int32Array(message.stop);
       post({ type: 'ready' });
