@@ -6,6 +6,7 @@ import { compile } from './compile/compile.js';
 import type { Diagnostic, Model } from './model/types.js';
 import type { CompiledModel } from './simulate/types.js';
 import { checkUnits } from './units/check.js';
+import { looksLikeVensim, readVensim } from './vensim/reader.js';
 import { readXmile } from './xmile/reader.js';
 
 export type { Diagnostic, Model } from './model/types.js';
@@ -31,8 +32,14 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** Read an XMILE (.xmile, .stmx, .xml) document from its text. Never throws. */
+/**
+ * Read a model from its text: Vensim (.mdl, by extension or, without one, by content) or XMILE
+ * (.xmile, .stmx, .xml). Never throws.
+ */
 export function readModel(text: string, options: { file?: string } = {}): ReadResult {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(options.file ?? '')?.[1]?.toLowerCase();
+  if (ext === 'mdl' || (ext !== 'xmile' && ext !== 'stmx' && ext !== 'xml' && looksLikeVensim(text)))
+    return readVensim(text, options.file);
   return readXmile(text, options.file);
 }
 

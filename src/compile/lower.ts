@@ -642,6 +642,49 @@ export function lowerModel(model: Model): LoweredModel {
           b: { k: 'bin', op: '+', a: c(1), b: { k: 'bin', op: '*', a: trend, b: horizon } },
         };
       }
+      // Vensim forms (the catalogue documents each).
+      case 'DELAY_N':
+        return lowerStateful('DELAYN', [args[0]!, args[1]!, args[3]!, args[2]!], ctx, at);
+      case 'SMOOTH_N':
+        return lowerStateful('SMTHN', [args[0]!, args[1]!, args[3]!, args[2]!], ctx, at);
+      case 'ACTIVE_INITIAL':
+        return lower(args[0]!, ctx);
+      case 'SAMPLE_IF_TRUE': {
+        const p = newSlot('prev', L('SAMPLE IF TRUE'));
+        p.eq = lower(args[2]!, ctx);
+        const h = newSlot('haux', L('SAMPLE IF TRUE value'));
+        h.eq = { k: 'if', c: lower(args[0]!, ctx), a: lower(args[1]!, ctx), b: slot(p.id) };
+        p.source = h.id;
+        return slot(h.id);
+      }
+      case 'DELAY_FIXED': {
+        const input = lower(args[0]!, ctx);
+        const h = newSlot('haux', L('DELAY FIXED input'));
+        h.eq = input;
+        // Whole steps, fixed at the start: n = ROUND(delay/DT), at least 1.
+        const steps = newSlot('init', L('DELAY FIXED time'));
+        steps.eq = {
+          k: 'bin',
+          op: '*',
+          a: {
+            k: 'fn',
+            name: 'MAX',
+            args: [
+              c(1),
+              {
+                k: 'fn',
+                name: 'ROUND',
+                args: [{ k: 'bin', op: '/', a: lower(args[1]!, ctx), b: { k: 'dt' } }],
+              },
+            ],
+          },
+          b: { k: 'dt' },
+        };
+        const init = newSlot('init', L('DELAY FIXED initial value'));
+        init.eq = lower(args[2]!, ctx);
+        histories.push({ source: h.id });
+        return { k: 'delay', hist: histories.length - 1, delay: slot(steps.id), init: slot(init.id) };
+      }
       default:
         throw new LowerError(`'${name}' is not implemented`, at, 'unsupported-feature');
     }
@@ -660,22 +703,29 @@ export function lowerModel(model: Model): LoweredModel {
   };
 
   const lowerRandom = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
-    const arity = name === 'EXPRND' || name === 'POISSON' ? 1 : 2;
+    const arity = name === 'EXPRND' || name === 'POISSON' ? 1 : name === 'RANDOM_NORMAL' ? 4 : 2;
     let seed: number | undefined;
     if (args.length > arity) {
       seed = constFold(lower(args[arity]!, ctx));
       if (seed === undefined)
         throw new LowerError(`the seed of ${name} must be a constant`, at, 'invalid-argument');
     }
+    // Vensim's seed 0 means: follow the run seed.
+    if (seed === 0 && name.startsWith('RANDOM_')) seed = undefined;
     streams.push(seed === undefined ? {} : { seed, salt: ctx.element });
     const q = newSlot('rand', label(ctx, name));
     q.draw = {
-      dist: name === 'NORMAL' || name === 'LOGNORMAL' ? 'normal' : 'uniform',
+      dist: name === 'NORMAL' || name === 'LOGNORMAL' || name === 'RANDOM_NORMAL' ? 'normal' : 'uniform',
       stream: streams.length - 1,
     };
     const u = slot(q.id);
     const a = args.slice(0, arity).map((x) => lower(x, ctx));
     switch (name) {
+      case 'RANDOM_NORMAL': {
+        const draw: IR = { k: 'bin', op: '+', a: a[2]!, b: { k: 'bin', op: '*', a: a[3]!, b: u } };
+        return { k: 'fn', name: 'MIN', args: [a[1]!, { k: 'fn', name: 'MAX', args: [a[0]!, draw] }] };
+      }
+      case 'RANDOM_UNIFORM':
       case 'RANDOM':
         return {
           k: 'bin',
@@ -755,6 +805,7 @@ export function lowerModel(model: Model): LoweredModel {
             'unknown-function',
           );
         }
+        if (f.name !== 'LOOKUP') return vensimLookup(f.name, t ?? tableOf(tv!, ctx), lower(e.args[1]!, ctx));
         return { k: 'lookup', table: t ?? tableOf(tv!, ctx), x: lower(e.args[1]!, ctx) };
       }
       case 'array': {
@@ -803,6 +854,23 @@ export function lowerModel(model: Model): LoweredModel {
         return { k: 'fn', name: f.name, args: e.args.map((a) => lower(a, ctx)) };
       }
     }
+  };
+
+  /** LOOKUP_EXTRAPOLATE/FORWARD/BACKWARD: the same points read another way (a table of their own). */
+  const vensimLookup = (fname: string, table: number, x: IR): IR => {
+    const src = tables[table]!;
+    const key = `${fname}#${table}`;
+    let t = gfTables.get(key);
+    const forward = fname === 'LOOKUP_FORWARD';
+    if (t === undefined) {
+      // FORWARD is BACKWARD on the mirrored points (-x, in reverse order) read at -x.
+      const xs = forward ? Array.from(src.xs, (v) => -v).reverse() : Array.from(src.xs);
+      const ys = forward ? Array.from(src.ys).reverse() : Array.from(src.ys);
+      tables.push(makeTable(xs, ys, fname === 'LOOKUP_EXTRAPOLATE' ? 'extrapolate' : 'discrete'));
+      t = tables.length - 1;
+      gfTables.set(key, t);
+    }
+    return { k: 'lookup', table: t, x: forward ? { k: 'neg', a: x } : x };
   };
 
   const lowerMacro = (m: MacroDefinition, e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {

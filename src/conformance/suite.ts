@@ -1,5 +1,5 @@
 /**
- * Runs the SDXorg test-models suite: every XMILE/stmx model against its expected output.
+ * Runs the SDXorg test-models suite: every XMILE/stmx and Vensim (.mdl) model against its expected output.
  * Rows are matched by time, blank reference cells are skipped, and a value passes when
  * |actual - expected| <= 1e-6 + 1e-3 * |expected|.
  */
@@ -13,9 +13,12 @@ export const ABS_TOL = 1e-6;
 
 export type Outcome = 'pass' | 'fail' | 'unsupported' | 'error';
 
+export type ModelFormat = 'xmile' | 'mdl';
+
 export interface ModelReport {
   /** Path relative to the suite's root. */
   model: string;
+  format: ModelFormat;
   outcome: Outcome;
   /** Why it did not pass (first mismatch, unsupported feature, error). */
   reason?: string;
@@ -32,6 +35,8 @@ export interface SuiteReport {
   vensimOnly: string[];
   passed: number;
   failed: number;
+  /** Counts per format. */
+  byFormat: Record<ModelFormat, { models: number; passed: number }>;
 }
 
 export interface ExpectedTable {
@@ -148,6 +153,7 @@ export function runModel(modelPath: string, root: string): ModelReport {
   const rel = relative(root, modelPath);
   const base: ModelReport = {
     model: rel,
+    format: /\.mdl$/i.test(modelPath) ? 'mdl' : 'xmile',
     outcome: 'error',
     compared: 0,
     columnsCompared: 0,
@@ -251,7 +257,9 @@ export function runSuite(root: string): SuiteReport {
     const files = entries.filter((e) => statSync(join(dir, e)).isFile());
     const xmile = files.filter((f) => /\.(xmile|stmx)$/i.test(f));
     for (const f of xmile) models.push(runModel(join(dir, f), root));
-    if (xmile.length === 0 && files.some((f) => /\.mdl$/i.test(f))) vensimOnly.push(relative(root, dir));
+    const mdl = files.filter((f) => /\.mdl$/i.test(f));
+    for (const f of mdl) models.push(runModel(join(dir, f), root));
+    if (xmile.length === 0 && mdl.length > 0) vensimOnly.push(relative(root, dir));
     for (const e of entries) {
       const p = join(dir, e);
       if (statSync(p).isDirectory()) visit(p);
@@ -259,7 +267,15 @@ export function runSuite(root: string): SuiteReport {
   };
   visit(testsDir);
   const passed = models.filter((m) => m.outcome === 'pass').length;
-  return { root: basename(root), models, vensimOnly, passed, failed: models.length - passed };
+  const byFormat: SuiteReport['byFormat'] = {
+    xmile: { models: 0, passed: 0 },
+    mdl: { models: 0, passed: 0 },
+  };
+  for (const m of models) {
+    byFormat[m.format].models++;
+    if (m.outcome === 'pass') byFormat[m.format].passed++;
+  }
+  return { root: basename(root), models, vensimOnly, passed, failed: models.length - passed, byFormat };
 }
 
 export function formatReport(r: SuiteReport): string {

@@ -137,6 +137,39 @@ export const BUILTINS: readonly Builtin[] = [
     'ZIDZ(a, b): a/b, or 0 when b is 0 (Vensim extension).',
     (a) => `R.safediv(${a[0]}, ${a[1]}, 0)`,
   ),
+  // Vensim's numeric functions whose semantics differ from XMILE's nearest ones.
+  b(
+    'INTEGER',
+    'pure',
+    1,
+    1,
+    "INTEGER(x): x truncated toward zero (Vensim): INTEGER(-9.9) = -9, where XMILE's INT (floor) gives -10.",
+    (a) => `Math.trunc(${a[0]})`,
+  ),
+  b(
+    'MODULO',
+    'pure',
+    2,
+    2,
+    "MODULO(x, b): x - b x INTEGER(x/b), the sign of x (Vensim): MODULO(-10, 3) = -1, where XMILE's MOD (floored) gives 2.",
+    (a) => `(${a[0]} % ${a[1]})`,
+  ),
+  b(
+    'QUANTUM',
+    'pure',
+    2,
+    2,
+    'QUANTUM(x, q): q x INTEGER(x/q), or x itself when q <= 0 (Vensim).',
+    (a) => `R.quantum(${a[0]}, ${a[1]})`,
+  ),
+  b(
+    'GAME',
+    'pure',
+    1,
+    1,
+    'GAME(x): x (Vensim; the gaming interface that could override it is not modelled).',
+    (a) => `(${a[0]})`,
+  ),
   b('PI', 'constant', 0, 0, 'The ratio of a circle to its diameter, 3.14159...'),
   b('INF', 'constant', 0, 0, 'Positive infinity.'),
   // Time (3.5.5)
@@ -169,6 +202,22 @@ export const BUILTINS: readonly Builtin[] = [
     'STEP(height, start): 0 before `start`, `height` from `start` on.',
     (a) => `R.step(t, dt, ${a[0]}, ${a[1]})`,
   ),
+  b(
+    'VENSIM_PULSE',
+    'test-input',
+    2,
+    2,
+    "Vensim's PULSE(start, width), which the Vensim reader writes under this name: 1 from `start` for `width` (at least one DT), else 0; times compared at TIME + DT/2. XMILE's PULSE(magnitude, first[, interval]) is instead magnitude/DT for one DT.",
+    (a) => `R.vpulse(X.start + X.step * dt, dt, ${a[0]}, ${a[1]})`,
+  ),
+  b(
+    'PULSE_TRAIN',
+    'test-input',
+    4,
+    4,
+    'PULSE_TRAIN(start, width, interval, end) (Vensim PULSE TRAIN): a PULSE(start, width) repeated every `interval` until `end`; 1 throughout when `interval` is below `width`.',
+    (a) => `R.pulseTrain(X.start + X.step * dt, dt, ${a[0]}, ${a[1]}, ${a[2]}, ${a[3]})`,
+  ),
   // Statistical (3.5.2)
   b('RANDOM', 'random', 2, 3, 'RANDOM(min, max[, seed]): uniform draw, one per DT.'),
   b('NORMAL', 'random', 2, 3, 'NORMAL(mean, sd[, seed]): normal draw, one per DT.'),
@@ -180,6 +229,20 @@ export const BUILTINS: readonly Builtin[] = [
     'LOGNORMAL(mean, sd[, seed]): draw from the log-normal whose own mean and sd are given.',
   ),
   b('EXPRND', 'random', 1, 2, 'EXPRND(mean[, seed]): exponential draw with the given mean.'),
+  b(
+    'RANDOM_UNIFORM',
+    'random',
+    3,
+    3,
+    'RANDOM_UNIFORM(min, max, seed) (Vensim RANDOM UNIFORM): uniform draw in [min, max), one per DT; a seed of 0 follows the run seed.',
+  ),
+  b(
+    'RANDOM_NORMAL',
+    'random',
+    5,
+    5,
+    'RANDOM_NORMAL(min, max, mean, sd, seed) (Vensim RANDOM NORMAL): normal draw with that mean and sd, clipped to [min, max], one per DT; a seed of 0 follows the run seed.',
+  ),
   b(
     'POISSON',
     'random',
@@ -251,6 +314,41 @@ export const BUILTINS: readonly Builtin[] = [
     4,
     'FORCST(input, time, horizon[, init]): input x (1 + TREND(input, time, init) x horizon).',
   ),
+  b(
+    'DELAY_N',
+    'stateful',
+    4,
+    4,
+    "DELAY_N(input, delay, init, n) (Vensim DELAY N): DELAYN with Vensim's argument order, the order last; n is read once and truncated.",
+  ),
+  b(
+    'SMOOTH_N',
+    'stateful',
+    4,
+    4,
+    "SMOOTH_N(input, time, init, n) (Vensim SMOOTH N): SMTHN with Vensim's argument order, the order last.",
+  ),
+  b(
+    'DELAY_FIXED',
+    'stateful',
+    3,
+    3,
+    'DELAY_FIXED(input, delay, init) (Vensim DELAY FIXED): the input of n steps ago, n = ROUND(delay/DT) taken once at the start (at least 1); `init` for the first n steps. Unlike DELAY, a later change of `delay` is ignored.',
+  ),
+  b(
+    'SAMPLE_IF_TRUE',
+    'stateful',
+    3,
+    3,
+    'SAMPLE_IF_TRUE(condition, input, init) (Vensim SAMPLE IF TRUE): the input while the condition is not 0, else the value last sampled (init before the first sample); the condition is tested at the start too.',
+  ),
+  b(
+    'ACTIVE_INITIAL',
+    'stateful',
+    2,
+    2,
+    'ACTIVE_INITIAL(active, initial) (Vensim ACTIVE INITIAL): `active` during the run. The initial value is used only where `active` cannot be computed at the start: not modelled yet, `active` is used throughout.',
+  ),
   b('INIT', 'stateful', 1, 1, 'INIT(x): the value x had at the start of the simulation.'),
   b(
     'PREVIOUS',
@@ -281,6 +379,27 @@ export const BUILTINS: readonly Builtin[] = [
   ),
   // Lookups
   b('LOOKUP', 'lookup', 2, 2, 'LOOKUP(gf, x): the graphical function `gf` at x (same as gf(x)).'),
+  b(
+    'LOOKUP_EXTRAPOLATE',
+    'lookup',
+    2,
+    2,
+    'LOOKUP_EXTRAPOLATE(gf, x) (Vensim LOOKUP EXTRAPOLATE): like LOOKUP, but beyond its end points the first and last segments continue in a straight line.',
+  ),
+  b(
+    'LOOKUP_FORWARD',
+    'lookup',
+    2,
+    2,
+    'LOOKUP_FORWARD(gf, x) (Vensim LOOKUP FORWARD): the y of the first point at or after x (no interpolation).',
+  ),
+  b(
+    'LOOKUP_BACKWARD',
+    'lookup',
+    2,
+    2,
+    'LOOKUP_BACKWARD(gf, x) (Vensim LOOKUP BACKWARD): the y of the last point at or before x (a `discrete` table).',
+  ),
 ];
 
 /** Other spellings of the same functions (canonical key -> catalogue name). */
@@ -289,7 +408,6 @@ export const BUILTIN_ALIASES: Readonly<Record<string, string>> = {
   smooth: 'SMTH1',
   smooth3: 'SMTH3',
   smoothn: 'SMTHN',
-  delay_fixed: 'DELAY',
   forecast: 'FORCST',
   lookup_table: 'LOOKUP',
 };

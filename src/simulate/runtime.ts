@@ -162,6 +162,24 @@ export const runtime = {
     }
     return at >= t - eps && at < t + dt - eps ? magnitude / dt : 0;
   },
+  quantum(x: number, q: number): number {
+    return q <= 0 ? x : q * Math.trunc(x / q);
+  },
+  /** Vensim PULSE(start, width): 1 while start <= t < start + width (at least one step). */
+  vpulse(t: number, dt: number, start: number, width: number): number {
+    const mid = t + dt / 2;
+    return mid > start && mid < start + Math.max(width, dt) ? 1 : 0;
+  },
+  /** Vensim PULSE TRAIN(start, width, interval, end). */
+  pulseTrain(t: number, dt: number, start: number, width: number, interval: number, end: number): number {
+    const mid = t + dt / 2;
+    if (mid <= start || mid > end + dt / 2) return 0;
+    const w = Math.max(width, dt);
+    if (!(interval > 0)) return mid < start + w ? 1 : 0;
+    if (interval < w) return 1;
+    const into = (mid - start) % interval;
+    return into < w ? 1 : 0;
+  },
   ramp(t: number, slope: number, start: number, end: number): number {
     if (t <= start) return 0;
     return slope * (Math.min(t, end) - start);

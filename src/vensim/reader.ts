@@ -1,0 +1,1012 @@
+/**
+ * Vensim .mdl -> Model (the same model the XMILE reader makes). Records are parsed by
+ * parser.ts; this file resolves subscript ranges into dimension families, gathers each
+ * variable's definitions (apply-to-all, per element, `:EXCEPT:`, number lists), turns INTEG
+ * into stocks with their inflows and outflows, lookups into graphical functions, and writes
+ * each right-hand side as an engine equation (names quoted, Vensim functions named by their
+ * catalogue entries, see functions.ts). Every problem is a diagnostic at FILE:LINE:COL.
+ */
+import { canonicalName } from '../equations/names.js';
+import type {
+  Diagnostic,
+  Dimension,
+  ElementDefinition,
+  Equation,
+  GraphicalFunction,
+  IntegrationMethod,
+  MacroDefinition,
+  Model,
+  ModelView,
+  SourceLocation,
+  Variable,
+} from '../model/types.js';
+import { VENSIM_FUNCTIONS, functionKey } from './functions.js';
+import { VensimSyntaxError } from './lexer.js';
+import {
+  type Definition,
+  type Lhs,
+  type Sub,
+  type Table,
+  type VExpr,
+  parseDefinition,
+  parseExpression,
+} from './parser.js';
+import { type RawRecord, splitFile } from './records.js';
+
+/** Vensim's :NA: value, -2^109 (a finite sentinel, so `x = :NA:` tests work). */
+export const VENSIM_NA = -6.490371073168535e32;
+
+export interface VensimReadResult {
+  model?: Model;
+  diagnostics: Diagnostic[];
+}
+
+/** Does this text look like a Vensim model (rather than XML)? */
+export function looksLikeVensim(text: string): boolean {
+  const head = text.replace(/^\uFEFF/, '').trimStart();
+  if (head.startsWith('<')) return false;
+  return head.startsWith('{UTF-8}') || /~[\s\S]*\|/.test(head.slice(0, 20000));
+}
+
+interface Range {
+  name: string;
+  key: string;
+  elements: string[];
+  /** Element keys. */
+  keys: string[];
+  start: number;
+  family?: Range;
+  mapsTo: { dim: string; elements?: string[] }[];
+}
+
+interface VarDef {
+  def: Extract<Definition, { kind: 'eq' | 'lookup' | 'data' }>;
+  rec: RawRecord;
+}
+
+class LineIndex {
+  private starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+  at(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
+  }
+}
+
+const quote = (name: string) => `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const num = (v: number) => (v < 0 ? `(0 - ${String(-v)})` : String(v));
+
+export function readVensim(text: string, file?: string): VensimReadResult {
+  return new VensimReader(text, file).read();
+}
+
+class VensimReader {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly lines: LineIndex;
+  private readonly ranges = new Map<string, Range>();
+  private readonly elementFamilies = new Map<string, Range[]>();
+  private readonly defs = new Map<string, VarDef[]>();
+  private readonly varOrder: string[] = [];
+  private readonly variables = new Map<string, Variable>();
+  /** Variable key -> family dims (for `!` and number lists). */
+  private readonly varDims = new Map<string, Range[]>();
+  private readonly lookups = new Set<string>();
+  private extra: Variable[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly file?: string,
+  ) {
+    this.lines = new LineIndex(text);
+  }
+
+  private loc(offset: number): SourceLocation {
+    const { line, column } = this.lines.at(offset);
+    return { file: this.file, line, column };
+  }
+
+  private error(
+    code: string,
+    message: string,
+    offset: number,
+    variable?: string,
+    severity: 'error' | 'warning' = 'error',
+  ) {
+    const l = this.loc(offset);
+    this.diagnostics.push({
+      severity,
+      code,
+      message,
+      file: this.file,
+      line: l.line,
+      column: l.column,
+      variable,
+    });
+  }
+
+  read(): VensimReadResult {
+    let split;
+    try {
+      split = splitFile(this.text);
+    } catch (e) {
+      if (e instanceof VensimSyntaxError) {
+        this.error('syntax-error', e.message, e.offset);
+        return { diagnostics: this.diagnostics };
+      }
+      throw e;
+    }
+    const macroRecords = new Map<number, { rec: RawRecord; def: Definition }[]>();
+    const ranged: { def: Extract<Definition, { kind: 'subrange' }> }[] = [];
+    const equivalences: Extract<Definition, { kind: 'equivalence' }>[] = [];
+    for (const rec of split.records) {
+      if (this.text.slice(rec.eqStart, rec.eqEnd).trim() === '') continue;
+      if (/^\*/.test(this.text.slice(rec.eqStart, rec.eqEnd).trim())) continue; // a group
+      let def: Definition;
+      try {
+        def = parseDefinition(this.text, rec.eqStart, rec.eqEnd);
+      } catch (e) {
+        if (e instanceof VensimSyntaxError) {
+          this.error('syntax-error', `syntax error: ${e.message}`, e.offset);
+          continue;
+        }
+        throw e;
+      }
+      if (rec.macro !== undefined) {
+        const list = macroRecords.get(rec.macro) ?? [];
+        list.push({ rec, def });
+        macroRecords.set(rec.macro, list);
+        continue;
+      }
+      switch (def.kind) {
+        case 'subrange':
+          ranged.push({ def });
+          break;
+        case 'equivalence':
+          equivalences.push(def);
+          break;
+        case 'ignored':
+          break;
+        default: {
+          const key = canonicalName(def.lhs.name);
+          if (!this.defs.has(key)) {
+            this.defs.set(key, []);
+            this.varOrder.push(key);
+          }
+          this.defs.get(key)!.push({ def, rec });
+        }
+      }
+    }
+    this.buildRanges(ranged, equivalences);
+    const macros = this.buildMacros(split.macros, macroRecords);
+    for (const key of this.varOrder) this.resolveDims(key);
+    for (const key of this.varOrder) {
+      const defs = this.defs.get(key)!;
+      if (defs.some((d) => d.def.kind === 'lookup')) this.lookups.add(key);
+    }
+    for (const key of this.varOrder) this.buildVariable(key);
+    for (const key of this.flowKeys) {
+      const fv = this.variables.get(key);
+      if (fv && fv.kind === 'aux') fv.kind = 'flow';
+    }
+    const simSpecs = this.simSpecs(split.settings);
+    const dimensions: Dimension[] = [...this.ranges.values()].map((r) => ({
+      name: r.name,
+      elements: r.elements,
+      loc: this.loc(r.start),
+    }));
+    const variables = [
+      ...this.varOrder.map((k) => this.variables.get(k)).filter((v): v is Variable => !!v),
+      ...this.extra,
+    ];
+    const model: Model = {
+      file: this.file,
+      header: { product: 'Vensim' },
+      simSpecs,
+      dimensions,
+      variables,
+      graphicalFunctions: [],
+      modules: [],
+      subModels: [],
+      macros,
+      units: [],
+    };
+    if (split.sketch) model.view = this.view(split.sketch.text, variables);
+    return { model, diagnostics: this.diagnostics };
+  }
+
+  // ---- subscripts ----
+
+  private buildRanges(
+    ranged: { def: Extract<Definition, { kind: 'subrange' }> }[],
+    equivalences: Extract<Definition, { kind: 'equivalence' }>[],
+  ) {
+    const pending = new Map<string, Extract<Definition, { kind: 'subrange' }>>();
+    for (const { def } of ranged) pending.set(canonicalName(def.name), def);
+    const resolving = new Set<string>();
+    const resolve = (key: string): Range | undefined => {
+      const done = this.ranges.get(key);
+      if (done) return done;
+      const def = pending.get(key);
+      if (!def) return undefined;
+      if (resolving.has(key)) {
+        this.error('subscript-cycle', `subscript range '${def.name}' is defined through itself`, def.start);
+        return undefined;
+      }
+      resolving.add(key);
+      const elements: string[] = [];
+      if (def.get) {
+        this.error(
+          'unsupported-feature',
+          `subscript range '${def.name}' read from a file (GET ... SUBSCRIPT) is not supported yet`,
+          def.start,
+        );
+      }
+      for (const el of def.elements) {
+        if ('from' in el) {
+          const a = /^(.*?)(\d+)$/.exec(el.from);
+          const b = /^(.*?)(\d+)$/.exec(el.to);
+          if (
+            !a ||
+            !b ||
+            a[1] !== b[1] ||
+            Number(b[2]) < Number(a[2]) ||
+            Number(b[2]) - Number(a[2]) > 100000
+          ) {
+            this.error(
+              'bad-subscript-range',
+              `'(${el.from}-${el.to})' is not a numbered range like (a1-a9)`,
+              def.start,
+            );
+            continue;
+          }
+          for (let n = Number(a[2]); n <= Number(b[2]); n++) elements.push(`${a[1]}${n}`);
+        } else {
+          const sub = canonicalName(el.name) !== key ? resolve(canonicalName(el.name)) : undefined;
+          if (sub) elements.push(...sub.elements);
+          else elements.push(el.name);
+        }
+      }
+      const r: Range = {
+        name: def.name,
+        key,
+        elements,
+        keys: elements.map((e) => canonicalName(e)),
+        start: def.start,
+        mapsTo: def.mapsTo,
+      };
+      this.ranges.set(key, r);
+      resolving.delete(key);
+      return r;
+    };
+    for (const key of pending.keys()) resolve(key);
+    for (const eq of equivalences) {
+      const other = this.ranges.get(canonicalName(eq.other));
+      if (!other) {
+        this.error(
+          'unknown-dimension',
+          `'${eq.name} <-> ${eq.other}': no subscript range '${eq.other}'`,
+          eq.start,
+        );
+        continue;
+      }
+      this.ranges.set(canonicalName(eq.name), {
+        ...other,
+        name: eq.name,
+        key: canonicalName(eq.name),
+        start: eq.start,
+        mapsTo: [],
+        family: undefined,
+      });
+    }
+    // Families: a range's family is the largest range holding all of its elements (the earliest on ties).
+    const all = [...this.ranges.values()];
+    for (const r of all) {
+      let best = r;
+      for (const o of all) {
+        if (o === r || o.elements.length < best.elements.length) continue;
+        if (o.elements.length === best.elements.length && all.indexOf(o) >= all.indexOf(best)) continue;
+        const set = new Set(o.keys);
+        if (r.keys.every((k) => set.has(k))) best = o;
+      }
+      r.family = best;
+    }
+    // An equivalent range is a family of its own (a square matrix over A and its copy).
+    for (const eq of equivalences) {
+      const r = this.ranges.get(canonicalName(eq.name));
+      if (r) r.family = r;
+    }
+    for (const r of all) {
+      if (r.family !== r) continue;
+      r.keys.forEach((k) => {
+        const list = this.elementFamilies.get(k) ?? [];
+        list.push(r);
+        this.elementFamilies.set(k, list);
+      });
+    }
+  }
+
+  /** Families of each subscript position of a variable, from all its definitions. */
+  private resolveDims(key: string) {
+    const defs = this.defs.get(key)!;
+    const n = defs[0]!.def.lhs.subs.length;
+    const dims: Range[] = [];
+    for (const d of defs) {
+      if (d.def.lhs.subs.length !== n) {
+        this.error(
+          'dimension-mismatch',
+          `'${d.def.lhs.name}' is defined with ${d.def.lhs.subs.length} subscripts here but ${n} elsewhere`,
+          d.def.lhs.start,
+          d.def.lhs.name,
+        );
+        return;
+      }
+    }
+    for (let p = 0; p < n; p++) {
+      let cands: Range[] | undefined;
+      for (const d of defs) {
+        const s = d.def.lhs.subs[p]!;
+        const r = this.ranges.get(canonicalName(s.name));
+        const here = r ? [r.family!] : (this.elementFamilies.get(canonicalName(s.name)) ?? []);
+        if (here.length === 0) {
+          this.error(
+            'unknown-dimension',
+            `'${s.name}' is neither a subscript range nor an element of one`,
+            s.start,
+            d.def.lhs.name,
+          );
+          return;
+        }
+        const prev: Range[] | undefined = cands;
+        cands = prev ? here.filter((x) => prev.includes(x)) : here;
+      }
+      if (!cands || cands.length === 0) {
+        this.error(
+          'dimension-mismatch',
+          `the definitions of '${defs[0]!.def.lhs.name}' use unrelated subscripts at position ${p + 1}`,
+          defs[0]!.def.lhs.start,
+          defs[0]!.def.lhs.name,
+        );
+        return;
+      }
+      // Prefer a family not already used by an earlier position (a matrix over A and its copy).
+      dims.push(cands.find((c) => !dims.includes(c)) ?? cands[0]!);
+    }
+    this.varDims.set(key, dims);
+  }
+
+  /** Element index tuples (into the variable's family dims) a left-hand side covers. */
+  private tuples(lhs: Lhs, dims: Range[]): number[][] {
+    const choose = (s: Sub, d: Range): number[] => {
+      const r = this.ranges.get(canonicalName(s.name));
+      const keys = r ? r.keys : [canonicalName(s.name)];
+      const out: number[] = [];
+      for (const k of keys) {
+        const i = d.keys.indexOf(k);
+        if (i >= 0) out.push(i);
+      }
+      return out;
+    };
+    let acc: number[][] = [[]];
+    lhs.subs.forEach((s, p) => {
+      const next: number[][] = [];
+      const ch = choose(s, dims[p]!);
+      for (const a of acc) for (const i of ch) next.push([...a, i]);
+      acc = next;
+    });
+    if (lhs.except.length) {
+      const excluded = new Set<string>();
+      for (const ex of lhs.except) {
+        let ex2: number[][] = [[]];
+        ex.forEach((s, p) => {
+          const next: number[][] = [];
+          for (const a of ex2) for (const i of choose(s, dims[p] ?? dims[0]!)) next.push([...a, i]);
+          ex2 = next;
+        });
+        for (const t of ex2) excluded.add(t.join(','));
+      }
+      acc = acc.filter((t) => !excluded.has(t.join(',')));
+    }
+    return acc;
+  }
+
+  // ---- variables ----
+
+  private buildVariable(key: string) {
+    const defs = this.defs.get(key)!;
+    const dims = this.varDims.get(key);
+    if (!dims) return;
+    const first = defs[0]!;
+    const name = first.def.lhs.name;
+    const v: Variable = { kind: 'aux', name, loc: this.loc(first.def.lhs.start) };
+    if (first.rec.units) v.units = first.rec.units.replace(/\s*\[[^\]]*\]\s*$/, '').trim() || undefined;
+    if (!v.units) delete v.units;
+    if (first.rec.doc) v.doc = first.rec.doc;
+    if (dims.length) v.dimensions = dims.map((d) => d.name);
+    const size = dims.reduce((n, d) => n * d.elements.length, 1);
+    const strides = dims.map((_, i) => dims.slice(i + 1).reduce((n, d) => n * d.elements.length, 1));
+    const isStock = defs.some((d) => d.def.kind === 'eq' && isCall(d.def.rhs, 'INTEG'));
+    if (isStock && !defs.every((d) => d.def.kind === 'eq' && isCall(d.def.rhs, 'INTEG'))) {
+      this.error(
+        'mixed-definition',
+        `'${name}' is a level (INTEG) in one definition and not in another`,
+        first.def.lhs.start,
+        name,
+      );
+      return;
+    }
+    // Per-element assembly.
+    const covered = new Map<
+      number,
+      { eqn?: Equation; gf?: GraphicalFunction; rate?: Equation; at: number }
+    >();
+    let whole: { eqn?: Equation; gf?: GraphicalFunction; rate?: VExpr; rateEq?: Equation } | undefined;
+    const fullCover = (lhs: Lhs) =>
+      lhs.except.length === 0 && lhs.subs.every((s, p) => canonicalName(s.name) === dims[p]!.key);
+    for (const { def } of defs) {
+      const tuples = dims.length ? this.tuples(def.lhs, dims) : [[]];
+      const at = def.lhs.start;
+      let eqn: Equation | undefined;
+      let gf: GraphicalFunction | undefined;
+      let rate: Equation | undefined;
+      let perElement: Equation[] | undefined;
+      try {
+        if (def.kind === 'data') {
+          this.error(
+            'unsupported-feature',
+            `'${name}' is a data variable without an equation (its values come from a .vdf run), which is not supported`,
+            at,
+            name,
+          );
+          return;
+        }
+        if (def.kind === 'lookup') {
+          if (!def.table) {
+            this.error(
+              'unsupported-feature',
+              `lookups read from a file (GET ... LOOKUPS) are not supported yet ('${name}')`,
+              def.rhsStart,
+              name,
+            );
+            return;
+          }
+          gf = this.gf(def.table, def.rhsStart, name);
+        } else {
+          const rhs = def.rhs;
+          if (rhs.kind === 'list') {
+            const values = rhs.rows.flat();
+            if (values.length !== tuples.length && values.length !== 1) {
+              this.error(
+                'dimension-mismatch',
+                `'${name}' lists ${values.length} numbers for ${tuples.length} elements`,
+                def.rhsStart,
+                name,
+              );
+              return;
+            }
+            perElement = tuples.map((_, i) => ({
+              text: num(values[values.length === 1 ? 0 : i]!),
+              loc: this.loc(def.rhsStart),
+            }));
+          } else if (isCall(rhs, 'INTEG')) {
+            const args = (rhs as Extract<VExpr, { kind: 'call' }>).args;
+            if (args.length !== 2) {
+              this.error(
+                'argument-count',
+                `INTEG takes 2 arguments (rate, initial value), got ${args.length}`,
+                rhs.start,
+                name,
+              );
+              return;
+            }
+            eqn = { text: this.print(args[1]!, key), loc: this.loc(args[1]!.start) };
+            rate = { text: this.print(args[0]!, key), loc: this.loc(args[0]!.start) };
+            if (fullCover(def.lhs) && defs.length === 1) whole = { eqn, rate: args[0], rateEq: rate };
+          } else if (
+            rhs.kind === 'call' &&
+            ['WITH LOOKUP', 'LOOKUP'].includes(functionKey(rhs.name)) &&
+            rhs.args[1]?.kind === 'table'
+          ) {
+            gf = this.gf(rhs.args[1].table, rhs.args[1].start, name);
+            eqn = { text: this.print(rhs.args[0]!, key), loc: this.loc(rhs.args[0]!.start) };
+          } else {
+            eqn = { text: this.print(rhs, key), loc: this.loc(def.rhsStart) };
+          }
+        }
+      } catch (e) {
+        if (e instanceof PrintError) {
+          this.error(e.code, `${e.message} (in the equation of '${name}')`, e.offset, name);
+          return;
+        }
+        throw e;
+      }
+      if (!perElement && fullCover(def.lhs) && defs.length === 1 && !isStock) {
+        if (eqn) v.eqn = eqn;
+        if (gf) v.gf = gf;
+        whole = whole ?? { eqn, gf };
+      }
+      tuples.forEach((t, i) => {
+        const idx = t.reduce((s, x, p) => s + x * strides[p]!, 0);
+        if (covered.has(idx)) {
+          this.error(
+            'duplicate-definition',
+            `element [${t.map((x, p) => dims[p]!.elements[x]).join(',')}] of '${name}' is defined twice`,
+            at,
+            name,
+          );
+          return;
+        }
+        covered.set(idx, { eqn: perElement ? perElement[i] : eqn, gf, rate, at });
+      });
+    }
+    if (isStock) {
+      v.kind = 'stock';
+      const flows = whole?.rate ? this.flowTerms(whole.rate, defs[0]!.def.lhs) : undefined;
+      if (whole && flows) {
+        v.eqn = whole.eqn;
+        v.inflows = flows.inflows.map((k) => this.defs.get(k)![0]!.def.lhs.name);
+        v.outflows = flows.outflows.map((k) => this.defs.get(k)![0]!.def.lhs.name);
+        for (const k of [...flows.inflows, ...flows.outflows]) this.flowKeys.add(k);
+      } else {
+        // The rate is not a sum of flows: a net-flow variable carries it.
+        let flowName = `${name} net flow`;
+        while (this.defs.has(canonicalName(flowName))) flowName += ' ';
+        const flow: Variable = { kind: 'flow', name: flowName, loc: v.loc };
+        if (dims.length) flow.dimensions = v.dimensions;
+        if (whole) {
+          v.eqn = whole.eqn;
+          flow.eqn = whole.rateEq;
+        } else {
+          v.elements = [];
+          flow.elements = [];
+          for (const [idx, c] of [...covered].sort((a, b) => a[0] - b[0])) {
+            const subscript = dims.map(
+              (d, p) => d.elements[Math.floor(idx / strides[p]!) % d.elements.length]!,
+            );
+            v.elements.push({ subscript, eqn: c.eqn, loc: this.loc(c.at) });
+            flow.elements.push({ subscript, eqn: c.rate, loc: this.loc(c.at) });
+          }
+          for (let idx = 0; idx < size; idx++) {
+            if (covered.has(idx)) continue;
+            const subscript = dims.map(
+              (d, p) => d.elements[Math.floor(idx / strides[p]!) % d.elements.length]!,
+            );
+            v.elements.push({ subscript, eqn: { text: '0' } });
+            flow.elements.push({ subscript, eqn: { text: '0' } });
+          }
+        }
+        v.inflows = [flowName];
+        this.extra.push(flow);
+      }
+    } else if (!v.eqn && !v.gf) {
+      const elements: ElementDefinition[] = [];
+      for (const [idx, c] of [...covered].sort((a, b) => a[0] - b[0])) {
+        const subscript = dims.map((d, p) => d.elements[Math.floor(idx / strides[p]!) % d.elements.length]!);
+        elements.push({ subscript, eqn: c.eqn, gf: c.gf, loc: this.loc(c.at) });
+      }
+      if (covered.size < size) {
+        // Elements no equation defines do not exist in Vensim; they read as :NA: here.
+        const na: Equation = { text: num(VENSIM_NA) };
+        for (let idx = 0; idx < size; idx++) {
+          if (covered.has(idx)) continue;
+          const subscript = dims.map(
+            (d, p) => d.elements[Math.floor(idx / strides[p]!) % d.elements.length]!,
+          );
+          elements.push({ subscript, eqn: na });
+        }
+      }
+      v.elements = elements;
+    }
+    this.variables.set(key, v);
+  }
+
+  private readonly flowKeys = new Set<string>();
+
+  /**
+   * Inflows and outflows of a level whose rate is a sum of plain references to non-level
+   * variables (with no subscripts or the level's own), each at most once; else undefined.
+   */
+  private flowTerms(rate: VExpr, lhs: Lhs): { inflows: string[]; outflows: string[] } | undefined {
+    const inflows: string[] = [];
+    const outflows: string[] = [];
+    const ok = (e: VExpr, sign: number): boolean => {
+      if (e.kind === 'unary' && (e.op === '-' || e.op === '+')) return ok(e.arg, e.op === '-' ? -sign : sign);
+      if (e.kind === 'binary' && (e.op === '+' || e.op === '-'))
+        return ok(e.left, sign) && ok(e.right, e.op === '-' ? -sign : sign);
+      if (e.kind !== 'ref') return false;
+      const k = canonicalName(e.name);
+      const defs = this.defs.get(k);
+      if (!defs || defs.some((d) => d.def.kind !== 'eq' || isCall(d.def.rhs, 'INTEG'))) return false;
+      if (defs.length !== 1 || defs[0]!.def.lhs.except.length) return false;
+      const same =
+        e.subs.length === 0
+          ? defs[0]!.def.lhs.subs.length === 0
+          : e.subs.length === lhs.subs.length &&
+            e.subs.every((s, i) => !s.bang && canonicalName(s.name) === canonicalName(lhs.subs[i]!.name));
+      if (!same) return false;
+      const fd = this.varDims.get(k);
+      const sd = this.varDims.get(canonicalName(lhs.name));
+      if (fd && sd && fd.length && (fd.length !== sd.length || fd.some((d, i) => d !== sd[i]))) return false;
+      if (inflows.includes(k) || outflows.includes(k)) return false;
+      (sign > 0 ? inflows : outflows).push(k);
+      return true;
+    };
+    return ok(rate, 1) ? { inflows, outflows } : undefined;
+  }
+
+  private gf(t: Table, at: number, name: string): GraphicalFunction {
+    if (t.xs.length === 0) throw new PrintError(`lookup '${name}' has no points`, at, 'bad-lookup');
+    for (let i = 1; i < t.xs.length; i++) {
+      if (!(t.xs[i]! >= t.xs[i - 1]!))
+        throw new PrintError(
+          `lookup '${name}': x values must ascend (${t.xs[i - 1]} then ${t.xs[i]})`,
+          at,
+          'bad-lookup',
+        );
+    }
+    return { type: 'continuous', xpts: t.xs, ypts: t.ys, loc: this.loc(at) };
+  }
+
+  // ---- equations as engine text ----
+
+  private print(e: VExpr, self: string): string {
+    const p = (x: VExpr) => this.print(x, self);
+    switch (e.kind) {
+      case 'num':
+        return num(e.value);
+      case 'na':
+        return num(VENSIM_NA);
+      case 'str':
+        throw new PrintError(
+          `a string ('${e.text}') is used where a number is needed`,
+          e.start,
+          'invalid-argument',
+        );
+      case 'list':
+        throw new PrintError('a number list must be the whole equation', e.start, 'syntax-error');
+      case 'table':
+        throw new PrintError('a lookup table here is not supported', e.start, 'unsupported-feature');
+      case 'unary':
+        return e.op === 'not' ? `(NOT ${p(e.arg)})` : `(${e.op}${p(e.arg)})`;
+      case 'binary': {
+        const op = e.op === 'and' ? 'AND' : e.op === 'or' ? 'OR' : e.op;
+        return `(${p(e.left)} ${op} ${p(e.right)})`;
+      }
+      case 'ref':
+        return this.ref(e.name, e.subs, e.start);
+      case 'call':
+        return this.call(e, self);
+    }
+  }
+
+  private ref(name: string, subs: Sub[], at: number): string {
+    const key = canonicalName(name);
+    if (!this.defs.has(key)) {
+      if (key === 'time') return 'TIME';
+      if (this.ranges.has(key) && subs.length === 0) return quote(this.ranges.get(key)!.name);
+      // Unknown names are left for the compiler, which reports them at this place.
+      if (subs.length === 0) return quote(name);
+    }
+    if (subs.length === 0) return quote(name);
+    const dims = this.varDims.get(key);
+    const parts = subs.map((s, i) => {
+      if (!s.bang) return quote(s.name);
+      const r = this.ranges.get(canonicalName(s.name));
+      if (!r) throw new PrintError(`'${s.name}!' names no subscript range`, s.start, 'unknown-dimension');
+      return dims && dims[i] === r ? '*' : quote(r.name);
+    });
+    void at;
+    return `${quote(name)}[${parts.join(', ')}]`;
+  }
+
+  private call(e: Extract<VExpr, { kind: 'call' }>, self: string): string {
+    const p = (x: VExpr) => this.print(x, self);
+    const fk = functionKey(e.name);
+    const key = canonicalName(e.name);
+    if (this.lookups.has(key) || (this.defs.has(key) && !VENSIM_FUNCTIONS[fk])) {
+      if (e.args.length !== 1)
+        throw new PrintError(
+          `lookup '${e.name}' takes 1 argument, got ${e.args.length}`,
+          e.start,
+          'argument-count',
+        );
+      if (e.subs.length) return `LOOKUP(${this.ref(e.name, e.subs, e.start)}, ${p(e.args[0]!)})`;
+      return `${quote(e.name)}(${p(e.args[0]!)})`;
+    }
+    const arity = (n: number, m = n) => {
+      if (e.args.length < n || e.args.length > m)
+        throw new PrintError(
+          `${fk} takes ${n === m ? n : `${n} to ${m}`} argument(s), got ${e.args.length}`,
+          e.start,
+          'argument-count',
+        );
+    };
+    switch (fk) {
+      case 'IF THEN ELSE':
+        arity(3);
+        return `(IF ${p(e.args[0]!)} THEN ${p(e.args[1]!)} ELSE ${p(e.args[2]!)})`;
+      case 'INTEG':
+        throw new PrintError('INTEG must be the whole right-hand side of a level', e.start, 'syntax-error');
+      case 'WITH LOOKUP':
+        throw new PrintError('WITH LOOKUP must be the whole right-hand side', e.start, 'unsupported-feature');
+      case 'ELMCOUNT': {
+        arity(1);
+        const a = e.args[0]!;
+        const r = a.kind === 'ref' ? this.ranges.get(canonicalName(a.name)) : undefined;
+        if (!r)
+          throw new PrintError('ELMCOUNT takes the name of a subscript range', a.start, 'invalid-argument');
+        return String(r.elements.length);
+      }
+      case 'TABBED ARRAY':
+        throw new PrintError('TABBED ARRAY must be the whole right-hand side', e.start, 'syntax-error');
+    }
+    if (/^GET (XLS|DIRECT|VDF|DATA)/.test(fk))
+      throw new PrintError(`${fk} (external data) is not supported yet`, e.start, 'unsupported-feature');
+    const f = VENSIM_FUNCTIONS[fk];
+    if (!f) {
+      // A macro or an unknown function: the compiler reports it here if it is neither.
+      return `${quote(e.name)}(${e.args.map(p).join(', ')})`;
+    }
+    arity(f.min, f.max);
+    if (f.builtin.startsWith('LOOKUP_')) {
+      const t = e.args[0]!;
+      if (t.kind !== 'ref')
+        throw new PrintError(`${fk} takes the name of a lookup first`, t.start, 'invalid-argument');
+      return `${f.builtin}(${this.ref(t.name, t.subs, t.start)}, ${p(e.args[1]!)})`;
+    }
+    return `${f.builtin}(${e.args.map(p).join(', ')})`;
+  }
+
+  // ---- control ----
+
+  private constant(key: string, seen = new Set<string>()): number | undefined {
+    const defs = this.defs.get(key);
+    if (!defs || defs.length !== 1 || seen.has(key)) return undefined;
+    const d = defs[0]!.def;
+    if (d.kind !== 'eq') return undefined;
+    seen.add(key);
+    const ev = (e: VExpr): number | undefined => {
+      switch (e.kind) {
+        case 'num':
+          return e.value;
+        case 'unary': {
+          const a = ev(e.arg);
+          return a === undefined ? undefined : e.op === '-' ? -a : e.op === '+' ? a : undefined;
+        }
+        case 'binary': {
+          const a = ev(e.left);
+          const b = ev(e.right);
+          if (a === undefined || b === undefined) return undefined;
+          switch (e.op) {
+            case '+':
+              return a + b;
+            case '-':
+              return a - b;
+            case '*':
+              return a * b;
+            case '/':
+              return a / b;
+            case '^':
+              return a ** b;
+            default:
+              return undefined;
+          }
+        }
+        case 'ref':
+          return e.subs.length ? undefined : this.constant(canonicalName(e.name), seen);
+        default:
+          return undefined;
+      }
+    };
+    return ev(d.rhs);
+  }
+
+  private simSpecs(settings: string[]): Model['simSpecs'] {
+    const get = (name: string, dflt: number): number => {
+      const key = canonicalName(name);
+      const v = this.constant(key);
+      if (v === undefined || !Number.isFinite(v)) {
+        const d = this.defs.get(key)?.[0];
+        if (!d)
+          this.error(
+            'missing-control',
+            `the model does not define ${name}; ${dflt} is used`,
+            0,
+            undefined,
+            'warning',
+          );
+        else if (d.def.kind === 'eq')
+          this.error(
+            'dynamic-control',
+            `${name} is not a constant; only its value at the start can be used (${dflt} if none)`,
+            d.def.lhs.start,
+            name,
+            'warning',
+          );
+        return dflt;
+      }
+      return v;
+    };
+    const start = get('INITIAL TIME', 0);
+    const stop = get('FINAL TIME', 100);
+    const dt = get('TIME STEP', 1);
+    const saveKey = canonicalName('SAVEPER');
+    const saveStep = this.defs.has(saveKey) ? get('SAVEPER', dt) : dt;
+    let method: IntegrationMethod = 'euler';
+    for (const s of settings) {
+      const m = /^15:(-?\d+),(-?\d+),(-?\d+),(-?\d+)/.exec(s);
+      if (m) {
+        const code = Number(m[4]);
+        method = code === 1 || code === 5 ? 'rk4' : code === 3 || code === 4 ? 'rk2' : 'euler';
+      }
+    }
+    const tu = this.defs
+      .get(canonicalName('TIME STEP'))?.[0]
+      ?.rec.units.replace(/\s*\[[^\]]*\]\s*$/, '')
+      .trim();
+    const specs: Model['simSpecs'] = { start, stop, dt, saveStep, method };
+    if (tu) specs.timeUnits = tu;
+    if (!(dt > 0)) {
+      this.error(
+        'bad-time-step',
+        `TIME STEP must be above 0 (it is ${dt})`,
+        this.defs.get(canonicalName('TIME STEP'))?.[0]?.def.lhs.start ?? 0,
+      );
+      specs.dt = 1;
+    }
+    return specs;
+  }
+
+  // ---- macros ----
+
+  private buildMacros(
+    raw: { headStart: number; headEnd: number; start: number }[],
+    records: Map<number, { rec: RawRecord; def: Definition }[]>,
+  ): MacroDefinition[] {
+    const out: MacroDefinition[] = [];
+    raw.forEach((m, i) => {
+      let head: VExpr;
+      try {
+        head = parseExpression(this.text, m.headStart, m.headEnd);
+      } catch (e) {
+        if (e instanceof VensimSyntaxError) {
+          this.error('syntax-error', `macro header: ${e.message}`, e.offset);
+          return;
+        }
+        throw e;
+      }
+      if (head.kind !== 'call' || head.args.some((a) => a.kind !== 'ref')) {
+        this.error('syntax-error', 'a macro header is NAME(input, ...)', m.headStart);
+        return;
+      }
+      const params = head.args.map((a) => (a as { name: string }).name);
+      const body = records.get(i) ?? [];
+      const result = body.find(
+        (b) => b.def.kind === 'eq' && canonicalName(b.def.lhs.name) === canonicalName(head.name),
+      );
+      const others = body.filter((b) => b !== result);
+      const macro: MacroDefinition = {
+        name: head.name,
+        parameters: params,
+        variables: [],
+        loc: this.loc(m.start),
+      };
+      if (!result || result.def.kind !== 'eq') {
+        this.error('bad-macro', `macro '${head.name}' does not define its result '${head.name}'`, m.start);
+        return;
+      }
+      // Only macros whose body is one expression over the inputs are supported (no own variables or levels).
+      if (others.length || isCall(result.def.rhs, 'INTEG')) {
+        macro.variables = others.map((o) => ({
+          kind: 'aux',
+          name: o.def.kind === 'eq' ? o.def.lhs.name : 'variable',
+        }));
+        if (isCall(result.def.rhs, 'INTEG')) macro.variables.push({ kind: 'stock', name: head.name });
+      }
+      try {
+        macro.eqn = { text: this.printMacro(result.def.rhs), loc: this.loc(result.def.rhsStart) };
+      } catch (e) {
+        if (e instanceof PrintError) {
+          this.error(e.code, `${e.message} (in macro '${head.name}')`, e.offset);
+          return;
+        }
+        throw e;
+      }
+      out.push(macro);
+    });
+    return out;
+  }
+
+  private printMacro(e: VExpr): string {
+    // Inside a macro, `Name$` refers to the model's variable.
+    const strip = (x: VExpr): VExpr => {
+      switch (x.kind) {
+        case 'ref':
+          return { ...x, name: x.name.replace(/\$$/, '') };
+        case 'call':
+          return { ...x, args: x.args.map(strip) };
+        case 'unary':
+          return { ...x, arg: strip(x.arg) };
+        case 'binary':
+          return { ...x, left: strip(x.left), right: strip(x.right) };
+        default:
+          return x;
+      }
+    };
+    return this.print(strip(isCall(e, 'INTEG') ? e : e), '');
+  }
+
+  // ---- sketch ----
+
+  private view(sketch: string, variables: Variable[]): ModelView {
+    const kinds = new Map(variables.map((v) => [canonicalName(v.name), v.kind]));
+    const view: ModelView = { elements: [], connectors: [] };
+    const names = new Map<string, string>();
+    let viewNo = 0;
+    for (const line of sketch.split(/\r\n|\r|\n/)) {
+      if (line.startsWith('*')) {
+        viewNo++;
+        continue;
+      }
+      const f = line.split(',');
+      if (f[0] === '10' && f.length >= 7) {
+        let name = f[2]!;
+        if (name.startsWith('"')) {
+          // A quoted name may hold commas: rejoin up to the closing quote.
+          let k = 2;
+          while (!/[^\\]"$/.test(name) && k + 1 < f.length) name += ',' + f[++k]!;
+          f.splice(3, k - 2);
+          name = name.slice(1, -1).replace(/\\"/g, '"');
+        }
+        const kind = kinds.get(canonicalName(name));
+        names.set(`${viewNo}:${f[1]}`, name);
+        if (!kind) continue;
+        const x = Number(f[3]);
+        const y = Number(f[4]);
+        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+        const ghost = (Number(f[8]) & 1) === 0 && f[8] !== undefined;
+        view.elements.push({
+          kind: ghost ? 'alias' : kind,
+          name,
+          x,
+          y,
+          width: 2 * (Number(f[5]) || 40),
+          height: 2 * (Number(f[6]) || 20),
+        });
+      } else if (f[0] === '1' && f.length >= 4) {
+        const from = names.get(`${viewNo}:${f[2]}`);
+        const to = names.get(`${viewNo}:${f[3]}`);
+        if (from && to) view.connectors.push({ from, to });
+      }
+    }
+    return view;
+  }
+}
+
+class PrintError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+function isCall(e: VExpr, name: string): boolean {
+  return e.kind === 'call' && functionKey(e.name) === name;
+}
