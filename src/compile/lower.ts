@@ -19,6 +19,7 @@ import type {
   Variable,
 } from '../model/types.js';
 import { makeTable, type LookupTable } from '../simulate/runtime.js';
+import { valueAtStart } from './initial-value.js';
 import { type IR, c, irDeps, slot } from './ir.js';
 
 export type SlotRole =
@@ -110,6 +111,8 @@ interface Ctx {
   depth: number;
   /** Inside the first argument of PREVIOUS, where SELF may name the variable being defined. */
   selfAllowed?: boolean;
+  /** Lowering a Vensim DELAY N / SMOOTH N, whose order is read once at the start. */
+  vensimOrder?: boolean;
 }
 
 /** A macro's parameters: each argument with the parameters of the context it was written in. */
@@ -643,10 +646,39 @@ export function lowerModel(model: Model): LoweredModel {
         };
       }
       // Vensim forms (the catalogue documents each).
-      case 'DELAY_N':
-        return lowerStateful('DELAYN', [args[0]!, args[1]!, args[3]!, args[2]!], ctx, at);
+      case 'DELAY_N': {
+        const input = hiddenAux(lower(args[0]!, ctx), L('DELAY N input'));
+        const time = hiddenAux(lower(args[1]!, ctx), L('DELAY N time'));
+        let order = staticOrder(args[3]!, { ...ctx, vensimOrder: true }, at);
+        // Vensim lowers the order until n x DT <= the delay time (at the start).
+        const t0 = valueAtStart(time, startContext());
+        if (t0 !== undefined && t0 > 0) order = Math.max(1, Math.min(order, Math.floor(t0 / model.simSpecs.dt + 1e-9)));
+        const initFlow = lower(args[2]!, ctx);
+        // Each stage drains at the delay time that was current when its contents entered: stage k
+        // reads the delay time of k - 1 steps before.
+        let stageDelay: IR = time;
+        let inflow = input;
+        for (let i = 0; i < order; i++) {
+          if (i > 0 && time.k === 's') {
+            const src = newSlot('haux', L(`DELAY N time ${i}`));
+            src.eq = stageDelay;
+            const p = newSlot('prev', L(`DELAY N time ${i + 1}`));
+            p.eq = time;
+            p.source = src.id;
+            stageDelay = slot(p.id);
+          }
+          const stageTime: IR = { k: 'bin', op: '/', a: stageDelay, b: c(order) };
+          const st = newSlot('hstock', L(`DELAY N stage ${i + 1}`));
+          st.eq = { k: 'bin', op: '*', a: initFlow, b: { k: 'bin', op: '/', a: time, b: c(order) } };
+          const out = newSlot('haux', L(`DELAY N outflow ${i + 1}`));
+          out.eq = { k: 'bin', op: '/', a: slot(st.id), b: stageTime };
+          st.rate = { k: 'bin', op: '-', a: inflow, b: slot(out.id) };
+          inflow = slot(out.id);
+        }
+        return inflow;
+      }
       case 'SMOOTH_N':
-        return lowerStateful('SMTHN', [args[0]!, args[1]!, args[3]!, args[2]!], ctx, at);
+        return lowerStateful('SMTHN', [args[0]!, args[1]!, args[3]!, args[2]!], { ...ctx, vensimOrder: true }, at);
       case 'ACTIVE_INITIAL':
         return lower(args[0]!, ctx);
       case 'SAMPLE_IF_TRUE': {
@@ -690,8 +722,33 @@ export function lowerModel(model: Model): LoweredModel {
     }
   };
 
+  const startContext = () => ({
+    start: model.simSpecs.start,
+    stop: model.simSpecs.stop,
+    dt: model.simSpecs.dt,
+    equation: (i: number) => {
+      const sl = slots[i]!;
+      // A variable not lowered yet (it comes later in the file): lower it now, once.
+      if (sl.eq === PENDING && sl.varIndex !== undefined && sl.role !== 'stock' && !onDemand.has(i)) {
+        onDemand.add(i);
+        const vi = vars[sl.varIndex]!;
+        const { eqn, gf } = elementEquation(vi, sl.element!);
+        sl.eq = lowerValue(vi, sl.element!, eqn, gf);
+      }
+      return sl.eq === PENDING ? undefined : sl.eq;
+    },
+  });
+  const onDemand = new Set<number>();
+
   const staticOrder = (e: Expr, ctx: Ctx, at: number): number => {
-    const v = constFold(lower(e, ctx));
+    const ir = lower(e, ctx);
+    // Vensim reads the order once, at the start (`2 + STEP(1, 10)` stays 2), and truncates it.
+    const v =
+      constFold(ir) ??
+      (ctx.vensimOrder
+        ? valueAtStart(ir, startContext())
+        : undefined);
+    if (ctx.vensimOrder && v !== undefined && v >= 1) return Math.trunc(v);
     if (v === undefined || !Number.isFinite(v) || v < 1) {
       throw new LowerError(
         'the order of DELAYN/SMTHN must be a constant of at least 1',

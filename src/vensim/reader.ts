@@ -486,7 +486,7 @@ class VensimReader {
           }
           gf = this.gf(def.table, def.rhsStart, name);
         } else {
-          const rhs = def.rhs;
+          const rhs = isCall(def.rhs, 'TABBED ARRAY') ? (def.rhs as Extract<VExpr, { kind: 'call' }>).args[0]! : def.rhs;
           if (rhs.kind === 'list') {
             const values = rhs.rows.flat();
             if (values.length !== tuples.length && values.length !== 1) {
