@@ -318,8 +318,8 @@ class VensimReader {
     for (const r of all) {
       let best = r;
       for (const o of all) {
-        if (o === r || o.elements.length < best.elements.length) continue;
-        if (o.elements.length === best.elements.length && all.indexOf(o) >= all.indexOf(best)) continue;
+        // A range with the same elements as another is a family of its own (a matrix over both).
+        if (o === r || o.elements.length <= best.elements.length || o.elements.length === r.elements.length) continue;
         const set = new Set(o.keys);
         if (r.keys.every((k) => set.has(k))) best = o;
       }
