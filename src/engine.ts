@@ -6,6 +6,7 @@ import { compile } from './compile/compile.js';
 import type { Diagnostic, Model } from './model/types.js';
 import type { CompiledModel } from './simulate/types.js';
 import { checkUnits } from './units/check.js';
+import type { DataSource } from './vensim/external.js';
 import { looksLikeVensim, readVensim } from './vensim/reader.js';
 import { readXmile } from './xmile/reader.js';
 
@@ -36,10 +37,10 @@ export interface CompileResult {
  * Read a model from its text: Vensim (.mdl, by extension or, without one, by content) or XMILE
  * (.xmile, .stmx, .xml). Never throws.
  */
-export function readModel(text: string, options: { file?: string } = {}): ReadResult {
+export function readModel(text: string, options: { file?: string; data?: DataSource } = {}): ReadResult {
   const ext = /\.([A-Za-z0-9]+)$/.exec(options.file ?? '')?.[1]?.toLowerCase();
   if (ext === 'mdl' || (ext !== 'xmile' && ext !== 'stmx' && ext !== 'xml' && looksLikeVensim(text)))
-    return readVensim(text, options.file);
+    return readVensim(text, options.file, options.data);
   return readXmile(text, options.file);
 }
 

@@ -652,7 +652,8 @@ export function lowerModel(model: Model): LoweredModel {
         let order = staticOrder(args[3]!, { ...ctx, vensimOrder: true }, at);
         // Vensim lowers the order until n x DT <= the delay time (at the start).
         const t0 = valueAtStart(time, startContext());
-        if (t0 !== undefined && t0 > 0) order = Math.max(1, Math.min(order, Math.floor(t0 / model.simSpecs.dt + 1e-9)));
+        if (t0 !== undefined && t0 > 0)
+          order = Math.max(1, Math.min(order, Math.floor(t0 / model.simSpecs.dt + 1e-9)));
         const initFlow = lower(args[2]!, ctx);
         // Each stage drains at the delay time that was current when its contents entered: stage k
         // reads the delay time of k - 1 steps before.
@@ -678,7 +679,12 @@ export function lowerModel(model: Model): LoweredModel {
         return inflow;
       }
       case 'SMOOTH_N':
-        return lowerStateful('SMTHN', [args[0]!, args[1]!, args[3]!, args[2]!], { ...ctx, vensimOrder: true }, at);
+        return lowerStateful(
+          'SMTHN',
+          [args[0]!, args[1]!, args[3]!, args[2]!],
+          { ...ctx, vensimOrder: true },
+          at,
+        );
       case 'ACTIVE_INITIAL':
         return lower(args[0]!, ctx);
       case 'SAMPLE_IF_TRUE': {
@@ -743,11 +749,7 @@ export function lowerModel(model: Model): LoweredModel {
   const staticOrder = (e: Expr, ctx: Ctx, at: number): number => {
     const ir = lower(e, ctx);
     // Vensim reads the order once, at the start (`2 + STEP(1, 10)` stays 2), and truncates it.
-    const v =
-      constFold(ir) ??
-      (ctx.vensimOrder
-        ? valueAtStart(ir, startContext())
-        : undefined);
+    const v = constFold(ir) ?? (ctx.vensimOrder ? valueAtStart(ir, startContext()) : undefined);
     if (ctx.vensimOrder && v !== undefined && v >= 1) return Math.trunc(v);
     if (v === undefined || !Number.isFinite(v) || v < 1) {
       throw new LowerError(
@@ -847,6 +849,34 @@ export function lowerModel(model: Model): LoweredModel {
         return lowerRandom(f.name, e.args, ctx, at);
       case 'lookup': {
         const target = e.args[0]!;
+        // An element's own table (Vensim `tab[a, b](x)`, or `tab(x)` bound by the equation's subscripts).
+        const own = target.kind === 'ref' || target.kind === 'subscript' ? byKey.get(target.key) : undefined;
+        if (own && own.dims.length > 0 && own.v.elements?.some((d) => d.gf)) {
+          const sel = selectSlots(
+            own,
+            target.kind === 'subscript' ? target.indices : undefined,
+            ctx,
+            target.span.start,
+            false,
+          )[0]!;
+          if (sel.k === 's') {
+            const tkey = `${own.key}#${sel.i - own.base}`;
+            let tt = gfTables.get(tkey);
+            if (tt === undefined) {
+              const gf = elementGf(own, sel.i - own.base);
+              if (!gf)
+                throw new LowerError(
+                  `'${own.display}' has no graphical function for this element`,
+                  target.span.start,
+                  'unknown-function',
+                );
+              tt = addTable(gf);
+              gfTables.set(tkey, tt);
+            }
+            const x = lower(e.args[1]!, ctx);
+            return f.name !== 'LOOKUP' ? vensimLookup(f.name, tt, x) : { k: 'lookup', table: tt, x };
+          }
+        }
         if (target.kind !== 'ref')
           throw new LowerError(
             'LOOKUP expects the name of a graphical function first',

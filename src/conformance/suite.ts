@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { compileModel, readModel } from '../engine.js';
+import { dataSourceFor } from '../node/data-files.js';
 import { canonicalName } from '../equations/names.js';
 
 export const REL_TOL = 1e-3;
@@ -161,7 +162,7 @@ export function runModel(modelPath: string, root: string): ModelReport {
   };
   const expected = expectedFor(modelPath);
   if (!expected) return { ...base, reason: 'no expected output (output.csv or output.tab) beside the model' };
-  const read = readModel(readFileSync(modelPath, 'utf8'), { file: rel });
+  const read = readModel(readFileSync(modelPath, 'utf8'), { file: rel, data: dataSourceFor(modelPath) });
   const readErrors = read.diagnostics.filter((d) => d.severity === 'error');
   if (!read.model || readErrors.length) {
     return { ...base, reason: `read error: ${readErrors[0]?.message ?? 'no model'}` };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readModel, type ReadResult } from '../engine.js';
+import { dataSourceFor } from './data-files.js';
 
 /** Read a model file (.xmile, .stmx, .xml). File-system errors become diagnostics. */
 export function readModelFile(path: string): ReadResult {
@@ -15,5 +16,5 @@ export function readModelFile(path: string): ReadResult {
       ],
     };
   }
-  return readModel(text, { file: path });
+  return readModel(text, { file: path, data: dataSourceFor(path) });
 }

@@ -20,6 +20,7 @@ import type {
   SourceLocation,
   Variable,
 } from '../model/types.js';
+import { type DataSource, ExternalError, readConstants, readSeries } from './external.js';
 import { VENSIM_FUNCTIONS, functionKey } from './functions.js';
 import { VensimSyntaxError } from './lexer.js';
 import {
@@ -91,8 +92,8 @@ class LineIndex {
 const quote = (name: string) => `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const num = (v: number) => (v < 0 ? `(0 - ${String(-v)})` : String(v));
 
-export function readVensim(text: string, file?: string): VensimReadResult {
-  return new VensimReader(text, file).read();
+export function readVensim(text: string, file?: string, data?: DataSource): VensimReadResult {
+  return new VensimReader(text, file, data).read();
 }
 
 class VensimReader {
@@ -111,6 +112,7 @@ class VensimReader {
   constructor(
     private readonly text: string,
     private readonly file?: string,
+    private readonly data?: DataSource,
   ) {
     this.lines = new LineIndex(text);
   }
@@ -196,7 +198,14 @@ class VensimReader {
     for (const key of this.varOrder) this.resolveDims(key);
     for (const key of this.varOrder) {
       const defs = this.defs.get(key)!;
-      if (defs.some((d) => d.def.kind === 'lookup')) this.lookups.add(key);
+      if (
+        defs.some(
+          (d) =>
+            d.def.kind === 'lookup' ||
+            (d.def.kind === 'eq' && /LOOKUPS$/.test(functionKey(this.getCall(d.def)?.name ?? ''))),
+        )
+      )
+        this.lookups.add(key);
     }
     for (const key of this.varOrder) this.buildVariable(key);
     for (const key of this.flowKeys) {
@@ -319,7 +328,8 @@ class VensimReader {
       let best = r;
       for (const o of all) {
         // A range with the same elements as another is a family of its own (a matrix over both).
-        if (o === r || o.elements.length <= best.elements.length || o.elements.length === r.elements.length) continue;
+        if (o === r || o.elements.length <= best.elements.length || o.elements.length === r.elements.length)
+          continue;
         const set = new Set(o.keys);
         if (r.keys.every((k) => set.has(k))) best = o;
       }
@@ -464,8 +474,15 @@ class VensimReader {
       let gf: GraphicalFunction | undefined;
       let rate: Equation | undefined;
       let perElement: Equation[] | undefined;
+      let perElementGf: GraphicalFunction[] | undefined;
       try {
-        if (def.kind === 'data') {
+        const get = this.getCall(def);
+        if (get) {
+          const r = this.external(get, def.lhs, dims, tuples, name, def.lhs.dataKeyword);
+          if (!r) return;
+          if (r.values) perElement = r.values.map((x) => ({ text: num(x), loc: this.loc(get.start) }));
+          else perElementGf = r.gfs;
+        } else if (def.kind === 'data') {
           this.error(
             'unsupported-feature',
             `'${name}' is a data variable without an equation (its values come from a .vdf run), which is not supported`,
@@ -473,12 +490,11 @@ class VensimReader {
             name,
           );
           return;
-        }
-        if (def.kind === 'lookup') {
+        } else if (def.kind === 'lookup') {
           if (!def.table) {
             this.error(
-              'unsupported-feature',
-              `lookups read from a file (GET ... LOOKUPS) are not supported yet ('${name}')`,
+              'syntax-error',
+              `the lookup '${name}' is neither a table of points nor GET ... LOOKUPS(...)`,
               def.rhsStart,
               name,
             );
@@ -486,7 +502,9 @@ class VensimReader {
           }
           gf = this.gf(def.table, def.rhsStart, name);
         } else {
-          const rhs = isCall(def.rhs, 'TABBED ARRAY') ? (def.rhs as Extract<VExpr, { kind: 'call' }>).args[0]! : def.rhs;
+          const rhs = isCall(def.rhs, 'TABBED ARRAY')
+            ? (def.rhs as Extract<VExpr, { kind: 'call' }>).args[0]!
+            : def.rhs;
           if (rhs.kind === 'list') {
             const values = rhs.rows.flat();
             if (values.length !== tuples.length && values.length !== 1) {
@@ -534,7 +552,7 @@ class VensimReader {
         }
         throw e;
       }
-      if (!perElement && fullCover(def.lhs) && defs.length === 1 && !isStock) {
+      if (!perElement && !perElementGf && fullCover(def.lhs) && defs.length === 1 && !isStock) {
         if (eqn) v.eqn = eqn;
         if (gf) v.gf = gf;
         whole = whole ?? { eqn, gf };
@@ -550,7 +568,12 @@ class VensimReader {
           );
           return;
         }
-        covered.set(idx, { eqn: perElement ? perElement[i] : eqn, gf, rate, at });
+        covered.set(idx, {
+          eqn: perElement ? perElement[i] : eqn,
+          gf: perElementGf ? perElementGf[i] : gf,
+          rate,
+          at,
+        });
       });
     }
     if (isStock) {
@@ -592,6 +615,10 @@ class VensimReader {
         v.inflows = [flowName];
         this.extra.push(flow);
       }
+    } else if (!v.eqn && !v.gf && dims.length === 0) {
+      const only = covered.get(0);
+      if (only?.eqn) v.eqn = only.eqn;
+      if (only?.gf) v.gf = only.gf;
     } else if (!v.eqn && !v.gf) {
       const elements: ElementDefinition[] = [];
       for (const [idx, c] of [...covered].sort((a, b) => a[0] - b[0])) {
@@ -615,6 +642,74 @@ class VensimReader {
   }
 
   private readonly flowKeys = new Set<string>();
+
+  /** The GET XLS/DIRECT call that is a definition's whole right-hand side, if it is one. */
+  private getCall(def: VarDef['def']): Extract<VExpr, { kind: 'call' }> | undefined {
+    const e = def.kind === 'eq' ? def.rhs : def.kind === 'lookup' ? def.call : undefined;
+    if (e?.kind === 'call' && /^GET (XLS|DIRECT) (CONSTANTS|DATA|LOOKUPS)$/.test(functionKey(e.name)))
+      return e;
+    return undefined;
+  }
+
+  /** Values (constants) or graphical functions (data, lookups) read from a file, one per tuple. */
+  private external(
+    call: Extract<VExpr, { kind: 'call' }>,
+    lhs: Lhs,
+    dims: Range[],
+    tuples: number[][],
+    name: string,
+    keyword: string | undefined,
+  ): { values?: number[]; gfs?: GraphicalFunction[] } | undefined {
+    const fk = functionKey(call.name);
+    const kind = /CONSTANTS$/.test(fk) ? 'constants' : /DATA$/.test(fk) ? 'data' : 'lookups';
+    const want = kind === 'constants' ? 3 : 4;
+    const fail = (msg: string, at = call.start) => {
+      this.error('external-data', `${fk} in the equation of '${name}': ${msg}`, at, name);
+      return undefined;
+    };
+    if (call.args.length !== want) return fail(`takes ${want} arguments, got ${call.args.length}`);
+    const args: string[] = [];
+    for (const a of call.args) {
+      if (a.kind !== 'str') return fail("arguments must be quoted text like 'file.xlsx'", a.start);
+      args.push(a.text);
+    }
+    if (!this.data)
+      return fail(`the model's data file '${args[0]}' can be read only when the model is read from a file`);
+    const sheet = this.data.sheet(args[0]!, args[1]!);
+    if (typeof sheet === 'string') return fail(sheet, call.args[0]!.start);
+    // The free positions (ranges, not single elements) of the left-hand side lay out the cells.
+    const free = lhs.subs
+      .map((sub, p) => ({ p, r: this.ranges.get(canonicalName(sub.name)) }))
+      .filter((x) => x.r !== undefined)
+      .map((x) => this.tuples({ ...lhs, subs: [lhs.subs[x.p]!], except: [] }, [dims[x.p]!]).length);
+    try {
+      if (kind === 'constants') {
+        const cols = free.length ? free[free.length - 1]! : 1;
+        const rows = Math.max(1, tuples.length / cols);
+        const flat = readConstants(sheet, args[2]!, rows, cols);
+        return { values: tuples.map((_, i) => flat[i]!) };
+      }
+      const series = readSeries(sheet, args[2]!, args[3]!, tuples.length);
+      const gfs = series.map((pts) => {
+        let xs = pts.xs;
+        let type: GraphicalFunction['type'] = 'continuous';
+        if (keyword === 'HOLD BACKWARD') type = 'discrete';
+        else if (keyword === 'LOOK FORWARD') {
+          // The next point's value from just after each point: a backward-held table, shifted.
+          type = 'discrete';
+          const nx = [xs[0]!];
+          for (let i = 1; i < xs.length; i++) nx.push(xs[i - 1]! + 1e-9 * Math.max(1, Math.abs(xs[i - 1]!)));
+          xs = nx;
+        }
+        return { type, xpts: xs, ypts: pts.ys, loc: this.loc(call.start) } as GraphicalFunction;
+      });
+      return { gfs };
+    } catch (e) {
+      if (e instanceof ExternalError)
+        return fail(`${e.message} (file '${args[0]}', sheet '${args[1]}')`, call.args[2]!.start);
+      throw e;
+    }
+  }
 
   /**
    * Inflows and outflows of a level whose rate is a sum of plain references to non-level
@@ -724,8 +819,7 @@ class VensimReader {
           e.start,
           'argument-count',
         );
-      if (e.subs.length) return `LOOKUP(${this.ref(e.name, e.subs, e.start)}, ${p(e.args[0]!)})`;
-      return `${quote(e.name)}(${p(e.args[0]!)})`;
+      return `LOOKUP(${this.ref(e.name, e.subs, e.start)}, ${p(e.args[0]!)})`;
     }
     const arity = (n: number, m = n) => {
       if (e.args.length < n || e.args.length > m)
