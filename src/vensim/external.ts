@@ -101,12 +101,11 @@ export function readSeries(
     across = t.c2 !== undefined && t.r2 !== undefined ? t.c2 - t.c >= t.r2 - t.r : true;
     x0 = { r: t.r, c: t.c };
   }
+  // x values run to the end of the row (column); blank or non-numeric cells are skipped points.
   const xs: (number | undefined)[] = [];
-  for (let k = 0; k < 100000; k++) {
-    const v = across ? value(sheet, x0.r, x0.c + k) : value(sheet, x0.r + k, x0.c);
-    if (v === undefined) break;
-    xs.push(v);
-  }
+  const extent = across ? (sheet.cells[x0.r]?.length ?? 0) - x0.c : sheet.cells.length - x0.r;
+  for (let k = 0; k < extent; k++) xs.push(across ? value(sheet, x0.r, x0.c + k) : value(sheet, x0.r + k, x0.c));
+  while (xs.length && xs[xs.length - 1] === undefined) xs.pop();
   if (xs.length === 0) throw new ExternalError(`no x (time) values at ${cellName(x0.r, x0.c)}`);
   const out: { xs: number[]; ys: number[] }[] = [];
   for (let s = 0; s < series; s++) {

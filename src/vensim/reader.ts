@@ -745,13 +745,15 @@ class VensimReader {
 
   private gf(t: Table, at: number, name: string): GraphicalFunction {
     if (t.xs.length === 0) throw new PrintError(`lookup '${name}' has no points`, at, 'bad-lookup');
+    if (t.xs.some((x) => !Number.isFinite(x)) || t.ys.some((y) => !Number.isFinite(y)))
+      throw new PrintError(`lookup '${name}' has a point that is not a finite number`, at, 'bad-lookup');
     for (let i = 1; i < t.xs.length; i++) {
-      if (!(t.xs[i]! >= t.xs[i - 1]!))
-        throw new PrintError(
-          `lookup '${name}': x values must ascend (${t.xs[i - 1]} then ${t.xs[i]})`,
-          at,
-          'bad-lookup',
-        );
+      if (!(t.xs[i]! >= t.xs[i - 1]!)) {
+        // Vensim reads the points in x order: sort them, and say so.
+        this.error('lookup-order', `lookup '${name}': x values do not ascend (${t.xs[i - 1]} then ${t.xs[i]}); the points are used in x order`, at, name, 'warning');
+        const order = t.xs.map((_, k) => k).sort((a, b) => t.xs[a]! - t.xs[b]!);
+        return { type: 'continuous', xpts: order.map((k) => t.xs[k]!), ypts: order.map((k) => t.ys[k]!), loc: this.loc(at) };
+      }
     }
     return { type: 'continuous', xpts: t.xs, ypts: t.ys, loc: this.loc(at) };
   }
