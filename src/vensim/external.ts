@@ -104,7 +104,8 @@ export function readSeries(
   // x values run to the end of the row (column); blank or non-numeric cells are skipped points.
   const xs: (number | undefined)[] = [];
   const extent = across ? (sheet.cells[x0.r]?.length ?? 0) - x0.c : sheet.cells.length - x0.r;
-  for (let k = 0; k < extent; k++) xs.push(across ? value(sheet, x0.r, x0.c + k) : value(sheet, x0.r + k, x0.c));
+  for (let k = 0; k < extent; k++)
+    xs.push(across ? value(sheet, x0.r, x0.c + k) : value(sheet, x0.r + k, x0.c));
   while (xs.length && xs[xs.length - 1] === undefined) xs.pop();
   if (xs.length === 0) throw new ExternalError(`no x (time) values at ${cellName(x0.r, x0.c)}`);
   const out: { xs: number[]; ys: number[] }[] = [];

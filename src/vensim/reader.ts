@@ -394,7 +394,15 @@ class VensimReader {
         return;
       }
       // Prefer a family not already used by an earlier position (a matrix over A and its copy).
-      dims.push(cands.find((c) => !dims.includes(c)) ?? cands[0]!);
+      let pick = cands.find((c) => !dims.includes(c));
+      if (!pick) {
+        // The family is taken by an earlier position (`m[dimA, subA]`, subA within dimA): this
+        // position runs over the range the definitions name, when they all name the same one.
+        const named = new Set(defs.map((d) => canonicalName(d.def.lhs.subs[p]!.name)));
+        const only = named.size === 1 ? this.ranges.get([...named][0]!) : undefined;
+        pick = only && !dims.includes(only) ? only : cands[0]!;
+      }
+      dims.push(pick);
     }
     this.varDims.set(key, dims);
   }
@@ -475,6 +483,7 @@ class VensimReader {
       let rate: Equation | undefined;
       let perElement: Equation[] | undefined;
       let perElementGf: GraphicalFunction[] | undefined;
+      let perRate: Equation[] | undefined;
       try {
         const get = this.getCall(def);
         if (get) {
@@ -533,7 +542,12 @@ class VensimReader {
             }
             eqn = { text: this.print(args[1]!, key), loc: this.loc(args[1]!.start) };
             rate = { text: this.print(args[0]!, key), loc: this.loc(args[0]!.start) };
-            if (fullCover(def.lhs) && defs.length === 1) whole = { eqn, rate: args[0], rateEq: rate };
+            if (dims.length) {
+              perElement = this.printEach(args[1]!, key, def.lhs, dims, tuples, fullCover(def.lhs));
+              perRate = this.printEach(args[0]!, key, def.lhs, dims, tuples, fullCover(def.lhs));
+            }
+            if (fullCover(def.lhs) && defs.length === 1 && !perElement && !perRate)
+              whole = { eqn, rate: args[0], rateEq: rate };
           } else if (
             rhs.kind === 'call' &&
             ['WITH LOOKUP', 'LOOKUP'].includes(functionKey(rhs.name)) &&
@@ -541,8 +555,11 @@ class VensimReader {
           ) {
             gf = this.gf(rhs.args[1].table, rhs.args[1].start, name);
             eqn = { text: this.print(rhs.args[0]!, key), loc: this.loc(rhs.args[0]!.start) };
+            if (dims.length)
+              perElement = this.printEach(rhs.args[0]!, key, def.lhs, dims, tuples, fullCover(def.lhs));
           } else {
             eqn = { text: this.print(rhs, key), loc: this.loc(def.rhsStart) };
+            if (dims.length) perElement = this.printEach(rhs, key, def.lhs, dims, tuples, fullCover(def.lhs));
           }
         }
       } catch (e) {
@@ -571,7 +588,7 @@ class VensimReader {
         covered.set(idx, {
           eqn: perElement ? perElement[i] : eqn,
           gf: perElementGf ? perElementGf[i] : gf,
-          rate,
+          rate: perRate ? perRate[i] : rate,
           at,
         });
       });
@@ -750,9 +767,20 @@ class VensimReader {
     for (let i = 1; i < t.xs.length; i++) {
       if (!(t.xs[i]! >= t.xs[i - 1]!)) {
         // Vensim reads the points in x order: sort them, and say so.
-        this.error('lookup-order', `lookup '${name}': x values do not ascend (${t.xs[i - 1]} then ${t.xs[i]}); the points are used in x order`, at, name, 'warning');
+        this.error(
+          'lookup-order',
+          `lookup '${name}': x values do not ascend (${t.xs[i - 1]} then ${t.xs[i]}); the points are used in x order`,
+          at,
+          name,
+          'warning',
+        );
         const order = t.xs.map((_, k) => k).sort((a, b) => t.xs[a]! - t.xs[b]!);
-        return { type: 'continuous', xpts: order.map((k) => t.xs[k]!), ypts: order.map((k) => t.ys[k]!), loc: this.loc(at) };
+        return {
+          type: 'continuous',
+          xpts: order.map((k) => t.xs[k]!),
+          ypts: order.map((k) => t.ys[k]!),
+          loc: this.loc(at),
+        };
       }
     }
     return { type: 'continuous', xpts: t.xs, ypts: t.ys, loc: this.loc(at) };
@@ -790,10 +818,95 @@ class VensimReader {
     }
   }
 
+  /**
+   * A partial definition (over a subrange, or single elements) printed once per element, its
+   * ranges replaced by the element each stands for there: the LHS's own ranges by the element
+   * being defined, ranges mapped to them (`->`) by the element in the same position. Undefined
+   * when the expression uses no range (one text serves every element).
+   */
+  private printEach(
+    e: VExpr,
+    self: string,
+    lhs: Lhs,
+    dims: Range[],
+    tuples: number[][],
+    whole: boolean,
+  ): Equation[] | undefined {
+    let uses = false;
+    // A whole-range definition needs it only for ranges the compiler cannot match by itself:
+    // ranges not on the left-hand side (mapped, or another family) and subranges used as numbers.
+    const own = new Set(lhs.subs.map((s) => canonicalName(s.name)));
+    const needs = (k: string, asValue: boolean) => {
+      const r = this.ranges.get(k);
+      if (!r) return false;
+      if (!whole) return true;
+      return asValue ? r.family !== r : !own.has(k);
+    };
+    const visit = (x: VExpr): void => {
+      if (x.kind === 'ref' || x.kind === 'call') {
+        if (x.subs.some((s) => !s.bang && needs(canonicalName(s.name), false))) uses = true;
+        if (
+          x.kind === 'ref' &&
+          x.subs.length === 0 &&
+          !this.defs.has(canonicalName(x.name)) &&
+          needs(canonicalName(x.name), true)
+        )
+          uses = true;
+        if (x.kind === 'call') x.args.forEach(visit);
+      } else if (x.kind === 'unary') visit(x.arg);
+      else if (x.kind === 'binary') {
+        visit(x.left);
+        visit(x.right);
+      }
+    };
+    visit(e);
+    if (!uses) return undefined;
+    const out: Equation[] = [];
+    try {
+      for (const t of tuples) {
+        const subst = new Map<string, string>();
+        lhs.subs.forEach((s, p) => {
+          const r = this.ranges.get(canonicalName(s.name));
+          if (!r) return;
+          const el = dims[p]!.elements[t[p]!]!;
+          const ek = canonicalName(el);
+          subst.set(r.key, el);
+          subst.set(dims[p]!.key, el);
+          const i = r.keys.indexOf(ek);
+          for (const m of this.ranges.values()) {
+            if (m.mapsTo.some((x) => canonicalName(x.dim) === r.key) && i < m.elements.length)
+              subst.set(m.key, m.elements[i]!);
+          }
+          for (const x of r.mapsTo) {
+            const target = x.elements ?? this.ranges.get(canonicalName(x.dim))?.elements;
+            if (target && i < target.length) subst.set(canonicalName(x.dim), target[i]!);
+          }
+        });
+        this.subst = subst;
+        out.push({ text: this.print(e, self), loc: this.loc(e.start) });
+      }
+    } finally {
+      this.subst = undefined;
+    }
+    return out;
+  }
+
+  private subst: Map<string, string> | undefined;
+
   private ref(name: string, subs: Sub[], at: number): string {
     const key = canonicalName(name);
+    const sub = this.subst;
+    if (sub && subs.length === 0 && !this.defs.has(key) && sub.has(key)) {
+      // A range used as a number: the element's position in its family.
+      const r = this.ranges.get(key)!;
+      return String(r.family!.keys.indexOf(canonicalName(sub.get(key)!)) + 1);
+    }
+
     if (!this.defs.has(key)) {
       if (key === 'time') return 'TIME';
+      // An element used as a number: its position in its family (`dimA = B`).
+      const fam = subs.length === 0 && !this.ranges.has(key) ? this.elementFamilies.get(key)?.[0] : undefined;
+      if (fam) return String(fam.keys.indexOf(key) + 1);
       if (this.ranges.has(key) && subs.length === 0) return quote(this.ranges.get(key)!.name);
       // Unknown names are left for the compiler, which reports them at this place.
       if (subs.length === 0) return quote(name);
@@ -801,10 +914,14 @@ class VensimReader {
     if (subs.length === 0) return quote(name);
     const dims = this.varDims.get(key);
     const parts = subs.map((s, i) => {
-      if (!s.bang) return quote(s.name);
+      if (!s.bang) return quote(sub?.get(canonicalName(s.name)) ?? s.name);
       const r = this.ranges.get(canonicalName(s.name));
       if (!r) throw new PrintError(`'${s.name}!' names no subscript range`, s.start, 'unknown-dimension');
-      return dims && dims[i] === r ? '*' : quote(r.name);
+      // Summed over: the whole position when the range holds the same elements as it.
+      const d = dims?.[i];
+      const same =
+        d && (d === r || (d.keys.length === r.keys.length && r.keys.every((k) => d.keys.includes(k))));
+      return same ? '*' : quote(r.name);
     });
     void at;
     return `${quote(name)}[${parts.join(', ')}]`;
