@@ -327,9 +327,9 @@ class VensimReader {
     for (const r of all) {
       let best = r;
       for (const o of all) {
-        // A range with the same elements as another is a family of its own (a matrix over both).
-        if (o === r || o.elements.length <= best.elements.length || o.elements.length === r.elements.length)
-          continue;
+        // The largest range holding all of r's elements; among equals, the one defined first.
+        if (o === r || o.elements.length < best.elements.length) continue;
+        if (o.elements.length === best.elements.length && all.indexOf(o) >= all.indexOf(best)) continue;
         const set = new Set(o.keys);
         if (r.keys.every((k) => set.has(k))) best = o;
       }
