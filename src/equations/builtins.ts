@@ -208,7 +208,7 @@ export const BUILTINS: readonly Builtin[] = [
     2,
     2,
     "Vensim's PULSE(start, width), which the Vensim reader writes under this name: 1 from `start` for `width` (at least one DT), else 0; times compared at TIME + DT/2. XMILE's PULSE(magnitude, first[, interval]) is instead magnitude/DT for one DT.",
-    (a) => `R.vpulse(X.start + X.step * dt, dt, ${a[0]}, ${a[1]})`,
+    (a) => `R.vpulse(t, dt, ${a[0]}, ${a[1]})`,
   ),
   b(
     'PULSE_TRAIN',
@@ -216,7 +216,15 @@ export const BUILTINS: readonly Builtin[] = [
     4,
     4,
     'PULSE_TRAIN(start, width, interval, end) (Vensim PULSE TRAIN): a PULSE(start, width) repeated every `interval` until `end`; 1 throughout when `interval` is below `width`.',
-    (a) => `R.pulseTrain(X.start + X.step * dt, dt, ${a[0]}, ${a[1]}, ${a[2]}, ${a[3]})`,
+    (a) => `R.pulseTrain(t, dt, ${a[0]}, ${a[1]}, ${a[2]}, ${a[3]})`,
+  ),
+  b(
+    'GET_TIME_VALUE',
+    'test-input',
+    3,
+    3,
+    "GET_TIME_VALUE(relative to, offset, measure) (Vensim GET TIME VALUE) with measure 0 (model time): TIME + offset (relative to 0), or the initial time + offset (relative to 1). The calendar measures (1 to 10) need the model's base date and are refused by the Vensim reader.",
+    (a) => `((${a[0]} === 1 ? X.start : t) + ${a[1]})`,
   ),
   // Statistical (3.5.2)
   b('RANDOM', 'random', 2, 3, 'RANDOM(min, max[, seed]): uniform draw, one per DT.'),

@@ -975,6 +975,15 @@ class VensimReader {
       return `${quote(e.name)}(${e.args.map(p).join(', ')})`;
     }
     arity(f.min, f.max);
+    if (fk === 'GET TIME VALUE') {
+      const m = e.args[2]!;
+      if (m.kind !== 'num' || m.value !== 0)
+        throw new PrintError(
+          'GET TIME VALUE is supported with measure 0 (model time) only; calendar measures need the base date',
+          m.start,
+          'unsupported-feature',
+        );
+    }
     if (f.builtin.startsWith('LOOKUP_')) {
       const t = e.args[0]!;
       if (t.kind !== 'ref')
