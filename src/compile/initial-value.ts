@@ -18,7 +18,12 @@ export interface StartContext {
 
 const MAX_DEPTH = 200;
 
-export function valueAtStart(ir: IR, cx: StartContext, depth = 0, seen = new Set<number>()): number | undefined {
+export function valueAtStart(
+  ir: IR,
+  cx: StartContext,
+  depth = 0,
+  seen = new Set<number>(),
+): number | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const ev = (x: IR) => valueAtStart(x, cx, depth + 1, seen);
   switch (ir.k) {
