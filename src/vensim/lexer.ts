@@ -44,8 +44,30 @@ const KEYWORDS = new Set([
   'END OF MACRO',
 ]);
 
-const isNameStart = (c: string): boolean => /[\p{L}_]/u.test(c);
-const isNamePart = (c: string): boolean => /[\p{L}\p{N}_$'&%\u00A0 \t]/u.test(c);
+const isAsciiLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+/** Character tests, with an ASCII fast path (the regular expressions only for other characters). */
+const isNameStart = (ch: string): boolean => {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return isAsciiLetter(c) || c === 95;
+  return /[\p{L}]/u.test(ch);
+};
+const isNamePart = (ch: string): boolean => {
+  const c = ch.charCodeAt(0);
+  if (c < 128)
+    return (
+      isAsciiLetter(c) ||
+      isDigit(c) ||
+      c === 95 ||
+      c === 32 ||
+      c === 9 ||
+      c === 36 ||
+      c === 39 ||
+      c === 38 ||
+      c === 37
+    );
+  return c === 0xa0 || /[\p{L}\p{N}]/u.test(ch);
+};
 
 /** If a line continuation (`\`, optional blanks, a line end) starts at i, the offset after it. */
 function continuation(text: string, i: number): number | undefined {
@@ -110,10 +132,24 @@ export function tokenize(text: string, start: number, end: number): VToken[] {
     if (i >= end) break;
     const c = text[i]!;
     const s = i;
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
-      const m = /^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(text.slice(i, Math.min(end, i + 400)));
-      const t = m![0];
-      i += t.length;
+    const code = text.charCodeAt(i);
+    if (isDigit(code) || (c === '.' && isDigit(text.charCodeAt(i + 1)))) {
+      let j = i;
+      while (j < end && isDigit(text.charCodeAt(j))) j++;
+      if (text[j] === '.') {
+        j++;
+        while (j < end && isDigit(text.charCodeAt(j))) j++;
+      }
+      if ((text[j] === 'e' || text[j] === 'E') && j + 1 < end) {
+        let k = j + 1;
+        if (text[k] === '+' || text[k] === '-') k++;
+        if (isDigit(text.charCodeAt(k))) {
+          while (k < end && isDigit(text.charCodeAt(k))) k++;
+          j = k;
+        }
+      }
+      const t = text.slice(i, j);
+      i = j;
       out.push({ kind: 'num', text: t, value: Number(t), start: s, end: i });
       continue;
     }
@@ -154,12 +190,16 @@ export function tokenize(text: string, start: number, end: number): VToken[] {
       let last = j;
       for (;;) {
         if (j >= end) break;
-        const k = continuation(text, j);
-        if (k !== undefined) {
-          j = k;
-          continue;
+        if (text.charCodeAt(j) === 92) {
+          const k = continuation(text, j);
+          if (k !== undefined) {
+            j = k;
+            continue;
+          }
         }
-        if (!isNamePart(text[j]!)) break;
+        if (text.charCodeAt(j) !== 92 || continuation(text, j) === undefined) {
+          if (!isNamePart(text[j]!)) break;
+        }
         if (text[j] !== ' ' && text[j] !== '\t' && text[j] !== '\u00A0') last = j + 1;
         j++;
       }

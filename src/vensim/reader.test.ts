@@ -250,6 +250,22 @@ describe('Vensim builtins, against the documented values', () => {
     expect(Math.min(...n)).toBe(-1);
     expect(Math.max(...n)).toBe(1);
   });
+  it('a macro with its own level: each call integrates its own copy', () => {
+    const { col } = run(
+      mdl([
+        ':MACRO: ACC(input, start)',
+        'ACC = INTEG(input * k, start) ~ ~ |',
+        'k = 2 ~ ~ |',
+        ':END OF MACRO:',
+        'a = ACC(1, 10) ~ ~ |',
+        'b = ACC(Time, 0) + ACC(1, 0) ~ ~ |',
+      ]),
+    );
+    expect(col('a').slice(0, 4)).toEqual([10, 12, 14, 16]);
+    // ACC(Time, 0) = Time (Time - 1), Euler; ACC(1, 0) = 2 Time.
+    expect(col('b').slice(0, 5)).toEqual([0, 2, 6, 12, 20]);
+  });
+
   it('a macro of one expression', () => {
     const { col } = run(
       mdl([':MACRO: DOUBLE(a)', 'DOUBLE = 2 * a ~ ~ |', ':END OF MACRO:', 'x = DOUBLE(Time) + 1 ~ ~ |']),

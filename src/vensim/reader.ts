@@ -195,6 +195,7 @@ class VensimReader {
     }
     this.buildRanges(ranged, equivalences);
     const macros = this.buildMacros(split.macros, macroRecords);
+    if (this.inlined.size) this.inlineMacros();
     for (const key of this.varOrder) this.resolveDims(key);
     for (const key of this.varOrder) {
       const defs = this.defs.get(key)!;
@@ -1133,11 +1134,21 @@ class VensimReader {
       }
       // Only macros whose body is one expression over the inputs are supported (no own variables or levels).
       if (others.length || isCall(result.def.rhs, 'INTEG')) {
-        macro.variables = others.map((o) => ({
-          kind: 'aux',
-          name: o.def.kind === 'eq' ? o.def.lhs.name : 'variable',
-        }));
-        if (isCall(result.def.rhs, 'INTEG')) macro.variables.push({ kind: 'stock', name: head.name });
+        // A macro with its own variables or levels is written out at each call (inlineMacros).
+        const body: VarDef[] = [];
+        for (const b of [result, ...others]) {
+          if (b.def.kind !== 'eq' || b.def.lhs.subs.length) {
+            this.error(
+              'unsupported-feature',
+              `macro '${head.name}': only unsubscripted equations are supported in a macro with its own variables`,
+              b.rec.eqStart,
+            );
+            return;
+          }
+          body.push({ def: b.def, rec: b.rec });
+        }
+        this.inlined.set(canonicalName(head.name), { name: head.name, params, body });
+        return;
       }
       try {
         macro.eqn = { text: this.printMacro(result.def.rhs), loc: this.loc(result.def.rhsStart) };
@@ -1151,6 +1162,90 @@ class VensimReader {
       out.push(macro);
     });
     return out;
+  }
+
+  /** Macros with their own variables, by key: written out as variables at each call. */
+  private readonly inlined = new Map<string, { name: string; params: string[]; body: VarDef[] }>();
+
+  /**
+   * Each call of a macro with its own variables becomes a copy of the macro's variables (levels
+   * included), named `CALLER.MACRO<n>.VARIABLE`, with its inputs replaced by the call's arguments
+   * and `Name$` by the model's variable; the call itself reads the copy's result.
+   */
+  private inlineMacros() {
+    const counter = new Map<string, number>();
+    let budget = 10000;
+    const expand = (e: VExpr, caller: string, depth: number): VExpr => {
+      const rec = (x: VExpr) => expand(x, caller, depth);
+      switch (e.kind) {
+        case 'unary':
+          return { ...e, arg: rec(e.arg) };
+        case 'binary':
+          return { ...e, left: rec(e.left), right: rec(e.right) };
+        case 'call': {
+          const args = e.args.map(rec);
+          const m = this.inlined.get(canonicalName(e.name));
+          if (!m) return { ...e, args };
+          if (depth > 20 || --budget < 0)
+            throw new PrintError(
+              `macro '${m.name}' expands too deeply (recursion?)`,
+              e.start,
+              'unsupported-feature',
+            );
+          if (args.length !== m.params.length)
+            throw new PrintError(
+              `macro ${m.name} takes ${m.params.length} argument(s), got ${args.length}`,
+              e.start,
+              'argument-count',
+            );
+          const n = (counter.get(caller) ?? 0) + 1;
+          counter.set(caller, n);
+          const prefix = `${caller}.${m.name}${n}.`;
+          const locals = new Map(m.body.map((b) => [canonicalName(b.def.lhs.name), prefix + b.def.lhs.name]));
+          const params = new Map(m.params.map((p, i) => [canonicalName(p), args[i]!]));
+          const rename = (x: VExpr): VExpr => {
+            switch (x.kind) {
+              case 'ref': {
+                const k = canonicalName(x.name);
+                if (x.subs.length === 0 && params.has(k)) return params.get(k)!;
+                if (locals.has(k)) return { ...x, name: locals.get(k)! };
+                return { ...x, name: x.name.replace(/\$$/, '') };
+              }
+              case 'call':
+                return { ...x, name: locals.get(canonicalName(x.name)) ?? x.name, args: x.args.map(rename) };
+              case 'unary':
+                return { ...x, arg: rename(x.arg) };
+              case 'binary':
+                return { ...x, left: rename(x.left), right: rename(x.right) };
+              default:
+                return x;
+            }
+          };
+          for (const b of m.body) {
+            const d = b.def as Extract<Definition, { kind: 'eq' }>;
+            const newName = prefix + d.lhs.name;
+            const rhs = expand(rename(d.rhs), newName, depth + 1);
+            const key = canonicalName(newName);
+            this.defs.set(key, [{ def: { ...d, lhs: { ...d.lhs, name: newName }, rhs }, rec: b.rec }]);
+            this.varOrder.push(key);
+          }
+          return { kind: 'ref', name: prefix + m.name, subs: [], start: e.start };
+        }
+        default:
+          return e;
+      }
+    };
+    for (const key of [...this.varOrder]) {
+      for (const d of this.defs.get(key)!) {
+        if (d.def.kind !== 'eq') continue;
+        try {
+          d.def = { ...d.def, rhs: expand(d.def.rhs, d.def.lhs.name, 0) };
+        } catch (e) {
+          if (e instanceof PrintError) this.error(e.code, e.message, e.offset, d.def.lhs.name);
+          else throw e;
+        }
+      }
+    }
   }
 
   private printMacro(e: VExpr): string {
