@@ -918,6 +918,15 @@ export function lowerModel(model: Model): LoweredModel {
             return { k: 'rt', name: 'prod', args: xs };
           case 'STDDEV':
             return { k: 'rt', name: 'stddev', args: xs };
+          case 'VECTOR_SORT_ORDER':
+          case 'VECTOR_RANK':
+            return {
+              k: 'rt',
+              name: f.name === 'VECTOR_RANK' ? 'vrank' : 'vsortOrder',
+              args: [lower(e.args[2]!, ctx), lower(e.args[1]!, ctx), ...xs],
+            };
+          case 'VECTOR_REORDER':
+            return { k: 'rt', name: 'pick', args: [lower(e.args[1]!, ctx), ...xs] };
           case 'RANK': {
             const nth = lower(e.args[1]!, ctx);
             // The optional third array breaks ties between equal elements of the first.

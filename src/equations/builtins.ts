@@ -385,6 +385,27 @@ export const BUILTINS: readonly Builtin[] = [
     3,
     'RANK(a, n[, b]): the 1-based position of the n-th smallest element of a; ties are broken by the elements of b, then by position.',
   ),
+  b(
+    'VECTOR_SORT_ORDER',
+    'array',
+    3,
+    3,
+    'VECTOR_SORT_ORDER(a, direction, i) (Vensim VECTOR SORT ORDER, along the last subscript): the 0-based position in `a` of the element that comes i-th when `a` is sorted ascending (direction > 0) or descending; ties keep their order. The Vensim reader passes the position being defined as i.',
+  ),
+  b(
+    'VECTOR_RANK',
+    'array',
+    3,
+    3,
+    'VECTOR_RANK(a, direction, i) (Vensim VECTOR RANK): the 1-based rank of element i of `a`, ascending (direction > 0) or descending. XMILE RANK(a, n) instead returns the position of the n-th smallest.',
+  ),
+  b(
+    'VECTOR_REORDER',
+    'array',
+    2,
+    2,
+    'VECTOR_REORDER(a, k) (Vensim VECTOR REORDER): element k (0-based) of `a`; with k from VECTOR SORT ORDER this is `a` sorted.',
+  ),
   // Lookups
   b('LOOKUP', 'lookup', 2, 2, 'LOOKUP(gf, x): the graphical function `gf` at x (same as gf(x)).'),
   b(

@@ -162,6 +162,21 @@ export const runtime = {
     }
     return at >= t - eps && at < t + dt - eps ? magnitude / dt : 0;
   },
+  /** Vensim VECTOR SORT ORDER: the 0-based source index of the `pos`-th (1-based) sorted element. */
+  vsortOrder(pos: number, dir: number, ...xs: number[]): number {
+    const idx = xs.map((_, i) => i).sort((a, b) => (dir > 0 ? xs[a]! - xs[b]! : xs[b]! - xs[a]!) || a - b);
+    return idx[Math.round(pos) - 1] ?? NaN;
+  },
+  /** Vensim VECTOR RANK: the 1-based rank of element `pos` (1-based). */
+  vrank(pos: number, dir: number, ...xs: number[]): number {
+    const idx = xs.map((_, i) => i).sort((a, b) => (dir > 0 ? xs[a]! - xs[b]! : xs[b]! - xs[a]!) || a - b);
+    const r = idx.indexOf(Math.round(pos) - 1);
+    return r < 0 ? NaN : r + 1;
+  },
+  /** Element k (0-based) of the arguments that follow; NaN outside. */
+  pick(k: number, ...xs: number[]): number {
+    return xs[Math.round(k)] ?? NaN;
+  },
   quantum(x: number, q: number): number {
     return q <= 0 ? x : q * Math.trunc(x / q);
   },

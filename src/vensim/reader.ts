@@ -477,6 +477,7 @@ class VensimReader {
     const fullCover = (lhs: Lhs) =>
       lhs.except.length === 0 && lhs.subs.every((s, p) => canonicalName(s.name) === dims[p]!.key);
     for (const { def } of defs) {
+      this.lhs = def.lhs;
       const tuples = dims.length ? this.tuples(def.lhs, dims) : [[]];
       const at = def.lhs.start;
       let eqn: Equation | undefined;
@@ -893,6 +894,8 @@ class VensimReader {
   }
 
   private subst: Map<string, string> | undefined;
+  /** The left-hand side whose equation is being written (VECTOR functions run along its last subscript). */
+  private lhs: Lhs | undefined;
 
   private ref(name: string, subs: Sub[], at: number): string {
     const key = canonicalName(name);
@@ -976,6 +979,27 @@ class VensimReader {
       return `${quote(e.name)}(${e.args.map(p).join(', ')})`;
     }
     arity(f.min, f.max);
+    if (fk === 'VECTOR SORT ORDER' || fk === 'VECTOR RANK' || fk === 'VECTOR REORDER') {
+      // Along the last subscript: the whole of it as the vector, and for SORT ORDER and RANK the
+      // position being defined (the left-hand side's last subscript, as a number).
+      const v = e.args[0]!;
+      const last = this.lhs?.subs[this.lhs.subs.length - 1];
+      if (v.kind !== 'ref' || v.subs.length === 0 || !last)
+        throw new PrintError(
+          `${fk} takes a subscripted variable and defines a subscripted one`,
+          e.start,
+          'invalid-argument',
+        );
+      const whole: VExpr = {
+        ...v,
+        subs: v.subs.map((s, i) => (i === v.subs.length - 1 ? { ...s, bang: true } : s)),
+      };
+      const args =
+        fk === 'VECTOR REORDER'
+          ? [whole, e.args[1]!]
+          : [whole, e.args[1]!, { kind: 'ref', name: last.name, subs: [], start: e.start } as VExpr];
+      return `${f.builtin}(${args.map(p).join(', ')})`;
+    }
     if (fk === 'GET TIME VALUE') {
       const m = e.args[2]!;
       if (m.kind !== 'num' || m.value !== 0)
