@@ -60,6 +60,11 @@ export interface Slot {
   draw?: { dist: 'uniform' | 'normal'; stream: number };
   /** Is the value fixed for the whole run (computed once at initialisation)? */
   constant?: boolean;
+  /**
+   * Vensim ACTIVE INITIAL: the value while initial values are computed (stocks' initial values
+   * read it); `eq` holds from the first reported time on.
+   */
+  initEq?: IR;
 }
 
 export interface VarInfo {
@@ -685,8 +690,12 @@ export function lowerModel(model: Model): LoweredModel {
           { ...ctx, vensimOrder: true },
           at,
         );
-      case 'ACTIVE_INITIAL':
-        return lower(args[0]!, ctx);
+      case 'ACTIVE_INITIAL': {
+        const h = newSlot('haux', L('ACTIVE INITIAL'));
+        h.eq = lower(args[0]!, ctx);
+        h.initEq = lower(args[1]!, ctx);
+        return slot(h.id);
+      }
       case 'SAMPLE_IF_TRUE': {
         const p = newSlot('prev', L('SAMPLE IF TRUE'));
         p.eq = lower(args[2]!, ctx);

@@ -156,9 +156,6 @@ export const KNOWN_MDL_CAUSES: Record<string, string> = {
     'the reference keeps five decimals (0.00182 where the value is 0.0018158, which rounds to it); the absolute tolerance is 1e-6',
   control_vars:
     'TIME STEP and SAVEPER change during the run (dt 1 -> 0.5 at t = 4); the engine integrates with one fixed step',
-  active_initial: "ACTIVE INITIAL's initial value (used only while initialising) is not modelled yet",
-  active_initial_circular:
-    "ACTIVE INITIAL's initial value (used only while initialising) is not modelled yet",
 };
 
 const PLACEHOLDER_CAUSE =

@@ -355,7 +355,7 @@ export const BUILTINS: readonly Builtin[] = [
     'stateful',
     2,
     2,
-    'ACTIVE_INITIAL(active, initial) (Vensim ACTIVE INITIAL): `active` during the run. The initial value is used only where `active` cannot be computed at the start: not modelled yet, `active` is used throughout.',
+    'ACTIVE_INITIAL(active, initial) (Vensim ACTIVE INITIAL): `initial` while the initial values are computed (so a stock can start from it, and initial-value loops are broken), `active` from the first reported time on',
   ),
   b('INIT', 'stateful', 1, 1, 'INIT(x): the value x had at the start of the simulation.'),
   b(

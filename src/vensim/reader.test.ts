@@ -230,6 +230,15 @@ describe('Vensim builtins, against the documented values', () => {
     expect(value('SAMPLE IF TRUE(MODULO(Time, 3) = 0, Time, -1)')).toEqual([0, 0, 0, 3, 3, 3, 6, 6, 6, 9, 9]);
     expect(value('INITIAL(Time + 5)')).toEqual(Array(11).fill(5));
   });
+  it('ACTIVE INITIAL: the initial value while initialising, the active one from the first reported time', () => {
+    const { col } = run(mdl(['s = INTEG(1, v) ~ ~ |', 'v = ACTIVE INITIAL(Time, 45) ~ ~ |']));
+    expect(col('s').slice(0, 3)).toEqual([45, 46, 47]);
+    expect(col('v').slice(0, 3)).toEqual([0, 1, 2]);
+    // It breaks an initial-value loop through a smooth.
+    const loop = run(mdl(['a = ACTIVE INITIAL(sm + 1, 1) ~ ~ |', 'sm = SMOOTH(a, 1) ~ ~ |']));
+    expect(loop.col('sm').slice(0, 3)).toEqual([1, 2, 3]);
+  });
+
   it('TREND and FORECAST of an exponential', () => {
     // AV0 = in/(1 + 0 x T): trend starts at 0.
     expect(value('TREND(Time + 1, 2, 0)')[0]).toBe(0);
