@@ -934,6 +934,20 @@ export function lowerModel(model: Model): LoweredModel {
               name: f.name === 'VECTOR_RANK' ? 'vrank' : 'vsortOrder',
               args: [lower(e.args[2]!, ctx), lower(e.args[1]!, ctx), ...xs],
             };
+          case 'INVERT_MATRIX': {
+            const size = constFold(lower(e.args[1]!, ctx));
+            if (size === undefined || size < 1 || size * size !== xs.length)
+              throw new LowerError(
+                `INVERT MATRIX: the matrix has ${xs.length} elements, not n x n for n = ${size ?? '(not a constant)'}`,
+                at,
+                'dimension-mismatch',
+              );
+            return {
+              k: 'rt',
+              name: 'invert',
+              args: [lower(e.args[2]!, ctx), lower(e.args[3]!, ctx), c(size), ...xs],
+            };
+          }
           case 'VECTOR_REORDER':
             return { k: 'rt', name: 'pick', args: [lower(e.args[1]!, ctx), ...xs] };
           case 'RANK': {

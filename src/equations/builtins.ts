@@ -406,6 +406,13 @@ export const BUILTINS: readonly Builtin[] = [
     2,
     'VECTOR_REORDER(a, k) (Vensim VECTOR REORDER): element k (0-based) of `a`; with k from VECTOR SORT ORDER this is `a` sorted.',
   ),
+  b(
+    'INVERT_MATRIX',
+    'array',
+    4,
+    4,
+    'INVERT_MATRIX(m, n, i, j) (Vensim INVERT MATRIX, over the last two subscripts): element (i, j), 1-based, of the inverse of the n x n matrix m (Gauss-Jordan with partial pivoting; NaN when m is singular). The Vensim reader passes the row and column being defined as i and j.',
+  ),
   // Lookups
   b('LOOKUP', 'lookup', 2, 2, 'LOOKUP(gf, x): the graphical function `gf` at x (same as gf(x)).'),
   b(

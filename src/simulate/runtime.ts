@@ -173,6 +173,27 @@ export const runtime = {
     const r = idx.indexOf(Math.round(pos) - 1);
     return r < 0 ? NaN : r + 1;
   },
+  /** Element (i, j), 1-based, of the inverse of the n x n matrix given row by row; NaN if singular. */
+  invert(i: number, j: number, n: number, ...m: number[]): number {
+    const a = Array.from({ length: n }, (_, r) => [
+      ...m.slice(r * n, r * n + n),
+      ...Array.from({ length: n }, (_, c) => (c === r ? 1 : 0)),
+    ]);
+    for (let col = 0; col < n; col++) {
+      let best = col;
+      for (let r = col + 1; r < n; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[best]![col]!)) best = r;
+      if (a[best]![col] === 0) return NaN;
+      [a[col], a[best]] = [a[best]!, a[col]!];
+      const pivot = a[col]![col]!;
+      for (let c = 0; c < 2 * n; c++) a[col]![c] = a[col]![c]! / pivot;
+      for (let r = 0; r < n; r++) {
+        if (r === col) continue;
+        const f = a[r]![col]!;
+        if (f !== 0) for (let c = 0; c < 2 * n; c++) a[r]![c] = a[r]![c]! - f * a[col]![c]!;
+      }
+    }
+    return a[Math.round(i) - 1]?.[n + Math.round(j) - 1] ?? NaN;
+  },
   /** Element k (0-based) of the arguments that follow; NaN outside. */
   pick(k: number, ...xs: number[]): number {
     return xs[Math.round(k)] ?? NaN;

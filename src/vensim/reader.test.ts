@@ -239,6 +239,40 @@ describe('Vensim builtins, against the documented values', () => {
     expect(loop.col('sm').slice(0, 3)).toEqual([1, 2, 3]);
   });
 
+  it('VECTOR SORT ORDER, RANK and REORDER along the last subscript', () => {
+    const { col } = run(
+      mdl([
+        'D: a, b, c, d, e ~ ~ |',
+        'v[D] = -25, 18, 27, -2, 2 ~ ~ |',
+        'o[D] = VECTOR SORT ORDER(v[D], 1) ~ ~ |',
+        'r[D] = VECTOR RANK(v[D], 1) ~ ~ |',
+        'sorted[D] = VECTOR REORDER(v[D], o[D]) ~ ~ |',
+        'down[D] = VECTOR SORT ORDER(v[D], 0) ~ ~ |',
+      ]),
+    );
+    const at = (n: string) => ['a', 'b', 'c', 'd', 'e'].map((x) => col(`${n}[${x}]`)[0]);
+    expect(at('o')).toEqual([0, 3, 4, 1, 2]);
+    expect(at('r')).toEqual([1, 4, 5, 2, 3]);
+    expect(at('sorted')).toEqual([-25, -2, 2, 18, 27]);
+    expect(at('down')).toEqual([2, 1, 4, 3, 0]);
+  });
+
+  it('INVERT MATRIX over the last two subscripts', () => {
+    const { col } = run(
+      mdl([
+        'R: r1, r2 ~ ~ |',
+        'C: c1, c2 ~ ~ |',
+        'm[R, C] = 4, 7; 2, 6; ~ ~ |',
+        'inv[R, C] = INVERT MATRIX(m[R, C], 2) ~ ~ |',
+      ]),
+    );
+    // [[4, 7], [2, 6]]^-1 = [[0.6, -0.7], [-0.2, 0.4]].
+    expect(col('inv[r1,c1]')[0]).toBeCloseTo(0.6, 12);
+    expect(col('inv[r1,c2]')[0]).toBeCloseTo(-0.7, 12);
+    expect(col('inv[r2,c1]')[0]).toBeCloseTo(-0.2, 12);
+    expect(col('inv[r2,c2]')[0]).toBeCloseTo(0.4, 12);
+  });
+
   it('TREND and FORECAST of an exponential', () => {
     // AV0 = in/(1 + 0 x T): trend starts at 0.
     expect(value('TREND(Time + 1, 2, 0)')[0]).toBe(0);

@@ -979,6 +979,22 @@ class VensimReader {
       return `${quote(e.name)}(${e.args.map(p).join(', ')})`;
     }
     arity(f.min, f.max);
+    if (fk === 'INVERT MATRIX') {
+      // Over the last two subscripts: the whole matrix, and the row and column being defined.
+      const m = e.args[0]!;
+      const subs = this.lhs?.subs ?? [];
+      if (m.kind !== 'ref' || m.subs.length < 2 || subs.length < 2)
+        throw new PrintError(
+          'INVERT MATRIX takes a matrix (two subscripts or more) and defines one',
+          e.start,
+          'invalid-argument',
+        );
+      const k = m.subs.length;
+      const whole: VExpr = { ...m, subs: m.subs.map((x, i) => (i >= k - 2 ? { ...x, bang: true } : x)) };
+      const pos = (s: Sub): VExpr => ({ kind: 'ref', name: s.name, subs: [], start: e.start });
+      const args = [whole, e.args[1]!, pos(subs[subs.length - 2]!), pos(subs[subs.length - 1]!)];
+      return `${f.builtin}(${args.map(p).join(', ')})`;
+    }
     if (fk === 'VECTOR SORT ORDER' || fk === 'VECTOR RANK' || fk === 'VECTOR REORDER') {
       // Along the last subscript: the whole of it as the vector, and for SORT ORDER and RANK the
       // position being defined (the left-hand side's last subscript, as a number).
