@@ -948,6 +948,26 @@ export function lowerModel(model: Model): LoweredModel {
               args: [lower(e.args[2]!, ctx), lower(e.args[3]!, ctx), c(size), ...xs],
             };
           }
+          case 'VECTOR_SELECT': {
+            let vals = lowerVector(e.args[1]!, ctx);
+            let sels = xs;
+            // One array over the other's trailing subscripts is repeated over its leading ones.
+            if (vals.length < sels.length && sels.length % vals.length === 0)
+              vals = sels.map((_, i) => vals[i % vals.length]!);
+            else if (sels.length < vals.length && vals.length % sels.length === 0)
+              sels = vals.map((_, i) => xs[i % xs.length]!);
+            if (vals.length !== sels.length)
+              throw new LowerError(
+                `VECTOR SELECT: the selection has ${xs.length} elements, the array ${vals.length}`,
+                at,
+                'dimension-mismatch',
+              );
+            return {
+              k: 'rt',
+              name: 'vselect',
+              args: [lower(e.args[2]!, ctx), lower(e.args[3]!, ctx), c(sels.length), ...sels, ...vals],
+            };
+          }
           case 'VECTOR_REORDER':
             return { k: 'rt', name: 'pick', args: [lower(e.args[1]!, ctx), ...xs] };
           case 'RANK': {

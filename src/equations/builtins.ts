@@ -413,6 +413,13 @@ export const BUILTINS: readonly Builtin[] = [
     4,
     'INVERT_MATRIX(m, n, i, j) (Vensim INVERT MATRIX, over the last two subscripts): element (i, j), 1-based, of the inverse of the n x n matrix m (Gauss-Jordan with partial pivoting; NaN when m is singular). The Vensim reader passes the row and column being defined as i and j.',
   ),
+  b(
+    'VECTOR_SELECT',
+    'array',
+    5,
+    5,
+    'VECTOR_SELECT(selection, a, missing, action, error) (Vensim VECTOR SELECT, over the `!` subscripts): over the elements whose selection is not 0, action 0 sums selection x a, 1 multiplies them, 2 and 3 take their min and max, 4 their mean, 5 the product of a^selection, 6 to 10 the sum, product, min, max and mean of a itself; `missing` when nothing is selected. `error` (a check in Vensim) is not used.',
+  ),
   // Lookups
   b('LOOKUP', 'lookup', 2, 2, 'LOOKUP(gf, x): the graphical function `gf` at x (same as gf(x)).'),
   b(

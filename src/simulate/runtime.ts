@@ -194,6 +194,34 @@ export const runtime = {
     }
     return a[Math.round(i) - 1]?.[n + Math.round(j) - 1] ?? NaN;
   },
+  /** Vensim VECTOR SELECT: `n` selections, then `n` values (see the catalogue). */
+  vselect(missing: number, action: number, n: number, ...sv: number[]): number {
+    const act = Math.round(action);
+    let acc =
+      act === 1 || act === 5 || act === 7
+        ? 1
+        : act === 2 || act === 8
+          ? Infinity
+          : act === 3 || act === 9
+            ? -Infinity
+            : 0;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const sel = sv[i]!;
+      if (sel === 0) continue;
+      const x = sv[n + i]!;
+      const y = act <= 4 ? sel * x : x;
+      count++;
+      if (act === 0 || act === 4 || act === 6 || act === 10) acc += y;
+      else if (act === 1 || act === 7) acc *= y;
+      else if (act === 2 || act === 8) acc = Math.min(acc, y);
+      else if (act === 3 || act === 9) acc = Math.max(acc, y);
+      else if (act === 5) acc *= Math.pow(x, sel);
+      else return NaN;
+    }
+    if (count === 0) return missing;
+    return act === 4 || act === 10 ? acc / count : acc;
+  },
   /** Element k (0-based) of the arguments that follow; NaN outside. */
   pick(k: number, ...xs: number[]): number {
     return xs[Math.round(k)] ?? NaN;

@@ -257,6 +257,22 @@ describe('Vensim builtins, against the documented values', () => {
     expect(at('down')).toEqual([2, 1, 4, 3, 0]);
   });
 
+  it('VECTOR SELECT over the selected elements', () => {
+    const sel = ['D: a, b, c ~ ~ |', 's[D] = 1, 0, 2 ~ ~ |', 'vals[D] = 3, 5, 4 ~ ~ |', 'z[D] = 0 ~ ~ |'];
+    const vs = (action: number, s = 's') =>
+      value(`VECTOR SELECT(${s}[D!], vals[D!], -1, ${action}, 0)`, sel)[0];
+    expect(vs(0)).toBe(3 + 8);
+    expect(vs(1)).toBe(3 * 8);
+    expect(vs(2)).toBe(3);
+    expect(vs(3)).toBe(8);
+    expect(vs(4)).toBe(5.5);
+    expect(vs(5)).toBe(3 * 16);
+    expect(vs(6)).toBe(7);
+    expect(vs(9)).toBe(4);
+    expect(vs(10)).toBe(3.5);
+    expect(vs(0, 'z')).toBe(-1);
+  });
+
   it('INVERT MATRIX over the last two subscripts', () => {
     const { col } = run(
       mdl([
