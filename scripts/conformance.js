@@ -26,7 +26,9 @@ writeFileSync(join(repo, 'out', 'conformance.json'), JSON.stringify(report, null
 for (const m of report.models) {
   console.log(`${m.outcome.padEnd(11)} ${m.model}${m.reason ? `  (${m.reason})` : ''}`);
 }
+const f = report.byFormat;
+const v = report.vensimFolders;
 console.log(
-  `\n${report.passed} of ${report.models.length} XMILE/stmx models pass; ${report.vensimOnly.length} Vensim-only folders not yet supported.`,
+  `\nXMILE/stmx: ${f.xmile.passed} of ${f.xmile.models} pass; Vensim .mdl: ${f.mdl.passed} of ${f.mdl.models} pass; Vensim-only folders with output: ${v.passing.length} of ${v.withOutput.length} pass.`,
 );
 console.log('Report: out/conformance.md');

@@ -7,6 +7,8 @@ import { resolveBudgets, type Budgets } from './model/budgets.js';
 import type { Diagnostic, Model } from './model/types.js';
 import type { CompiledModel } from './simulate/types.js';
 import { checkUnits } from './units/check.js';
+import type { DataSource } from './vensim/external.js';
+import { looksLikeVensim, readVensim } from './vensim/reader.js';
 import { readXmile } from './xmile/reader.js';
 
 export type { Diagnostic, Model } from './model/types.js';
@@ -35,11 +37,17 @@ export interface CompileResult {
 
 export { writeXmile } from './xmile/writer.js';
 
-/** Read an XMILE (.xmile, .stmx, .xml) document from its text. Never throws. */
+/**
+ * Read a model from its text: Vensim (.mdl, by extension or, without one, by content) or XMILE
+ * (.xmile, .stmx, .xml). Never throws.
+ */
 export function readModel(
   text: string,
-  options: { file?: string; budgets?: Partial<Budgets> } = {},
+  options: { file?: string; data?: DataSource; budgets?: Partial<Budgets> } = {},
 ): ReadResult {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(options.file ?? '')?.[1]?.toLowerCase();
+  if (ext === 'mdl' || (ext !== 'xmile' && ext !== 'stmx' && ext !== 'xml' && looksLikeVensim(text)))
+    return readVensim(text, options.file, options.data);
   return readXmile(text, options.file, resolveBudgets(options.budgets));
 }
 

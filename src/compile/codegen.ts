@@ -133,7 +133,8 @@ function order(
 
 function slotDeps(s: Slot, forInit: boolean): number[] {
   const deps = new Set<number>();
-  if (s.eq && !(s.role === 'prev' && !forInit)) irDeps(s.eq, deps);
+  const e = forInit && s.initEq ? s.initEq : s.eq;
+  if (e && !(s.role === 'prev' && !forInit)) irDeps(e, deps);
   return [...deps];
 }
 
@@ -241,7 +242,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   const initIds = init.order.filter((id) => slots[id]!.role !== 'rand' && slots[id]!.eq);
   const initStatement = (id: number, F: Formatter) => {
     const p = F.slot(P(id));
-    const v = valueStatement(slots[id]!, F);
+    const v = slots[id]!.initEq ? E(slots[id]!.initEq!, F) : valueStatement(slots[id]!, F);
     return overridable[P(id)] ? `s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};` : `s[${p}] = ${v};`;
   };
   const initDepth = depthsAlong(init.order, (id) => initDeps[id]!);
@@ -326,7 +327,18 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     }
     parts.push(`function ${name}(${params}) {\n${calls.join('\n')}\n}`);
   };
-  fn('init', 's, t, dt, X, ov', initStmts);
+  // Values that read a Vensim ACTIVE INITIAL while initialising are computed again from its active
+  // value once every initial value is known (the first reported time shows the active values).
+  const again = new Set<number>();
+  for (const id of init.order) {
+    const sl = slots[id]!;
+    if (!(sl.role === 'aux' || sl.role === 'flow' || sl.role === 'haux')) continue;
+    if (sl.initEq || slotDeps(sl, false).some((d) => again.has(d))) again.add(id);
+  }
+  const initAgain = init.order
+    .filter((id) => again.has(id))
+    .map((id) => `s[${P(id)}] = ${valueStatement(slots[id]!)};`);
+  fn('init', 's, t, dt, X, ov', [...initStmts, ...initAgain]);
   fn('aux', 's, t, dt, X', auxStmts);
   fn('rates', 's, r, t, dt, X', rateStmts);
   fn('draw', 's, X', drawStmts);

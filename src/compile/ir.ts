@@ -3,6 +3,7 @@
  * element expanded, every stateful builtin replaced by internal slots. Code generation reads it.
  */
 import type { BinaryOp } from '../equations/ast.js';
+import { findBuiltin } from '../equations/builtins.js';
 
 export type IR =
   | { k: 'c'; v: number }
@@ -82,7 +83,8 @@ export function irUsesTime(ir: IR): boolean {
     case 'if':
       return irUsesTime(ir.c) || irUsesTime(ir.a) || irUsesTime(ir.b);
     case 'fn':
-      return ir.name === 'PULSE' || ir.name === 'RAMP' || ir.name === 'STEP' || ir.args.some(irUsesTime);
+      // Test inputs (PULSE, RAMP, STEP, Vensim's PULSE TRAIN...) read the clock: the catalogue says which.
+      return findBuiltin(ir.name.toLowerCase())?.kind === 'test-input' || ir.args.some(irUsesTime);
     case 'rt':
       return ir.args.some(irUsesTime);
     case 'lookup':

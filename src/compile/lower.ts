@@ -21,6 +21,7 @@ import type {
 } from '../model/types.js';
 import { makeTable, runtime, type LookupTable } from '../simulate/runtime.js';
 import { expandModules } from './modules.js';
+import { valueAtStart } from './initial-value.js';
 import { type IR, c, irDeps, slot } from './ir.js';
 
 export type SlotRole =
@@ -61,6 +62,11 @@ export interface Slot {
   draw?: { dist: 'uniform' | 'normal'; stream: number };
   /** Is the value fixed for the whole run (computed once at initialisation)? */
   constant?: boolean;
+  /**
+   * Vensim ACTIVE INITIAL: the value while initial values are computed (stocks' initial values
+   * read it); `eq` holds from the first reported time on.
+   */
+  initEq?: IR;
 }
 
 export interface VarInfo {
@@ -121,6 +127,8 @@ interface Ctx {
   initial?: boolean;
   /** Names resolve in this scope instead of the variable's own (a macro body). */
   scope?: string;
+  /** Lowering a Vensim DELAY N / SMOOTH N, whose order is read once at the start. */
+  vensimOrder?: boolean;
 }
 
 /** Dimensions an array expression spans, in row-major order (`key` is a dimension's canonical name). */
@@ -875,10 +883,110 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
           b: { k: 'bin', op: '+', a: c(1), b: { k: 'bin', op: '*', a: trend, b: horizon } },
         };
       }
+      // Vensim forms (the catalogue documents each).
+      case 'DELAY_N': {
+        const input = hiddenAux(lower(args[0]!, ctx), L('DELAY N input'));
+        const time = hiddenAux(lower(args[1]!, ctx), L('DELAY N time'));
+        let order = staticOrder(args[3]!, { ...ctx, vensimOrder: true }, at);
+        // Vensim lowers the order until n x DT <= the delay time (at the start).
+        const t0 = valueAtStart(time, startContext());
+        if (t0 !== undefined && t0 > 0)
+          order = Math.max(1, Math.min(order, Math.floor(t0 / model.simSpecs.dt + 1e-9)));
+        const initFlow = lower(args[2]!, ctx);
+        // Each stage drains at the delay time that was current when its contents entered: stage k
+        // reads the delay time of k - 1 steps before.
+        let stageDelay: IR = time;
+        let inflow = input;
+        for (let i = 0; i < order; i++) {
+          if (i > 0 && time.k === 's') {
+            const src = newSlot('haux', L(`DELAY N time ${i}`));
+            src.eq = stageDelay;
+            const p = newSlot('prev', L(`DELAY N time ${i + 1}`));
+            p.eq = time;
+            p.source = src.id;
+            stageDelay = slot(p.id);
+          }
+          const stageTime: IR = { k: 'bin', op: '/', a: stageDelay, b: c(order) };
+          const st = newSlot('hstock', L(`DELAY N stage ${i + 1}`));
+          st.eq = { k: 'bin', op: '*', a: initFlow, b: { k: 'bin', op: '/', a: time, b: c(order) } };
+          const out = newSlot('haux', L(`DELAY N outflow ${i + 1}`));
+          out.eq = { k: 'bin', op: '/', a: slot(st.id), b: stageTime };
+          st.rate = { k: 'bin', op: '-', a: inflow, b: slot(out.id) };
+          inflow = slot(out.id);
+        }
+        return inflow;
+      }
+      case 'SMOOTH_N':
+        return lowerStateful(
+          'SMTHN',
+          [args[0]!, args[1]!, args[3]!, args[2]!],
+          { ...ctx, vensimOrder: true },
+          at,
+        );
+      case 'ACTIVE_INITIAL': {
+        const h = newSlot('haux', L('ACTIVE INITIAL'));
+        h.eq = lower(args[0]!, ctx);
+        h.initEq = lower(args[1]!, ctx);
+        return slot(h.id);
+      }
+      case 'SAMPLE_IF_TRUE': {
+        const p = newSlot('prev', L('SAMPLE IF TRUE'));
+        p.eq = lower(args[2]!, ctx);
+        const h = newSlot('haux', L('SAMPLE IF TRUE value'));
+        h.eq = { k: 'if', c: lower(args[0]!, ctx), a: lower(args[1]!, ctx), b: slot(p.id) };
+        p.source = h.id;
+        return slot(h.id);
+      }
+      case 'DELAY_FIXED': {
+        const input = lower(args[0]!, ctx);
+        const h = newSlot('haux', L('DELAY FIXED input'));
+        h.eq = input;
+        // Whole steps, fixed at the start: n = ROUND(delay/DT), at least 1.
+        const steps = newSlot('init', L('DELAY FIXED time'));
+        steps.eq = {
+          k: 'bin',
+          op: '*',
+          a: {
+            k: 'fn',
+            name: 'MAX',
+            args: [
+              c(1),
+              {
+                k: 'fn',
+                name: 'ROUND',
+                args: [{ k: 'bin', op: '/', a: lower(args[1]!, ctx), b: { k: 'dt' } }],
+              },
+            ],
+          },
+          b: { k: 'dt' },
+        };
+        const init = newSlot('init', L('DELAY FIXED initial value'));
+        init.eq = lower(args[2]!, ctx);
+        histories.push({ source: h.id });
+        return { k: 'delay', hist: histories.length - 1, delay: slot(steps.id), init: slot(init.id) };
+      }
       default:
         throw new LowerError(`'${name}' is not implemented`, at, 'unsupported-feature');
     }
   };
+
+  const startContext = () => ({
+    start: model.simSpecs.start,
+    stop: model.simSpecs.stop,
+    dt: model.simSpecs.dt,
+    equation: (i: number) => {
+      const sl = slots[i]!;
+      // A variable not lowered yet (it comes later in the file): lower it now, once.
+      if (sl.eq === PENDING && sl.varIndex !== undefined && sl.role !== 'stock' && !onDemand.has(i)) {
+        onDemand.add(i);
+        const vi = vars[sl.varIndex]!;
+        const { eqn, gf } = elementEquation(vi, sl.element!);
+        sl.eq = lowerValue(vi, sl.element!, eqn, gf);
+      }
+      return sl.eq === PENDING ? undefined : sl.eq;
+    },
+  });
+  const onDemand = new Set<number>();
 
   /**
    * The order of DELAYN/SMTHN: like Vensim, the value its expression has at the start (an order
@@ -886,7 +994,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
    */
   const staticOrder = (e: Expr, ctx: Ctx, at: number): number => {
     const ir = lower(e, ctx);
-    const v = constFold(ir) ?? initialValue(ir, 0);
+    // Vensim reads the order once, at the start (`2 + STEP(1, 10)` stays 2), and truncates it.
+    let v = constFold(ir) ?? (ctx.vensimOrder ? valueAtStart(ir, startContext()) : initialValue(ir, 0));
+    if (ctx.vensimOrder && v !== undefined && v >= 1) v = Math.trunc(v);
     if (v === undefined || !Number.isFinite(v) || v < 1) {
       throw new LowerError(
         'the order of DELAYN/SMTHN must have an initial value of at least 1 that does not depend on stocks or delays',
@@ -976,22 +1086,29 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   };
 
   const lowerRandom = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
-    const arity = name === 'EXPRND' || name === 'POISSON' ? 1 : 2;
+    const arity = name === 'EXPRND' || name === 'POISSON' ? 1 : name === 'RANDOM_NORMAL' ? 4 : 2;
     let seed: number | undefined;
     if (args.length > arity) {
       seed = constFold(lower(args[arity]!, ctx));
       if (seed === undefined)
         throw new LowerError(`the seed of ${name} must be a constant`, at, 'invalid-argument');
     }
+    // Vensim's seed 0 means: follow the run seed.
+    if (seed === 0 && name.startsWith('RANDOM_')) seed = undefined;
     streams.push(seed === undefined ? {} : { seed, salt: ctx.element });
     const q = newSlot('rand', label(ctx, name));
     q.draw = {
-      dist: name === 'NORMAL' || name === 'LOGNORMAL' ? 'normal' : 'uniform',
+      dist: name === 'NORMAL' || name === 'LOGNORMAL' || name === 'RANDOM_NORMAL' ? 'normal' : 'uniform',
       stream: streams.length - 1,
     };
     const u = slot(q.id);
     const a = args.slice(0, arity).map((x) => lower(x, ctx));
     switch (name) {
+      case 'RANDOM_NORMAL': {
+        const draw: IR = { k: 'bin', op: '+', a: a[2]!, b: { k: 'bin', op: '*', a: a[3]!, b: u } };
+        return { k: 'fn', name: 'MIN', args: [a[1]!, { k: 'fn', name: 'MAX', args: [a[0]!, draw] }] };
+      }
+      case 'RANDOM_UNIFORM':
       case 'RANDOM':
         return {
           k: 'bin',
@@ -1057,8 +1174,10 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       case 'lookup': {
         const target = e.args[0]!;
         const x = e.args[1]!;
+        const read = (table: number, xir: IR): IR =>
+          f.name !== 'LOOKUP' ? vensimLookup(f.name, table, xir) : { k: 'lookup', table, x: xir };
         if (target.kind === 'subscript') {
-          // An element's own graphical function: `LOOKUP(tables[A], x)`.
+          // An element's own graphical function: `LOOKUP(tables[A], x)`, Vensim `tab[a, b](x)`.
           const tv = resolve(target.key, ctx);
           if (tv && hasGf(tv)) {
             const sel = selectSlots(tv, target.indices, ctx, target.span.start, false)[0]!;
@@ -1068,7 +1187,28 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
                 target.span.start,
                 'unsupported-feature',
               );
-            return { k: 'lookup', table: tableAt(tv, sel.i - tv.base), x: lower(x, ctx) };
+            return read(tableAt(tv, sel.i - tv.base), lower(x, ctx));
+          }
+        }
+        // An element's own table bound by the equation's subscripts (Vensim `tab(x)` in `y[a] = ...`).
+        const own = target.kind === 'ref' ? resolve(target.key, ctx) : undefined;
+        if (own && own.dims.length > 0 && own.v.elements?.some((d) => d.gf)) {
+          const sel = selectSlots(own, undefined, ctx, target.span.start, false)[0]!;
+          if (sel.k === 's') {
+            const tkey = `${own.key}#${sel.i - own.base}`;
+            let tt = gfTables.get(tkey);
+            if (tt === undefined) {
+              const gf = elementGf(own, sel.i - own.base);
+              if (!gf)
+                throw new LowerError(
+                  `'${own.display}' has no graphical function for this element`,
+                  target.span.start,
+                  'unknown-function',
+                );
+              tt = addTable(gf);
+              gfTables.set(tkey, tt);
+            }
+            return read(tt, lower(x, ctx));
           }
         }
         if (target.kind !== 'ref')
@@ -1090,7 +1230,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
             'unknown-function',
           );
         }
-        return { k: 'lookup', table: t ?? tableOf(tv!, ctx), x: lower(x, ctx) };
+        return read(t ?? tableOf(tv!, ctx), lower(x, ctx));
       }
       case 'array': {
         if (f.name === 'MEAN' && n > 1) {
@@ -1116,6 +1256,49 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
             return { k: 'rt', name: 'prod', args: xs };
           case 'STDDEV':
             return { k: 'rt', name: 'stddev', args: xs };
+          case 'VECTOR_SORT_ORDER':
+          case 'VECTOR_RANK':
+            return {
+              k: 'rt',
+              name: f.name === 'VECTOR_RANK' ? 'vrank' : 'vsortOrder',
+              args: [lower(e.args[2]!, ctx), lower(e.args[1]!, ctx), ...xs],
+            };
+          case 'INVERT_MATRIX': {
+            const size = constFold(lower(e.args[1]!, ctx));
+            if (size === undefined || size < 1 || size * size !== xs.length)
+              throw new LowerError(
+                `INVERT MATRIX: the matrix has ${xs.length} elements, not n x n for n = ${size ?? '(not a constant)'}`,
+                at,
+                'dimension-mismatch',
+              );
+            return {
+              k: 'rt',
+              name: 'invert',
+              args: [lower(e.args[2]!, ctx), lower(e.args[3]!, ctx), c(size), ...xs],
+            };
+          }
+          case 'VECTOR_SELECT': {
+            let vals = lowerVector(e.args[1]!, ctx);
+            let sels = xs;
+            // One array over the other's trailing subscripts is repeated over its leading ones.
+            if (vals.length < sels.length && sels.length % vals.length === 0)
+              vals = sels.map((_, i) => vals[i % vals.length]!);
+            else if (sels.length < vals.length && vals.length % sels.length === 0)
+              sels = vals.map((_, i) => xs[i % xs.length]!);
+            if (vals.length !== sels.length)
+              throw new LowerError(
+                `VECTOR SELECT: the selection has ${xs.length} elements, the array ${vals.length}`,
+                at,
+                'dimension-mismatch',
+              );
+            return {
+              k: 'rt',
+              name: 'vselect',
+              args: [lower(e.args[2]!, ctx), lower(e.args[3]!, ctx), c(sels.length), ...sels, ...vals],
+            };
+          }
+          case 'VECTOR_REORDER':
+            return { k: 'rt', name: 'pick', args: [lower(e.args[1]!, ctx), ...xs] };
           case 'RANK': {
             const nth = lower(e.args[1]!, ctx);
             // The optional third array breaks ties between equal elements of the first.
@@ -1143,6 +1326,23 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   };
 
   let macroCalls = 0;
+  /** LOOKUP_EXTRAPOLATE/FORWARD/BACKWARD: the same points read another way (a table of their own). */
+  const vensimLookup = (fname: string, table: number, x: IR): IR => {
+    const src = tables[table]!;
+    const key = `${fname}#${table}`;
+    let t = gfTables.get(key);
+    const forward = fname === 'LOOKUP_FORWARD';
+    if (t === undefined) {
+      // FORWARD is BACKWARD on the mirrored points (-x, in reverse order) read at -x.
+      const xs = forward ? Array.from(src.xs, (v) => -v).reverse() : Array.from(src.xs);
+      const ys = forward ? Array.from(src.ys).reverse() : Array.from(src.ys);
+      tables.push(makeTable(xs, ys, fname === 'LOOKUP_EXTRAPOLATE' ? 'extrapolate' : 'discrete'));
+      t = tables.length - 1;
+      gfTables.set(key, t);
+    }
+    return { k: 'lookup', table: t, x: forward ? { k: 'neg', a: x } : x };
+  };
+
   const lowerMacro = (m: MacroDefinition, e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
     if (!m.eqn) {
       throw new LowerError(`macro '${m.name}' has no <eqn> giving its value`, e.span.start, 'invalid-macro');

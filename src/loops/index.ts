@@ -144,6 +144,8 @@ const FOLLOWS_INPUT = new Set([
   'delay1i',
   'delay3i',
   'delay_fixed',
+  'delay_n',
+  'smooth_n',
 ]);
 
 type Env = (key: string) => number;

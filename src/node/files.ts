@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeUtf8 } from '../model/text.js';
 import { readModel, type Budgets, type ReadResult } from '../engine.js';
+import { dataSourceFor } from './data-files.js';
 
 /** Read a model file (.xmile, .stmx, .xml). File-system errors become diagnostics. */
 export function readModelFile(path: string, budgets?: Partial<Budgets>): ReadResult {
@@ -22,5 +23,5 @@ export function readModelFile(path: string, budgets?: Partial<Budgets>): ReadRes
     return { diagnostics: [{ severity: 'error', code: 'invalid-utf8', message, file: path, line, column }] };
   }
   const text = decoded.text;
-  return readModel(text, { file: path, budgets });
+  return readModel(text, { file: path, budgets, data: dataSourceFor(path) });
 }

@@ -228,6 +228,88 @@ export const runtime = {
     if (interval > 0 && at <= after) at = first + (Math.floor((after - first) / interval) + 1) * interval;
     return at > after && at <= t + eps ? magnitude / dt : 0;
   },
+  /** Vensim VECTOR SORT ORDER: the 0-based source index of the `pos`-th (1-based) sorted element. */
+  vsortOrder(pos: number, dir: number, ...xs: number[]): number {
+    const idx = xs.map((_, i) => i).sort((a, b) => (dir > 0 ? xs[a]! - xs[b]! : xs[b]! - xs[a]!) || a - b);
+    return idx[Math.round(pos) - 1] ?? NaN;
+  },
+  /** Vensim VECTOR RANK: the 1-based rank of element `pos` (1-based). */
+  vrank(pos: number, dir: number, ...xs: number[]): number {
+    const idx = xs.map((_, i) => i).sort((a, b) => (dir > 0 ? xs[a]! - xs[b]! : xs[b]! - xs[a]!) || a - b);
+    const r = idx.indexOf(Math.round(pos) - 1);
+    return r < 0 ? NaN : r + 1;
+  },
+  /** Element (i, j), 1-based, of the inverse of the n x n matrix given row by row; NaN if singular. */
+  invert(i: number, j: number, n: number, ...m: number[]): number {
+    const a = Array.from({ length: n }, (_, r) => [
+      ...m.slice(r * n, r * n + n),
+      ...Array.from({ length: n }, (_, c) => (c === r ? 1 : 0)),
+    ]);
+    for (let col = 0; col < n; col++) {
+      let best = col;
+      for (let r = col + 1; r < n; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[best]![col]!)) best = r;
+      if (a[best]![col] === 0) return NaN;
+      [a[col], a[best]] = [a[best]!, a[col]!];
+      const pivot = a[col]![col]!;
+      for (let c = 0; c < 2 * n; c++) a[col]![c] = a[col]![c]! / pivot;
+      for (let r = 0; r < n; r++) {
+        if (r === col) continue;
+        const f = a[r]![col]!;
+        if (f !== 0) for (let c = 0; c < 2 * n; c++) a[r]![c] = a[r]![c]! - f * a[col]![c]!;
+      }
+    }
+    return a[Math.round(i) - 1]?.[n + Math.round(j) - 1] ?? NaN;
+  },
+  /** Vensim VECTOR SELECT: `n` selections, then `n` values (see the catalogue). */
+  vselect(missing: number, action: number, n: number, ...sv: number[]): number {
+    const act = Math.round(action);
+    let acc =
+      act === 1 || act === 5 || act === 7
+        ? 1
+        : act === 2 || act === 8
+          ? Infinity
+          : act === 3 || act === 9
+            ? -Infinity
+            : 0;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const sel = sv[i]!;
+      if (sel === 0) continue;
+      const x = sv[n + i]!;
+      const y = act <= 4 ? sel * x : x;
+      count++;
+      if (act === 0 || act === 4 || act === 6 || act === 10) acc += y;
+      else if (act === 1 || act === 7) acc *= y;
+      else if (act === 2 || act === 8) acc = Math.min(acc, y);
+      else if (act === 3 || act === 9) acc = Math.max(acc, y);
+      else if (act === 5) acc *= Math.pow(x, sel);
+      else return NaN;
+    }
+    if (count === 0) return missing;
+    return act === 4 || act === 10 ? acc / count : acc;
+  },
+  /** Element k (0-based) of the arguments that follow; NaN outside. */
+  pick(k: number, ...xs: number[]): number {
+    return xs[Math.round(k)] ?? NaN;
+  },
+  quantum(x: number, q: number): number {
+    return q <= 0 ? x : q * Math.trunc(x / q);
+  },
+  /** Vensim PULSE(start, width): 1 while start <= t < start + width (at least one step). */
+  vpulse(t: number, dt: number, start: number, width: number): number {
+    const mid = t + dt / 2;
+    return mid > start && mid < start + Math.max(width, dt) ? 1 : 0;
+  },
+  /** Vensim PULSE TRAIN(start, width, interval, end). */
+  pulseTrain(t: number, dt: number, start: number, width: number, interval: number, end: number): number {
+    const mid = t + dt / 2;
+    if (mid <= start || mid > end + dt / 2) return 0;
+    const w = Math.max(width, dt);
+    if (!(interval > 0)) return mid < start + w ? 1 : 0;
+    if (interval < w) return 1;
+    const into = (mid - start) % interval;
+    return into < w ? 1 : 0;
+  },
   ramp(t: number, slope: number, start: number, end: number): number {
     if (t <= start) return 0;
     return slope * (Math.min(t, end) - start);

@@ -30,7 +30,9 @@ describe.skipIf(!present)('SDXorg conformance suite', () => {
     const report = runSuite(suiteRoot);
     const norm = (p: string) => p.split(path.sep).join('/');
     const passing = report.models.filter((m) => m.outcome === 'pass').map((m) => norm(m.model));
-    console.log(`conformance: ${report.passed} of ${report.models.length} XMILE/stmx models pass`);
+    console.log(
+      `conformance: ${report.byFormat.xmile.passed} of ${report.byFormat.xmile.models} XMILE/stmx and ${report.byFormat.mdl.passed} of ${report.byFormat.mdl.models} Vensim models pass`,
+    );
     if (process.env.UPDATE_CONFORMANCE) {
       writeFileSync(expectedFile, JSON.stringify({ passing } satisfies Expected, null, 2) + '\n');
     }

@@ -1,0 +1,124 @@
+/**
+ * The value an expression has at the start of a run, computed while lowering (for arguments that
+ * Vensim reads once at initialisation, such as the order of DELAY N and SMOOTH N). Follows slots
+ * to their equations (a stock to its initial value); undefined where a value is not known yet
+ * (random draws, delays, cycles).
+ */
+import { findBuiltin } from '../equations/builtins.js';
+import { runtime } from '../simulate/runtime.js';
+import type { IR } from './ir.js';
+
+export interface StartContext {
+  start: number;
+  stop: number;
+  dt: number;
+  /** The equation (value or initial value) of a slot, if it has one. */
+  equation(slot: number): IR | undefined;
+}
+
+const MAX_DEPTH = 200;
+
+export function valueAtStart(
+  ir: IR,
+  cx: StartContext,
+  depth = 0,
+  seen = new Set<number>(),
+): number | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const ev = (x: IR) => valueAtStart(x, cx, depth + 1, seen);
+  switch (ir.k) {
+    case 'c':
+      return ir.v;
+    case 'time':
+    case 'start':
+      return cx.start;
+    case 'stop':
+      return cx.stop;
+    case 'dt':
+      return cx.dt;
+    case 's': {
+      if (seen.has(ir.i)) return undefined;
+      const eq = cx.equation(ir.i);
+      if (!eq) return undefined;
+      seen.add(ir.i);
+      const v = ev(eq);
+      seen.delete(ir.i);
+      return v;
+    }
+    case 'neg': {
+      const a = ev(ir.a);
+      return a === undefined ? undefined : -a;
+    }
+    case 'not': {
+      const a = ev(ir.a);
+      return a === undefined ? undefined : a === 0 ? 1 : 0;
+    }
+    case 'if': {
+      const cnd = ev(ir.c);
+      if (cnd === undefined) return undefined;
+      return cnd !== 0 ? ev(ir.a) : ev(ir.b);
+    }
+    case 'bin': {
+      const a = ev(ir.a);
+      const b = ev(ir.b);
+      if (a === undefined || b === undefined) return undefined;
+      switch (ir.op) {
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return a / b;
+        case '^':
+          return Math.pow(a, b);
+        case 'mod':
+          return runtime.mod(a, b);
+        case '<':
+          return a < b ? 1 : 0;
+        case '<=':
+          return a <= b ? 1 : 0;
+        case '>':
+          return a > b ? 1 : 0;
+        case '>=':
+          return a >= b ? 1 : 0;
+        case '=':
+          return a === b ? 1 : 0;
+        case '<>':
+          return a !== b ? 1 : 0;
+        case 'and':
+          return a !== 0 && b !== 0 ? 1 : 0;
+        case 'or':
+          return a !== 0 || b !== 0 ? 1 : 0;
+      }
+      return undefined;
+    }
+    case 'fn': {
+      const f = findBuiltin(ir.name.toLowerCase());
+      if (!f?.emit) return undefined;
+      const args: number[] = [];
+      for (const a of ir.args) {
+        const v = ev(a);
+        if (v === undefined) return undefined;
+        args.push(v);
+      }
+      // The catalogue's own emitter, over the argument values: one definition of each function.
+      const code = f.emit(args.map((_, i) => `a[${i}]`));
+      const fn = new Function('R', 'a', 't', 'dt', 'X', `return ${code};`) as (...x: unknown[]) => number;
+      return fn(runtime, args, cx.start, cx.dt, { start: cx.start, stop: cx.stop, step: 0 });
+    }
+    case 'rt': {
+      const args: number[] = [];
+      for (const a of ir.args) {
+        const v = ev(a);
+        if (v === undefined) return undefined;
+        args.push(v);
+      }
+      if (ir.name === 'sum') return args.reduce((s, x) => s + x, 0);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}

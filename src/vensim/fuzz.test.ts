@@ -1,0 +1,233 @@
+/**
+ * Seeded, bounded fuzzing of the Vensim reader: random bytes, token soup in Vensim's alphabet and
+ * mutations of a small model written here. The reader must never throw, never report an
+ * `internal` error, and place every diagnostic at a line and column inside the text; whatever it
+ * accepts must compile or fail with located diagnostics, never a thrown error.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileModel } from '../engine.js';
+import { readVensim } from './reader.js';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+type Rand = () => number;
+const int = (r: Rand, n: number) => Math.floor(r() * n);
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
+
+const BASE = [
+  '{UTF-8}',
+  'D: (d1-d3), e ~ ~ |',
+  'S: d2, d3 -> T ~ ~ |',
+  'T: t1, t2 ~ ~ |',
+  'stock[D] = INTEG(inflow[D] - outflow[D], init[D]) ~ widgets [0,?] ~ a level \\',
+  '  continued |',
+  'inflow[D] = IF THEN ELSE(Time > 3 :AND: :NOT: flag, 1, 0) * DELAY FIXED(2, 2, 0) ~ ~ |',
+  'outflow[D] :EXCEPT: [e] = SMOOTH N(stock[D], 2, 0, 3) / 10 ~ ~ |',
+  'outflow[e] = "quoted \\"name\\""(Time) ~ ~ |',
+  '"quoted \\"name\\""( [(0,0)-(10,10)], (0,0), (5, 2), (10, -3) ) ~ ~ |',
+  'init[D] = 1, 2, 3, 4 ~ ~ |',
+  'flag = :NA: ~ ~ |',
+  'total = SUM(stock[D!]) + VMAX(init[D!]) + PULSE TRAIN(1, 1, 3, 9) ~ ~ |',
+  'm[S] = WITH LOOKUP(Time, ([(0,0)-(2,2)], (0,1), (2,2))) ~ ~ |',
+  'n[T] = m[S] * MODULO(-5, 3) + QUANTUM(7, 2) ~ ~ |',
+  ':MACRO: TWICE(a)',
+  'TWICE = 2 * a ~ ~ |',
+  ':END OF MACRO:',
+  'w = TWICE(total) ^ -2 ^ 0.5 ~ ~ |',
+  '********************************************************',
+  '\t.Control',
+  '********************************************************~',
+  '\t\tSimulation Control Parameters',
+  '\t|',
+  'INITIAL TIME = 0 ~ ~ |',
+  'FINAL TIME = 10 ~ ~ |',
+  'TIME STEP = 0.5 ~ ~ |',
+  'SAVEPER = TIME STEP ~ ~ |',
+  '\\\\\\---/// Sketch information - do not modify anything except names',
+  'V300  Do not put anything below this section - it will be ignored',
+  '*View 1',
+  '$192-192-192,0,Times New Roman|12||0-0-0|0-0-0|0-0-255|-1--1--1|-1--1--1|96,96,100,0',
+  '10,1,stock,100,100,40,20,3,3,0,0,0,0,0,0',
+  '10,2,inflow,200,100,40,20,40,3,0,0,0,0,0,0',
+  '1,3,2,1,4,0,0,22,0,0,0,-1--1--1,,1|(150,100)|',
+  '///---\\\\\\',
+  ':L<%^E!@',
+  '15:0,0,0,0,0,0',
+].join('\n');
+
+const TOKENS = [
+  'a',
+  'b c',
+  '"q|~"',
+  '=',
+  '==',
+  ':=',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ';',
+  '~',
+  '|',
+  '!',
+  '^',
+  '-',
+  '+',
+  '*',
+  '/',
+  ':AND:',
+  ':OR:',
+  ':NOT:',
+  ':NA:',
+  ':EXCEPT:',
+  ':MACRO:',
+  ':END OF MACRO:',
+  'INTEG',
+  'IF THEN ELSE',
+  'DELAY N',
+  'WITH LOOKUP',
+  'TABBED ARRAY',
+  'GET XLS DATA',
+  "'f.xlsx'",
+  '1',
+  '2.5e3',
+  '.5',
+  '{',
+  '}',
+  '\\\n',
+  '\n',
+  ' ',
+  '->',
+  '<->',
+  ':',
+  '(a1-a9)',
+  'Time',
+  '\\\\\\---///',
+  '$',
+  '€',
+];
+
+function problem(text: string): string | undefined {
+  let result;
+  try {
+    result = readVensim(text, 'fuzz.mdl');
+  } catch (e) {
+    return `threw ${e instanceof Error ? e.stack : String(e)}`;
+  }
+  const lines = text.split(/\r\n|\r|\n/).map((l) => l.length);
+  for (const d of result.diagnostics) {
+    if (d.code === 'internal') return `internal error: ${d.message}`;
+    if (d.file !== 'fuzz.mdl') return `diagnostic without the file: ${JSON.stringify(d)}`;
+    const line = d.line ?? 0;
+    const column = d.column ?? 0;
+    if (!(line >= 1 && line <= lines.length)) return `line outside the text: ${JSON.stringify(d)}`;
+    if (!(column >= 1 && column <= lines[line - 1]! + 1))
+      return `column outside line ${line}: ${JSON.stringify(d)}`;
+  }
+  if (!result.model && !result.diagnostics.some((d) => d.severity === 'error'))
+    return 'no model and no error';
+  if (result.model && !result.diagnostics.some((d) => d.severity === 'error')) {
+    const c = compileModel(result.model);
+    const internal = c.diagnostics.find((d) => d.code === 'internal');
+    if (internal) return `compiler internal error: ${internal.message}`;
+  }
+  return undefined;
+}
+
+function check(inputs: Iterable<string>) {
+  let n = 0;
+  for (const input of inputs) {
+    const p = problem(input);
+    if (p) expect.fail(`${p}\ninput: ${JSON.stringify(input.slice(0, 1500))}`);
+    n++;
+  }
+  return n;
+}
+
+describe('Vensim reader fuzzing (seeded, bounded)', () => {
+  it('the base model reads and compiles', () => {
+    const r = readVensim(BASE, 'fuzz.mdl');
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(compileModel(r.model!).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('random bytes', () => {
+    const r = rng(1);
+    function* gen() {
+      for (let i = 0; i < 300; i++) {
+        const n = int(r, 300);
+        let s = '';
+        for (let k = 0; k < n; k++)
+          s += String.fromCharCode(int(r, 4) === 0 ? int(r, 0x3000) : 32 + int(r, 95));
+        yield s;
+      }
+    }
+    expect(check(gen())).toBe(300);
+  });
+
+  it('token soup', () => {
+    const r = rng(2);
+    function* gen() {
+      for (let i = 0; i < 400; i++) {
+        const n = 1 + int(r, 60);
+        const parts: string[] = [];
+        for (let k = 0; k < n; k++) parts.push(pick(r, TOKENS));
+        yield parts.join(int(r, 2) ? ' ' : '');
+      }
+    }
+    expect(check(gen())).toBe(400);
+  });
+
+  it('mutations of a model: deletions, insertions, duplications, swaps', () => {
+    const r = rng(3);
+    function* gen() {
+      for (let i = 0; i < 200; i++) {
+        let s = BASE;
+        const edits = 1 + int(r, 4);
+        for (let k = 0; k < edits; k++) {
+          const at = int(r, s.length);
+          const len = int(r, 12);
+          switch (int(r, 4)) {
+            case 0:
+              s = s.slice(0, at) + s.slice(at + len);
+              break;
+            case 1:
+              s = s.slice(0, at) + pick(r, TOKENS) + s.slice(at);
+              break;
+            case 2:
+              s = s.slice(0, at) + s.slice(at, at + len).repeat(1 + int(r, 3)) + s.slice(at);
+              break;
+            default: {
+              const b = int(r, s.length);
+              s = s.slice(0, at) + s.slice(b, b + len) + s.slice(at + len);
+            }
+          }
+        }
+        yield s;
+      }
+    }
+    expect(check(gen())).toBe(200);
+  });
+
+  it('inputs built to exhaust: deep nesting, long chains, huge ranges, long names', () => {
+    const inputs = [
+      `{UTF-8}\nx = ${'('.repeat(5000)}1${')'.repeat(5000)} ~ ~ |`,
+      `{UTF-8}\nx = ${Array(20000).fill('1').join(' + ')} ~ ~ |`,
+      `{UTF-8}\nx = ${'-'.repeat(20000)}1 ~ ~ |`,
+      '{UTF-8}\nD: (a1-a999999999) ~ ~ |\nx[D] = 1 ~ ~ |',
+      `{UTF-8}\n${'n'.repeat(200000)} = 1 ~ ~ |`,
+      `{UTF-8}\nx = 1 ${'{'.repeat(10000)} ~ ~ |`,
+      `{UTF-8}\nt(${Array(5000).fill('(1,2)').join(',')}) ~ ~ |`,
+    ];
+    expect(check(inputs)).toBe(inputs.length);
+  });
+});
