@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Every builtin of the catalogue against hand-computed values. The last test checks that the
  * catalogue has no function without a test here, so a new builtin cannot land untested.
@@ -680,8 +681,13 @@ describe('non-negative stocks and uniflows', () => {
 });
 
 describe('catalogue coverage', () => {
-  it('every builtin of the catalogue has a test in this file', () => {
-    const missing = BUILTINS.map((f) => f.name).filter((n) => !covered.has(n));
+  it('every builtin of the catalogue has a test in this file (Vensim ones: in the Vensim reader tests)', () => {
+    // Vensim's own functions are tested through .mdl equations, where they are written with spaces.
+    const vensimTests = readFileSync(new URL('../../src/vensim/reader.test.ts', import.meta.url), 'utf8');
+    const vensimName = (n: string) => n.replace(/^VENSIM_/, '').replace(/_/g, ' ');
+    const missing = BUILTINS.map((f) => f.name).filter(
+      (n) => !covered.has(n) && !vensimTests.includes(vensimName(n)),
+    );
     expect(missing).toEqual([]);
   });
 });

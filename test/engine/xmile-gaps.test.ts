@@ -147,12 +147,12 @@ describe('PULSE between steps', () => {
 });
 
 describe('names', () => {
-  it('a variable may be called mod; MOD and MODULO are the floored remainder', () => {
+  it('a variable may be called mod; MOD is the floored remainder, MODULO keeps the sign of the dividend (Vensim)', () => {
     const r = compileOk(
       doc([aux('mod', '7'), aux('x', 'mod MOD 3'), aux('y', 'MODULO(-7, 3)'), aux('z', 'MOD(mod, 4)')], {
         stop: 0,
       }),
     ).run();
-    expect([col(r, 'x')[0], col(r, 'y')[0], col(r, 'z')[0]]).toEqual([1, 2, 3]);
+    expect([col(r, 'x')[0], col(r, 'y')[0], col(r, 'z')[0]]).toEqual([1, -1, 3]);
   });
 });
