@@ -4,6 +4,7 @@ import {
   ess,
   essBulk,
   essTail,
+  paretoK,
   quantile,
   rhat,
   rhatBasic,
@@ -141,5 +142,24 @@ describe('weighted summaries', () => {
     expect(s.b!.mean).toBeCloseTo(-2.5, 12);
     expect(s.a!.q50).toBeCloseTo(2.5, 12);
     expect(s.a!.sd).toBeCloseTo(Math.sqrt(5 / 3), 12);
+  });
+});
+
+describe('Pareto k-hat of importance weights', () => {
+  it('recovers the tail index of Pareto-distributed weights', () => {
+    // w = U^-xi has a Pareto tail with index xi; with 20000 weights (a 425-point tail) the
+    // estimator's sd is about 0.07, so 0.2 is three of those.
+    for (const xi of [0.3, 1.2]) {
+      const rng = new Rng(8, xi * 10);
+      const logW = Float64Array.from({ length: 20000 }, () => -xi * Math.log(rng.nextOpen()));
+      expect(Math.abs(paretoK(logW) - xi)).toBeLessThan(0.2);
+    }
+  });
+
+  it('is near 0 for light-tailed (exponential) weights and NaN for too few', () => {
+    const rng = new Rng(9);
+    const logW = Float64Array.from({ length: 4000 }, () => Math.log(-Math.log(rng.nextOpen())));
+    expect(paretoK(logW)).toBeLessThan(0.15);
+    expect(paretoK([0, 1, 2])).toBeNaN();
   });
 });

@@ -427,3 +427,56 @@ export function summariseDraws(
   });
   return out;
 }
+
+// ---------------------------------------------------------------- importance-weight tail
+
+/**
+ * Pareto k-hat of importance weights (Vehtari, Simpson, Gelman, Yao and Gabry 2024, "Pareto smoothed
+ * importance sampling"): the shape of a generalised Pareto distribution fitted to the largest
+ * weights, by the profile-likelihood estimator of Zhang and Stephens (2009), shrunk slightly towards
+ * 0.5 as the paper does. Above about 0.7 the weights' variance is effectively infinite and the
+ * reweighted estimates cannot be trusted, whatever the ESS says. NaN when the tail is too short.
+ */
+export function paretoK(logWeights: ArrayLike<number>): number {
+  const finite: number[] = [];
+  for (let i = 0; i < logWeights.length; i++) if (logWeights[i]! > -Infinity) finite.push(logWeights[i]!);
+  const s = finite.length;
+  const tailLength = Math.ceil(Math.min(0.2 * s, 3 * Math.sqrt(s)));
+  if (tailLength < 5 || s <= tailLength) return NaN;
+  const sorted = Float64Array.from(finite).sort();
+  const max = sorted[s - 1]!;
+  const threshold = Math.exp(sorted[s - tailLength - 1]! - max);
+  const x = new Float64Array(tailLength);
+  for (let i = 0; i < tailLength; i++) x[i] = Math.exp(sorted[s - tailLength + i]! - max) - threshold;
+  if (!(x[tailLength - 1]! > 0)) return NaN;
+  const n = tailLength;
+  // Zhang and Stephens: a grid of theta = -k / sigma values, weighted by their profile likelihood.
+  const m = 30 + Math.floor(Math.sqrt(n));
+  const quartile = x[Math.max(0, Math.floor(n / 4 + 0.5) - 1)]! || x[n - 1]! / 4;
+  const thetas = new Float64Array(m);
+  const profile = new Float64Array(m);
+  const kAt = (theta: number): number => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Math.log1p(-theta * x[i]!);
+    return sum / n;
+  };
+  for (let j = 0; j < m; j++) {
+    const theta = 1 / x[n - 1]! + (1 - Math.sqrt(m / (j + 0.5))) / (3 * quartile);
+    const k = kAt(theta);
+    thetas[j] = theta;
+    profile[j] = theta === 0 || k === 0 ? -Infinity : n * (Math.log(-theta / k) - k - 1);
+  }
+  let thetaHat = 0;
+  for (let j = 0; j < m; j++) {
+    let denom = 0;
+    for (let i = 0; i < m; i++) denom += Math.exp(profile[i]! - profile[j]!);
+    if (denom > 0 && Number.isFinite(denom)) thetaHat += thetas[j]! / denom;
+  }
+  const k = kAt(thetaHat);
+  return (n * k + 10 * 0.5) / (n + 10);
+}
+
+/** The k-hat above which importance weights are unreliable for a sample of size s (the paper's rule). */
+export function paretoKThreshold(s: number): number {
+  return Math.min(1 - 1 / Math.log10(s), 0.7);
+}

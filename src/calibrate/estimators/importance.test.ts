@@ -24,6 +24,7 @@ describe('importanceReweight', () => {
     const diag = r.diagnostics;
     // The weighted mean's Monte Carlo sd is about postSd / sqrt(ESS): allow four of them.
     expect(diag.ess).toBeGreaterThan(1000);
+    expect(r.diagnostics.paretoK).toBeLessThan(0.5);
     const s = summariseDraws(['theta'], r.draws.points, r.draws.weights).theta!;
     expect(Math.abs(s.mean - c.postMean)).toBeLessThan((4 * c.postSd) / Math.sqrt(diag.ess));
     expect(Math.abs(s.sd / c.postSd - 1)).toBeLessThan(0.1);
@@ -50,6 +51,18 @@ describe('importanceReweight', () => {
     expect(Math.abs(sum.mean - c.postMean)).toBeLessThan((4 * c.postSd) / Math.sqrt(diag.ess));
     expect(Math.abs(sum.sd / c.postSd - 1)).toBeLessThan(0.1);
     expect(Math.abs(diag.logEvidence - c.logEvidence)).toBeLessThan(0.05);
+  });
+
+  it('warns on heavy-tailed weights (Pareto k-hat) even when the ESS is not small', () => {
+    // Log-likelihoods giving Pareto weights with tail index 0.9 (infinite variance).
+    const rng = new Rng(43);
+    const n = 20000;
+    const points = Array.from({ length: n }, (_, i) => Float64Array.of(i));
+    const logLik = Float64Array.from({ length: n }, () => -0.9 * Math.log(rng.nextOpen()));
+    const r = importanceReweight({ points, logLik });
+    expect(r.diagnostics.paretoK).toBeGreaterThan(0.7);
+    expect(r.diagnostics.ess).toBeGreaterThan(200);
+    expect(r.warnings.some((w) => /heavy tail/.test(w))).toBe(true);
   });
 
   it('weights and ESS follow the formula', () => {

@@ -4,13 +4,15 @@
  * w_i ∝ prior(x_i) L(x_i) / q(x_i), or w_i ∝ L(x_i) when they were drawn from the prior itself.
  * No new likelihood evaluations are made. The weights' effective sample size (Kish) says how much
  * of the sample survives; below `minEss` the result carries a warning, because a few points then
- * carry the whole posterior and its summaries cannot be trusted.
+ * carry the whole posterior and its summaries cannot be trusted. A second warning comes from the
+ * Pareto k-hat of the largest weights (Vehtari et al. 2024), which catches heavy-tailed weights whose
+ * ESS is itself unreliable.
  *
  * Also reported: the log evidence estimate log mean(w_i) (unnormalised weights), meaningful when the
  * proposal and prior densities are normalised, and the share of weight held by the largest weight.
  */
 import { logMeanExp, normaliseLogWeights } from './evaluator.js';
-import { weightsEss } from './diagnostics.js';
+import { paretoK, paretoKThreshold, weightsEss } from './diagnostics.js';
 import type { EstimatorResult } from './types.js';
 
 export interface ImportanceInput {
@@ -35,6 +37,9 @@ export interface ImportanceDiagnostics {
   essShare: number;
   /** The largest normalised weight. */
   maxWeight: number;
+  /** Pareto k-hat of the weights' tail (Vehtari et al. 2024); above `paretoKLimit` a warning. */
+  paretoK: number;
+  paretoKLimit: number;
   /** log mean of the unnormalised weights: log p(data) when both densities are normalised. */
   logEvidence: number;
   points: number;
@@ -97,6 +102,13 @@ export function importanceReweight(
       `importance weights are degenerate: effective sample size ${ess.toFixed(1)} of ${n} (below ${minEss}); the reweighted summaries cannot be trusted`,
     );
   }
+  const k = paretoK(logW);
+  const kLimit = paretoKThreshold(n);
+  if (k > kLimit) {
+    warnings.push(
+      `importance weights have a heavy tail (Pareto k-hat ${k.toFixed(2)} > ${kLimit.toFixed(2)}): the estimates are unreliable even where the ESS looks large`,
+    );
+  }
   if (failed) warnings.push(`${failed} of ${n} points had failed likelihoods (NaN) and get zero weight`);
   return {
     method: 'importance',
@@ -110,6 +122,8 @@ export function importanceReweight(
       ess,
       essShare: ess / n,
       maxWeight,
+      paretoK: k,
+      paretoKLimit: kLimit,
       logEvidence: logMeanExp(logW),
       points: n,
       warnings,

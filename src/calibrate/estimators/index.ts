@@ -23,6 +23,8 @@ export {
   ess,
   essBulk,
   essTail,
+  paretoK,
+  paretoKThreshold,
   quantile,
   rankNormalise,
   rhat,
