@@ -6,38 +6,29 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileModel } from '../../../src/engine.js';
-import { readModelFile } from '../../../src/node/files.js';
-import { parseScenarioFile, parseSpec } from '../../../src/experiments/spec.js';
+import { loadCase } from '../../../src/case/load.js';
+import { compareScenarios, formatNumber } from '../../../src/case/compare.js';
 import {
   HEADLINE_DEFAULTS,
   computeHeadline,
   renderHeadline,
   type HeadlineOptions,
 } from '../../../src/case/headline.js';
-import { compareScenarios, formatNumber } from '../../../src/case/compare.js';
-import { parseCaseDefinition, parseScenarios } from '../../../src/case/definition.js';
+import { parseSpec } from '../../../src/experiments/spec.js';
 
 const caseDir = fileURLToPath(new URL('..', import.meta.url));
 
+/** The numbers block as the script prints it. The case folder is read by src/case (loadCase). */
 export function headlineText(options: HeadlineOptions = HEADLINE_DEFAULTS): string {
-  const read = readModelFile(`${caseDir}/model.xmile`);
-  const compiled = compileModel(read.model!).compiled!;
+  const loaded = loadCase(caseDir);
   const spec = parseSpec(
     JSON.parse(readFileSync(`${caseDir}/experiments/thesis.json`, 'utf8')),
     'thesis.json',
   );
-  const scenarios = parseScenarioFile(
-    JSON.parse(readFileSync(`${caseDir}/scenarios.json`, 'utf8')),
-    'scenarios.json',
+  const scenarios = new Map(
+    loaded.scenarios.map((s) => [s.name, { description: s.description, overrides: s.overrides }]),
   );
-  const caseJson = JSON.parse(readFileSync(`${caseDir}/case.json`, 'utf8')) as { baseline: string };
-  const definition = parseCaseDefinition(caseJson, 'case.json');
-  const runs = compareScenarios(
-    compiled,
-    definition,
-    parseScenarios(JSON.parse(readFileSync(`${caseDir}/scenarios.json`, 'utf8')), 'scenarios.json'),
-  );
+  const runs = compareScenarios(loaded.compiled, loaded.definition, loaded.scenarios);
   const table = [
     '**One run per scenario at the default parameters (the centres of the priors; both switches at 1)**',
     '',
@@ -48,7 +39,8 @@ export function headlineText(options: HeadlineOptions = HEADLINE_DEFAULTS): stri
       return `| ${r.name} | ${formatNumber(o.troops_m6!)} | ${formatNumber(o.troops_m12!)} | ${formatNumber(o.troops_m24!)} | ${formatNumber(o.peak_troops!)} (${+o.peak_month!.toFixed(2)}) | ${formatNumber(o.casualties_m24!)} | ${formatNumber(o.technology_m24!)} | ${formatNumber(o.mobilisation_pressure_m12!)} |`;
     }),
   ].join('\n');
-  return `${table}\n\n${renderHeadline(computeHeadline(compiled, spec, scenarios, caseJson.baseline, options))}`;
+  const headline = computeHeadline(loaded.compiled, spec, scenarios, loaded.definition.baseline, options);
+  return `${table}\n\n${renderHeadline(headline)}`;
 }
 
 export const NUMBERS_START = '<!-- numbers:start -->';
