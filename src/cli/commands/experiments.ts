@@ -71,7 +71,7 @@ function textTable(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
-class Progress {
+export class Progress {
   private readonly started = performance.now();
   private lastPrint = 0;
   constructor(private readonly tty: boolean) {}
@@ -273,6 +273,13 @@ export function registerExperimentCommands(program: Command): void {
     .option('--chunk-size <n>', 'runs per job handed to a worker')
     .option('--in-process', 'run in this thread, without workers')
     .option('-q, --quiet', 'no progress output')
+    .option('--queue <url>', 'submit to a PostgreSQL job queue run by `interlock worker` instead')
+    .option(
+      '--chunk-timeout <seconds>',
+      'with --queue: a chunk not done in this time goes to another worker',
+      '900',
+    )
+    .option('--retries <n>', 'with --queue: attempts after the first before a chunk is recorded failed', '2')
     .action(
       async (
         specFile: string,
@@ -283,6 +290,9 @@ export function registerExperimentCommands(program: Command): void {
           chunkSize?: string;
           inProcess?: boolean;
           quiet?: boolean;
+          queue?: string;
+          chunkTimeout: string;
+          retries: string;
         },
       ) => {
         const jobs = opts.jobs === undefined ? undefined : positiveInteger('--jobs', opts.jobs);
@@ -300,6 +310,20 @@ export function registerExperimentCommands(program: Command): void {
           process.stderr.write(
             `interlock: warning: Sobol' base size ${base} is not a power of 2; the sequence's balance properties hold for powers of 2\n`,
           );
+        }
+        if (opts.queue !== undefined) {
+          if (jobs !== undefined || opts.inProcess) {
+            throw new UsageError(
+              '--queue runs on `interlock worker` processes: --jobs and --in-process do not apply',
+            );
+          }
+          const { exploreOnQueue } = await import('./queue.js');
+          await exploreOnQueue(
+            loaded,
+            { ...opts, queue: opts.queue, samples, chunkSize },
+            opts.quiet ? undefined : new Progress(Boolean(process.stderr.isTTY)),
+          );
+          return;
         }
         const controller = new AbortController();
         let interrupts = 0;
