@@ -155,9 +155,12 @@ export class QueueConnection {
     return new QueueError(`${doing}: lost the queue database ${this.location}: ${postgresMessage(err)}`);
   }
 
+  /** Close both; bounded, so that a database that is gone cannot hold the process open. */
   async close(): Promise<void> {
-    await this.boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
-    await this.pool.end().catch(() => {});
+    const bounded = (p: Promise<unknown>) =>
+      Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
+    await bounded(this.boss.stop({ graceful: false, wait: true, close: true, timeout: 4000 }));
+    await bounded(this.pool.end());
   }
 }
 
