@@ -98,22 +98,19 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     if (typeof experiment !== 'string' || !Number.isInteger(chunk)) {
       throw new QueueError(`job ${job.id} is not an interlock chunk job`);
     }
-    const state = await queue.pool.query(
-      'SELECT state FROM interlock_chunks WHERE experiment = $1 AND chunk = $2',
-      [experiment, chunk],
+    // Claim the chunk (say who holds it, for people watching the queue and for tests). No row
+    // updated means it is done already: a retry after its worker stored the result and was killed.
+    const claimed = await queue.pool.query(
+      `UPDATE interlock_chunks SET worker = $3, updated_at = now()
+       WHERE experiment = $1 AND chunk = $2 AND state = 'queued'`,
+      [experiment, chunk, name],
     );
-    // Done already (a retry after its worker stored the result and was killed): nothing to redo.
-    if (state.rows[0]?.state === 'done') return;
+    if (claimed.rowCount === 0) return;
     try {
       const { manifest, runner } = await prepare(experiment);
       const [start, end] = chunkRange(manifest, chunk);
       if (!(chunk >= 0 && start < end))
         throw new QueueError(`chunk ${chunk} is outside experiment ${experiment}`);
-      // Say who holds the chunk (for people watching the queue, and for tests).
-      await queue.pool.query(
-        `UPDATE interlock_chunks SET worker = $3, updated_at = now() WHERE experiment = $1 AND chunk = $2 AND state = 'queued'`,
-        [experiment, chunk, name],
-      );
       const result = runner.run(start, end);
       await queue.pool.query(
         `UPDATE interlock_chunks SET state = 'done', result = $3, worker = $4, error = NULL,
