@@ -58,7 +58,7 @@ export function parseManifest(id: string, text: string, storedHash: string): Exp
 }
 
 export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> {
-  const queue = await QueueConnection.open(options.url, DEFAULT_SETTINGS);
+  const queue = await QueueConnection.open(options.url, DEFAULT_SETTINGS, { asyncCommit: true });
   const name = `${hostname()}:${process.pid}`;
   const log = options.log ?? (() => {});
   const prepared = new Map<string, Prepared | QueueError>();

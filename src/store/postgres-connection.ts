@@ -58,6 +58,11 @@ export interface PoolSettings {
   max?: number;
   /** Give up connecting after this long. */
   connectTimeoutMs?: number;
+  /**
+   * Commit without waiting for the disk flush (`synchronous_commit = off`). Commits still
+   * become durable in order, and a crash loses at most the last few hundred milliseconds.
+   */
+  asyncCommit?: boolean;
 }
 
 /** A pool that never throws unhandled: an idle connection dropped by the server is only logged by pg. */
@@ -67,6 +72,7 @@ export function createPool(url: string, settings: PoolSettings = {}): pg.Pool {
     max: settings.max ?? 4,
     connectionTimeoutMillis: settings.connectTimeoutMs ?? 10_000,
     application_name: 'interlock',
+    ...(settings.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
   });
   // Without a listener, a server that goes away would crash the process through an 'error' event.
   pool.on('error', () => {});
