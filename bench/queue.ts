@@ -37,24 +37,25 @@ const samples = argument('--samples', quick ? 300 : 1000);
 const jobsTotal = argument('--jobs-total', quick ? 500 : 2000);
 const scratch = mkdtempSync(join(tmpdir(), 'interlock-bench-queue-'));
 
+const exits = new WeakMap<ChildProcess, Promise<void>>();
 function startWorkers(url: string, n: number): ChildProcess[] {
-  return Array.from({ length: n }, () =>
-    spawn(process.execPath, [join(ROOT, 'bin/interlock.js'), 'worker', '--queue', url, '--quiet'], {
-      stdio: 'ignore',
-    }),
-  );
+  return Array.from({ length: n }, () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/interlock.js'), 'worker', '--queue', url, '--quiet'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    exits.set(child, new Promise<void>((resolve) => child.on('close', () => resolve())));
+    return child;
+  });
 }
 async function stopWorkers(workers: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    workers.map(
-      (w) =>
-        new Promise<void>((resolve) => {
-          w.on('close', () => resolve());
-          w.kill('SIGTERM');
-        }),
-    ),
-  );
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => exits.get(w)));
 }
+const stage = (text: string) => process.stderr.write(`bench queue: ${text}\n`);
 
 const thesis = loadSpecFile(join(ROOT, 'models/north-korea-russia/experiments/thesis.json'));
 const rows: {
@@ -67,6 +68,7 @@ const rows: {
 
 // Baseline: worker threads in one process.
 {
+  stage('worker threads');
   const threads = availableParallelism();
   const r = await explore(thesis, { outDir: join(scratch, 'threads'), jobs: threads, samples });
   rows.push({
@@ -78,6 +80,7 @@ const rows: {
 }
 
 for (const n of [1, 2, 4]) {
+  stage(`${n} worker process(es)`);
   const db = await freshDatabase('interlock_bench');
   const workers = startWorkers(db.url, n);
   try {
@@ -103,6 +106,7 @@ for (const n of [1, 2, 4]) {
 
 // The database's ceiling: jobs of one trivial run each.
 {
+  stage('database ceiling');
   const specFile = join(scratch, 'trivial.json');
   const spec = {
     model: 'builtin:linear',
