@@ -8,5 +8,7 @@ export * from './evidence/index.js';
 export * from './store/store.js';
 export { loadEvidenceDocument } from './store/evidence-file.js';
 export { openSqliteStore, SqliteEvidenceStore, type SqliteOpenOptions } from './store/sqlite.js';
+export { openPostgresStore, PostgresEvidenceStore, type PostgresOpenOptions } from './store/postgres.js';
+export { openEvidenceStore, type OpenStoreOptions } from './store/open.js';
 export * as experiments from './experiments/node.js';
 export * as cases from './case/index.js';

@@ -27,6 +27,8 @@ const FAMILIES: { commands: string[]; load: () => Promise<Register> }[] = [
     commands: ['evidence', 'ach', 'estimates', 'forecasts', 'indicators'],
     load: async () => (await import('./commands/evidence.js')).registerEvidenceCommands,
   },
+  { commands: ['worker'], load: async () => (await import('./commands/queue.js')).registerQueueCommands },
+  { commands: ['export'], load: async () => (await import('./commands/export.js')).registerExportCommand },
   { commands: ['serve'], load: async () => (await import('./commands/serve.js')).registerServeCommand },
   {
     commands: ['calibrate'],

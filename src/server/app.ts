@@ -472,9 +472,9 @@ export async function startServer(
 ): Promise<RunningServer> {
   const workbench = new Workbench(options);
   if (options.db) {
-    // Loaded only when asked for: the store needs the native SQLite module.
-    const { openSqliteStore } = await import('../store/sqlite.js');
-    workbench.evidenceStore = await openSqliteStore(options.db, { mustExist: true });
+    // Loaded only when asked for: the store needs the native SQLite module (or pg).
+    const { openEvidenceStore } = await import('../store/open.js');
+    workbench.evidenceStore = await openEvidenceStore(options.db, { mustExist: true });
   }
   const host = options.host ?? '127.0.0.1';
   const refused = checkBindHost(host);

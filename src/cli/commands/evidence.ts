@@ -1,6 +1,7 @@
 /**
  * The evidence commands: `evidence import|export|list`, `ach`, `estimates`, `forecasts` and
- * `indicators`. The store is an SQLite file (`--db`, else $INTERLOCK_DB, else ./interlock.db);
+ * `indicators`. The store is an SQLite file or a `postgres://` URL (`--db`, else $INTERLOCK_DB, else
+ * ./interlock.db);
  * the read-only reports can also read an evidence JSON file directly (`--evidence FILE`).
  */
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -84,8 +85,8 @@ async function withStore<T>(
   let store: EvidenceStore;
   try {
     // Loaded on demand so that commands without a database never load the native module.
-    const { openSqliteStore } = await import('../../store/sqlite.js');
-    store = await openSqliteStore(databasePath(opts), { mustExist });
+    const { openEvidenceStore } = await import('../../store/open.js');
+    store = await openEvidenceStore(databasePath(opts), { mustExist });
   } catch (err) {
     storeFailure(err);
   }
@@ -140,7 +141,10 @@ function countsLine(c: StoreCounts): string {
   );
 }
 
-const dbOption = ['--db <file>', 'evidence database (default $INTERLOCK_DB or ./interlock.db)'] as const;
+const dbOption = [
+  '--db <file|url>',
+  'evidence database: SQLite file or postgres:// URL (default $INTERLOCK_DB or ./interlock.db)',
+] as const;
 const evidenceOption = ['--evidence <file>', 'read an evidence JSON file instead of the database'] as const;
 const formatOption = ['--format <format>', 'table or json', 'table'] as const;
 

@@ -276,6 +276,13 @@ export function registerExperimentCommands(program: Command): void {
       (v: string, prev: string[]) => [...prev, v],
       [],
     )
+    .option('--queue <url>', 'submit to a PostgreSQL job queue run by `interlock worker` instead')
+    .option(
+      '--chunk-timeout <seconds>',
+      'with --queue: a chunk not done in this time goes to another worker',
+      '900',
+    )
+    .option('--retries <n>', 'with --queue: attempts after the first before a chunk is recorded failed', '2')
     .action(
       async (
         specFile: string,
@@ -289,6 +296,9 @@ export function registerExperimentCommands(program: Command): void {
           resume?: boolean;
           force?: boolean;
           budget?: string[];
+          queue?: string;
+          chunkTimeout: string;
+          retries: string;
         },
       ) => {
         const budgets = budgetsFromFlags(opts.budget);
@@ -307,6 +317,20 @@ export function registerExperimentCommands(program: Command): void {
           process.stderr.write(
             `interlock: warning: Sobol' base size ${base} is not a power of 2; the sequence's balance properties hold for powers of 2\n`,
           );
+        }
+        if (opts.queue !== undefined) {
+          if (jobs !== undefined || opts.inProcess) {
+            throw new UsageError(
+              '--queue runs on `interlock worker` processes: --jobs and --in-process do not apply',
+            );
+          }
+          const { exploreOnQueue } = await import('./queue.js');
+          await exploreOnQueue(
+            loaded,
+            { ...opts, queue: opts.queue, samples, chunkSize },
+            opts.quiet ? undefined : new Progress(Boolean(process.stderr.isTTY), 'explore', 'runs'),
+          );
+          return;
         }
         const controller = new AbortController();
         let interrupts = 0;

@@ -16,7 +16,7 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0 picks a free one)', '4321')
     .option('--host <addr>', 'address to bind (loopback unless you say otherwise)', '127.0.0.1')
     .option('--root <dir>', 'folder from which model paths may be opened (default: the working directory)')
-    .option('--db <file>', 'SQLite evidence store (interlock evidence import) to use for the case evidence')
+    .option('--db <file|url>', 'evidence store (SQLite file or postgres:// URL) to use for the case evidence')
     .option(
       '--allow-host <name>',
       'a host name clients may address this server by (repeatable; loopback names are always allowed)',

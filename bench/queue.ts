@@ -1,0 +1,171 @@
+/**
+ * Queue benchmark (needs PostgreSQL: INTERLOCK_TEST_PG or INTERLOCK_BENCH_PG, a role that may
+ * create databases; skipped with a message otherwise). In the same run:
+ *   - the case model's thesis experiment on worker threads (`explore --jobs`, the baseline),
+ *   - the same experiment through the queue with 1, 2 and 4 `interlock worker` processes,
+ *   - jobs per second the database sustains: one trivial run per job, 4 worker processes.
+ *
+ *   npx tsx bench/queue.ts [--samples N] [--jobs-total N]
+ *
+ * Prints a table and writes bench/results/queue.json. Workers run the compiled CLI (dist/).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { explore, loadSpecFile } from '../src/experiments/explore.js';
+import { parseSpec } from '../src/experiments/spec.js';
+import { exploreQueued } from '../src/queue/explore.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const URL_ = process.env.INTERLOCK_BENCH_PG || process.env.INTERLOCK_TEST_PG;
+if (!URL_) {
+  console.log('bench queue: skipped (set INTERLOCK_BENCH_PG or INTERLOCK_TEST_PG to a postgres:// URL)');
+  process.exit(0);
+}
+process.env.INTERLOCK_TEST_PG = URL_;
+// Imported after the variable is set: the helper reads it when loaded.
+const { freshDatabase } = await import('../src/store/pg-testing.js');
+
+function argument(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
+}
+const quick = process.argv.includes('--quick');
+const samples = argument('--samples', quick ? 300 : 1000);
+const jobsTotal = argument('--jobs-total', quick ? 500 : 2000);
+const scratch = mkdtempSync(join(tmpdir(), 'interlock-bench-queue-'));
+
+const exits = new WeakMap<ChildProcess, Promise<void>>();
+function startWorkers(url: string, n: number): ChildProcess[] {
+  return Array.from({ length: n }, () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/interlock.js'), 'worker', '--queue', url, '--quiet'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    exits.set(child, new Promise<void>((resolve) => child.on('close', () => resolve())));
+    return child;
+  });
+}
+async function stopWorkers(workers: ChildProcess[]): Promise<void> {
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => exits.get(w)));
+}
+const stage = (text: string) => process.stderr.write(`bench queue: ${text}\n`);
+
+const thesis = loadSpecFile(join(ROOT, 'models/north-korea-russia/experiments/thesis.json'));
+const rows: {
+  setting: string;
+  runs: number;
+  seconds: number;
+  runsPerSecond: number;
+  jobsPerSecond?: number;
+}[] = [];
+
+// Baseline: worker threads in one process.
+{
+  stage('worker threads');
+  const threads = availableParallelism();
+  const r = await explore(thesis, { outDir: join(scratch, 'threads'), jobs: threads, samples });
+  rows.push({
+    setting: `threads only (explore --jobs ${threads})`,
+    runs: r.metadata.completedRuns,
+    seconds: r.wallSeconds,
+    runsPerSecond: r.metadata.completedRuns / r.wallSeconds,
+  });
+}
+
+for (const n of [1, 2, 4]) {
+  stage(`${n} worker process(es)`);
+  const db = await freshDatabase('interlock_bench');
+  const workers = startWorkers(db.url, n);
+  try {
+    // Let the workers connect first: their start-up is not the queue's throughput.
+    await new Promise((r) => setTimeout(r, 3000));
+    const r = await exploreQueued(thesis, {
+      url: db.url,
+      outDir: join(scratch, `queue-${n}`),
+      samples,
+      pollMs: 100,
+    });
+    rows.push({
+      setting: `queue, ${n} worker process${n > 1 ? 'es' : ''}`,
+      runs: r.metadata.completedRuns,
+      seconds: r.wallSeconds,
+      runsPerSecond: r.metadata.completedRuns / r.wallSeconds,
+    });
+  } finally {
+    await stopWorkers(workers);
+    await db.drop();
+  }
+}
+
+// The database's ceiling: jobs of one trivial run each.
+{
+  stage('database ceiling');
+  const specFile = join(scratch, 'trivial.json');
+  const spec = {
+    model: 'builtin:linear',
+    seed: 1,
+    samples: jobsTotal,
+    method: 'mc',
+    uncertainties: [{ name: 'x1', dist: 'uniform', low: 0, high: 1 }],
+    outcomes: [{ name: 'y', variable: 'y' }],
+  };
+  parseSpec(spec);
+  writeFileSync(specFile, JSON.stringify(spec));
+  const loaded = loadSpecFile(specFile);
+  const db = await freshDatabase('interlock_bench');
+  const workers = startWorkers(db.url, 4);
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    const r = await exploreQueued(loaded, {
+      url: db.url,
+      outDir: join(scratch, 'trivial'),
+      chunkSize: 1,
+      pollMs: 100,
+    });
+    rows.push({
+      setting: 'database ceiling: 1 trivial run per job, 4 worker processes',
+      runs: r.metadata.completedRuns,
+      seconds: r.wallSeconds,
+      runsPerSecond: r.metadata.completedRuns / r.wallSeconds,
+      jobsPerSecond: jobsTotal / r.wallSeconds,
+    });
+  } finally {
+    await stopWorkers(workers);
+    await db.drop();
+  }
+}
+
+rmSync(scratch, { recursive: true, force: true });
+const base = rows[0]!.runsPerSecond;
+console.log(`samples ${samples} (x 6 policies); ${availableParallelism()} cores`);
+console.log(
+  'setting'.padEnd(62) +
+    'runs'.padStart(8) +
+    's'.padStart(8) +
+    'runs/s'.padStart(10) +
+    'x threads'.padStart(11),
+);
+for (const r of rows) {
+  console.log(
+    r.setting.padEnd(62) +
+      String(r.runs).padStart(8) +
+      r.seconds.toFixed(1).padStart(8) +
+      Math.round(r.runsPerSecond).toString().padStart(10) +
+      (r.jobsPerSecond === undefined
+        ? (r.runsPerSecond / base).toFixed(2)
+        : `${Math.round(r.jobsPerSecond)} jobs/s`
+      ).padStart(11),
+  );
+}
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+writeFileSync(
+  join(ROOT, 'bench', 'results', 'queue.json'),
+  JSON.stringify({ samples, rows }, null, 2) + '\n',
+);

@@ -1,0 +1,348 @@
+/**
+ * `explore --queue`: an experiment as one job per chunk of rows. The submitter writes the
+ * manifest, enqueues the chunks that have no job yet, gathers finished chunks into the usual
+ * results folder as they arrive (written at their row offsets, so the files are byte-identical
+ * to a local run) and reconciles chunks pg-boss gave up on. Stopping it loses nothing: the jobs
+ * stay queued, workers keep going, and the same command resumes (the experiment's id is a hash
+ * of its manifest).
+ */
+import { randomUUID } from 'node:crypto';
+import { defaultChunkSize, type LoadedSpec } from '../experiments/explore.js';
+import { buildPlan, type ExperimentPlan } from '../experiments/plan.js';
+import type { ModelSource } from '../experiments/model-source.js';
+import { STATUS_FAILED, type ChunkResult } from '../experiments/runner.js';
+import type { ExperimentSpec, ScenarioDefinition } from '../experiments/spec.js';
+import { ResultsWriter, type ResultsMetadata } from '../experiments/store.js';
+import { decodeChunk } from './codec.js';
+import {
+  DEFAULT_SETTINGS,
+  QUEUE_NAME,
+  QueueConnection,
+  QueueError,
+  sha256,
+  type ChunkJob,
+  type QueueSettings,
+} from './queue.js';
+
+export const MANIFEST_FORMAT = 'interlock-queue-explore';
+
+/** Everything a worker needs to run any chunk of the experiment. */
+export interface ExploreManifest {
+  format: typeof MANIFEST_FORMAT;
+  version: 1;
+  spec: ExperimentSpec;
+  scenarios: [string, ScenarioDefinition][];
+  samples?: number;
+  model: ModelSource;
+  /** sha256 of the model text (or of the builtin name), checked by every worker before it runs. */
+  modelHash: string;
+  specFile: string;
+  modelFile?: string;
+  rows: number;
+  chunkSize: number;
+  chunks: number;
+}
+
+export function modelHashOf(model: ModelSource): string {
+  if (model.kind === 'image') throw new Error('a queue manifest carries the model text, not a compiled image');
+  return sha256(model.kind === 'builtin' ? model.name : model.text);
+}
+
+export function chunkRange(manifest: ExploreManifest, chunk: number): [number, number] {
+  const start = chunk * manifest.chunkSize;
+  return [start, Math.min(manifest.rows, start + manifest.chunkSize)];
+}
+
+export function buildManifest(
+  loaded: LoadedSpec,
+  plan: ExperimentPlan,
+  options: { samples?: number; chunkSize?: number },
+) {
+  const chunkSize = options.chunkSize ?? defaultChunkSize(plan.rows, 16);
+  const manifest: ExploreManifest = {
+    format: MANIFEST_FORMAT,
+    version: 1,
+    spec: loaded.spec,
+    scenarios: [...loaded.scenarios],
+    ...(options.samples !== undefined ? { samples: options.samples } : {}),
+    model: loaded.model,
+    modelHash: loaded.modelHash,
+    specFile: loaded.specFile,
+    ...(loaded.modelFile !== undefined ? { modelFile: loaded.modelFile } : {}),
+    rows: plan.rows,
+    chunkSize,
+    chunks: Math.ceil(plan.rows / chunkSize),
+  };
+  // The id names the work, not the submission: the same command finds its experiment again.
+  const id = sha256(
+    JSON.stringify([
+      manifest.spec,
+      manifest.scenarios,
+      manifest.samples ?? null,
+      manifest.modelHash,
+      chunkSize,
+    ]),
+  ).slice(0, 20);
+  return { id, manifest };
+}
+
+export interface QueuedExploreOptions {
+  url: string;
+  outDir: string;
+  samples?: number;
+  chunkSize?: number;
+  settings?: Partial<QueueSettings>;
+  signal?: AbortSignal;
+  /** Rows gathered so far, of all rows; `workers` is how many distinct workers have delivered. */
+  onProgress?(done: number, total: number, workers: number): void;
+  /** How often to look for finished chunks, in milliseconds. */
+  pollMs?: number;
+}
+
+export interface QueuedExploreResult {
+  id: string;
+  metadata: ResultsMetadata;
+  interrupted: boolean;
+  failedChunks: { chunk: number; error: string }[];
+  wallSeconds: number;
+  /** Chunks that already had a job when this submission started (a resumed experiment). */
+  resumedChunks: number;
+}
+
+/** Rows of a chunk the queue gave up on: failed runs with the chunk's error, so the rest goes on. */
+function failedChunkResult(plan: ExperimentPlan, start: number, end: number, message: string): ChunkResult {
+  const count = end - start;
+  return {
+    start,
+    count,
+    inputs: new Float64Array(count * plan.inputNames.length).fill(NaN),
+    scalars: new Float64Array(count * plan.spec.outcomes.length).fill(NaN),
+    series: [],
+    times: new Float64Array(0),
+    status: new Uint8Array(count).fill(STATUS_FAILED),
+    failures: Array.from({ length: count }, (_, k) => ({ row: start + k, message })),
+    modelSeconds: 0,
+    chunkSeconds: 0,
+  };
+}
+
+export async function exploreQueued(
+  loaded: LoadedSpec,
+  options: QueuedExploreOptions,
+): Promise<QueuedExploreResult> {
+  const settings: QueueSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const plan = buildPlan(loaded.spec, loaded.scenarios, options.samples);
+  const { id, manifest } = buildManifest(loaded, plan, options);
+  const queue = await QueueConnection.open(options.url, settings);
+  const started = performance.now();
+  let writer: ResultsWriter | undefined;
+  try {
+    let resumedChunks = 0;
+    try {
+      resumedChunks = await enqueue(queue, id, manifest, settings);
+    } catch (err) {
+      throw queue.describe(err, 'submitting the experiment');
+    }
+    writer = new ResultsWriter(options.outDir, plan, {
+      specFile: loaded.specFile,
+      modelFile: loaded.modelFile,
+      modelHash: loaded.modelHash,
+      jobs: 0,
+    });
+    const gathered = new Set<number>();
+    const failedChunks: { chunk: number; error: string }[] = [];
+    const workers = new Set<string>();
+    let rowsDone = 0;
+    let lastSeq = 0;
+    let lastReconcile = 0;
+    const pollMs = options.pollMs ?? 300;
+    while (gathered.size < manifest.chunks) {
+      if (options.signal?.aborted) break;
+      try {
+        const done = await queue.pool.query(
+          `SELECT chunk, result, worker, done_seq FROM interlock_chunks
+           WHERE experiment = $1 AND state = 'done' AND done_seq > $2 ORDER BY done_seq LIMIT 200`,
+          [id, lastSeq],
+        );
+        for (const row of done.rows as {
+          chunk: number;
+          result: Buffer;
+          worker: string;
+          done_seq: string;
+        }[]) {
+          lastSeq = Math.max(lastSeq, Number(row.done_seq));
+          if (gathered.has(row.chunk)) continue;
+          const result = decodeChunk(row.result);
+          const [start, end] = chunkRange(manifest, row.chunk);
+          if (result.start !== start || result.count !== end - start) {
+            throw new QueueError(
+              `chunk ${row.chunk} of experiment ${id} holds rows ${result.start}+${result.count}, expected ${start}-${end}`,
+            );
+          }
+          writer.write(result);
+          gathered.add(row.chunk);
+          rowsDone += result.count;
+          workers.add(row.worker);
+        }
+        if (done.rows.length) options.onProgress?.(rowsDone, manifest.rows, workers.size);
+        if (performance.now() - lastReconcile > 1000) {
+          lastReconcile = performance.now();
+          for (const f of await reconcile(queue, id, settings)) {
+            if (gathered.has(f.chunk)) continue;
+            const [start, end] = chunkRange(manifest, f.chunk);
+            writer.write(
+              failedChunkResult(
+                plan,
+                start,
+                end,
+                `chunk ${f.chunk} (rows ${start}-${end - 1}) failed: ${f.error}`,
+              ),
+            );
+            gathered.add(f.chunk);
+            failedChunks.push(f);
+            rowsDone += end - start;
+            options.onProgress?.(rowsDone, manifest.rows, workers.size);
+          }
+        }
+      } catch (err) {
+        const e = queue.describe(err, `gathering experiment ${id}`);
+        writer.metadata.jobs = workers.size;
+        writer.finish('interrupted', (performance.now() - started) / 1000);
+        writer = undefined;
+        throw new QueueError(
+          `${e.message}\nnothing is lost: ${gathered.size} of ${manifest.chunks} chunks are in ${options.outDir}, finished chunks stay in the database; run the same command again to resume`,
+        );
+      }
+      if (gathered.size >= manifest.chunks) break;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+    const interrupted = gathered.size < manifest.chunks;
+    const wallSeconds = (performance.now() - started) / 1000;
+    writer.metadata.jobs = workers.size;
+    writer.finish(interrupted ? 'interrupted' : 'complete', wallSeconds);
+    const metadata = writer.metadata;
+    writer = undefined;
+    return {
+      id,
+      metadata,
+      interrupted,
+      failedChunks: failedChunks.sort((a, b) => a.chunk - b.chunk),
+      wallSeconds,
+      resumedChunks,
+    };
+  } finally {
+    if (writer) writer.finish('failed', (performance.now() - started) / 1000);
+    await queue.close();
+  }
+}
+
+/** Write the manifest (once) and a job for every chunk that has none; returns how many had one. */
+async function enqueue(
+  queue: QueueConnection,
+  id: string,
+  manifest: ExploreManifest,
+  settings: QueueSettings,
+): Promise<number> {
+  await queue.ensureQueue('explore');
+  const text = JSON.stringify(manifest);
+  await queue.pool.query(
+    `INSERT INTO interlock_experiments (id, kind, manifest, model_hash, chunks) VALUES ($1, 'explore', $2, $3, $4)
+     ON CONFLICT (id) DO NOTHING`,
+    [id, text, manifest.modelHash, manifest.chunks],
+  );
+  const existing = await queue.pool.query('SELECT chunk FROM interlock_chunks WHERE experiment = $1', [id]);
+  const have = new Set((existing.rows as { chunk: number }[]).map((r) => r.chunk));
+  const missing = Array.from({ length: manifest.chunks }, (_, c) => c).filter((c) => !have.has(c));
+  await sendJobs(queue, id, missing, settings, false);
+  return have.size;
+}
+
+/** Record jobs for `chunks` first, then hand them to pg-boss (a crash between the two is repaired by reconcile). */
+async function sendJobs(
+  queue: QueueConnection,
+  id: string,
+  chunks: number[],
+  settings: QueueSettings,
+  replace: boolean,
+): Promise<void> {
+  const perBatch = 1000;
+  for (let i = 0; i < chunks.length; i += perBatch) {
+    const batch = chunks.slice(i, i + perBatch);
+    const jobs = batch.map((chunk) => ({ chunk, jobId: randomUUID() }));
+    await queue.pool.query(
+      `INSERT INTO interlock_chunks (experiment, chunk, job_id, state)
+       SELECT $1, c, j, 'queued' FROM unnest($2::int[], $3::uuid[]) AS t(c, j)
+       ON CONFLICT (experiment, chunk) DO ${replace ? "UPDATE SET job_id = excluded.job_id, updated_at = now() WHERE interlock_chunks.state = 'queued'" : 'NOTHING'}`,
+      [id, jobs.map((j) => j.chunk), jobs.map((j) => j.jobId)],
+    );
+    await queue.boss.insert(
+      jobs.map((j) => ({
+        id: j.jobId,
+        name: QUEUE_NAME.explore,
+        data: { experiment: id, chunk: j.chunk } satisfies ChunkJob,
+        retryLimit: settings.retries,
+        retryDelay: 0,
+        expireInSeconds: settings.chunkTimeoutSeconds,
+      })),
+    );
+  }
+}
+
+/**
+ * Chunks whose pg-boss job has failed for good (every attempt failed or timed out) become
+ * failed chunks with their last error; chunks whose job is missing (lost between recording and
+ * sending, or deleted) get a new job.
+ */
+async function reconcile(
+  queue: QueueConnection,
+  id: string,
+  settings: QueueSettings,
+): Promise<{ chunk: number; error: string }[]> {
+  const rows = await queue.pool.query(
+    `SELECT c.chunk, c.error, c.attempts, coalesce(j.state::text, a.state::text) AS job_state,
+            coalesce(j.output, a.output) AS output
+     FROM interlock_chunks c
+     LEFT JOIN pgboss.job j ON j.id = c.job_id
+     LEFT JOIN pgboss.archive a ON a.id = c.job_id
+     WHERE c.experiment = $1 AND c.state = 'queued'`,
+    [id],
+  );
+  const failed: { chunk: number; error: string }[] = [];
+  const lost: number[] = [];
+  for (const r of rows.rows as {
+    chunk: number;
+    error: string | null;
+    attempts: number;
+    job_state: string | null;
+    output: { message?: string; value?: { message?: string } } | null;
+  }[]) {
+    if (r.job_state === 'failed' || r.job_state === 'cancelled') {
+      const fromBoss = r.output?.message ?? r.output?.value?.message;
+      const error =
+        r.error ??
+        (fromBoss && fromBoss.length
+          ? fromBoss
+          : `no worker finished it within ${settings.chunkTimeoutSeconds}s in ${settings.retries + 1} attempts (workers killed or stuck?)`);
+      const attempts = settings.retries + 1;
+      const message = `${error} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`;
+      const updated = await queue.pool.query(
+        `UPDATE interlock_chunks SET state = 'failed', error = $3, updated_at = now()
+         WHERE experiment = $1 AND chunk = $2 AND state = 'queued'`,
+        [id, r.chunk, message],
+      );
+      if (updated.rowCount) failed.push({ chunk: r.chunk, error: message });
+    } else if (r.job_state === null) {
+      lost.push(r.chunk);
+    }
+  }
+  if (lost.length) await sendJobs(queue, id, lost, settings, true);
+  // Failed chunks recorded by an earlier submission of the same experiment.
+  const earlier = await queue.pool.query(
+    "SELECT chunk, error FROM interlock_chunks WHERE experiment = $1 AND state = 'failed'",
+    [id],
+  );
+  for (const r of earlier.rows as { chunk: number; error: string }[]) {
+    if (!failed.some((f) => f.chunk === r.chunk)) failed.push({ chunk: r.chunk, error: r.error });
+  }
+  return failed;
+}
