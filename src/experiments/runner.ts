@@ -106,8 +106,10 @@ export class ChunkRunner {
     const scalars = new Float64Array(outcomes.length * count).fill(NaN);
     const status = new Uint8Array(count);
     const failures: RunFailure[] = [];
-    let series: Float64Array[] = [];
-    let times = new Float64Array(0);
+    // The saved times are known before any run: every row of a series outcome is written, NaN
+    // where the run failed, so a chunk of failures gives the same bytes however rows are chunked.
+    const times = this.seriesOutcomes.length ? Float64Array.from(sim.time) : new Float64Array(0);
+    const series = this.seriesOutcomes.map(() => new Float64Array(count * times.length).fill(NaN));
     let modelSeconds = 0;
     const chunkStarted = performance.now();
     // A Simulation reuses preallocated buffers run after run, so the series views are looked up
@@ -140,15 +142,6 @@ export class ChunkRunner {
         sim.run();
         modelSeconds += (performance.now() - t0) / 1000;
         const time = sim.time;
-        if (times.length === 0 && this.seriesOutcomes.length) {
-          times = Float64Array.from(time);
-          // Only the rows that failed before this first success need NaN; the rest get written.
-          series = this.seriesOutcomes.map(() => {
-            const values = new Float64Array(count * time.length);
-            values.fill(NaN, 0, k * time.length);
-            return values;
-          });
-        }
         for (let o = 0; o < outcomes.length; o++) {
           scalars[o * count + k] = reduceSeries(outcomes[o], views[this.outcomeVariable[o]], time);
         }
