@@ -7,7 +7,6 @@
  *   series/<name>.f64      runs x times float64 for series outcomes (times in metadata)
  *   failures.jsonl         {"row", "message"} per failed run, sorted by row when finished
  *   results.csv            everything scalar in one table, written from the columns at the end
- *                          (formatted by the workers), completed with the rows not run at the end
  * Chunks are written at their row offsets as they arrive, so memory stays flat and the files
  * are identical whatever the number of workers or the order in which chunks finish. A chunk's
  * status bytes are written last, after its values: a row marked run is a row whose values are on
@@ -235,7 +234,7 @@ export class ResultsWriter {
     this.metadata.completedRuns += count;
   }
 
-  /** Close the files, sort the failures, complete results.csv, write the final metadata. */
+  /** Close the files, sort the failures, write results.csv and the final metadata. */
   finish(state: 'complete' | 'interrupted' | 'failed', elapsedSeconds: number): void {
     for (const fd of [this.statusFd, this.inputsFd, ...this.outcomeFds, ...this.seriesFds]) closeSync(fd);
     const failuresFile = join(this.dir, 'failures.jsonl');
@@ -261,6 +260,7 @@ export class ResultsWriter {
     this.metadata.state = state === 'complete' && counts.done < this.plan.rows ? 'interrupted' : state;
     this.metadata.elapsedSeconds = (this.metadata.elapsedSeconds ?? 0) + elapsedSeconds;
     this.writeMetadata();
+    writeResultsCsv(this.dir, this.metadata);
   }
 }
 

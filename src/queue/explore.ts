@@ -44,7 +44,8 @@ export interface ExploreManifest {
 }
 
 export function modelHashOf(model: ModelSource): string {
-  if (model.kind === 'image') throw new Error('a queue manifest carries the model text, not a compiled image');
+  if (model.kind === 'image')
+    throw new Error('a queue manifest carries the model text, not a compiled image');
   return sha256(model.kind === 'builtin' ? model.name : model.text);
 }
 
