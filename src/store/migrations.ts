@@ -18,6 +18,11 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The same change for PostgreSQL where translating `sql` is not enough (SQLite rebuilds a
+   * table to change a column; PostgreSQL alters it in place, keeping the foreign keys onto it).
+   */
+  postgresSql?: string;
 }
 
 const list = (values: readonly (string | number)[]) => values.map((v) => `'${v}'`).join(', ');
@@ -160,6 +165,14 @@ INSERT INTO reports_v2 (id, source_id, published, event_date, claim, credibility
   SELECT id, source_id, published, event_date, claim, credibility, urls, claims, note FROM reports;
 DROP TABLE reports;
 ALTER TABLE reports_v2 RENAME TO reports;
+ALTER TABLE estimates ADD COLUMN measure TEXT CHECK (measure IS NULL OR measure IN (${list(MEASURE_TYPES)}));
+ALTER TABLE estimates ADD COLUMN briefing TEXT;
+ALTER TABLE evidence_items ADD COLUMN argument INTEGER CHECK (argument IS NULL OR argument = 1);
+`,
+    postgresSql: `
+ALTER TABLE reports ALTER COLUMN published DROP NOT NULL;
+ALTER TABLE reports ADD COLUMN undated INTEGER CHECK (undated IS NULL OR undated = 1);
+ALTER TABLE reports ADD CONSTRAINT reports_dated CHECK ((published IS NULL) = (undated IS NOT NULL));
 ALTER TABLE estimates ADD COLUMN measure TEXT CHECK (measure IS NULL OR measure IN (${list(MEASURE_TYPES)}));
 ALTER TABLE estimates ADD COLUMN briefing TEXT;
 ALTER TABLE evidence_items ADD COLUMN argument INTEGER CHECK (argument IS NULL OR argument = 1);

@@ -136,7 +136,7 @@ async function migrate(pool: pg.Pool, location: string, mustExist: boolean): Pro
     }
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
-      await client.query(postgresMigrationSql(m.sql));
+      await client.query(m.postgresSql ?? postgresMigrationSql(m.sql));
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         m.version,
         m.name,

@@ -111,7 +111,7 @@ describe('runs too long to keep are refused before allocating', () => {
     const r = cliCapped(['run', 'models/north-korea-russia/model.xmile', '--dt', '1e-6']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('models/north-korea-russia/model.xmile');
-    expect(r.stderr).toContain('48,000,001 rows x 144 variables');
+    expect(r.stderr).toMatch(/48,000,001 rows x \d+ variables/);
     expect(r.stderr).toContain("'savedCells' budget");
     expect(r.stderr).toContain('--save-step or --vars');
     expectBounded(r);
