@@ -12,6 +12,7 @@ import {
   type OutcomeDefinition,
   type Scenario,
 } from './definition.js';
+import { formatNumber } from '../format/number.js';
 
 /** Names in any spelling (case, `_` or spaces) map to one key, as the engine does. */
 export function canonicalName(name: string): string {
@@ -208,16 +209,8 @@ export function comparisonJson(runs: readonly ScenarioRun[]): string {
   );
 }
 
-/** A number for a table: thousands separators for large values, 2-3 significant decimals otherwise. */
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  const a = Math.abs(x);
-  if (a >= 100) return Math.round(x).toLocaleString('en-US');
-  if (a >= 10) return x.toFixed(1);
-  if (a === 0) return '0';
-  if (a < 0.01) return String(Number(x.toPrecision(2)));
-  return x.toFixed(2);
-}
+/** A number for a table: the project's one formatter (src/format/number.ts). */
+export { formatNumber };
 
 /** A plain-text table: one row per scenario, one column per outcome. */
 export function comparisonTable(definition: CaseDefinition, runs: readonly ScenarioRun[]): string {

@@ -2,6 +2,8 @@
  * Small inline SVG line charts for the self-contained report: no script, no external resource.
  */
 
+import { formatTick } from '../format/number.js';
+
 export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
@@ -64,13 +66,7 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-function tickText(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
-  if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
-  if (a >= 100) return Math.round(v).toLocaleString('en-US');
-  return String(+v.toFixed(2));
-}
+const tickText = formatTick;
 
 export function lineChart(
   lines: readonly LineSeries[],

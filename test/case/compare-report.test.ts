@@ -86,12 +86,13 @@ describe('reducers and interpolation (known answers)', () => {
 describe('number formatting for tables', () => {
   it('keeps small parameters visible and large counts readable', () => {
     expect(formatNumber(0.001)).toBe('0.001');
-    expect(formatNumber(0.5)).toBe('0.50');
+    expect(formatNumber(0.5)).toBe('0.5');
+    expect(formatNumber(0.0004)).toBe('< 0.001');
     expect(formatNumber(15.5)).toBe('15.5');
     expect(formatNumber(12345.6)).toBe('12,346');
     expect(formatNumber(-250)).toBe('-250');
     expect(formatNumber(0)).toBe('0');
-    expect(formatNumber(NaN)).toBe('n/a');
+    expect(formatNumber(NaN)).toBe('–');
   });
 });
 
