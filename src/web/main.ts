@@ -11,6 +11,7 @@ import { renderModel } from './pages/model.js';
 import { renderCompare } from './pages/compare.js';
 import { renderEvidence } from './pages/evidence.js';
 import { renderExplore } from './pages/explore.js';
+import { renderClaims } from './claims.js';
 
 declare global {
   interface Window {
@@ -27,6 +28,7 @@ const PAGES: { id: string; title: string; render: Page }[] = [
   { id: 'compare', title: 'Compare', render: renderCompare },
   { id: 'explore', title: 'Explore', render: renderExplore },
   { id: 'evidence', title: 'Evidence', render: renderEvidence },
+  { id: 'claims', title: 'Claims', render: renderClaims },
 ];
 
 const main = document.getElementById('page') as HTMLElement;

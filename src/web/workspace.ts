@@ -129,6 +129,4 @@ export function openWorkspace(doc: ModelDocument): Workspace {
 }
 
 /** Claims (C1-C18 style ids) cited in a text. */
-export function claimsIn(text: string | undefined): string[] {
-  return [...new Set((text ?? '').match(/\bC\d{1,2}\b/g) ?? [])];
-}
+export { claimIds as claimsIn } from '../case/claims.js';
