@@ -12,7 +12,8 @@ import {
   type OutcomeDefinition,
   type Scenario,
 } from './definition.js';
-import { formatNumber } from '../format/number.js';
+import { formatNumber, formatValue } from '../format/number.js';
+import { renderTextTable, TABLE_WIDTH } from '../format/table.js';
 
 /** Names in any spelling (case, `_` or spaces) map to one key, as the engine does. */
 export function canonicalName(name: string): string {
@@ -212,16 +213,19 @@ export function comparisonJson(runs: readonly ScenarioRun[]): string {
 /** A number for a table: the project's one formatter (src/format/number.ts). */
 export { formatNumber };
 
-/** A plain-text table: one row per scenario, one column per outcome. */
-export function comparisonTable(definition: CaseDefinition, runs: readonly ScenarioRun[]): string {
+/** A plain-text table: one row per scenario, one column per outcome, within `width` columns. */
+export function comparisonTable(
+  definition: CaseDefinition,
+  runs: readonly ScenarioRun[],
+  width = TABLE_WIDTH,
+): string {
   const header = ['scenario', ...definition.outcomes.map((o) => o.name)];
   const rows = runs.map((r) => [
     r.name,
-    ...definition.outcomes.map((o) => formatNumber(r.outcomes[o.name]!)),
+    ...definition.outcomes.map((o) => formatValue(r.outcomes[o.name]!, o.units)),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const legend = definition.outcomes.map((o) => `  ${o.name}: ${o.label}${o.units ? ` (${o.units})` : ''}`);
-  return [line(header), ...rows.map(line), '', 'Outcomes:', ...legend].join('\n') + '\n';
+  return (
+    renderTextTable(header, rows, { width, maxCell: 12 }) + ['', 'Outcomes:', ...legend].join('\n') + '\n'
+  );
 }

@@ -125,5 +125,7 @@ describe('renderTextTable', () => {
   it('wraps at spaces and cuts words longer than the width', () => {
     expect(wrapText('one two three', 7)).toEqual(['one two', 'three']);
     expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(wrapText('mobilisation_pressure_peak', 14)).toEqual(['mobilisation_', 'pressure_peak']);
+    expect(wrapText('escalation-management', 12)).toEqual(['escalation-', 'management']);
   });
 });

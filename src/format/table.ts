@@ -10,8 +10,10 @@ export interface TextTableOptions {
   width?: number;
   /** Alignment per column: 'left' for names, 'right' for numbers (default: first left, rest right). */
   align?: ('left' | 'right')[];
-  /** Longest cell before wrapping (characters); the first column wraps at this too. */
+  /** Longest cell before wrapping (characters). */
   maxCell?: number;
+  /** Longest cell of the first column (the row names) before wrapping; 28 by default. */
+  maxName?: number;
   /** Text of the hint in the note about columns left out. */
   wideHint?: string;
 }
@@ -19,29 +21,27 @@ export interface TextTableOptions {
 export const TABLE_WIDTH = 100;
 const GAP = '  ';
 
-/** Split text into lines of at most `max` characters, at spaces where possible. */
-export function wrapText(text: string, max: number): string[] {
+/** Split text into lines of at most `max` characters, after spaces, '_' or '-' where possible. */
+export function wrapText(text: string, max: number, spacesOnly = false): string[] {
   if (text.length <= max) return [text];
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
-    let w = word;
-    while (w.length > max) {
-      if (line) {
-        out.push(line);
-        line = '';
-      }
-      out.push(w.slice(0, max));
-      w = w.slice(max);
+  const tokens = spacesOnly ? text.match(/[^ ]+ ?| /g) : text.match(/[^ _-]+[ _-]?|[ _-]/g);
+  for (const token of tokens ?? []) {
+    let t = token;
+    if ((line + t).trimEnd().length <= max) {
+      line += t;
+      continue;
     }
-    if (!line) line = w;
-    else if (line.length + 1 + w.length <= max) line += ' ' + w;
-    else {
-      out.push(line);
-      line = w;
+    if (line.trimEnd()) out.push(line.trimEnd());
+    line = '';
+    while (t.trimEnd().length > max) {
+      out.push(t.slice(0, max));
+      t = t.slice(max);
     }
+    line = t.trimStart();
   }
-  if (line) out.push(line);
+  if (line.trimEnd()) out.push(line.trimEnd());
   return out;
 }
 
@@ -51,11 +51,12 @@ export function renderTextTable(header: string[], rows: string[][], options: Tex
   const maxCell = options.maxCell ?? 36;
   const align = header.map((_, i) => options.align?.[i] ?? (i === 0 ? 'left' : 'right'));
   // A column is as wide as its widest cell up to maxCell; longer cells and headers wrap.
+  const limit = (i: number) => (i === 0 ? Math.max(maxCell, options.maxName ?? 28) : maxCell);
   const colWidth = header.map((h, i) =>
     Math.max(
       1,
-      ...wrapText(h, maxCell).map((l) => l.length),
-      ...rows.map((r) => Math.min((r[i] ?? '').length, maxCell)),
+      ...wrapText(h, limit(i)).map((l) => l.length),
+      ...rows.map((r) => Math.min((r[i] ?? '').length, limit(i))),
     ),
   );
   const keep: number[] = [0];
@@ -90,6 +91,7 @@ export function renderTextTable(header: string[], rows: string[][], options: Tex
       ...wrapText(
         `(${left.length} column${left.length > 1 ? 's' : ''} left out to fit ${width} columns: ${left.join(', ')}; ${options.wideHint ?? '--wide shows all'})`,
         width,
+        true,
       ),
     );
   return out.join('\n') + '\n';

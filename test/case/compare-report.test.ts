@@ -233,6 +233,12 @@ describe('the real case', () => {
   it('prints a table with a row per scenario', () => {
     const lines = comparisonTable(loaded.definition, analysis.runs).split('\n');
     for (const name of SCENARIOS) expect(lines.some((l) => l.startsWith(name))).toBe(true);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    // troops are people: whole numbers with separators
+    expect(lines.find((l) => l.startsWith('escalation-management'))).toMatch(/\d{1,2},\d{3}/);
+    const wide = comparisonTable(loaded.definition, analysis.runs, Infinity);
+    for (const o of loaded.definition.outcomes) expect(wide).toContain(o.name);
+    expect(wide).not.toContain('left out');
   });
 
   it('hindcasts troops and casualties against the evidence file', () => {
