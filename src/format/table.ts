@@ -34,7 +34,6 @@ export function wrapText(text: string, max: number, spacesOnly = false): string[
       continue;
     }
     if (line.trimEnd()) out.push(line.trimEnd());
-    line = '';
     while (t.trimEnd().length > max) {
       out.push(t.slice(0, max));
       t = t.slice(max);
