@@ -13,6 +13,7 @@ import {
   type Scenario,
 } from './definition.js';
 import { formatNumber, formatValue } from '../format/number.js';
+import { valueAtTime } from '../experiments/reducers.js';
 import { renderTextTable, TABLE_WIDTH } from '../format/table.js';
 
 /** Names in any spelling (case, `_` or spaces) map to one key, as the engine does. */
@@ -86,20 +87,7 @@ export function checkScenarioOverrides(
   if (issues.length) throw new CaseError(issues);
 }
 
-function indexAtTime(time: ArrayLike<number>, t: number): number {
-  let best = -1;
-  let bestDistance = Infinity;
-  for (let i = 0; i < time.length; i++) {
-    const d = Math.abs(time[i]! - t);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = i;
-    }
-  }
-  return best;
-}
-
-/** Reduce one saved series to a number; `at` needs a saved time within half a save step. */
+/** Reduce one saved series to a number; `at` is the project's one (src/experiments/reducers.ts). */
 export function reduceOutcome(
   outcome: OutcomeDefinition,
   values: ArrayLike<number>,
@@ -108,12 +96,8 @@ export function reduceOutcome(
   switch (outcome.reduce) {
     case 'final':
       return values[values.length - 1]!;
-    case 'at': {
-      const i = indexAtTime(time, outcome.time!);
-      const step = time.length > 1 ? time[1]! - time[0]! : 0;
-      if (i < 0 || Math.abs(time[i]! - outcome.time!) > step / 2 + 1e-9) return NaN;
-      return values[i]!;
-    }
+    case 'at':
+      return valueAtTime(time, values, outcome.time!);
     case 'max':
     case 'time-of-max': {
       let best = 0;
