@@ -14,15 +14,11 @@ import {
 } from './definition.js';
 import { formatNumber, formatValue } from '../format/number.js';
 import { valueAtTime } from '../experiments/reducers.js';
+import { canonicalName } from '../equations/names.js';
 import { renderTextTable, TABLE_WIDTH } from '../format/table.js';
 
-/** Names in any spelling (case, `_` or spaces) map to one key, as the engine does. */
-export function canonicalName(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_]+/g, ' ');
-}
+/** Names in any spelling (case, `_` or spaces) map to one key: the engine's rule. */
+export { canonicalName };
 
 export interface ScenarioRun {
   name: string;

@@ -3,6 +3,7 @@
  */
 
 import { formatTick } from '../format/number.js';
+import { canonicalName, displayName } from '../equations/names.js';
 
 export function escapeHtml(text: string): string {
   return text
@@ -200,7 +201,7 @@ export function stockFlowDiagram(
   options: { title: string; highlight?: ReadonlySet<string> } = { title: 'Model diagram' },
 ): string {
   if (elements.length === 0) return '';
-  const key = (n: string): string => n.toLowerCase().replace(/[\s_]+/g, '_');
+  const key = canonicalName;
   const at = new Map(elements.map((e) => [key(e.name), e]));
   const xs = elements.flatMap((e) => [e.x, ...(e.points ?? []).map((p) => p.x)]);
   const ys = elements.flatMap((e) => [e.y, ...(e.points ?? []).map((p) => p.y)]);
@@ -208,7 +209,7 @@ export function stockFlowDiagram(
   const minY = Math.min(...ys) - 30;
   const width = Math.max(...xs) + 100 - minX;
   const height = Math.max(...ys) + 40 - minY;
-  const label = (n: string): string => escapeHtml(n.replace(/_/g, ' '));
+  const label = (n: string): string => escapeHtml(displayName(n));
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${minX} ${minY} ${width} ${height}" width="100%" role="img" aria-label="${escapeHtml(options.title)}" font-family="sans-serif" font-size="9">`,
     `<title>${escapeHtml(options.title)}</title>`,

@@ -1,7 +1,7 @@
 /** Compare: the case's policy scenarios (and any saved runs) side by side, charts and end values. */
 import { h, fmt, notice } from '../dom.js';
 import { LineChart, PALETTE, type Line } from '../chart.js';
-import type { Workspace } from '../workspace.js';
+import { key, type Workspace } from '../workspace.js';
 import { loadRuns } from '../runs.js';
 
 interface Series {
@@ -28,7 +28,7 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
   const scenarios = ws.caseData?.scenarios ?? {};
   const runs: Series[] = [];
   const failures: string[] = [];
-  const known = new Set(compiled.parameters.map((p) => p.name.toLowerCase().replace(/[\s_]+/g, ' ')));
+  const known = new Set(compiled.parameters.map((p) => key(p.name)));
   // The case's baseline first: the end-value table measures every change against the first run.
   const baseline = ws.caseData?.definition?.baseline;
   const ordered = Object.entries(scenarios).sort(
@@ -36,7 +36,7 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
   );
   for (const [name, sc] of ordered) {
     const overrides = Object.fromEntries(
-      Object.entries(sc?.overrides ?? {}).filter(([k]) => known.has(k.toLowerCase().replace(/[\s_]+/g, ' '))),
+      Object.entries(sc?.overrides ?? {}).filter(([k]) => known.has(key(k))),
     );
     try {
       const r = compiled.run({ overrides });
