@@ -199,7 +199,7 @@ export function comparisonTable(
   runs: readonly ScenarioRun[],
   width = TABLE_WIDTH,
 ): string {
-  const header = ['scenario', ...definition.outcomes.map((o) => o.name)];
+  const header = ['policy', ...definition.outcomes.map((o) => o.name)];
   const rows = runs.map((r) => [
     r.name,
     ...definition.outcomes.map((o) => formatValue(r.outcomes[o.name]!, o.units)),

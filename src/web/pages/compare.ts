@@ -50,14 +50,14 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
     runs.push({ label: 'model as written', time: r.time, column: (n) => r.column(n) });
     root.append(
       notice(
-        'This model has no case scenarios (scenarios.json). Saved runs from Simulate are compared with the model as written.',
+        'This model has no case policies (scenarios.json). Saved runs from Simulate are compared with the model as written.',
       ),
     );
   }
   for (const s of loadRuns(ws.doc.name)) {
     runs.push({ label: `saved: ${s.label}`, time: s.time, column: (n) => s.series[n], dash: true });
   }
-  if (failures.length) root.append(notice(`Some scenarios failed: ${failures.join('; ')}`, 'error'));
+  if (failures.length) root.append(notice(`Some policies failed: ${failures.join('; ')}`, 'error'));
 
   const descriptions = Object.entries(scenarios);
   if (descriptions.length) {
@@ -65,11 +65,11 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
       h(
         'table',
         { id: 'scenario-table' },
-        h('caption', { class: 'muted' }, 'Scenarios'),
+        h('caption', { class: 'muted' }, 'Policies'),
         h(
           'thead',
           {},
-          h('tr', {}, h('th', {}, 'scenario'), h('th', {}, 'description'), h('th', {}, 'overrides')),
+          h('tr', {}, h('th', {}, 'policy'), h('th', {}, 'description'), h('th', {}, 'overrides')),
         ),
         h(
           'tbody',

@@ -158,7 +158,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     const policy = levers.filter((l) => scenarioKeys.has(key(l.name)));
     const rest = levers.filter((l) => !scenarioKeys.has(key(l.name)));
     if (!ws.caseData?.parameters) return h('div', {}, ...levers.map(leverRow));
-    if (policy.length) groups.push(['Policy levers (set by the scenarios)', policy, true]);
+    if (policy.length) groups.push(['Policy levers (set by the policies)', policy, true]);
     const sourced = rest.filter((l) => l.source?.kind === 'sourced');
     const assumed = rest.filter((l) => l.source?.kind !== 'sourced');
     if (sourced.length) groups.push([`Sourced figures (${sourced.length})`, sourced, !policy.length]);
@@ -198,7 +198,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     scenarioNote.textContent =
       (scenario
         ? (scenarios[scenario]?.description ?? '')
-        : 'No scenario: every constant as the model file writes it.') +
+        : 'No policy: every constant as the model file writes it.') +
       (unknown.length ? ` (not in this model: ${unknown.join(', ')})` : '');
     setLeversFrom(scenarioOverrides);
     applyAll();
@@ -301,11 +301,11 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
         h(
           'section',
           { class: 'panel', 'aria-labelledby': 'scn-h' },
-          h('h3', { id: 'scn-h' }, 'Scenario'),
+          h('h3', { id: 'scn-h' }, 'Policy'),
           scenarioNames.length
-            ? h('div', {}, h('label', { for: 'scenario' }, 'Scenario '), scenarioSelect, scenarioNote)
+            ? h('div', {}, h('label', { for: 'scenario' }, 'Policy '), scenarioSelect, scenarioNote)
             : notice(
-                'This model has no case scenarios (scenarios.json); the sliders start from the model as written.',
+                'This model has no case policies (scenarios.json); the sliders start from the model as written.',
               ),
         ),
         h(
@@ -313,7 +313,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
           { class: 'panel', 'aria-labelledby': 'lev-h' },
           h('h3', { id: 'lev-h' }, ws.caseData?.parameters ? 'Levers and assumptions' : 'Constants'),
           levers.length ? leverGroups() : notice('This model has no constants to vary.'),
-          h('button', { type: 'button', onclick: reset }, 'Reset to scenario'),
+          h('button', { type: 'button', onclick: reset }, 'Reset to policy'),
         ),
         h(
           'section',
