@@ -95,6 +95,8 @@ export class LineChart {
     readonly title: string,
     readonly units?: string,
     readonly xLabel = 'time',
+    /** Text of an x tick (calendar dates for a model with a start date); numbers otherwise. */
+    readonly xTick: (t: number) => string = fmt,
   ) {
     this.axes = s('g', { class: 'axes' });
     this.plot = s('g', { class: 'plot' });
@@ -190,7 +192,7 @@ export class LineChart {
     }
     for (const t of xt) {
       const x = sc.x(t);
-      parts.push(s('text', { x, y: H - M.bottom + 16, 'text-anchor': 'middle' }, fmt(t)));
+      parts.push(s('text', { x, y: H - M.bottom + 16, 'text-anchor': 'middle' }, this.xTick(t)));
     }
     parts.push(s('line', { x1: M.left, x2: M.left, y1: M.top, y2: H - M.bottom, class: 'axis' }));
     parts.push(s('line', { x1: M.left, x2: W - M.right, y1: H - M.bottom, y2: H - M.bottom, class: 'axis' }));

@@ -44,6 +44,13 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     await page.locator('#sim-charts figure.chart path.line').first().waitFor();
     const before = await firstPath(page);
     expect(before.length).toBeGreaterThan(50);
+    // The case has a start date: the time axis reads in calendar months.
+    const ticks = await page
+      .locator('#sim-charts figure.chart g.axes text[text-anchor=middle]')
+      .allTextContents();
+    expect(ticks.length).toBeGreaterThan(2);
+    for (const t of ticks) expect(t).toMatch(/^[A-Z][a-z]{2} \d{4}$/);
+    expect(ticks[0]).toBe('Oct 2024');
 
     // Move the first lever to the top of its range.
     const slider = page.locator('input[type=range]').first();

@@ -6,6 +6,7 @@ import { h, fmt, notice } from '../dom.js';
 import { LineChart, PALETTE, type Line } from '../chart.js';
 import { key, type Lever, type Workspace } from '../workspace.js';
 import { deleteRun, loadRuns, saveRun, type SavedRun } from '../runs.js';
+import { formatTime, timeAxisLabel, type ModelClock } from '../../format/number.js';
 
 export interface RedrawStats {
   /** Re-simulation plus chart update, ms. */
@@ -32,6 +33,12 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
   const saveStep = Math.max(spec.saveStep ?? spec.dt, spec.dt * stride);
   const sim = compiled.simulation({ saveStep });
   const scenarios = ws.caseData?.scenarios ?? {};
+  // Calendar dates on the time axis when the case gives the model's start date.
+  const clock: ModelClock = {
+    startDate: ws.caseData?.definition?.startDate,
+    startTime: spec.start,
+    timeUnits: spec.timeUnits,
+  };
   const scenarioNames = Object.keys(scenarios);
   const leverIndex = new Map<string, number>();
   for (const l of ws.levers) {
@@ -68,7 +75,9 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
       const out = compiled.outputs.find((o) => o.name === name);
       return {
         name,
-        chart: new LineChart(ws.titles[name] ?? name, out?.units, compiled.simSpecs.timeUnits ?? 'time'),
+        chart: new LineChart(ws.titles[name] ?? name, out?.units, timeAxisLabel(clock), (t) =>
+          formatTime(t, clock),
+        ),
       };
     });
     charts.replaceChildren(...chartObjs.map((c) => c.chart.el));
