@@ -97,6 +97,8 @@ export class LineChart {
     readonly xLabel = 'time',
     /** Text of an x tick (calendar dates for a model with a start date); numbers otherwise. */
     readonly xTick: (t: number) => string = fmt,
+    /** Tick positions on the time axis (whole years of months, say); round numbers otherwise. */
+    readonly xTickValues: (lo: number, hi: number) => number[] = (lo, hi) => niceTicks(lo, hi, 6),
   ) {
     this.axes = s('g', { class: 'axes' });
     this.plot = s('g', { class: 'plot' });
@@ -127,7 +129,7 @@ export class LineChart {
       x: (v) => M.left + ((v - xs[0]) / (xs[1] - xs[0] || 1)) * (W - M.left - M.right),
       y: (v) => H - M.bottom - ((v - y0) / (y1 - y0 || 1)) * (H - M.top - M.bottom),
     };
-    const xt = niceTicks(xs[0], xs[1], 6);
+    const xt = this.xTickValues(xs[0], xs[1]);
     // Axes change far less often than the lines: rebuild them only when their ticks move.
     const axesKey = `${xs[0]},${xs[1]},${y0},${y1}`;
     if (axesKey !== this.axesKey) {

@@ -39,6 +39,14 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     startTime: spec.start,
     timeUnits: spec.timeUnits,
   };
+  const calendarMonths = timeAxisLabel(clock) === 'date' && /^months?$/i.test(spec.timeUnits?.trim() ?? '');
+  // Calendar ticks every 3, 6 or 12 months, so a year's ticks fall on the same month.
+  const monthTicks = (lo: number, hi: number): number[] => {
+    const step = hi - lo > 36 ? 12 : hi - lo > 12 ? 6 : 3;
+    const out: number[] = [];
+    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(t);
+    return out;
+  };
   const scenarioNames = Object.keys(scenarios);
   const leverIndex = new Map<string, number>();
   for (const l of ws.levers) {
@@ -75,8 +83,12 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
       const out = compiled.outputs.find((o) => o.name === name);
       return {
         name,
-        chart: new LineChart(ws.titles[name] ?? name, out?.units, timeAxisLabel(clock), (t) =>
-          formatTime(t, clock),
+        chart: new LineChart(
+          ws.titles[name] ?? name,
+          out?.units,
+          timeAxisLabel(clock),
+          (t) => formatTime(t, clock),
+          calendarMonths ? monthTicks : undefined,
         ),
       };
     });
