@@ -194,7 +194,9 @@ export class LineChart {
     }
     for (const t of xt) {
       const x = sc.x(t);
-      parts.push(s('text', { x, y: H - M.bottom + 16, 'text-anchor': 'middle' }, this.xTick(t)));
+      // A tick at the right edge is right-aligned so its text stays inside the chart.
+      const anchor = x > W - M.right - 24 ? 'end' : 'middle';
+      parts.push(s('text', { x, y: H - M.bottom + 16, 'text-anchor': anchor }, this.xTick(t)));
     }
     parts.push(s('line', { x1: M.left, x2: M.left, y1: M.top, y2: H - M.bottom, class: 'axis' }));
     parts.push(s('line', { x1: M.left, x2: W - M.right, y1: H - M.bottom, y2: H - M.bottom, class: 'axis' }));
