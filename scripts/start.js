@@ -5,7 +5,7 @@
 // the report; `--port N` / `--host ADDR` choose where to serve. Uses the compiled library in dist/
 // and the built web app in web-dist/ (both built by `npm install` through the prepare script; built
 // here when missing).
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ for (let i = 0; i < args.length; i++) {
 
 const needsBuild =
   !existsSync(fileURLToPath(dist('case/load.js'))) ||
+  !existsSync(fileURLToPath(dist('case/answers.js'))) ||
   (!reportOnly && !existsSync(fileURLToPath(new URL('../web-dist/index.html', import.meta.url))));
 if (needsBuild) {
   process.stderr.write('interlock: building the library and the web app first (npm run build)...\n');
@@ -47,6 +48,26 @@ const { loadCase } = await import(dist('case/load.js').href);
 const { analyseCase, caseReport } = await import(dist('case/analysis.js').href);
 const { comparisonTable } = await import(dist('case/compare.js').href);
 const { CaseError, formatIssue } = await import(dist('case/definition.js').href);
+const { computeHeadline } = await import(dist('case/headline.js').href);
+const { answersFromHeadline } = await import(dist('case/answers.js').href);
+const { parseSpec, parseScenarioFile } = await import(dist('experiments/spec.js').href);
+const { wrapText } = await import(dist('format/table.js').href);
+
+/** The four answers first: the headline ensemble (src/case/headline.ts) in plain sentences. */
+function printAnswers(loaded) {
+  const specFile = resolve(loaded.dir, 'experiments', 'thesis.json');
+  const scenariosFile = resolve(loaded.dir, 'scenarios.json');
+  if (!existsSync(specFile)) return;
+  process.stderr.write('interlock: computing the answers (an ensemble over the uncertain parameters)...\n');
+  const spec = parseSpec(JSON.parse(readFileSync(specFile, 'utf8')), 'thesis.json');
+  const scenarios = parseScenarioFile(JSON.parse(readFileSync(scenariosFile, 'utf8')), 'scenarios.json');
+  const headline = computeHeadline(loaded.compiled, spec, scenarios, loaded.definition.baseline);
+  for (const a of answersFromHeadline(headline)) {
+    process.stdout.write(`${a.id}. ${a.question}\n`);
+    for (const line of wrapText(a.answer, 96, true)) process.stdout.write(`    ${line}\n`);
+    process.stdout.write(`    (claims ${a.claims.join(', ')}: docs/claims.md)\n\n`);
+  }
+}
 
 const caseDir = relative(process.cwd(), resolve(root, 'models', 'north-korea-russia')) || '.';
 const reportFile = resolve(process.cwd(), 'interlock-report.html');
@@ -55,6 +76,8 @@ try {
   const loaded = loadCase(caseDir);
   const analysis = analyseCase(loaded);
   process.stdout.write(`${loaded.definition.title}\n\n`);
+  printAnswers(loaded);
+  process.stdout.write('One run per policy at the central assumptions:\n\n');
   process.stdout.write(comparisonTable(loaded.definition, analysis.runs));
   writeFileSync(reportFile, caseReport(loaded, analysis));
   process.stdout.write(

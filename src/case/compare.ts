@@ -12,14 +12,13 @@ import {
   type OutcomeDefinition,
   type Scenario,
 } from './definition.js';
+import { formatNumber, formatValue } from '../format/number.js';
+import { valueAtTime } from '../experiments/reducers.js';
+import { canonicalName } from '../equations/names.js';
+import { renderTextTable, TABLE_WIDTH } from '../format/table.js';
 
-/** Names in any spelling (case, `_` or spaces) map to one key, as the engine does. */
-export function canonicalName(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_]+/g, ' ');
-}
+/** Names in any spelling (case, `_` or spaces) map to one key: the engine's rule. */
+export { canonicalName };
 
 export interface ScenarioRun {
   name: string;
@@ -84,20 +83,7 @@ export function checkScenarioOverrides(
   if (issues.length) throw new CaseError(issues);
 }
 
-function indexAtTime(time: ArrayLike<number>, t: number): number {
-  let best = -1;
-  let bestDistance = Infinity;
-  for (let i = 0; i < time.length; i++) {
-    const d = Math.abs(time[i]! - t);
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = i;
-    }
-  }
-  return best;
-}
-
-/** Reduce one saved series to a number; `at` needs a saved time within half a save step. */
+/** Reduce one saved series to a number; `at` is the project's one (src/experiments/reducers.ts). */
 export function reduceOutcome(
   outcome: OutcomeDefinition,
   values: ArrayLike<number>,
@@ -106,12 +92,8 @@ export function reduceOutcome(
   switch (outcome.reduce) {
     case 'final':
       return values[values.length - 1]!;
-    case 'at': {
-      const i = indexAtTime(time, outcome.time!);
-      const step = time.length > 1 ? time[1]! - time[0]! : 0;
-      if (i < 0 || Math.abs(time[i]! - outcome.time!) > step / 2 + 1e-9) return NaN;
-      return values[i]!;
-    }
+    case 'at':
+      return valueAtTime(time, values, outcome.time!);
     case 'max':
     case 'time-of-max': {
       let best = 0;
@@ -208,27 +190,22 @@ export function comparisonJson(runs: readonly ScenarioRun[]): string {
   );
 }
 
-/** A number for a table: thousands separators for large values, 2-3 significant decimals otherwise. */
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  const a = Math.abs(x);
-  if (a >= 100) return Math.round(x).toLocaleString('en-US');
-  if (a >= 10) return x.toFixed(1);
-  if (a === 0) return '0';
-  if (a < 0.01) return String(Number(x.toPrecision(2)));
-  return x.toFixed(2);
-}
+/** A number for a table: the project's one formatter (src/format/number.ts). */
+export { formatNumber };
 
-/** A plain-text table: one row per scenario, one column per outcome. */
-export function comparisonTable(definition: CaseDefinition, runs: readonly ScenarioRun[]): string {
-  const header = ['scenario', ...definition.outcomes.map((o) => o.name)];
+/** A plain-text table: one row per scenario, one column per outcome, within `width` columns. */
+export function comparisonTable(
+  definition: CaseDefinition,
+  runs: readonly ScenarioRun[],
+  width = TABLE_WIDTH,
+): string {
+  const header = ['policy', ...definition.outcomes.map((o) => o.name)];
   const rows = runs.map((r) => [
     r.name,
-    ...definition.outcomes.map((o) => formatNumber(r.outcomes[o.name]!)),
+    ...definition.outcomes.map((o) => formatValue(r.outcomes[o.name]!, o.units)),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const legend = definition.outcomes.map((o) => `  ${o.name}: ${o.label}${o.units ? ` (${o.units})` : ''}`);
-  return [line(header), ...rows.map(line), '', 'Outcomes:', ...legend].join('\n') + '\n';
+  return (
+    renderTextTable(header, rows, { width, maxCell: 12 }) + ['', 'Outcomes:', ...legend].join('\n') + '\n'
+  );
 }

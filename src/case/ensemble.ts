@@ -9,6 +9,7 @@ import type { CompiledModel } from '../simulate/types.js';
 import { buildPlan } from '../experiments/plan.js';
 import { prim, type PrimBox } from '../experiments/prim.js';
 import type { ExperimentSpec, ScenarioDefinition } from '../experiments/spec.js';
+import { valueAtTime } from '../experiments/reducers.js';
 
 export interface Ensemble {
   inputNames: string[];
@@ -61,10 +62,7 @@ export function runEnsemble(
         let v: number;
         if (o.reduce === 'final') v = xs[xs.length - 1]!;
         else if (o.reduce === 'max') v = Math.max(...xs);
-        else {
-          const i = run.time.findIndex((t) => Math.abs(t - o.time!) < 1e-9);
-          v = i < 0 ? NaN : xs[i]!;
-        }
+        else v = valueAtTime(run.time, xs, o.time!);
         columns[o.name]![r] = v;
       }
     }

@@ -14,6 +14,7 @@ import {
   type Ensemble,
   type Recurrence,
 } from './ensemble.js';
+import { formatNumber, formatShare } from '../format/number.js';
 
 export interface HeadlineOptions {
   /** Futures per policy (LHS over the spec's uncertainties and switches). */
@@ -154,8 +155,8 @@ export function computeHeadline(
   };
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-const num = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-GB') : x.toPrecision(3));
+const pct = (x: number) => formatShare(x);
+const num = formatNumber;
 
 function describeRestriction(r: Recurrence): string {
   if (r.side === 'categories') return `\`${r.input}\` in {${(r.value as number[]).join(', ')}}`;

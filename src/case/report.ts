@@ -4,7 +4,7 @@
  * outcome table, the hindcast against reported estimates and every assumption with its source.
  */
 import { addDays, centralValue, estimateById, sourceById, type EvidenceDocument } from '../evidence/data.js';
-import { formatNumber, type ScenarioRun } from './compare.js';
+import { canonicalName, formatNumber, type ScenarioRun } from './compare.js';
 import type { CaseDefinition, LoopInfo, ParameterInfo } from './definition.js';
 import { hindcastStreams, type Hindcast, type HindcastRow } from './hindcast.js';
 import {
@@ -98,7 +98,7 @@ ${scenarioRows}
 function diagramHtml(input: ReportInput): string {
   if (!input.diagram || input.diagram.elements.length === 0) return '';
   const r1 = input.loops.find((l) => l.id === 'R1') ?? input.loops[0];
-  const highlight = new Set((r1?.path ?? []).map((n) => n.toLowerCase().replace(/[\s_]+/g, '_')));
+  const highlight = new Set((r1?.path ?? []).map(canonicalName));
   const svg = stockFlowDiagram(input.diagram.elements, input.diagram.connectors, {
     title: 'Stock-and-flow diagram of the model',
     highlight,

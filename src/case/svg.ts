@@ -2,6 +2,9 @@
  * Small inline SVG line charts for the self-contained report: no script, no external resource.
  */
 
+import { formatTick } from '../format/number.js';
+import { canonicalName, displayName } from '../equations/names.js';
+
 export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
@@ -64,13 +67,7 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-function tickText(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
-  if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
-  if (a >= 100) return Math.round(v).toLocaleString('en-US');
-  return String(+v.toFixed(2));
-}
+const tickText = formatTick;
 
 export function lineChart(
   lines: readonly LineSeries[],
@@ -204,7 +201,7 @@ export function stockFlowDiagram(
   options: { title: string; highlight?: ReadonlySet<string> } = { title: 'Model diagram' },
 ): string {
   if (elements.length === 0) return '';
-  const key = (n: string): string => n.toLowerCase().replace(/[\s_]+/g, '_');
+  const key = canonicalName;
   const at = new Map(elements.map((e) => [key(e.name), e]));
   const xs = elements.flatMap((e) => [e.x, ...(e.points ?? []).map((p) => p.x)]);
   const ys = elements.flatMap((e) => [e.y, ...(e.points ?? []).map((p) => p.y)]);
@@ -212,7 +209,7 @@ export function stockFlowDiagram(
   const minY = Math.min(...ys) - 30;
   const width = Math.max(...xs) + 100 - minX;
   const height = Math.max(...ys) + 40 - minY;
-  const label = (n: string): string => escapeHtml(n.replace(/_/g, ' '));
+  const label = (n: string): string => escapeHtml(displayName(n));
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${minX} ${minY} ${width} ${height}" width="100%" role="img" aria-label="${escapeHtml(options.title)}" font-family="sans-serif" font-size="9">`,
     `<title>${escapeHtml(options.title)}</title>`,

@@ -2,7 +2,8 @@
  * Shared helpers of the command-line shell: exit codes, error types and output.
  * Exit codes: 0 success; 1 the input (model, spec, data) is wrong; 2 bad usage.
  */
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { parseBudgetItems, type Budgets } from '../model/budgets.js';
 import type { Diagnostic } from '../model/types.js';
@@ -45,6 +46,8 @@ export function writeOutput(text: string, out?: string): void {
   if (!out || out === '-') {
     process.stdout.write(text);
   } else {
+    // The folder is made when missing, so `--out out/result.json` works on a fresh clone.
+    mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);
   }
 }

@@ -4,6 +4,7 @@
  * sensitivity indices, independently of any XMILE model. Each behaves like an engine Simulation.
  */
 import type { Results, Simulation } from '../engine.js';
+import { canonicalName } from '../equations/names.js';
 
 interface FunctionModel {
   parameters: Record<string, number>;
@@ -83,7 +84,7 @@ export function isBuiltinModel(model: string): boolean {
   return model.startsWith('builtin:');
 }
 
-const canonical = (name: string): string => name.toLowerCase().replace(/[\s_]+/g, '_');
+const canonical = canonicalName;
 
 class FunctionSimulation implements Simulation {
   private readonly names: string[];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { reduceSeries } from './reducers.js';
+import { reduceSeries, valueAtTime } from './reducers.js';
+import { reduceOutcome } from '../case/compare.js';
 import type { OutcomeSpec } from './spec.js';
 
 const time = Float64Array.from([0, 1, 2, 4]);
@@ -23,6 +24,25 @@ describe('series reducers', () => {
     expect(reduce({ reduce: 'at', time: 3 })).toBe(15);
     expect(reduce({ reduce: 'at', time: 4 })).toBe(25);
     expect(reduce({ reduce: 'at', time: 5 })).toBeNaN();
+    expect(reduce({ reduce: 'at', time: -1 })).toBeNaN();
+    // save grids built by repeated addition still hit their points
+    const grid = Float64Array.from({ length: 11 }, (_, i) => i * 0.1);
+    expect(
+      valueAtTime(
+        grid,
+        grid.map((t) => t * t),
+        0.30000000000000004,
+      ),
+    ).toBeCloseTo(0.09, 12);
+  });
+
+  it('means the same in the case outcomes as in the experiments (one definition of at)', () => {
+    for (const t of [0, 1, 1.5, 3, 4, 5, -1]) {
+      const c = reduceOutcome({ name: 'o', label: 'o', variable: 'v', reduce: 'at', time: t }, values, time);
+      const e = reduce({ reduce: 'at', time: t });
+      if (Number.isNaN(e)) expect(c).toBeNaN();
+      else expect(c).toBe(e);
+    }
   });
 
   it('finds the first crossing time upward and downward, NaN when never crossed', () => {

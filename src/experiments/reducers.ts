@@ -1,5 +1,34 @@
-/** Reduce a simulated series to the scalar an outcome records. */
+/**
+ * Reduce a simulated series to the scalar an outcome records. The one definition of the
+ * reducers: the case's outcomes (src/case) and the experiments use these.
+ */
 import type { OutcomeSpec } from './spec.js';
+
+/**
+ * The value of a saved series at time t: `at` everywhere in the project. Exact at a saved point,
+ * linear between saved points, NaN outside the run (a tolerance of 1e-9 of the time span absorbs
+ * rounding of the save grid).
+ */
+export function valueAtTime(time: ArrayLike<number>, values: ArrayLike<number>, t: number): number {
+  const n = Math.min(time.length, values.length);
+  if (n === 0 || !Number.isFinite(t)) return NaN;
+  const t0 = time[0]!;
+  const t1 = time[n - 1]!;
+  const eps = 1e-9 * Math.max(1, Math.abs(t1 - t0));
+  if (t < t0 - eps || t > t1 + eps) return NaN;
+  if (t <= t0) return values[0]!;
+  if (t >= t1) return values[n - 1]!;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (time[mid]! <= t) lo = mid;
+    else hi = mid;
+  }
+  if (Math.abs(time[lo]! - t) <= eps) return values[lo]!;
+  const w = (t - time[lo]!) / (time[hi]! - time[lo]!);
+  return values[lo]! + w * (values[hi]! - values[lo]!);
+}
 
 export function reduceSeries(outcome: OutcomeSpec, values: Float64Array, time: Float64Array): number {
   const n = values.length;
@@ -25,21 +54,8 @@ export function reduceSeries(outcome: OutcomeSpec, values: Float64Array, time: F
       for (let i = 1; i < n; i++) area += 0.5 * (values[i] + values[i - 1]) * (time[i] - time[i - 1]);
       return area / (time[n - 1] - time[0]);
     }
-    case 'at': {
-      const t = outcome.time ?? time[n - 1];
-      if (t <= time[0]) return values[0];
-      if (t >= time[n - 1]) return t === time[n - 1] ? values[n - 1] : NaN;
-      // Linear interpolation between saved points.
-      let lo = 0;
-      let hi = n - 1;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if (time[mid] <= t) lo = mid;
-        else hi = mid;
-      }
-      const w = (t - time[lo]) / (time[hi] - time[lo]);
-      return values[lo] + w * (values[hi] - values[lo]);
-    }
+    case 'at':
+      return valueAtTime(time, values, outcome.time ?? time[n - 1]);
     case 'crossing': {
       // Time of the first crossing, interpolated; NaN when the threshold is never reached.
       const level = outcome.threshold ?? 0;

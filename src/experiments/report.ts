@@ -11,6 +11,8 @@ import type { MorrisResult, SensitivityReport, SobolResult } from './sensitivity
 import type { ResultsMetadata } from './store.js';
 import type { ExperimentTable } from './table.js';
 import { STATUS_OK } from './runner.js';
+import { spearman } from '../stats/rank.js';
+import { formatNumber } from '../format/number.js';
 
 export interface ReportData {
   title: string;
@@ -42,13 +44,7 @@ const PALETTE = [
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function num(x: number): string {
-  if (!Number.isFinite(x)) return '–';
-  const a = Math.abs(x);
-  if (a !== 0 && (a >= 1e6 || a < 1e-3)) return x.toExponential(2);
-  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
-  return String(Number(x.toPrecision(3)));
-}
+const num = formatNumber;
 
 /** About five round tick values spanning [lo, hi]. */
 function ticks(lo: number, hi: number, count = 5): number[] {
@@ -186,25 +182,8 @@ function scatterPlots(data: ReportData): string {
   for (let r = 0; r < table.rows; r += step)
     if (table.status[r] === STATUS_OK && Number.isFinite(y[r])) rows.push(r);
   // Show the inputs most correlated (by rank) with the outcome first.
-  const rank = (values: number[]): number[] => {
-    const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-    const ranks = new Array<number>(values.length);
-    order.forEach(([, i], k) => (ranks[i] = k));
-    return ranks;
-  };
-  const yr = rank(rows.map((r) => y[r]));
-  const correlation = (xs: number[]): number => {
-    const xr = rank(xs);
-    const n = xs.length;
-    const mean = (n - 1) / 2;
-    let sxy = 0;
-    let sxx = 0;
-    for (let i = 0; i < n; i++) {
-      sxy += (xr[i] - mean) * (yr[i] - mean);
-      sxx += (xr[i] - mean) ** 2;
-    }
-    return sxx ? sxy / sxx : 0;
-  };
+  const ys = rows.map((r) => y[r]);
+  const correlation = (xs: number[]): number => spearman(xs, ys);
   const inputs = table.inputNames
     .map((name, i) => ({ name, i, rho: correlation(rows.map((r) => table.inputs[i][r])) }))
     .sort((a, b) => Math.abs(b.rho) - Math.abs(a.rho))

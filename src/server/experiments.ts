@@ -116,10 +116,7 @@ export class ExperimentService {
     if (!ranges.size) throw new HttpError(400, 'the model has no parameters to vary');
     const stocks = compiled.outputs.filter((o) => o.kind === 'stock');
     const output = req.output ?? stocks[0]?.name ?? compiled.outputs[0]?.name;
-    if (
-      !output ||
-      !compiled.outputs.some((o) => o.name.toLowerCase() === output.toLowerCase().replace(/_/g, ' '))
-    ) {
+    if (!output || !compiled.outputs.some((o) => canonicalName(o.name) === canonicalName(output))) {
       throw new HttpError(400, `unknown output '${output ?? ''}'`);
     }
     // Only to check the names here, with a clear message, before any worker starts.

@@ -28,6 +28,8 @@ export interface CaseDefinition {
   title?: string;
   question?: string;
   baseline?: string;
+  /** YYYY-MM-DD of the model's start time (calendar dates on the time axis). */
+  startDate?: string;
   charts?: { variable: string; title?: string; units?: string }[];
   limitations?: unknown;
 }

@@ -95,6 +95,10 @@ export class LineChart {
     readonly title: string,
     readonly units?: string,
     readonly xLabel = 'time',
+    /** Text of an x tick (calendar dates for a model with a start date); numbers otherwise. */
+    readonly xTick: (t: number) => string = fmt,
+    /** Tick positions on the time axis (whole years of months, say); round numbers otherwise. */
+    readonly xTickValues: (lo: number, hi: number) => number[] = (lo, hi) => niceTicks(lo, hi, 6),
   ) {
     this.axes = s('g', { class: 'axes' });
     this.plot = s('g', { class: 'plot' });
@@ -125,7 +129,7 @@ export class LineChart {
       x: (v) => M.left + ((v - xs[0]) / (xs[1] - xs[0] || 1)) * (W - M.left - M.right),
       y: (v) => H - M.bottom - ((v - y0) / (y1 - y0 || 1)) * (H - M.top - M.bottom),
     };
-    const xt = niceTicks(xs[0], xs[1], 6);
+    const xt = this.xTickValues(xs[0], xs[1]);
     // Axes change far less often than the lines: rebuild them only when their ticks move.
     const axesKey = `${xs[0]},${xs[1]},${y0},${y1}`;
     if (axesKey !== this.axesKey) {
@@ -190,7 +194,9 @@ export class LineChart {
     }
     for (const t of xt) {
       const x = sc.x(t);
-      parts.push(s('text', { x, y: H - M.bottom + 16, 'text-anchor': 'middle' }, fmt(t)));
+      // A tick at the right edge is right-aligned so its text stays inside the chart.
+      const anchor = x > W - M.right - 24 ? 'end' : 'middle';
+      parts.push(s('text', { x, y: H - M.bottom + 16, 'text-anchor': anchor }, this.xTick(t)));
     }
     parts.push(s('line', { x1: M.left, x2: M.left, y1: M.top, y2: H - M.bottom, class: 'axis' }));
     parts.push(s('line', { x1: M.left, x2: W - M.right, y1: H - M.bottom, y2: H - M.bottom, class: 'axis' }));

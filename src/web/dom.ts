@@ -44,14 +44,8 @@ export function s<K extends keyof SVGElementTagNameMap>(
   return el;
 }
 
-/** A short readable number: 3 significant digits, thousands grouped, no exponent for usual sizes. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e9 || a < 1e-3)) return v.toExponential(2);
-  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
-  return Number(v.toPrecision(3)).toString();
-}
+/** A short readable number: the project's one formatter (src/format/number.ts). */
+export { formatNumber as fmt } from '../format/number.js';
 
 /** A note shown where a page has nothing to show, saying why. */
 export function notice(text: string, kind: 'info' | 'error' = 'info'): HTMLElement {

@@ -11,6 +11,8 @@ import { renderModel } from './pages/model.js';
 import { renderCompare } from './pages/compare.js';
 import { renderEvidence } from './pages/evidence.js';
 import { renderExplore } from './pages/explore.js';
+import { renderClaims } from './claims.js';
+import { renderAnswers } from './pages/answers.js';
 
 declare global {
   interface Window {
@@ -22,11 +24,13 @@ declare global {
 export type Page = (ws: Workspace, root: HTMLElement) => (() => void) | void;
 
 const PAGES: { id: string; title: string; render: Page }[] = [
+  { id: 'answers', title: 'Answers', render: renderAnswers },
   { id: 'model', title: 'Model', render: renderModel },
   { id: 'simulate', title: 'Simulate', render: renderSimulate },
   { id: 'compare', title: 'Compare', render: renderCompare },
   { id: 'explore', title: 'Explore', render: renderExplore },
   { id: 'evidence', title: 'Evidence', render: renderEvidence },
+  { id: 'claims', title: 'Claims', render: renderClaims },
 ];
 
 const main = document.getElementById('page') as HTMLElement;
@@ -40,7 +44,7 @@ let cleanup: (() => void) | void;
 
 function route(): { page: string; model: string } {
   const m = /^#\/([a-z]+)(?:\?model=([a-z0-9-]+))?/.exec(location.hash);
-  const page = m && PAGES.some((p) => p.id === m[1]) ? m[1]! : 'simulate';
+  const page = m && PAGES.some((p) => p.id === m[1]) ? m[1]! : 'answers';
   return { page, model: m?.[2] ?? loadedId ?? 'default' };
 }
 

@@ -4,6 +4,7 @@
  */
 import { compileModel, readModel, type CompiledModel, type Diagnostic, type Model } from '../engine.js';
 import type { CaseData, ModelDocument, ParameterSource } from './api.js';
+import { canonicalName } from '../equations/names.js';
 
 export interface Lever {
   /** Parameter name as the engine knows it. */
@@ -29,13 +30,8 @@ export interface Workspace {
   titles: Record<string, string>;
 }
 
-export function key(name: string): string {
-  return name
-    .replace(/^"|"$/g, '')
-    .replace(/[\s_\u00A0]+/g, ' ')
-    .trim()
-    .toLowerCase();
-}
+/** A name's lookup key: the engine's one rule (src/equations/names.ts). */
+export const key = canonicalName;
 
 export class WorkspaceError extends Error {
   constructor(
@@ -48,7 +44,7 @@ export class WorkspaceError extends Error {
 
 const MAX_LEVERS = 40;
 /** Vensim's run-control constants, kept by converted models: not something to slide. */
-const CONTROL_NAMES = new Set(['time step', 'initial time', 'final time', 'saveper']);
+const CONTROL_NAMES = new Set(['time_step', 'initial_time', 'final_time', 'saveper']);
 
 function stepFor(lo: number, hi: number): number {
   const span = hi - lo;
@@ -129,6 +125,4 @@ export function openWorkspace(doc: ModelDocument): Workspace {
 }
 
 /** Claims (C1-C18 style ids) cited in a text. */
-export function claimsIn(text: string | undefined): string[] {
-  return [...new Set((text ?? '').match(/\bC\d{1,2}\b/g) ?? [])];
-}
+export { claimIds as claimsIn } from '../case/claims.js';

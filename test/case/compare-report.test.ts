@@ -86,12 +86,13 @@ describe('reducers and interpolation (known answers)', () => {
 describe('number formatting for tables', () => {
   it('keeps small parameters visible and large counts readable', () => {
     expect(formatNumber(0.001)).toBe('0.001');
-    expect(formatNumber(0.5)).toBe('0.50');
+    expect(formatNumber(0.5)).toBe('0.5');
+    expect(formatNumber(0.0004)).toBe('< 0.001');
     expect(formatNumber(15.5)).toBe('15.5');
     expect(formatNumber(12345.6)).toBe('12,346');
     expect(formatNumber(-250)).toBe('-250');
     expect(formatNumber(0)).toBe('0');
-    expect(formatNumber(NaN)).toBe('n/a');
+    expect(formatNumber(NaN)).toBe('–');
   });
 });
 
@@ -232,6 +233,12 @@ describe('the real case', () => {
   it('prints a table with a row per scenario', () => {
     const lines = comparisonTable(loaded.definition, analysis.runs).split('\n');
     for (const name of SCENARIOS) expect(lines.some((l) => l.startsWith(name))).toBe(true);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    // troops are people: whole numbers with separators
+    expect(lines.find((l) => l.startsWith('escalation-management'))).toMatch(/\d{1,2},\d{3}/);
+    const wide = comparisonTable(loaded.definition, analysis.runs, Infinity);
+    for (const o of loaded.definition.outcomes) expect(wide).toContain(o.name);
+    expect(wide).not.toContain('left out');
   });
 
   it('hindcasts troops and casualties against the evidence file', () => {

@@ -60,6 +60,17 @@ describe('interlock run: output formats', () => {
     expect(r.stdout).toBe(golden('drain-set.csv.golden'));
   });
 
+  it('--save-step that is not a multiple of dt is bad usage (exit 2) with the nearest multiple', () => {
+    // drain.xmile has dt 0.5
+    const r = cli('run', MODEL, '--save-step', '0.7');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--save-step 0.7 is not a multiple of dt 0.5: use 0.5');
+    expect(r.stderr).not.toMatch(STACK);
+    expect(cli('run', MODEL, '--save-step', '0.3', '--dt', '0.1').code).toBe(0);
+    expect(cli('run', MODEL, '--save-step', '0').stderr).toContain('must be positive');
+  });
+
   it('--set on a stock sets its initial value; --stop, --dt and --method change the run', () => {
     const r = cli(
       'run',

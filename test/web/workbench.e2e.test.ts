@@ -44,6 +44,13 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     await page.locator('#sim-charts figure.chart path.line').first().waitFor();
     const before = await firstPath(page);
     expect(before.length).toBeGreaterThan(50);
+    // The case has a start date: the time axis reads in calendar months.
+    const ticks = await page
+      .locator('#sim-charts figure.chart g.axes text[text-anchor=middle]')
+      .allTextContents();
+    expect(ticks.length).toBeGreaterThan(2);
+    for (const t of ticks) expect(t).toMatch(/^[A-Z][a-z]{2} \d{4}$/);
+    expect(ticks[0]).toBe('Oct 2024');
 
     // Move the first lever to the top of its range.
     const slider = page.locator('input[type=range]').first();
@@ -103,7 +110,7 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     await page.locator('input[type=range]').first().waitFor();
     const tree = await page.locator('main').ariaSnapshot();
     expect(tree).toMatch(/slider "[a-z][^"]+"/);
-    expect(tree).toContain('combobox "Scenario"');
+    expect(tree).toContain('combobox "Policy"');
     expect(tree).toContain('button "Save run"');
     expect(tree).not.toMatch(/slider\s*(\[|$)/m);
     // The page takes focus after each navigation; going back with Shift+Tab reaches the model
@@ -216,7 +223,7 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     const before = await firstPath(page);
     await page.locator('input[type=range]').first().fill('0');
     await expect.poll(() => firstPath(page)).not.toBe(before);
-    expect(await page.locator('main').textContent()).toContain('no case scenarios');
+    expect(await page.locator('main').textContent()).toContain('no case policies');
 
     const id = /model=(m\d+)/.exec(page.url())![1]!;
     await open(`model?model=${id}`);
@@ -227,7 +234,7 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     await open(`evidence?model=${id}`);
     await expect.poll(() => page.locator('main').textContent()).toContain('no evidence base');
     await open(`compare?model=${id}`);
-    await expect.poll(() => page.locator('main').textContent()).toContain('no case scenarios');
+    await expect.poll(() => page.locator('main').textContent()).toContain('no case policies');
     await page.screenshot({ path: join(SHOTS, 'uploaded.png') });
   });
 

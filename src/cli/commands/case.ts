@@ -2,14 +2,13 @@
  * `interlock compare CASE_DIR`: run every scenario of a case folder and print the outcomes per
  * scenario (a table or JSON); `--report FILE.html` also writes the self-contained case report.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyseCase, caseReport } from '../../case/analysis.js';
 import { comparisonJson, comparisonTable } from '../../case/compare.js';
 import { CaseError } from '../../case/definition.js';
 import { loadCase } from '../../case/load.js';
 import type { Diagnostic } from '../../model/types.js';
-import { InputError, formatDiagnostic, parseChoice, parseNumberFlag } from '../util.js';
+import { InputError, formatDiagnostic, parseChoice, parseNumberFlag, writeOutput } from '../util.js';
 
 const FORMATS = ['table', 'json'] as const;
 
@@ -28,6 +27,7 @@ export function caseInputError(err: CaseError): InputError {
 
 interface CompareFlags {
   format: string;
+  wide?: boolean;
   report?: string;
   dt?: string;
   quiet?: boolean;
@@ -41,10 +41,12 @@ export function runCompare(dir: string, flags: CompareFlags): void {
     if (!flags.quiet) for (const w of loaded.warnings) process.stderr.write(formatDiagnostic(w) + '\n');
     const analysis = analyseCase(loaded, dt === undefined ? {} : { dt });
     process.stdout.write(
-      format === 'json' ? comparisonJson(analysis.runs) : comparisonTable(loaded.definition, analysis.runs),
+      format === 'json'
+        ? comparisonJson(analysis.runs)
+        : comparisonTable(loaded.definition, analysis.runs, flags.wide ? Infinity : undefined),
     );
     if (flags.report) {
-      writeFileSync(flags.report, caseReport(loaded, analysis));
+      writeOutput(caseReport(loaded, analysis), flags.report);
       if (!flags.quiet) process.stderr.write(`interlock: wrote the report to ${flags.report}\n`);
     }
   } catch (err) {
@@ -67,6 +69,7 @@ export function registerCaseCommands(program: Command): void {
       'also write a self-contained HTML report (charts, loops, hindcast, assumptions)',
     )
     .option('--dt <dt>', 'integration step (default: the model file)')
+    .option('--wide', 'print every outcome column, however wide (default: fit 100 columns)')
     .option('-q, --quiet', 'no warnings or progress on stderr')
     .action((dir: string, flags: CompareFlags) => runCompare(dir, flags));
 }

@@ -2,7 +2,8 @@
  * `interlock convert MODEL --to xmile [--out FILE]`: read any model interlock reads and write it
  * as XMILE 1.0 (src/xmile/writer.ts). The file is written whole or not at all.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { readModelFile } from '../../node/files.js';
 import { writeXmile } from '../../xmile/writer.js';
@@ -28,6 +29,7 @@ export function registerConvertCommand(program: Command): void {
         return;
       }
       // Beside the target, then renamed over it: an interrupted write never leaves half a file.
+      mkdirSync(dirname(flags.out), { recursive: true });
       const tmp = `${flags.out}.${process.pid}.tmp`;
       writeFileSync(tmp, text);
       renameSync(tmp, flags.out);

@@ -123,6 +123,16 @@ interface RunFlags {
   strict?: boolean;
 }
 
+/** A save interval must be a positive whole multiple of dt; anything else is bad usage. */
+export function checkSaveStep(saveStep: number, dt: number): void {
+  if (!(saveStep > 0)) throw new UsageError(`--save-step must be positive, got ${saveStep}`);
+  const k = saveStep / dt;
+  if (Math.abs(k - Math.round(k)) > 1e-9 * Math.max(1, k) || Math.round(k) < 1)
+    throw new UsageError(
+      `--save-step ${saveStep} is not a multiple of dt ${dt}: use ${Math.max(1, Math.round(k)) * dt} or another multiple`,
+    );
+}
+
 export function parseSet(items: string[]): Record<string, number> {
   const overrides: Record<string, number> = {};
   for (const item of items) {
@@ -167,6 +177,7 @@ export function registerEngineCommands(program: Command): void {
     }
     const budgets = budgetsFromFlags(flags.budget);
     const { model, compiled } = loadCompiled(file, { budgets });
+    if (options.saveStep !== undefined) checkSaveStep(options.saveStep, options.dt ?? compiled.simSpecs.dt);
     let results: Results;
     try {
       results = compiled.run(options);

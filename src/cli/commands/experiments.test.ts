@@ -75,6 +75,16 @@ describe('interlock explore and analysis commands', () => {
     const table = cli(['sensitivity', 'sobol-out']);
     expect(table.stdout).toMatch(/input\s+S1\s+±\s+ST\s+±/);
     expect(table.stdout).toMatch(/x1 x x3/);
+    // Ranked by ST (Ishigami: x1 0.56 > x2 0.44 > x3 0.24), every line within 100 columns.
+    const order = ['x1', 'x2', 'x3'].map((n) => table.stdout.search(new RegExp(`^${n} `, 'm')));
+    expect(order[0]).toBeGreaterThan(0);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(Math.max(...table.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+    const top = cli(['sensitivity', 'sobol-out', '--top', '1']);
+    expect(top.stdout).toMatch(/^x1 /m);
+    expect(top.stdout).not.toMatch(/^x[23] /m);
+    expect(top.stdout).toContain('(2 less important inputs not shown; --top 0 shows all)');
+    expect(cli(['sensitivity', 'sobol-out', '--top', '-1']).code).toBe(2);
   });
 
   it('explores policies, then runs robustness, discovery and the report', () => {

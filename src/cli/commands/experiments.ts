@@ -21,6 +21,8 @@ import { SpecError } from '../../experiments/spec.js';
 import { loadTable, readSeries, type ResultsMetadata } from '../../experiments/store.js';
 import type { ExperimentTable } from '../../experiments/table.js';
 import { Progress } from '../progress.js';
+import { formatNumber, formatPValue, formatShare } from '../../format/number.js';
+import { renderTextTable, TABLE_WIDTH } from '../../format/table.js';
 import {
   InputError,
   UsageError,
@@ -87,17 +89,48 @@ function policyIndex(table: ExperimentTable, name: string | undefined): number |
   return i;
 }
 
-const fmt = (x: number | undefined, digits = 3): string =>
-  x === undefined || !Number.isFinite(x) ? '-' : Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(digits);
+/** Numbers for people (src/format): grouped thousands, three significant digits, no exponents. */
+const fmt = (x: number | undefined): string =>
+  x === undefined || !Number.isFinite(x) ? '-' : formatNumber(x);
 
-function textTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+/** Width the text tables fit: 100 columns, or every column with --wide. */
+let tableWidth = TABLE_WIDTH;
+function setWide(wide: boolean | undefined): void {
+  tableWidth = wide ? Infinity : TABLE_WIDTH;
 }
 
-function sensitivityText(report: ReturnType<typeof analyseSensitivity>, policies: number[]): string {
+function textTable(header: string[], rows: string[][]): string {
+  return renderTextTable(header, rows, { width: tableWidth });
+}
+
+/** Rows ranked by a score, largest first; the top `top` (0 = all) and a note on the rest. */
+function ranked(
+  rows: { score: number; cells: string[] }[],
+  top: number,
+  noun = 'input',
+): { rows: string[][]; note: string } {
+  const key = (x: number) => (Number.isFinite(x) ? x : -Infinity);
+  const sorted = [...rows].sort((a, b) => key(b.score) - key(a.score));
+  const kept = top > 0 ? sorted.slice(0, top) : sorted;
+  const rest = sorted.length - kept.length;
+  return {
+    rows: kept.map((r) => r.cells),
+    note: rest ? `(${rest} less important ${noun}${rest > 1 ? 's' : ''} not shown; --top 0 shows all)\n` : '',
+  };
+}
+
+function nonNegativeInteger(flag: string, value: string): number {
+  const n = parseNumberFlag(flag, value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new UsageError(`${flag} expects a whole number >= 0, got '${value}'`);
+  return n;
+}
+
+function sensitivityText(
+  report: ReturnType<typeof analyseSensitivity>,
+  policies: number[],
+  top: number,
+): string {
   const out: string[] = [];
   for (const p of policies) {
     const entry = report.byPolicy[p];
@@ -105,33 +138,45 @@ function sensitivityText(report: ReturnType<typeof analyseSensitivity>, policies
       out.push(`${outcome}${report.byPolicy.length > 1 ? `  [${entry.policy}]` : ''}`);
       if (report.method === 'sobol') {
         const s = r as SobolResult;
-        out.push(
-          textTable(
-            ['input', 'S1', '±', 'ST', '±'],
-            s.names.map((n, j) => [n, fmt(s.S1[j]), fmt(s.S1_conf[j]), fmt(s.ST[j]), fmt(s.ST_conf[j])]),
-          ),
+        // Ranked by total-order index ST: the share of variance an input explains with its interactions.
+        const t = ranked(
+          s.names.map((n, j) => ({
+            score: s.ST[j],
+            cells: [n, fmt(s.S1[j]), fmt(s.S1_conf[j]), fmt(s.ST[j]), fmt(s.ST_conf[j])],
+          })),
+          top,
         );
-        const pairs: string[][] = [];
+        out.push(textTable(['input', 'S1', '±', 'ST', '±'], t.rows) + t.note);
+        const pairs: { score: number; cells: string[] }[] = [];
         s.names.forEach((a, j) =>
           s.names.forEach((b, k) => {
             if (k > j && Number.isFinite(s.S2[j][k]) && Math.abs(s.S2[j][k]) >= 0.01) {
-              pairs.push([`${a} x ${b}`, fmt(s.S2[j][k]), fmt(s.S2_conf[j][k])]);
+              pairs.push({
+                score: Math.abs(s.S2[j][k]),
+                cells: [`${a} x ${b}`, fmt(s.S2[j][k]), fmt(s.S2_conf[j][k])],
+              });
             }
           }),
         );
-        if (pairs.length) out.push(textTable(['pair (|S2| >= 0.01)', 'S2', '±'], pairs));
+        if (pairs.length) {
+          const t = ranked(pairs, top, 'pair');
+          out.push(textTable(['pair (|S2| >= 0.01)', 'S2', '±'], t.rows) + t.note);
+        }
         if (s.droppedBaseSamples)
           out.push(
             `(${s.droppedBaseSamples} of ${s.baseSamples + s.droppedBaseSamples} base samples dropped: failed or non-finite runs)\n`,
           );
       } else {
         const m = r as MorrisResult;
-        out.push(
-          textTable(
-            ['input', 'mu*', '±', 'mu', 'sigma'],
-            m.names.map((n, j) => [n, fmt(m.muStar[j]), fmt(m.muStarConf[j]), fmt(m.mu[j]), fmt(m.sigma[j])]),
-          ),
+        // Ranked by mu*, the mean absolute elementary effect.
+        const t = ranked(
+          m.names.map((n, j) => ({
+            score: m.muStar[j],
+            cells: [n, fmt(m.muStar[j]), fmt(m.muStarConf[j]), fmt(m.mu[j]), fmt(m.sigma[j])],
+          })),
+          top,
         );
+        out.push(textTable(['input', 'mu*', '±', 'mu', 'sigma'], t.rows) + t.note);
       }
     }
   }
@@ -173,21 +218,21 @@ function boxTable(
 ): string {
   const rows: string[][] = [];
   for (const [name, [lo, hi]] of Object.entries(box.limits)) {
-    rows.push([name, `[${fmt(lo, 4)}, ${fmt(hi, 4)}]`, fmt(quasiP[name], 4)]);
+    rows.push([name, `[${fmt(lo)}, ${fmt(hi)}]`, formatPValue(quasiP[name])]);
   }
   for (const [name, cats] of Object.entries(box.categories)) {
     const labels =
       name === 'scenario' && result.scenarioNames
         ? cats.map((c) => result.scenarioNames![c])
         : cats.map(String);
-    rows.push([name, `{${labels.join(', ')}}`, fmt(quasiP[name], 4)]);
+    rows.push([name, `{${labels.join(', ')}}`, formatPValue(quasiP[name])]);
   }
   return rows.length ? textTable(['input', 'limits', 'quasi-p'], rows) : '(no restriction)\n';
 }
 
 function discoveryText(result: DiscoveryResult): string {
   const lines = [
-    `${result.totalInterest} of ${result.totalRuns} runs match '${result.where}' (${fmt((100 * result.totalInterest) / Math.max(1, result.totalRuns), 1)}%)`,
+    `${result.totalInterest} of ${result.totalRuns} runs match '${result.where}' (${formatShare(result.totalInterest / Math.max(1, result.totalRuns), 1)})`,
     '',
     'trade-off (peeling then pasting):',
     textTable(
@@ -248,7 +293,12 @@ function robustnessText(results: PolicyRobustness[], table: ExperimentTable): st
     out.push(
       textTable(
         ['policy', 'share', 'runs', 'failed'],
-        results.map((r) => [r.policy, fmt(r.satisficing), String(r.runs), String(r.failed)]),
+        results.map((r) => [
+          r.policy,
+          r.satisficing === undefined ? '-' : formatShare(r.satisficing),
+          String(r.runs),
+          String(r.failed),
+        ]),
       ),
     );
   }
@@ -385,29 +435,49 @@ export function registerExperimentCommands(program: Command): void {
     .option('-f, --format <format>', 'table or json', 'table')
     .option('-p, --policy <name>', 'only this policy (JSON then maps outcome -> input -> indices)')
     .option('--resamples <n>', 'bootstrap resamples', '100')
+    .option(
+      '--top <n>',
+      'most important inputs per outcome, ranked by ST (Sobol) or mu* (Morris); 0 = all',
+      '15',
+    )
+    .option('--wide', 'print every table column, however wide')
     .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action((dir: string, opts: { format: string; policy?: string; resamples: string; out?: string }) => {
-      const format: Format = parseChoice('--format', opts.format, FORMATS);
-      const resamples = positiveInteger('--resamples', opts.resamples);
-      const { table, meta } = load(dir);
-      const p = policyIndex(table, opts.policy);
-      let report;
-      try {
-        report = analyseSensitivity(table, { resamples, levels: meta.spec.levels, seed: meta.seed });
-      } catch (err) {
-        throw new InputError((err as Error).message);
-      }
-      const policies = p === undefined ? table.policyNames.map((_, i) => i) : [p];
-      if (format === 'json') {
-        const json =
-          policies.length === 1
-            ? sensitivityJson(report, policies[0])
-            : Object.fromEntries(policies.map((i) => [table.policyNames[i], sensitivityJson(report, i)]));
-        writeOutput(JSON.stringify(json, null, 2) + '\n', opts.out);
-      } else {
-        writeOutput(sensitivityText(report, policies), opts.out);
-      }
-    });
+    .action(
+      (
+        dir: string,
+        opts: {
+          format: string;
+          policy?: string;
+          resamples: string;
+          top: string;
+          wide?: boolean;
+          out?: string;
+        },
+      ) => {
+        const format: Format = parseChoice('--format', opts.format, FORMATS);
+        setWide(opts.wide);
+        const top = nonNegativeInteger('--top', opts.top);
+        const resamples = positiveInteger('--resamples', opts.resamples);
+        const { table, meta } = load(dir);
+        const p = policyIndex(table, opts.policy);
+        let report;
+        try {
+          report = analyseSensitivity(table, { resamples, levels: meta.spec.levels, seed: meta.seed });
+        } catch (err) {
+          throw new InputError((err as Error).message);
+        }
+        const policies = p === undefined ? table.policyNames.map((_, i) => i) : [p];
+        if (format === 'json') {
+          const json =
+            policies.length === 1
+              ? sensitivityJson(report, policies[0])
+              : Object.fromEntries(policies.map((i) => [table.policyNames[i], sensitivityJson(report, i)]));
+          writeOutput(JSON.stringify(json, null, 2) + '\n', opts.out);
+        } else {
+          writeOutput(sensitivityText(report, policies, top), opts.out);
+        }
+      },
+    );
 
   program
     .command('discover')
@@ -424,6 +494,7 @@ export function registerExperimentCommands(program: Command): void {
     .option('--mass-min <x>', 'smallest box mass', '0.05')
     .option('--min-density <x>', 'choose the box of most coverage with at least this density')
     .option('--boxes <n>', 'look for up to this many boxes, each in the runs the earlier ones leave', '1')
+    .option('--wide', 'print every table column, however wide')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(
       (
@@ -437,10 +508,12 @@ export function registerExperimentCommands(program: Command): void {
           massMin: string;
           minDensity?: string;
           boxes: string;
+          wide?: boolean;
           out?: string;
         },
       ) => {
         const format: Format = parseChoice('--format', opts.format, FORMATS);
+        setWide(opts.wide);
         const share = (flag: string, v: string): number => {
           const x = parseNumberFlag(flag, v);
           if (!(x > 0 && x < 1)) throw new UsageError(`${flag} expects a number between 0 and 1, got '${v}'`);
@@ -481,9 +554,11 @@ export function registerExperimentCommands(program: Command): void {
       '-s, --satisfice <expr>',
       "criterion a run should meet, e.g. 'peak_troops < 15000' (default: the spec's)",
     )
+    .option('--wide', 'print every table column, however wide')
     .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action((dir: string, opts: { format: string; satisfice?: string; out?: string }) => {
+    .action((dir: string, opts: { format: string; satisfice?: string; wide?: boolean; out?: string }) => {
       const format: Format = parseChoice('--format', opts.format, FORMATS);
+      setWide(opts.wide);
       const { table, meta } = load(dir);
       const criterion = opts.satisfice ?? meta.spec.satisfice;
       let satisfice;

@@ -1,7 +1,7 @@
 /** Compare: the case's policy scenarios (and any saved runs) side by side, charts and end values. */
 import { h, fmt, notice } from '../dom.js';
 import { LineChart, PALETTE, type Line } from '../chart.js';
-import type { Workspace } from '../workspace.js';
+import { key, type Workspace } from '../workspace.js';
 import { loadRuns } from '../runs.js';
 
 interface Series {
@@ -28,7 +28,7 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
   const scenarios = ws.caseData?.scenarios ?? {};
   const runs: Series[] = [];
   const failures: string[] = [];
-  const known = new Set(compiled.parameters.map((p) => p.name.toLowerCase().replace(/[\s_]+/g, ' ')));
+  const known = new Set(compiled.parameters.map((p) => key(p.name)));
   // The case's baseline first: the end-value table measures every change against the first run.
   const baseline = ws.caseData?.definition?.baseline;
   const ordered = Object.entries(scenarios).sort(
@@ -36,7 +36,7 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
   );
   for (const [name, sc] of ordered) {
     const overrides = Object.fromEntries(
-      Object.entries(sc?.overrides ?? {}).filter(([k]) => known.has(k.toLowerCase().replace(/[\s_]+/g, ' '))),
+      Object.entries(sc?.overrides ?? {}).filter(([k]) => known.has(key(k))),
     );
     try {
       const r = compiled.run({ overrides });
@@ -50,14 +50,14 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
     runs.push({ label: 'model as written', time: r.time, column: (n) => r.column(n) });
     root.append(
       notice(
-        'This model has no case scenarios (scenarios.json). Saved runs from Simulate are compared with the model as written.',
+        'This model has no case policies (scenarios.json). Saved runs from Simulate are compared with the model as written.',
       ),
     );
   }
   for (const s of loadRuns(ws.doc.name)) {
     runs.push({ label: `saved: ${s.label}`, time: s.time, column: (n) => s.series[n], dash: true });
   }
-  if (failures.length) root.append(notice(`Some scenarios failed: ${failures.join('; ')}`, 'error'));
+  if (failures.length) root.append(notice(`Some policies failed: ${failures.join('; ')}`, 'error'));
 
   const descriptions = Object.entries(scenarios);
   if (descriptions.length) {
@@ -65,11 +65,11 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
       h(
         'table',
         { id: 'scenario-table' },
-        h('caption', { class: 'muted' }, 'Scenarios'),
+        h('caption', { class: 'muted' }, 'Policies'),
         h(
           'thead',
           {},
-          h('tr', {}, h('th', {}, 'scenario'), h('th', {}, 'description'), h('th', {}, 'overrides')),
+          h('tr', {}, h('th', {}, 'policy'), h('th', {}, 'description'), h('th', {}, 'overrides')),
         ),
         h(
           'tbody',

@@ -54,7 +54,7 @@ export function renderExplore(ws: Workspace, root: HTMLElement): () => void {
       'p',
       { class: 'muted' },
       caseRanges
-        ? `Varies the ${ws.levers.length} case parameters over their ranges (parameters.json, widened to any value a scenario sets), Latin hypercube, on the server.`
+        ? `Varies the ${ws.levers.length} case parameters over their ranges (parameters.json, widened to any value a policy sets), Latin hypercube, on the server.`
         : `This model has no case ranges: the experiment varies its ${ws.levers.length} constants over the slider ranges (0 to twice each value), Latin hypercube, on the server.`,
     ),
   );

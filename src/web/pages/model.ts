@@ -5,6 +5,7 @@
 import { h, notice } from '../dom.js';
 import { drawDiagram, layout } from '../diagram.js';
 import { claimsIn, key, type Workspace } from '../workspace.js';
+import { claimLinks } from '../claims.js';
 import { detectLoops, type FeedbackLoop, type NamedLoops } from '../../loops/index.js';
 import { findEvidenceItem } from '../evidence-data.js';
 
@@ -115,7 +116,12 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
       { type: 'button', 'aria-pressed': 'false', 'data-loop': id, title: cl.description ?? '' },
       h('span', { class: `pol ${stated === '?' ? 'U' : stated}` }, cl.id ?? stated),
       ` ${cl.name ?? ''}`,
-      h('div', { class: 'small muted' }, `${check}${cl.claims?.length ? `; ${cl.claims.join(', ')}` : ''}`),
+      h(
+        'div',
+        { class: 'small muted' },
+        check,
+        ...(cl.claims?.length ? ['; ', ...claimLinks(cl.claims)] : []),
+      ),
     );
     b.addEventListener('click', () => {
       activeLoop = activeLoop === id ? null : id;
@@ -193,7 +199,12 @@ export function renderModel(ws: Workspace, root: HTMLElement): void {
           : null,
         h('p', {}, h('strong', {}, 'Units: '), v?.units ?? out?.units ?? 'not given'),
         h('p', {}, h('strong', {}, 'Documentation: '), v?.doc || 'none'),
-        h('p', {}, h('strong', {}, 'Claims encoded: '), claims.length ? claims.join(', ') : 'none cited'),
+        h(
+          'p',
+          {},
+          h('strong', {}, 'Claims encoded: '),
+          ...(claims.length ? claimLinks(claims) : ['none cited']),
+        ),
         pEntry
           ? h(
               'div',

@@ -6,6 +6,7 @@ import { h, fmt, notice } from '../dom.js';
 import { LineChart, PALETTE, type Line } from '../chart.js';
 import { key, type Lever, type Workspace } from '../workspace.js';
 import { deleteRun, loadRuns, saveRun, type SavedRun } from '../runs.js';
+import { formatTime, timeAxisLabel, type ModelClock } from '../../format/number.js';
 
 export interface RedrawStats {
   /** Re-simulation plus chart update, ms. */
@@ -32,6 +33,20 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
   const saveStep = Math.max(spec.saveStep ?? spec.dt, spec.dt * stride);
   const sim = compiled.simulation({ saveStep });
   const scenarios = ws.caseData?.scenarios ?? {};
+  // Calendar dates on the time axis when the case gives the model's start date.
+  const clock: ModelClock = {
+    startDate: ws.caseData?.definition?.startDate,
+    startTime: spec.start,
+    timeUnits: spec.timeUnits,
+  };
+  const calendarMonths = timeAxisLabel(clock) === 'date' && /^months?$/i.test(spec.timeUnits?.trim() ?? '');
+  // Calendar ticks every 3, 6 or 12 months, so a year's ticks fall on the same month.
+  const monthTicks = (lo: number, hi: number): number[] => {
+    const step = hi - lo > 36 ? 12 : hi - lo > 12 ? 6 : 3;
+    const out: number[] = [];
+    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(t);
+    return out;
+  };
   const scenarioNames = Object.keys(scenarios);
   const leverIndex = new Map<string, number>();
   for (const l of ws.levers) {
@@ -68,7 +83,13 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
       const out = compiled.outputs.find((o) => o.name === name);
       return {
         name,
-        chart: new LineChart(ws.titles[name] ?? name, out?.units, compiled.simSpecs.timeUnits ?? 'time'),
+        chart: new LineChart(
+          ws.titles[name] ?? name,
+          out?.units,
+          timeAxisLabel(clock),
+          (t) => formatTime(t, clock),
+          calendarMonths ? monthTicks : undefined,
+        ),
       };
     });
     charts.replaceChildren(...chartObjs.map((c) => c.chart.el));
@@ -158,7 +179,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     const policy = levers.filter((l) => scenarioKeys.has(key(l.name)));
     const rest = levers.filter((l) => !scenarioKeys.has(key(l.name)));
     if (!ws.caseData?.parameters) return h('div', {}, ...levers.map(leverRow));
-    if (policy.length) groups.push(['Policy levers (set by the scenarios)', policy, true]);
+    if (policy.length) groups.push(['Policy levers (set by the policies)', policy, true]);
     const sourced = rest.filter((l) => l.source?.kind === 'sourced');
     const assumed = rest.filter((l) => l.source?.kind !== 'sourced');
     if (sourced.length) groups.push([`Sourced figures (${sourced.length})`, sourced, !policy.length]);
@@ -198,7 +219,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     scenarioNote.textContent =
       (scenario
         ? (scenarios[scenario]?.description ?? '')
-        : 'No scenario: every constant as the model file writes it.') +
+        : 'No policy: every constant as the model file writes it.') +
       (unknown.length ? ` (not in this model: ${unknown.join(', ')})` : '');
     setLeversFrom(scenarioOverrides);
     applyAll();
@@ -301,11 +322,11 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
         h(
           'section',
           { class: 'panel', 'aria-labelledby': 'scn-h' },
-          h('h3', { id: 'scn-h' }, 'Scenario'),
+          h('h3', { id: 'scn-h' }, 'Policy'),
           scenarioNames.length
-            ? h('div', {}, h('label', { for: 'scenario' }, 'Scenario '), scenarioSelect, scenarioNote)
+            ? h('div', {}, h('label', { for: 'scenario' }, 'Policy '), scenarioSelect, scenarioNote)
             : notice(
-                'This model has no case scenarios (scenarios.json); the sliders start from the model as written.',
+                'This model has no case policies (scenarios.json); the sliders start from the model as written.',
               ),
         ),
         h(
@@ -313,7 +334,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
           { class: 'panel', 'aria-labelledby': 'lev-h' },
           h('h3', { id: 'lev-h' }, ws.caseData?.parameters ? 'Levers and assumptions' : 'Constants'),
           levers.length ? leverGroups() : notice('This model has no constants to vary.'),
-          h('button', { type: 'button', onclick: reset }, 'Reset to scenario'),
+          h('button', { type: 'button', onclick: reset }, 'Reset to policy'),
         ),
         h(
           'section',

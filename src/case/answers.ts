@@ -1,0 +1,163 @@
+/**
+ * The case's answers in plain sentences: one place that turns the headline numbers
+ * (src/case/headline.ts; later the calibrated ensemble) into the four questions' answers, for
+ * `npm start`, the reports and the landing page. A model without a case gets a summary of its
+ * behaviour instead (behaviourSummary). Pure: no Node, no DOM.
+ */
+import type { HeadlineResult, PolicyHeadline } from './headline.js';
+import type { Recurrence } from './ensemble.js';
+import {
+  formatNumber,
+  formatPeople,
+  formatShare,
+  formatShareInterval,
+  formatValue,
+} from '../format/number.js';
+import { displayName } from '../equations/names.js';
+
+export interface Answer {
+  id: string;
+  question: string;
+  /** The answer as one or two plain sentences with numbers and intervals. */
+  answer: string;
+  /** Claims of docs/claims.md the question tests. */
+  claims: string[];
+  /** 'answered', or 'pending' when its inputs are not computed yet (Q4 before calibration). */
+  status: 'answered' | 'pending';
+  /** Where to look: page routes or report sections, with their labels. */
+  links: { label: string; href: string }[];
+}
+
+/** The case's four questions (docs/claims.md), in plain words. */
+export const CASE_QUESTIONS: Record<string, { question: string; claims: string[] }> = {
+  Q1: {
+    question:
+      'Under escalation management, does North Korea’s deployment keep growing, and in what share of plausible futures?',
+    claims: ['C4', 'C14', 'C15'],
+  },
+  Q2: {
+    question: 'Which policies hold the deployment and the technology transfer down, and how robustly?',
+    claims: ['C16', 'C17', 'C18'],
+  },
+  Q3: {
+    question: 'Which assumptions does the thesis hinge on: where does it fail?',
+    claims: ['C12', 'C13', 'C11'],
+  },
+  Q4: {
+    question:
+      'How well did the rising estimates match what a model calibrated to the reported figures would have said?',
+    claims: ['C5'],
+  },
+};
+
+function restriction(r: Recurrence): string {
+  const name = displayName(r.input);
+  if (r.side === 'categories') return `${name} in {${(r.value as number[]).join(', ')}}`;
+  return `${name} ${r.side === 'low' ? 'above' : 'below'} ${formatNumber(r.value as number)}`;
+}
+
+/** The four answers from the headline numbers (ensembles over the uncertain parameters). */
+export function answersFromHeadline(h: HeadlineResult): Answer[] {
+  const n = h.options.samples;
+  const base = h.policies.find((p) => p.policy === h.baseline);
+  const q = (id: string) => CASE_QUESTIONS[id]!;
+  const answers: Answer[] = [];
+  answers.push({
+    id: 'Q1',
+    ...q('Q1'),
+    status: base ? 'answered' : 'pending',
+    answer: base
+      ? `${base.growing > 0.5 ? 'Yes, in most futures' : base.growing >= 0.25 ? 'In a large minority of futures' : 'Rarely'}: under ${h.baseline} the deployment is still growing in its second year in ${formatShare(base.growing)} of ${n} sampled futures (95% interval ${formatShareInterval(base.interval[0], base.interval[1])}); the median future has ${formatPeople(base.medianTroops24)} troops in Russia at month 24.`
+      : `The baseline policy ${h.baseline} was not in the ensemble.`,
+    links: [
+      { label: 'Explore: the thesis experiment', href: '#/explore' },
+      { label: 'Compare the policies', href: '#/compare' },
+    ],
+  });
+  const ranked = [...h.policies].sort((a, b) => a.growing - b.growing || a.regretMedian - b.regretMedian);
+  const best: PolicyHeadline | undefined = ranked[0];
+  answers.push({
+    id: 'Q2',
+    ...q('Q2'),
+    status: best ? 'answered' : 'pending',
+    answer: best
+      ? `${best.policy} does best: growth continues in ${formatShare(best.growing)} of futures (${formatShareInterval(best.interval[0], best.interval[1])}), the median future has ${formatPeople(best.medianTroops24)} troops at month 24 and ${formatNumber(best.medianTechnology24)} technology packages delivered, and it meets the satisficing test in ${formatShare(best.satisficing)} of futures. ` +
+        `Ranked by share of growing futures: ${ranked.map((p) => `${p.policy} ${formatShare(p.growing)}`).join(', ')}.`
+      : 'No policy was run.',
+    links: [
+      { label: 'Robustness per policy (regret, satisficing)', href: '#/explore' },
+      { label: 'Simulate a policy', href: '#/simulate' },
+    ],
+  });
+  answers.push({
+    id: 'Q3',
+    ...q('Q3'),
+    status: 'answered',
+    answer: h.recurring.length
+      ? `Under ${h.baseline} the thesis fails (no growth in year two) mostly where ${h.recurring.map(restriction).join(' and ')}: these restrictions recur in at least ${h.options.minRecurrence} of ${h.options.seeds} scenario-discovery seeds.`
+      : `No assumption region recurs in at least ${h.options.minRecurrence} of ${h.options.seeds} scenario-discovery seeds at ${n} futures per seed: no single assumption decides whether the thesis holds at this sample size.`,
+    links: [{ label: 'Scenario discovery (PRIM)', href: '#/explore' }],
+  });
+  answers.push({
+    id: 'Q4',
+    ...q('Q4'),
+    status: 'pending',
+    answer: 'Not answered yet: it needs the model calibrated to the reported figures as of each date.',
+    links: [{ label: 'The estimates over time', href: '#/evidence' }],
+  });
+  return answers;
+}
+
+/** One line on what a saved series does over the run. */
+export interface SeriesSummary {
+  name: string;
+  units?: string;
+  start: number;
+  end: number;
+  min: number;
+  max: number;
+  /** Time of the maximum. */
+  peakTime: number;
+  sentence: string;
+}
+
+/** A plain model's behaviour: for each series, where it starts, ends and peaks. */
+export function behaviourSummary(
+  time: ArrayLike<number>,
+  series: { name: string; units?: string; values: ArrayLike<number> }[],
+  formatTimeOf: (t: number) => string = (t) => formatNumber(t),
+): SeriesSummary[] {
+  return series.map(({ name, units, values }) => {
+    const n = values.length;
+    let min = Infinity;
+    let max = -Infinity;
+    let peak = 0;
+    for (let i = 0; i < n; i++) {
+      if (values[i]! < min) min = values[i]!;
+      if (values[i]! > max) {
+        max = values[i]!;
+        peak = i;
+      }
+    }
+    const start = values[0]!;
+    const end = values[n - 1]!;
+    const f = (x: number) => formatValue(x, units) + (units ? ` ${units}` : '');
+    const span = Math.max(Math.abs(max - min), 1e-12);
+    let shape: string;
+    if (max - min <= 1e-9 * Math.max(1, Math.abs(start))) shape = `stays at ${f(start)}`;
+    else if (peak > 0 && peak < n - 1 && max - Math.max(start, end) > 0.05 * span)
+      shape = `rises from ${f(start)} to a peak of ${f(max)} at ${formatTimeOf(time[peak]!)}, then falls to ${f(end)}`;
+    else if (end > start) shape = `grows from ${f(start)} to ${f(end)}`;
+    else shape = `falls from ${f(start)} to ${f(end)}`;
+    return {
+      name,
+      units,
+      start,
+      end,
+      min,
+      max,
+      peakTime: time[peak]!,
+      sentence: `${displayName(name)} ${shape}.`,
+    };
+  });
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { answersFromHeadline, behaviourSummary } from '../../src/case/answers.js';
+import { HEADLINE_DEFAULTS, type HeadlineResult, type PolicyHeadline } from '../../src/case/headline.js';
+import { wilsonInterval } from '../../src/case/ensemble.js';
+
+const policy = (name: string, k: number, troops: number, satisficing: number): PolicyHeadline => ({
+  policy: name,
+  growing: k / 64,
+  interval: wilsonInterval(k, 64),
+  medianTroops24: troops,
+  medianTechnology24: 8.27,
+  regretMedian: 100,
+  regret90: 200,
+  satisficing,
+});
+
+const headline: HeadlineResult = {
+  options: HEADLINE_DEFAULTS,
+  baseline: 'escalation-management',
+  policies: [
+    policy('escalation-management', 25, 9567.4, 0.47),
+    policy('combined-deterrence', 12, 2417.2, 0.58),
+    policy('no-western-response', 34, 12740, 0.44),
+  ],
+  bySwitch: [],
+  recurring: [{ input: 'russian_losses_at_full_tempo', side: 'low', value: 1234.5, seeds: 5, of: 5 }],
+  allRestrictions: [],
+};
+
+describe('answersFromHeadline', () => {
+  const answers = answersFromHeadline(headline);
+  it('answers Q1 with the baseline share of growing futures and its Wilson interval', () => {
+    const [lo, hi] = wilsonInterval(25, 64);
+    const q1 = answers.find((a) => a.id === 'Q1')!;
+    expect(q1.answer).toContain(`in ${Math.round((25 / 64) * 100)}% of 64 sampled futures`);
+    expect(q1.answer).toContain(`(95% interval ${Math.round(lo * 100)}%-${Math.round(hi * 100)}%)`);
+    expect(q1.answer).toContain('9,567 troops');
+    expect(q1.answer.startsWith('In a large minority')).toBe(true);
+    expect(q1.claims).toEqual(['C4', 'C14', 'C15']);
+  });
+  it('names the best policy in Q2 and ranks all by growth', () => {
+    const q2 = answers.find((a) => a.id === 'Q2')!;
+    expect(q2.answer.startsWith('combined-deterrence does best')).toBe(true);
+    expect(q2.answer).toContain(
+      'Ranked by share of growing futures: combined-deterrence 19%, escalation-management 39%, no-western-response 53%.',
+    );
+  });
+  it('states the recurring restriction in Q3 and leaves Q4 pending', () => {
+    expect(answers.find((a) => a.id === 'Q3')!.answer).toContain('russian losses at full tempo above 1,235');
+    expect(answers.find((a) => a.id === 'Q4')!.status).toBe('pending');
+  });
+});
+
+describe('behaviourSummary', () => {
+  it('describes growth, decay and a peak from the series', () => {
+    const time = Array.from({ length: 11 }, (_, i) => i);
+    const s = behaviourSummary(time, [
+      { name: 'Teacup_Temperature', units: 'degrees', values: time.map((t) => 70 + 110 * Math.exp(-t / 10)) },
+      { name: 'troops', units: 'troops', values: time.map((t) => 1000 * t * Math.exp(-t / 3)) },
+      { name: 'flat', values: time.map(() => 3) },
+    ]);
+    expect(s[0]!.sentence).toBe('Teacup Temperature falls from 180 degrees to 110 degrees.');
+    // t e^{-t/3} peaks at t = 3: 3000 / e = 1,104; at t = 10: 10000 e^{-10/3} = 356.7
+    expect(s[1]!.peakTime).toBe(3);
+    expect(s[1]!.sentence).toBe(
+      'troops rises from 0 troops to a peak of 1,104 troops at 3, then falls to 357 troops.',
+    );
+    expect(s[2]!.sentence).toBe('flat stays at 3.');
+  });
+});
