@@ -37,3 +37,20 @@ export class Progress {
     if (this.tty) process.stderr.write('\n');
   }
 }
+
+/**
+ * Ctrl-C for long commands: the first stops the work cleanly (the signal aborts, the message says
+ * what is kept), a second quits at once (exit 130). `dispose` removes the handler.
+ */
+export function stopOnInterrupt(message: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\ninterlock: ${message}\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}

@@ -12,7 +12,7 @@ import { CALIBRATION_METHODS, type CalibrationMethod } from '../../calibrate/spe
 import { SpecError } from '../../experiments/spec.js';
 import { WorkerFatalError, defaultJobs } from '../../experiments/pool.js';
 import { CaseError, formatIssue } from '../../case/definition.js';
-import { Progress } from '../progress.js';
+import { Progress, stopOnInterrupt } from '../progress.js';
 import { InputError, UsageError, parseChoice, parseNumberFlag } from '../util.js';
 
 const FORMATS = ['table', 'json'] as const;
@@ -185,17 +185,9 @@ export function registerCalibrateCommand(program: Command): void {
             throw new UsageError(`--sequence: ${(err as Error).message}`);
           }
         }
-        const controller = new AbortController();
-        let interrupts = 0;
-        const onSigint = (): void => {
-          interrupts++;
-          if (interrupts > 1) process.exit(130);
-          process.stderr.write(
-            '\ninterlock: stopping after the batch in flight; what is done is kept (Ctrl-C again to quit at once)\n',
-          );
-          controller.abort();
-        };
-        process.on('SIGINT', onSigint);
+        const interrupt = stopOnInterrupt(
+          'stopping after the batch in flight; what is done is kept (Ctrl-C again to quit at once)',
+        );
         const tty = Boolean(process.stderr.isTTY);
         let progress = opts.quiet ? undefined : new Progress(tty, 'calibrate', 'runs');
         const onProgress = (done: number, total: number): void =>
@@ -204,7 +196,7 @@ export function registerCalibrateCommand(program: Command): void {
           if (dates) {
             const { steps, interrupted } = await calibrateSequence(specFile, dates, opts.out, {
               jobs,
-              signal: controller.signal,
+              signal: interrupt.signal,
               onProgress,
               load: { method, samples },
               onStep: (asOf, i) => {
@@ -240,7 +232,7 @@ export function registerCalibrateCommand(program: Command): void {
             try {
               reweighted = await reweightExplore(loaded, opts.reweight, {
                 jobs,
-                signal: controller.signal,
+                signal: interrupt.signal,
                 onProgress,
               });
             } catch (err) {
@@ -252,7 +244,7 @@ export function registerCalibrateCommand(program: Command): void {
           }
           const outcome = await calibrate(loaded, {
             jobs,
-            signal: controller.signal,
+            signal: interrupt.signal,
             onProgress,
             precomputed: reweighted?.result,
           });
@@ -273,7 +265,7 @@ export function registerCalibrateCommand(program: Command): void {
           progress?.end();
           asInputError(err);
         } finally {
-          process.off('SIGINT', onSigint);
+          interrupt.dispose();
         }
       },
     );

@@ -20,7 +20,7 @@ import { buildReport } from '../../experiments/report.js';
 import { SpecError } from '../../experiments/spec.js';
 import { loadTable, readSeries, type ResultsMetadata } from '../../experiments/store.js';
 import type { ExperimentTable } from '../../experiments/table.js';
-import { Progress } from '../progress.js';
+import { Progress, stopOnInterrupt } from '../progress.js';
 import { formatNumber, formatPValue, formatShare } from '../../format/number.js';
 import { renderTextTable, TABLE_WIDTH } from '../../format/table.js';
 import {
@@ -382,17 +382,7 @@ export function registerExperimentCommands(program: Command): void {
           );
           return;
         }
-        const controller = new AbortController();
-        let interrupts = 0;
-        const onSigint = (): void => {
-          interrupts++;
-          if (interrupts > 1) process.exit(130);
-          process.stderr.write(
-            '\ninterlock: stopping after the runs in flight (Ctrl-C again to quit at once)\n',
-          );
-          controller.abort();
-        };
-        process.on('SIGINT', onSigint);
+        const interrupt = stopOnInterrupt('stopping after the runs in flight (Ctrl-C again to quit at once)');
         const progress = opts.quiet
           ? undefined
           : new Progress(Boolean(process.stderr.isTTY), 'explore', 'runs');
@@ -406,7 +396,7 @@ export function registerExperimentCommands(program: Command): void {
             resume: opts.resume,
             force: opts.force,
             budgets,
-            signal: controller.signal,
+            signal: interrupt.signal,
             onProgress: (done, total) => progress?.update(done, total, done === total),
           });
           progress?.end();
@@ -421,7 +411,7 @@ export function registerExperimentCommands(program: Command): void {
           progress?.end();
           asInputError(err);
         } finally {
-          process.off('SIGINT', onSigint);
+          interrupt.dispose();
         }
       },
     );

@@ -8,6 +8,7 @@ import type { LoadedSpec } from '../../experiments/explore.js';
 import { SpecError } from '../../experiments/spec.js';
 import { isPostgresUrl } from '../../store/postgres-connection.js';
 import { InputError, UsageError, parseNumberFlag } from '../util.js';
+import { stopOnInterrupt } from '../progress.js';
 
 function positiveInteger(flag: string, value: string, min = 1): number {
   const n = parseNumberFlag(flag, value);
@@ -60,17 +61,9 @@ export async function exploreOnQueue(
     ...(flags.retries !== undefined ? { retries: positiveInteger('--retries', flags.retries, 0) } : {}),
   };
   const { exploreQueued } = await import('../../queue/explore.js');
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write(
-      '\ninterlock: stopping; queued chunks stay queued and workers keep running them (run the same command to resume)\n',
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  const interrupt = stopOnInterrupt(
+    'stopping; queued chunks stay queued and workers keep running them (run the same command to resume)',
+  );
   try {
     const result = await asInputError(() =>
       exploreQueued(loaded, {
@@ -79,7 +72,7 @@ export async function exploreOnQueue(
         samples: flags.samples,
         chunkSize: flags.chunkSize,
         settings,
-        signal: controller.signal,
+        signal: interrupt.signal,
         onProgress: (done, total) => progress?.update(done, total, done === total),
       }),
     );
@@ -96,7 +89,7 @@ export async function exploreOnQueue(
     if (result.interrupted) process.exitCode = 130;
   } finally {
     progress?.end();
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
 }
 
