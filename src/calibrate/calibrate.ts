@@ -16,6 +16,8 @@ import { Problem } from './problem.js';
 /** Seed streams: the estimator and the predictive draws never share random numbers. */
 const STREAM_ESTIMATOR = 1;
 const STREAM_PREDICTIVE = 2;
+/** The stream of forecast scoring (src/calibrate/forecast.ts), apart from both. */
+export const STREAM_FORECAST = 3;
 
 export const FAN_LEVELS = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
 
@@ -133,7 +135,7 @@ export async function runEstimator(
 }
 
 /** Weighted draws resampled to `n` equally weighted ones (systematic resampling). */
-function resample(
+export function resample(
   points: readonly Float64Array[],
   weights: ArrayLike<number> | undefined,
   n: number,

@@ -122,7 +122,7 @@ function parsePrior(r: Reader, v: Json, field: string): DistributionSpec {
   const { name: _name, variable: _variable, ...spec } = parsed;
   void _name;
   void _variable;
-  if (spec.dist === 'integer' || spec.dist === 'categorical') {
+  if (spec.dist === 'integer' || spec.dist === 'categorical' || spec.dist === 'draws') {
     r.fail(
       `${field}.dist`,
       `a calibration prior must be continuous (uniform, triangular, normal, lognormal)`,
@@ -349,7 +349,7 @@ export function parseCalibrationSpec(json: Json, file?: string): CalibrationSpec
       r.fail(field, 'must be an object like {"name": "k", "dist": "uniform", "low": 0, "high": 1}');
     const u = parseUncertainty(r, p, field);
     const { name, variable, ...prior } = u;
-    if (prior.dist === 'integer' || prior.dist === 'categorical') {
+    if (prior.dist === 'integer' || prior.dist === 'categorical' || prior.dist === 'draws') {
       r.fail(
         `${field}.dist`,
         'a calibration prior must be continuous (uniform, triangular, normal, lognormal)',

@@ -11,9 +11,26 @@ export type DistributionSpec =
   | { dist: 'normal'; mean: number; sd: number; low?: number; high?: number }
   | { dist: 'lognormal'; mu: number; sigma: number; low?: number; high?: number }
   | { dist: 'integer'; low: number; high: number }
-  | { dist: 'categorical'; values: number[]; weights?: number[] };
+  | { dist: 'categorical'; values: number[]; weights?: number[] }
+  /**
+   * Joint draws (e.g. a calibration's posterior sample): the values of one input in draw order.
+   * Inputs of the same `group` share one design coordinate, so each sampled future takes all of
+   * them from the same draw and their correlations are kept (see groupedDesign in plan.ts).
+   */
+  | { dist: 'draws'; group: string; values: number[] };
 
-export const DISTRIBUTION_NAMES = ['uniform', 'triangular', 'normal', 'lognormal', 'integer', 'categorical'];
+export const DISTRIBUTION_NAMES = [
+  'uniform',
+  'triangular',
+  'normal',
+  'lognormal',
+  'integer',
+  'categorical',
+  'draws',
+];
+
+/** The draw a unit coordinate selects among n equally weighted draws (LHS strata map to draws). */
+export const drawIndex = (u: number, n: number): number => Math.min(n - 1, Math.max(0, Math.floor(u * n)));
 
 /** Complementary error function; relative error below 1.2e-7 (Chebyshev fit, Numerical Recipes form). */
 export function erfc(x: number): number {
@@ -203,6 +220,34 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
           return Math.log(p);
         },
         support: [values[0], values[values.length - 1]],
+      };
+    }
+    case 'draws': {
+      const values = spec.values;
+      const n = values.length;
+      const sorted = [...values].sort((a, b) => a - b);
+      const count = (x: number): number => {
+        let lo = 0;
+        let hi = n;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (sorted[mid] <= x) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo;
+      };
+      return {
+        spec,
+        discrete: false,
+        // Not monotone in u: u picks a draw, and the draw's row holds the values of the group.
+        quantile: (u) => values[drawIndex(u, n)],
+        cdf: (x) => count(x) / n,
+        logDensity: (x) => {
+          let k = 0;
+          for (const v of values) if (v === x) k++;
+          return Math.log(k / n);
+        },
+        support: [sorted[0], sorted[n - 1]],
       };
     }
   }

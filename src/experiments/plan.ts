@@ -35,7 +35,49 @@ export interface ExperimentPlan {
   readonly inputNames: readonly string[];
 }
 
+/**
+ * Design coordinates of the inputs: inputs of one `draws` group share a coordinate (so they take
+ * the same draw); every other input has its own. Returns the coordinate of each input and the count.
+ */
+export function designColumns(spec: ExperimentSpec): { column: number[]; count: number } {
+  const byGroup = new Map<string, number>();
+  let count = 0;
+  const column = spec.uncertainties.map((u) => {
+    if (u.dist !== 'draws') return count++;
+    let c = byGroup.get(u.group);
+    if (c === undefined) {
+      c = count++;
+      byGroup.set(u.group, c);
+    }
+    return c;
+  });
+  return { column, count };
+}
+
+/** A design over the shared coordinates, widened to one column per input. */
+function groupedDesign(inner: UnitDesign, column: readonly number[]): UnitDesign {
+  const scratch = new Float64Array(inner.dims);
+  return {
+    method: inner.method,
+    rows: inner.rows,
+    dims: column.length,
+    row(index, out) {
+      inner.row(index, scratch);
+      for (let i = 0; i < column.length; i++) out[i] = scratch[column[i]];
+    },
+  };
+}
+
 export function makeDesign(spec: ExperimentSpec, distributions: readonly Distribution[]): UnitDesign {
+  const { column, count } = designColumns(spec);
+  if (count < spec.uncertainties.length) {
+    // Only mc and lhs get here (the spec refuses draws with other methods).
+    const inner =
+      spec.method === 'mc'
+        ? monteCarloDesign(spec.samples, count, spec.seed)
+        : latinHypercubeDesign(spec.samples, count, spec.seed);
+    return groupedDesign(inner, column);
+  }
   const dims = spec.uncertainties.length;
   switch (spec.method) {
     case 'mc':

@@ -197,6 +197,12 @@ export function parseUncertainty(r: Reader, v: Json, field: string): Uncertainty
         r.fail(`${field}.high`, 'must be greater than low');
       return { name, variable, dist, mu, sigma, low, high };
     }
+    case 'draws': {
+      r.unknownKeys(v, [...common, 'group', 'values'], field);
+      const group = r.string(v, 'group', field);
+      // Kept in draw order: the position is the draw, shared by the group's inputs.
+      return { name, variable, dist, group, values: r.numbers(v, 'values', field) };
+    }
     default: {
       r.unknownKeys(v, [...common, 'values', 'weights'], field);
       const values = r.numbers(v, 'values', field);
@@ -318,6 +324,23 @@ export function parseSpec(json: Json, file?: string): ExperimentSpec {
   scenarios.forEach((s, i) => {
     if (scenarioSeen.has(s)) r.fail(`scenarios[${i}]`, `scenario '${s}' is listed twice`);
     scenarioSeen.add(s);
+  });
+
+  const groups = new Map<string, { field: string; length: number }>();
+  uncertainties.forEach((u, i) => {
+    if (u.dist !== 'draws') return;
+    const field = `uncertainties[${i}]`;
+    if (method !== 'mc' && method !== 'lhs') {
+      r.fail(`${field}.dist`, `joint draws work with the mc and lhs methods, not '${method}'`);
+    }
+    const first = groups.get(u.group);
+    if (first && first.length !== u.values.length) {
+      r.fail(
+        `${field}.values`,
+        `group '${u.group}' has ${first.length} draws in ${first.field} but ${u.values.length} here`,
+      );
+    }
+    if (!first) groups.set(u.group, { field, length: u.values.length });
   });
 
   if (uncertainties.length === 0 && (method === 'sobol' || method === 'morris')) {
