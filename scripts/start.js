@@ -62,7 +62,7 @@ function printAnswers(loaded) {
   const spec = parseSpec(JSON.parse(readFileSync(specFile, 'utf8')), 'thesis.json');
   const scenarios = parseScenarioFile(JSON.parse(readFileSync(scenariosFile, 'utf8')), 'scenarios.json');
   const headline = computeHeadline(loaded.compiled, spec, scenarios, loaded.definition.baseline);
-  for (const a of answersFromHeadline(headline)) {
+  for (const a of answersFromHeadline(headline, loaded.forecasts)) {
     process.stdout.write(`${a.id}. ${a.question}\n`);
     for (const line of wrapText(a.answer, 96, true)) process.stdout.write(`    ${line}\n`);
     process.stdout.write(`    (claims ${a.claims.join(', ')}: docs/claims.md)\n\n`);

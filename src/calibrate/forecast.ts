@@ -190,3 +190,55 @@ function dayHash(date: string): number {
   for (let i = 0; i < date.length; i++) h = (h * 31 + date.charCodeAt(i)) >>> 0;
   return h;
 }
+
+/** One date's forecasts and what the calibration as of then said. */
+export interface ForecastStep {
+  asOf: string;
+  rows: ForecastRow[];
+}
+
+export interface ForecastSummary {
+  /** Rows scored (forecasts made and later reported), over all dates. */
+  forecasts: number;
+  /** Of those, rows where the analysts had a figure at the date (the paired comparison). */
+  paired: number;
+  /** Mean CRPS on the stream's scale over the paired point rows: the model and the analysts. */
+  crpsModel: number;
+  crpsAnalyst: number;
+  /** Share of paired point rows where the model's CRPS is lower. */
+  modelBetter: number;
+  /** Mean log score over the paired rows, model and analysts (same observation error). */
+  logModel: number;
+  logAnalyst: number;
+  /** Share of paired rows reported later above the analysts' figure at the date (revised up). */
+  revisedUp: number;
+  /** Of the rows revised up, the share where the model's median was above the analysts' figure. */
+  anticipated: number;
+  /** Share of point rows inside the model's 90% predictive band. */
+  coverage90: number;
+  pointRows: number;
+}
+
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
+
+/** The Q4 statistics over a sequence of forecast dates. */
+export function summariseForecasts(steps: readonly ForecastStep[]): ForecastSummary {
+  const all = steps.flatMap((s) => s.rows);
+  const paired = all.filter((r) => r.analyst !== null);
+  const pairedPoints = paired.filter((r) => r.model.crps !== null && r.analyst!.crps !== null);
+  const points = all.filter((r) => r.kind === 'point');
+  const up = paired.filter((r) => r.value > r.analyst!.value);
+  return {
+    forecasts: all.length,
+    paired: paired.length,
+    crpsModel: mean(pairedPoints.map((r) => r.model.crps!)),
+    crpsAnalyst: mean(pairedPoints.map((r) => r.analyst!.crps!)),
+    modelBetter: mean(pairedPoints.map((r) => (r.model.crps! < r.analyst!.crps! ? 1 : 0))),
+    logModel: mean(paired.map((r) => r.model.logScore)),
+    logAnalyst: mean(paired.map((r) => r.analyst!.logScore)),
+    revisedUp: mean(paired.map((r) => (r.value > r.analyst!.value ? 1 : 0))),
+    anticipated: mean(up.map((r) => (r.model.q50 > r.analyst!.value ? 1 : 0))),
+    coverage90: mean(points.map((r) => (r.value >= r.model.q05 && r.value <= r.model.q95 ? 1 : 0))),
+    pointRows: points.length,
+  };
+}

@@ -22,6 +22,8 @@ import {
 import { computeHindcast, type Hindcast } from './hindcast.js';
 import { renderReport } from './report.js';
 
+import type { ForecastStep, ForecastSummary } from '../calibrate/forecast.js';
+
 export interface CaseInputs {
   /** File names as shown to the user (relative to where the command ran). */
   files: {
@@ -38,8 +40,19 @@ export interface CaseInputs {
   parameters: ParameterInfo[];
   loops: LoopInfo[];
   evidence?: EvidenceDocument;
+  /** Q4: forecasts at each month scored against later reports (calibration/q4.json), if computed. */
+  forecasts?: CaseForecasts;
   /** Why something optional is missing, for the report. */
   notes: string[];
+}
+
+/** What a case's calibration/q4.json holds (written by the case's calibration tool). */
+export interface CaseForecasts {
+  months: string;
+  samples: number;
+  summary: ForecastSummary;
+  byDate: (ForecastSummary & { asOf: string; dataRows: number })[];
+  steps: ForecastStep[];
 }
 
 export interface CaseAnalysis {

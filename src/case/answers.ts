@@ -5,6 +5,7 @@
  * behaviour instead (behaviourSummary). Pure: no Node, no DOM.
  */
 import type { HeadlineResult, PolicyHeadline } from './headline.js';
+import type { CaseForecasts } from './analysis.js';
 import type { Recurrence } from './ensemble.js';
 import {
   formatNumber,
@@ -56,8 +57,34 @@ function restriction(r: Recurrence): string {
   return `${name} ${r.side === 'low' ? 'above' : 'below'} ${formatNumber(r.value as number)}`;
 }
 
+/**
+ * Q4 in words from the scored forecasts: were the later, higher figures foreseeable from what
+ * was public at each date? "Predictable" needs both: the model's median sat above the analysts'
+ * figure in most of the cases later revised up, and its forecasts scored better (lower CRPS).
+ */
+export function q4Answer(f: CaseForecasts): string {
+  const s = f.summary;
+  const predictable = s.anticipated > 0.5 && s.crpsModel < s.crpsAnalyst;
+  const verdict = predictable ? 'Largely, yes' : s.anticipated > 0.5 ? 'In direction, but not in size' : 'No';
+  return (
+    `${verdict}: at the end of each month from ${f.byDate[0]?.asOf ?? '?'} to ${f.byDate[f.byDate.length - 1]?.asOf ?? '?'}, the model calibrated on what was published by then forecast ${formatNumber(s.forecasts)} later-published figures. ` +
+    `Where the analysts had a figure of their own (${formatNumber(s.paired)} cases), the later report was higher in ${formatShare(s.revisedUp)} of them, and the model’s median was above the analysts’ figure in ${formatShare(s.anticipated)} of those upward revisions. ` +
+    `Mean CRPS on the log scale: model ${formatNumber(s.crpsModel)}, analysts’ latest figure ${formatNumber(s.crpsAnalyst)} (lower is better; the model better in ${formatShare(s.modelBetter)} of pairs); the model’s 90% band held ${formatShare(s.coverage90)} of ${formatNumber(s.pointRows)} later figures.`
+  );
+}
+
+/** The policies whose 95% interval overlaps the best one's: not distinguishable at this sample size. */
+function tiedText(best: PolicyHeadline, ranked: readonly PolicyHeadline[]): string {
+  const tied = ranked.filter((p) => p !== best && p.interval[0] <= best.interval[1]);
+  if (!tied.length) return '';
+  const names = tied.map((p) => p.policy);
+  const list =
+    names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `${list} ${names.length === 1 ? 'is' : 'are'} within sampling error of it (overlapping 95% intervals). `;
+}
+
 /** The four answers from the headline numbers (ensembles over the uncertain parameters). */
-export function answersFromHeadline(h: HeadlineResult): Answer[] {
+export function answersFromHeadline(h: HeadlineResult, forecasts?: CaseForecasts): Answer[] {
   const n = h.options.samples;
   const base = h.policies.find((p) => p.policy === h.baseline);
   const q = (id: string) => CASE_QUESTIONS[id]!;
@@ -82,6 +109,7 @@ export function answersFromHeadline(h: HeadlineResult): Answer[] {
     status: best ? 'answered' : 'pending',
     answer: best
       ? `${best.policy} does best: growth continues in ${formatShare(best.growing)} of futures (${formatShareInterval(best.interval[0], best.interval[1])}), the median future has ${formatPeople(best.medianTroops24)} troops at month 24 and ${formatNumber(best.medianTechnology24)} technology packages delivered, and it meets the satisficing test in ${formatShare(best.satisficing)} of futures. ` +
+        tiedText(best, ranked) +
         `Ranked by share of growing futures: ${ranked.map((p) => `${p.policy} ${formatShare(p.growing)}`).join(', ')}.`
       : 'No policy was run.',
     links: [
@@ -101,9 +129,14 @@ export function answersFromHeadline(h: HeadlineResult): Answer[] {
   answers.push({
     id: 'Q4',
     ...q('Q4'),
-    status: 'pending',
-    answer: 'Not answered yet: it needs the model calibrated to the reported figures as of each date.',
-    links: [{ label: 'The estimates over time', href: '#/evidence' }],
+    status: forecasts ? 'answered' : 'pending',
+    answer: forecasts
+      ? q4Answer(forecasts)
+      : 'Not answered yet: it needs the model calibrated to the reported figures as of each date (npm run case:calibrate).',
+    links: [
+      { label: 'Calibration and the forecasts at each date', href: '#/calibration' },
+      { label: 'The estimates over time', href: '#/evidence' },
+    ],
   });
   return answers;
 }

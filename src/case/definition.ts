@@ -94,6 +94,11 @@ export interface ParameterInfo {
   lever: boolean;
   /** identifiable (estimated from evidence), deep (explored), switch (structural 0/1), fixed. */
   estimation?: 'identifiable' | 'deep' | 'switch' | 'fixed';
+  /**
+   * Identifiable constants of a calibrated case: the posterior's 5%, 50% (the value) and 95%,
+   * contraction (1 - posterior sd / prior sd) and the evidence date.
+   */
+  posterior?: { q05: number; q50: number; q95: number; contraction: number; asOf: string | null };
 }
 
 export interface LoopInfo {
@@ -350,9 +355,32 @@ export function parseParameters(json: Json, file: string): ParameterInfo[] {
       claims: c.strings(def, 'claims', name),
       lever: def.lever === true,
       ...(estimation ? { estimation } : {}),
+      ...(def.posterior !== undefined ? { posterior: parsePosterior(c, def.posterior, name) } : {}),
     });
   }
   return c.done(out);
+}
+
+function parsePosterior(c: Checker, v: Json, name: string): NonNullable<ParameterInfo['posterior']> {
+  const field = `${name}.posterior`;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    c.fail(field, 'must be {q05, q50, q95, contraction, asOf}');
+    return { q05: NaN, q50: NaN, q95: NaN, contraction: NaN, asOf: null };
+  }
+  const o = v as Record<string, Json>;
+  const num = (k: string): number => {
+    const x = o[k];
+    if (typeof x !== 'number' || !Number.isFinite(x)) {
+      c.fail(`${field}.${k}`, 'must be a finite number');
+      return NaN;
+    }
+    return x;
+  };
+  const asOf = o.asOf;
+  if (asOf !== null && typeof asOf !== 'string') c.fail(`${field}.asOf`, 'must be a date or null');
+  const out = { q05: num('q05'), q50: num('q50'), q95: num('q95'), contraction: num('contraction') };
+  if (!(out.q05 <= out.q50 && out.q50 <= out.q95)) c.fail(field, 'must have q05 <= q50 <= q95');
+  return { ...out, asOf: typeof asOf === 'string' ? asOf : null };
 }
 
 export function parseLoops(json: Json, file: string): LoopInfo[] {

@@ -15,6 +15,8 @@ import {
   type Recurrence,
 } from './ensemble.js';
 import { formatNumber, formatShare } from '../format/number.js';
+import type { ParameterInfo } from './definition.js';
+import type { CaseForecasts } from './analysis.js';
 
 export interface HeadlineOptions {
   /** Futures per policy (LHS over the spec's uncertainties and switches). */
@@ -27,7 +29,7 @@ export interface HeadlineOptions {
   minRecurrence: number;
 }
 
-export const HEADLINE_DEFAULTS: HeadlineOptions = { samples: 64, seed: 42, seeds: 5, minRecurrence: 5 };
+export const HEADLINE_DEFAULTS: HeadlineOptions = { samples: 512, seed: 42, seeds: 5, minRecurrence: 5 };
 
 const OUTCOMES = [
   { name: 'troops_m12', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 12 },
@@ -130,6 +132,8 @@ export function computeHeadline(
   const ranges: Record<string, [number, number]> = {};
   spec.uncertainties.forEach((u) => {
     if (u.dist === 'uniform' || u.dist === 'triangular') ranges[u.name] = [u.low, u.high];
+    // Posterior draws: the range the draws span.
+    if (u.dist === 'draws') ranges[u.name] = [Math.min(...u.values), Math.max(...u.values)];
   });
   const baseScenario = new Map([[baseline, scenarios.get(baseline)!]]);
   const boxes = [];
@@ -167,7 +171,7 @@ export function renderHeadline(h: HeadlineResult): string {
   const o = h.options;
   const lines: string[] = [];
   lines.push(
-    `Computed by \`npm run case:numbers\` (\`npx tsx models/north-korea-russia/tools/numbers.ts\`) with ${o.samples} futures per policy (Latin hypercube, seed ${o.seed}) over every deep and identifiable parameter (identifiable ones over their priors: the model is not yet calibrated) and both C11 switches; scenario discovery repeats with ${o.seeds} seeds. Small samples, so that the drift test stays fast: intervals are wide.`,
+    `Computed by \`npm run case:numbers\` (\`npx tsx models/north-korea-russia/tools/numbers.ts\`) with ${o.samples} futures per policy (Latin hypercube, seed ${o.seed}) over every deep parameter (over its range), both C11 switches and, where the spec says so, the calibrated parameters jointly from the posterior's draws; scenario discovery repeats with ${o.seeds} seeds. The 95% intervals are Wilson intervals of the sampled share.`,
   );
   lines.push('');
   lines.push(
@@ -206,6 +210,61 @@ export function renderHeadline(h: HeadlineResult): string {
     `Restrictions that did not recur often enough to report (seeds out of ${o.seeds}): ${
       others.length ? others.map((r) => `\`${r.input}\` (${r.side}) ${r.seeds}`).join(', ') : 'none'
     }.`,
+  );
+  return lines.join('\n');
+}
+
+/** How far the data narrowed a parameter, in words (contraction = 1 - posterior sd / prior sd). */
+export function identification(contraction: number): string {
+  if (contraction >= 0.5) return 'pinned down';
+  if (contraction >= 0.2) return 'narrowed';
+  return 'not pinned down';
+}
+
+/** The calibrated parameters: prior, posterior and what the data pin down. */
+export function renderPosterior(parameters: readonly ParameterInfo[]): string {
+  const calibrated = parameters.filter((p) => p.posterior);
+  if (!calibrated.length) return 'The case is not calibrated yet (`npm run case:calibrate`).';
+  const asOf = calibrated[0]!.posterior!.asOf;
+  const lines = [
+    `**What the evidence identifies: the posterior of the calibrated parameters (evidence published by ${asOf ?? 'the spec date'})**`,
+    '',
+    '| parameter | prior (uniform) | posterior median | 90% interval | contraction | the data |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const p of calibrated) {
+    const q = p.posterior!;
+    lines.push(
+      `| \`${p.name}\` | ${num(p.range[0])}-${num(p.range[1])} | ${num(q.q50)} | ${num(q.q05)}-${num(q.q95)} | ${q.contraction.toFixed(2)} | ${identification(q.contraction)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
+    'Contraction is 1 - posterior sd / prior sd: 0 when the data say nothing about a parameter, near 1 when they fix it. Calibrated with `npm run case:calibrate` (calibration.json; results in calibration/posterior.json). The model defaults are the posterior medians.',
+  );
+  return lines.join('\n');
+}
+
+/** Q4: the forecasts at each month scored beside the analysts' own figure at the date. */
+export function renderForecasts(f: CaseForecasts): string {
+  const lines = [
+    '**Q4. Forecasts at each month-end from what was published by then, scored against what was published later**',
+    '',
+    '| as of | rows known | later figures | with an analysts’ figure | revised up later | model median above analysts (of those) | CRPS model / analysts | in model 90% band |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const d of f.byDate) {
+    lines.push(
+      `| ${d.asOf} | ${d.dataRows} | ${d.forecasts} | ${d.paired} | ${pct(d.revisedUp)} | ${pct(d.anticipated)} | ${num(d.crpsModel)} / ${num(d.crpsAnalyst)} | ${pct(d.coverage90)} |`,
+    );
+  }
+  const s = f.summary;
+  lines.push(
+    `| all dates | | ${s.forecasts} | ${s.paired} | ${pct(s.revisedUp)} | ${pct(s.anticipated)} | ${num(s.crpsModel)} / ${num(s.crpsAnalyst)} | ${pct(s.coverage90)} |`,
+  );
+  lines.push('');
+  lines.push(
+    `CRPS on the log scale (lower is better), for figures that are single numbers; the analysts' forecast is their latest figure of the same measure at the date, unchanged. Mean log score: model ${num(s.logModel)}, analysts ${num(s.logAnalyst)} (higher is better; the analysts' figure is given the same error as the model's forecast). Calibrations of ${f.samples.toLocaleString('en-US')} draws per date (\`npm run case:calibrate\`; results in calibration/q4.json).`,
   );
   return lines.join('\n');
 }

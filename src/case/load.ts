@@ -30,6 +30,9 @@ export const CASE_FILES = {
   evidence: 'evidence.json',
 } as const;
 
+/** Q4's scored forecasts, beside a calibrated case (written by its calibration tool). */
+export const CASE_FORECASTS = 'calibration/q4.json';
+
 export interface LoadedCase extends CaseInputs {
   dir: string;
   /** Warnings from reading and compiling the model. */
@@ -145,10 +148,30 @@ export function loadCase(dir: string): LoadedCase {
     evidence = parsed.document;
   } else notes.push(`No ${CASE_FILES.evidence} in the case folder: the hindcast needs reported estimates.`);
 
+  // Q4's forecasts, once the case's calibration tool has written them.
+  let forecasts: CaseInputs['forecasts'];
+  const q4File = path(CASE_FORECASTS);
+  if (existsSync(q4File)) {
+    const json = parseJsonText(readText(q4File), q4File) as Partial<NonNullable<CaseInputs['forecasts']>>;
+    if (
+      typeof json !== 'object' ||
+      json === null ||
+      typeof json.summary !== 'object' ||
+      !Array.isArray(json.byDate) ||
+      !Array.isArray(json.steps)
+    ) {
+      throw new CaseError([
+        { file: q4File, message: 'must hold summary, byDate and steps (rerun the calibration tool)' },
+      ]);
+    }
+    forecasts = json as NonNullable<CaseInputs['forecasts']>;
+  }
+
   return {
     dir,
     files,
     compiled: compiledResult.compiled,
+    ...(forecasts ? { forecasts } : {}),
     definition,
     scenarios,
     parameters,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { answersFromHeadline, behaviourSummary } from '../../src/case/answers.js';
+import { answersFromHeadline, behaviourSummary, q4Answer } from '../../src/case/answers.js';
+import type { CaseForecasts } from '../../src/case/analysis.js';
+import type { ForecastSummary } from '../../src/calibrate/forecast.js';
 import { HEADLINE_DEFAULTS, type HeadlineResult, type PolicyHeadline } from '../../src/case/headline.js';
 import { wilsonInterval } from '../../src/case/ensemble.js';
 
@@ -15,7 +17,7 @@ const policy = (name: string, k: number, troops: number, satisficing: number): P
 });
 
 const headline: HeadlineResult = {
-  options: HEADLINE_DEFAULTS,
+  options: { ...HEADLINE_DEFAULTS, samples: 64 },
   baseline: 'escalation-management',
   policies: [
     policy('escalation-management', 25, 9567.4, 0.47),
@@ -48,6 +50,48 @@ describe('answersFromHeadline', () => {
   it('states the recurring restriction in Q3 and leaves Q4 pending', () => {
     expect(answers.find((a) => a.id === 'Q3')!.answer).toContain('russian losses at full tempo above 1,235');
     expect(answers.find((a) => a.id === 'Q4')!.status).toBe('pending');
+  });
+});
+
+describe('q4Answer', () => {
+  const summary = (over: Partial<ForecastSummary>): ForecastSummary => ({
+    forecasts: 100,
+    paired: 60,
+    crpsModel: 0.3,
+    crpsAnalyst: 0.5,
+    modelBetter: 0.7,
+    logModel: -8,
+    logAnalyst: -9,
+    revisedUp: 0.8,
+    anticipated: 0.75,
+    coverage90: 0.9,
+    pointRows: 80,
+    ...over,
+  });
+  const forecasts = (s: ForecastSummary): CaseForecasts => ({
+    months: '2024-10..2025-09',
+    samples: 1000,
+    summary: s,
+    byDate: [
+      { asOf: '2024-10-31', dataRows: 4, ...s },
+      { asOf: '2025-09-30', dataRows: 26, ...s },
+    ],
+    steps: [],
+  });
+  it('calls the revisions predictable only when the model saw them coming and scored better', () => {
+    expect(q4Answer(forecasts(summary({})))).toMatch(
+      /^Largely, yes: at the end of each month from 2024-10-31 to 2025-09-30/,
+    );
+    expect(q4Answer(forecasts(summary({ crpsModel: 0.6 })))).toMatch(/^In direction, but not in size/);
+    expect(q4Answer(forecasts(summary({ anticipated: 0.4 })))).toMatch(/^No:/);
+    const text = q4Answer(forecasts(summary({})));
+    expect(text).toContain('the later report was higher in 80% of them');
+    expect(text).toContain('model 0.3, analysts’ latest figure 0.5');
+  });
+  it('answers Q4 when the forecasts are there, and leaves it pending otherwise', () => {
+    expect(answersFromHeadline(headline, forecasts(summary({}))).find((a) => a.id === 'Q4')!.status).toBe(
+      'answered',
+    );
   });
 });
 

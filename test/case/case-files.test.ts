@@ -21,6 +21,7 @@ const compiled = compileModel(model).compiled!;
 const parameters = parseParameters(json('parameters.json'), 'parameters.json');
 const scenarios = parseScenarios(json('scenarios.json'), 'scenarios.json');
 const loops = parseLoops(json('loops.json'), 'loops.json');
+const posterior = json('calibration/posterior.json') as { draws: Record<string, number[]> };
 
 function evidence(): EvidenceDocument {
   const parsed = parseEvidenceJson(readFileSync(`${DIR}/evidence.json`, 'utf8'));
@@ -85,12 +86,15 @@ describe('parameters.json', () => {
 });
 
 describe('scenarios.json', () => {
-  it('has the six required scenarios, all overriding real parameters', () => {
+  it('has the six required scenarios and the three pairs of levers, all overriding real parameters', () => {
     expect(scenarios.map((s) => s.name)).toEqual([
       'escalation-management',
       'interdiction',
       'area-munitions',
       'information-campaign',
+      'interdiction-munitions',
+      'interdiction-information',
+      'munitions-information',
       'combined-deterrence',
       'no-western-response',
     ]);
@@ -162,9 +166,16 @@ describe('experiments/thesis.json', () => {
       }
       const u = sampled.get(p.name) as unknown as { low: number; high: number; values?: number[] };
       expect(u, p.name).toBeDefined();
-      // Structural switches are sampled as 0/1 choices; everything else over its range.
+      // Structural switches are sampled as 0/1 choices; identifiable constants jointly from the
+      // posterior's draws; everything else over its range.
       if (p.estimation === 'switch') expect(u.values).toEqual(p.range);
-      else expect([u.low, u.high]).toEqual(p.range);
+      else if (p.estimation === 'identifiable') {
+        expect(u).toMatchObject({ dist: 'draws', group: 'posterior', values: posterior.draws[p.name] });
+        expect(
+          u.values!.every((x) => x >= p.range[0] && x <= p.range[1]),
+          p.name,
+        ).toBe(true);
+      } else expect([u.low, u.high]).toEqual(p.range);
     }
   });
 });
@@ -204,11 +215,18 @@ describe('experiments/sensitivity.json', () => {
   const spec = parseSpec(json('experiments/sensitivity.json'), 'sensitivity.json');
   const thesis = parseSpec(json('experiments/thesis.json'), 'thesis.json');
 
-  it('is a Morris design over the same parameters and ranges as the thesis experiment', () => {
+  it("is a Morris design over the thesis experiment's parameters (calibrated ones over their posterior 90% intervals)", () => {
     expect(spec.method).toBe('morris');
     expect(spec.levels % 2).toBe(0);
     expect(spec.scenarios).toEqual(['escalation-management']);
-    expect(spec.uncertainties).toEqual(thesis.uncertainties);
+    expect(spec.uncertainties.map((u) => u.name)).toEqual(thesis.uncertainties.map((u) => u.name));
+    thesis.uncertainties.forEach((u, i) => {
+      const m = spec.uncertainties[i]!;
+      if (u.dist !== 'draws') return expect(m).toEqual(u);
+      // Morris needs independent inputs: each calibrated parameter over its posterior 90% interval.
+      const p = parameters.find((x) => x.name === u.name)!;
+      expect(m).toMatchObject({ dist: 'uniform', low: p.posterior!.q05, high: p.posterior!.q95 });
+    });
     expect(spec.outcomes.every((o) => o.reduce !== 'series')).toBe(true);
   });
 });
@@ -258,5 +276,30 @@ describe('calibration.json', () => {
       expect(spec.bases).not.toContain('plan');
       expect(['normal', 'lognormal', 'student-t']).toContain(d.error.dist);
     }
+  });
+});
+
+describe('calibration/ (npm run case:calibrate)', () => {
+  it('was computed from the calibration.json, model structure and evidence here now', async () => {
+    const { calibrationKey } = await import('../../models/north-korea-russia/tools/calibrate.js');
+    const posterior = json('calibration/posterior.json') as { key: string; samples: number };
+    expect(posterior.key, 'rerun npm run case:calibrate, then generate.ts').toBe(
+      calibrationKey(posterior.samples),
+    );
+    const q4 = json('calibration/q4.json') as { key: string; samples: number };
+    expect(q4.key, 'rerun npm run case:calibrate').toBe(calibrationKey(q4.samples));
+  });
+
+  it('would notice a changed spec or model structure, but not the calibrated defaults', async () => {
+    const { modelKey } = await import('../../models/north-korea-russia/tools/calibrate.js');
+    const text = readFileSync(`${DIR}/model.xmile`, 'utf8');
+    const names = ['initial_commitment'];
+    const changedDefault = text.replace(
+      /(<aux name="initial_commitment">[\s\S]*?<eqn>)[^<]*(<\/eqn>)/,
+      '$1 12345 $2',
+    );
+    expect(changedDefault).not.toBe(text);
+    expect(modelKey(changedDefault, names)).toBe(modelKey(text, names));
+    expect(modelKey(text.replace('nk_tour_length', 'nk_tour_len'), names)).not.toBe(modelKey(text, names));
   });
 });

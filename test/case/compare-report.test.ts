@@ -26,6 +26,9 @@ const SCENARIOS = [
   'interdiction',
   'area-munitions',
   'information-campaign',
+  'interdiction-munitions',
+  'interdiction-information',
+  'munitions-information',
   'combined-deterrence',
   'no-western-response',
 ];

@@ -259,14 +259,24 @@ describe('parameter assessment: every number sourced or ranged', () => {
     }
   });
 
-  it('identifiable and deep parameters sit at the centre of their range (not tuned on the outcome)', () => {
-    for (const p of parameters.filter((x) => x.estimation === 'identifiable' || x.estimation === 'deep')) {
+  it('deep parameters sit at the centre of their range; identifiable ones at their posterior median (none tuned on the outcome)', () => {
+    const posterior = json('calibration/posterior.json') as {
+      parameters: Record<string, { q50: number; contraction: number }>;
+    };
+    for (const p of parameters.filter((x) => x.estimation === 'deep')) {
       expect(p.value, p.name).toBeCloseTo((p.range[0] + p.range[1]) / 2, 9);
+      expect(p.range[0] < p.range[1], p.name).toBe(true);
+    }
+    const identifiable = parameters.filter((p) => p.estimation === 'identifiable');
+    expect(identifiable.length).toBeGreaterThanOrEqual(6);
+    for (const p of identifiable) {
+      const q50 = posterior.parameters[p.name]?.q50;
+      expect(q50, `${p.name} is in calibration/posterior.json`).toBeDefined();
+      expect(p.value, p.name).toBe(Number(q50.toPrecision(4)));
       expect(p.range[0] < p.range[1], p.name).toBe(true);
     }
     for (const p of parameters.filter((x) => x.estimation === 'switch'))
       expect(p.range, p.name).toEqual([0, 1]);
-    expect(parameters.filter((p) => p.estimation === 'identifiable').length).toBeGreaterThanOrEqual(6);
   });
 
   it('no number hides in an equation: the only literals outside constants are 0 and 1', () => {
@@ -448,19 +458,28 @@ describe('behaviour anomaly: the pipeline is what keeps the first weeks right', 
 describe('family-member sensitivity: a smaller ally of the same kind behaves alike', () => {
   it('halving the North Korean side halves the deployment and keeps its shape', () => {
     const names = ['nk_troops_in_theatre'];
-    const half = {
-      nk_expeditionary_pool: 32500,
-      initial_commitment: 5500,
-      commitment_at_indifference: 6250,
-      nk_sealift_capacity: 7000,
-      escalation_reference: 5750,
-      strain_reference_losses: 1375,
-      claim_half_saturation: 30000,
-      initial_claim_on_russia: 5000,
-      share_of_need_sought_from_north_korea: 0.25,
-      claim_per_shell: 0.00275,
-      claim_per_missile: 13.75,
-    };
+    // Every people-denominated scale of the North Korean side (and the claim it earns) at half its
+    // default, and the share of need Russia seeks halved.
+    const halved = [
+      'nk_expeditionary_pool',
+      'initial_commitment',
+      'commitment_at_indifference',
+      'nk_sealift_capacity',
+      'escalation_reference',
+      'strain_reference_losses',
+      'claim_half_saturation',
+      'initial_claim_on_russia',
+      'share_of_need_sought_from_north_korea',
+      'claim_per_shell',
+      'claim_per_missile',
+    ];
+    const half = Object.fromEntries(
+      halved.map((name) => {
+        const p = parameters.find((x) => x.name === name);
+        if (p?.value === undefined) throw new Error(`no default for ${name}`);
+        return [name, p.value / 2];
+      }),
+    );
     const a = run({}, names);
     const b = run(half, names);
     const peakTime = (r: ReturnType<typeof run>) =>

@@ -11,7 +11,9 @@ import { compareScenarios, formatNumber } from '../../../src/case/compare.js';
 import {
   HEADLINE_DEFAULTS,
   computeHeadline,
+  renderForecasts,
   renderHeadline,
+  renderPosterior,
   type HeadlineOptions,
 } from '../../../src/case/headline.js';
 import { parseSpec } from '../../../src/experiments/spec.js';
@@ -30,9 +32,9 @@ export function headlineText(options: HeadlineOptions = HEADLINE_DEFAULTS): stri
   );
   const runs = compareScenarios(loaded.compiled, loaded.definition, loaded.scenarios);
   const table = [
-    '**One run per scenario at the default parameters (the centres of the priors; both switches at 1)**',
+    '**One run per policy at the default parameters (deep ones at the centres of their ranges, calibrated ones at their posterior medians, both switches at 1)**',
     '',
-    '| scenario | troops m6 | troops m12 | troops m24 | peak troops (month) | casualties m24 | technology m24 | pressure m12 |',
+    '| policy | troops m6 | troops m12 | troops m24 | peak troops (month) | casualties m24 | technology m24 | pressure m12 |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...runs.map((r) => {
       const o = r.outcomes;
@@ -40,7 +42,10 @@ export function headlineText(options: HeadlineOptions = HEADLINE_DEFAULTS): stri
     }),
   ].join('\n');
   const headline = computeHeadline(loaded.compiled, spec, scenarios, loaded.definition.baseline, options);
-  return `${table}\n\n${renderHeadline(headline)}`;
+  const q4 = loaded.forecasts
+    ? renderForecasts(loaded.forecasts)
+    : '**Q4** needs `npm run case:calibrate` (calibration/q4.json is missing).';
+  return `${renderPosterior(loaded.parameters)}\n\n${table}\n\n${renderHeadline(headline)}\n\n${q4}`;
 }
 
 export const NUMBERS_START = '<!-- numbers:start -->';
