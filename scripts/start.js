@@ -57,16 +57,18 @@ const { wrapText } = await import(dist('format/table.js').href);
 function printAnswers(loaded) {
   const specFile = resolve(loaded.dir, 'experiments', 'thesis.json');
   const scenariosFile = resolve(loaded.dir, 'scenarios.json');
-  if (!existsSync(specFile)) return;
+  if (!existsSync(specFile)) return undefined;
   process.stderr.write('interlock: computing the answers (an ensemble over the uncertain parameters)...\n');
   const spec = parseSpec(JSON.parse(readFileSync(specFile, 'utf8')), 'thesis.json');
   const scenarios = parseScenarioFile(JSON.parse(readFileSync(scenariosFile, 'utf8')), 'scenarios.json');
   const headline = computeHeadline(loaded.compiled, spec, scenarios, loaded.definition.baseline);
-  for (const a of answersFromHeadline(headline, loaded.forecasts)) {
+  const answers = answersFromHeadline(headline, loaded.forecasts);
+  for (const a of answers) {
     process.stdout.write(`${a.id}. ${a.question}\n`);
     for (const line of wrapText(a.answer, 96, true)) process.stdout.write(`    ${line}\n`);
     process.stdout.write(`    (claims ${a.claims.join(', ')}: docs/claims.md)\n\n`);
   }
+  return answers;
 }
 
 const caseDir = relative(process.cwd(), resolve(root, 'models', 'north-korea-russia')) || '.';
@@ -76,10 +78,10 @@ try {
   const loaded = loadCase(caseDir);
   const analysis = analyseCase(loaded);
   process.stdout.write(`${loaded.definition.title}\n\n`);
-  printAnswers(loaded);
+  const answers = printAnswers(loaded);
   process.stdout.write('One run per policy at the central assumptions:\n\n');
   process.stdout.write(comparisonTable(loaded.definition, analysis.runs));
-  writeFileSync(reportFile, caseReport(loaded, analysis));
+  writeFileSync(reportFile, caseReport(loaded, analysis, answers));
   process.stdout.write(
     `\nThe full report (question, loops, charts, hindcast, assumptions) is in ${reportFile}\n` +
       'Open it in a browser; it needs no network. Compare other cases with `interlock compare <case-dir>`.\n',

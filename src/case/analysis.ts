@@ -23,6 +23,7 @@ import { computeHindcast, type Hindcast } from './hindcast.js';
 import { renderReport } from './report.js';
 
 import type { ForecastStep, ForecastSummary } from '../calibrate/forecast.js';
+import type { Answer } from './answers.js';
 
 export interface CaseInputs {
   /** File names as shown to the user (relative to where the command ran). */
@@ -82,7 +83,7 @@ export function analyseCase(inputs: CaseInputs, options: CompareOptions = {}): C
   return { runs, hindcast };
 }
 
-export function caseReport(inputs: CaseInputs, analysis: CaseAnalysis): string {
+export function caseReport(inputs: CaseInputs, analysis: CaseAnalysis, answers?: Answer[]): string {
   const specs = inputs.compiled.simSpecs;
   return renderReport({
     definition: inputs.definition,
@@ -95,5 +96,6 @@ export function caseReport(inputs: CaseInputs, analysis: CaseAnalysis): string {
     diagram: inputs.compiled.model.view,
     settings: { dt: specs.dt, method: specs.method, stop: specs.stop },
     notes: inputs.notes,
+    ...(answers ? { answers } : {}),
   });
 }

@@ -98,7 +98,16 @@ export interface ParameterInfo {
    * Identifiable constants of a calibrated case: the posterior's 5%, 50% (the value) and 95%,
    * contraction (1 - posterior sd / prior sd) and the evidence date.
    */
-  posterior?: { q05: number; q50: number; q95: number; contraction: number; asOf: string | null };
+  posterior?: {
+    q05: number;
+    q50: number;
+    q95: number;
+    contraction: number;
+    /** Convergence of the estimate (MCMC): split R-hat and bulk effective sample size. */
+    rhat: number | null;
+    ess: number | null;
+    asOf: string | null;
+  };
 }
 
 export interface LoopInfo {
@@ -365,7 +374,7 @@ function parsePosterior(c: Checker, v: Json, name: string): NonNullable<Paramete
   const field = `${name}.posterior`;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     c.fail(field, 'must be {q05, q50, q95, contraction, asOf}');
-    return { q05: NaN, q50: NaN, q95: NaN, contraction: NaN, asOf: null };
+    return { q05: NaN, q50: NaN, q95: NaN, contraction: NaN, rhat: null, ess: null, asOf: null };
   }
   const o = v as Record<string, Json>;
   const num = (k: string): number => {
@@ -380,7 +389,13 @@ function parsePosterior(c: Checker, v: Json, name: string): NonNullable<Paramete
   if (asOf !== null && typeof asOf !== 'string') c.fail(`${field}.asOf`, 'must be a date or null');
   const out = { q05: num('q05'), q50: num('q50'), q95: num('q95'), contraction: num('contraction') };
   if (!(out.q05 <= out.q50 && out.q50 <= out.q95)) c.fail(field, 'must have q05 <= q50 <= q95');
-  return { ...out, asOf: typeof asOf === 'string' ? asOf : null };
+  const optional = (k: string): number | null => (o[k] === undefined || o[k] === null ? null : num(k));
+  return {
+    ...out,
+    rhat: optional('rhat'),
+    ess: optional('ess'),
+    asOf: typeof asOf === 'string' ? asOf : null,
+  };
 }
 
 export function parseLoops(json: Json, file: string): LoopInfo[] {

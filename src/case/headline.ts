@@ -229,13 +229,13 @@ export function renderPosterior(parameters: readonly ParameterInfo[]): string {
   const lines = [
     `**What the evidence identifies: the posterior of the calibrated parameters (evidence published by ${asOf ?? 'the spec date'})**`,
     '',
-    '| parameter | prior (uniform) | posterior median | 90% interval | contraction | the data |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| parameter | prior (uniform) | posterior median | 90% interval | contraction | the data | R-hat | bulk ESS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const p of calibrated) {
     const q = p.posterior!;
     lines.push(
-      `| \`${p.name}\` | ${num(p.range[0])}-${num(p.range[1])} | ${num(q.q50)} | ${num(q.q05)}-${num(q.q95)} | ${q.contraction.toFixed(2)} | ${identification(q.contraction)} |`,
+      `| \`${p.name}\` | ${num(p.range[0])}-${num(p.range[1])} | ${num(q.q50)} | ${num(q.q05)}-${num(q.q95)} | ${q.contraction.toFixed(2)} | ${identification(q.contraction)} | ${q.rhat === null ? '-' : q.rhat.toFixed(3)} | ${q.ess === null ? '-' : num(q.ess)} |`,
     );
   }
   lines.push('');

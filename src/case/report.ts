@@ -15,6 +15,7 @@ import {
   type DiagramElement,
   type PointSeries,
 } from './svg.js';
+import type { Answer } from './answers.js';
 
 export interface ReportInput {
   definition: CaseDefinition;
@@ -31,6 +32,8 @@ export interface ReportInput {
   settings: { dt: number; method: string; stop: number };
   /** Notes about missing inputs (e.g. no evidence file). */
   notes?: string[];
+  /** The four questions answered (src/case/answers.ts), shown first when given. */
+  answers?: Answer[];
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -336,9 +339,21 @@ function limitationsSection(input: ReportInput): string {
   );
 }
 
+function answersSection(answers: readonly Answer[] | undefined): string {
+  if (!answers?.length) return '';
+  const items = answers
+    .map(
+      (a) =>
+        `<h3>${escapeHtml(a.id)}. ${escapeHtml(a.question)}</h3>\n<p>${escapeHtml(a.answer)}</p>\n<p class="note">Claims ${a.claims.map(escapeHtml).join(', ')} (docs/claims.md)${a.status === 'pending' ? '; not computed yet' : ''}.</p>`,
+    )
+    .join('\n');
+  return `<section id="answers"><h2>The answers</h2>\n<p class="note">From the headline ensemble over the posterior draws, the deep uncertainties and both readings of C11, and from the month-by-month forecasts (npm run case:numbers, npm run case:calibrate).</p>\n${items}</section>`;
+}
+
 export function renderReport(input: ReportInput): string {
   const { definition } = input;
   const nav = [
+    ...(input.answers?.length ? [['answers', 'Answers']] : []),
     ['question', 'Question'],
     ['loops', 'Loops'],
     ['time-series', 'Time series'],
@@ -360,6 +375,7 @@ export function renderReport(input: ReportInput): string {
 <body>
 <h1>${escapeHtml(definition.title)}</h1>
 <nav>${nav}</nav>
+${answersSection(input.answers)}
 ${questionSection(input)}
 ${loopsSection(input.loops, diagramHtml(input))}
 ${chartsSection(input)}

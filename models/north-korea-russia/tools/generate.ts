@@ -149,7 +149,15 @@ interface ParameterEntry {
   claims: string[];
   lever?: true;
   /** Identifiable constants once calibrated: the posterior (value is its median). */
-  posterior?: { q05: number; q50: number; q95: number; contraction: number; asOf: string | null };
+  posterior?: {
+    q05: number;
+    q50: number;
+    q95: number;
+    contraction: number;
+    rhat: number | null;
+    ess: number | null;
+    asOf: string | null;
+  };
 }
 
 function parametersJson(): Record<string, ParameterEntry> {
@@ -175,6 +183,8 @@ function parametersJson(): Record<string, ParameterEntry> {
               q50: POSTERIOR.parameters[v.name].q50,
               q95: POSTERIOR.parameters[v.name].q95,
               contraction: POSTERIOR.parameters[v.name].contraction,
+              rhat: POSTERIOR.parameters[v.name].rhat,
+              ess: POSTERIOR.parameters[v.name].ess,
               asOf: POSTERIOR.asOf,
             },
           }
