@@ -44,7 +44,7 @@ if (needsBuild) {
   }
 }
 
-const { loadCase } = await import(dist('case/load.js').href);
+const { loadCase, loadHistoryMatch } = await import(dist('case/load.js').href);
 const { analyseCase, caseReport } = await import(dist('case/analysis.js').href);
 const { comparisonTable } = await import(dist('case/compare.js').href);
 const { CaseError, formatIssue } = await import(dist('case/definition.js').href);
@@ -61,7 +61,14 @@ function printAnswers(loaded) {
   process.stderr.write('interlock: computing the answers (an ensemble over the uncertain parameters)...\n');
   const spec = parseSpec(JSON.parse(readFileSync(specFile, 'utf8')), 'thesis.json');
   const scenarios = parseScenarioFile(JSON.parse(readFileSync(scenariosFile, 'utf8')), 'scenarios.json');
-  const headline = computeHeadline(loaded.compiled, spec, scenarios, loaded.definition.baseline);
+  const headline = computeHeadline(
+    loaded.compiled,
+    spec,
+    scenarios,
+    loaded.definition.baseline,
+    undefined,
+    loadHistoryMatch(loaded.dir),
+  );
   const answers = answersFromHeadline(headline, loaded.forecasts);
   for (const a of answers) {
     process.stdout.write(`${a.id}. ${a.question}\n`);

@@ -130,9 +130,11 @@ export function scoreForecasts(
     });
   }
 
-  // The analysts at the date: per stream, the latest row published by then (the as-of data).
+  // The analysts at the date: per stream, the latest figure published by then (the as-of data).
+  // Bounds ("at least", "up to") are not figures anyone forecast with: only points and ranges.
   const latest = new Map<number, ObservationRow>();
   for (const r of step.definition.rows) {
+    if (r.kind !== 'point' && r.kind !== 'range') continue;
     const stream = full.definition.streams.findIndex(
       (s) => s.name === step.definition.streams[r.stream].name,
     );
@@ -221,9 +223,14 @@ export interface ForecastSummary {
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
 
-/** The Q4 statistics over a sequence of forecast dates. */
-export function summariseForecasts(steps: readonly ForecastStep[]): ForecastSummary {
-  const all = steps.flatMap((s) => s.rows);
+/** The streams the forecasts cover, in order of first appearance. */
+export function forecastStreams(steps: readonly ForecastStep[]): string[] {
+  return [...new Set(steps.flatMap((s) => s.rows.map((r) => r.stream)))];
+}
+
+/** The Q4 statistics over a sequence of forecast dates, optionally for one stream only. */
+export function summariseForecasts(steps: readonly ForecastStep[], stream?: string): ForecastSummary {
+  const all = steps.flatMap((s) => s.rows).filter((r) => stream === undefined || r.stream === stream);
   const paired = all.filter((r) => r.analyst !== null);
   const pairedPoints = paired.filter((r) => r.model.crps !== null && r.analyst!.crps !== null);
   const points = all.filter((r) => r.kind === 'point');

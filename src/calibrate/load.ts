@@ -221,7 +221,7 @@ export function evidenceRows(
     .filter((e) => e.quantity === source.quantity)
     .filter((e) => source.bases.includes(e.basis))
     .filter((e) => !source.measures || source.measures.includes(measureOf(e) ?? ''))
-    // An undated page is ordered (and, for asOf, taken as known) by the date it describes.
+    // An undated page is ordered by the date it describes (and, for asOf, never taken as known).
     .map((e) => ({ e, published: publishedDate(doc, e), order: orderingDate(doc, e) }))
     .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.e.id < b.e.id ? -1 : 1));
   const seen = new Set<string>();
@@ -425,9 +425,11 @@ export function loadCalibrationFile(specFile: string, options: LoadOptions = {})
     let afterAsOf = 0;
     if (spec.asOf) {
       const before = streamRows.length;
+      // An estimate from an undated page (a date it describes, none of publication) never counts
+      // as published by a date: with asOf it is left out. Rows of data files without dates stay.
       streamRows = streamRows.filter((r) => {
-        const date = r.published ?? r.date;
-        return date === undefined || date <= spec.asOf!;
+        if (r.published === undefined) return r.date === undefined;
+        return r.published <= spec.asOf!;
       });
       afterAsOf = before - streamRows.length;
     }

@@ -53,6 +53,7 @@ export interface CaseForecasts {
   samples: number;
   summary: ForecastSummary;
   byDate: (ForecastSummary & { asOf: string; dataRows: number })[];
+  byStream: (ForecastSummary & { stream: string })[];
   steps: ForecastStep[];
 }
 

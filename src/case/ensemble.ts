@@ -7,6 +7,7 @@
  */
 import type { CompiledModel } from '../simulate/types.js';
 import { buildPlan } from '../experiments/plan.js';
+import { drawIndex } from '../experiments/distributions.js';
 import { prim, type PrimBox } from '../experiments/prim.js';
 import type { ExperimentSpec, ScenarioDefinition } from '../experiments/spec.js';
 import { valueAtTime } from '../experiments/reducers.js';
@@ -20,6 +21,8 @@ export interface Ensemble {
   /** outcomes[policy][outcome] is a column of designRows values (same futures for every policy). */
   outcomes: Record<string, Record<string, Float64Array>>;
   designRows: number;
+  /** For each group of joint draws (a posterior sample): the draw each future took. */
+  draws: Record<string, Int32Array>;
 }
 
 /** Outcomes read at a time (reduce 'at') or as the maximum or final value of a variable. */
@@ -42,9 +45,15 @@ export function runEnsemble(
   const dims = plan.inputNames.length;
   const unit = new Float64Array(dims);
   const inputs = plan.inputNames.map(() => new Float64Array(rows));
+  const draws: Record<string, Int32Array> = {};
   for (let r = 0; r < rows; r++) {
     plan.design.row(r, unit);
-    for (let d = 0; d < dims; d++) inputs[d]![r] = plan.distributions[d]!.quantile(unit[d]!);
+    for (let d = 0; d < dims; d++) {
+      inputs[d]![r] = plan.distributions[d]!.quantile(unit[d]!);
+      const u = plan.spec.uncertainties[d]!;
+      if (u.dist === 'draws')
+        (draws[u.group] ??= new Int32Array(rows))[r] = drawIndex(unit[d]!, u.values.length);
+    }
   }
   const variables = [...new Set(outcomes.map((o) => o.variable))];
   const result: Ensemble['outcomes'] = {};
@@ -75,6 +84,7 @@ export function runEnsemble(
     policies,
     outcomes: result,
     designRows: rows,
+    draws,
   };
 }
 

@@ -48,7 +48,10 @@ const satisfices = (e: Ensemble, policy: string, r: number) =>
 
 export interface PolicyHeadline {
   policy: string;
+  /** Share of futures still growing in year two (weighted by the history match when there is one). */
   growing: number;
+  /** The same share over the sampled futures, before weighting. */
+  growingUnweighted: number;
   interval: [number, number];
   medianTroops24: number;
   medianTechnology24: number;
@@ -58,27 +61,36 @@ export interface PolicyHeadline {
   satisficing: number;
 }
 
+/**
+ * Weights of the futures (design rows of the main ensemble): how well each future, with its deep
+ * parameters and switches, reproduces the evidence (a history match). Sum need not be 1.
+ */
+export type FutureWeights = (ensemble: Ensemble) => Float64Array;
+
 export interface HeadlineResult {
   options: HeadlineOptions;
+  /** The history match, when the futures were weighted: Kish's effective sample size. */
+  weighting?: { ess: number; n: number };
   policies: PolicyHeadline[];
   /** Growth share by the C11 switch settings under the baseline. */
-  bySwitch: { input: string; value: number; growing: number; n: number }[];
+  bySwitch: { input: string; value: number; growing: number; n: number; probability: number }[];
   recurring: Recurrence[];
   /** All restrictions seen, for "how often each did". */
   allRestrictions: Recurrence[];
   baseline: string;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
-  return s[i]!;
+/** The q-quantile of weighted values: the smallest value whose cumulative weight reaches q. */
+function weightedQuantile(xs: ArrayLike<number>, w: ArrayLike<number>, q: number): number {
+  const order = Array.from({ length: xs.length }, (_, i) => i).sort((a, b) => xs[a]! - xs[b]!);
+  let total = 0;
+  for (let i = 0; i < w.length; i++) total += w[i]!;
+  let run = 0;
+  for (const i of order) {
+    run += w[i]!;
+    if (run >= q * total * (1 - 1e-12)) return xs[i]!;
+  }
+  return xs[order[order.length - 1]!]!;
 }
 
 export function computeHeadline(
@@ -87,31 +99,48 @@ export function computeHeadline(
   scenarios: ReadonlyMap<string, ScenarioDefinition>,
   baseline: string,
   options: HeadlineOptions = HEADLINE_DEFAULTS,
+  weigh?: FutureWeights,
 ): HeadlineResult {
   const main = runEnsemble(compiled, spec, scenarios, OUTCOMES, {
     samples: options.samples,
     seed: options.seed,
   });
   const n = main.designRows;
+  const w = weigh ? weigh(main) : new Float64Array(n).fill(1);
+  let sum = 0;
+  let sum2 = 0;
+  for (let r = 0; r < n; r++) {
+    sum += w[r]!;
+    sum2 += w[r]! * w[r]!;
+  }
+  if (!(sum > 0)) throw new RangeError('every future has zero weight: the history match rejects them all');
+  // Kish's effective sample size: the interval of a weighted share is as wide as for this many.
+  const ess = (sum * sum) / sum2;
   const policies = main.policies.map((policy): PolicyHeadline => {
     let k = 0;
+    let kUnweighted = 0;
     let ok = 0;
-    const regrets: number[] = [];
+    const regrets = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      if (grows(main, policy, r)) k++;
-      if (satisfices(main, policy, r)) ok++;
+      if (grows(main, policy, r)) {
+        k += w[r]!;
+        kUnweighted++;
+      }
+      if (satisfices(main, policy, r)) ok += w[r]!;
       const best = Math.min(...main.policies.map((p) => main.outcomes[p]!.troops_m24![r]!));
-      regrets.push(main.outcomes[policy]!.troops_m24![r]! - best);
+      regrets[r] = main.outcomes[policy]!.troops_m24![r]! - best;
     }
+    const share = k / sum;
     return {
       policy,
-      growing: k / n,
-      interval: wilsonInterval(k, n),
-      medianTroops24: median([...main.outcomes[policy]!.troops_m24!]),
-      medianTechnology24: median([...main.outcomes[policy]!.technology_m24!]),
-      regretMedian: median(regrets),
-      regret90: quantile(regrets, 0.9),
-      satisficing: ok / n,
+      growing: share,
+      growingUnweighted: kUnweighted / n,
+      interval: wilsonInterval(share * ess, ess),
+      medianTroops24: weightedQuantile(main.outcomes[policy]!.troops_m24!, w, 0.5),
+      medianTechnology24: weightedQuantile(main.outcomes[policy]!.technology_m24!, w, 0.5),
+      regretMedian: weightedQuantile(regrets, w, 0.5),
+      regret90: weightedQuantile(regrets, w, 0.9),
+      satisficing: ok / sum,
     };
   });
   const bySwitch: HeadlineResult['bySwitch'] = [];
@@ -120,12 +149,15 @@ export function computeHeadline(
     for (const value of [0, 1]) {
       let k = 0;
       let m = 0;
+      let weight = 0;
       for (let r = 0; r < n; r++) {
         if (main.inputs[d]![r] !== value) continue;
         m++;
-        if (grows(main, baseline, r)) k++;
+        weight += w[r]!;
+        if (grows(main, baseline, r)) k += w[r]!;
       }
-      bySwitch.push({ input, value, growing: m ? k / m : NaN, n: m });
+      // With equal prior odds, the weight share is the evidence's probability of this reading.
+      bySwitch.push({ input, value, growing: weight ? k / weight : NaN, n: m, probability: weight / sum });
     }
   });
   // Scenario discovery under the baseline: where does the thesis fail (no growth in year two)?
@@ -151,6 +183,7 @@ export function computeHeadline(
   const all = recurrences(boxes, ranges);
   return {
     options,
+    ...(weigh ? { weighting: { ess, n } } : {}),
     policies,
     bySwitch,
     recurring: all.filter((r) => r.seeds >= options.minRecurrence),
@@ -174,32 +207,44 @@ export function renderHeadline(h: HeadlineResult): string {
     `Computed by \`npm run case:numbers\` (\`npx tsx models/north-korea-russia/tools/numbers.ts\`) with ${o.samples} futures per policy (Latin hypercube, seed ${o.seed}) over every deep parameter (over its range), both C11 switches and, where the spec says so, the calibrated parameters jointly from the posterior's draws; scenario discovery repeats with ${o.seeds} seeds. The 95% intervals are Wilson intervals of the sampled share.`,
   );
   lines.push('');
+  const wt = h.weighting;
+  lines.push(
+    wt
+      ? `Each future is weighted by how well its deep parameters and switches reproduce the 2024-25 evidence, given its posterior draw (a history match, \`src/calibrate/history.ts\`): the ${wt.n} futures count as ${num(wt.ess)} (Kish's effective sample size), and the intervals are as wide as for that many. The unweighted share is beside it.`
+      : 'The futures are not weighted by the evidence (no calibration/posterior.json).',
+  );
+  lines.push('');
   lines.push(
     '**Q1 and Q2. Share of futures in which the deployment keeps growing (more troops in Russia at month 24 than at month 12), per policy, with regret and satisficing**',
   );
   lines.push('');
   lines.push(
-    '| policy | growing | 95% interval | median troops m24 | median technology m24 (packages) | regret m24 median / 90th | satisficing |',
+    '| policy | growing | 95% interval | growing, unweighted | median troops m24 | median technology m24 (packages) | regret m24 median / 90th | satisficing |',
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of h.policies) {
     lines.push(
-      `| ${p.policy} | ${pct(p.growing)} | ${pct(p.interval[0])}-${pct(p.interval[1])} | ${num(p.medianTroops24)} | ${num(p.medianTechnology24)} | ${num(p.regretMedian)} / ${num(p.regret90)} | ${pct(p.satisficing)} |`,
+      `| ${p.policy} | ${pct(p.growing)} | ${pct(p.interval[0])}-${pct(p.interval[1])} | ${pct(p.growingUnweighted)} | ${num(p.medianTroops24)} | ${num(p.medianTechnology24)} | ${num(p.regretMedian)} / ${num(p.regret90)} | ${pct(p.satisficing)} |`,
     );
   }
   lines.push('');
   lines.push(
-    `Regret: troops at month 24 above the best policy of the same future. Satisficing: the deployment shrinks in its second year and no more than ${SATISFICE_TECHNOLOGY} packages (a year of full help) have arrived by month 24.`,
+    `Regret: troops at month 24 above the best policy of the same future. Satisficing: the deployment shrinks in its second year and no more than ${SATISFICE_TECHNOLOGY} packages have arrived by month 24. Medians, regret and satisficing are weighted like the shares.`,
   );
   lines.push('');
   lines.push(`**The structural switches (C11) under ${h.baseline}**`);
   lines.push('');
-  lines.push('| switch | setting | futures | growing |');
-  lines.push('| --- | --- | --- | --- |');
-  for (const s of h.bySwitch) lines.push(`| \`${s.input}\` | ${s.value} | ${s.n} | ${pct(s.growing)} |`);
+  lines.push('| switch | setting | futures | weight of the evidence | growing |');
+  lines.push('| --- | --- | --- | --- | --- |');
+  for (const s of h.bySwitch)
+    lines.push(`| \`${s.input}\` | ${s.value} | ${s.n} | ${pct(s.probability)} | ${pct(s.growing)} |`);
   lines.push('');
   lines.push(
-    `**Q3. Where the thesis fails under ${h.baseline} (no growth in year two): PRIM restrictions that recur in at least ${o.minRecurrence} of ${o.seeds} seeds**`,
+    'The weight of the evidence is the share of the history-matched weight on each setting: with even prior odds, the probability the 2024-25 figures give that reading.',
+  );
+  lines.push('');
+  lines.push(
+    `**Q3. Where the thesis fails under ${h.baseline} (no growth in year two): PRIM restrictions that recur in at least ${o.minRecurrence} of ${o.seeds} seeds (over the sampled futures, unweighted)**`,
   );
   lines.push('');
   if (h.recurring.length === 0) lines.push('None recurs that often at this sample size.');

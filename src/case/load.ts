@@ -6,6 +6,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { decodeUtf8 } from '../model/text.js';
 import { join } from 'node:path';
+import { loadCalibrationFile } from '../calibrate/load.js';
+import { dropRowsOutsideRun } from '../calibrate/calibrate.js';
+import { historyMatch } from '../calibrate/history.js';
+import { Problem } from '../calibrate/problem.js';
+import type { FutureWeights } from './headline.js';
 import { compileModel } from '../engine.js';
 import { parseEvidenceJson } from '../evidence/data.js';
 import { readModelFile } from '../node/files.js';
@@ -180,4 +185,23 @@ export function loadCase(dir: string): LoadedCase {
     notes,
     warnings,
   };
+}
+
+/**
+ * The history match of a calibrated case's headline ensemble (src/calibrate/history.ts): its
+ * calibration spec and the posterior sample its tool wrote (calibration/posterior.json). Undefined
+ * for a case without them.
+ */
+export function loadHistoryMatch(dir: string): FutureWeights | undefined {
+  const spec = join(dir, 'calibration.json');
+  const posteriorFile = join(dir, 'calibration', 'posterior.json');
+  if (!existsSync(spec) || !existsSync(posteriorFile)) return undefined;
+  const loaded = loadCalibrationFile(spec);
+  const posterior = parseJsonText(readText(posteriorFile), posteriorFile) as {
+    draws?: Record<string, number[]>;
+  };
+  if (!posterior.draws) throw new CaseError([{ file: posteriorFile, message: 'has no draws' }]);
+  const definition = loaded.definition;
+  dropRowsOutsideRun(loaded, new Problem(definition));
+  return (ensemble) => historyMatch(loaded.definition, posterior.draws!, ensemble).weights;
 }

@@ -76,6 +76,7 @@ describe('q4Answer', () => {
       { asOf: '2024-10-31', dataRows: 4, ...s },
       { asOf: '2025-09-30', dataRows: 26, ...s },
     ],
+    byStream: [],
     steps: [],
   });
   it('calls the revisions predictable only when the model saw them coming and scored better', () => {

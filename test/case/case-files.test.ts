@@ -303,3 +303,20 @@ describe('calibration/ (npm run case:calibrate)', () => {
     expect(modelKey(text.replace('nk_tour_length', 'nk_tour_len'), names)).not.toBe(modelKey(text, names));
   });
 });
+
+describe('undated pages in the calibration', () => {
+  it('never count as published by a date: every row of an as-of calibration has its publication date', async () => {
+    const { loadCalibrationFile } = await import('../../src/calibrate/load.js');
+    const { publishedDate } = await import('../../src/evidence/data.js');
+    const doc = evidence();
+    const undated = doc.estimates.filter((e) => publishedDate(doc, e) === undefined).map((e) => e.id);
+    expect(undated.length, 'the evidence holds undated pages').toBeGreaterThan(0);
+    for (const asOf of ['2024-12-31', '2025-09-30']) {
+      const loaded = loadCalibrationFile(`${DIR}/calibration.json`, { asOf });
+      for (const row of loaded.definition.rows) {
+        expect(undated, `${row.id} as of ${asOf}`).not.toContain(row.id);
+        expect(row.published! <= asOf, row.id).toBe(true);
+      }
+    }
+  });
+});

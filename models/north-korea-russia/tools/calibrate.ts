@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calibrate, resample, type CalibrationOutcome } from '../../../src/calibrate/calibrate.js';
 import {
+  forecastStreams,
   scoreForecasts,
   summariseForecasts,
   type ForecastRow,
@@ -215,6 +216,9 @@ async function sequence(samples: number, jobs: number, force: boolean, signal: A
     samples,
     months: Q4_MONTHS,
     summary: summariseForecasts(steps),
+    // Per stream: cumulative totals only ever rise, so "revised up" there is no surprise; the
+    // level of troops present is where a revision says something.
+    byStream: forecastStreams(steps).map((stream) => ({ stream, ...summariseForecasts(steps, stream) })),
     byDate: steps.map((s) => ({
       asOf: s.asOf,
       dataRows: s.dataRows,

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CUSTOM_UNITS, MODEL_NAME, SWITCHES, TIME, VARIABLES, type VariableSpec } from './definition.js';
 import { calibrationKey } from './calibrate.js';
+import { SATISFICE_TECHNOLOGY } from '../../../src/case/headline.js';
 
 const caseDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -244,18 +245,21 @@ function thesisJson(scenarioNames: string[]): unknown {
     outcomes: [
       { name: 'troops_m6', variable: 'nk_troops_in_theatre', reduce: 'at', time: 6 },
       { name: 'troops_m12', variable: 'nk_troops_in_theatre', reduce: 'at', time: 12 },
-      { name: 'troops_m24', variable: 'nk_troops_in_theatre', reduce: 'at', time: 24 },
+      { name: 'troops_m24', variable: 'nk_troops_in_theatre', reduce: 'at', time: 24, kind: 'minimize' },
       { name: 'troops_final', variable: 'nk_troops_in_theatre', reduce: 'final' },
-      { name: 'peak_troops', variable: 'nk_troops_in_theatre', reduce: 'max' },
+      { name: 'peak_troops', variable: 'nk_troops_in_theatre', reduce: 'max', kind: 'minimize' },
       { name: 'troops_series', variable: 'nk_troops_in_theatre', reduce: 'series' },
       { name: 'commitment_m24', variable: 'kim_troop_commitment', reduce: 'at', time: 24 },
       { name: 'casualties_m24', variable: 'nk_casualties_total', reduce: 'at', time: 24 },
-      { name: 'technology_m24', variable: 'technology_transferred', reduce: 'at', time: 24 },
+      { name: 'technology_m24', variable: 'technology_transferred', reduce: 'at', time: 24, kind: 'minimize' },
       { name: 'technology_final', variable: 'technology_transferred', reduce: 'final' },
       { name: 'nuclear_capability_final', variable: 'nk_nuclear_capability', reduce: 'final' },
       { name: 'mobilisation_pressure_m12', variable: 'mobilisation_pressure', reduce: 'at', time: 12 },
       { name: 'mobilisation_pressure_max', variable: 'mobilisation_pressure', reduce: 'max' },
     ],
+    // The headline's satisficing test (src/case/headline.ts): the deployment shrinks in its second
+    // year and at most a year of full help has arrived by month 24.
+    satisfice: `troops_m24 <= troops_m12 and technology_m24 <= ${SATISFICE_TECHNOLOGY}`,
   };
 }
 

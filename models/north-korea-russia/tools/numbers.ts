@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadCase } from '../../../src/case/load.js';
+import { loadCase, loadHistoryMatch } from '../../../src/case/load.js';
 import { compareScenarios, formatNumber } from '../../../src/case/compare.js';
 import {
   HEADLINE_DEFAULTS,
@@ -41,7 +41,14 @@ export function headlineText(options: HeadlineOptions = HEADLINE_DEFAULTS): stri
       return `| ${r.name} | ${formatNumber(o.troops_m6!)} | ${formatNumber(o.troops_m12!)} | ${formatNumber(o.troops_m24!)} | ${formatNumber(o.peak_troops!)} (${+o.peak_month!.toFixed(2)}) | ${formatNumber(o.casualties_m24!)} | ${formatNumber(o.technology_m24!)} | ${formatNumber(o.mobilisation_pressure_m12!)} |`;
     }),
   ].join('\n');
-  const headline = computeHeadline(loaded.compiled, spec, scenarios, loaded.definition.baseline, options);
+  const headline = computeHeadline(
+    loaded.compiled,
+    spec,
+    scenarios,
+    loaded.definition.baseline,
+    options,
+    loadHistoryMatch(caseDir),
+  );
   const q4 = loaded.forecasts
     ? renderForecasts(loaded.forecasts)
     : '**Q4** needs `npm run case:calibrate` (calibration/q4.json is missing).';
