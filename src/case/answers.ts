@@ -57,6 +57,13 @@ function restriction(r: Recurrence): string {
   return `${name} ${r.side === 'low' ? 'above' : 'below'} ${formatNumber(r.value as number)}`;
 }
 
+/** Troops present, the level (not a cumulative total that can only rise), said on its own. */
+function presentText(f: CaseForecasts): string {
+  const p = f.byStream?.find((b) => b.stream.endsWith('.present'));
+  if (!p || !p.paired) return '';
+  return ` For troops present, the one level among the streams, the later figure was higher in ${formatShare(p.revisedUp)} of ${formatNumber(p.paired)} cases and the model’s CRPS was ${formatNumber(p.crpsModel)} against the analysts’ ${formatNumber(p.crpsAnalyst)}.`;
+}
+
 /**
  * Q4 in words from the scored forecasts: were the later, higher figures foreseeable from what
  * was public at each date? "Predictable" needs both: the model's median sat above the analysts'
@@ -69,7 +76,8 @@ export function q4Answer(f: CaseForecasts): string {
   return (
     `${verdict}: at the end of each month from ${f.byDate[0]?.asOf ?? '?'} to ${f.byDate[f.byDate.length - 1]?.asOf ?? '?'}, the model calibrated on what was published by then forecast ${formatNumber(s.forecasts)} later-published figures. ` +
     `Where the analysts had a figure of their own (${formatNumber(s.paired)} cases), the later report was higher in ${formatShare(s.revisedUp)} of them, and the model’s median was above the analysts’ figure in ${formatShare(s.anticipated)} of those upward revisions. ` +
-    `Mean CRPS on the log scale: model ${formatNumber(s.crpsModel)}, analysts’ latest figure ${formatNumber(s.crpsAnalyst)} (lower is better; the model better in ${formatShare(s.modelBetter)} of pairs); the model’s 90% band held ${formatShare(s.coverage90)} of ${formatNumber(s.pointRows)} later figures.`
+    `Mean CRPS on the log scale: model ${formatNumber(s.crpsModel)}, analysts’ latest figure ${formatNumber(s.crpsAnalyst)} (lower is better; the model better in ${formatShare(s.modelBetter)} of pairs); the model’s 90% band held ${formatShare(s.coverage90)} of ${formatNumber(s.pointRows)} later figures.` +
+    presentText(f)
   );
 }
 

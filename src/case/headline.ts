@@ -309,6 +309,20 @@ export function renderForecasts(f: CaseForecasts): string {
   );
   lines.push('');
   lines.push(
+    'By stream, over all dates (cumulative totals only ever rise, so a later figure above the analysts’ is no surprise there; troops present is the stream where a revision says something):',
+  );
+  lines.push('');
+  lines.push(
+    '| stream | later figures | with an analysts’ figure | revised up later | model median above analysts (of those) | CRPS model / analysts | in model 90% band |',
+  );
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const b of f.byStream ?? []) {
+    lines.push(
+      `| ${b.stream} | ${b.forecasts} | ${b.paired} | ${pct(b.revisedUp)} | ${pct(b.anticipated)} | ${num(b.crpsModel)} / ${num(b.crpsAnalyst)} | ${pct(b.coverage90)} |`,
+    );
+  }
+  lines.push('');
+  lines.push(
     `CRPS on the log scale (lower is better), for figures that are single numbers; the analysts' forecast is their latest figure of the same measure at the date, unchanged. Mean log score: model ${num(s.logModel)}, analysts ${num(s.logAnalyst)} (higher is better; the analysts' figure is given the same error as the model's forecast). Calibrations of ${f.samples.toLocaleString('en-US')} draws per date (\`npm run case:calibrate\`; results in calibration/q4.json).`,
   );
   return lines.join('\n');
