@@ -8,7 +8,7 @@ import { normalQuantile } from '../experiments/distributions.js';
 import { mcmc, optimize, smc } from './estimators/index.js';
 import { summariseDraws, weightedQuantiles, type ParameterSummary } from './estimators/diagnostics.js';
 import type { EstimatorResult, RunControl, Target } from './estimators/types.js';
-import { drawObservation } from './likelihood.js';
+import { drawObservation, type StreamError } from './likelihood.js';
 import type { LoadedCalibration } from './load.js';
 import { LikelihoodPool } from './pool.js';
 import { Problem } from './problem.js';
@@ -134,6 +134,21 @@ export async function runEstimator(
   }
 }
 
+/**
+ * A random observation of a row given mu and sigma: the error model's draw, with a chi-square(df)
+ * draw for Student-t errors from the Wilson-Hilferty approximation.
+ */
+export function randomObservation(mu: number, sigma: number, error: StreamError, rng: Rng): number {
+  const normal = normalQuantile(rng.nextOpen());
+  let chi2 = 1;
+  if (error.dist === 'student-t') {
+    const df = error.df ?? 4;
+    const z = normalQuantile(rng.nextOpen());
+    chi2 = df * Math.max(1e-12, 1 - 2 / (9 * df) + z * Math.sqrt(2 / (9 * df))) ** 3;
+  }
+  return drawObservation(mu, sigma, error, normal, chi2);
+}
+
 /** Weighted draws resampled to `n` equally weighted ones (systematic resampling). */
 export function resample(
   points: readonly Float64Array[],
@@ -253,16 +268,7 @@ export async function calibrate(
     rows.forEach((row, k) => {
       const s = streams[row.stream];
       const base = s.rowScale ? row.sd : s.scaleIndex >= 0 ? x[s.scaleIndex] : s.fixedScale;
-      const normal = normalQuantile(rng.nextOpen());
-      // A chi-square(df) draw for Student-t errors, from df standard normals when df is whole,
-      // otherwise from the Wilson-Hilferty approximation.
-      let chi2 = 1;
-      if (s.error.dist === 'student-t') {
-        const df = s.error.df ?? 4;
-        const z = normalQuantile(rng.nextOpen());
-        chi2 = df * Math.max(1e-12, 1 - 2 / (9 * df) + z * Math.sqrt(2 / (9 * df))) ** 3;
-      }
-      observed[k][d] = drawObservation(evaluation.predicted[k], base * row.scale, s.error, normal, chi2);
+      observed[k][d] = randomObservation(evaluation.predicted[k], base * row.scale, s.error, rng);
     });
     variables.forEach((v, i) => seriesDraws[i].push(Float64Array.from(local.seriesOf(v))));
     pointsSpec.forEach((p, i) => {

@@ -8,10 +8,10 @@
  * casualty count weigh alike. Node-free apart from what the caller loads.
  */
 import { Rng } from '../experiments/rng.js';
-import { normalQuantile } from '../experiments/distributions.js';
+import { percentile } from '../experiments/robustness.js';
 import { crpsEnsemble, logMeanExp, pitEnsemble } from '../stats/scores.js';
-import { resample, STREAM_FORECAST, type CalibrationOutcome } from './calibrate.js';
-import { drawObservation, LOG_FLOOR, rowLogLikelihood, type ObservationRow } from './likelihood.js';
+import { randomObservation, resample, STREAM_FORECAST, type CalibrationOutcome } from './calibrate.js';
+import { LOG_FLOOR, rowLogLikelihood, type ObservationRow } from './likelihood.js';
 import type { LoadedCalibration } from './load.js';
 import { Problem } from './problem.js';
 
@@ -65,15 +65,6 @@ function central(row: ObservationRow, log: boolean): number {
 
 const publishedOf = (row: ObservationRow): string => row.published ?? row.date ?? '';
 
-function quantile(sorted: Float64Array, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
 /**
  * Score the forecasts a calibration as of `asOf` makes for the rows of `full` (the same spec
  * with every row) published after `asOf`. `outcome` is the as-of calibration of `step`.
@@ -119,14 +110,7 @@ export function scoreForecasts(
       const base = s.rowScale ? r.sd : s.scaleIndex >= 0 ? x[s.scaleIndex] : s.fixedScale;
       const sigma = base * r.scale;
       logTerms[t].push(rowLogLikelihood(r, mu, sigma, s.error));
-      const normal = normalQuantile(rng.nextOpen());
-      let chi2 = 1;
-      if (s.error.dist === 'student-t') {
-        const df = s.error.df ?? 4;
-        const z = normalQuantile(rng.nextOpen());
-        chi2 = df * Math.max(1e-12, 1 - 2 / (9 * df) + z * Math.sqrt(2 / (9 * df))) ** 3;
-      }
-      observed[t].push(drawObservation(mu, sigma, s.error, normal, chi2));
+      observed[t].push(randomObservation(mu, sigma, s.error, rng));
     });
   }
 
@@ -150,9 +134,9 @@ export function scoreForecasts(
     const value = central(r, s.error.log);
     const point = r.kind === 'point';
     const model: ScoredForecast = {
-      q05: quantile(sorted, 0.05),
-      q50: quantile(sorted, 0.5),
-      q95: quantile(sorted, 0.95),
+      q05: percentile(sorted, 0.05),
+      q50: percentile(sorted, 0.5),
+      q95: percentile(sorted, 0.95),
       crps: point && sorted.length ? crpsEnsemble(Array.from(sorted, g), g(r.value), true) : null,
       logScore: logMeanExp(logTerms[t]),
       pit: point && sorted.length ? pitEnsemble(sorted, r.value, rng.nextOpen()) : null,

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CUSTOM_UNITS, MODEL_NAME, SWITCHES, TIME, VARIABLES, type VariableSpec } from './definition.js';
 import { calibrationKey } from './calibrate.js';
+import type { ParameterInfo } from '../../../src/case/definition.js';
 import { SATISFICE_TECHNOLOGY } from '../../../src/case/headline.js';
 
 const caseDir = fileURLToPath(new URL('..', import.meta.url));
@@ -150,15 +151,7 @@ interface ParameterEntry {
   claims: string[];
   lever?: true;
   /** Identifiable constants once calibrated: the posterior (value is its median). */
-  posterior?: {
-    q05: number;
-    q50: number;
-    q95: number;
-    contraction: number;
-    rhat: number | null;
-    ess: number | null;
-    asOf: string | null;
-  };
+  posterior?: NonNullable<ParameterInfo['posterior']>;
 }
 
 function parametersJson(): Record<string, ParameterEntry> {
@@ -251,7 +244,13 @@ function thesisJson(scenarioNames: string[]): unknown {
       { name: 'troops_series', variable: 'nk_troops_in_theatre', reduce: 'series' },
       { name: 'commitment_m24', variable: 'kim_troop_commitment', reduce: 'at', time: 24 },
       { name: 'casualties_m24', variable: 'nk_casualties_total', reduce: 'at', time: 24 },
-      { name: 'technology_m24', variable: 'technology_transferred', reduce: 'at', time: 24, kind: 'minimize' },
+      {
+        name: 'technology_m24',
+        variable: 'technology_transferred',
+        reduce: 'at',
+        time: 24,
+        kind: 'minimize',
+      },
       { name: 'technology_final', variable: 'technology_transferred', reduce: 'final' },
       { name: 'nuclear_capability_final', variable: 'nk_nuclear_capability', reduce: 'final' },
       { name: 'mobilisation_pressure_m12', variable: 'mobilisation_pressure', reduce: 'at', time: 12 },
