@@ -6,7 +6,7 @@
  */
 import type { DiscoveryResult } from './discover.js';
 import type { PolicyRobustness } from './robustness.js';
-import { percentile } from './robustness.js';
+import { fanBands, shownTimes } from './fan.js';
 import type { MorrisResult, SensitivityReport, SobolResult } from './sensitivity.js';
 import type { ResultsMetadata } from './store.js';
 import type { ExperimentTable } from './table.js';
@@ -130,17 +130,8 @@ function fanCharts(data: ReportData): string {
     '<h2>Outcomes over time</h2><p>Median (line), 25–75% (dark band) and 5–95% (light band) of the runs of each policy.</p>',
   ];
   for (const s of data.series) {
-    // At most ~240 time points per chart keeps the page small whatever the save step.
-    const stride = Math.max(1, Math.ceil(times.length / 240));
-    const shown = times.map((_, t) => t).filter((t) => t % stride === 0 || t === times.length - 1);
-    const bands = s.policies.map(({ rows, values }) =>
-      shown.map((t) => {
-        const column = Float64Array.from({ length: rows }, (_, r) => values[r * times.length + t])
-          .filter(Number.isFinite)
-          .sort();
-        return [0.05, 0.25, 0.5, 0.75, 0.95].map((q) => percentile(column, q));
-      }),
-    );
+    const shown = shownTimes(times.length);
+    const bands = s.policies.map(({ rows, values }) => fanBands(values, rows, times.length, shown));
     const yDomain = extent(bands.flat(2));
     out.push(`<h3>${esc(s.name)}</h3><div class="grid">`);
     s.policies.forEach((_, p) => {
