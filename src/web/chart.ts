@@ -161,6 +161,7 @@ export class LineChart {
   readonly svg: SVGSVGElement;
   private readonly axes: SVGGElement;
   private readonly plot: SVGGElement;
+  private readonly behind: SVGPathElement;
   private readonly rule: SVGLineElement;
   private readonly legend: HTMLElement;
   private readonly readout: HTMLElement;
@@ -182,6 +183,8 @@ export class LineChart {
   ) {
     this.axes = s('g', { class: 'axes' });
     this.plot = s('g', { class: 'plot' });
+    // The reference run, drawn under every other line (its own element, not one of the lines).
+    this.behind = s('path', { class: 'baseline', fill: 'none', stroke: BASELINE_COLOR, 'stroke-width': 1.5 });
     this.rule = s('line', {
       class: 'hover-rule',
       stroke: '#555',
@@ -198,6 +201,7 @@ export class LineChart {
         'font-size': 11,
       },
       this.axes,
+      this.behind,
       this.plot,
       this.rule,
     );
@@ -248,13 +252,14 @@ export class LineChart {
       .join(' | ')}`;
   }
 
-  update(lines: Line[], bands: Band[] = []): void {
-    this.lines = lines;
+  /** Redraw with these lines over these bands, and `baseline` (grey) under all of them. */
+  update(lines: Line[], bands: Band[] = [], baseline?: Line): void {
+    this.lines = baseline ? [...lines, baseline] : lines;
     // The kit's domains: y rounded out to whole ticks, so while a slider moves the axes change
     // only when the data crosses a tick.
     const d = chartDomains({
       title: this.title,
-      lines: lines.map((l) => ({ ...l, dashed: l.dash })),
+      lines: this.lines.map((l) => ({ ...l, dashed: l.dash })),
       bands,
     });
     const f = makeFrame(d.x, d.y, { width: W, height: H, margin: MARGIN });
@@ -268,6 +273,7 @@ export class LineChart {
         xLabel: this.xLabel,
       });
     }
+    this.behind.setAttribute('d', baseline ? linePath(baseline.x, baseline.y, f) : '');
     while (this.bandEls.length < bands.length) {
       const p = s('path', { class: 'band' });
       this.plot.insertBefore(p, this.plot.firstChild);
@@ -297,7 +303,7 @@ export class LineChart {
     const key =
       bands.map((b) => `${b.label ?? ''}|${b.color}`).join(';') +
       '/' +
-      lines.map((l) => `${l.label}|${l.color}|${l.dash ? 1 : 0}`).join(';');
+      this.lines.map((l) => `${l.label}|${l.color}|${l.dash ? 1 : 0}`).join(';');
     if (key !== this.lastKey) {
       this.lastKey = key;
       const bandKeys = bands
@@ -314,8 +320,8 @@ export class LineChart {
           ),
         );
       const lineKeys =
-        lines.length > 1 || bandKeys.length
-          ? lines.map((l) =>
+        this.lines.length > 1 || bandKeys.length
+          ? this.lines.map((l) =>
               h(
                 'span',
                 { class: 'key' },

@@ -108,11 +108,14 @@ export function renderCalibration(ws: Workspace, root: HTMLElement): () => void 
         'error',
       ),
     );
+  // Only the latest request draws (an earlier, slower answer must not replace a later one).
+  let asked = 0;
   const show = async (path: string, asOf?: string) => {
+    const ticket = ++asked;
     body.replaceChildren(notice('Reading the calibration...'));
     try {
       const v = await api.calibration<CalibrationView>(path, asOf);
-      if (alive) render(v, path);
+      if (alive && ticket === asked) render(v, path);
     } catch (err) {
       fail(err);
     }

@@ -10,6 +10,7 @@
 import { h, fmt, notice, table } from '../dom.js';
 import { LineChart, PALETTE, bars, scatter, staticChart } from '../chart.js';
 import { lineChartSvg, monthTicks } from '../../chart/kit.js';
+import { FAN_LABELS } from '../../experiments/fan.js';
 import {
   formatPValue,
   formatShare,
@@ -147,10 +148,10 @@ function renderPlainExplore(ws: Workspace, root: HTMLElement): () => void {
     );
     const col = (k: number) => r.fan.map((q) => q[k]!);
     fan.update(
-      [{ x: r.time, y: col(2), color: PALETTE[0]!, label: 'median' }],
+      [{ x: r.time, y: col(2), color: PALETTE[0]!, label: FAN_LABELS[2] }],
       [
-        { x: r.time, lo: col(0), hi: col(4), color: PALETTE[0]!, opacity: 0.15 },
-        { x: r.time, lo: col(1), hi: col(3), color: PALETTE[0]!, opacity: 0.3 },
+        { x: r.time, lo: col(0), hi: col(4), color: PALETTE[0]!, opacity: 0.15, label: FAN_LABELS[0] },
+        { x: r.time, lo: col(1), hi: col(3), color: PALETTE[0]!, opacity: 0.3, label: FAN_LABELS[1] },
       ],
     );
     const pSelect = h(
@@ -393,17 +394,21 @@ export function timeLeft(done: number, total: number, elapsedMs: number): string
 
 /**
  * A default question for PRIM from the outcome names: when two outcomes read one variable at two
- * times (`x_m12`, `x_m24`), "is it still growing": later > earlier. Otherwise none.
+ * times (`x_m12`, `x_m24`), "is it still growing" between its two latest readings. Otherwise none.
  */
 function defaultWhere(outcomes: { name: string; reduce: string; variable: string }[]): string {
-  const timed = outcomes
-    .map((o) => ({ o, m: /^(.*)_m(\d+)$/.exec(o.name) }))
-    .filter((x) => x.m && x.o.reduce === 'at');
-  for (const { o, m } of timed) {
-    const later = timed
-      .filter((x) => x.m![1] === m![1] && x.o.variable === o.variable && Number(x.m![2]) > Number(m![2]))
-      .sort((a, b) => Number(b.m![2]) - Number(a.m![2]))[0];
-    if (later) return `${later.o.name} > ${o.name}`;
+  const groups = new Map<string, { name: string; month: number }[]>();
+  for (const o of outcomes) {
+    const m = /^(.*)_m(\d+)$/.exec(o.name);
+    if (!m || o.reduce !== 'at') continue;
+    const k = `${m[1]}|${o.variable}`;
+    groups.set(k, [...(groups.get(k) ?? []), { name: o.name, month: Number(m[2]) }]);
+  }
+  for (const list of groups.values()) {
+    if (list.length < 2) continue;
+    // The two latest readings: still growing between them?
+    const [later, earlier] = [...list].sort((a, b) => b.month - a.month);
+    return `${later!.name} > ${earlier!.name}`;
   }
   return '';
 }
@@ -483,8 +488,10 @@ function renderSpecExplore(
   const regret = h('select', { id: 'exp-regret' });
   const analyse = h('button', { type: 'button', id: 'exp-analyse', class: 'primary' }, 'Analyse');
 
+  let asked = 0;
   const runView = async () => {
     if (!source) return;
+    const ticket = ++asked;
     const q = new URLSearchParams();
     if (where.value.trim()) q.set('where', where.value.trim());
     if (primPolicy.value) q.set('policy', primPolicy.value);
@@ -495,7 +502,7 @@ function renderSpecExplore(
       const view = source.experiment
         ? await api.experimentView<ExploreView>(source.experiment, q)
         : await api.resultsView<ExploreView>(source.path!, q);
-      if (alive) showView(view);
+      if (alive && ticket === asked) showView(view);
     } catch (err) {
       fail(err);
     }

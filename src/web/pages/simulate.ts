@@ -127,7 +127,6 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     for (let i = 0; i < chartObjs.length; i++) {
       const { name, chart } = chartObjs[i]!;
       const lines: Line[] = [
-        { x: baseSim.time, y: baseSim.series(name), color: BASELINE_COLOR, label: baselineLabel, width: 1.5 },
         { x: time, y: sim.series(name), color: PALETTE[0]!, label: 'current', width: 2.5 },
       ];
       let c = 1;
@@ -137,7 +136,12 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
         if (y)
           lines.push({ x: run.time, y, color: PALETTE[c++ % PALETTE.length]!, label: run.label, dash: true });
       }
-      chart.update(lines);
+      chart.update(lines, [], {
+        x: baseSim.time,
+        y: baseSim.series(name),
+        color: BASELINE_COLOR,
+        label: baselineLabel,
+      });
     }
     stats.last = performance.now() - t0;
     stats.count++;
