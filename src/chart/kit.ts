@@ -152,8 +152,8 @@ export function axesSvg(f: Frame, o: AxesOptions = {}): string {
   for (const t of xTicks) {
     if (t < f.x0 - 1e-9 || t > f.x1 + 1e-9) continue;
     const x = f.x(t);
-    // A tick at an edge is aligned inward so its text stays inside the chart.
-    const anchor = x > f.width - m.right - 24 ? 'end' : x < m.left + 12 ? 'start' : 'middle';
+    // A tick at the right edge is right-aligned so its text stays inside the chart.
+    const anchor = x > f.width - m.right - 24 ? 'end' : 'middle';
     const base = f.height - m.bottom;
     parts.push(
       `<line class="axis" x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${base}" y2="${base + 4}" stroke="#555"/>`,
