@@ -20,7 +20,7 @@ import type { ResultsMetadata } from './store.js';
 import type { ExperimentTable } from './table.js';
 import { STATUS_OK } from './runner.js';
 import { spearman } from '../stats/rank.js';
-import { formatNumber } from '../format/number.js';
+import { formatNumber, formatPValue } from '../format/number.js';
 
 export interface ReportData {
   title: string;
@@ -189,13 +189,13 @@ function primSection(data: ReportData): string {
     const span = full[1] - full[0] || 1;
     const left = ((lo - full[0]) / span) * 100;
     const width = ((hi - lo) / span) * 100;
-    return `<tr><td>${esc(name)}</td><td class="bar"><div style="margin-left:${left.toFixed(1)}%;width:${Math.max(0.5, width).toFixed(1)}%"></div></td><td>${num(lo)} – ${num(hi)}</td><td>${num(full[0])} – ${num(full[1])}</td><td>${num(d.quasiP[name])}</td></tr>`;
+    return `<tr><td>${esc(name)}</td><td class="bar"><div style="margin-left:${left.toFixed(1)}%;width:${Math.max(0.5, width).toFixed(1)}%"></div></td><td>${num(lo)} – ${num(hi)}</td><td>${num(full[0])} – ${num(full[1])}</td><td>${formatPValue(d.quasiP[name])}</td></tr>`;
   });
   for (const [name, cats] of Object.entries(chosen.categories)) {
     const labels =
       name === 'scenario' && d.scenarioNames ? cats.map((c) => d.scenarioNames![c]) : cats.map(String);
     rowsHtml.push(
-      `<tr><td>${esc(name)}</td><td colspan="3">${esc(labels.join(', '))}</td><td>${num(d.quasiP[name])}</td></tr>`,
+      `<tr><td>${esc(name === 'scenario' ? 'policy' : name)}</td><td colspan="3">${esc(labels.join(', '))}</td><td>${formatPValue(d.quasiP[name])}</td></tr>`,
     );
   }
   return `<h2>Scenario discovery</h2>

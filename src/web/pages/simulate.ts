@@ -1,6 +1,6 @@
 /**
  * Simulate: sliders for levers and assumptions re-run the model in the page on every move (one
- * preallocated Simulation, no allocation per run), a scenario switcher, and saved runs overlaid.
+ * preallocated Simulation, no allocation per run), a policy switcher, and saved runs overlaid.
  */
 import { h, fmt, notice } from '../dom.js';
 import { BASELINE_COLOR, LineChart, PALETTE, type Line } from '../chart.js';
