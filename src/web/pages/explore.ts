@@ -680,9 +680,13 @@ function renderSpecExplore(
     }
     if (v.sensitivity?.rows.length) {
       parts.push(
-        bars(
-          `Uncertainties: Spearman rank correlation with ${v.sensitivity.outcome} (policies pooled; levers are not sampled)`,
-          v.sensitivity.rows.map((r) => ({ label: r.name, value: r.rho })),
+        h(
+          'div',
+          { class: 'charts' },
+          bars(
+            `Uncertainties: Spearman rank correlation with ${v.sensitivity.outcome} (policies pooled; levers are not sampled)`,
+            v.sensitivity.rows.map((r) => ({ label: r.name, value: r.rho })),
+          ),
         ),
       );
     }
