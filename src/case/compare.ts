@@ -63,7 +63,7 @@ export function checkCaseVariables(
 
 /** Every override must name a parameter of the model (a constant or a stock's initial value). */
 export function checkScenarioOverrides(
-  compiled: CompiledModel,
+  compiled: { parameters: readonly { name: string }[] },
   scenarios: readonly Scenario[],
   scenarioFile: string,
 ): void {

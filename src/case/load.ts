@@ -16,6 +16,7 @@ import { parseEvidenceJson } from '../evidence/data.js';
 import { readModelFile } from '../node/files.js';
 import type { Diagnostic } from '../model/types.js';
 import type { CaseInputs } from './analysis.js';
+import { checkScenarioOverrides } from './compare.js';
 import {
   CaseError,
   parseCaseDefinition,
@@ -69,6 +70,66 @@ function readText(path: string): string {
       { file: path, message: `cannot read: ${e.code === 'ENOENT' ? 'no such file' : e.message}` },
     ]);
   }
+}
+
+/** The case files of a folder, parsed and checked, without the model (the workbench server). */
+export interface CaseFolder {
+  definition?: ReturnType<typeof parseCaseDefinition>;
+  scenarios?: ReturnType<typeof parseScenarios>;
+  parameters?: ReturnType<typeof parseParameters>;
+  loops?: ReturnType<typeof parseLoops>;
+  evidence?: NonNullable<CaseInputs['evidence']>;
+  readme?: string;
+}
+
+/**
+ * Read whichever case files a model's folder has, with the same parsers and located errors as
+ * `loadCase` (one CaseError carrying every issue); null when the folder has none. With `known`
+ * (the model's parameter names) an override naming no parameter is refused, as the CLI does.
+ */
+export function readCaseFolder(
+  dir: string,
+  known?: { parameters: readonly { name: string }[] },
+): CaseFolder | null {
+  const path = (name: string): string => join(dir, name);
+  const out: CaseFolder = {};
+  const issues: CaseIssue[] = [];
+  let any = false;
+  const attempt = (file: string, parse: (text: string, file: string) => void): void => {
+    if (!existsSync(path(file))) return;
+    any = true;
+    try {
+      parse(readText(path(file)), path(file));
+    } catch (err) {
+      if (err instanceof CaseError) issues.push(...err.issues);
+      else throw err;
+    }
+  };
+  attempt(CASE_FILES.case, (t, f) => (out.definition = parseCaseDefinition(parseJsonText(t, f), f)));
+  attempt(CASE_FILES.scenarios, (t, f) => {
+    out.scenarios = parseScenarios(parseJsonText(t, f), f);
+    if (known) checkScenarioOverrides(known, out.scenarios, f);
+  });
+  attempt(CASE_FILES.parameters, (t, f) => (out.parameters = parseParameters(parseJsonText(t, f), f)));
+  attempt(CASE_FILES.loops, (t, f) => (out.loops = parseLoops(parseJsonText(t, f), f)));
+  attempt(CASE_FILES.evidence, (t, f) => {
+    const parsed = parseEvidenceJson(t);
+    if (parsed.ok) out.evidence = parsed.document;
+    else
+      throw new CaseError(
+        parsed.issues.map((i) => ({
+          file: f,
+          path: i.path,
+          line: i.line,
+          column: i.column,
+          message: i.message,
+        })),
+      );
+  });
+  if (issues.length) throw new CaseError(issues);
+  if (!any) return null;
+  if (existsSync(path('README.md'))) out.readme = readText(path('README.md')).slice(0, 200_000);
+  return out;
 }
 
 export function loadCase(dir: string): LoadedCase {

@@ -1,30 +1,15 @@
 /**
- * Small inline SVG line charts for the self-contained report: no script, no external resource.
+ * The report's charts: line charts from the project's one chart kit (src/chart/kit.ts) and the
+ * model's stock-and-flow diagram, inline SVG with no script and no external resource.
  */
 
-import { formatTick } from '../format/number.js';
+import { escapeXml, lineChartSvg, type PointSeries } from '../chart/kit.js';
 import { canonicalName, displayName } from '../equations/names.js';
 
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+/** HTML and SVG text escaping: the chart kit's one. */
+export const escapeHtml = escapeXml;
 
-/** Colour-blind-safe palette (Okabe-Ito), in order of scenarios. */
-export const PALETTE = [
-  '#0072B2',
-  '#E69F00',
-  '#009E73',
-  '#CC79A7',
-  '#D55E00',
-  '#56B4E9',
-  '#F0E442',
-  '#000000',
-];
+export { PALETTE, niceTicks, type PointSeries } from '../chart/kit.js';
 
 export interface LineSeries {
   label: string;
@@ -32,14 +17,6 @@ export interface LineSeries {
   y: readonly number[];
   color: string;
   dashed?: boolean;
-}
-
-export interface PointSeries {
-  label: string;
-  points: { x: number; y: number; title: string }[];
-  color: string;
-  shape: 'circle' | 'square' | 'diamond';
-  hollow?: boolean;
 }
 
 export interface ChartOptions {
@@ -52,132 +29,24 @@ export interface ChartOptions {
   xTicks?: number[];
 }
 
-/** Round numbers for an axis: about `count` ticks covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
-  if (hi - lo < 1e-12) {
-    hi = lo + (Math.abs(lo) > 0 ? Math.abs(lo) : 1);
-  }
-  const raw = (hi - lo) / count;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
-  const start = Math.floor(lo / step) * step;
-  const ticks: number[] = [];
-  for (let v = start; v <= hi + step * 0.5; v += step) ticks.push(Math.round(v / step) * step);
-  return ticks;
-}
-
-const tickText = formatTick;
-
+/** A report's line chart: the chart kit's (src/chart/kit.ts), with 0 kept on the y axis. */
 export function lineChart(
   lines: readonly LineSeries[],
   options: ChartOptions,
   points: readonly PointSeries[] = [],
 ): string {
-  const width = options.width ?? 720;
-  const height = options.height ?? 300;
-  const m = { left: 64, right: 34, top: 28, bottom: 40 };
-  const legendRows = Math.ceil((lines.length + points.length) / 3);
-  const totalHeight = height + legendRows * 18 + 8;
-  const xs = [...lines.flatMap((l) => l.x), ...points.flatMap((p) => p.points.map((q) => q.x))];
-  const ys = [...lines.flatMap((l) => l.y), ...points.flatMap((p) => p.points.map((q) => q.y))].filter(
-    Number.isFinite,
-  );
-  const xMin = Math.min(...xs);
-  const xMax = Math.max(...xs);
-  const yTicks = niceTicks(Math.min(0, ...ys), Math.max(...ys, 0));
-  const yMin = yTicks[0]!;
-  const yMax = yTicks[yTicks.length - 1]!;
-  const px = (x: number): number => m.left + ((x - xMin) / (xMax - xMin || 1)) * (width - m.left - m.right);
-  const py = (y: number): number =>
-    height - m.bottom - ((y - yMin) / (yMax - yMin || 1)) * (height - m.top - m.bottom);
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${totalHeight}" width="${width}" height="${totalHeight}" role="img" aria-label="${escapeHtml(options.title)}">`,
-  );
-  parts.push(`<title>${escapeHtml(options.title)}</title>`);
-  parts.push(
-    `<text x="${m.left}" y="16" font-size="13" font-weight="bold">${escapeHtml(options.title)}</text>`,
-  );
-  for (const t of yTicks) {
-    const y = py(t).toFixed(1);
-    parts.push(`<line x1="${m.left}" x2="${width - m.right}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
-    parts.push(
-      `<text x="${m.left - 6}" y="${y}" font-size="11" text-anchor="end" dy="4">${tickText(t)}</text>`,
-    );
-  }
-  const xTicks = options.xTicks ?? niceTicks(xMin, xMax, 8).filter((t) => t >= xMin && t <= xMax);
-  for (const t of xTicks) {
-    const x = px(t).toFixed(1);
-    parts.push(
-      `<line x1="${x}" x2="${x}" y1="${height - m.bottom}" y2="${height - m.bottom + 4}" stroke="#555"/>`,
-    );
-    const label = options.xTickLabel ? options.xTickLabel(t) : tickText(t);
-    parts.push(
-      `<text x="${x}" y="${height - m.bottom + 16}" font-size="11" text-anchor="middle">${escapeHtml(label)}</text>`,
-    );
-  }
-  parts.push(
-    `<line x1="${m.left}" x2="${width - m.right}" y1="${height - m.bottom}" y2="${height - m.bottom}" stroke="#555"/>`,
-  );
-  if (options.yLabel) {
-    parts.push(
-      `<text x="14" y="${(height - m.bottom + m.top) / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 14 ${(height - m.bottom + m.top) / 2})">${escapeHtml(options.yLabel)}</text>`,
-    );
-  }
-  for (const l of lines) {
-    const d = l.x
-      .map((x, i) => (Number.isFinite(l.y[i]!) ? `${px(x).toFixed(1)},${py(l.y[i]!).toFixed(1)}` : ''))
-      .filter(Boolean)
-      .join(' ');
-    parts.push(
-      `<polyline fill="none" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="6 4"' : ''} points="${d}"><title>${escapeHtml(l.label)}</title></polyline>`,
-    );
-  }
-  for (const p of points) {
-    const fill = p.hollow ? 'white' : p.color;
-    for (const q of p.points) {
-      const x = px(q.x);
-      const y = py(q.y);
-      const title = `<title>${escapeHtml(q.title)}</title>`;
-      if (p.shape === 'circle') {
-        parts.push(
-          `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="4" fill="${fill}" stroke="${p.color}" stroke-width="1.5">${title}</circle>`,
-        );
-      } else if (p.shape === 'square') {
-        parts.push(
-          `<rect x="${(x - 4).toFixed(1)}" y="${(y - 4).toFixed(1)}" width="8" height="8" fill="${fill}" stroke="${p.color}" stroke-width="1.5">${title}</rect>`,
-        );
-      } else {
-        parts.push(
-          `<polygon points="${x.toFixed(1)},${(y - 5).toFixed(1)} ${(x + 5).toFixed(1)},${y.toFixed(1)} ${x.toFixed(1)},${(y + 5).toFixed(1)} ${(x - 5).toFixed(1)},${y.toFixed(1)}" fill="${fill}" stroke="${p.color}" stroke-width="1.5">${title}</polygon>`,
-        );
-      }
-    }
-  }
-  const legend = [
-    ...lines.map((l) => ({ label: l.label, color: l.color, kind: 'line' as const, dashed: l.dashed })),
-    ...points.map((p) => ({ label: p.label, color: p.color, kind: p.shape, hollow: p.hollow })),
-  ];
-  legend.forEach((item, i) => {
-    const col = i % 3;
-    const row = Math.floor(i / 3);
-    const x = m.left + col * ((width - m.left) / 3);
-    const y = height + 4 + row * 18;
-    if (item.kind === 'line') {
-      parts.push(
-        `<line x1="${x}" x2="${x + 22}" y1="${y}" y2="${y}" stroke="${item.color}" stroke-width="3"${'dashed' in item && item.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
-      );
-    } else {
-      const fill = 'hollow' in item && item.hollow ? 'white' : item.color;
-      parts.push(
-        `<circle cx="${x + 11}" cy="${y}" r="4" fill="${fill}" stroke="${item.color}" stroke-width="1.5"/>`,
-      );
-    }
-    parts.push(`<text x="${x + 28}" y="${y + 4}" font-size="11">${escapeHtml(item.label)}</text>`);
+  return lineChartSvg({
+    title: options.title,
+    yLabel: options.yLabel,
+    width: options.width,
+    height: options.height,
+    xTickLabel: options.xTickLabel,
+    xTicks: options.xTicks ? () => options.xTicks! : undefined,
+    lines,
+    points,
+    includeZero: true,
+    titleInside: true,
   });
-  parts.push('</svg>');
-  return parts.join('\n');
 }
 
 export interface DiagramElement {

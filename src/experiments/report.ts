@@ -6,13 +6,21 @@
  */
 import type { DiscoveryResult } from './discover.js';
 import type { PolicyRobustness } from './robustness.js';
-import { percentile } from './robustness.js';
+import { FAN_LABELS, fanBands, shownTimes } from './fan.js';
+import {
+  axesSvg,
+  lineChartSvg,
+  makeFrame,
+  niceTicks,
+  PALETTE,
+  type Frame as KitFrame,
+} from '../chart/kit.js';
 import type { MorrisResult, SensitivityReport, SobolResult } from './sensitivity.js';
 import type { ResultsMetadata } from './store.js';
 import type { ExperimentTable } from './table.js';
 import { STATUS_OK } from './runner.js';
 import { spearman } from '../stats/rank.js';
-import { formatNumber } from '../format/number.js';
+import { formatNumber, formatPValue } from '../format/number.js';
 
 export interface ReportData {
   title: string;
@@ -28,45 +36,16 @@ export interface ReportData {
   scatterOutcome?: string;
 }
 
-const PALETTE = [
-  '#1f77b4',
-  '#d62728',
-  '#2ca02c',
-  '#ff7f0e',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#17becf',
-  '#7f7f7f',
-  '#bcbd22',
-];
-
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const num = formatNumber;
 
-/** About five round tick values spanning [lo, hi]. */
-function ticks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  if (hi === lo) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
-    out.push(Number(t.toPrecision(12)));
-  return out;
-}
-
-interface Frame {
-  width: number;
-  height: number;
-  x: (v: number) => number;
-  y: (v: number) => number;
+interface Frame extends KitFrame {
   parts: string[];
 }
 
+/** A plot area with the kit's axes (src/chart/kit.ts: one tick algorithm for every chart). */
 function frame(
   xDomain: [number, number],
   yDomain: [number, number],
@@ -74,39 +53,16 @@ function frame(
 ): Frame {
   const width = opts.width ?? 360;
   const height = opts.height ?? 240;
-  const m = { left: 56, right: 12, top: opts.title ? 24 : 10, bottom: 40 };
-  let [x0, x1] = xDomain;
-  let [y0, y1] = yDomain;
-  if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
-  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
-  const x = (v: number): number => m.left + ((v - x0) / (x1 - x0)) * (width - m.left - m.right);
-  const y = (v: number): number => height - m.bottom - ((v - y0) / (y1 - y0)) * (height - m.top - m.bottom);
+  const f = makeFrame(xDomain, yDomain, {
+    width,
+    height,
+    margin: { left: 56, right: 12, top: opts.title ? 24 : 10, bottom: 40 },
+  });
   const parts: string[] = [];
   if (opts.title)
     parts.push(`<text x="${width / 2}" y="15" text-anchor="middle" class="t">${esc(opts.title)}</text>`);
-  parts.push(
-    `<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" class="plot"/>`,
-  );
-  for (const t of ticks(x0, x1)) {
-    parts.push(
-      `<line x1="${x(t)}" x2="${x(t)}" y1="${height - m.bottom}" y2="${height - m.bottom + 4}" class="ax"/>`,
-    );
-    parts.push(`<text x="${x(t)}" y="${height - m.bottom + 15}" text-anchor="middle">${num(t)}</text>`);
-  }
-  for (const t of ticks(y0, y1)) {
-    parts.push(`<line x1="${m.left - 4}" x2="${m.left}" y1="${y(t)}" y2="${y(t)}" class="ax"/>`);
-    parts.push(`<text x="${m.left - 6}" y="${y(t) + 4}" text-anchor="end">${num(t)}</text>`);
-  }
-  if (opts.xLabel)
-    parts.push(
-      `<text x="${(m.left + width - m.right) / 2}" y="${height - 6}" text-anchor="middle" class="l">${esc(opts.xLabel)}</text>`,
-    );
-  if (opts.yLabel) {
-    parts.push(
-      `<text transform="translate(12 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle" class="l">${esc(opts.yLabel)}</text>`,
-    );
-  }
-  return { width, height, x, y, parts };
+  parts.push(axesSvg(f, { xLabel: opts.xLabel, yLabel: opts.yLabel, xTicks: niceTicks(f.x0, f.x1) }));
+  return { ...f, parts };
 }
 
 const svg = (f: Frame): string =>
@@ -130,39 +86,30 @@ function fanCharts(data: ReportData): string {
     '<h2>Outcomes over time</h2><p>Median (line), 25–75% (dark band) and 5–95% (light band) of the runs of each policy.</p>',
   ];
   for (const s of data.series) {
-    // At most ~240 time points per chart keeps the page small whatever the save step.
-    const stride = Math.max(1, Math.ceil(times.length / 240));
-    const shown = times.map((_, t) => t).filter((t) => t % stride === 0 || t === times.length - 1);
-    const bands = s.policies.map(({ rows, values }) =>
-      shown.map((t) => {
-        const column = Float64Array.from({ length: rows }, (_, r) => values[r * times.length + t])
-          .filter(Number.isFinite)
-          .sort();
-        return [0.05, 0.25, 0.5, 0.75, 0.95].map((q) => percentile(column, q));
-      }),
-    );
-    const yDomain = extent(bands.flat(2));
+    const shown = shownTimes(times.length);
+    const bands = s.policies.map(({ rows, values }) => fanBands(values, rows, times.length, shown));
+    const [lo, hi] = extent(bands.flat(2));
     out.push(`<h3>${esc(s.name)}</h3><div class="grid">`);
     s.policies.forEach((_, p) => {
-      const f = frame([times[0], times[times.length - 1]], yDomain, {
-        title: data.table.policyNames[p],
-        xLabel: 'time',
-      });
-      const colour = PALETTE[p % PALETTE.length];
-      const area = (lo: number, hi: number): string => {
-        const pts = shown.map((t, i) => `${f.x(times[t]).toFixed(1)},${f.y(bands[p][i][hi]).toFixed(1)}`);
-        const back = shown
-          .map((t, i) => `${f.x(times[t]).toFixed(1)},${f.y(bands[p][i][lo]).toFixed(1)}`)
-          .reverse();
-        return `<polygon points="${[...pts, ...back].join(' ')}" fill="${colour}" opacity="${lo === 0 ? 0.18 : 0.35}"/>`;
-      };
-      if (bands[p].every((b) => b.every(Number.isFinite))) {
-        f.parts.push(area(0, 4), area(1, 3));
-        f.parts.push(
-          `<polyline points="${shown.map((t, i) => `${f.x(times[t]).toFixed(1)},${f.y(bands[p][i][2]).toFixed(1)}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`,
-        );
-      }
-      out.push(svg(f));
+      const colour = PALETTE[p % PALETTE.length]!;
+      const x = shown.map((t) => times[t]!);
+      const level = (k: number) => bands[p]!.map((b) => b[k]!);
+      out.push(
+        lineChartSvg({
+          title: data.table.policyNames[p]!,
+          width: 360,
+          height: 240,
+          xLabel: 'time',
+          titleInside: true,
+          // One y axis for every policy of an outcome, so the panels compare at a glance.
+          lines: [{ label: FAN_LABELS[2], x, y: level(2), color: colour }],
+          bands: [
+            { label: FAN_LABELS[0], x, lo: level(0), hi: level(4), color: colour, opacity: 0.18 },
+            { label: FAN_LABELS[1], x, lo: level(1), hi: level(3), color: colour, opacity: 0.35 },
+          ],
+          yDomain: [lo, hi],
+        }),
+      );
     });
     out.push('</div>');
   }
@@ -242,13 +189,13 @@ function primSection(data: ReportData): string {
     const span = full[1] - full[0] || 1;
     const left = ((lo - full[0]) / span) * 100;
     const width = ((hi - lo) / span) * 100;
-    return `<tr><td>${esc(name)}</td><td class="bar"><div style="margin-left:${left.toFixed(1)}%;width:${Math.max(0.5, width).toFixed(1)}%"></div></td><td>${num(lo)} – ${num(hi)}</td><td>${num(full[0])} – ${num(full[1])}</td><td>${num(d.quasiP[name])}</td></tr>`;
+    return `<tr><td>${esc(name)}</td><td class="bar"><div style="margin-left:${left.toFixed(1)}%;width:${Math.max(0.5, width).toFixed(1)}%"></div></td><td>${num(lo)} – ${num(hi)}</td><td>${num(full[0])} – ${num(full[1])}</td><td>${formatPValue(d.quasiP[name])}</td></tr>`;
   });
   for (const [name, cats] of Object.entries(chosen.categories)) {
     const labels =
       name === 'scenario' && d.scenarioNames ? cats.map((c) => d.scenarioNames![c]) : cats.map(String);
     rowsHtml.push(
-      `<tr><td>${esc(name)}</td><td colspan="3">${esc(labels.join(', '))}</td><td>${num(d.quasiP[name])}</td></tr>`,
+      `<tr><td>${esc(name === 'scenario' ? 'policy' : name)}</td><td colspan="3">${esc(labels.join(', '))}</td><td>${formatPValue(d.quasiP[name])}</td></tr>`,
     );
   }
   return `<h2>Scenario discovery</h2>

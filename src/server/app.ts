@@ -3,7 +3,7 @@
  * Plain node:http; every input is validated and bounded; file paths are confined to one root.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -14,7 +14,10 @@ import { describeModelText, type CheckOutcome, type ModelFacts } from './model-c
 import { runWorkerTask, TaskGate, type WorkerLimits } from './limits.js';
 import { checkQuery, HttpError, parseJsonBody, readBody, sendBytes, sendError, sendJson } from './http.js';
 import { MODEL_ID_PATTERN, openApiDocument, openModelRequest } from './openapi.js';
-import { listModelFiles, MODEL_EXTENSIONS, resolveUnder } from './paths.js';
+import { listFoldersWith, listModelFiles, MODEL_EXTENSIONS, resolveUnder } from './paths.js';
+import type { ViewAnswer, ViewJob } from './view-worker.js';
+import type { ViewOptions } from './results-view.js';
+import type { Schema } from './schema.js';
 import { ExperimentService } from './experiments.js';
 import { readCaseData } from './case.js';
 import { VERSION } from '../version.js';
@@ -148,6 +151,42 @@ export function checkBindHost(host: string): string | undefined {
   return undefined;
 }
 
+const text = (max: number): Schema => ({ type: 'string', maxLength: max });
+const viewQuery: Schema = {
+  type: 'object',
+  properties: {
+    path: text(500),
+    where: text(500),
+    policy: text(200),
+    satisfice: text(500),
+    regret: text(200),
+    alpha: { type: 'string', pattern: '^(0(\\.\\d+)?|1)$' },
+  },
+  additionalProperties: false,
+};
+const calibrationQuery: Schema = {
+  type: 'object',
+  properties: { path: text(500), asof: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
+  required: ['path'],
+  additionalProperties: false,
+};
+const foldersQuery: Schema = {
+  type: 'object',
+  properties: { model: { type: 'string', pattern: MODEL_ID_PATTERN } },
+  required: ['model'],
+  additionalProperties: false,
+};
+
+function viewOptions(q: Record<string, string>): ViewOptions {
+  return {
+    where: q.where,
+    policy: q.policy || undefined,
+    satisfice: q.satisfice,
+    regret: q.regret || undefined,
+    alpha: q.alpha === undefined ? undefined : Number(q.alpha),
+  };
+}
+
 /** The Host header without its port, lower case, brackets kept off IPv6 literals. */
 function hostOfHeader(header: string): string {
   const h = header.trim().toLowerCase();
@@ -185,6 +224,7 @@ export class Workbench {
       limits: options.experimentLimits ?? DEFAULT_EXPERIMENT_LIMITS,
       concurrency: 2,
       budgets: options.budgets,
+      root: this.root,
     });
     this.token = options.token;
     if (options.model) this.openFile(locateModel(options.model), 'default');
@@ -307,7 +347,7 @@ export class Workbench {
       if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
       const m = this.models.get(id);
       if (!m) throw new HttpError(404, `no open model '${id}'`);
-      let caseData = readCaseData(m.dir);
+      let caseData: object | null = readCaseData(m.dir, m.facts, this.root);
       if (this.evidenceStore && m.id === 'default') {
         caseData = { ...(caseData ?? {}), evidence: await this.evidenceStore.exportDocument() };
       }
@@ -325,6 +365,55 @@ export class Workbench {
       const body = await readBody(req, this.jsonBytes);
       return sendJson(res, 202, this.experiments.start(body));
     }
+    const viewMatch = /^\/api\/experiments\/([^/]+)\/view$/.exec(path);
+    if (viewMatch && method === 'GET') {
+      const q = checkQuery(url.searchParams, viewQuery);
+      const dir = this.experiments.resultsOf(decodePathPart(viewMatch[1]!, 'experiment id'));
+      return sendJson(res, 200, await this.view({ kind: 'explore', dir, options: viewOptions(q) }));
+    }
+    if (path === '/api/results/view' && method === 'GET') {
+      const q = checkQuery(url.searchParams, { ...viewQuery, required: ['path'] });
+      const dir = resolveUnder(this.root, q.path!);
+      if (!dir) throw new HttpError(403, 'that folder is outside the folder this server may read');
+      if (!existsSync(join(dir, 'metadata.json')))
+        throw new HttpError(
+          404,
+          `${q.path}: not an experiment results folder (no metadata.json; write one with interlock explore SPEC --out DIR)`,
+        );
+      return sendJson(res, 200, await this.view({ kind: 'explore', dir, options: viewOptions(q) }));
+    }
+    if (path === '/api/calibration' && method === 'GET') {
+      const q = checkQuery(url.searchParams, calibrationQuery);
+      const dir = resolveUnder(this.root, q.path!);
+      if (!dir) throw new HttpError(403, 'that folder is outside the folder this server may read');
+      if (!existsSync(dir)) throw new HttpError(404, `${q.path}: no such folder`);
+      return sendJson(res, 200, await this.view({ kind: 'calibration', root: this.root, dir, asOf: q.asof }));
+    }
+    if (path === '/api/folders' && method === 'GET') {
+      const q = checkQuery(url.searchParams, foldersQuery);
+      const m = this.models.get(q.model!);
+      if (!m) throw new HttpError(404, `no open model '${q.model}'`);
+      const caseDir = m.dir ? relative(this.root, m.dir).split(sep).join('/') : undefined;
+      const inCase = (sub: string) =>
+        caseDir !== undefined && !caseDir.startsWith('..') ? [`${caseDir || '.'}/${sub}`] : [];
+      const specs = inCase('experiments').flatMap((d) => {
+        const full = resolveUnder(this.root, d);
+        if (!full || !existsSync(full)) return [];
+        return readdirSync(full)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => `${d}/${f}`.replace(/^\.\//, ''));
+      });
+      return sendJson(res, 200, {
+        specs,
+        results: listFoldersWith(this.root, ['out', 'runs'], ['metadata.json']),
+        calibrations: listFoldersWith(
+          this.root,
+          [...inCase('calibration'), 'out'],
+          ['sequence.json', 'summary.json'],
+        ),
+      });
+    }
     const expMatch = /^\/api\/experiments\/([^/]+)$/.exec(path);
     if (expMatch && method === 'GET') {
       return sendJson(res, 200, this.experiments.status(decodePathPart(expMatch[1]!, 'experiment id')));
@@ -333,13 +422,36 @@ export class Workbench {
       return sendJson(res, 200, this.experiments.cancel(decodePathPart(expMatch[1]!, 'experiment id')));
     }
     if (
-      ['/api/models', '/api/experiments', '/api/openapi.json', '/api/health'].includes(path) ||
+      [
+        '/api/models',
+        '/api/experiments',
+        '/api/openapi.json',
+        '/api/health',
+        '/api/results/view',
+        '/api/calibration',
+        '/api/folders',
+      ].includes(path) ||
       modelMatch ||
+      viewMatch ||
       expMatch
     ) {
       throw new HttpError(405, 'method not allowed');
     }
     throw new HttpError(404, `no such API endpoint: ${path}`);
+  }
+
+  /** A folder's view for a page, read and analysed in a worker under the experiment limits. */
+  private async view(job: ViewJob): Promise<unknown> {
+    const answer = await this.checks.run(() =>
+      runWorkerTask<ViewAnswer>(
+        new URL('./view-worker.js', import.meta.url),
+        job,
+        this.options.experimentLimits ?? DEFAULT_EXPERIMENT_LIMITS,
+        'reading the folder',
+      ),
+    );
+    if (!answer.ok) throw new HttpError(400, answer.message.split(this.root + sep).join(''));
+    return answer.view;
   }
 
   private async postModel(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -507,6 +619,8 @@ export async function startServer(
             workbench.experiments.stopAll();
             server.closeAllConnections();
             server.close(() => {
+              // Kept results of spec experiments go after the workers have had their moment.
+              setTimeout(() => workbench.experiments.removeResults(), 2500).unref();
               if (workbench.evidenceStore) void workbench.evidenceStore.close().then(done, done);
               else done();
             });

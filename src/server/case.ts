@@ -1,35 +1,56 @@
 /**
- * Case data kept beside a model file: the case definition (case.json), scenarios, parameter
- * sources and ranges, named loops, evidence.
+ * Case data kept beside a model file (case.json, scenarios.json, parameters.json, loops.json,
+ * evidence.json), read through `src/case/` with the CLI's parsers and checks, then shaped as the
+ * workbench reads it (scenarios and parameters keyed by name). A case folder the CLI would refuse
+ * (an override naming no parameter, a malformed range) is refused here with the same messages.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { relative } from 'node:path';
+import { CaseError, formatIssue } from '../case/definition.js';
+import { readCaseFolder } from '../case/load.js';
+import { HttpError } from './http.js';
 
-/** File stem -> key in the case data ('case.json' is the case definition: question, charts, ...). */
-const CASE_FILES: Record<string, string> = {
-  scenarios: 'scenarios',
-  parameters: 'parameters',
-  loops: 'loops',
-  evidence: 'evidence',
-  case: 'definition',
-};
+export interface CaseDataDocument {
+  definition?: unknown;
+  scenarios?: Record<string, { description: string; overrides: Record<string, number> }>;
+  parameters?: Record<string, unknown>;
+  loops?: unknown;
+  evidence?: unknown;
+  readme?: string;
+}
 
-/** The case files found in `dir` (null when there are none). A broken file is reported, not fatal. */
-export function readCaseData(dir: string | undefined): Record<string, unknown> | null {
+/**
+ * The case files found in `dir` (null when there are none), checked against the model's
+ * parameters. A wrong file is an HTTP 422 whose details name each file (relative to `root`),
+ * JSON path and problem.
+ */
+export function readCaseData(
+  dir: string | undefined,
+  model: { parameters: readonly { name: string }[] },
+  root: string,
+): CaseDataDocument | null {
   if (!dir) return null;
-  const data: Record<string, unknown> = {};
-  let any = false;
-  for (const [name, field] of Object.entries(CASE_FILES)) {
-    const file = join(dir, `${name}.json`);
-    if (!existsSync(file)) continue;
-    try {
-      data[field] = JSON.parse(readFileSync(file, 'utf8'));
-      any = true;
-    } catch (err) {
-      data[`${field}Error`] = `could not read ${name}.json: ${(err as Error).message}`;
-    }
+  let folder;
+  try {
+    folder = readCaseFolder(dir, model);
+  } catch (err) {
+    if (!(err instanceof CaseError)) throw err;
+    throw new HttpError(
+      422,
+      'the case folder beside this model is wrong (the CLI refuses it too)',
+      err.issues.map((i) => formatIssue({ ...i, file: relative(root, i.file) || i.file })),
+    );
   }
-  const readme = join(dir, 'README.md');
-  if (any && existsSync(readme)) data.readme = readFileSync(readme, 'utf8').slice(0, 200_000);
-  return any ? data : null;
+  if (!folder) return null;
+  const out: CaseDataDocument = {};
+  if (folder.definition) out.definition = folder.definition;
+  if (folder.scenarios)
+    out.scenarios = Object.fromEntries(
+      folder.scenarios.map((s) => [s.name, { description: s.description, overrides: s.overrides }]),
+    );
+  if (folder.parameters)
+    out.parameters = Object.fromEntries(folder.parameters.map(({ name, ...rest }) => [name, rest]));
+  if (folder.loops) out.loops = folder.loops;
+  if (folder.evidence) out.evidence = folder.evidence;
+  if (folder.readme) out.readme = folder.readme;
+  return out;
 }

@@ -1,6 +1,6 @@
 /**
  * Worker-thread entry of one workbench experiment: run it in this thread (explore, in-process),
- * post progress, then the Explore page's summary. A `stop` message ends it after the run in
+ * post progress, then the Explore page's summary (a spec experiment leaves its results folder). A `stop` message ends it after the run in
  * flight; the server ends the thread outright when a limit is passed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -17,9 +17,10 @@ parentPort?.on('message', (m: { type: string }) => {
 
 let last = 0;
 explore(
-  { ...job.loaded, scenarios: new Map() },
+  { ...job.loaded, scenarios: new Map(job.loaded.scenarios) },
   {
     outDir: job.outDir,
+    samples: job.fromSpec?.samples,
     inProcess: true,
     budgets: job.budgets,
     signal: controller.signal,
@@ -35,6 +36,14 @@ explore(
   .then((run) => {
     if (run.interrupted) return post({ type: 'stopped', done: run.metadata.completedRuns });
     const s = job.summary;
+    // A spec experiment's results stay in its folder; the page asks for their view.
+    if (!s)
+      return post({
+        type: 'done',
+        done: run.metadata.completedRuns,
+        failed: run.metadata.failedRuns,
+        result: null,
+      });
     const result = summarise(job.outDir, s.varied, s.ranges, s.output, s.threshold, s.below);
     post({ type: 'done', done: run.metadata.completedRuns, failed: run.metadata.failedRuns, result });
   })

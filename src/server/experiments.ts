@@ -17,15 +17,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedSpec } from '../experiments/explore.js';
-import { parseSpec, SpecError } from '../experiments/spec.js';
+import { parseSpec, SpecError, type ScenarioDefinition } from '../experiments/spec.js';
+import { loadSpecFile } from '../experiments/explore.js';
+import { resolveUnder } from './paths.js';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { loadTable, readSeries } from '../experiments/store.js';
 import { STATUS_OK } from '../experiments/runner.js';
 import { prim } from '../experiments/prim.js';
 import type { OpenModel } from './app.js';
 import { readCaseData } from './case.js';
+import { BudgetError, resolveBudgets } from '../model/budgets.js';
+import { buildPlan } from '../experiments/plan.js';
 
 export interface ExperimentRequest {
   model: string;
+  /** An experiment spec file (root-relative), run as the CLI's `explore` runs it. */
+  spec?: string;
   samples?: number;
   seed?: number;
   output?: string;
@@ -42,16 +49,26 @@ interface Experiment {
   total: number;
   error?: string;
   result?: unknown;
+  /** Spec experiments: the spec file (root-relative), policies and when it started. */
+  spec?: string;
+  policies?: string[];
+  startedAt?: number;
+  /** Milliseconds since the experiment started running (the page's time left). */
+  elapsedMs?: number;
+  /** Spec experiments: the results folder, kept until the experiment is forgotten. */
+  resultsDir?: string;
   /** Ends the experiment (queued: never starts; running: stops after the runs in flight). */
   stop(): void;
 }
 
 /** What the experiment worker is given. */
 export interface ExperimentJob {
-  loaded: Omit<LoadedSpec, 'scenarios'> & { scenarios: [] };
+  loaded: Omit<LoadedSpec, 'scenarios'> & { scenarios: [string, ScenarioDefinition][] };
   outDir: string;
   budgets?: Partial<Budgets>;
-  summary: {
+  /** A spec run as written (every policy crossed with the sampled futures), with this many samples. */
+  fromSpec?: { samples?: number };
+  summary?: {
     varied: string[];
     ranges: [number, number][];
     output: string;
@@ -74,6 +91,8 @@ export interface ExperimentServiceOptions {
   /** Experiments running at once; the others wait their turn (status `queued`). */
   concurrency: number;
   budgets?: Partial<Budgets>;
+  /** Folder spec files are resolved under (the server's root). */
+  root?: string;
 }
 
 export class ExperimentService {
@@ -97,7 +116,8 @@ export class ExperimentService {
     // Facts found when the model was opened (in a worker): nothing is compiled on this thread.
     const compiled = model.facts;
     if (!compiled.simSpecs) throw new HttpError(422, 'the model does not compile');
-    const caseParams = readCaseRanges(model);
+    if (req.spec !== undefined) return this.startSpec(req);
+    const caseParams = readCaseRanges(model, this.options.root ?? process.cwd());
     const ranges = new Map<string, [number, number]>();
     if (req.parameters) {
       for (const [name, [lo, hi]] of Object.entries(req.parameters)) {
@@ -136,13 +156,7 @@ export class ExperimentService {
     const varied = names.filter((n) => ranges.get(n)![0] < ranges.get(n)![1]);
     if (!varied.length) throw new HttpError(400, 'every range is a single value; nothing to vary');
 
-    if (this.experiments.size >= MAX_EXPERIMENTS) {
-      const oldest = [...this.experiments.values()].find(
-        (e) => e.status !== 'running' && e.status !== 'queued',
-      );
-      if (!oldest) throw new HttpError(429, 'too many experiments running; try again later');
-      this.experiments.delete(oldest.id);
-    }
+    this.evictIfFull();
     // About 200 saved points are plenty for a fan chart; integration keeps the model's dt.
     const spec = compiled.simSpecs;
     const steps = Math.round((spec.stop - spec.start) / spec.dt);
@@ -194,7 +208,80 @@ export class ExperimentService {
         below: !!req.below,
       },
     };
-    const exp: Experiment = { id, status: 'queued', done: 0, failed: 0, total, stop: () => {} };
+    return this.enqueue(id, total, job);
+  }
+
+  /**
+   * An experiment spec file run as `interlock explore` runs it: the policies it names crossed with
+   * the futures it samples (levers are never sampled), into a results folder the page then reads.
+   */
+  private startSpec(req: ExperimentRequest): { id: string; total: number } {
+    const root = this.options.root ?? process.cwd();
+    const full = resolveUnder(root, req.spec!);
+    if (!full) throw new HttpError(403, 'that spec is outside the folder this server may read');
+    let loaded: LoadedSpec;
+    try {
+      loaded = loadSpecFile(full);
+    } catch (err) {
+      if (err instanceof SpecError) throw new HttpError(400, err.message.split(root).join('.'));
+      throw err;
+    }
+    if (loaded.modelFile && !resolveUnder(root, relative(root, resolve(dirname(full), loaded.spec.model))))
+      throw new HttpError(403, "the spec's model is outside the folder this server may read");
+    let planned;
+    try {
+      planned = buildPlan(loaded.spec, loaded.scenarios, req.samples, resolveBudgets(this.options.budgets));
+    } catch (err) {
+      if (err instanceof BudgetError || err instanceof SpecError)
+        throw new HttpError(400, (err as Error).message);
+      throw err;
+    }
+    this.evictIfFull();
+    const id = `e${++this.counter}`;
+    const job: ExperimentJob = {
+      loaded: { ...loaded, scenarios: [...loaded.scenarios.entries()] },
+      outDir: '',
+      budgets: this.options.budgets,
+      fromSpec: { samples: req.samples },
+    };
+    return this.enqueue(id, planned.rows, job, {
+      spec: relative(root, full).split(sep).join('/'),
+      policies: planned.policies.map((p) => p.name),
+    });
+  }
+
+  private evictIfFull(): void {
+    if (this.experiments.size < MAX_EXPERIMENTS) return;
+    const oldest = [...this.experiments.values()].find(
+      (e) => e.status !== 'running' && e.status !== 'queued',
+    );
+    if (!oldest) throw new HttpError(429, 'too many experiments running; try again later');
+    this.forget(oldest);
+  }
+
+  private forget(exp: Experiment): void {
+    if (exp.resultsDir) rmSync(exp.resultsDir, { recursive: true, force: true });
+    this.experiments.delete(exp.id);
+  }
+
+  /** The results folder of a finished spec experiment (for its view). */
+  resultsOf(id: string): string {
+    const exp = this.experiments.get(id);
+    if (!exp || !new RegExp(MODEL_ID_PATTERN).test(id)) return this.status(id) && '';
+    if (!exp.resultsDir)
+      throw new HttpError(409, `experiment '${id}' has no results folder (not started from a spec)`);
+    if (exp.status === 'queued' || exp.status === 'running' || exp.done === 0)
+      throw new HttpError(409, `experiment '${id}' has no finished runs yet`);
+    return exp.resultsDir;
+  }
+
+  private enqueue(
+    id: string,
+    total: number,
+    job: ExperimentJob,
+    extra: Partial<Experiment> = {},
+  ): { id: string; total: number } {
+    const exp: Experiment = { id, status: 'queued', done: 0, failed: 0, total, ...extra, stop: () => {} };
     this.experiments.set(id, exp);
     let cancelled = false;
     exp.stop = () => {
@@ -246,6 +333,8 @@ export class ExperimentService {
       return;
     }
     exp.status = 'running';
+    exp.startedAt = Date.now();
+    if (job.fromSpec) exp.resultsDir = outDir;
     let ended = false;
     const end = (status: Experiment['status'], error?: string): void => {
       if (ended) return;
@@ -254,7 +343,11 @@ export class ExperimentService {
       clearTimeout(grace);
       exp.status = status;
       if (error) exp.error = error;
-      void worker.terminate().finally(() => rmSync(outDir, { recursive: true, force: true }));
+      exp.elapsedMs = Date.now() - (exp.startedAt ?? Date.now());
+      // A spec experiment's folder stays for its view (stopped ones keep their finished runs).
+      void worker.terminate().finally(() => {
+        if (!exp.resultsDir) rmSync(outDir, { recursive: true, force: true });
+      });
       this.release();
     };
     let grace: NodeJS.Timeout | undefined;
@@ -299,7 +392,8 @@ export class ExperimentService {
     if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed experiment id');
     const exp = this.experiments.get(id);
     if (!exp) throw new HttpError(404, `no experiment '${id}'`);
-    const { stop: _stop, ...rest } = exp;
+    const { stop: _stop, resultsDir: _dir, ...rest } = exp;
+    if (exp.status === 'running' && exp.startedAt) rest.elapsedMs = Date.now() - exp.startedAt;
     return rest;
   }
 
@@ -314,6 +408,12 @@ export class ExperimentService {
   stopAll(): void {
     for (const e of this.experiments.values()) if (e.status === 'queued' || e.status === 'running') e.stop();
   }
+
+  /** Remove every kept results folder (the server is closing). */
+  removeResults(): void {
+    for (const e of this.experiments.values())
+      if (e.resultsDir) rmSync(e.resultsDir, { recursive: true, force: true });
+  }
 }
 
 /** Parameter names compared as the engine does (case, `_` or space; element lists). */
@@ -327,9 +427,9 @@ function parameterKey(name: string): string {
 }
 
 /** The case's uncertainty ranges (parameters.json beside the model), when there are any. */
-function readCaseRanges(model: OpenModel): Map<string, [number, number]> {
+function readCaseRanges(model: OpenModel, root: string): Map<string, [number, number]> {
   const out = new Map<string, [number, number]>();
-  const data = readCaseData(model.dir);
+  const data = readCaseData(model.dir, model.facts, root);
   const params = data?.parameters as Record<string, { range?: unknown }> | undefined;
   if (!params || typeof params !== 'object') return out;
   for (const [name, p] of Object.entries(params)) {

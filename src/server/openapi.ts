@@ -22,6 +22,13 @@ export const experimentRequest: Schema = {
     'analyse one output.',
   properties: {
     model: { type: 'string', pattern: MODEL_ID_PATTERN },
+    spec: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 500,
+      description:
+        'An experiment spec file (root-relative), run as `interlock explore` runs it: its policies crossed with its sampled futures; `samples` overrides its sample count. The other fields are then not used.',
+    },
     samples: { type: 'integer', minimum: 2, maximum: 5000 },
     seed: { type: 'integer', minimum: 0, maximum: 2147483647 },
     output: { type: 'string', minLength: 1, maxLength: 200 },

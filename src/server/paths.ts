@@ -64,3 +64,39 @@ export function listModelFiles(root: string, maxDepth = 4, limit = 500): string[
   walk(root, 0);
   return out;
 }
+
+/**
+ * Folders under `root` (depth-limited, hidden and dependency folders skipped) that hold `marker`
+ * (e.g. metadata.json of experiment results), root-relative, at most `limit`.
+ */
+export function listFoldersWith(
+  root: string,
+  starts: string[],
+  marker: string[],
+  maxDepth = 3,
+  limit = 100,
+): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (out.length >= limit || depth > maxDepth) return;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (entries.some((e) => e.isFile() && marker.includes(e.name))) {
+      out.push(relative(root, dir).split(sep).join('/'));
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
+      walk(join(dir, e.name), depth + 1);
+    }
+  };
+  for (const s of starts) {
+    const full = resolveUnder(root, s);
+    if (full) walk(full, 0);
+  }
+  return [...new Set(out)].sort();
+}

@@ -125,6 +125,19 @@ export const api = {
       body: JSON.stringify(body),
     }),
   experiment: <T>(id: string) => call<T>(`/api/experiments/${encodeURIComponent(id)}`),
+  experimentView: <T>(id: string, q: URLSearchParams) =>
+    call<T>(`/api/experiments/${encodeURIComponent(id)}/view?${q.toString()}`),
+  resultsView: <T>(path: string, q: URLSearchParams) => {
+    const p = new URLSearchParams(q);
+    p.set('path', path);
+    return call<T>(`/api/results/view?${p.toString()}`);
+  },
+  folders: (model: string) =>
+    call<{ specs: string[]; results: string[]; calibrations: string[] }>(
+      `/api/folders?model=${encodeURIComponent(model)}`,
+    ),
+  calibration: <T>(path: string, asOf?: string) =>
+    call<T>(`/api/calibration?path=${encodeURIComponent(path)}${asOf ? `&asof=${asOf}` : ''}`),
   stopExperiment: <T>(id: string) =>
     call<T>(`/api/experiments/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 };

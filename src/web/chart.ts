@@ -1,24 +1,30 @@
 /**
- * Our own SVG charts: line charts (with optional bands for fan charts), scatter plots and
- * horizontal bars. Line charts keep their path elements and only rewrite `d` on update, which
- * keeps a slider's redraw well inside one frame.
+ * The workbench's charts, on the project's one chart kit (src/chart/kit.ts: palette, ticks,
+ * axes, paths, and the SVG of static charts). The live line chart keeps its path elements and
+ * only rewrites their `d` on update (a slider's redraw stays well inside one frame); it shows the
+ * values under the pointer and exports its data as CSV and itself as PNG.
  */
+import {
+  axesSvg,
+  bandPath,
+  barsSvg,
+  BASELINE_COLOR,
+  chartDomains,
+  linePath,
+  makeFrame,
+  niceTicks,
+  PALETTE,
+  scatterSvg,
+  type Frame,
+  type ScatterPoint,
+} from '../chart/kit.js';
 import { fmt, h, s } from './dom.js';
 
-export const PALETTE = [
-  '#1f5fbf',
-  '#d1495b',
-  '#2e8b57',
-  '#e08a00',
-  '#7a4fb3',
-  '#00838f',
-  '#8d6e63',
-  '#c2185b',
-];
+export { PALETTE, BASELINE_COLOR, niceTicks };
 
 const W = 520;
 const H = 240;
-const M = { left: 58, right: 12, top: 12, bottom: 30 };
+const MARGIN = { left: 58, right: 14, top: 12, bottom: 30 };
 
 export interface Line {
   x: ArrayLike<number>;
@@ -35,121 +41,248 @@ export interface Band {
   hi: ArrayLike<number>;
   color: string;
   opacity: number;
+  /** Shown in the legend ("5-95% of runs"). */
+  label?: string;
 }
 
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((st) => (hi - lo) / st <= count) ?? raw;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
-    out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
-  return out;
+/** An SVG string from the kit as an element (the kit's output is trusted: it escapes every text). */
+export function svgElement(svg: string): SVGSVGElement {
+  const box = document.createElement('div');
+  box.innerHTML = svg;
+  return box.firstElementChild as SVGSVGElement;
 }
 
-function niceDomain(lo: number, hi: number): [number, number] {
-  const ticks = niceTicks(lo, hi);
-  if (ticks.length < 2) return [lo, hi];
-  const step = ticks[1]! - ticks[0]!;
-  return [Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step];
+/** Offer `blob` as a download named `name`. */
+function download(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function extent(arrays: ArrayLike<number>[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const a of arrays) {
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i]!;
-      if (Number.isFinite(v)) {
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-    }
+const fileStem = (title: string): string =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '') || 'chart';
+
+/** A chart's SVG as a PNG (twice its size, white background). */
+export async function svgToPng(svg: SVGSVGElement): Promise<Blob> {
+  const vb = svg.viewBox.baseVal;
+  const width = vb?.width || svg.clientWidth || W;
+  const height = vb?.height || svg.clientHeight || H;
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  copy.setAttribute('width', String(width));
+  copy.setAttribute('height', String(height));
+  const text = new XMLSerializer().serializeToString(copy);
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = width * 2;
+  canvas.height = height * 2;
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG export failed'))), 'image/png'),
+  );
+}
+
+/** CSV of series: one time column and a column per series when they share times, else long form. */
+export function seriesCsv(xLabel: string, lines: readonly Line[]): string {
+  const q = (t: string) => (/[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
+  const shared = lines.every(
+    (l) => l.x.length === lines[0]!.x.length && Array.from(l.x).every((v, i) => v === lines[0]!.x[i]),
+  );
+  const rows: string[] = [];
+  if (lines.length && shared) {
+    rows.push([xLabel, ...lines.map((l) => l.label)].map(q).join(','));
+    for (let i = 0; i < lines[0]!.x.length; i++)
+      rows.push([lines[0]!.x[i], ...lines.map((l) => l.y[i])].map((v) => String(v)).join(','));
+  } else {
+    rows.push(['series', xLabel, 'value'].join(','));
+    for (const l of lines)
+      for (let i = 0; i < l.x.length; i++) rows.push(`${q(l.label)},${l.x[i]},${l.y[i]}`);
   }
-  if (lo === Infinity) return [0, 1];
-  if (lo === hi) {
-    const pad = Math.abs(lo) * 0.1 || 1;
-    return [lo - pad, hi + pad];
-  }
-  return [lo, hi];
+  return rows.join('\n') + '\n';
 }
 
-interface Scale {
-  x: (v: number) => number;
-  y: (v: number) => number;
+/** Buttons exporting a chart: its data as CSV and its picture as PNG. */
+export function exportButtons(title: string, svg: () => SVGSVGElement, csv: () => string): HTMLElement {
+  const stem = fileStem(title);
+  return h(
+    'div',
+    { class: 'chart-export' },
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        'aria-label': `Download the data of ${title} as CSV`,
+        onclick: () => download(`${stem}.csv`, new Blob([csv()], { type: 'text/csv' })),
+      },
+      'CSV',
+    ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        'aria-label': `Download ${title} as PNG`,
+        onclick: () =>
+          void svgToPng(svg())
+            .then((b) => download(`${stem}.png`, b))
+            .catch(() => undefined),
+      },
+      'PNG',
+    ),
+  );
+}
+
+/** Index of the value in sorted `x` nearest to `v`. */
+function nearest(x: ArrayLike<number>, v: number): number {
+  let lo = 0;
+  let hi = x.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (x[mid]! < v) lo = mid;
+    else hi = mid;
+  }
+  return Math.abs(x[hi]! - v) < Math.abs(x[lo]! - v) ? hi : lo;
 }
 
 export class LineChart {
   readonly el: HTMLElement;
-  private readonly svg: SVGSVGElement;
+  readonly svg: SVGSVGElement;
   private readonly axes: SVGGElement;
   private readonly plot: SVGGElement;
+  private readonly behind: SVGPathElement;
+  private readonly rule: SVGLineElement;
   private readonly legend: HTMLElement;
+  private readonly readout: HTMLElement;
   private paths: SVGPathElement[] = [];
-  private bands: SVGPathElement[] = [];
+  private bandEls: SVGPathElement[] = [];
   private lastKey = '';
   private axesKey = '';
+  private frame?: Frame;
+  private lines: Line[] = [];
 
   constructor(
     readonly title: string,
     readonly units?: string,
     readonly xLabel = 'time',
-    /** Text of an x tick (calendar dates for a model with a start date); numbers otherwise. */
+    /** Text of an x value (calendar dates for a model with a start date); numbers otherwise. */
     readonly xTick: (t: number) => string = fmt,
-    /** Tick positions on the time axis (whole years of months, say); round numbers otherwise. */
+    /** Tick positions on the time axis (whole quarters, say); round numbers otherwise. */
     readonly xTickValues: (lo: number, hi: number) => number[] = (lo, hi) => niceTicks(lo, hi, 6),
   ) {
     this.axes = s('g', { class: 'axes' });
     this.plot = s('g', { class: 'plot' });
+    // The reference run, drawn under every other line (its own element, not one of the lines).
+    this.behind = s('path', { class: 'baseline', fill: 'none', stroke: BASELINE_COLOR, 'stroke-width': 1.5 });
+    this.rule = s('line', {
+      class: 'hover-rule',
+      stroke: '#555',
+      'stroke-dasharray': '2 3',
+      visibility: 'hidden',
+    });
     this.svg = s(
       'svg',
-      { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Chart of ${title}` },
+      {
+        viewBox: `0 0 ${W} ${H}`,
+        role: 'img',
+        'aria-label': `Chart of ${title}`,
+        'font-family': 'sans-serif',
+        'font-size': 11,
+      },
       this.axes,
+      this.behind,
       this.plot,
+      this.rule,
     );
     this.legend = h('div', { class: 'legend' });
+    this.readout = h('div', { class: 'readout', 'aria-live': 'off' }, '\u00a0');
+    this.svg.addEventListener('pointermove', (ev) => this.hover(ev));
+    this.svg.addEventListener('pointerleave', () => {
+      this.rule.setAttribute('visibility', 'hidden');
+      this.readout.textContent = '\u00a0';
+    });
     this.el = h(
       'figure',
       { class: 'chart' },
-      h('figcaption', {}, title, units ? h('span', { class: 'units' }, ` (${units})`) : null),
+      h(
+        'figcaption',
+        {},
+        h('span', {}, title, units ? h('span', { class: 'units' }, ` (${units})`) : null),
+        exportButtons(
+          title,
+          () => this.svg,
+          () => seriesCsv(this.xLabel, this.lines),
+        ),
+      ),
       this.svg,
+      this.readout,
       this.legend,
     );
   }
 
-  update(lines: Line[], bands: Band[] = []): void {
-    const xs = extent(lines.map((l) => l.x).concat(bands.map((b) => b.x)));
-    const ys = extent(lines.map((l) => l.y).concat(bands.flatMap((b) => [b.lo, b.hi])));
-    // A domain rounded out to whole tick steps: while a slider moves, the scale (and so the axes)
-    // changes only when the data crosses a tick, not on every move.
-    const [y0, y1] = niceDomain(ys[0], ys[1]);
-    const yt = niceTicks(y0, y1);
-    const sc: Scale = {
-      x: (v) => M.left + ((v - xs[0]) / (xs[1] - xs[0] || 1)) * (W - M.left - M.right),
-      y: (v) => H - M.bottom - ((v - y0) / (y1 - y0 || 1)) * (H - M.top - M.bottom),
-    };
-    const xt = this.xTickValues(xs[0], xs[1]);
-    // Axes change far less often than the lines: rebuild them only when their ticks move.
-    const axesKey = `${xs[0]},${xs[1]},${y0},${y1}`;
+  /** The values of every line at the time under the pointer. */
+  private hover(ev: PointerEvent): void {
+    const f = this.frame;
+    if (!f || !this.lines.length) return;
+    const box = this.svg.getBoundingClientRect();
+    const px = ((ev.clientX - box.left) / (box.width || 1)) * W;
+    const t = f.x0 + ((px - f.margin.left) / (W - f.margin.left - f.margin.right)) * (f.x1 - f.x0);
+    if (t < f.x0 || t > f.x1) return;
+    const first = this.lines[0]!;
+    const at = first.x[nearest(first.x, t)]!;
+    const x = f.x(at).toFixed(1);
+    this.rule.setAttribute('x1', x);
+    this.rule.setAttribute('x2', x);
+    this.rule.setAttribute('y1', String(f.margin.top));
+    this.rule.setAttribute('y2', String(H - f.margin.bottom));
+    this.rule.setAttribute('visibility', 'visible');
+    this.readout.textContent = `${this.xTick(at)}: ${this.lines
+      .map((l) => `${l.label} ${fmt(l.y[nearest(l.x, at)]!)}`)
+      .join(' | ')}`;
+  }
+
+  /** Redraw with these lines over these bands, and `baseline` (grey) under all of them. */
+  update(lines: Line[], bands: Band[] = [], baseline?: Line): void {
+    this.lines = baseline ? [...lines, baseline] : lines;
+    // The kit's domains: y rounded out to whole ticks, so while a slider moves the axes change
+    // only when the data crosses a tick.
+    const d = chartDomains({
+      title: this.title,
+      lines: this.lines.map((l) => ({ ...l, dashed: l.dash })),
+      bands,
+    });
+    const f = makeFrame(d.x, d.y, { width: W, height: H, margin: MARGIN });
+    this.frame = f;
+    const axesKey = `${f.x0},${f.x1},${f.y0},${f.y1}`;
     if (axesKey !== this.axesKey) {
       this.axesKey = axesKey;
-      this.drawAxes(sc, xt, yt);
+      this.axes.innerHTML = axesSvg(f, {
+        xTicks: this.xTickValues(f.x0, f.x1),
+        xTickLabel: this.xTick,
+        xLabel: this.xLabel,
+      });
     }
-    while (this.bands.length < bands.length) {
+    this.behind.setAttribute('d', baseline ? linePath(baseline.x, baseline.y, f) : '');
+    while (this.bandEls.length < bands.length) {
       const p = s('path', { class: 'band' });
       this.plot.insertBefore(p, this.plot.firstChild);
-      this.bands.push(p);
+      this.bandEls.push(p);
     }
-    this.bands.forEach((p, i) => {
+    this.bandEls.forEach((p, i) => {
       const b = bands[i];
       if (!b) return p.setAttribute('d', '');
-      let d = '';
-      for (let k = 0; k < b.x.length; k++)
-        d += `${k ? 'L' : 'M'}${sc.x(b.x[k]!).toFixed(1)},${sc.y(b.hi[k]!).toFixed(1)}`;
-      for (let k = b.x.length - 1; k >= 0; k--)
-        d += `L${sc.x(b.x[k]!).toFixed(1)},${sc.y(b.lo[k]!).toFixed(1)}`;
-      p.setAttribute('d', d + 'Z');
+      p.setAttribute('d', bandPath(b.x, b.lo, b.hi, f));
       p.setAttribute('fill', b.color);
       p.setAttribute('fill-opacity', String(b.opacity));
     });
@@ -161,18 +294,34 @@ export class LineChart {
     this.paths.forEach((p, i) => {
       const l = lines[i];
       if (!l) return p.setAttribute('d', '');
-      p.setAttribute('d', pathOf(l.x, l.y, sc));
+      p.setAttribute('d', linePath(l.x, l.y, f));
       p.setAttribute('stroke', l.color);
       p.setAttribute('stroke-width', String(l.width ?? 2));
       if (l.dash) p.setAttribute('stroke-dasharray', '5 4');
       else p.removeAttribute('stroke-dasharray');
     });
-    const key = lines.map((l) => `${l.label}|${l.color}|${l.dash ? 1 : 0}`).join(';');
+    const key =
+      bands.map((b) => `${b.label ?? ''}|${b.color}`).join(';') +
+      '/' +
+      this.lines.map((l) => `${l.label}|${l.color}|${l.dash ? 1 : 0}`).join(';');
     if (key !== this.lastKey) {
       this.lastKey = key;
-      this.legend.replaceChildren(
-        ...(lines.length > 1
-          ? lines.map((l) =>
+      const bandKeys = bands
+        .filter((b) => b.label)
+        .map((b) =>
+          h(
+            'span',
+            { class: 'key' },
+            h('i', {
+              class: 'band-key',
+              style: `background:${b.color};opacity:${Math.min(1, b.opacity * 2)}`,
+            }),
+            b.label!,
+          ),
+        );
+      const lineKeys =
+        this.lines.length > 1 || bandKeys.length
+          ? this.lines.map((l) =>
               h(
                 'span',
                 { class: 'key' },
@@ -180,95 +329,33 @@ export class LineChart {
                 l.label,
               ),
             )
-          : []),
-      );
+          : [];
+      this.legend.replaceChildren(...bandKeys, ...lineKeys);
     }
   }
-
-  private drawAxes(sc: Scale, xt: number[], yt: number[]): void {
-    const parts: SVGElement[] = [];
-    for (const t of yt) {
-      const y = sc.y(t);
-      parts.push(s('line', { x1: M.left, x2: W - M.right, y1: y, y2: y, class: 'grid' }));
-      parts.push(s('text', { x: M.left - 6, y: y + 4, 'text-anchor': 'end' }, fmt(t)));
-    }
-    for (const t of xt) {
-      const x = sc.x(t);
-      // A tick at the right edge is right-aligned so its text stays inside the chart.
-      const anchor = x > W - M.right - 24 ? 'end' : 'middle';
-      parts.push(s('text', { x, y: H - M.bottom + 16, 'text-anchor': anchor }, this.xTick(t)));
-    }
-    parts.push(s('line', { x1: M.left, x2: M.left, y1: M.top, y2: H - M.bottom, class: 'axis' }));
-    parts.push(s('line', { x1: M.left, x2: W - M.right, y1: H - M.bottom, y2: H - M.bottom, class: 'axis' }));
-    parts.push(s('text', { x: W - M.right, y: H - 2, 'text-anchor': 'end', class: 'xlabel' }, this.xLabel));
-    this.axes.replaceChildren(...parts);
-  }
 }
 
-/** One decimal is below a pixel at this size; rounding this way is cheaper than toFixed. */
-function r1(v: number): number {
-  return Math.round(v * 10) / 10;
+/** A static chart from the kit in a figure with a caption and optional export buttons. */
+export function staticChart(
+  title: string,
+  svg: string,
+  options: { caption?: string; csv?: () => string; id?: string } = {},
+): HTMLElement {
+  const el = svgElement(svg);
+  return h(
+    'figure',
+    { class: 'chart', id: options.id },
+    h(
+      'figcaption',
+      {},
+      h('span', {}, title, options.caption ? h('span', { class: 'units' }, ` (${options.caption})`) : null),
+      options.csv ? exportButtons(title, () => el, options.csv) : null,
+    ),
+    el,
+  );
 }
 
-/**
- * The path of a series, reduced to at most the first, last, lowest and highest point of each
- * pixel column, so that long runs draw as fast as short ones without losing spikes.
- */
-function pathOf(x: ArrayLike<number>, y: ArrayLike<number>, sc: Scale): string {
-  const parts: string[] = [];
-  let pen = false;
-  let col = NaN;
-  let first = 0;
-  let last = 0;
-  let lo = 0;
-  let hi = 0;
-  let px = 0;
-  const flush = () => {
-    if (Number.isNaN(col)) return;
-    const ys = [first, lo, hi, last];
-    // Keep the extremes in the order they occurred only approximately: within one pixel column
-    // the order is invisible.
-    let prev = NaN;
-    for (const v of ys) {
-      if (v === prev) continue;
-      parts.push(`${pen ? 'L' : 'M'}${px},${r1(v)}`);
-      pen = true;
-      prev = v;
-    }
-  };
-  for (let i = 0; i < x.length; i++) {
-    const v = y[i]!;
-    if (!Number.isFinite(v)) {
-      flush();
-      col = NaN;
-      pen = false;
-      continue;
-    }
-    const cx = r1(sc.x(x[i]!));
-    const cy = sc.y(v);
-    const c = Math.floor(cx);
-    if (c !== col) {
-      flush();
-      col = c;
-      px = cx;
-      first = last = lo = hi = cy;
-    } else {
-      last = cy;
-      if (cy < lo) lo = cy;
-      if (cy > hi) hi = cy;
-    }
-  }
-  flush();
-  return parts.join('');
-}
-
-export interface Point {
-  x: number;
-  y: number;
-  color?: string;
-  title?: string;
-  big?: boolean;
-}
+export type Point = ScatterPoint;
 
 /** A scatter plot with axis labels; points may carry a tooltip. */
 export function scatter(
@@ -278,111 +365,20 @@ export function scatter(
   points: Point[],
   options: { diagonal?: boolean } = {},
 ): HTMLElement {
-  const xs = extent([points.map((p) => p.x)]);
-  const ys = extent([points.map((p) => p.y)]);
-  const sx = (v: number) => M.left + ((v - xs[0]) / (xs[1] - xs[0] || 1)) * (W - M.left - M.right);
-  const sy = (v: number) => H - M.bottom - ((v - ys[0]) / (ys[1] - ys[0] || 1)) * (H - M.top - M.bottom);
-  const g = s('g', {});
-  for (const t of niceTicks(ys[0], ys[1])) {
-    g.append(s('line', { x1: M.left, x2: W - M.right, y1: sy(t), y2: sy(t), class: 'grid' }));
-    g.append(s('text', { x: M.left - 6, y: sy(t) + 4, 'text-anchor': 'end' }, fmt(t)));
-  }
-  for (const t of niceTicks(xs[0], xs[1], 6)) {
-    g.append(s('text', { x: sx(t), y: H - M.bottom + 16, 'text-anchor': 'middle' }, fmt(t)));
-  }
-  g.append(s('line', { x1: M.left, x2: M.left, y1: M.top, y2: H - M.bottom, class: 'axis' }));
-  g.append(s('line', { x1: M.left, x2: W - M.right, y1: H - M.bottom, y2: H - M.bottom, class: 'axis' }));
-  g.append(s('text', { x: W - M.right, y: H - 2, 'text-anchor': 'end', class: 'xlabel' }, xLabel));
-  if (options.diagonal) {
-    const lo = Math.max(xs[0], ys[0]);
-    const hi = Math.min(xs[1], ys[1]);
-    g.append(
-      s('line', {
-        x1: sx(lo),
-        y1: sy(lo),
-        x2: sx(hi),
-        y2: sy(hi),
-        stroke: '#9aa4ae',
-        'stroke-dasharray': '4 4',
-      }),
-    );
-  }
-  for (const p of points) {
-    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
-    g.append(
-      s(
-        'circle',
-        {
-          cx: sx(p.x).toFixed(1),
-          cy: sy(p.y).toFixed(1),
-          r: p.big ? 6 : 3,
-          fill: p.color ?? PALETTE[0],
-          'fill-opacity': 0.7,
-        },
-        p.title ? s('title', {}, p.title) : null,
-      ),
-    );
-  }
-  return h(
-    'figure',
-    { class: 'chart' },
-    h('figcaption', {}, title, h('span', { class: 'units' }, ` (y: ${yLabel})`)),
-    s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Scatter plot: ${title}` }, g),
-  );
+  return staticChart(title, scatterSvg(title, xLabel, yLabel, points, { width: W, height: H, ...options }), {
+    caption: `y: ${yLabel}`,
+    csv: () => `${xLabel},${yLabel}\n${points.map((p) => `${p.x},${p.y}`).join('\n')}\n`,
+  });
 }
 
 /**
- * Horizontal bars for signed values in [-1, 1] (e.g. rank correlations), the largest magnitudes
- * first, at most `limit` of them (the caption says how many were left out).
+ * Horizontal bars for signed values (rank correlations, say), the largest magnitudes first, at
+ * most `limit` of them (the caption says how many were left out).
  */
 export function bars(title: string, items: { label: string; value: number }[], limit = 20): HTMLElement {
-  const sorted = [...items].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, limit);
-  const rowH = 20;
-  const height = sorted.length * rowH + 12;
-  const labelW = 230;
-  const mid = labelW + (W - labelW) / 2;
-  const half = (W - labelW) / 2 - 34;
-  const g = s('g', {});
-  g.append(s('line', { x1: mid, x2: mid, y1: 0, y2: height - 6, class: 'axis' }));
-  sorted.forEach((it, i) => {
-    const y = i * rowH + 4;
-    const w = Math.abs(it.value) * half;
-    const label = it.label.length > 36 ? `${it.label.slice(0, 35)}...` : it.label;
-    g.append(s('text', { x: 4, y: y + 12 }, s('title', {}, it.label), label));
-    g.append(
-      s('rect', {
-        x: it.value < 0 ? mid - w : mid,
-        y,
-        width: Math.max(w, 0.5),
-        height: rowH - 5,
-        fill: it.value < 0 ? PALETTE[1] : PALETTE[0],
-      }),
-    );
-    g.append(
-      s(
-        'text',
-        {
-          x: it.value < 0 ? mid - w - 4 : mid + w + 4,
-          y: y + 12,
-          'text-anchor': it.value < 0 ? 'end' : 'start',
-          class: 'small',
-        },
-        it.value.toFixed(2),
-      ),
-    );
+  const omitted = Math.max(0, items.length - limit);
+  return staticChart(title, barsSvg(title, items, { limit, width: W }), {
+    caption: omitted ? `largest ${items.length - omitted}; ${omitted} smaller not shown` : undefined,
+    csv: () => `label,value\n${items.map((i) => `"${i.label.replace(/"/g, '""')}",${i.value}`).join('\n')}\n`,
   });
-  const omitted = items.length - sorted.length;
-  return h(
-    'figure',
-    { class: 'chart' },
-    h(
-      'figcaption',
-      {},
-      title,
-      omitted > 0
-        ? h('span', { class: 'units' }, ` (largest ${sorted.length}; ${omitted} smaller not shown)`)
-        : null,
-    ),
-    s('svg', { viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': `Bar chart: ${title}` }, g),
-  );
 }

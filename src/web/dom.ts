@@ -56,3 +56,36 @@ let idCounter = 0;
 export function uid(prefix: string): string {
   return `${prefix}-${++idCounter}`;
 }
+
+/** The workbench's one data table: caption, column headers, rows; `numeric` columns align right. */
+export function table(
+  id: string,
+  caption: string,
+  headers: string[],
+  rows: (string | Node)[][],
+  numeric: number[] = [],
+): HTMLElement {
+  return h(
+    'table',
+    { id },
+    h('caption', { class: 'muted' }, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...headers.map((x, i) =>
+          h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : undefined }, x),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) =>
+        h('tr', {}, ...r.map((c, i) => h('td', { class: numeric.includes(i) ? 'num' : undefined }, c))),
+      ),
+    ),
+  );
+}

@@ -13,6 +13,7 @@ import { renderEvidence } from './pages/evidence.js';
 import { renderExplore } from './pages/explore.js';
 import { renderClaims } from './claims.js';
 import { renderAnswers } from './pages/answers.js';
+import { renderCalibration } from './pages/calibration.js';
 
 declare global {
   interface Window {
@@ -29,6 +30,7 @@ const PAGES: { id: string; title: string; render: Page }[] = [
   { id: 'simulate', title: 'Simulate', render: renderSimulate },
   { id: 'compare', title: 'Compare', render: renderCompare },
   { id: 'explore', title: 'Explore', render: renderExplore },
+  { id: 'calibration', title: 'Calibration', render: renderCalibration },
   { id: 'evidence', title: 'Evidence', render: renderEvidence },
   { id: 'claims', title: 'Claims', render: renderClaims },
 ];

@@ -53,7 +53,8 @@ beforeAll(async () => {
   );
   writeFileSync(
     join(root, 'case', 'parameters.json'),
-    JSON.stringify({ capacity: { kind: 'assumption', range: [200, 2000] } }),
+    // As the CLI reads it (src/case): a parameter names its source.
+    JSON.stringify({ capacity: { kind: 'assumption', source: 'test fixture', range: [200, 2000] } }),
   );
   writeFileSync(join(root, 'secret.txt'), 'not for clients');
   const web = join(root, 'web');

@@ -203,14 +203,24 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     expect(await page.locator('#sources-table .grade').count()).toBeGreaterThan(0);
   });
 
-  it('Explore: an experiment runs on the server with progress, then its analysis is drawn', async () => {
-    await open('explore?model=default');
+  it('Explore on a model without experiment specs: a Latin hypercube over its ranges', async () => {
+    // (The case's thesis experiment is tested in analyst.e2e.test.ts.)
+    const opened = await page.evaluate(async () => {
+      const r = await fetch('/api/models', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ path: 'test/web/fixtures/population.xmile' }),
+      });
+      return ((await r.json()) as { id: string }).id;
+    });
+    await open(`explore?model=${opened}`);
     await page.fill('#exp-samples', '40');
     await page.click('#exp-start');
     await page.locator('#exp-results figure').first().waitFor({ timeout: 60_000 });
     expect(await page.locator('#exp-status').textContent()).toMatch(/done: 40 of 40/);
     expect(await page.locator('#exp-results figure').count()).toBeGreaterThanOrEqual(4);
     expect(await page.locator('#exp-results path.band').count()).toBe(2);
+    expect(await page.locator('#exp-results .legend').first().textContent()).toContain('5-95% of runs');
     await page.screenshot({ path: join(SHOTS, 'explore.png'), fullPage: true });
   });
 

@@ -3,7 +3,7 @@
  * hypotheses matrix with scores and disagreement, indicators, and forecasts with calibration.
  * All numbers come from the evidence module's own scoring functions, run in the page.
  */
-import { h, s, fmt, notice } from '../dom.js';
+import { table, h, s, fmt, notice } from '../dom.js';
 import { PALETTE, niceTicks, scatter } from '../chart.js';
 import { evidenceDocument } from '../evidence-data.js';
 import type { Workspace } from '../workspace.js';
@@ -21,38 +21,6 @@ const ABBR: Record<string, string> = {
   'very-inconsistent': 'II',
   'not-applicable': 'NA',
 };
-
-function table(
-  id: string,
-  caption: string,
-  headers: string[],
-  rows: (string | Node)[][],
-  numeric: number[] = [],
-): HTMLElement {
-  return h(
-    'table',
-    { id },
-    h('caption', { class: 'muted' }, caption),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ...headers.map((x, i) =>
-          h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : undefined }, x),
-        ),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      ...rows.map((r) =>
-        h('tr', {}, ...r.map((c, i) => h('td', { class: numeric.includes(i) ? 'num' : undefined }, c))),
-      ),
-    ),
-  );
-}
 
 function formulas(lines: readonly string[]): HTMLElement {
   return h('details', {}, h('summary', {}, 'Formulas'), h('pre', { class: 'eqn' }, lines.join('\n')));

@@ -1,9 +1,10 @@
 /**
  * Simulate: sliders for levers and assumptions re-run the model in the page on every move (one
- * preallocated Simulation, no allocation per run), a scenario switcher, and saved runs overlaid.
+ * preallocated Simulation, no allocation per run), a policy switcher, and saved runs overlaid.
  */
 import { h, fmt, notice } from '../dom.js';
-import { LineChart, PALETTE, type Line } from '../chart.js';
+import { BASELINE_COLOR, LineChart, PALETTE, type Line } from '../chart.js';
+import { monthTicks } from '../../chart/kit.js';
 import { key, type Lever, type Workspace } from '../workspace.js';
 import { deleteRun, loadRuns, saveRun, type SavedRun } from '../runs.js';
 import { formatTime, timeAxisLabel, type ModelClock } from '../../format/number.js';
@@ -40,13 +41,6 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     timeUnits: spec.timeUnits,
   };
   const calendarMonths = timeAxisLabel(clock) === 'date' && /^months?$/i.test(spec.timeUnits?.trim() ?? '');
-  // Calendar ticks every 3, 6 or 12 months, so a year's ticks fall on the same month.
-  const monthTicks = (lo: number, hi: number): number[] => {
-    const step = hi - lo > 36 ? 12 : hi - lo > 12 ? 6 : 3;
-    const out: number[] = [];
-    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(t);
-    return out;
-  };
   const scenarioNames = Object.keys(scenarios);
   const leverIndex = new Map<string, number>();
   for (const l of ws.levers) {
@@ -68,6 +62,36 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
         ? 'baseline'
         : (scenarioNames[0] ?? '');
   let scenarioOverrides: Record<string, number> = {};
+  // The state in the address (a shareable link): #/simulate?model=ID&policy=NAME&set=NAME:VALUE;...
+  const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const linkedPolicy = params.get('policy');
+  if (linkedPolicy !== null && (linkedPolicy === '' || scenarioNames.includes(linkedPolicy)))
+    scenario = linkedPolicy;
+  const linkedValues = new Map<string, number>();
+  for (const part of (params.get('set') ?? '').split(';')) {
+    const at = part.lastIndexOf(':');
+    if (at <= 0) continue;
+    const v = Number(part.slice(at + 1));
+    const lever = levers.find((l) => key(l.name) === key(part.slice(0, at)));
+    if (lever && Number.isFinite(v)) linkedValues.set(lever.name, v);
+  }
+  // The reference run drawn behind every run: the case's baseline policy, levers as it sets them.
+  const baselineName =
+    declared && scenarioNames.includes(declared)
+      ? declared
+      : scenarioNames.includes('baseline')
+        ? 'baseline'
+        : '';
+  const baseSim = compiled.simulation({ saveStep });
+  for (const [name, v] of Object.entries((baselineName && scenarios[baselineName]?.overrides) || {})) {
+    try {
+      baseSim.set(baseSim.parameterIndex(name), v);
+    } catch {
+      // Named in the policy but not in this model: left at the model's value.
+    }
+  }
+  baseSim.run();
+  const baselineLabel = baselineName ? `baseline (${baselineName})` : 'baseline (model as written)';
   const stats: RedrawStats = { last: 0, lastSim: 0, count: 0 };
   window.__interlockRedraw = stats;
 
@@ -112,11 +136,43 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
         if (y)
           lines.push({ x: run.time, y, color: PALETTE[c++ % PALETTE.length]!, label: run.label, dash: true });
       }
-      chart.update(lines);
+      chart.update(lines, [], {
+        x: baseSim.time,
+        y: baseSim.series(name),
+        color: BASELINE_COLOR,
+        label: baselineLabel,
+      });
     }
     stats.last = performance.now() - t0;
     stats.count++;
     status.textContent = `Re-simulated and redrawn in ${stats.last.toFixed(1)} ms.`;
+    scheduleLink();
+  };
+
+  // The address follows the state (replaceState: no navigation, no history entry per move).
+  let linkTimer: ReturnType<typeof setTimeout> | undefined;
+  const link = (): string => {
+    const q = new URLSearchParams();
+    q.set('model', ws.doc.id);
+    q.set('policy', scenario);
+    const set: string[] = [];
+    for (const l of levers) {
+      const v = values.get(l.name)!;
+      if (v !== policyValue(l)) set.push(`${l.name}:${v}`);
+    }
+    if (set.length) q.set('set', set.join(';'));
+    return `#/simulate?${q.toString()}`;
+  };
+  const scheduleLink = () => {
+    if (linkTimer) clearTimeout(linkTimer);
+    linkTimer = setTimeout(() => {
+      linkTimer = undefined;
+      if (location.hash.startsWith('#/simulate')) history.replaceState(history.state, '', link());
+    }, 150);
+  };
+  const policyValue = (l: Lever): number => {
+    const hit = Object.entries(scenarioOverrides).find(([k]) => key(k) === key(l.name));
+    return hit ? hit[1] : l.value;
   };
 
   const applyAll = () => {
@@ -131,7 +187,20 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     for (const l of levers) sim.set(leverIndex.get(l.name)!, values.get(l.name)!);
   };
 
-  const sliderInputs = new Map<string, { input: HTMLInputElement; out: HTMLElement }>();
+  const sliderInputs = new Map<
+    string,
+    { input: HTMLInputElement; out: HTMLElement; entry: HTMLInputElement }
+  >();
+  /** One lever's value from any of its controls: the slider, the number box, its reset. */
+  const setLever = (l: Lever, v: number, from?: HTMLInputElement) => {
+    values.set(l.name, v);
+    const el = sliderInputs.get(l.name)!;
+    if (from !== el.input) el.input.value = String(v);
+    if (from !== el.entry) el.entry.value = String(v);
+    el.out.textContent = fmt(v);
+    sim.set(leverIndex.get(l.name)!, v);
+    redraw();
+  };
   const leverRow = (l: Lever) => {
     const id = `lever-${key(l.name).replace(/[^a-z0-9]+/g, '-')}`;
     const out = h('span', { class: 'val' }, fmt(l.value));
@@ -144,14 +213,34 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
       value: l.value,
       'aria-describedby': `${id}-doc`,
     });
-    input.addEventListener('input', () => {
-      const v = Number(input.value);
-      values.set(l.name, v);
-      out.textContent = fmt(v);
-      sim.set(leverIndex.get(l.name)!, v);
-      redraw();
+    const entry = h('input', {
+      type: 'number',
+      id: `${id}-exact`,
+      step: 'any',
+      value: l.value,
+      'aria-label': `${l.name}: exact value`,
     });
-    sliderInputs.set(l.name, { input, out });
+    input.addEventListener('input', () => setLever(l, Number(input.value), input));
+    entry.addEventListener('change', () => {
+      const v = Number(entry.value);
+      if (entry.value.trim() === '' || !Number.isFinite(v)) {
+        entry.value = String(values.get(l.name));
+        return;
+      }
+      setLever(l, v, entry);
+    });
+    const resetOne = h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        'aria-label': `Reset ${l.name} to the policy's value`,
+        title: "Back to the policy's value",
+        onclick: () => setLever(l, policyValue(l)),
+      },
+      'reset',
+    );
+    sliderInputs.set(l.name, { input, out, entry });
     const tag = l.source?.kind
       ? `${l.source.kind}${l.source.claims?.length ? ` - ${l.source.claims.join(', ')}` : ''}`
       : '';
@@ -164,7 +253,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
         h('span', {}, l.name, l.units ? h('span', { class: 'units' }, ` (${l.units})`) : null),
         out,
       ),
-      input,
+      h('div', { class: 'entry' }, input, entry, resetOne),
       h('div', { class: 'tag', id: `${id}-doc` }, `${fmt(l.min)} to ${fmt(l.max)}${tag ? ` | ${tag}` : ''}`),
     );
   };
@@ -201,11 +290,13 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
       values.set(l.name, v);
       const el = sliderInputs.get(l.name)!;
       el.input.value = String(v);
+      el.entry.value = String(v);
       el.out.textContent = fmt(v);
     }
   };
 
   const scenarioNote = h('p', { class: 'muted', id: 'scenario-note' });
+  const linkStatus = h('span', { class: 'muted', role: 'status' });
   const scenarioSelect = h('select', { id: 'scenario' });
   scenarioSelect.append(h('option', { value: '' }, 'Model as written'));
   for (const n of scenarioNames) scenarioSelect.append(h('option', { value: n }, n));
@@ -328,13 +419,34 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
             : notice(
                 'This model has no case policies (scenarios.json); the sliders start from the model as written.',
               ),
+          h(
+            'div',
+            { class: 'row' },
+            h(
+              'button',
+              {
+                type: 'button',
+                id: 'copy-link',
+                onclick: () => {
+                  const url = location.href.split('#')[0] + link();
+                  history.replaceState(history.state, '', link());
+                  void navigator.clipboard
+                    ?.writeText(url)
+                    .then(() => (linkStatus.textContent = 'Link copied.'))
+                    .catch(() => (linkStatus.textContent = 'The address bar holds the link.'));
+                },
+              },
+              'Copy link to this state',
+            ),
+            linkStatus,
+          ),
         ),
         h(
           'section',
           { class: 'panel', 'aria-labelledby': 'lev-h' },
           h('h3', { id: 'lev-h' }, ws.caseData?.parameters ? 'Levers and assumptions' : 'Constants'),
           levers.length ? leverGroups() : notice('This model has no constants to vary.'),
-          h('button', { type: 'button', onclick: reset }, 'Reset to policy'),
+          h('button', { type: 'button', onclick: reset }, 'Reset all to the policy'),
         ),
         h(
           'section',
@@ -357,17 +469,29 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
           outputSelect,
         ),
       ),
-      h('div', {}, charts, status),
+      h('div', { class: 'sim-charts-col' }, charts, status),
     ),
   );
   rebuildCharts();
   renderSaved();
+  scenarioSelect.value = scenario;
   if (scenario) chooseScenario();
   else {
     applyAll();
     redraw();
   }
+  if (linkedValues.size) {
+    for (const [name, v] of linkedValues) {
+      values.set(name, v);
+      const el = sliderInputs.get(name)!;
+      el.input.value = el.entry.value = String(v);
+      el.out.textContent = fmt(v);
+    }
+    applyAll();
+    redraw();
+  }
   return () => {
+    if (linkTimer) clearTimeout(linkTimer);
     if (window.__interlockRedraw === stats) window.__interlockRedraw = undefined;
   };
 }

@@ -1,0 +1,39 @@
+/**
+ * Worker-thread entry that reads a results or calibration folder and posts the page's view of it
+ * (results-view.ts, calibration-view.ts), so that reading files and the analysis never hold up
+ * the server's main thread. A problem with the folder or the expressions is posted as a message.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { exploreView, ViewError, type ViewOptions } from './results-view.js';
+import { calibrationView, CalibrationFolderError } from './calibration-view.js';
+import { ExpressionError } from '../experiments/expr.js';
+
+export type ViewJob =
+  | { kind: 'explore'; dir: string; options: ViewOptions }
+  | { kind: 'calibration'; root: string; dir: string; asOf?: string };
+
+export type ViewAnswer = { ok: true; view: unknown } | { ok: false; message: string };
+
+const job = workerData as ViewJob;
+let answer: ViewAnswer;
+try {
+  answer = {
+    ok: true,
+    view:
+      job.kind === 'explore'
+        ? exploreView(job.dir, job.options)
+        : calibrationView(job.root, job.dir, job.asOf),
+  };
+} catch (err) {
+  const known =
+    err instanceof ViewError ||
+    err instanceof CalibrationFolderError ||
+    err instanceof ExpressionError ||
+    (err instanceof Error &&
+      /not an experiment results directory|not an interlock experiments file/.test(err.message));
+  answer = {
+    ok: false,
+    message: known ? (err as Error).message : `could not read the folder: ${(err as Error).message}`,
+  };
+}
+parentPort?.postMessage(answer);
