@@ -200,6 +200,8 @@ export interface ForecastSummary {
   revisedUp: number;
   /** Of the rows revised up, the share where the model's median was above the analysts' figure. */
   anticipated: number;
+  /** Share of paired rows where the model's median was above even the later figure (overshoot). */
+  overshot: number;
   /** Share of point rows inside the model's 90% predictive band. */
   coverage90: number;
   pointRows: number;
@@ -229,6 +231,7 @@ export function summariseForecasts(steps: readonly ForecastStep[], stream?: stri
     logAnalyst: mean(paired.map((r) => r.analyst!.logScore)),
     revisedUp: mean(paired.map((r) => (r.value > r.analyst!.value ? 1 : 0))),
     anticipated: mean(up.map((r) => (r.model.q50 > r.analyst!.value ? 1 : 0))),
+    overshot: mean(paired.map((r) => (r.model.q50 > r.value ? 1 : 0))),
     coverage90: mean(points.map((r) => (r.value >= r.model.q05 && r.value <= r.model.q95 ? 1 : 0))),
     pointRows: points.length,
   };

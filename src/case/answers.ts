@@ -71,11 +71,17 @@ function presentText(f: CaseForecasts): string {
  */
 export function q4Answer(f: CaseForecasts): string {
   const s = f.summary;
-  const predictable = s.anticipated > 0.5 && s.crpsModel < s.crpsAnalyst;
+  // A model that only overshoots "anticipates" every upward revision: it must also score better,
+  // overall and on the level of troops present, where a revision is not upward by construction.
+  const present = f.byStream?.find((b) => b.stream.endsWith('.present'));
+  const predictable =
+    s.anticipated > 0.5 &&
+    s.crpsModel < s.crpsAnalyst &&
+    (!present || !present.paired || present.crpsModel < present.crpsAnalyst);
   const verdict = predictable ? 'Largely, yes' : s.anticipated > 0.5 ? 'In direction, but not in size' : 'No';
   return (
     `${verdict}: at the end of each month from ${f.byDate[0]?.asOf ?? '?'} to ${f.byDate[f.byDate.length - 1]?.asOf ?? '?'}, the model calibrated on what was published by then forecast ${formatNumber(s.forecasts)} later-published figures. ` +
-    `Where the analysts had a figure of their own (${formatNumber(s.paired)} cases), the later report was higher in ${formatShare(s.revisedUp)} of them, and the model’s median was above the analysts’ figure in ${formatShare(s.anticipated)} of those upward revisions. ` +
+    `Where the analysts had a figure of their own (${formatNumber(s.paired)} cases), the later report was higher in ${formatShare(s.revisedUp)} of them, and the model’s median was above the analysts’ figure in ${formatShare(s.anticipated)} of those upward revisions (and above even the later figure in ${formatShare(s.overshot)} of all cases). ` +
     `Mean CRPS on the log scale: model ${formatNumber(s.crpsModel)}, analysts’ latest figure ${formatNumber(s.crpsAnalyst)} (lower is better; the model better in ${formatShare(s.modelBetter)} of pairs); the model’s 90% band held ${formatShare(s.coverage90)} of ${formatNumber(s.pointRows)} later figures.` +
     presentText(f)
   );

@@ -64,6 +64,7 @@ describe('q4Answer', () => {
     logAnalyst: -9,
     revisedUp: 0.8,
     anticipated: 0.75,
+    overshot: 0.3,
     coverage90: 0.9,
     pointRows: 80,
     ...over,
