@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileModel, readModel } from '../../engine.js';
-import { EditorSession } from './session.js';
+import { compileModel, readModel } from '../../src/engine.js';
+import { EditorSession } from '../../src/web/editor/session.js';
 
 function open(path: string): EditorSession {
   const text = readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8');
@@ -12,7 +12,7 @@ function open(path: string): EditorSession {
 
 describe('EditorSession', () => {
   it("a constant's new value re-runs without compiling, and matches a compiled run", () => {
-    const s = open('../../../models/examples/teacup.xmile');
+    const s = open('../../models/examples/teacup.xmile');
     const before = s.compiled;
     const out = s.apply({ op: 'set-equation', name: 'Room Temperature', text: '20' }, 'eqn');
     expect(out).toEqual({ ran: true, fast: true });
@@ -26,7 +26,7 @@ describe('EditorSession', () => {
   });
 
   it('an equation edit recompiles; an error keeps the last good run and is located; undo restores', () => {
-    const s = open('../../../models/examples/teacup.xmile');
+    const s = open('../../models/examples/teacup.xmile');
     const t0 = [...s.series('Teacup Temperature')!];
     expect(s.apply({ op: 'set-equation', name: 'Heat Loss to Room', text: '0' })).toEqual({
       ran: true,
