@@ -93,10 +93,14 @@ export function diagramSvg(layout: DiagramLayout, options: DiagramSvgOptions): s
     }
     const first = n.y - ((n.lines.length - 1) * LINE_HEIGHT) / 2 + LABEL_FONT * 0.36;
     const tspans = n.lines
-      .map((l, i) => `<tspan x="${n1(textX)}" y="${n1(first + i * LINE_HEIGHT)}">${esc(l)}</tspan>`)
+      // A space leads every line after the first, so that the text reads as the whole name.
+      .map(
+        (l, i) =>
+          `<tspan x="${n1(textX)}" y="${n1(first + i * LINE_HEIGHT)}">${i ? ' ' : ''}${esc(l)}</tspan>`,
+      )
       .join('');
     const attrs = options.interactive
-      ? ` tabindex="0" role="button" aria-label="${esc(`${n.kind} ${displayName(n.name)}`)}"`
+      ? ` tabindex="0" role="button" aria-label="${esc(`${n.lines.join(' ')}, ${n.kind === 'aux' ? 'auxiliary' : n.kind}`)}"`
       : '';
     out.push(
       `<g class="node ${n.kind}${on ? ' hl' : ''}" data-name="${esc(n.name)}"${attrs}><title>${esc(displayName(n.name))} (${n.kind}, ${esc(n.sector || 'model')})</title>${shape}<text class="label" text-anchor="middle" fill="#24292f">${tspans}</text></g>`,

@@ -50,6 +50,8 @@ const kept = new Map<string, Kept>();
 declare global {
   interface Window {
     __interlockEdit?: { at: number; fast: boolean; ms: number; count: number };
+    /** The editor's current run (tests compare it with the CLI's run of the saved file). */
+    __interlockEditor?: { series(name: string): number[] | undefined; time(): number[] };
   }
 }
 
@@ -72,6 +74,13 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
   }
   const st = state;
   const session = st.session;
+  window.__interlockEditor = {
+    series: (name) => {
+      const y = session.series(name);
+      return y ? [...y] : undefined;
+    },
+    time: () => [...session.sim.time],
+  };
   const graph = () => session.compiled.graph;
 
   root.append(h('h2', {}, 'Model'));
@@ -253,6 +262,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
       st.layout = updateLayout(st.layout, graph());
       sfd.show(st.layout);
     }
+    if (structural) fillPicker();
     updateRunViews();
     markRun(out.fast, t0);
     refreshStatus();
@@ -282,6 +292,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     if (out) afterHistory(out.fast, t0);
   });
   const afterHistory = (fast: boolean, t0: number) => {
+    fillPicker();
     if (st.layout && !session.stale) {
       st.layout = updateLayout(st.layout, graph());
       sfd.show(st.layout);
@@ -800,6 +811,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
   const setKey = (vars: string[]) => vars.map(key).sort().join('|');
   let agreeing = 0;
   let found = 0;
+  const namedItems: HTMLElement[] = [];
   const caseButtons = caseLoops.map((cl, i) => {
     const vars = caseLoopVars[i]!;
     const detected = loops.find((l) => setKey(l.variables) === setKey(vars));
@@ -817,13 +829,20 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
       { type: 'button', 'aria-pressed': 'false', 'data-loop': id, title: cl.description ?? '' },
       h('span', { class: `pol ${stated === '?' ? 'U' : stated}` }, cl.id ?? stated),
       ` ${cl.name ?? ''}`,
+    );
+    namedItems.push(
       h(
         'div',
-        { class: 'small muted' },
-        check,
-        ...(cl.claims?.length ? ['; ', ...claimLinks(cl.claims)] : []),
+        { class: 'named-loop' },
+        b,
+        h(
+          'div',
+          { class: 'small muted' },
+          check,
+          ...(cl.claims?.length ? ['; ', ...claimLinks(cl.claims)] : []),
+        ),
+        cl.description ? h('div', { class: 'small' }, cl.description) : null,
       ),
-      cl.description ? h('div', { class: 'small' }, cl.description) : null,
     );
     b.addEventListener('click', () => setLoop(id, vars));
     return b;
@@ -857,14 +876,16 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
   };
 
   // ---- picker, zoom, view tabs -----------------------------------------------------------------
-  const picker = h(
-    'select',
-    { id: 'variable-picker' },
-    h('option', { value: '' }, 'Choose...'),
-    ...[...graph().nodes]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((n) => h('option', { value: n.name }, `${n.name} (${n.kind})`)),
-  );
+  const picker = h('select', { id: 'variable-picker' });
+  const fillPicker = () =>
+    picker.replaceChildren(
+      h('option', { value: '' }, 'Choose...'),
+      ...session.model.variables
+        .map((v) => ({ name: displayName(v.name), kind: v.kind }))
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((n) => h('option', { value: n.name }, `${n.name} (${n.kind})`)),
+    );
+  fillPicker();
   picker.addEventListener('change', () => picker.value && showDetails(picker.value));
   const sfdTab = h(
     'button',
@@ -955,7 +976,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
               {},
               `The case's named loops: ${found} of ${caseButtons.length} found in the model, polarity agrees for ${agreeing}`,
             ),
-            h('div', { class: 'loops named' }, ...caseButtons),
+            h('div', { class: 'loops named' }, ...namedItems),
           )
         : null,
       truncated ? notice('Loop search stopped at its cap; the list is incomplete.') : null,
