@@ -21,6 +21,7 @@ import {
 } from './definition.js';
 import { computeHindcast, type Hindcast } from './hindcast.js';
 import { renderReport } from './report.js';
+import type { DiagramLayout } from '../diagram/layout.js';
 
 export interface CaseInputs {
   /** File names as shown to the user (relative to where the command ran). */
@@ -69,9 +70,11 @@ export function analyseCase(inputs: CaseInputs, options: CompareOptions = {}): C
   return { runs, hindcast };
 }
 
-export function caseReport(inputs: CaseInputs, analysis: CaseAnalysis): string {
+/** The report; `layout` (caseDiagramLayout) draws the diagram by sector, readable at its own size. */
+export function caseReport(inputs: CaseInputs, analysis: CaseAnalysis, layout?: DiagramLayout): string {
   const specs = inputs.compiled.simSpecs;
   return renderReport({
+    layout,
     definition: inputs.definition,
     runs: analysis.runs,
     loops: inputs.loops,

@@ -7,11 +7,11 @@
  * sheet overrides it through the classes.
  */
 import { displayName } from '../equations/names.js';
+import { escapeHtml } from '../case/svg.js';
 import { LABEL_FONT, LINE_HEIGHT, type DiagramLayout, type PlacedEdge } from './layout.js';
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+/** The project's one HTML/XML escaper. */
+const esc = escapeHtml;
 
 const n1 = (v: number) => (Math.round(v * 10) / 10).toString();
 
