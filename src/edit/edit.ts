@@ -53,9 +53,17 @@ function replaceVariable(model: Model, i: number, v: Variable): Model {
   return { ...model, variables };
 }
 
-/** The equation as an edit leaves it: located at the start of its own text. */
+/**
+ * The equation as an edit leaves it: trimmed as the reader trims a file's equations, and located
+ * so that line 1, column 1 is the first character of the text as typed (leading blanks counted).
+ */
 function edited(text: string): Equation {
-  return { text, loc: { file: EDITED_FILE, line: 1, column: 1 } };
+  const lead = text.slice(0, text.length - text.trimStart().length);
+  const lines = lead.split('\n');
+  return {
+    text: text.trim(),
+    loc: { file: EDITED_FILE, line: lines.length, column: lines[lines.length - 1]!.length + 1 },
+  };
 }
 
 /** Check a new name: not empty, not taken (by another variable), no characters XMILE cannot hold. */
