@@ -332,6 +332,19 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
     expect(readFileSync(join(root, 'case', 'alternatives', 'short-tours.xmile'), 'utf8')).toContain(
       '<eqn>4</eqn>',
     );
+    // Run it beside the original on Simulate (same policy and levers) and on Compare (every policy).
+    await page.click('#alt-result a[href*="#/simulate"]');
+    await expect
+      .poll(() => page.locator('#beside-note').textContent(), { timeout: 60_000 })
+      .toContain('Beside this model');
+    await expect
+      .poll(() => page.locator('#sim-charts .legend').first().textContent())
+      .toContain('alternative:');
+    await page.screenshot({ path: join(SHOTS, 'simulate-beside.png') });
+    await page.goto(`${s.server.url}#/compare?model=default&beside=${alt!.id}`);
+    await expect
+      .poll(() => page.locator('#compare-charts figure').first().textContent(), { timeout: 60_000 })
+      .toContain('short-tours');
     expect(s.errors).toEqual([]);
   });
 });
