@@ -103,7 +103,10 @@ let bundled: Elk | undefined;
 async function defaultElk(): Promise<Elk> {
   if (!bundled) {
     // A CommonJS module: its default export is the constructor.
-    const mod = (await import('elkjs/lib/elk.bundled.js')) as unknown as { default: new () => Elk };
+    // Named through a variable so that the browser build does not bundle it (the page passes a
+    // worker-backed ELK instead).
+    const bundledElk = 'elkjs/lib/elk.bundled.js';
+    const mod = (await import(/* @vite-ignore */ bundledElk)) as { default: new () => Elk };
     bundled = new mod.default();
   }
   return bundled!;
