@@ -258,7 +258,9 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     await page
       .locator('#upload')
       .setInputFiles(fileURLToPath(new URL('./fixtures/broken.xmile', import.meta.url)));
-    await expect.poll(() => page.locator('.picker-status').textContent()).toMatch(/model|XML|error/i);
+    await expect
+      .poll(() => page.locator('.picker-status').textContent(), { timeout: 30_000 })
+      .toMatch(/model|XML|error/i);
     expect(page.url()).toContain('model=default');
   });
 
