@@ -115,8 +115,12 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     sim.run();
     if (beside)
       runWith(beside.sim, [
+        // The policy, and the levers moved away from this model's own values: an alternative keeps
+        // its own values for the rest (they may be what it changes).
         ...Object.entries(scenarioOverrides),
-        ...levers.map((l) => [l.name, values.get(l.name)!] as [string, number]),
+        ...levers
+          .filter((l) => values.get(l.name) !== l.value && !(l.name in scenarioOverrides))
+          .map((l) => [l.name, values.get(l.name)!] as [string, number]),
       ]);
     stats.lastSim = performance.now() - t0;
     const time = sim.time;
