@@ -34,9 +34,11 @@ export function loadAlternative(id: string): Promise<Alternative | string> {
         const doc = await api.getModel(id);
         const read = readModel(doc.text, { file: doc.file ?? doc.name });
         const compiled = read.model ? compileModel(read.model).compiled : undefined;
-        const out = compiled
-          ? { id, label: doc.name, compiled }
-          : `the alternative ${doc.name} does not compile`;
+        const label = (doc.file ?? doc.name)
+          .split('/')
+          .pop()!
+          .replace(/\.(xmile|stmx|xml)$/i, '');
+        const out = compiled ? { id, label, compiled } : `the alternative ${doc.name} does not compile`;
         done.set(id, out);
         return out;
       } catch (err) {
