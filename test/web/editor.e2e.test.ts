@@ -345,7 +345,10 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
     expect(await lines.count()).toBeGreaterThanOrEqual(2);
     expect(await lines.nth(1).getAttribute('d')).not.toBe(await lines.nth(0).getAttribute('d'));
     await page.screenshot({ path: join(SHOTS, 'simulate-beside.png') });
-    await page.goto(`${s.server.url}#/compare?model=default&beside=${alt!.id}`);
+    // Compare: chosen from the alternatives the server lists for this model.
+    await page.goto(`${s.server.url}#/compare?model=default`);
+    await page.locator('#beside-pick').waitFor();
+    await page.selectOption('#beside-pick', alt!.id);
     await expect
       .poll(() => page.locator('#compare-charts figure').first().textContent(), { timeout: 60_000 })
       .toContain('short-tours');

@@ -64,3 +64,36 @@ export function runWith(sim: Simulation, overrides: Iterable<[string, number]>):
   }
   sim.run();
 }
+
+/**
+ * A chooser of the alternatives the server lists for this model (`alternativeOf`), which sets
+ * `&beside=ID` in the address; empty (hidden) when there are none.
+ */
+export function besidePicker(modelId: string, page: string): HTMLElement {
+  const select = document.createElement('select');
+  select.id = 'beside-pick';
+  const label = document.createElement('label');
+  label.htmlFor = 'beside-pick';
+  label.textContent = 'Run beside ';
+  const box = document.createElement('div');
+  box.className = 'row';
+  box.hidden = true;
+  box.append(label, select);
+  void api
+    .listModels()
+    .then((list) => {
+      const alts = list.models.filter((m) => m.alternativeOf === modelId);
+      if (!alts.length) return;
+      const none = new Option('nothing (this model alone)', '');
+      select.append(none, ...alts.map((m) => new Option((m.file ?? m.name).split('/').pop()!, m.id)));
+      select.value = besideId() ?? '';
+      box.hidden = false;
+      select.addEventListener('change', () => {
+        location.hash = `#/${page}?model=${modelId}${select.value ? `&beside=${select.value}` : ''}`;
+      });
+    })
+    .catch(() => {
+      // No list (server unreachable): nothing to choose from.
+    });
+  return box;
+}

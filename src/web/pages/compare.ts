@@ -3,7 +3,7 @@ import { h, fmt, notice } from '../dom.js';
 import { LineChart, PALETTE, type Line } from '../chart.js';
 import { key, type Workspace } from '../workspace.js';
 import { loadRuns } from '../runs.js';
-import { besideId, loadAlternative, loadedAlternative } from '../editor/beside.js';
+import { besideId, besidePicker, loadAlternative, loadedAlternative } from '../editor/beside.js';
 
 interface Series {
   label: string;
@@ -14,7 +14,7 @@ interface Series {
 
 export function renderCompare(ws: Workspace, root: HTMLElement): void {
   const { compiled } = ws;
-  root.append(h('h2', {}, 'Compare'));
+  root.append(h('h2', {}, 'Compare'), besidePicker(ws.doc.id, 'compare'));
   const definition = ws.caseData?.definition;
   if (definition?.question) {
     root.append(

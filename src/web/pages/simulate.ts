@@ -7,7 +7,7 @@ import { LineChart, PALETTE, type Line } from '../chart.js';
 import { key, type Lever, type Workspace } from '../workspace.js';
 import { deleteRun, loadRuns, saveRun, type SavedRun } from '../runs.js';
 import { formatTime, timeAxisLabel, type ModelClock } from '../../format/number.js';
-import { besideId, loadAlternative, runWith } from '../editor/beside.js';
+import { besideId, besidePicker, loadAlternative, runWith } from '../editor/beside.js';
 
 export interface RedrawStats {
   /** Re-simulation plus chart update, ms. */
@@ -342,6 +342,7 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
 
   root.append(
     h('h2', {}, 'Simulate'),
+    besidePicker(ws.doc.id, 'simulate'),
     besideNote,
     h(
       'div',
