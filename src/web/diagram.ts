@@ -182,6 +182,21 @@ export function updateLayout(previous: DiagramLayout, graph: ModelGraph): Diagra
   };
 }
 
+/** A renamed variable keeps its place (its box resized for the new label). */
+export function renameInLayout(layout: DiagramLayout, from: string, to: string): DiagramLayout {
+  const k = key(from);
+  const shown = to.replace(/_/g, ' ').trim();
+  return {
+    ...layout,
+    nodes: layout.nodes.map((n) => (key(n.name) === k ? { ...n, name: shown, ...sized(shown, n.kind) } : n)),
+    edges: layout.edges.map((e) => ({
+      ...e,
+      from: key(e.from) === k ? shown : e.from,
+      to: key(e.to) === k ? shown : e.to,
+    })),
+  };
+}
+
 export class DiagramView {
   readonly el: HTMLDivElement;
   private svg?: SVGSVGElement;

@@ -260,9 +260,18 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
 
   it('renames with references updated', async () => {
     await page.selectOption('#variable-picker', 'refill');
+    const centre = async (name: string) => {
+      const b = (await page.locator(`#diagram g.node[data-name="${name}"] rect`).first().boundingBox())!;
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const before = await centre('refill');
     await page.fill('#edit-name', 'top up');
     await page.click('#edit-rename');
     await page.locator('#diagram g.node[data-name="top up"]').waitFor();
+    // It keeps its place on the diagram.
+    const after = await centre('top up');
+    expect(Math.abs(after.x - before.x)).toBeLessThan(2);
+    expect(Math.abs(after.y - before.y)).toBeLessThan(2);
     await page.selectOption('#variable-picker', 'reserve');
     await expect.poll(() => page.locator('#details pre.eqn').first().textContent()).toContain('+ top up');
   });

@@ -8,7 +8,7 @@
  * src/edit/ and editor/session.ts; this file is the page around it.
  */
 import { h, notice } from '../dom.js';
-import { computeLayout, DiagramView, sharedElk, updateLayout } from '../diagram.js';
+import { computeLayout, DiagramView, renameInLayout, sharedElk, updateLayout } from '../diagram.js';
 import { claimsIn, key, type Workspace } from '../workspace.js';
 import { claimLinks } from '../claims.js';
 import { detectLoops, type FeedbackLoop, type NamedLoops } from '../../loops/index.js';
@@ -258,6 +258,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     }
     message.textContent = '';
     const structural = !['set-equation', 'set-units', 'set-doc', 'set-gf'].includes(e.op);
+    if (e.op === 'rename' && st.layout) st.layout = renameInLayout(st.layout, e.from, e.to);
     if (structural && out.ran && st.layout) {
       st.layout = updateLayout(st.layout, graph());
       sfd.show(st.layout);
