@@ -46,6 +46,7 @@ if (needsBuild) {
 
 const { loadCase, loadHistoryMatch } = await import(dist('case/load.js').href);
 const { analyseCase, caseReport } = await import(dist('case/analysis.js').href);
+const { caseDiagramLayout } = await import(dist('case/diagram.js').href);
 const { comparisonTable } = await import(dist('case/compare.js').href);
 const { CaseError, formatIssue } = await import(dist('case/definition.js').href);
 const { computeHeadline } = await import(dist('case/headline.js').href);
@@ -88,7 +89,8 @@ try {
   const answers = printAnswers(loaded);
   process.stdout.write('One run per policy at the central assumptions:\n\n');
   process.stdout.write(comparisonTable(loaded.definition, analysis.runs));
-  writeFileSync(reportFile, caseReport(loaded, analysis, answers));
+  const layout = await caseDiagramLayout(loaded.compiled, loaded.definition);
+  writeFileSync(reportFile, caseReport(loaded, analysis, layout, answers));
   process.stdout.write(
     `\nThe full report (question, loops, charts, hindcast, assumptions) is in ${reportFile}\n` +
       'Open it in a browser; it needs no network. Compare other cases with `interlock compare <case-dir>`.\n',

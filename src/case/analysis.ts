@@ -21,8 +21,9 @@ import {
 } from './definition.js';
 import { computeHindcast, type Hindcast } from './hindcast.js';
 import { renderReport } from './report.js';
+import type { DiagramLayout } from '../diagram/layout.js';
 
-import type { ForecastStep, ForecastSummary } from '../calibrate/forecast.js';
+import type { ForecastStep, ForecastSummary } from '../calibrate/forecast-summary.js';
 import type { Answer } from './answers.js';
 
 export interface CaseInputs {
@@ -84,9 +85,19 @@ export function analyseCase(inputs: CaseInputs, options: CompareOptions = {}): C
   return { runs, hindcast };
 }
 
-export function caseReport(inputs: CaseInputs, analysis: CaseAnalysis, answers?: Answer[]): string {
+/**
+ * The report; `layout` (caseDiagramLayout) draws the diagram by sector, readable at its own size;
+ * `answers` (src/case/answers.ts) opens it with the four questions answered.
+ */
+export function caseReport(
+  inputs: CaseInputs,
+  analysis: CaseAnalysis,
+  layout?: DiagramLayout,
+  answers?: Answer[],
+): string {
   const specs = inputs.compiled.simSpecs;
   return renderReport({
+    layout,
     definition: inputs.definition,
     runs: analysis.runs,
     loops: inputs.loops,

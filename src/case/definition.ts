@@ -73,6 +73,19 @@ export interface CaseDefinition {
   hindcast?: HindcastDefinition;
   /** Free text shown in the report: what the model leaves out. */
   limitations?: string[];
+  /** Parts of the system the diagram groups variables into (src/case/sectors.ts). */
+  sectors?: SectorDefinition[];
+}
+
+/**
+ * A sector of the diagram: the variables it names, and those whose names start with one of its
+ * prefixes (the longest matching prefix wins). Variables no sector claims join the sector most of
+ * their neighbours are in.
+ */
+export interface SectorDefinition {
+  name: string;
+  prefixes: string[];
+  variables: string[];
 }
 
 export interface Scenario {
@@ -272,6 +285,24 @@ export function parseCaseDefinition(json: Json, file: string): CaseDefinition {
     }
   }
   const limitations = c.strings(json, 'limitations', '');
+  let sectors: SectorDefinition[] | undefined;
+  if (json.sectors !== undefined) {
+    if (!Array.isArray(json.sectors)) c.fail('sectors', 'must be an array of {name, prefixes, variables}');
+    else {
+      sectors = [];
+      json.sectors.forEach((sec, i) => {
+        const p = `sectors[${i}]`;
+        if (!isObject(sec)) return c.fail(p, 'must be an object {name, prefixes, variables}');
+        const name = c.string(sec, 'name', p);
+        if (name)
+          sectors!.push({
+            name,
+            prefixes: c.strings(sec, 'prefixes', p),
+            variables: c.strings(sec, 'variables', p),
+          });
+      });
+    }
+  }
   return c.done({
     title,
     question,
@@ -283,6 +314,7 @@ export function parseCaseDefinition(json: Json, file: string): CaseDefinition {
     charts,
     hindcast,
     limitations,
+    ...(sectors ? { sectors } : {}),
   });
 }
 

@@ -3,6 +3,8 @@
  * a reader can follow without the CLI: the question, the loops, every scenario over time, the
  * outcome table, the hindcast against reported estimates and every assumption with its source.
  */
+import { diagramSvg } from '../diagram/svg.js';
+import type { DiagramLayout } from '../diagram/layout.js';
 import { addDays, centralValue, estimateById, sourceById, type EvidenceDocument } from '../evidence/data.js';
 import { canonicalName, formatNumber, type ScenarioRun } from './compare.js';
 import type { CaseDefinition, LoopInfo, ParameterInfo } from './definition.js';
@@ -19,6 +21,8 @@ import type { Answer } from './answers.js';
 
 export interface ReportInput {
   definition: CaseDefinition;
+  /** The diagram laid out by sector (src/diagram/); preferred to `diagram` when given. */
+  layout?: DiagramLayout;
   /** The model's diagram (positions from its file), when it has one. */
   diagram?: { elements: DiagramElement[]; connectors: { from: string; to: string }[] };
   runs: ScenarioRun[];
@@ -99,8 +103,22 @@ ${scenarioRows}
 }
 
 function diagramHtml(input: ReportInput): string {
-  if (!input.diagram || input.diagram.elements.length === 0) return '';
   const r1 = input.loops.find((l) => l.id === 'R1') ?? input.loops[0];
+  if (input.layout) {
+    const names = new Set((r1?.path ?? []).map(canonicalName));
+    const highlight = new Set(
+      input.layout.nodes.filter((n) => names.has(canonicalName(n.name))).map((n) => n.name),
+    );
+    const svg = diagramSvg(input.layout, {
+      title: 'Stock-and-flow diagram of the model, by sector',
+      highlight,
+    });
+    const note = r1
+      ? ` The links of loop ${escapeHtml(r1.id)} (${escapeHtml(r1.name)}) are drawn in red.`
+      : '';
+    return `<h3>The model's diagram</h3><p class="note">Grouped by sector. Boxes are stocks, blue pills with a valve are flows, rounded labels are other variables; arrows are influences in the equations, dashed ones cross between sectors. Drawn at its own size: scroll to see it all.${note}</p><div class="scroll">${svg}</div>`;
+  }
+  if (!input.diagram || input.diagram.elements.length === 0) return '';
   const highlight = new Set((r1?.path ?? []).map(canonicalName));
   const svg = stockFlowDiagram(input.diagram.elements, input.diagram.connectors, {
     title: 'Stock-and-flow diagram of the model',

@@ -20,6 +20,7 @@ import type { ViewOptions } from './results-view.js';
 import type { Schema } from './schema.js';
 import { ExperimentService } from './experiments.js';
 import { readCaseData } from './case.js';
+import { alternativePath, atomicWrite, checkXmileShape } from './save.js';
 import { VERSION } from '../version.js';
 import type { EvidenceStore } from '../store/store.js';
 
@@ -69,6 +70,8 @@ export interface OpenModel {
   dir?: string;
   /** Parameters, outputs and run settings, found when it was checked. */
   facts: ModelFacts;
+  /** For a named alternative saved from the editor: the id of the model it varies. */
+  alternativeOf?: string;
 }
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -336,7 +339,12 @@ export class Workbench {
     if (path === '/api/models' && method === 'GET') {
       checkQuery(url.searchParams, noQuery);
       return sendJson(res, 200, {
-        models: [...this.models.values()].map(({ id, name, file }) => ({ id, name, file })),
+        models: [...this.models.values()].map(({ id, name, file, alternativeOf }) => ({
+          id,
+          name,
+          file,
+          ...(alternativeOf ? { alternativeOf } : {}),
+        })),
         files: listModelFiles(this.root),
       });
     }
@@ -360,6 +368,9 @@ export class Workbench {
         case: caseData,
       });
     }
+    if (modelMatch && method === 'PUT') return this.saveModel(req, res, modelMatch[1]!);
+    const altMatch = /^\/api\/models\/([^/]+)\/alternatives$/.exec(path);
+    if (altMatch && method === 'POST') return this.saveAlternative(req, res, altMatch[1]!);
     if (path === '/api/experiments' && method === 'POST') {
       requireJson(req);
       const body = await readBody(req, this.jsonBytes);
@@ -433,6 +444,7 @@ export class Workbench {
       ].includes(path) ||
       modelMatch ||
       viewMatch ||
+      altMatch ||
       expMatch
     ) {
       throw new HttpError(405, 'method not allowed');
@@ -485,6 +497,75 @@ export class Workbench {
       return sendJson(res, 201, { id: m.id, name: m.name, diagnostics: m.diagnostics });
     }
     throw new HttpError(415, 'send XMILE as application/xml, or {"path": ...} as application/json');
+  }
+
+  /** An open model named in a request path. */
+  private openModelById(part: string): OpenModel {
+    const id = decodePathPart(part, 'model id');
+    if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
+    const m = this.models.get(id);
+    if (!m) throw new HttpError(404, `no open model '${id}'`);
+    return m;
+  }
+
+  /** An edited model's XMILE from a request: size-limited, XMILE-shaped, reads and compiles. */
+  private async checkedXmile(
+    req: IncomingMessage,
+    file: string,
+  ): Promise<{ text: string; facts: ModelFacts; name: string }> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/xml' && type !== 'text/xml')
+      throw new HttpError(415, 'send the model as application/xml');
+    const text = await readBody(req, this.modelBytes);
+    checkXmileShape(text);
+    const { name, facts } = await this.checkInWorker(text, file);
+    return { text, facts, name };
+  }
+
+  /** PUT /api/models/{id}: write the edited model back to the file it was opened from. */
+  private async saveModel(req: IncomingMessage, res: ServerResponse, part: string): Promise<void> {
+    const m = this.openModelById(part);
+    if (!m.file || !m.dir)
+      throw new HttpError(409, 'this model was uploaded, not opened from a file: download it instead');
+    const full = resolveUnder(this.root, m.file);
+    if (!full || basename(full) !== basename(m.file))
+      throw new HttpError(403, 'that file is outside the folder this server may write');
+    if (!['.xmile', '.stmx', '.xml'].includes(extname(full).toLowerCase()))
+      throw new HttpError(409, 'only XMILE files are written back; download this model as XMILE instead');
+    const { text, facts, name } = await this.checkedXmile(req, m.file);
+    atomicWrite(full, text);
+    Object.assign(m, { text, diagnostics: facts.diagnostics, facts, name });
+    return sendJson(res, 200, { id: m.id, name: m.name, file: m.file, diagnostics: m.diagnostics });
+  }
+
+  /**
+   * POST /api/models/{id}/alternatives (header x-alternative-name): save an edited copy of a case
+   * model as `alternatives/NAME.xmile` in its folder and open it, linked to the original.
+   */
+  private async saveAlternative(req: IncomingMessage, res: ServerResponse, part: string): Promise<void> {
+    const m = this.openModelById(part);
+    const base = m.alternativeOf ? (this.models.get(m.alternativeOf) ?? m) : m;
+    if (!base.dir || !base.file)
+      throw new HttpError(409, 'alternatives belong to a model opened from a case folder');
+    const altName = String(req.headers['x-alternative-name'] ?? '');
+    const target = alternativePath(base.dir, altName);
+    const rel = relative(this.root, target).split(sep).join('/');
+    if (!resolveUnder(this.root, rel))
+      throw new HttpError(403, 'that folder is outside the one this server may write');
+    const { text, facts, name } = await this.checkedXmile(req, rel);
+    atomicWrite(target, text);
+    const id = `${base.id}-${altName}`.slice(0, 40);
+    const alt = this.register({
+      id,
+      name: `${name} (${altName})`,
+      file: rel,
+      text,
+      diagnostics: facts.diagnostics,
+      dir: base.dir,
+      facts,
+      alternativeOf: base.id,
+    });
+    return sendJson(res, 201, { id: alt.id, name: alt.name, file: alt.file, alternativeOf: base.id });
   }
 
   /**

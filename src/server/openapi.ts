@@ -157,6 +157,48 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
           ],
           responses: { '200': { description: 'OK', ...json(ref('ModelDocument')) }, ...errors },
         },
+        put: {
+          summary:
+            'Write the edited model back to the file it was opened from: XMILE that reads and compiles without errors, written atomically',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/xml': { schema: { type: 'string', maxLength: limits.modelBytes } } },
+          },
+          responses: {
+            '200': { description: 'Saved', ...json({ type: 'object' }) },
+            '409': { description: 'Uploaded, or not an XMILE file: download instead', ...json(ref('Error')) },
+            '422': { description: 'Not XMILE, or the model has errors (located)', ...json(ref('Error')) },
+            ...errors,
+          },
+        },
+      },
+      '/api/models/{id}/alternatives': {
+        post: {
+          summary:
+            'Save an edited copy of a case model as alternatives/NAME.xmile in its folder (header x-alternative-name) and open it',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
+            {
+              name: 'x-alternative-name',
+              in: 'header',
+              required: true,
+              schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' },
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/xml': { schema: { type: 'string', maxLength: limits.modelBytes } } },
+          },
+          responses: {
+            '201': { description: 'Saved and opened', ...json({ type: 'object' }) },
+            '409': { description: 'Not a model opened from a case folder', ...json(ref('Error')) },
+            '422': { description: 'Not XMILE, or the model has errors (located)', ...json(ref('Error')) },
+            ...errors,
+          },
+        },
       },
       '/api/experiments': {
         post: {

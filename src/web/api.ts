@@ -32,6 +32,8 @@ export interface CaseDefinition {
   startDate?: string;
   charts?: { variable: string; title?: string; units?: string }[];
   limitations?: unknown;
+  /** Diagram sectors (src/case/definition.ts SectorDefinition). */
+  sectors?: { name: string; prefixes?: string[]; variables?: string[] }[];
 }
 
 export interface CaseData {
@@ -54,7 +56,7 @@ export interface ModelDocument {
 }
 
 export interface ModelList {
-  models: { id: string; name: string; file?: string }[];
+  models: { id: string; name: string; file?: string; alternativeOf?: string }[];
   files: string[];
 }
 
@@ -118,6 +120,23 @@ export const api = {
       headers: { 'content-type': 'application/xml', 'x-model-name': name.replace(/[^\w .-]/g, '') },
       body: text,
     }),
+  /** Write the edited model back to the file it was opened from. */
+  saveModel: (id: string, text: string) =>
+    call<{ id: string; name: string; file: string }>(`/api/models/${encodeURIComponent(id)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/xml' },
+      body: text,
+    }),
+  /** Save an edited copy as a named alternative of a case model (opened on the server). */
+  saveAlternative: (id: string, name: string, text: string) =>
+    call<{ id: string; name: string; file: string; alternativeOf: string }>(
+      `/api/models/${encodeURIComponent(id)}/alternatives`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/xml', 'x-alternative-name': name },
+        body: text,
+      },
+    ),
   startExperiment: (body: object) =>
     call<{ id: string; total: number }>('/api/experiments', {
       method: 'POST',

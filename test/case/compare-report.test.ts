@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyseCase, caseReport } from '../../src/case/analysis.js';
+import { caseDiagramLayout } from '../../src/case/diagram.js';
 import {
   comparisonJson,
   comparisonTable,
@@ -256,8 +257,8 @@ describe('the real case', () => {
     expect(rows.some((r) => r.role === 'in-sample') && rows.some((r) => r.role === 'test')).toBe(true);
   });
 
-  it('writes a self-contained report with every section, chart and scenario', () => {
-    const html = caseReport(loaded, analysis);
+  it('writes a self-contained report with every section, chart and scenario', async () => {
+    const html = caseReport(loaded, analysis, await caseDiagramLayout(loaded.compiled, loaded.definition));
     for (const id of [
       'question',
       'loops',
@@ -295,7 +296,11 @@ describe('the real case', () => {
       html.indexOf('<section id="time-series">'),
     );
     const stocks = loaded.compiled.model.variables.filter((v) => v.kind === 'stock').length;
-    expect((diagram.match(/<rect /g) ?? []).length).toBe(stocks);
+    expect((diagram.match(/<g class="node stock/g) ?? []).length).toBe(stocks);
+    // Laid out by sector, with labels at the workbench's size (13 px at the drawing's own size).
+    for (const sector of loaded.definition.sectors!)
+      expect(diagram).toContain(`>${sector.name.replace("'", '&#39;')}<`);
+    expect(diagram).toContain('font-size="13"');
     for (const name of SCENARIOS) expect(html).toContain(name);
     for (const p of loaded.parameters) expect(html).toContain(p.name);
     for (const l of loaded.loops) expect(html).toContain(`>${l.id}<`);

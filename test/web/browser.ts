@@ -38,9 +38,15 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(): Promise<Session> {
+/** A browser on a fresh server: the case model under the repository by default, or `model` under `root`. */
+export async function openSession(options: { model?: string; root?: string } = {}): Promise<Session> {
   ensureWebBuild();
-  const server = await startServer({ model: CASE_MODEL, root: REPO, port: 0, host: '127.0.0.1' });
+  const server = await startServer({
+    model: options.model ?? CASE_MODEL,
+    root: options.root ?? REPO,
+    port: 0,
+    host: '127.0.0.1',
+  });
   const profile = mkdtempSync(join(tmpdir(), 'interlock-chromium-'));
   let context: BrowserContext;
   try {

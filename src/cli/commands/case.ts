@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { analyseCase, caseReport } from '../../case/analysis.js';
+import { caseDiagramLayout } from '../../case/diagram.js';
 import { comparisonJson, comparisonTable } from '../../case/compare.js';
 import { CaseError } from '../../case/definition.js';
 import { loadCase } from '../../case/load.js';
@@ -33,7 +34,7 @@ interface CompareFlags {
   quiet?: boolean;
 }
 
-export function runCompare(dir: string, flags: CompareFlags): void {
+export async function runCompare(dir: string, flags: CompareFlags): Promise<void> {
   const format = parseChoice('--format', flags.format, FORMATS);
   const dt = flags.dt === undefined ? undefined : parseNumberFlag('--dt', flags.dt);
   try {
@@ -46,7 +47,8 @@ export function runCompare(dir: string, flags: CompareFlags): void {
         : comparisonTable(loaded.definition, analysis.runs, flags.wide ? Infinity : undefined),
     );
     if (flags.report) {
-      writeOutput(caseReport(loaded, analysis), flags.report);
+      const layout = await caseDiagramLayout(loaded.compiled, loaded.definition);
+      writeOutput(caseReport(loaded, analysis, layout), flags.report);
       if (!flags.quiet) process.stderr.write(`interlock: wrote the report to ${flags.report}\n`);
     }
   } catch (err) {

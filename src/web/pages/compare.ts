@@ -3,6 +3,7 @@ import { h, fmt, notice } from '../dom.js';
 import { LineChart, PALETTE, type Line } from '../chart.js';
 import { key, type Workspace } from '../workspace.js';
 import { loadRuns } from '../runs.js';
+import { besideId, besidePicker, loadAlternative, loadedAlternative } from '../editor/beside.js';
 
 interface Series {
   label: string;
@@ -13,7 +14,7 @@ interface Series {
 
 export function renderCompare(ws: Workspace, root: HTMLElement): void {
   const { compiled } = ws;
-  root.append(h('h2', {}, 'Compare'));
+  root.append(h('h2', {}, 'Compare'), besidePicker(ws.doc.id, 'compare'));
   const definition = ws.caseData?.definition;
   if (definition?.question) {
     root.append(
@@ -53,6 +54,25 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
         'This model has no case policies (scenarios.json). Saved runs from Simulate are compared with the model as written.',
       ),
     );
+  }
+  // A structural alternative saved from the Model page (`&beside=ID`): every policy again on it.
+  const wanted = besideId();
+  if (wanted) {
+    const alt = loadedAlternative(wanted);
+    if (!alt)
+      void loadAlternative(wanted).then(() => window.dispatchEvent(new HashChangeEvent('hashchange')));
+    else if (typeof alt === 'string') root.append(notice(alt, 'error'));
+    else
+      for (const [name, sc] of ordered) {
+        const r = alt.compiled.run({
+          overrides: Object.fromEntries(
+            Object.entries(sc?.overrides ?? {}).filter(([k]) =>
+              alt.compiled.parameters.some((p) => key(p.name) === key(k)),
+            ),
+          ),
+        });
+        runs.push({ label: `${alt.label}: ${name}`, time: r.time, column: (n) => r.column(n), dash: true });
+      }
   }
   for (const s of loadRuns(ws.doc.name)) {
     runs.push({ label: `saved: ${s.label}`, time: s.time, column: (n) => s.series[n], dash: true });

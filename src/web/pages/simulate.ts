@@ -8,6 +8,7 @@ import { monthTicks } from '../../chart/kit.js';
 import { key, type Lever, type Workspace } from '../workspace.js';
 import { deleteRun, loadRuns, saveRun, type SavedRun } from '../runs.js';
 import { formatTime, timeAxisLabel, type ModelClock } from '../../format/number.js';
+import { besideId, besidePicker, loadAlternative, runWith } from '../editor/beside.js';
 
 export interface RedrawStats {
   /** Re-simulation plus chart update, ms. */
@@ -119,9 +120,32 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
     charts.replaceChildren(...chartObjs.map((c) => c.chart.el));
   };
 
+  // A structural alternative saved from the Model page, run beside this model (`&beside=ID`).
+  let beside: { sim: ReturnType<typeof compiled.simulation>; label: string } | undefined;
+  const besideNote = h('p', { class: 'muted', id: 'beside-note', 'aria-live': 'polite' });
+  const wanted = besideId();
+  if (wanted)
+    void loadAlternative(wanted).then((alt) => {
+      if (typeof alt === 'string') besideNote.textContent = alt;
+      else {
+        beside = { sim: alt.compiled.simulation({ saveStep }), label: `alternative: ${alt.label}` };
+        besideNote.textContent = `Beside this model: ${alt.label} (dashed, same policy and levers).`;
+        redraw();
+      }
+    });
+
   const redraw = () => {
     const t0 = performance.now();
     sim.run();
+    if (beside)
+      runWith(beside.sim, [
+        // The policy, and the levers moved away from this model's own values: an alternative keeps
+        // its own values for the rest (they may be what it changes).
+        ...Object.entries(scenarioOverrides),
+        ...levers
+          .filter((l) => values.get(l.name) !== l.value && !(l.name in scenarioOverrides))
+          .map((l) => [l.name, values.get(l.name)!] as [string, number]),
+      ]);
     stats.lastSim = performance.now() - t0;
     const time = sim.time;
     for (let i = 0; i < chartObjs.length; i++) {
@@ -130,6 +154,11 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
         { x: time, y: sim.series(name), color: PALETTE[0]!, label: 'current', width: 2.5 },
       ];
       let c = 1;
+      if (beside) {
+        const y = beside.sim.series(name);
+        if (y)
+          lines.push({ x: beside.sim.time, y, color: '#7b3294', label: beside.label, dash: true, width: 2 });
+      }
       for (const run of saved) {
         if (!visible.has(run.id)) continue;
         const y = run.series[name];
@@ -404,6 +433,8 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
 
   root.append(
     h('h2', {}, 'Simulate'),
+    besidePicker(ws.doc.id, 'simulate'),
+    besideNote,
     h(
       'div',
       { class: 'layout' },

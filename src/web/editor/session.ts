@@ -1,0 +1,140 @@
+/**
+ * The editor's state for one open model: the undo history (src/edit/history.ts), the last
+ * version that compiled and its simulation, and the diagnostics of the current version. A
+ * change to a constant's value re-runs the compiled simulation with the new value (no compile);
+ * any other edit recompiles. No DOM: the page drives it, and tests run it in Node.
+ */
+import type { CompiledModel, Diagnostic, Model, Simulation } from '../../engine.js';
+import { applyEdit, describeEdit, type Edit } from '../../edit/edit.js';
+import { EditHistory } from '../../edit/history.js';
+import { diagnose } from '../../edit/diagnose.js';
+import { parseEquation } from '../../equations/parser.js';
+import { canonicalName } from '../../equations/names.js';
+
+const key = canonicalName;
+
+/** A plain number, as a constant's equation: the fast path applies. */
+function plainNumber(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return undefined;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+export interface Outcome {
+  /** The run is up to date with the current version (false: it failed to compile). */
+  ran: boolean;
+  /** The fast path was taken (a constant's new value, no compile). */
+  fast: boolean;
+}
+
+export class EditorSession {
+  readonly history: EditHistory;
+  /** The version that `compiled` was compiled from. */
+  private base: Model;
+  compiled: CompiledModel;
+  sim: Simulation;
+  /** Constants changed since `base` was compiled, by canonical name. */
+  private readonly pending = new Map<string, number>();
+  diagnostics: Diagnostic[] = [];
+  /** The current version has errors, so the run shown is of the last good version. */
+  stale = false;
+
+  constructor(model: Model, compiled: CompiledModel) {
+    this.history = new EditHistory(model);
+    this.base = model;
+    this.compiled = compiled;
+    this.sim = compiled.simulation();
+    this.sim.run();
+  }
+
+  get model(): Model {
+    return this.history.model;
+  }
+
+  /** Quick checks of an equation's text alone (syntax), located in that text. */
+  static syntax(text: string): Diagnostic | undefined {
+    const r = parseEquation(text);
+    if (!r.error) return undefined;
+    return {
+      severity: 'error',
+      code: 'syntax',
+      message: r.error.message,
+      line: 1,
+      column: r.error.offset + 1,
+    };
+  }
+
+  /**
+   * Apply an edit (throws EditError when it cannot be made). `group` merges consecutive edits of
+   * one field into one undo step. Re-runs the model.
+   */
+  apply(edit: Edit, group?: string): Outcome {
+    const next = applyEdit(this.model, edit);
+    this.history.push(next, describeEdit(edit), group);
+    if (edit.op === 'set-equation' && this.fastPath(edit.name, edit.text)) return { ran: true, fast: true };
+    return this.recompile();
+  }
+
+  private fastPath(name: string, text: string): boolean {
+    const value = plainNumber(text);
+    if (value === undefined || this.stale) return false;
+    const k = key(name);
+    const p = this.compiled.parameters.find((x) => key(x.name) === k && x.kind === 'constant');
+    if (!p) return false;
+    // Only when nothing but constants' values changed since the compile.
+    const v = this.base.variables.find((x) => key(x.name) === k);
+    if (!v || plainNumber(v.eqn?.text ?? '') === undefined) return false;
+    const cur = this.model.variables;
+    if (cur.length !== this.base.variables.length) return false;
+    for (let i = 0; i < cur.length; i++) {
+      const a = cur[i]!;
+      const b = this.base.variables[i]!;
+      if (a === b) continue;
+      if (key(a.name) !== key(b.name) || a.kind !== b.kind) return false;
+      const same = { ...a, eqn: b.eqn };
+      if (JSON.stringify(same) !== JSON.stringify(b)) return false;
+      if (key(a.name) !== k && !this.pending.has(key(a.name))) return false;
+    }
+    this.pending.set(k, value);
+    this.sim.clearOverrides();
+    for (const [n, x] of this.pending) this.sim.set(this.sim.parameterIndex(n), x);
+    this.sim.run();
+    this.diagnostics = this.diagnostics.filter((d) => d.severity !== 'error');
+    return true;
+  }
+
+  /** Compile the current version; on success it becomes the one that runs. */
+  recompile(): Outcome {
+    const { compiled, diagnostics } = diagnose(this.model);
+    this.diagnostics = diagnostics;
+    if (!compiled) {
+      this.stale = true;
+      return { ran: false, fast: false };
+    }
+    this.compiled = compiled;
+    this.base = this.model;
+    this.pending.clear();
+    this.sim = compiled.simulation();
+    this.sim.run();
+    this.stale = false;
+    return { ran: true, fast: false };
+  }
+
+  undo(): Outcome | undefined {
+    return this.history.undo() ? this.recompile() : undefined;
+  }
+
+  redo(): Outcome | undefined {
+    return this.history.redo() ? this.recompile() : undefined;
+  }
+
+  /** The current run's series of a variable (any spelling), or undefined. */
+  series(name: string): Float64Array | undefined {
+    try {
+      return this.sim.series(name);
+    } catch {
+      return undefined;
+    }
+  }
+}
