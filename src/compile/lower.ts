@@ -684,6 +684,68 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     return { xs: a.xs.map((x, i) => op(x, b.xs[i]!)), shape: a.shape };
   };
 
+  /**
+   * Two arrays over the union of their dimensions (the first's first): element k of each result
+   * is the element of that array at the k-th combination. Dimensions of one name must agree in
+   * size; dimensions only one array has repeat the other along them.
+   */
+  const outerPair = (a: Vec, b: Vec, at: number): [IR[], IR[]] => {
+    if (a.shape.length === 0 || b.shape.length === 0 || a.xs.length !== a.shape.reduce((n, d) => n * d.n, 1))
+      return a.xs.length === b.xs.length
+        ? [a.xs, b.xs]
+        : a.xs.length === 1
+          ? [b.xs.map(() => a.xs[0]!), b.xs]
+          : b.xs.length === 1
+            ? [a.xs, a.xs.map(() => b.xs[0]!)]
+            : (() => {
+                throw new LowerError(
+                  `arrays of ${a.xs.length} and ${b.xs.length} elements cannot be paired`,
+                  at,
+                  'dimension-mismatch',
+                );
+              })();
+    const shape: Shape = [...a.shape];
+    for (const d of b.shape) {
+      const match = shape.find((x) => x.key === d.key);
+      if (!match) shape.push(d);
+      else if (match.n !== d.n)
+        throw new LowerError(
+          `dimension '${d.key}' has ${match.n} elements on one side and ${d.n} on the other`,
+          at,
+          'dimension-mismatch',
+        );
+    }
+    const strides = (sh: Shape) => {
+      const st = new Map<string, number>();
+      let m = 1;
+      for (let i = sh.length - 1; i >= 0; i--) {
+        st.set(sh[i]!.key, m);
+        m *= sh[i]!.n;
+      }
+      return st;
+    };
+    const sa = strides(a.shape);
+    const sb = strides(b.shape);
+    const total = shape.reduce((n, d) => n * d.n, 1);
+    const xa: IR[] = [];
+    const xb: IR[] = [];
+    for (let k = 0; k < total; k++) {
+      let rest = k;
+      let ia = 0;
+      let ib = 0;
+      for (let i = shape.length - 1; i >= 0; i--) {
+        const d = shape[i]!;
+        const pos = rest % d.n;
+        rest = Math.floor(rest / d.n);
+        ia += pos * (sa.get(d.key) ?? 0);
+        ib += pos * (sb.get(d.key) ?? 0);
+      }
+      xa.push(a.xs[ia]!);
+      xb.push(b.xs[ib]!);
+    }
+    return [xa, xb];
+  };
+
   /** Reverse the dimensions of an array (XMILE's `'` operator). */
   const transpose = (v: Vec): Vec => {
     if (v.shape.length < 2) return { xs: v.xs, shape: [...v.shape].reverse() };
@@ -1278,19 +1340,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
             };
           }
           case 'VECTOR_SELECT': {
-            let vals = lowerVector(e.args[1]!, ctx);
-            let sels = xs;
-            // One array over the other's trailing subscripts is repeated over its leading ones.
-            if (vals.length < sels.length && sels.length % vals.length === 0)
-              vals = sels.map((_, i) => vals[i % vals.length]!);
-            else if (sels.length < vals.length && vals.length % sels.length === 0)
-              sels = vals.map((_, i) => xs[i % xs.length]!);
-            if (vals.length !== sels.length)
-              throw new LowerError(
-                `VECTOR SELECT: the selection has ${xs.length} elements, the array ${vals.length}`,
-                at,
-                'dimension-mismatch',
-              );
+            // Over every combination of the subscripts the two arrays range over (Vensim): a
+            // selection over dim1! with values over dim2! pairs each selection with each value.
+            const [sels, vals] = outerPair(lowerShaped(e.args[0]!, ctx), lowerShaped(e.args[1]!, ctx), at);
             return {
               k: 'rt',
               name: 'vselect',
