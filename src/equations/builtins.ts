@@ -223,8 +223,9 @@ export const BUILTINS: readonly Builtin[] = [
     'test-input',
     3,
     3,
-    "GET_TIME_VALUE(relative to, offset, measure) (Vensim GET TIME VALUE) with measure 0 (model time): TIME + offset (relative to 0), or the initial time + offset (relative to 1). The calendar measures (1 to 10) need the model's base date and are refused by the Vensim reader.",
-    (a) => `((${a[0]} === 1 ? X.start : t) + ${a[1]})`,
+    'GET_TIME_VALUE(relative to, offset, measure) (Vensim GET TIME VALUE) with measure 0 (model time): TIME + offset (relative to 0), or the initial time + offset (relative to 1). The calendar measures (1 to 10) need a base date the .mdl file does not hold, and the computer clock (relative to 2) would make runs irreproducible: both give NaN, with a warning from the Vensim reader.',
+    (a) =>
+      `(${a[2]} === 0 && (${a[0]} === 0 || ${a[0]} === 1) ? (${a[0]} === 1 ? X.start : t) + ${a[1]} : NaN)`,
   ),
   // Statistical (3.5.2)
   b('RANDOM', 'random', 2, 3, 'RANDOM(min, max[, seed]): uniform draw, one per DT.'),

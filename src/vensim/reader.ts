@@ -894,6 +894,8 @@ class VensimReader {
   }
 
   private subst: Map<string, string> | undefined;
+  /** Warnings already given, so an equation written once per element warns once. */
+  private readonly warned = new Set<string>();
   /** The left-hand side whose equation is being written (VECTOR functions run along its last subscript). */
   private lhs: Lhs | undefined;
 
@@ -1018,12 +1020,21 @@ class VensimReader {
     }
     if (fk === 'GET TIME VALUE') {
       const m = e.args[2]!;
-      if (m.kind !== 'num' || m.value !== 0)
-        throw new PrintError(
-          'GET TIME VALUE is supported with measure 0 (model time) only; calendar measures need the base date',
-          m.start,
+      const r = e.args[0]!;
+      const warned = `GET TIME VALUE ${this.lhs?.name ?? ''}`;
+      if (
+        (m.kind !== 'num' || m.value !== 0 || r.kind !== 'num' || r.value === 2) &&
+        !this.warned.has(warned)
+      ) {
+        this.warned.add(warned);
+        this.error(
           'unsupported-feature',
+          'GET TIME VALUE is modelled for measure 0 (model time) relative to the current or initial time only; calendar measures (they need a base date) and the computer clock give NaN',
+          m.start,
+          this.lhs?.name,
+          'warning',
         );
+      }
     }
     if (f.builtin.startsWith('LOOKUP_')) {
       const t = e.args[0]!;
