@@ -1351,6 +1351,48 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
           }
           case 'VECTOR_REORDER':
             return { k: 'rt', name: 'pick', args: [lower(e.args[1]!, ctx), ...xs] };
+          case 'ALLOCATE_AVAILABLE':
+          case 'ALLOCATE_BY_PRIORITY': {
+            // xs: the requests of one row of requesters; the second argument their priorities
+            // (ALLOCATE AVAILABLE: m profile values per requester, requester by requester).
+            const pri = lowerVector(e.args[1]!, ctx);
+            const m = pri.length / xs.length;
+            const profiled = f.name === 'ALLOCATE_AVAILABLE';
+            const first = profiled ? constFold(lower(e.args[4]!, ctx)) : 1;
+            if (!Number.isInteger(m) || (profiled ? first === undefined || m < first + 3 : m !== 1))
+              throw new LowerError(
+                `${f.name}: ${xs.length} requests but ${pri.length} priority values` +
+                  (profiled ? ' (each requester needs ptype, ppriority, pwidth and pextra)' : ''),
+                at,
+                'dimension-mismatch',
+              );
+            return profiled
+              ? {
+                  k: 'rt',
+                  name: 'allocAvailable',
+                  args: [
+                    lower(e.args[3]!, ctx),
+                    c(first!),
+                    c(m),
+                    lower(e.args[2]!, ctx),
+                    c(xs.length),
+                    ...xs,
+                    ...pri,
+                  ],
+                }
+              : {
+                  k: 'rt',
+                  name: 'allocPriority',
+                  args: [
+                    lower(e.args[4]!, ctx),
+                    lower(e.args[2]!, ctx),
+                    lower(e.args[3]!, ctx),
+                    c(xs.length),
+                    ...xs,
+                    ...pri,
+                  ],
+                };
+          }
           case 'RANK': {
             const nth = lower(e.args[1]!, ctx);
             // The optional third array breaks ties between equal elements of the first.

@@ -428,6 +428,20 @@ export const BUILTINS: readonly Builtin[] = [
     5,
     'VECTOR_SELECT(selection, a, missing, action, error) (Vensim VECTOR SELECT, over the `!` subscripts): over the elements whose selection is not 0, action 0 sums selection x a, 1 multiplies them, 2 and 3 take their min and max, 4 their mean, 5 the product of a^selection, 6 to 10 the sum, product, min, max and mean of a itself; `missing` when nothing is selected. `error` (a check in Vensim) is not used.',
   ),
+  b(
+    'ALLOCATE_AVAILABLE',
+    'array',
+    5,
+    5,
+    "ALLOCATE_AVAILABLE(request, profile, available, i, k) (Vensim ALLOCATE AVAILABLE(request, pp, available), requesters along the request's last subscript; the Vensim reader passes the requester being defined as i and the position of the profile's first element, ptype, as k): requester i receives request x share(x) at the one x where the shares add up to `available` (bisection), share being 1 - CDF of its priority profile (ptype 1 rectangular over priority +- width/2, 2 triangular of base width, 3 normal with sd width, 4 two-sided exponential with scale width); all requests in full when there is enough. Profile types 0 (fixed quantity), 5 (constant elasticity) and the integer variants (ptype + 10) are not modelled and give NaN, as does a width not above 0.",
+  ),
+  b(
+    'ALLOCATE_BY_PRIORITY',
+    'array',
+    5,
+    5,
+    'ALLOCATE_BY_PRIORITY(request, priority, width, supply, i) (Vensim ALLOCATE BY PRIORITY(request, priority, size, width, supply), along the last subscript; the reader drops `size` and passes the requester being defined as i): all requests when supply covers them, else served from the highest priority down, the next requester starting once the one before holds min(1, priority gap / width) of its request, those served sharing further supply in proportion to their requests.',
+  ),
   // Lookups
   b('LOOKUP', 'lookup', 2, 2, 'LOOKUP(gf, x): the graphical function `gf` at x (same as gf(x)).'),
   b(

@@ -77,6 +77,8 @@ export const VENSIM_FUNCTIONS: Readonly<Record<string, VensimFunction>> = {
   'RANDOM UNIFORM': f('RANDOM_UNIFORM', 3),
   'RANDOM NORMAL': f('RANDOM_NORMAL', 5),
   NPV: f('NPV', 4),
+  'ALLOCATE AVAILABLE': f('ALLOCATE_AVAILABLE', 3),
+  'ALLOCATE BY PRIORITY': f('ALLOCATE_BY_PRIORITY', 5),
 };
 
 /** The Vensim spelling of a function name as a key of VENSIM_FUNCTIONS. */

@@ -1018,6 +1018,62 @@ class VensimReader {
           : [whole, e.args[1]!, { kind: 'ref', name: last.name, subs: [], start: e.start } as VExpr];
       return `${f.builtin}(${args.map(p).join(', ')})`;
     }
+    if (fk === 'ALLOCATE AVAILABLE' || fk === 'ALLOCATE BY PRIORITY') {
+      // Requesters along the request's last subscript: the whole request, the priorities (for
+      // ALLOCATE AVAILABLE the profile of each requester, its last subscript naming the first
+      // profile element), and the position of the requester being defined.
+      const req = e.args[0]!;
+      const pp = e.args[1]!;
+      if (req.kind !== 'ref' || req.subs.length === 0 || pp.kind !== 'ref' || pp.subs.length === 0)
+        throw new PrintError(
+          `${fk} takes subscripted requests and priorities (the requesters along the last subscript)`,
+          e.start,
+          'invalid-argument',
+        );
+      const who = req.subs[req.subs.length - 1]!;
+      const whoKey = canonicalName(who.name);
+      const bang = (s: Sub): Sub => ({ ...s, bang: true });
+      const wholeReq: VExpr = {
+        ...req,
+        subs: req.subs.map((s, i) => (i === req.subs.length - 1 ? bang(s) : s)),
+      };
+      const profiled = fk === 'ALLOCATE AVAILABLE';
+      let first = 1;
+      const ppSubs = pp.subs.map((s, i) => {
+        if (profiled && i === pp.subs.length - 1) {
+          const d = this.varDims.get(canonicalName(pp.name))?.[i];
+          const at = d ? d.keys.indexOf(canonicalName(s.name)) : -1;
+          if (!d || at < 0)
+            throw new PrintError(
+              `${fk}: the priority profile's last subscript must name its first element (ptype)`,
+              s.start,
+              'invalid-argument',
+            );
+          first = at + 1;
+          return { name: d.name, bang: true, start: s.start };
+        }
+        return canonicalName(s.name) === whoKey ? bang(s) : s;
+      });
+      if (!ppSubs.some((s, i) => s.bang && (!profiled || i < ppSubs.length - 1)))
+        throw new PrintError(
+          `${fk}: the priorities must be subscripted by the requests' last subscript '${who.name}'`,
+          pp.start,
+          'invalid-argument',
+        );
+      const wholePp: VExpr = { ...pp, subs: ppSubs };
+      const lhsSub = this.lhs?.subs.find((s) => canonicalName(s.name) === whoKey);
+      if (!lhsSub)
+        throw new PrintError(
+          `${fk} defines one allocation per requester: the left-hand side must be subscripted by '${who.name}'`,
+          e.start,
+          'invalid-argument',
+        );
+      const pos: VExpr = { kind: 'ref', name: lhsSub.name, subs: [], start: e.start };
+      const args = profiled
+        ? [wholeReq, wholePp, e.args[2]!, pos, { kind: 'num', value: first, start: e.start } as VExpr]
+        : [wholeReq, wholePp, e.args[3]!, e.args[4]!, pos];
+      return `${f.builtin}(${args.map(p).join(', ')})`;
+    }
     if (fk === 'GET TIME VALUE') {
       const m = e.args[2]!;
       const r = e.args[0]!;
