@@ -927,7 +927,20 @@ class VensimReader {
       const d = dims?.[i];
       const same =
         d && (d === r || (d.keys.length === r.keys.length && r.keys.every((k) => d.keys.includes(k))));
-      return same ? '*' : quote(r.name);
+      if (same) return '*';
+      if (d && sub?.has(r.key)) {
+        // The range is also the one the left-hand side is defined over, so its name alone would
+        // stand for the element being defined: write its elements as a run of the variable's.
+        const at = r.keys.map((k) => d.keys.indexOf(k));
+        if (at.some((p, j) => p < 0 || (j > 0 && p !== at[j - 1]! + 1)))
+          throw new PrintError(
+            `'${s.name}!' is defined over here and is not a run of consecutive elements of '${d.name}'`,
+            s.start,
+            'unsupported-feature',
+          );
+        return `${quote(r.elements[0]!)}:${quote(r.elements[r.elements.length - 1]!)}`;
+      }
+      return quote(r.name);
     });
     void at;
     return `${quote(name)}[${parts.join(', ')}]`;
