@@ -946,6 +946,34 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
         };
       }
       // Vensim forms (the catalogue documents each).
+      case 'NPV': {
+        const stream = hiddenAux(lower(args[0]!, ctx), L('NPV stream'));
+        const rate = hiddenAux(lower(args[1]!, ctx), L('NPV rate'));
+        const dt = TIME_KEYS.get('dt')!;
+        const df = newSlot('hstock', L('NPV discount factor'));
+        df.eq = c(1);
+        df.rate = {
+          k: 'bin',
+          op: '/',
+          a: { k: 'neg', a: { k: 'bin', op: '*', a: slot(df.id), b: rate } },
+          b: { k: 'bin', op: '+', a: c(1), b: { k: 'bin', op: '*', a: rate, b: dt } },
+        };
+        const acc = newSlot('hstock', L('NPV accumulated'));
+        acc.eq = lower(args[2]!, ctx);
+        acc.rate = { k: 'bin', op: '*', a: stream, b: slot(df.id) };
+        const thisStep: IR = {
+          k: 'bin',
+          op: '*',
+          a: { k: 'bin', op: '*', a: stream, b: dt },
+          b: slot(df.id),
+        };
+        return {
+          k: 'bin',
+          op: '*',
+          a: { k: 'bin', op: '+', a: slot(acc.id), b: thisStep },
+          b: lower(args[3]!, ctx),
+        };
+      }
       case 'DELAY_N': {
         const input = hiddenAux(lower(args[0]!, ctx), L('DELAY N input'));
         const time = hiddenAux(lower(args[1]!, ctx), L('DELAY N time'));
@@ -1351,6 +1379,15 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
           }
           case 'VECTOR_REORDER':
             return { k: 'rt', name: 'pick', args: [lower(e.args[1]!, ctx), ...xs] };
+          case 'VECTOR_ELM_MAP': {
+            const k: IR = {
+              k: 'bin',
+              op: '+',
+              a: { k: 'bin', op: '-', a: lower(e.args[1]!, ctx), b: c(1) },
+              b: { k: 'fn', name: 'ROUND', args: [lower(e.args[2]!, ctx)] },
+            };
+            return { k: 'rt', name: 'pick', args: [k, ...xs] };
+          }
           case 'ALLOCATE_AVAILABLE':
           case 'ALLOCATE_BY_PRIORITY': {
             // xs: the requests of one row of requesters; the second argument their priorities

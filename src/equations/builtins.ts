@@ -345,6 +345,13 @@ export const BUILTINS: readonly Builtin[] = [
     'DELAY_FIXED(input, delay, init) (Vensim DELAY FIXED): the input of n steps ago, n = ROUND(delay/DT) taken once at the start (at least 1); `init` for the first n steps. Unlike DELAY, a later change of `delay` is ignored.',
   ),
   b(
+    'NPV',
+    'stateful',
+    4,
+    4,
+    'NPV(stream, rate, init, factor) (Vensim NPV): net present value of the stream discounted at `rate` per time unit: a discount factor df starting at 1 with d(df)/dt = -df x rate/(1 + rate x DT) (so it falls by 1/(1 + rate x DT) each step), an accumulation starting at `init` with d/dt = stream x df, and the result (accumulation + stream x DT x df) x factor, which counts the current step too.',
+  ),
+  b(
     'SAMPLE_IF_TRUE',
     'stateful',
     3,
@@ -413,6 +420,13 @@ export const BUILTINS: readonly Builtin[] = [
     2,
     2,
     'VECTOR_REORDER(a, k) (Vensim VECTOR REORDER): element k (0-based) of `a`; with k from VECTOR SORT ORDER this is `a` sorted.',
+  ),
+  b(
+    'VECTOR_ELM_MAP',
+    'array',
+    3,
+    3,
+    "VECTOR_ELM_MAP(a, start, offset) (Vensim VECTOR ELM MAP(a[e], offset), along the last subscript; the reader passes e's 1-based position as start): the element `offset` places after position `start`, offset rounded to a whole number; NaN outside the array, where Vensim gives :NA:.",
   ),
   b(
     'INVERT_MATRIX',

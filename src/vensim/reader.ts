@@ -1031,6 +1031,43 @@ class VensimReader {
           : [whole, e.args[1]!, { kind: 'ref', name: last.name, subs: [], start: e.start } as VExpr];
       return `${f.builtin}(${args.map(p).join(', ')})`;
     }
+    if (fk === 'VECTOR ELM MAP') {
+      // v[e] names the start: the element `offset` places after it along that subscript.
+      const v = e.args[0]!;
+      if (v.kind !== 'ref' || v.subs.length === 0)
+        throw new PrintError(
+          'VECTOR ELM MAP takes a subscripted variable first',
+          e.start,
+          'invalid-argument',
+        );
+      const at = v.subs.length - 1;
+      const s0 = v.subs[at]!;
+      const d = this.varDims.get(canonicalName(v.name))?.[at];
+      if (!d) throw new PrintError(`'${v.name}' is not subscripted here`, s0.start, 'invalid-argument');
+      const whole: VExpr = {
+        ...v,
+        subs: v.subs.map((s, i) => (i === at ? { name: d.name, bang: true, start: s.start } : s)),
+      };
+      // The start as a 1-based position along the variable's own subscript.
+      const sk = canonicalName(s0.name);
+      const elementAt = d.keys.indexOf(sk);
+      let start: string;
+      if (elementAt >= 0) start = String(elementAt + 1);
+      else if (this.ranges.has(sk)) {
+        const r = this.ranges.get(sk)!;
+        const bound = this.subst?.get(sk);
+        if (r.keys.every((k) => d.keys.includes(k)) && r.keys.length === d.keys.length && !bound)
+          start = quote(r.name);
+        else if (bound) start = String(d.keys.indexOf(canonicalName(bound)) + 1);
+        else
+          throw new PrintError(
+            `VECTOR ELM MAP: '${s0.name}' must be an element of '${d.name}' or the range the equation is defined over`,
+            s0.start,
+            'invalid-argument',
+          );
+      } else throw new PrintError(`'${s0.name}' is no element of '${d.name}'`, s0.start, 'unknown-dimension');
+      return `${f.builtin}(${p(whole)}, ${start}, ${p(e.args[1]!)})`;
+    }
     if (fk === 'ALLOCATE AVAILABLE' || fk === 'ALLOCATE BY PRIORITY') {
       // Requesters along the request's last subscript: the whole request, the priorities (for
       // ALLOCATE AVAILABLE the profile of each requester, its last subscript naming the first
