@@ -1085,7 +1085,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   const staticOrder = (e: Expr, ctx: Ctx, at: number): number => {
     const ir = lower(e, ctx);
     // Vensim reads the order once, at the start (`2 + STEP(1, 10)` stays 2), and truncates it.
-    let v = constFold(ir) ?? (ctx.vensimOrder ? valueAtStart(ir, startContext()) : initialValue(ir, 0));
+    let v =
+      constFold(ir) ??
+      (ctx.vensimOrder ? valueAtStart(ir, startContext()) : valueAtStart(ir, constantStartContext()));
     if (ctx.vensimOrder && v !== undefined && v >= 1) v = Math.trunc(v);
     if (v === undefined || !Number.isFinite(v) || v < 1) {
       throw new LowerError(
@@ -1104,76 +1106,22 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     return Math.round(v);
   };
 
-  /** The value of an expression at the start, when it depends only on constants, time and pure functions. */
-  const initialValue = (ir: IR, depth: number): number | undefined => {
-    if (depth > 200) return undefined;
-    const r = (x: IR) => initialValue(x, depth + 1);
-    const spec = model.simSpecs;
-    switch (ir.k) {
-      case 'c':
-        return ir.v;
-      case 'time':
-      case 'start':
-        return spec.start;
-      case 'stop':
-        return spec.stop;
-      case 'dt':
-        return spec.dt;
-      case 's': {
-        const sl = slots[ir.i]!;
-        if (sl.eq === PENDING && slotVar.has(sl.id) && sl.role !== 'stock' && sl.role !== 'hstock')
-          lowerSlotNow(sl);
-        if (
-          (sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux') &&
-          sl.eq &&
-          sl.eq !== PENDING
-        )
-          return r(sl.eq);
-        return undefined;
-      }
-      case 'neg': {
-        const a = r(ir.a);
-        return a === undefined ? undefined : -a;
-      }
-      case 'not': {
-        const a = r(ir.a);
-        return a === undefined ? undefined : a === 0 ? 1 : 0;
-      }
-      case 'if': {
-        const cnd = r(ir.c);
-        return cnd === undefined ? undefined : r(cnd !== 0 ? ir.a : ir.b);
-      }
-      case 'bin': {
-        const a = r(ir.a);
-        const b2 = r(ir.b);
-        if (a === undefined || b2 === undefined) return undefined;
-        return evalBinary(ir.op, a, b2);
-      }
-      case 'fn': {
-        const f = findBuiltin(ir.name.toLowerCase());
-        const args = ir.args.map(r);
-        if (!f?.emit || args.some((x) => x === undefined)) return undefined;
-        const code = f.emit(args.map((x) => `(${String(x)})`));
-        // The catalogue's own expression, run once on numbers (the same definition as the engine's).
-        const fn = new Function('R', 't', 'dt', 'X', `return ${code};`) as (
-          R: typeof runtime,
-          t: number,
-          dt: number,
-          X: { start: number; stop: number; step: number },
-        ) => number;
-        return fn(runtime, spec.start, spec.dt, { start: spec.start, stop: spec.stop, step: 0 });
-      }
-      case 'rt': {
-        const args = ir.args.map(r);
-        if (args.some((x) => x === undefined)) return undefined;
-        if (ir.name === 'sum') return (args as number[]).reduce((m, x) => m + x, 0);
-        const h = (runtime as unknown as Record<string, (...xs: number[]) => number>)[ir.name];
-        return typeof h === 'function' ? h(...(args as number[])) : undefined;
-      }
-      default:
-        return undefined;
-    }
-  };
+  /**
+   * The context for values at the start that depend only on constants, time and pure functions
+   * (XMILE's DELAYN/SMTHN order): stocks and internal stocks are not followed to their initial values.
+   */
+  const constantStartContext = () => ({
+    start: model.simSpecs.start,
+    stop: model.simSpecs.stop,
+    dt: model.simSpecs.dt,
+    equation: (i: number) => {
+      const sl = slots[i]!;
+      if (sl.eq === PENDING && slotVar.has(sl.id) && sl.role !== 'stock' && sl.role !== 'hstock')
+        lowerSlotNow(sl);
+      const follow = sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux';
+      return follow && sl.eq && sl.eq !== PENDING ? sl.eq : undefined;
+    },
+  });
 
   const lowerRandom = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
     const arity = name === 'EXPRND' || name === 'POISSON' ? 1 : name === 'RANDOM_NORMAL' ? 4 : 2;
@@ -2196,39 +2144,6 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   }
 
   return { vars, slots, tables, streams, histories, diagnostics, edges };
-}
-
-function evalBinary(op: BinaryOp, a: number, b: number): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return a / b;
-    case '^':
-      return Math.pow(a, b);
-    case 'mod':
-      return runtime.mod(a, b);
-    case '<':
-      return a < b ? 1 : 0;
-    case '<=':
-      return a <= b ? 1 : 0;
-    case '>':
-      return a > b ? 1 : 0;
-    case '>=':
-      return a >= b ? 1 : 0;
-    case '=':
-      return a === b ? 1 : 0;
-    case '<>':
-      return a !== b ? 1 : 0;
-    case 'and':
-      return a !== 0 && b !== 0 ? 1 : 0;
-    case 'or':
-      return a !== 0 || b !== 0 ? 1 : 0;
-  }
 }
 
 function isNumbered(d: DimInfo): boolean {
