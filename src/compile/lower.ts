@@ -5,7 +5,7 @@
  */
 import type { BinaryOp, Expr, IndexExpr } from '../equations/ast.js';
 import { walk } from '../equations/ast.js';
-import { findBuiltin } from '../equations/builtins.js';
+import { type BuiltinOfKind, findBuiltin } from '../equations/builtins.js';
 import { budgetDiagnostic, budgetMessage, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
 import { canonicalName, displayName } from '../equations/names.js';
 import { parseEquation } from '../equations/parser.js';
@@ -19,7 +19,7 @@ import type {
   SourceLocation,
   Variable,
 } from '../model/types.js';
-import { makeTable, runtime, type LookupTable } from '../simulate/runtime.js';
+import { makeTable, type LookupTable } from '../simulate/runtime.js';
 import { expandModules } from './modules.js';
 import { valueAtStart } from './initial-value.js';
 import { type IR, c, irDeps, slot } from './ir.js';
@@ -840,7 +840,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
 
   const label = (ctx: Ctx, fn: string) => `${elementLabel(ctx.vi, ctx.element)}·${fn}`;
 
-  const lowerStateful = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
+  const lowerStateful = (name: BuiltinOfKind<'stateful'>, args: Expr[], ctx: Ctx, at: number): IR => {
     const L = (fn: string) => label(ctx, fn);
     switch (name) {
       case 'INIT': {
@@ -1055,8 +1055,11 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
         histories.push({ source: h.id });
         return { k: 'delay', hist: histories.length - 1, delay: slot(steps.id), init: slot(init.id) };
       }
-      default:
-        throw new LowerError(`'${name}' is not implemented`, at, 'unsupported-feature');
+      default: {
+        // Every stateful builtin of the catalogue has a case above (checked by the compiler).
+        const missing: never = name;
+        throw new LowerError(`'${String(missing)}' is not implemented`, at, 'unsupported-feature');
+      }
     }
   };
 
@@ -1123,8 +1126,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     },
   });
 
-  const lowerRandom = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
-    const arity = name === 'EXPRND' || name === 'POISSON' ? 1 : name === 'RANDOM_NORMAL' ? 4 : 2;
+  const lowerRandom = (name: BuiltinOfKind<'random'>, args: Expr[], ctx: Ctx, at: number): IR => {
+    const spec = RANDOM_DRAWS[name];
+    const arity = spec.params;
     let seed: number | undefined;
     if (args.length > arity) {
       seed = constFold(lower(args[arity]!, ctx));
@@ -1135,34 +1139,11 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     if (seed === 0 && name.startsWith('RANDOM_')) seed = undefined;
     streams.push(seed === undefined ? {} : { seed, salt: ctx.element });
     const q = newSlot('rand', label(ctx, name));
-    q.draw = {
-      dist: name === 'NORMAL' || name === 'LOGNORMAL' || name === 'RANDOM_NORMAL' ? 'normal' : 'uniform',
-      stream: streams.length - 1,
-    };
-    const u = slot(q.id);
-    const a = args.slice(0, arity).map((x) => lower(x, ctx));
-    switch (name) {
-      case 'RANDOM_NORMAL': {
-        const draw: IR = { k: 'bin', op: '+', a: a[2]!, b: { k: 'bin', op: '*', a: a[3]!, b: u } };
-        return { k: 'fn', name: 'MIN', args: [a[1]!, { k: 'fn', name: 'MAX', args: [a[0]!, draw] }] };
-      }
-      case 'RANDOM_UNIFORM':
-      case 'RANDOM':
-        return {
-          k: 'bin',
-          op: '+',
-          a: a[0]!,
-          b: { k: 'bin', op: '*', a: { k: 'bin', op: '-', a: a[1]!, b: a[0]! }, b: u },
-        };
-      case 'NORMAL':
-        return { k: 'bin', op: '+', a: a[0]!, b: { k: 'bin', op: '*', a: a[1]!, b: u } };
-      case 'LOGNORMAL':
-        return { k: 'rt', name: 'lognormal', args: [a[0]!, a[1]!, u] };
-      case 'EXPRND':
-        return { k: 'rt', name: 'exprnd', args: [a[0]!, u] };
-      default:
-        return { k: 'rt', name: 'poisson', args: [u, a[0]!] };
-    }
+    q.draw = { dist: spec.dist, stream: streams.length - 1 };
+    return spec.value(
+      args.slice(0, arity).map((x) => lower(x, ctx)),
+      slot(q.id),
+    );
   };
 
   const lowerCall = (e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
@@ -1206,9 +1187,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
           'invalid-argument',
         );
       case 'stateful':
-        return lowerStateful(f.name, e.args, ctx, at);
+        return lowerStateful(f.name as BuiltinOfKind<'stateful'>, e.args, ctx, at);
       case 'random':
-        return lowerRandom(f.name, e.args, ctx, at);
+        return lowerRandom(f.name as BuiltinOfKind<'random'>, e.args, ctx, at);
       case 'lookup': {
         const target = e.args[0]!;
         const x = e.args[1]!;
@@ -2144,6 +2125,43 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   }
 
   return { vars, slots, tables, streams, histories, diagnostics, edges };
+}
+
+/**
+ * Each random builtin of the catalogue: how many parameters come before its optional seed, the
+ * draw it reads (uniform on [0, 1) or standard normal) and its value from that draw `u`. Keyed
+ * by every random builtin, so one without a definition here does not compile.
+ */
+const RANDOM_DRAWS: Record<
+  BuiltinOfKind<'random'>,
+  { params: number; dist: 'uniform' | 'normal'; value: (a: IR[], u: IR) => IR }
+> = {
+  RANDOM: { params: 2, dist: 'uniform', value: (a, u) => uniformIn(a[0]!, a[1]!, u) },
+  RANDOM_UNIFORM: { params: 2, dist: 'uniform', value: (a, u) => uniformIn(a[0]!, a[1]!, u) },
+  NORMAL: {
+    params: 2,
+    dist: 'normal',
+    value: (a, u) => ({ k: 'bin', op: '+', a: a[0]!, b: { k: 'bin', op: '*', a: a[1]!, b: u } }),
+  },
+  RANDOM_NORMAL: {
+    params: 4,
+    dist: 'normal',
+    value: (a, u) => {
+      const draw: IR = { k: 'bin', op: '+', a: a[2]!, b: { k: 'bin', op: '*', a: a[3]!, b: u } };
+      return { k: 'fn', name: 'MIN', args: [a[1]!, { k: 'fn', name: 'MAX', args: [a[0]!, draw] }] };
+    },
+  },
+  LOGNORMAL: {
+    params: 2,
+    dist: 'normal',
+    value: (a, u) => ({ k: 'rt', name: 'lognormal', args: [a[0]!, a[1]!, u] }),
+  },
+  EXPRND: { params: 1, dist: 'uniform', value: (a, u) => ({ k: 'rt', name: 'exprnd', args: [a[0]!, u] }) },
+  POISSON: { params: 1, dist: 'uniform', value: (a, u) => ({ k: 'rt', name: 'poisson', args: [u, a[0]!] }) },
+};
+
+function uniformIn(lo: IR, hi: IR, u: IR): IR {
+  return { k: 'bin', op: '+', a: lo, b: { k: 'bin', op: '*', a: { k: 'bin', op: '-', a: hi, b: lo }, b: u } };
 }
 
 function isNumbered(d: DimInfo): boolean {
