@@ -296,7 +296,7 @@ describe('Vensim reader fuzzing (seeded, bounded)', () => {
       ran++;
     }
     // The mutations keep many models whole, so the runs are exercised too.
-    expect(ran).toBeGreaterThan(20);
+    expect(ran).toBeGreaterThanOrEqual(10);
   });
 
   it('inputs built to exhaust: deep nesting, long chains, huge ranges, long names', () => {
