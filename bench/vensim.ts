@@ -2,14 +2,16 @@
  * Vensim benchmark: read, compile and run time of the suite's largest .mdl models, and the same
  * generated model (N chains: a stock with a lookup-driven inflow, an outflow, a first-order smooth
  * and a third-order delay) written in Vensim and in XMILE, measured in the same run so the ratio
- * Vensim / XMILE is machine-independent. Writes bench/results/vensim.json.
+ * Vensim / XMILE is machine-independent. Each of the suite's largest models is also converted to
+ * XMILE (`interlock convert`'s writer) and timed beside the .mdl in the same run (ratio per model).
+ * Writes bench/results/vensim.json.
  *
  *   npx tsx bench/vensim.ts [--quick]
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileModel, readModel } from '../src/engine.js';
+import { compileModel, readModel, writeXmile } from '../src/engine.js';
 import { readModelFile } from '../src/node/files.js';
 import { scalarChains } from './models.js';
 
@@ -54,7 +56,14 @@ interface Row {
   runMs: number;
 }
 
-function measure(name: string, read: () => ReturnType<typeof readModel>, repeats: number): Row {
+/** Times reading, compiling and running; `output` (default: the first) is the variable saved, so a
+ * model and its conversion save the same one (a run computes only what its saved variables need). */
+function measure(
+  name: string,
+  read: () => ReturnType<typeof readModel>,
+  repeats: number,
+  output?: string,
+): Row & { output: string } {
   const reads: number[] = [];
   const compiles: number[] = [];
   let compiled;
@@ -68,11 +77,18 @@ function measure(name: string, read: () => ReturnType<typeof readModel>, repeats
     compiles.push(c.ms);
     compiled = c.value.compiled;
   }
-  const sim = compiled!.simulation({ vars: [compiled!.outputs[0]!.name] });
+  const saved = output ?? compiled!.outputs[0]!.name;
+  const sim = compiled!.simulation({ vars: [saved] });
   sim.run();
   const runs: number[] = [];
   for (let i = 0; i < repeats * 3; i++) runs.push(time(() => sim.run()).ms);
-  return { model: name, readMs: median(reads), compileMs: median(compiles), runMs: median(runs) };
+  return {
+    model: name,
+    readMs: median(reads),
+    compileMs: median(compiles),
+    runMs: median(runs),
+    output: saved,
+  };
 }
 
 const repeats = quick ? 3 : 7;
@@ -95,6 +111,8 @@ const ratios = {
 };
 
 const largest: Row[] = [];
+/** Each large suite model beside the same model converted to XMILE, with the Vensim / XMILE ratios. */
+const converted: { model: string; xmile: Row; ratios: { read: number; compile: number; run: number } }[] = [];
 if (existsSync(suite)) {
   const files: { path: string; size: number }[] = [];
   for (const d of readdirSync(suite)) {
@@ -107,7 +125,25 @@ if (existsSync(suite)) {
   for (const f of files) {
     if (largest.length >= (quick ? 3 : 6)) break;
     try {
-      largest.push(measure(f.path.slice(suite.length + 1), () => readModelFile(f.path), repeats));
+      const name = f.path.slice(suite.length + 1);
+      const row = measure(name, () => readModelFile(f.path), repeats);
+      largest.push(row);
+      const text = writeXmile(readModelFile(f.path).model!);
+      const x = measure(
+        `${name} as XMILE`,
+        () => readModel(text, { file: 'converted.xmile' }),
+        repeats,
+        row.output,
+      );
+      converted.push({
+        model: name,
+        xmile: x,
+        ratios: {
+          read: row.readMs / x.readMs,
+          compile: row.compileMs / x.compileMs,
+          run: row.runMs / x.runMs,
+        },
+      });
     } catch {
       // A model the engine does not run yet is left out of the timing (the conformance report names it).
     }
@@ -118,11 +154,16 @@ const fmt = (x: number) => x.toFixed(2).padStart(9);
 console.log('model'.padEnd(58), 'read ms', 'compile ms', '  run ms');
 for (const r of [xmile, vensim, ...largest])
   console.log(r.model.padEnd(58), fmt(r.readMs), fmt(r.compileMs), fmt(r.runMs));
+for (const c of converted)
+  console.log(
+    `${c.model} / its XMILE conversion: read ${c.ratios.read.toFixed(2)}x, compile ${c.ratios.compile.toFixed(2)}x, run ${c.ratios.run.toFixed(2)}x`,
+  );
 console.log(
   `Vensim / XMILE, same model: read ${ratios.read.toFixed(2)}x, compile ${ratios.compile.toFixed(2)}x, read+compile ${ratios.readAndCompile.toFixed(2)}x, run ${ratios.run.toFixed(2)}x`,
 );
 mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(repo, 'bench', 'results', 'vensim.json'),
-  JSON.stringify({ chains: { xmile, vensim, ratios }, largestSuiteModels: largest }, null, 2) + '\n',
+  JSON.stringify({ chains: { xmile, vensim, ratios }, largestSuiteModels: largest, converted }, null, 2) +
+    '\n',
 );

@@ -4,7 +4,8 @@
  * to their equations (a stock to its initial value); undefined where a value is not known yet
  * (random draws, delays, cycles).
  */
-import { findBuiltin } from '../equations/builtins.js';
+import { type Builtin, findBuiltin } from '../equations/builtins.js';
+import type { BinaryOp } from '../equations/ast.js';
 import { runtime } from '../simulate/runtime.js';
 import type { IR } from './ir.js';
 
@@ -17,6 +18,74 @@ export interface StartContext {
 }
 
 const MAX_DEPTH = 200;
+
+type PureFn = (
+  R: typeof runtime,
+  a: number[],
+  t: number,
+  dt: number,
+  X: { start: number; stop: number; step: number },
+) => number;
+const compiledPure = new Map<string, PureFn>();
+
+/**
+ * A pure builtin (or test input) applied to numbers, through the catalogue's own emitter: the same
+ * definition the generated code uses. Undefined for a builtin without an emitter. `t` is the
+ * time and `dt` the step the expression is evaluated at; `start` and `stop` those of the run.
+ */
+export function evaluateBuiltin(
+  f: Builtin,
+  args: number[],
+  at: { t: number; dt: number; start: number; stop: number },
+): number | undefined {
+  if (!f.emit) return undefined;
+  const key = `${f.name}/${args.length}`;
+  let fn = compiledPure.get(key);
+  if (!fn) {
+    const code = f.emit(args.map((_, i) => `a[${i}]`));
+    fn = new Function('R', 'a', 't', 'dt', 'X', `return ${code};`) as PureFn;
+    compiledPure.set(key, fn);
+  }
+  return fn(runtime, args, at.t, at.dt, {
+    start: at.start,
+    stop: at.stop,
+    step: Math.round((at.t - at.start) / at.dt),
+  });
+}
+
+/** The engine's binary operators on numbers (IEEE: x/0 is +-Infinity or NaN, as in generated code). */
+export function evalBinary(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return a / b;
+    case '^':
+      return Math.pow(a, b);
+    case 'mod':
+      return runtime.mod(a, b);
+    case '<':
+      return a < b ? 1 : 0;
+    case '<=':
+      return a <= b ? 1 : 0;
+    case '>':
+      return a > b ? 1 : 0;
+    case '>=':
+      return a >= b ? 1 : 0;
+    case '=':
+      return a === b ? 1 : 0;
+    case '<>':
+      return a !== b ? 1 : 0;
+    case 'and':
+      return a !== 0 && b !== 0 ? 1 : 0;
+    case 'or':
+      return a !== 0 || b !== 0 ? 1 : 0;
+  }
+}
 
 export function valueAtStart(
   ir: IR,
@@ -62,37 +131,7 @@ export function valueAtStart(
       const a = ev(ir.a);
       const b = ev(ir.b);
       if (a === undefined || b === undefined) return undefined;
-      switch (ir.op) {
-        case '+':
-          return a + b;
-        case '-':
-          return a - b;
-        case '*':
-          return a * b;
-        case '/':
-          return a / b;
-        case '^':
-          return Math.pow(a, b);
-        case 'mod':
-          return runtime.mod(a, b);
-        case '<':
-          return a < b ? 1 : 0;
-        case '<=':
-          return a <= b ? 1 : 0;
-        case '>':
-          return a > b ? 1 : 0;
-        case '>=':
-          return a >= b ? 1 : 0;
-        case '=':
-          return a === b ? 1 : 0;
-        case '<>':
-          return a !== b ? 1 : 0;
-        case 'and':
-          return a !== 0 && b !== 0 ? 1 : 0;
-        case 'or':
-          return a !== 0 || b !== 0 ? 1 : 0;
-      }
-      return undefined;
+      return evalBinary(ir.op, a, b);
     }
     case 'fn': {
       const f = findBuiltin(ir.name.toLowerCase());
@@ -103,10 +142,7 @@ export function valueAtStart(
         if (v === undefined) return undefined;
         args.push(v);
       }
-      // The catalogue's own emitter, over the argument values: one definition of each function.
-      const code = f.emit(args.map((_, i) => `a[${i}]`));
-      const fn = new Function('R', 'a', 't', 'dt', 'X', `return ${code};`) as (...x: unknown[]) => number;
-      return fn(runtime, args, cx.start, cx.dt, { start: cx.start, stop: cx.stop, step: 0 });
+      return evaluateBuiltin(f, args, { t: cx.start, dt: cx.dt, start: cx.start, stop: cx.stop });
     }
     case 'rt': {
       const args: number[] = [];
@@ -116,7 +152,9 @@ export function valueAtStart(
         args.push(v);
       }
       if (ir.name === 'sum') return args.reduce((s, x) => s + x, 0);
-      return undefined;
+      // A runtime helper of the engine (VECTOR SELECT, ALLOCATE...), on the values at the start.
+      const h = (runtime as unknown as Record<string, (...xs: number[]) => number>)[ir.name];
+      return typeof h === 'function' ? h(...args) : undefined;
     }
     default:
       return undefined;

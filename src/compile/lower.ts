@@ -5,7 +5,7 @@
  */
 import type { BinaryOp, Expr, IndexExpr } from '../equations/ast.js';
 import { walk } from '../equations/ast.js';
-import { findBuiltin } from '../equations/builtins.js';
+import { type BuiltinOfKind, findBuiltin } from '../equations/builtins.js';
 import { budgetDiagnostic, budgetMessage, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
 import { canonicalName, displayName } from '../equations/names.js';
 import { parseEquation } from '../equations/parser.js';
@@ -19,7 +19,7 @@ import type {
   SourceLocation,
   Variable,
 } from '../model/types.js';
-import { makeTable, runtime, type LookupTable } from '../simulate/runtime.js';
+import { makeTable, type LookupTable } from '../simulate/runtime.js';
 import { expandModules } from './modules.js';
 import { valueAtStart } from './initial-value.js';
 import { type IR, c, irDeps, slot } from './ir.js';
@@ -684,6 +684,68 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     return { xs: a.xs.map((x, i) => op(x, b.xs[i]!)), shape: a.shape };
   };
 
+  /**
+   * Two arrays over the union of their dimensions (the first's first): element k of each result
+   * is the element of that array at the k-th combination. Dimensions of one name must agree in
+   * size; dimensions only one array has repeat the other along them.
+   */
+  const outerPair = (a: Vec, b: Vec, at: number): [IR[], IR[]] => {
+    if (a.shape.length === 0 || b.shape.length === 0 || a.xs.length !== a.shape.reduce((n, d) => n * d.n, 1))
+      return a.xs.length === b.xs.length
+        ? [a.xs, b.xs]
+        : a.xs.length === 1
+          ? [b.xs.map(() => a.xs[0]!), b.xs]
+          : b.xs.length === 1
+            ? [a.xs, a.xs.map(() => b.xs[0]!)]
+            : (() => {
+                throw new LowerError(
+                  `arrays of ${a.xs.length} and ${b.xs.length} elements cannot be paired`,
+                  at,
+                  'dimension-mismatch',
+                );
+              })();
+    const shape: Shape = [...a.shape];
+    for (const d of b.shape) {
+      const match = shape.find((x) => x.key === d.key);
+      if (!match) shape.push(d);
+      else if (match.n !== d.n)
+        throw new LowerError(
+          `dimension '${d.key}' has ${match.n} elements on one side and ${d.n} on the other`,
+          at,
+          'dimension-mismatch',
+        );
+    }
+    const strides = (sh: Shape) => {
+      const st = new Map<string, number>();
+      let m = 1;
+      for (let i = sh.length - 1; i >= 0; i--) {
+        st.set(sh[i]!.key, m);
+        m *= sh[i]!.n;
+      }
+      return st;
+    };
+    const sa = strides(a.shape);
+    const sb = strides(b.shape);
+    const total = shape.reduce((n, d) => n * d.n, 1);
+    const xa: IR[] = [];
+    const xb: IR[] = [];
+    for (let k = 0; k < total; k++) {
+      let rest = k;
+      let ia = 0;
+      let ib = 0;
+      for (let i = shape.length - 1; i >= 0; i--) {
+        const d = shape[i]!;
+        const pos = rest % d.n;
+        rest = Math.floor(rest / d.n);
+        ia += pos * (sa.get(d.key) ?? 0);
+        ib += pos * (sb.get(d.key) ?? 0);
+      }
+      xa.push(a.xs[ia]!);
+      xb.push(b.xs[ib]!);
+    }
+    return [xa, xb];
+  };
+
   /** Reverse the dimensions of an array (XMILE's `'` operator). */
   const transpose = (v: Vec): Vec => {
     if (v.shape.length < 2) return { xs: v.xs, shape: [...v.shape].reverse() };
@@ -778,7 +840,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
 
   const label = (ctx: Ctx, fn: string) => `${elementLabel(ctx.vi, ctx.element)}·${fn}`;
 
-  const lowerStateful = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
+  const lowerStateful = (name: BuiltinOfKind<'stateful'>, args: Expr[], ctx: Ctx, at: number): IR => {
     const L = (fn: string) => label(ctx, fn);
     switch (name) {
       case 'INIT': {
@@ -884,6 +946,34 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
         };
       }
       // Vensim forms (the catalogue documents each).
+      case 'NPV': {
+        const stream = hiddenAux(lower(args[0]!, ctx), L('NPV stream'));
+        const rate = hiddenAux(lower(args[1]!, ctx), L('NPV rate'));
+        const dt = TIME_KEYS.get('dt')!;
+        const df = newSlot('hstock', L('NPV discount factor'));
+        df.eq = c(1);
+        df.rate = {
+          k: 'bin',
+          op: '/',
+          a: { k: 'neg', a: { k: 'bin', op: '*', a: slot(df.id), b: rate } },
+          b: { k: 'bin', op: '+', a: c(1), b: { k: 'bin', op: '*', a: rate, b: dt } },
+        };
+        const acc = newSlot('hstock', L('NPV accumulated'));
+        acc.eq = lower(args[2]!, ctx);
+        acc.rate = { k: 'bin', op: '*', a: stream, b: slot(df.id) };
+        const thisStep: IR = {
+          k: 'bin',
+          op: '*',
+          a: { k: 'bin', op: '*', a: stream, b: dt },
+          b: slot(df.id),
+        };
+        return {
+          k: 'bin',
+          op: '*',
+          a: { k: 'bin', op: '+', a: slot(acc.id), b: thisStep },
+          b: lower(args[3]!, ctx),
+        };
+      }
       case 'DELAY_N': {
         const input = hiddenAux(lower(args[0]!, ctx), L('DELAY N input'));
         const time = hiddenAux(lower(args[1]!, ctx), L('DELAY N time'));
@@ -965,8 +1055,11 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
         histories.push({ source: h.id });
         return { k: 'delay', hist: histories.length - 1, delay: slot(steps.id), init: slot(init.id) };
       }
-      default:
-        throw new LowerError(`'${name}' is not implemented`, at, 'unsupported-feature');
+      default: {
+        // Every stateful builtin of the catalogue has a case above (checked by the compiler).
+        const missing: never = name;
+        throw new LowerError(`'${String(missing)}' is not implemented`, at, 'unsupported-feature');
+      }
     }
   };
 
@@ -995,7 +1088,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   const staticOrder = (e: Expr, ctx: Ctx, at: number): number => {
     const ir = lower(e, ctx);
     // Vensim reads the order once, at the start (`2 + STEP(1, 10)` stays 2), and truncates it.
-    let v = constFold(ir) ?? (ctx.vensimOrder ? valueAtStart(ir, startContext()) : initialValue(ir, 0));
+    let v =
+      constFold(ir) ??
+      (ctx.vensimOrder ? valueAtStart(ir, startContext()) : valueAtStart(ir, constantStartContext()));
     if (ctx.vensimOrder && v !== undefined && v >= 1) v = Math.trunc(v);
     if (v === undefined || !Number.isFinite(v) || v < 1) {
       throw new LowerError(
@@ -1014,79 +1109,26 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     return Math.round(v);
   };
 
-  /** The value of an expression at the start, when it depends only on constants, time and pure functions. */
-  const initialValue = (ir: IR, depth: number): number | undefined => {
-    if (depth > 200) return undefined;
-    const r = (x: IR) => initialValue(x, depth + 1);
-    const spec = model.simSpecs;
-    switch (ir.k) {
-      case 'c':
-        return ir.v;
-      case 'time':
-      case 'start':
-        return spec.start;
-      case 'stop':
-        return spec.stop;
-      case 'dt':
-        return spec.dt;
-      case 's': {
-        const sl = slots[ir.i]!;
-        if (sl.eq === PENDING && slotVar.has(sl.id) && sl.role !== 'stock' && sl.role !== 'hstock')
-          lowerSlotNow(sl);
-        if (
-          (sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux') &&
-          sl.eq &&
-          sl.eq !== PENDING
-        )
-          return r(sl.eq);
-        return undefined;
-      }
-      case 'neg': {
-        const a = r(ir.a);
-        return a === undefined ? undefined : -a;
-      }
-      case 'not': {
-        const a = r(ir.a);
-        return a === undefined ? undefined : a === 0 ? 1 : 0;
-      }
-      case 'if': {
-        const cnd = r(ir.c);
-        return cnd === undefined ? undefined : r(cnd !== 0 ? ir.a : ir.b);
-      }
-      case 'bin': {
-        const a = r(ir.a);
-        const b2 = r(ir.b);
-        if (a === undefined || b2 === undefined) return undefined;
-        return evalBinary(ir.op, a, b2);
-      }
-      case 'fn': {
-        const f = findBuiltin(ir.name.toLowerCase());
-        const args = ir.args.map(r);
-        if (!f?.emit || args.some((x) => x === undefined)) return undefined;
-        const code = f.emit(args.map((x) => `(${String(x)})`));
-        // The catalogue's own expression, run once on numbers (the same definition as the engine's).
-        const fn = new Function('R', 't', 'dt', 'X', `return ${code};`) as (
-          R: typeof runtime,
-          t: number,
-          dt: number,
-          X: { start: number; stop: number; step: number },
-        ) => number;
-        return fn(runtime, spec.start, spec.dt, { start: spec.start, stop: spec.stop, step: 0 });
-      }
-      case 'rt': {
-        const args = ir.args.map(r);
-        if (args.some((x) => x === undefined)) return undefined;
-        if (ir.name === 'sum') return (args as number[]).reduce((m, x) => m + x, 0);
-        const h = (runtime as unknown as Record<string, (...xs: number[]) => number>)[ir.name];
-        return typeof h === 'function' ? h(...(args as number[])) : undefined;
-      }
-      default:
-        return undefined;
-    }
-  };
+  /**
+   * The context for values at the start that depend only on constants, time and pure functions
+   * (XMILE's DELAYN/SMTHN order): stocks and internal stocks are not followed to their initial values.
+   */
+  const constantStartContext = () => ({
+    start: model.simSpecs.start,
+    stop: model.simSpecs.stop,
+    dt: model.simSpecs.dt,
+    equation: (i: number) => {
+      const sl = slots[i]!;
+      if (sl.eq === PENDING && slotVar.has(sl.id) && sl.role !== 'stock' && sl.role !== 'hstock')
+        lowerSlotNow(sl);
+      const follow = sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux';
+      return follow && sl.eq && sl.eq !== PENDING ? sl.eq : undefined;
+    },
+  });
 
-  const lowerRandom = (name: string, args: Expr[], ctx: Ctx, at: number): IR => {
-    const arity = name === 'EXPRND' || name === 'POISSON' ? 1 : name === 'RANDOM_NORMAL' ? 4 : 2;
+  const lowerRandom = (name: BuiltinOfKind<'random'>, args: Expr[], ctx: Ctx, at: number): IR => {
+    const spec = RANDOM_DRAWS[name];
+    const arity = spec.params;
     let seed: number | undefined;
     if (args.length > arity) {
       seed = constFold(lower(args[arity]!, ctx));
@@ -1097,34 +1139,11 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     if (seed === 0 && name.startsWith('RANDOM_')) seed = undefined;
     streams.push(seed === undefined ? {} : { seed, salt: ctx.element });
     const q = newSlot('rand', label(ctx, name));
-    q.draw = {
-      dist: name === 'NORMAL' || name === 'LOGNORMAL' || name === 'RANDOM_NORMAL' ? 'normal' : 'uniform',
-      stream: streams.length - 1,
-    };
-    const u = slot(q.id);
-    const a = args.slice(0, arity).map((x) => lower(x, ctx));
-    switch (name) {
-      case 'RANDOM_NORMAL': {
-        const draw: IR = { k: 'bin', op: '+', a: a[2]!, b: { k: 'bin', op: '*', a: a[3]!, b: u } };
-        return { k: 'fn', name: 'MIN', args: [a[1]!, { k: 'fn', name: 'MAX', args: [a[0]!, draw] }] };
-      }
-      case 'RANDOM_UNIFORM':
-      case 'RANDOM':
-        return {
-          k: 'bin',
-          op: '+',
-          a: a[0]!,
-          b: { k: 'bin', op: '*', a: { k: 'bin', op: '-', a: a[1]!, b: a[0]! }, b: u },
-        };
-      case 'NORMAL':
-        return { k: 'bin', op: '+', a: a[0]!, b: { k: 'bin', op: '*', a: a[1]!, b: u } };
-      case 'LOGNORMAL':
-        return { k: 'rt', name: 'lognormal', args: [a[0]!, a[1]!, u] };
-      case 'EXPRND':
-        return { k: 'rt', name: 'exprnd', args: [a[0]!, u] };
-      default:
-        return { k: 'rt', name: 'poisson', args: [u, a[0]!] };
-    }
+    q.draw = { dist: spec.dist, stream: streams.length - 1 };
+    return spec.value(
+      args.slice(0, arity).map((x) => lower(x, ctx)),
+      slot(q.id),
+    );
   };
 
   const lowerCall = (e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): IR => {
@@ -1168,9 +1187,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
           'invalid-argument',
         );
       case 'stateful':
-        return lowerStateful(f.name, e.args, ctx, at);
+        return lowerStateful(f.name as BuiltinOfKind<'stateful'>, e.args, ctx, at);
       case 'random':
-        return lowerRandom(f.name, e.args, ctx, at);
+        return lowerRandom(f.name as BuiltinOfKind<'random'>, e.args, ctx, at);
       case 'lookup': {
         const target = e.args[0]!;
         const x = e.args[1]!;
@@ -1278,19 +1297,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
             };
           }
           case 'VECTOR_SELECT': {
-            let vals = lowerVector(e.args[1]!, ctx);
-            let sels = xs;
-            // One array over the other's trailing subscripts is repeated over its leading ones.
-            if (vals.length < sels.length && sels.length % vals.length === 0)
-              vals = sels.map((_, i) => vals[i % vals.length]!);
-            else if (sels.length < vals.length && vals.length % sels.length === 0)
-              sels = vals.map((_, i) => xs[i % xs.length]!);
-            if (vals.length !== sels.length)
-              throw new LowerError(
-                `VECTOR SELECT: the selection has ${xs.length} elements, the array ${vals.length}`,
-                at,
-                'dimension-mismatch',
-              );
+            // Over every combination of the subscripts the two arrays range over (Vensim): a
+            // selection over dim1! with values over dim2! pairs each selection with each value.
+            const [sels, vals] = outerPair(lowerShaped(e.args[0]!, ctx), lowerShaped(e.args[1]!, ctx), at);
             return {
               k: 'rt',
               name: 'vselect',
@@ -1299,6 +1308,57 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
           }
           case 'VECTOR_REORDER':
             return { k: 'rt', name: 'pick', args: [lower(e.args[1]!, ctx), ...xs] };
+          case 'VECTOR_ELM_MAP': {
+            const k: IR = {
+              k: 'bin',
+              op: '+',
+              a: { k: 'bin', op: '-', a: lower(e.args[1]!, ctx), b: c(1) },
+              b: { k: 'fn', name: 'ROUND', args: [lower(e.args[2]!, ctx)] },
+            };
+            return { k: 'rt', name: 'pick', args: [k, ...xs] };
+          }
+          case 'ALLOCATE_AVAILABLE':
+          case 'ALLOCATE_BY_PRIORITY': {
+            // xs: the requests of one row of requesters; the second argument their priorities
+            // (ALLOCATE AVAILABLE: m profile values per requester, requester by requester).
+            const pri = lowerVector(e.args[1]!, ctx);
+            const m = pri.length / xs.length;
+            const profiled = f.name === 'ALLOCATE_AVAILABLE';
+            const first = profiled ? constFold(lower(e.args[4]!, ctx)) : 1;
+            if (!Number.isInteger(m) || (profiled ? first === undefined || m < first + 3 : m !== 1))
+              throw new LowerError(
+                `${f.name}: ${xs.length} requests but ${pri.length} priority values` +
+                  (profiled ? ' (each requester needs ptype, ppriority, pwidth and pextra)' : ''),
+                at,
+                'dimension-mismatch',
+              );
+            return profiled
+              ? {
+                  k: 'rt',
+                  name: 'allocAvailable',
+                  args: [
+                    lower(e.args[3]!, ctx),
+                    c(first!),
+                    c(m),
+                    lower(e.args[2]!, ctx),
+                    c(xs.length),
+                    ...xs,
+                    ...pri,
+                  ],
+                }
+              : {
+                  k: 'rt',
+                  name: 'allocPriority',
+                  args: [
+                    lower(e.args[4]!, ctx),
+                    lower(e.args[2]!, ctx),
+                    lower(e.args[3]!, ctx),
+                    c(xs.length),
+                    ...xs,
+                    ...pri,
+                  ],
+                };
+          }
           case 'RANK': {
             const nth = lower(e.args[1]!, ctx);
             // The optional third array breaks ties between equal elements of the first.
@@ -2067,37 +2127,41 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   return { vars, slots, tables, streams, histories, diagnostics, edges };
 }
 
-function evalBinary(op: BinaryOp, a: number, b: number): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    case '/':
-      return a / b;
-    case '^':
-      return Math.pow(a, b);
-    case 'mod':
-      return runtime.mod(a, b);
-    case '<':
-      return a < b ? 1 : 0;
-    case '<=':
-      return a <= b ? 1 : 0;
-    case '>':
-      return a > b ? 1 : 0;
-    case '>=':
-      return a >= b ? 1 : 0;
-    case '=':
-      return a === b ? 1 : 0;
-    case '<>':
-      return a !== b ? 1 : 0;
-    case 'and':
-      return a !== 0 && b !== 0 ? 1 : 0;
-    case 'or':
-      return a !== 0 || b !== 0 ? 1 : 0;
-  }
+/**
+ * Each random builtin of the catalogue: how many parameters come before its optional seed, the
+ * draw it reads (uniform on [0, 1) or standard normal) and its value from that draw `u`. Keyed
+ * by every random builtin, so one without a definition here does not compile.
+ */
+const RANDOM_DRAWS: Record<
+  BuiltinOfKind<'random'>,
+  { params: number; dist: 'uniform' | 'normal'; value: (a: IR[], u: IR) => IR }
+> = {
+  RANDOM: { params: 2, dist: 'uniform', value: (a, u) => uniformIn(a[0]!, a[1]!, u) },
+  RANDOM_UNIFORM: { params: 2, dist: 'uniform', value: (a, u) => uniformIn(a[0]!, a[1]!, u) },
+  NORMAL: {
+    params: 2,
+    dist: 'normal',
+    value: (a, u) => ({ k: 'bin', op: '+', a: a[0]!, b: { k: 'bin', op: '*', a: a[1]!, b: u } }),
+  },
+  RANDOM_NORMAL: {
+    params: 4,
+    dist: 'normal',
+    value: (a, u) => {
+      const draw: IR = { k: 'bin', op: '+', a: a[2]!, b: { k: 'bin', op: '*', a: a[3]!, b: u } };
+      return { k: 'fn', name: 'MIN', args: [a[1]!, { k: 'fn', name: 'MAX', args: [a[0]!, draw] }] };
+    },
+  },
+  LOGNORMAL: {
+    params: 2,
+    dist: 'normal',
+    value: (a, u) => ({ k: 'rt', name: 'lognormal', args: [a[0]!, a[1]!, u] }),
+  },
+  EXPRND: { params: 1, dist: 'uniform', value: (a, u) => ({ k: 'rt', name: 'exprnd', args: [a[0]!, u] }) },
+  POISSON: { params: 1, dist: 'uniform', value: (a, u) => ({ k: 'rt', name: 'poisson', args: [u, a[0]!] }) },
+};
+
+function uniformIn(lo: IR, hi: IR, u: IR): IR {
+  return { k: 'bin', op: '+', a: lo, b: { k: 'bin', op: '*', a: { k: 'bin', op: '-', a: hi, b: lo }, b: u } };
 }
 
 function isNumbered(d: DimInfo): boolean {

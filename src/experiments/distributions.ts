@@ -1,4 +1,5 @@
 import { normalQuantile } from '../simulate/runtime.js';
+import { erfc } from '../simulate/special.js';
 /**
  * Marginal distributions of uncertain inputs, as inverse CDFs (quantile functions) over the unit
  * interval: every sampler produces a design on the unit hypercube and each column is mapped
@@ -32,29 +33,8 @@ export const DISTRIBUTION_NAMES = [
 /** The draw a unit coordinate selects among n equally weighted draws (LHS strata map to draws). */
 export const drawIndex = (u: number, n: number): number => Math.min(n - 1, Math.max(0, Math.floor(u * n)));
 
-/** Complementary error function; relative error below 1.2e-7 (Chebyshev fit, Numerical Recipes form). */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 +
-                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
-}
+/** The complementary error function, shared with the engine (src/simulate/special.ts). */
+export { erfc };
 
 export function normalCdf(x: number): number {
   return 0.5 * erfc(-x / Math.SQRT2);

@@ -12,6 +12,8 @@ import type { Variable, GraphicalFunction } from '../model/types.js';
 import type { Expr } from '../equations/ast.js';
 import { parseEquation } from '../equations/parser.js';
 import { canonicalName } from '../equations/names.js';
+import { type Builtin, findBuiltin } from '../equations/builtins.js';
+import { evalBinary, evaluateBuiltin } from '../compile/initial-value.js';
 
 export type LinkSign = 1 | -1 | 0 | null;
 
@@ -128,26 +130,6 @@ function lookup(gf: GraphicalFunction, x: number): number {
   return ys[i - 1]! + t * (ys[i]! - ys[i - 1]!);
 }
 
-/** Builtins whose settled value follows their first argument (delays and smooths). */
-const FOLLOWS_INPUT = new Set([
-  'smth1',
-  'smth3',
-  'smthn',
-  'smooth',
-  'smooth3',
-  'smoothi',
-  'smooth3i',
-  'delay',
-  'delay1',
-  'delay3',
-  'delayn',
-  'delay1i',
-  'delay3i',
-  'delay_fixed',
-  'delay_n',
-  'smooth_n',
-]);
-
 type Env = (key: string) => number;
 
 /**
@@ -169,90 +151,53 @@ function evaluate(e: Expr, env: Env, gfs: Map<string, GraphicalFunction>, struct
     case 'if':
       if (structural) return ev(e.then) + ev(e.else);
       return ev(e.cond) ? ev(e.then) : ev(e.else);
-    case 'binary': {
-      const a = ev(e.left);
-      const b = ev(e.right);
-      switch (e.op) {
-        case '+':
-          return a + b;
-        case '-':
-          return a - b;
-        case '*':
-          return a * b;
-        case '/':
-          return b === 0 ? 0 : a / b;
-        case '^':
-          return a ** b;
-        case 'mod':
-          return a - b * Math.floor(a / b);
-        case '<':
-          return +(a < b);
-        case '<=':
-          return +(a <= b);
-        case '>':
-          return +(a > b);
-        case '>=':
-          return +(a >= b);
-        case '=':
-          return +(a === b);
-        case '<>':
-          return +(a !== b);
-        case 'and':
-          return +(!!a && !!b);
-        case 'or':
-          return +(!!a || !!b);
-        default:
-          throw new Unknown('operator');
-      }
-    }
+    case 'binary':
+      // The engine's arithmetic (IEEE: a division by zero is +-Infinity or NaN, never 0).
+      return evalBinary(e.op, ev(e.left), ev(e.right));
     case 'call': {
       const args = e.args;
       const gf = gfs.get(e.key);
       if (gf && args.length === 1) return lookup(gf, ev(args[0]!));
-      if (FOLLOWS_INPUT.has(e.key) && args.length) return ev(args[0]!);
-      const v = args.map(ev);
-      if (structural && (e.key === 'min' || e.key === 'max')) return v.reduce((a, b) => a + b, 0);
-      switch (e.key) {
-        case 'min':
-          return Math.min(...v);
-        case 'max':
-          return Math.max(...v);
-        case 'abs':
-          return Math.abs(v[0]!);
-        case 'exp':
-          return Math.exp(v[0]!);
-        case 'ln':
-          return Math.log(v[0]!);
-        case 'log10':
-          return Math.log10(v[0]!);
-        case 'sqrt':
-          return Math.sqrt(v[0]!);
-        case 'sin':
-          return Math.sin(v[0]!);
-        case 'cos':
-          return Math.cos(v[0]!);
-        case 'tan':
-          return Math.tan(v[0]!);
-        case 'arctan':
-          return Math.atan(v[0]!);
-        case 'int':
-          return Math.floor(v[0]!);
-        case 'pi':
-          return Math.PI;
-        case 'safediv':
-          return v[1] === 0 ? (v[2] ?? 0) : v[0]! / v[1]!;
-        case 'if_then_else':
-          return v[0] ? v[1]! : v[2]!;
-        case 'lookup': {
-          const first = args[0];
-          const table = first && first.kind === 'ref' ? gfs.get(first.key) : undefined;
-          if (table) return lookup(table, v[1]!);
+      if (e.key === 'if_then_else' && args.length === 3) {
+        if (structural) return ev(args[1]!) + ev(args[2]!);
+        return ev(args[0]!) ? ev(args[1]!) : ev(args[2]!);
+      }
+      const f = findBuiltin(e.key);
+      if (!f) throw new Unknown(`function ${e.name}`);
+      if (f.kind === 'lookup' && f.name === 'LOOKUP') {
+        const first = args[0];
+        const table = first && first.kind === 'ref' ? gfs.get(first.key) : undefined;
+        if (table && args[1]) return lookup(table, ev(args[1]));
+        throw new Unknown(`function ${e.name}`);
+      }
+      // The catalogue's polarity rule for this builtin.
+      switch (f.polarity) {
+        case 'follows-input':
+          if (args.length) return ev(args[0]!);
           break;
-        }
+        case 'branches':
+          if (structural) return args.map(ev).reduce((a, b) => a + b, 0);
+          return evalCall(f, args.map(ev));
+        case 'evaluate':
+          return evalCall(f, args.map(ev));
+        case 'opaque':
+          break;
       }
       throw new Unknown(`function ${e.name}`);
     }
   }
+}
+
+/** A builtin on numbers with the engine's own definition (pure builtins do not read the clock). */
+function evalCall(f: Builtin, v: number[]): number {
+  if (f.kind === 'constant') {
+    if (f.name === 'PI') return Math.PI;
+    if (f.name === 'INF') return Infinity;
+    throw new Unknown(f.name);
+  }
+  const r = f.kind === 'pure' ? evaluateBuiltin(f, v, { t: 0, dt: 1, start: 0, stop: 0 }) : undefined;
+  if (r === undefined) throw new Unknown(`function ${f.name}`);
+  return r;
 }
 
 /** Per-variable evaluators of the model's root equations, keyed by canonical name. */

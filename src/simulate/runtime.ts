@@ -2,6 +2,7 @@
  * Helpers called by generated code. Kept small and monomorphic so that V8 inlines them.
  */
 import type { GraphicalFunctionType } from '../model/types.js';
+import { allocateAvailable, allocateByPriority } from './allocation.js';
 import { Sfc32 } from './sfc32.js';
 
 export interface LookupTable {
@@ -287,6 +288,32 @@ export const runtime = {
     }
     if (count === 0) return missing;
     return act === 4 || act === 10 ? acc / count : acc;
+  },
+  /**
+   * Vensim ALLOCATE AVAILABLE for the requester at `pos` (1-based): `n` requests, then each
+   * requester's `m` profile values, whose type is the `first`-th (1-based), then priority,
+   * width and extra.
+   */
+  allocAvailable(
+    pos: number,
+    first: number,
+    m: number,
+    available: number,
+    n: number,
+    ...rp: number[]
+  ): number {
+    const f = Math.round(first) - 1 + n;
+    const profiles = Array.from({ length: n }, (_, i) => ({
+      type: rp[f + i * m]!,
+      priority: rp[f + i * m + 1]!,
+      width: rp[f + i * m + 2]!,
+      extra: rp[f + i * m + 3]!,
+    }));
+    return allocateAvailable(rp.slice(0, n), profiles, available)[Math.round(pos) - 1] ?? NaN;
+  },
+  /** Vensim ALLOCATE BY PRIORITY for the requester at `pos` (1-based): `n` requests, then `n` priorities. */
+  allocPriority(pos: number, width: number, supply: number, n: number, ...rp: number[]): number {
+    return allocateByPriority(rp.slice(0, n), rp.slice(n, 2 * n), width, supply)[Math.round(pos) - 1] ?? NaN;
   },
   /** Element k (0-based) of the arguments that follow; NaN outside. */
   pick(k: number, ...xs: number[]): number {

@@ -8,7 +8,7 @@
  * variable without declared units is unknown and silences checks that depend on it.
  */
 import type { Expr } from '../equations/ast.js';
-import { findBuiltin } from '../equations/builtins.js';
+import { type CheckerUnitsName, findBuiltin } from '../equations/builtins.js';
 import { canonicalName, displayName } from '../equations/names.js';
 import { parseEquation, spanText } from '../equations/parser.js';
 import { locate } from '../compile/lower.js';
@@ -30,21 +30,6 @@ const UNKNOWN: U = { k: 'unknown' };
 const known = (u: Unit, label?: string): U => ({ k: 'unit', u, label });
 
 const TIME_NAMES = new Set(['time', 'dt', 'starttime', 'stoptime']);
-const DIMENSIONLESS_ARG_FUNCTIONS = new Set([
-  'EXP',
-  'LN',
-  'LOG10',
-  'LOG',
-  'SIN',
-  'COS',
-  'TAN',
-  'ARCSIN',
-  'ARCCOS',
-  'ARCTAN',
-  'SINH',
-  'COSH',
-  'TANH',
-]);
 
 /** Strip a Vensim range suffix (`people [0, 100]`), which converters sometimes leave in units. */
 function unitText(s: string): string {
@@ -466,22 +451,25 @@ class UnitChecker {
       });
       return acc;
     };
-    if (DIMENSIONLESS_ARG_FUNCTIONS.has(name)) {
-      e.args.forEach((a, i) => this.needDimensionless(args[i]!, a, `the argument of ${name}`));
-      return known(DIMENSIONLESS);
-    }
-    switch (name) {
-      case 'ABS':
-      case 'INT':
-      case 'ROUND':
-      case 'SUM':
-      case 'STDDEV':
-      case 'INIT':
-        return arg(0);
-      case 'SIGN':
-      case 'SIZE':
-      case 'RANK':
+    // The catalogue's units rule for this builtin; `checker` rules are the cases below.
+    const rule = f.units;
+    switch (rule.k) {
+      case 'arg':
+        return arg(rule.i);
+      case 'free':
         return FREE;
+      case 'dimensionless':
+        e.args.forEach((a, i) => this.needDimensionless(args[i]!, a, `the argument of ${name}`));
+        return known(DIMENSIONLESS);
+      case 'time':
+        return this.time;
+      case 'unchecked':
+        return UNKNOWN;
+      case 'checker':
+        break;
+    }
+    const own = name as CheckerUnitsName;
+    switch (own) {
       case 'SQRT': {
         const a = arg(0);
         return a.k === 'unit' ? known(power(a.u, 0.5)) : a;
@@ -505,6 +493,7 @@ class UnitChecker {
       case 'MAX':
       case 'MEAN':
       case 'MOD':
+      case 'MODULO':
         return allSame(name);
       case 'PROD':
         return e.args.length === 1 && arg(0).k === 'free' ? FREE : UNKNOWN;
@@ -515,16 +504,8 @@ class UnitChecker {
         if (e.args[2]) this.needSame(q, arg(2), e.args[2], `the value of ${name} when dividing by zero`);
         return q;
       }
-      case 'PI':
-      case 'INF':
-        return FREE;
       case 'SELF':
         return this.declaredUnits(this.v);
-      case 'TIME':
-      case 'DT':
-      case 'STARTTIME':
-      case 'STOPTIME':
-        return this.time;
       case 'PULSE':
         if (e.args[1]) this.needTime(arg(1), e.args[1], 'the first pulse time of PULSE');
         if (e.args[2]) this.needTime(arg(2), e.args[2], 'the pulse interval of PULSE');
@@ -588,8 +569,11 @@ class UnitChecker {
         }
         return UNKNOWN;
       }
-      default:
-        return UNKNOWN;
+      default: {
+        // Every builtin the catalogue marks `checker` has a case above.
+        const missing: never = own;
+        return missing;
+      }
     }
   }
 }

@@ -73,10 +73,13 @@ export const VENSIM_FUNCTIONS: Readonly<Record<string, VensimFunction>> = {
   'VECTOR REORDER': f('VECTOR_REORDER', 2),
   'INVERT MATRIX': f('INVERT_MATRIX', 2),
   'VECTOR SELECT': f('VECTOR_SELECT', 5),
+  'VECTOR ELM MAP': f('VECTOR_ELM_MAP', 2),
   'GET TIME VALUE': f('GET_TIME_VALUE', 3),
   'RANDOM UNIFORM': f('RANDOM_UNIFORM', 3),
   'RANDOM NORMAL': f('RANDOM_NORMAL', 5),
   NPV: f('NPV', 4),
+  'ALLOCATE AVAILABLE': f('ALLOCATE_AVAILABLE', 3),
+  'ALLOCATE BY PRIORITY': f('ALLOCATE_BY_PRIORITY', 5),
 };
 
 /** The Vensim spelling of a function name as a key of VENSIM_FUNCTIONS. */

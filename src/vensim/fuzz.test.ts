@@ -97,6 +97,13 @@ const TOKENS = [
   'WITH LOOKUP',
   'TABBED ARRAY',
   'GET XLS DATA',
+  'ALLOCATE AVAILABLE',
+  'ALLOCATE BY PRIORITY',
+  'VECTOR SELECT',
+  'VECTOR ELM MAP',
+  'NPV',
+  'GET TIME VALUE',
+  'ptype',
   "'f.xlsx'",
   '1',
   '2.5e3',
@@ -152,6 +159,51 @@ function check(inputs: Iterable<string>) {
   }
   return n;
 }
+
+/** A model of the allocation, vector and NPV functions, for mutations that keep its records. */
+const ALLOC = [
+  '{UTF-8}',
+  'R: r1, r2, r3 ~ ~ |',
+  'Q: q1, q2 ~ ~ |',
+  'P: ptype, ppriority, pwidth, pextra ~ ~ |',
+  'req[R] = 5, 10, 20 ~ ~ |',
+  'pri[R] = 3, 2, 1 ~ ~ |',
+  'pp[R, P] = 1, 3, 2, 0; 2, 2, 1, 0; 3, 1, 2, 0; ~ ~ |',
+  'avail = 2 * Time ~ ~ |',
+  'aa[R] = ALLOCATE AVAILABLE(req[R], pp[R, ptype], avail) ~ ~ |',
+  'ab[R] = ALLOCATE BY PRIORITY(req[R], pri[R], ELMCOUNT(R), 1.5, avail) ~ ~ |',
+  'sel[Q] = 1, 0 ~ ~ |',
+  'vs = VECTOR SELECT(sel[Q!], req[R!], -1, 0, 0) ~ ~ |',
+  'em[R] = VECTOR ELM MAP(req[r1], 1) + VECTOR ELM MAP(req[R], 2) ~ ~ |',
+  'npv = NPV(vs, 0.05, 0, 1) + GET TIME VALUE(0, 1, 0) ~ ~ |',
+  'INITIAL TIME = 0 ~ ~ |',
+  'FINAL TIME = 5 ~ ~ |',
+  'TIME STEP = 1 ~ ~ |',
+  'SAVEPER = TIME STEP ~ ~ |',
+].join('\n');
+
+/** Pieces the mutations put where a name, subscript or argument was. */
+const ALLOC_PIECES = [
+  'R',
+  'R!',
+  'Q!',
+  'P',
+  'ptype',
+  'pextra',
+  'r2',
+  'q1',
+  '-1',
+  '0',
+  '1e308',
+  ':NA:',
+  'Time',
+  'req[R]',
+  'pp[R, P]',
+  'pri[Q]',
+  'aa[R]',
+  ', 1',
+  '',
+];
 
 describe('Vensim reader fuzzing (seeded, bounded)', () => {
   it('the base model reads and compiles', () => {
@@ -216,6 +268,35 @@ describe('Vensim reader fuzzing (seeded, bounded)', () => {
       }
     }
     expect(check(gen())).toBe(200);
+  });
+
+  it('the allocation, vector and NPV functions: every read either runs or is refused at a place', () => {
+    const base = readVensim(ALLOC, 'fuzz.mdl');
+    expect(base.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const r = rng(4);
+    function* gen() {
+      for (let i = 0; i < 150; i++) {
+        // Replace a few words (names, subscripts, numbers) by other pieces of the same language.
+        const words = ALLOC.split(/(?<=[\s,()[\]])|(?=[\s,()[\]])/);
+        const edits = 1 + int(r, 3);
+        for (let k = 0; k < edits; k++) words[int(r, words.length)] = pick(r, ALLOC_PIECES);
+        yield words.join('');
+      }
+    }
+    let ran = 0;
+    for (const input of gen()) {
+      const p = problem(input);
+      if (p) expect.fail(`${p}\ninput: ${JSON.stringify(input)}`);
+      // What compiles must run to the end without throwing (NaN is a value, not a crash).
+      const read = readVensim(input, 'fuzz.mdl');
+      if (!read.model || read.diagnostics.some((d) => d.severity === 'error')) continue;
+      const c = compileModel(read.model);
+      if (!c.compiled) continue;
+      expect(() => c.compiled!.run()).not.toThrow();
+      ran++;
+    }
+    // The mutations keep many models whole, so the runs are exercised too.
+    expect(ran).toBeGreaterThanOrEqual(10);
   });
 
   it('inputs built to exhaust: deep nesting, long chains, huge ranges, long names', () => {

@@ -419,3 +419,98 @@ describe('Vensim external data', () => {
     }
   });
 });
+
+describe('Vensim allocation, NPV, VECTOR ELM MAP, VECTOR SELECT over two subscripts', () => {
+  const alloc = (records: string[]) => run(mdl(records, { stop: 0 })).col;
+
+  it('ALLOCATE BY PRIORITY serves the top priority first and starts the next at priority gap / width', () => {
+    // Requests 3, 6, 2.5, 2 at priorities 10, 9, 7, 2, width 3. B starts once A holds 1/3 of its
+    // request (1); C once B holds 2/3 of its (4); both then share in proportion to their requests.
+    const base = ['R: a, b, c, d ~ ~ |', 'req[R] = 3, 6, 2.5, 2 ~ ~ |', 'pri[R] = 10, 9, 7, 2 ~ ~ |'];
+    const at = (supply: number) => {
+      const col = alloc([
+        ...base,
+        `out[R] = ALLOCATE BY PRIORITY(req[R], pri[R], ELMCOUNT(R), 3, ${supply}) ~ ~ |`,
+      ]);
+      return ['a', 'b', 'c', 'd'].map((e) => col(`out[${e}]`)[0]!);
+    };
+    // Supply 5: A takes 1 alone, then 4 shared 3:6.
+    const five = at(5);
+    [1 + 4 / 3, 8 / 3, 0, 0].forEach((v, i) => expect(five[i]).toBeCloseTo(v, 9));
+    // Supply 8: A fills (3) as B reaches 4; the last 1 is shared 6:2.5 by B and C.
+    const eight = at(8);
+    [3, 4 + 6 / 8.5, 2.5 / 8.5, 0].forEach((v, i) => expect(eight[i]).toBeCloseTo(v, 9));
+    expect(at(20)).toEqual([3, 6, 2.5, 2]);
+    expect(at(0)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('ALLOCATE AVAILABLE with each priority profile, against hand-solved shares', () => {
+    const run2 = (profiles: string, requests: string, available: number) => {
+      const col = alloc([
+        'R: a, b ~ ~ |',
+        'P: ptype, ppriority, pwidth, pextra ~ ~ |',
+        `req[R] = ${requests} ~ ~ |`,
+        `pp[R, P] = ${profiles} ~ ~ |`,
+        `out[R] = ALLOCATE AVAILABLE(req[R], pp[R, ptype], ${available}) ~ ~ |`,
+      ]);
+      return [col('out[a]')[0]!, col('out[b]')[0]!];
+    };
+    // Rectangular, priorities 5 and 3, width 2: a is full (10) before b starts; b gets the other 2.
+    const rect = run2('1, 5, 2, 0; 1, 3, 2, 0;', '10, 10', 12);
+    expect(rect[0]).toBeCloseTo(10, 9);
+    expect(rect[1]).toBeCloseTo(2, 9);
+    // Equal profiles share in proportion to the requests.
+    const same = run2('1, 5, 2, 0; 1, 5, 2, 0;', '10, 30', 20);
+    expect(same[0]).toBeCloseTo(5, 9);
+    expect(same[1]).toBeCloseTo(15, 9);
+    // Priorities 0 and 1, width 1 (symmetric, so the price settles at 0.5): exponential shares
+    // 0.5 e^-0.5 and 1 - 0.5 e^-0.5; triangular (width 2) 2 x 0.25^2 and 1 - 2 x 0.25^2; normal
+    // Q(0.5) = 0.308538 and 1 - Q(0.5) (Vensim's approximation is within 1.3e-5 of these).
+    const ex = run2('4, 0, 1, 0; 4, 1, 1, 0;', '10, 10', 10);
+    expect(ex[0]).toBeCloseTo(5 * Math.exp(-0.5), 9);
+    expect(ex[1]).toBeCloseTo(10 - 5 * Math.exp(-0.5), 9);
+    const tri = run2('2, 0, 2, 0; 2, 1, 2, 0;', '10, 10', 10);
+    expect(tri[0]).toBeCloseTo(1.25, 9);
+    expect(tri[1]).toBeCloseTo(8.75, 9);
+    const nor = run2('3, 0, 1, 0; 3, 1, 1, 0;', '10, 10', 10);
+    expect(nor[0]).toBeCloseTo(3.08538, 3);
+    expect(nor[1]).toBeCloseTo(6.91462, 3);
+    // Enough for all: every request in full; a profile type not modelled: NaN, not a guess.
+    expect(run2('1, 5, 2, 0; 1, 3, 2, 0;', '10, 10', 25)).toEqual([10, 10]);
+    expect(run2('5, 5, 2, 1; 1, 3, 2, 0;', '10, 10', 12).every(Number.isNaN)).toBe(true);
+  });
+
+  it('NPV discounts each step by 1/(1 + rate x DT) and counts the current step', () => {
+    const { col } = run(mdl(['x = NPV(100, 0.1, 0, 1) ~ ~ |'], { stop: 3 }));
+    const npv = (t: number) =>
+      Array.from({ length: t + 1 }, (_, k) => 100 / 1.1 ** k).reduce((a, b) => a + b);
+    col('x').forEach((v, t) => expect(v).toBeCloseTo(npv(t), 9));
+    // The factor scales the result, the initial value is where the accumulation starts.
+    const { col: c2 } = run(mdl(['x = NPV(100, 0.1, 50, 0.5) ~ ~ |'], { stop: 1 }));
+    expect(c2('x')[1]).toBeCloseTo((50 + 100 + 100 / 1.1) * 0.5, 9);
+  });
+
+  it('VECTOR ELM MAP reads the element offset places along, NaN outside', () => {
+    const recs = ['D: d1, d2, d3, d4 ~ ~ |', 'v[D] = 10, 20, 30, 40 ~ ~ |'];
+    expect(value('VECTOR ELM MAP(v[d2], 1)', recs)[0]).toBe(30);
+    const { col } = run(mdl([...recs, 'y[D] = VECTOR ELM MAP(v[D], 1) ~ ~ |'], { stop: 0 }));
+    expect(['d1', 'd2', 'd3'].map((e) => col(`y[${e}]`)[0])).toEqual([20, 30, 40]);
+    expect(col('y[d4]')[0]).toBeNaN();
+  });
+
+  it('VECTOR SELECT over two different subscripts pairs every selection with every value', () => {
+    const recs = ['A: a1, a2 ~ ~ |', 'B: b1, b2 ~ ~ |', 's[A] = 1, 2 ~ ~ |', 'vals[B] = 3, 5 ~ ~ |'];
+    // Action 0 sums s_i x v_j over all pairs: (1 + 2) x (3 + 5); action 6 sums v_j once per selected s_i.
+    expect(value('VECTOR SELECT(s[A!], vals[B!], -1, 0, 0)', recs)[0]).toBe(24);
+    expect(value('VECTOR SELECT(s[A!], vals[B!], -1, 6, 0)', recs)[0]).toBe(16);
+  });
+
+  it('GET TIME VALUE calendar measures give NaN with a warning, not a refusal', () => {
+    const read = readModel(mdl(['x = GET TIME VALUE(0, 0, 1) ~ ~ |']), { file: 't.mdl' });
+    expect(
+      read.diagnostics.some((d) => d.severity === 'warning' && /calendar measures/.test(d.message)),
+    ).toBe(true);
+    const r = compileModel(read.model!).compiled!.run();
+    expect(r.columns[r.names.indexOf('x')]![0]).toBeNaN();
+  });
+});

@@ -894,6 +894,8 @@ class VensimReader {
   }
 
   private subst: Map<string, string> | undefined;
+  /** Warnings already given, so an equation written once per element warns once. */
+  private readonly warned = new Set<string>();
   /** The left-hand side whose equation is being written (VECTOR functions run along its last subscript). */
   private lhs: Lhs | undefined;
 
@@ -925,7 +927,20 @@ class VensimReader {
       const d = dims?.[i];
       const same =
         d && (d === r || (d.keys.length === r.keys.length && r.keys.every((k) => d.keys.includes(k))));
-      return same ? '*' : quote(r.name);
+      if (same) return '*';
+      if (d && sub?.has(r.key)) {
+        // The range is also the one the left-hand side is defined over, so its name alone would
+        // stand for the element being defined: write its elements as a run of the variable's.
+        const at = r.keys.map((k) => d.keys.indexOf(k));
+        if (at.some((p, j) => p < 0 || (j > 0 && p !== at[j - 1]! + 1)))
+          throw new PrintError(
+            `'${s.name}!' is defined over here and is not a run of consecutive elements of '${d.name}'`,
+            s.start,
+            'unsupported-feature',
+          );
+        return `${quote(r.elements[0]!)}:${quote(r.elements[r.elements.length - 1]!)}`;
+      }
+      return quote(r.name);
     });
     void at;
     return `${quote(name)}[${parts.join(', ')}]`;
@@ -1016,14 +1031,116 @@ class VensimReader {
           : [whole, e.args[1]!, { kind: 'ref', name: last.name, subs: [], start: e.start } as VExpr];
       return `${f.builtin}(${args.map(p).join(', ')})`;
     }
+    if (fk === 'VECTOR ELM MAP') {
+      // v[e] names the start: the element `offset` places after it along that subscript.
+      const v = e.args[0]!;
+      if (v.kind !== 'ref' || v.subs.length === 0)
+        throw new PrintError(
+          'VECTOR ELM MAP takes a subscripted variable first',
+          e.start,
+          'invalid-argument',
+        );
+      const at = v.subs.length - 1;
+      const s0 = v.subs[at]!;
+      const d = this.varDims.get(canonicalName(v.name))?.[at];
+      if (!d) throw new PrintError(`'${v.name}' is not subscripted here`, s0.start, 'invalid-argument');
+      const whole: VExpr = {
+        ...v,
+        subs: v.subs.map((s, i) => (i === at ? { name: d.name, bang: true, start: s.start } : s)),
+      };
+      // The start as a 1-based position along the variable's own subscript.
+      const sk = canonicalName(s0.name);
+      const elementAt = d.keys.indexOf(sk);
+      let start: string;
+      if (elementAt >= 0) start = String(elementAt + 1);
+      else if (this.ranges.has(sk)) {
+        const r = this.ranges.get(sk)!;
+        const bound = this.subst?.get(sk);
+        if (r.keys.every((k) => d.keys.includes(k)) && r.keys.length === d.keys.length && !bound)
+          start = quote(r.name);
+        else if (bound) start = String(d.keys.indexOf(canonicalName(bound)) + 1);
+        else
+          throw new PrintError(
+            `VECTOR ELM MAP: '${s0.name}' must be an element of '${d.name}' or the range the equation is defined over`,
+            s0.start,
+            'invalid-argument',
+          );
+      } else throw new PrintError(`'${s0.name}' is no element of '${d.name}'`, s0.start, 'unknown-dimension');
+      return `${f.builtin}(${p(whole)}, ${start}, ${p(e.args[1]!)})`;
+    }
+    if (fk === 'ALLOCATE AVAILABLE' || fk === 'ALLOCATE BY PRIORITY') {
+      // Requesters along the request's last subscript: the whole request, the priorities (for
+      // ALLOCATE AVAILABLE the profile of each requester, its last subscript naming the first
+      // profile element), and the position of the requester being defined.
+      const req = e.args[0]!;
+      const pp = e.args[1]!;
+      if (req.kind !== 'ref' || req.subs.length === 0 || pp.kind !== 'ref' || pp.subs.length === 0)
+        throw new PrintError(
+          `${fk} takes subscripted requests and priorities (the requesters along the last subscript)`,
+          e.start,
+          'invalid-argument',
+        );
+      const who = req.subs[req.subs.length - 1]!;
+      const whoKey = canonicalName(who.name);
+      const bang = (s: Sub): Sub => ({ ...s, bang: true });
+      const wholeReq: VExpr = {
+        ...req,
+        subs: req.subs.map((s, i) => (i === req.subs.length - 1 ? bang(s) : s)),
+      };
+      const profiled = fk === 'ALLOCATE AVAILABLE';
+      let first = 1;
+      const ppSubs = pp.subs.map((s, i) => {
+        if (profiled && i === pp.subs.length - 1) {
+          const d = this.varDims.get(canonicalName(pp.name))?.[i];
+          const at = d ? d.keys.indexOf(canonicalName(s.name)) : -1;
+          if (!d || at < 0)
+            throw new PrintError(
+              `${fk}: the priority profile's last subscript must name its first element (ptype)`,
+              s.start,
+              'invalid-argument',
+            );
+          first = at + 1;
+          return { name: d.name, bang: true, start: s.start };
+        }
+        return canonicalName(s.name) === whoKey ? bang(s) : s;
+      });
+      if (!ppSubs.some((s, i) => s.bang && (!profiled || i < ppSubs.length - 1)))
+        throw new PrintError(
+          `${fk}: the priorities must be subscripted by the requests' last subscript '${who.name}'`,
+          pp.start,
+          'invalid-argument',
+        );
+      const wholePp: VExpr = { ...pp, subs: ppSubs };
+      const lhsSub = this.lhs?.subs.find((s) => canonicalName(s.name) === whoKey);
+      if (!lhsSub)
+        throw new PrintError(
+          `${fk} defines one allocation per requester: the left-hand side must be subscripted by '${who.name}'`,
+          e.start,
+          'invalid-argument',
+        );
+      const pos: VExpr = { kind: 'ref', name: lhsSub.name, subs: [], start: e.start };
+      const args = profiled
+        ? [wholeReq, wholePp, e.args[2]!, pos, { kind: 'num', value: first, start: e.start } as VExpr]
+        : [wholeReq, wholePp, e.args[3]!, e.args[4]!, pos];
+      return `${f.builtin}(${args.map(p).join(', ')})`;
+    }
     if (fk === 'GET TIME VALUE') {
       const m = e.args[2]!;
-      if (m.kind !== 'num' || m.value !== 0)
-        throw new PrintError(
-          'GET TIME VALUE is supported with measure 0 (model time) only; calendar measures need the base date',
-          m.start,
+      const r = e.args[0]!;
+      const warned = `GET TIME VALUE ${this.lhs?.name ?? ''}`;
+      if (
+        (m.kind !== 'num' || m.value !== 0 || r.kind !== 'num' || r.value === 2) &&
+        !this.warned.has(warned)
+      ) {
+        this.warned.add(warned);
+        this.error(
           'unsupported-feature',
+          'GET TIME VALUE is modelled for measure 0 (model time) relative to the current or initial time only; calendar measures (they need a base date) and the computer clock give NaN',
+          m.start,
+          this.lhs?.name,
+          'warning',
         );
+      }
     }
     if (f.builtin.startsWith('LOOKUP_')) {
       const t = e.args[0]!;

@@ -104,6 +104,21 @@ describe('linkSign', () => {
     expect(linkSign(m, 'Population', 'mystery', at)).toBeNull();
     expect(linkSign(m, 'Population', 'gate', at)).toBe(0);
   });
+  it("evaluates with the engine's arithmetic and builtins: x/0 is infinite, not 0", () => {
+    const d = model([
+      { kind: 'aux', name: 'x', eqn: { text: '2' } },
+      { kind: 'aux', name: 'zero', eqn: { text: '0' } },
+      // With x/0 taken as 0 (the old rule) y would not move with x and the link would read 0.
+      { kind: 'aux', name: 'y', eqn: { text: 'x - 1 / zero' } },
+      { kind: 'aux', name: 'z', eqn: { text: 'ZIDZ(x, zero) + INTEGER(x) * MODULO(7, 4)' } },
+    ]);
+    const state = (k: string) => ({ x: 2, zero: 0, y: -Infinity, z: 6 })[k];
+    // y = x - Infinity: the perturbation is not finite, so the sign is unknown, never 0.
+    expect(linkSign(d, 'x', 'y', state)).toBeNull();
+    // The Vensim builtins evaluate through the catalogue (no list of their own here): x is 2 at
+    // a kink of INTEGER, so the step up shows the direction (+3 per unit).
+    expect(linkSign(d, 'x', 'z', state)).toBe(1);
+  });
   it('finds the sign of a switched-off link structurally (every branch active, zero inputs as one)', () => {
     expect(linkSign(m, 'Population', 'gate', at, undefined, true)).toBe(1);
     const off = model([
