@@ -594,6 +594,7 @@ function irHas(ir: IR, kind: IR['k']): boolean {
       return irHas(ir.c, kind) || irHas(ir.a, kind) || irHas(ir.b, kind);
     case 'fn':
     case 'rt':
+    case 'chain':
       return ir.args.some((a) => irHas(a, kind));
     case 'lookup':
       return irHas(ir.x, kind);
@@ -630,6 +631,8 @@ function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
     case 'fn':
     case 'rt':
       return !irUsesTime(ir) && ir.args.every((a) => isRunConstant(a, constantSlot));
+    case 'chain':
+      return ir.args.every((a) => isRunConstant(a, constantSlot));
     case 'lookup':
       return isRunConstant(ir.x, constantSlot);
     default:
@@ -781,6 +784,12 @@ function emitNode(ir: IR, P: (id: number) => number, F: Formatter, tables: reado
         default:
           return 'NaN';
       }
+    }
+    case 'chain': {
+      // Flat infix code: JavaScript applies `a + b - c` left to right, as the chain means.
+      let out = `(${e(ir.args[0]!)}`;
+      for (let i = 0; i < ir.ops.length; i++) out += ` ${ir.ops[i]} ${e(ir.args[i + 1]!)}`;
+      return `${out})`;
     }
     case 'if':
       return `(${e(ir.c)} !== 0 ? ${e(ir.a)} : ${e(ir.b)})`;

@@ -4,6 +4,7 @@
  * to their equations (a stock to its initial value); undefined where a value is not known yet
  * (random draws, delays, cycles).
  */
+import { applyChainOp } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
 import { runtime } from '../simulate/runtime.js';
 import type { IR } from './ir.js';
@@ -93,6 +94,14 @@ export function valueAtStart(
           return a !== 0 || b !== 0 ? 1 : 0;
       }
       return undefined;
+    }
+    case 'chain': {
+      let acc = ev(ir.args[0]!);
+      for (let i = 0; i < ir.ops.length && acc !== undefined; i++) {
+        const b = ev(ir.args[i + 1]!);
+        acc = b === undefined ? undefined : applyChainOp(ir.ops[i]!, acc, b);
+      }
+      return acc;
     }
     case 'fn': {
       const f = findBuiltin(ir.name.toLowerCase());

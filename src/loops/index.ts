@@ -9,7 +9,7 @@
 import type { CompiledModel, Model } from '../engine.js';
 import type { ModelGraph } from '../simulate/types.js';
 import type { Variable, GraphicalFunction } from '../model/types.js';
-import type { Expr } from '../equations/ast.js';
+import type { BinaryOp, Expr } from '../equations/ast.js';
 import { parseEquation } from '../equations/parser.js';
 import { canonicalName } from '../equations/names.js';
 
@@ -150,6 +150,42 @@ const FOLLOWS_INPUT = new Set([
 
 type Env = (key: string) => number;
 
+/** One operator on two numbers, as the polarity test evaluates it (x / 0 is 0). */
+function operate(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? 0 : a / b;
+    case '^':
+      return a ** b;
+    case 'mod':
+      return a - b * Math.floor(a / b);
+    case '<':
+      return +(a < b);
+    case '<=':
+      return +(a <= b);
+    case '>':
+      return +(a > b);
+    case '>=':
+      return +(a >= b);
+    case '=':
+      return +(a === b);
+    case '<>':
+      return +(a !== b);
+    case 'and':
+      return +(!!a && !!b);
+    case 'or':
+      return +(!!a || !!b);
+    default:
+      throw new Unknown('operator');
+  }
+}
+
 /**
  * Evaluate an equation. In structural mode every branch counts: IF gives the sum of both
  * branches and MIN/MAX the sum of their arguments, so a link that no tested state activates still
@@ -169,41 +205,12 @@ function evaluate(e: Expr, env: Env, gfs: Map<string, GraphicalFunction>, struct
     case 'if':
       if (structural) return ev(e.then) + ev(e.else);
       return ev(e.cond) ? ev(e.then) : ev(e.else);
-    case 'binary': {
-      const a = ev(e.left);
-      const b = ev(e.right);
-      switch (e.op) {
-        case '+':
-          return a + b;
-        case '-':
-          return a - b;
-        case '*':
-          return a * b;
-        case '/':
-          return b === 0 ? 0 : a / b;
-        case '^':
-          return a ** b;
-        case 'mod':
-          return a - b * Math.floor(a / b);
-        case '<':
-          return +(a < b);
-        case '<=':
-          return +(a <= b);
-        case '>':
-          return +(a > b);
-        case '>=':
-          return +(a >= b);
-        case '=':
-          return +(a === b);
-        case '<>':
-          return +(a !== b);
-        case 'and':
-          return +(!!a && !!b);
-        case 'or':
-          return +(!!a || !!b);
-        default:
-          throw new Unknown('operator');
-      }
+    case 'binary':
+      return operate(e.op, ev(e.left), ev(e.right));
+    case 'chain': {
+      let acc = ev(e.args[0]!);
+      for (let i = 0; i < e.ops.length; i++) acc = operate(e.ops[i]!, acc, ev(e.args[i + 1]!));
+      return acc;
     }
     case 'call': {
       const args = e.args;
