@@ -1032,20 +1032,23 @@ function gatherByShape(
   statement: (id: number, F: Formatter) => string,
   P: (id: number) => number,
 ): Gathering[] {
-  const byKey = new Map<string, Gathering>();
+  // Gatherings by depth, then by template (no key string built per statement).
+  const byDepth = new Map<number, Map<string, Gathering>>();
+  const groups: Gathering[] = [];
   for (const id of ids) {
     const depth = depthOf(id);
     const t = new Templating();
     const template = statement(id, t);
-    const key = `${depth}\u0002${template}`;
-    let g = byKey.get(key);
+    let atDepth = byDepth.get(depth);
+    if (!atDepth) byDepth.set(depth, (atDepth = new Map()));
+    let g = atDepth.get(template);
     if (!g) {
       g = { depth, template, members: [] };
-      byKey.set(key, g);
+      atDepth.set(template, g);
+      groups.push(g);
     }
     g.members.push({ id, numbers: t.numbers });
   }
-  const groups = [...byKey.values()];
   groups.sort((a, b) => a.depth - b.depth);
   for (const g of groups) g.members.sort((a, b) => P(a.id) - P(b.id));
   return groups;
