@@ -733,8 +733,10 @@ function slotRange(
   return { base, stride };
 }
 
-/** Calls that read the state at positions computed at run time: never fused or moved. */
+/** Calls that read the state at positions computed at run time: never fused into a loop's pass. */
 const INDIRECT = /R\.(at|sumRange)\(/;
+/** A long sum in a plain statement, its range written out. */
+const SUM_RANGE = /R\.sumRange\(s, (\d+), (-?\d+), (\d+)\)/g;
 
 const JS_OP: Partial<Record<BinaryOp, string>> = { '+': '+', '-': '-', '*': '*', '/': '/' };
 const CMP_OP: Partial<Record<BinaryOp, string>> = {
@@ -1035,7 +1037,13 @@ export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): s
   // A plain statement that reads nothing the pass writes and writes nothing it touches can go
   // before the pass instead of ending it.
   const movable = (u: Unit): boolean => {
-    if (INDIRECT.test(u.text) || pass.length === 0) return false;
+    if (u.text.includes('R.at(') || pass.length === 0) return false;
+    // A long sum reads its range: movable when the pass writes none of it.
+    for (const m of u.text.matchAll(SUM_RANGE)) {
+      const [base, stride, n] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      for (let k = 0, x = base; k < n; k++, x += stride)
+        if (x < 0 || x >= writer.s.length || writer.s[x] !== -1) return false;
+    }
     for (const m of u.text.matchAll(PLAIN_ACCESS)) {
       const arr = writer[m[1] as 's' | 'r'];
       const x = Number(m[2]);
