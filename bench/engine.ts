@@ -1,7 +1,8 @@
 /**
  * Engine benchmark: compile and run time of generated chain models (1,000 and 5,000 chains,
  * scalar and arrayed) and of the suite's largest models, nanoseconds per equation evaluation,
- * the same computation hand-written over typed arrays as a baseline in the same run, and the
+ * the same computation hand-written over typed arrays as a baseline in the same run (runs
+ * interleaved with the generated ones and timed in CPU time; compile and first run in wall time), and the
  * start-up time of `interlock run` on a small model. Writes bench/results/engine.json.
  *
  *   npx tsx bench/engine.ts [--quick]
@@ -27,6 +28,17 @@ function time<T>(f: () => T): { ms: number; value: T } {
   const t0 = performance.now();
   const value = f();
   return { ms: performance.now() - t0, value };
+}
+
+/**
+ * CPU time of this process (user + system) for `f`: on a shared machine a run that waits for a
+ * core is not charged for the wait, as wall time would charge it.
+ */
+function cpuTime<T>(f: () => T): { ms: number; value: T } {
+  const u0 = process.cpuUsage();
+  const value = f();
+  const u = process.cpuUsage(u0);
+  return { ms: (u.user + u.system) / 1000, value };
 }
 
 /** Statements evaluated per step: assignments in the generated aux and rates functions, loops counted per iteration. */
@@ -67,8 +79,15 @@ function measure(name: string, text: string, repeats: number, baseline?: () => v
   if (!c) throw new Error(`${name}: ${compiled.value.diagnostics[0]?.message}`);
   const sim = c.simulation({ vars: [c.outputs[0]!.name] });
   const first = time(() => sim.run());
+  // Generated and hand-written runs interleaved, in CPU time, so that a change of load during
+  // the measurement falls on both sides of the ratio.
   const runs: number[] = [];
-  for (let i = 0; i < repeats; i++) runs.push(time(() => sim.run()).ms);
+  const b: number[] = [];
+  if (baseline) baseline();
+  for (let i = 0; i < repeats; i++) {
+    runs.push(cpuTime(() => sim.run()).ms);
+    if (baseline) b.push(cpuTime(baseline).ms);
+  }
   const runMs = median(runs);
   const steps = Math.round((c.simSpecs.stop - c.simSpecs.start) / c.simSpecs.dt) + 1;
   const eqs = equationsPerStep(c);
@@ -84,9 +103,6 @@ function measure(name: string, text: string, repeats: number, baseline?: () => v
     nsPerEquation: (runMs * 1e6) / Math.max(1, eqs * steps),
   };
   if (baseline) {
-    baseline();
-    const b: number[] = [];
-    for (let i = 0; i < repeats; i++) b.push(time(baseline).ms);
     row.baselineMs = median(b);
     row.ratioToBaseline = runMs / row.baselineMs;
   }

@@ -1,13 +1,15 @@
 /**
  * Generated benchmark models: N chains, each a stock with a lookup-driven inflow, an outflow, a
- * first-order smooth and a third-order delay. Months 0-100, dt 1/8. Scalar (N copies of each
- * variable) and arrayed (one variable over a dimension of N elements) variants.
+ * first-order smooth and a third-order delay, and the total of the stocks (an N-term sum written
+ * out in the scalar variant, SUM in the arrayed one). Months 0-100, dt 1/8. Scalar (N copies of
+ * each variable) and arrayed (one variable over a dimension of N elements) variants.
  */
 
 const SPECS = `<sim_specs method="Euler" time_units="months"><start>0</start><stop>100</stop><dt reciprocal="true">8</dt></sim_specs>`;
 const GF = `<gf><xscale min="0" max="100"/><ypts>0,5,20,35,40,38,30,25,22,20,20</ypts></gf>`;
 
-export function scalarChains(n: number): string {
+/** `total: false` leaves the total out (bench/vensim.ts compares the chains with a Vensim copy). */
+export function scalarChains(n: number, { total = true } = {}): string {
   const vars: string[] = [];
   for (let i = 0; i < n; i++) {
     vars.push(
@@ -18,6 +20,10 @@ export function scalarChains(n: number): string {
       `<aux name="delayed ${i}"><eqn>DELAY3(outflow_${i}, 4)</eqn></aux>`,
     );
   }
+  if (total)
+    vars.push(
+      `<aux name="total"><eqn>${Array.from({ length: n }, (_, i) => `stock_${i}`).join(' + ')}</eqn></aux>`,
+    );
   return `<?xml version="1.0"?>
 <xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
 <header><name>scalar chains ${n}</name></header>
@@ -45,6 +51,7 @@ ${SPECS}
 <flow name="outflow">${dim}<eqn>stock / 5</eqn></flow>
 <aux name="smoothed">${dim}<eqn>SMTH1(outflow, 3)</eqn></aux>
 <aux name="delayed">${dim}<eqn>DELAY3(outflow, 4)</eqn></aux>
+<aux name="total"><eqn>SUM(stock[*])</eqn></aux>
 </variables></model>
 </xmile>
 `;
@@ -52,7 +59,8 @@ ${SPECS}
 
 /**
  * The same computation written by hand over typed arrays: the floor a generated program can
- * approach. Returns the final value of the first stock (so the work cannot be optimised away).
+ * approach. Returns the final value of the first stock and the total (so the work cannot be
+ * optimised away).
  */
 export function handWrittenChains(n: number): number {
   const dt = 1 / 8;
@@ -79,8 +87,11 @@ export function handWrittenChains(n: number): number {
     smooth[i] = out;
     d1[i] = d2[i] = d3[i] = (out * 4) / 3;
   }
+  let total = 0;
   for (let k = 0; k <= steps; k++) {
     const t = k * dt;
+    total = stock[0]!;
+    for (let i = 1; i < n; i++) total += stock[i]!;
     for (let i = 0; i < n; i++) {
       inflow[i] = lookup(t + (i % 7));
       outflow[i] = stock[i]! / 5;
@@ -97,5 +108,5 @@ export function handWrittenChains(n: number): number {
       d3[i] = d3[i]! + dt * (o2 - delayed[i]!);
     }
   }
-  return stock[0]! + delayed[0]!;
+  return stock[0]! + delayed[0]! + total;
 }

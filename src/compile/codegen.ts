@@ -594,6 +594,7 @@ function irHas(ir: IR, kind: IR['k']): boolean {
       return irHas(ir.c, kind) || irHas(ir.a, kind) || irHas(ir.b, kind);
     case 'fn':
     case 'rt':
+    case 'chain':
       return ir.args.some((a) => irHas(a, kind));
     case 'lookup':
       return irHas(ir.x, kind);
@@ -630,6 +631,8 @@ function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
     case 'fn':
     case 'rt':
       return !irUsesTime(ir) && ir.args.every((a) => isRunConstant(a, constantSlot));
+    case 'chain':
+      return ir.args.every((a) => isRunConstant(a, constantSlot));
     case 'lookup':
       return isRunConstant(ir.x, constantSlot);
     default:
@@ -641,6 +644,7 @@ const PLAIN: Formatter = { slot: String, ref: (p) => `s[${p}]`, table: String, h
 
 /** Slots as local variables; run-constant subexpressions computed once, before the loop. */
 class Locals implements Formatter {
+  readonly locals = true;
   readonly used = new Set<number>();
   readonly hoisted: string[] = [];
   private readonly names = new Map<string, string>();
@@ -659,15 +663,18 @@ class Locals implements Formatter {
   hist(h: number): string {
     return String(h);
   }
-  hoist(ir: IR, inner: () => string): string | undefined {
-    if (ir.k === 'c' || ir.k === 's' || ir.k === 'dt' || ir.k === 'start' || ir.k === 'stop')
-      return undefined;
+  fixed(ir: IR): boolean {
     let fixed = this.memo.get(ir);
     if (fixed === undefined) {
       fixed = this.runConstant(ir);
       this.memo.set(ir, fixed);
     }
-    if (!fixed) return undefined;
+    return fixed;
+  }
+  hoist(ir: IR, inner: () => string): string | undefined {
+    if (ir.k === 'c' || ir.k === 's' || ir.k === 'dt' || ir.k === 'start' || ir.k === 'stop')
+      return undefined;
+    if (!this.fixed(ir)) return undefined;
     const text = inner();
     // Defensive: an emit template that reads the time or the context stays in the loop.
     if (/\bt\b|\bX\.(?!start\b|stop\b)/.test(text)) return text;
@@ -707,6 +714,30 @@ class Templating implements Formatter {
   }
 }
 
+/** Sums of at least this many slots are emitted as `R.sumRange` loops. */
+const SUM_LOOP = 16;
+
+/** Start and step of slot reads at evenly spaced positions, when there are enough of them. */
+function slotRange(
+  args: readonly IR[],
+  P: (id: number) => number,
+): { base: number; stride: number } | undefined {
+  if (args.length < SUM_LOOP || args[0]!.k !== 's' || args[1]!.k !== 's') return undefined;
+  const base = P(args[0]!.i);
+  const stride = P(args[1]!.i) - base;
+  if (stride === 0) return undefined;
+  for (let k = 2; k < args.length; k++) {
+    const a = args[k]!;
+    if (a.k !== 's' || P(a.i) !== base + k * stride) return undefined;
+  }
+  return { base, stride };
+}
+
+/** Calls that read the state at positions computed at run time: never fused into a loop's pass. */
+const INDIRECT = /R\.(at|sumRange)\(/;
+/** A long sum in a plain statement, its range written out. */
+const SUM_RANGE = /R\.sumRange\(s, (\d+), (-?\d+), (\d+)\)/g;
+
 const JS_OP: Partial<Record<BinaryOp, string>> = { '+': '+', '-': '-', '*': '*', '/': '/' };
 const CMP_OP: Partial<Record<BinaryOp, string>> = {
   '<': '<',
@@ -733,8 +764,12 @@ interface Formatter {
   /** The lookup function `L<index>` of a distinct table. */
   table(index: number): string;
   hist(index: number): string;
+  /** True when slots are locals, not positions of the state array `s` (no range helpers then). */
+  readonly locals?: boolean;
   /** A name for `ir` computed once before the step loop, or undefined to write it in place. */
   hoist?(ir: IR, inner: () => string): string | undefined;
+  /** Is `ir` fixed for a run (only asked when `hoist` is present)? */
+  fixed?(ir: IR): boolean;
 }
 
 function emit(ir: IR, P: (id: number) => number, F: Formatter, tables: readonly number[]): string {
@@ -782,6 +817,22 @@ function emitNode(ir: IR, P: (id: number) => number, F: Formatter, tables: reado
           return 'NaN';
       }
     }
+    case 'chain': {
+      // A written-out sum of evenly spaced slots is a loop, as SUM is (below).
+      const range = F.locals || ir.ops.some((op) => op !== '+') ? undefined : slotRange(ir.args, P);
+      if (range) return `R.sumRange(s, ${F.slot(range.base)}, ${range.stride}, ${ir.args.length})`;
+      // Flat infix code: JavaScript applies `a + b - c` left to right, as the chain means. A
+      // run-constant head (`a * b` of `a * b * x`) is hoisted as one value, as nested it would be.
+      let head = 1;
+      if (F.fixed)
+        while (head < ir.args.length - 1 && F.fixed(ir.args[head]!) && F.fixed(ir.args[0]!)) head++;
+      let out =
+        head > 1
+          ? `(${e({ k: 'chain', ops: ir.ops.slice(0, head - 1), args: ir.args.slice(0, head) })}`
+          : `(${e(ir.args[0]!)}`;
+      for (let i = head - 1; i < ir.ops.length; i++) out += ` ${ir.ops[i]} ${e(ir.args[i + 1]!)}`;
+      return `${out})`;
+    }
     case 'if':
       return `(${e(ir.c)} !== 0 ? ${e(ir.a)} : ${e(ir.b)})`;
     case 'fn': {
@@ -789,7 +840,13 @@ function emitNode(ir: IR, P: (id: number) => number, F: Formatter, tables: reado
       return f?.emit ? f.emit(ir.args.map(e)) : 'NaN';
     }
     case 'rt':
-      if (ir.name === 'sum') return `(${ir.args.map(e).join(' + ')})`;
+      if (ir.name === 'sum') {
+        // A long sum over evenly spaced slots (SUM of an array, a stock's many flows) is a loop
+        // in the runtime: short code for V8 to compile, the same additions in the same order.
+        const range = F.locals ? undefined : slotRange(ir.args, P);
+        if (range) return `R.sumRange(s, ${F.slot(range.base)}, ${range.stride}, ${ir.args.length})`;
+        return `(${ir.args.map(e).join(' + ')})`;
+      }
       return `R.${ir.name}(${ir.args.map(e).join(', ')})`;
     case 'lookup':
       return `L${F.table(tables[ir.table]!)}(${e(ir.x)})`;
@@ -911,7 +968,7 @@ function loopOf(template: string, members: Gathering['members']): Unit | undefin
   const n = members.length;
   return {
     text: `for (let i = 0; i < ${n}; i++) { ${body} }`,
-    loop: { n, body, fusable: !template.includes('R.at('), access },
+    loop: { n, body, fusable: !INDIRECT.test(template), access },
   };
 }
 
@@ -981,6 +1038,12 @@ export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): s
   // before the pass instead of ending it.
   const movable = (u: Unit): boolean => {
     if (u.text.includes('R.at(') || pass.length === 0) return false;
+    // A long sum reads its range: movable when the pass writes none of it.
+    for (const m of u.text.matchAll(SUM_RANGE)) {
+      const [base, stride, n] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      for (let k = 0, x = base; k < n; k++, x += stride)
+        if (x < 0 || x >= writer.s.length || writer.s[x] !== -1) return false;
+    }
     for (const m of u.text.matchAll(PLAIN_ACCESS)) {
       const arr = writer[m[1] as 's' | 'r'];
       const x = Number(m[2]);
@@ -1023,20 +1086,23 @@ function gatherByShape(
   statement: (id: number, F: Formatter) => string,
   P: (id: number) => number,
 ): Gathering[] {
-  const byKey = new Map<string, Gathering>();
+  // Gatherings by depth, then by template (no key string built per statement).
+  const byDepth = new Map<number, Map<string, Gathering>>();
+  const groups: Gathering[] = [];
   for (const id of ids) {
     const depth = depthOf(id);
     const t = new Templating();
     const template = statement(id, t);
-    const key = `${depth}\u0002${template}`;
-    let g = byKey.get(key);
+    let atDepth = byDepth.get(depth);
+    if (!atDepth) byDepth.set(depth, (atDepth = new Map()));
+    let g = atDepth.get(template);
     if (!g) {
       g = { depth, template, members: [] };
-      byKey.set(key, g);
+      atDepth.set(template, g);
+      groups.push(g);
     }
     g.members.push({ id, numbers: t.numbers });
   }
-  const groups = [...byKey.values()];
   groups.sort((a, b) => a.depth - b.depth);
   for (const g of groups) g.members.sort((a, b) => P(a.id) - P(b.id));
   return groups;

@@ -246,6 +246,7 @@ class Compiled implements CompiledModel, SimulationOwner {
     this.simSpecs = model.simSpecs;
     this.outputs = [];
     for (const vi of lm.vars) {
+      const keys = elementKeys(vi);
       for (let e = 0; e < vi.size; e++) {
         const name = elementLabel(vi, e);
         const pos = program.position[vi.base + e]!;
@@ -257,7 +258,7 @@ class Compiled implements CompiledModel, SimulationOwner {
           units: vi.v.units,
           doc: vi.v.doc,
         });
-        const key = outputKey(name);
+        const key = keys ? keys(e) : outputKey(name);
         this.outputPosition.set(key, pos);
         this.outputIndex.set(key, this.outputs.length - 1);
         this.knownNames.add(key);
@@ -440,6 +441,19 @@ class Compiled implements CompiledModel, SimulationOwner {
     const plan = this.plan({ ...options, columns: positions.length });
     return new SimulationImpl(this, plan, positions, names);
   }
+}
+
+/**
+ * `outputKey(elementLabel(vi, e))` for every element `e` without parsing each label back: the
+ * variable's key and each dimension's element keys computed once. Undefined when a label would
+ * not split back into its parts (a `[` in the name, a `,` in an element), where the slow path holds.
+ */
+function elementKeys(vi: LoweredModel['vars'][number]): ((e: number) => string) | undefined {
+  if (vi.dims.length === 0 || vi.display.includes('[')) return undefined;
+  if (vi.dims.some((d) => d.elements.some((x) => x.includes(',')))) return undefined;
+  const head = canonicalName(vi.display);
+  const parts = vi.dims.map((d) => d.elements.map((x) => canonicalName(x)));
+  return (e) => `${head}[${parts.map((ks, i) => ks[Math.floor(e / vi.strides[i]!) % ks.length]!).join(',')}]`;
 }
 
 function outputKey(name: string): string {

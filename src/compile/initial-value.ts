@@ -5,7 +5,7 @@
  * (random draws, delays, cycles).
  */
 import { type Builtin, findBuiltin } from '../equations/builtins.js';
-import type { BinaryOp } from '../equations/ast.js';
+import { applyChainOp, type BinaryOp } from '../equations/ast.js';
 import { runtime } from '../simulate/runtime.js';
 import type { IR } from './ir.js';
 
@@ -132,6 +132,14 @@ export function valueAtStart(
       const b = ev(ir.b);
       if (a === undefined || b === undefined) return undefined;
       return evalBinary(ir.op, a, b);
+    }
+    case 'chain': {
+      let acc = ev(ir.args[0]!);
+      for (let i = 0; i < ir.ops.length && acc !== undefined; i++) {
+        const b = ev(ir.args[i + 1]!);
+        acc = b === undefined ? undefined : applyChainOp(ir.ops[i]!, acc, b);
+      }
+      return acc;
     }
     case 'fn': {
       const f = findBuiltin(ir.name.toLowerCase());

@@ -2,7 +2,7 @@
  * The scalar intermediate representation: every name resolved to a state slot, every array
  * element expanded, every stateful builtin replaced by internal slots. Code generation reads it.
  */
-import type { BinaryOp } from '../equations/ast.js';
+import type { BinaryOp, ChainOp } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
 
 export type IR =
@@ -16,6 +16,8 @@ export type IR =
   | { k: 'neg'; a: IR }
   | { k: 'not'; a: IR }
   | { k: 'bin'; op: BinaryOp; a: IR; b: IR }
+  /** `args[0] ops[0] args[1] ops[1] args[2] ...`, left to right (a flat `+`/`-` or `*`/`/` chain). */
+  | { k: 'chain'; ops: ChainOp[]; args: IR[] }
   | { k: 'if'; c: IR; a: IR; b: IR }
   /** A pure catalogue function, emitted by its `emit` template. */
   | { k: 'fn'; name: string; args: IR[] }
@@ -51,6 +53,7 @@ export function irDeps(ir: IR, out: Set<number>): void {
       return;
     case 'fn':
     case 'rt':
+    case 'chain':
       for (const a of ir.args) irDeps(a, out);
       return;
     case 'lookup':
@@ -86,6 +89,7 @@ export function irUsesTime(ir: IR): boolean {
       // Test inputs (PULSE, RAMP, STEP, Vensim's PULSE TRAIN...) read the clock: the catalogue says which.
       return findBuiltin(ir.name.toLowerCase())?.kind === 'test-input' || ir.args.some(irUsesTime);
     case 'rt':
+    case 'chain':
       return ir.args.some(irUsesTime);
     case 'lookup':
       return irUsesTime(ir.x);

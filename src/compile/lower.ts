@@ -4,7 +4,7 @@
  * slots. The result is a flat list of slots, each with scalar IR for its value or rate.
  */
 import type { BinaryOp, Expr, IndexExpr } from '../equations/ast.js';
-import { walk } from '../equations/ast.js';
+import { applyChainOp, walk } from '../equations/ast.js';
 import { type BuiltinOfKind, findBuiltin } from '../equations/builtins.js';
 import { budgetDiagnostic, budgetMessage, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
 import { canonicalName, displayName } from '../equations/names.js';
@@ -596,6 +596,22 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
           a,
           b,
         }));
+      case 'chain': {
+        const parts = e.args.map((a) => lowerShaped(a, ctx));
+        if (parts.every((p) => p.xs.length === 1))
+          return { xs: [{ k: 'chain', ops: e.ops, args: parts.map((p) => p.xs[0]!) }], shape: [] };
+        // Arrays in the chain: combined operand by operand, each element one flat chain.
+        let acc = parts[0]!;
+        for (let i = 1; i < parts.length; i++) {
+          const op = e.ops[i - 1]!;
+          acc = broadcast(acc, parts[i]!, e.span.start, (a, b) =>
+            i === 1 || a.k !== 'chain'
+              ? { k: 'chain', ops: [op], args: [a, b] }
+              : { k: 'chain', ops: [...a.ops, op], args: [...a.args, b] },
+          );
+        }
+        return acc;
+      }
       case 'unary': {
         const a = lowerShaped(e.arg, ctx);
         if (e.op === '+') return a;
@@ -813,6 +829,14 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       case 'neg': {
         const a = constFold(ir.a);
         return a === undefined ? undefined : -a;
+      }
+      case 'chain': {
+        let acc = constFold(ir.args[0]!);
+        for (let i = 0; i < ir.ops.length && acc !== undefined; i++) {
+          const b = constFold(ir.args[i + 1]!);
+          acc = b === undefined ? undefined : applyChainOp(ir.ops[i]!, acc, b);
+        }
+        return acc;
       }
       case 'bin': {
         const a = constFold(ir.a);
@@ -1547,6 +1571,8 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       }
       case 'binary':
         return { k: 'bin', op: e.op, a: lower(e.left, ctx), b: lower(e.right, ctx) };
+      case 'chain':
+        return { k: 'chain', ops: e.ops, args: e.args.map((a) => lower(a, ctx)) };
       case 'if':
         return { k: 'if', c: lower(e.cond, ctx), a: lower(e.then, ctx), b: lower(e.else, ctx) };
     }
@@ -2106,6 +2132,9 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
         return dividesByZero(ir.a);
       case 'if':
         return dividesByZero(ir.c) || dividesByZero(ir.a) || dividesByZero(ir.b);
+      case 'chain':
+        if (ir.ops.some((op, i) => op === '/' && constFold(ir.args[i + 1]!) === 0)) return true;
+        return ir.args.some(dividesByZero);
       case 'fn':
       case 'rt':
         return ir.args.some(dividesByZero);

@@ -10,6 +10,9 @@ export type BinaryOp =
 
 export type UnaryOp = '-' | '+' | 'not';
 
+/** Operators that chain left to right at one precedence level: `a + b - c`, `a * b / c`. */
+export type ChainOp = '+' | '-' | '*' | '/';
+
 /**
  * A subscript position: an expression (element, dimension name or number), `*` (or `*:Dim`, a
  * wildcard naming the dimension it spans), a range, or `@n` (the n-th dimension of the variable
@@ -31,6 +34,12 @@ export type Expr =
   | { kind: 'call'; name: string; key: string; args: Expr[]; span: Span }
   | { kind: 'unary'; op: UnaryOp; arg: Expr; span: Span }
   | { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; span: Span }
+  /**
+   * Two or more operators of one level (`+`/`-`, or `*`/`/`) applied left to right: `a - b + c`
+   * is `(a - b) + c`, `ops[i]` joining the value so far to `args[i + 1]`. Flat, so a sum of 3,000
+   * terms is one node, not a tree 3,000 levels deep.
+   */
+  | { kind: 'chain'; ops: ChainOp[]; args: Expr[]; span: Span }
   | { kind: 'if'; cond: Expr; then: Expr; else: Expr; span: Span };
 
 export function isIndexWildcard(i: IndexExpr): i is { kind: 'wildcard'; span: Span } {
@@ -60,6 +69,9 @@ export function walk(e: Expr, visit: (e: Expr) => void): void {
       walk(e.left, visit);
       walk(e.right, visit);
       break;
+    case 'chain':
+      for (const a of e.args) walk(a, visit);
+      break;
     case 'if':
       walk(e.cond, visit);
       walk(e.then, visit);
@@ -68,4 +80,14 @@ export function walk(e: Expr, visit: (e: Expr) => void): void {
     default:
       break;
   }
+}
+
+/** The span of a chain's first `n` operands (the left operand of its `n - 1`-th operator). */
+export function chainPrefixSpan(e: Extract<Expr, { kind: 'chain' }>, n: number): Span {
+  return { start: e.args[0]!.span.start, end: e.args[n - 1]!.span.end };
+}
+
+/** Apply a chain operator to two numbers (the one arithmetic of a chain's fold). */
+export function applyChainOp(op: ChainOp, a: number, b: number): number {
+  return op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b;
 }

@@ -4,7 +4,7 @@
  * `AND`, `OR`. `IF c THEN a ELSE b` is an expression; `{...}` comments are skipped anywhere.
  * Errors are values with the offset of the offending character; the parser never throws.
  */
-import type { BinaryOp, Expr, IndexExpr, Span } from './ast.js';
+import type { BinaryOp, ChainOp, Expr, IndexExpr, Span } from './ast.js';
 import { canonicalName } from './names.js';
 
 export type TokenKind = 'num' | 'ident' | 'op' | 'eof';
@@ -138,6 +138,14 @@ class ParseFailure extends Error {
   }
 }
 
+/** One operand is itself, one operator a binary node, more a flat chain. */
+function chainNode(ops: ChainOp[], args: Expr[]): Expr {
+  if (ops.length === 0) return args[0]!;
+  const span = { start: args[0]!.span.start, end: args[args.length - 1]!.span.end };
+  if (ops.length === 1) return { kind: 'binary', op: ops[0]!, left: args[0]!, right: args[1]!, span };
+  return { kind: 'chain', ops, args, span };
+}
+
 class Parser {
   private pos = 0;
   private depth = 0;
@@ -226,27 +234,52 @@ class Parser {
     return this.binaryLevel({ '<': '<', '<=': '<=', '>': '>', '>=': '>=' }, () => this.additive());
   }
   private additive(): Expr {
-    return this.binaryLevel({ '+': '+', '-': '-' }, () => this.multiplicative());
-  }
-  private multiplicative(): Expr {
-    let left = this.unary();
-    let chain = 0;
+    // A chain of `+`/`-` is one flat node however long: it adds one level to the tree, not one
+    // per operator (a 3,000-term sum stays within the depth bound).
+    const args = [this.multiplicative()];
+    const ops: ChainOp[] = [];
     try {
       for (;;) {
         const t = this.peek();
-        let op: BinaryOp | undefined;
-        if (this.isOp(t, '*')) op = '*';
-        else if (this.isOp(t, '/')) op = '/';
-        else if (this.isKeyword(t, 'mod')) op = 'mod';
-        if (!op) return left;
-        this.grow(t.start);
-        chain++;
+        if (!this.isOp(t, '+') && !this.isOp(t, '-')) return chainNode(ops, args);
+        if (ops.length === 0) this.grow(t.start);
         this.next();
-        const right = this.unary();
-        left = { kind: 'binary', op, left, right, span: { start: left.span.start, end: right.span.end } };
+        ops.push(t.text as ChainOp);
+        args.push(this.multiplicative());
       }
     } finally {
-      this.tree -= chain;
+      if (ops.length) this.tree--;
+    }
+  }
+  private multiplicative(): Expr {
+    // `*` and `/` chain flat like `+`/`-`; MOD ends the chain so far and becomes its left operand.
+    let args = [this.unary()];
+    let ops: ChainOp[] = [];
+    let grown = 0;
+    try {
+      for (;;) {
+        const t = this.peek();
+        const mod = this.isKeyword(t, 'mod');
+        if (!mod && !this.isOp(t, '*') && !this.isOp(t, '/')) return chainNode(ops, args);
+        if (mod || ops.length === 0) {
+          this.grow(t.start);
+          grown++;
+        }
+        this.next();
+        if (mod) {
+          const left = chainNode(ops, args);
+          const right = this.unary();
+          args = [
+            { kind: 'binary', op: 'mod', left, right, span: { start: left.span.start, end: right.span.end } },
+          ];
+          ops = [];
+        } else {
+          ops.push(t.text as ChainOp);
+          args.push(this.unary());
+        }
+      }
+    } finally {
+      this.tree -= grown;
     }
   }
   private unary(): Expr {

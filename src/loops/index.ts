@@ -154,6 +154,11 @@ function evaluate(e: Expr, env: Env, gfs: Map<string, GraphicalFunction>, struct
     case 'binary':
       // The engine's arithmetic (IEEE: a division by zero is +-Infinity or NaN, never 0).
       return evalBinary(e.op, ev(e.left), ev(e.right));
+    case 'chain': {
+      let acc = ev(e.args[0]!);
+      for (let i = 0; i < e.ops.length; i++) acc = evalBinary(e.ops[i]!, acc, ev(e.args[i + 1]!));
+      return acc;
+    }
     case 'call': {
       const args = e.args;
       const gf = gfs.get(e.key);

@@ -402,6 +402,12 @@ export const runtime = {
     const i = Math.floor(idx);
     return i >= 1 && i <= size ? s[base + (i - 1) * stride]! : 0;
   },
+  /** `s[base] + s[base + stride] + ...` over `n` slots, added left to right like the written-out sum. */
+  sumRange(s: Float64Array, base: number, stride: number, n: number): number {
+    let acc = s[base]!;
+    for (let k = 1, x = base + stride; k < n; k++, x += stride) acc += s[x]!;
+    return acc;
+  },
   /** Pipeline delay: the recorded input `delay` time units before the current step. */
   delayed(history: Float64Array, step: number, dt: number, delay: number, init: number): number {
     const pos = step - delay / dt;

@@ -195,6 +195,14 @@ describe('mismatches', () => {
     expect(w.message).toContain('IF branches have different units: people');
   });
 
+  it('checks a chain of sums operand by operand, naming the chain so far', () => {
+    // Units: people + people - people/year + people; the third operand is the odd one.
+    const d = doc([...POPULATION, aux('chained', 'Population + capacity - births + capacity', 'people')]);
+    const w = single(check(d));
+    expect({ line: w.line, column: w.column }).toEqual(at(d, 'Population + capacity -'));
+    expect(w.message).toContain("'-' combines people ('Population + capacity') with people/year ('births')");
+  });
+
   it('compares like with like', () => {
     const d = doc([...POPULATION, aux('cmp', 'IF Population > birth_rate THEN 1 ELSE 0', 'dmnl')]);
     const w = single(check(d));

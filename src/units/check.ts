@@ -7,7 +7,7 @@
  * its place needs in sums, comparisons and branches, and is dimensionless in products; a
  * variable without declared units is unknown and silences checks that depend on it.
  */
-import type { Expr } from '../equations/ast.js';
+import { applyChainOp, chainPrefixSpan, type BinaryOp, type Expr, type Span } from '../equations/ast.js';
 import { type CheckerUnitsName, findBuiltin } from '../equations/builtins.js';
 import { canonicalName, displayName } from '../equations/names.js';
 import { parseEquation, spanText } from '../equations/parser.js';
@@ -36,7 +36,10 @@ function unitText(s: string): string {
   return s.replace(/\s*\[[^\]]*\]\s*$/, '').trim();
 }
 
-function shortText(text: string, e: Expr): string {
+/** What a message points at: a node, or the prefix of a chain (only its span is read). */
+type Spanned = { span: Span };
+
+function shortText(text: string, e: Spanned): string {
   const s = spanText(text, e.span).replace(/\s+/g, ' ').trim();
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
@@ -60,6 +63,14 @@ function constantValue(e: Expr): number | undefined {
       if (e.op === '*') return a * b;
       if (e.op === '/') return a / b;
       return undefined;
+    }
+    case 'chain': {
+      let acc = constantValue(e.args[0]!);
+      for (let i = 0; i < e.ops.length && acc !== undefined; i++) {
+        const b = constantValue(e.args[i + 1]!);
+        acc = b === undefined ? undefined : applyChainOp(e.ops[i]!, acc, b);
+      }
+      return acc;
     }
     default:
       return undefined;
@@ -159,7 +170,7 @@ class UnitChecker {
     });
   }
 
-  private warnAt(code: string, message: string, at: Expr): void {
+  private warnAt(code: string, message: string, at: Spanned): void {
     const d = displayName(this.v.name);
     this.warn(code, `${message} (in the equation of '${d}')`, locate(this.eqn, at.span.start, this.v.loc), d);
   }
@@ -271,7 +282,7 @@ class UnitChecker {
   }
 
   /** `+ - MOD`, comparisons, branches, MIN/MAX: both sides must have the same units. */
-  private same(a: U, b: U, at: Expr, describe: (sa: string, sb: string) => string): U {
+  private same(a: U, b: U, at: Spanned, describe: (sa: string, sb: string) => string): U {
     if (a.k === 'unit' && b.k === 'unit') {
       if (sameUnit(a.u, b.u)) return a.label ? a : b;
       this.warnAt('unit-mismatch', describe(this.show(a), this.show(b)), at);
@@ -360,7 +371,17 @@ class UnitChecker {
         );
       }
       case 'binary':
-        return this.binary(e);
+        return this.binary(e.op, this.infer(e.left), this.infer(e.right), e.left, e.right, e);
+      case 'chain': {
+        // Left to right, as if nested: the left operand of the i-th operator is the chain so far.
+        let acc = this.infer(e.args[0]!);
+        for (let i = 0; i < e.ops.length; i++) {
+          const left = { span: chainPrefixSpan(e, i + 1) };
+          const at = { span: chainPrefixSpan(e, i + 2) };
+          acc = this.binary(e.ops[i]!, acc, this.infer(e.args[i + 1]!), left, e.args[i + 1]!, at);
+        }
+        return acc;
+      }
       case 'call':
         return this.call(e);
     }
@@ -378,23 +399,22 @@ class UnitChecker {
     return UNKNOWN;
   }
 
-  private binary(e: Extract<Expr, { kind: 'binary' }>): U {
-    const a = this.infer(e.left);
-    const b = this.infer(e.right);
+  /** Units of `left op right`, given the units `a` and `b` of its operands; `e` spans the whole. */
+  private binary(op: BinaryOp, a: U, b: U, left: Spanned, right: Expr, e: Spanned): U {
     const t = this.eqn.text;
-    switch (e.op) {
+    switch (op) {
       case '*':
         return this.mul(a, b);
       case '/':
         return this.div(a, b);
       case '^': {
-        this.needDimensionless(b, e.right, 'an exponent');
+        this.needDimensionless(b, right, 'an exponent');
         if (a.k !== 'unit' || isDimensionless(a.u)) return a.k === 'unit' ? known(DIMENSIONLESS) : a;
-        const n = constantValue(e.right);
+        const n = constantValue(right);
         if (n === undefined || !Number.isFinite(n)) {
           this.warnAt(
             'unit-unknown',
-            `'${shortText(t, e.left)}' has units ${this.show(a)} and is raised to a power that is not a constant, so the result has no definite units`,
+            `'${shortText(t, left)}' has units ${this.show(a)} and is raised to a power that is not a constant, so the result has no definite units`,
             e,
           );
           return UNKNOWN;
@@ -412,7 +432,7 @@ class UnitChecker {
           b,
           e,
           (sa, sb) =>
-            `'${e.op}' combines ${sa} ('${shortText(t, e.left)}') with ${sb} ('${shortText(t, e.right)}')`,
+            `'${op}' combines ${sa} ('${shortText(t, left)}') with ${sb} ('${shortText(t, right)}')`,
         );
       default: {
         // Comparisons need like with like; the result is a 0/1 number.
@@ -421,7 +441,7 @@ class UnitChecker {
           b,
           e,
           (sa, sb) =>
-            `'${e.op}' compares ${sa} ('${shortText(t, e.left)}') with ${sb} ('${shortText(t, e.right)}')`,
+            `'${op}' compares ${sa} ('${shortText(t, left)}') with ${sb} ('${shortText(t, right)}')`,
         );
         return FREE;
       }

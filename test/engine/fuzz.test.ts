@@ -213,14 +213,17 @@ describe('fuzz: compileModel through small generated models', () => {
 });
 
 describe('deep trees', () => {
-  it('a long chain is refused by the parser with its location before the compiler overflows', () => {
-    const ok = parseEquation('1' + ' + 1'.repeat(900));
-    expect(ok.error).toBeUndefined();
-    const text = '1' + ' + 1'.repeat(5000);
-    const r = parseEquation(text);
+  it('a long sum is one flat node; a long chain of comparisons is refused with its location', () => {
+    // `+` chains are flat (one node for 5,001 terms), so they never deepen the tree.
+    const sum = parseEquation('1' + ' + 1'.repeat(5000));
+    expect(sum.error).toBeUndefined();
+    expect(sum.expr).toMatchObject({ kind: 'chain' });
+    expect(sum.expr?.kind === 'chain' && sum.expr.args.length).toBe(5001);
+    // Comparisons still nest: the 1000th `<` (each ' < 1' is 4 characters after the leading '1').
+    const r = parseEquation('1' + ' < 1'.repeat(5000));
     expect(r.error?.message).toBe('expression nested too deeply');
-    // The offending operator: the 1000th `+` (each ' + 1' is 4 characters after the leading '1').
     expect(r.error?.offset).toBe(1 + 999 * 4 + 1);
+    expect(parseEquation('1' + ' < 1'.repeat(900)).error).toBeUndefined();
   });
 });
 

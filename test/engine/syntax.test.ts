@@ -86,6 +86,59 @@ describe('equation syntax', () => {
     expect(Array.from(col(r, 'water level'))).toEqual([1, 2, 4]);
   });
 
+  it('chains of + - and * / are applied left to right, MOD ending a product', () => {
+    // Values chosen so another grouping gives another number (and, for the sums, other bits).
+    expect(
+      values({
+        subAdd: '10 - 4 + 3 - 2',
+        divMul: '12 / 3 * 2 / 4',
+        mulMod: '3 * 5 mod 4 * 2',
+        bits: '0.1 + 0.2 + 0.3 - 0.6',
+        mixed: 'a * 2 + a / 3 * 6 - 1',
+      }),
+    ).toEqual({
+      subAdd: 7,
+      divMul: 2,
+      mulMod: 6,
+      bits: 0.1 + 0.2 + 0.3 - 0.6,
+      mixed: 11,
+    });
+    const e = parseEquation('a - b + c - d').expr!;
+    expect(e).toMatchObject({ kind: 'chain', ops: ['-', '+', '-'], span: { start: 0, end: 13 } });
+    expect(parseEquation('a + b').expr).toMatchObject({ kind: 'binary', op: '+' });
+  });
+
+  it('a sum of 3,000 terms and a product of 1,000 factors parse flat and compile', () => {
+    const terms = Array.from({ length: 3000 }, (_, i) => String(i + 1));
+    const sum = parseEquation(terms.join(' + '));
+    expect(sum.error).toBeUndefined();
+    expect(sum.expr).toMatchObject({ kind: 'chain' });
+    // Sum of 1..3000 = 3000 * 3001 / 2; the product of 1,000 halves and 1,000 doublings is 1.
+    const halves = Array.from({ length: 1000 }, (_, i) => (i % 2 ? '2' : '0.5')).join(' * ');
+    const named = Array.from({ length: 3000 }, (_, i) => aux(`x ${i}`, String(i + 1)));
+    const r = compileOk(
+      doc(
+        [
+          ...named,
+          aux('total', Array.from({ length: 3000 }, (_, i) => `x_${i}`).join(' + ')),
+          aux('literal', terms.join(' + ')),
+          aux('product', halves),
+          aux('difference', `10000000 - ${terms.join(' - ')}`),
+        ],
+        { stop: 0 },
+      ),
+    ).run();
+    expect(col(r, 'total')[0]).toBe(4501500);
+    expect(col(r, 'literal')[0]).toBe(4501500);
+    expect(col(r, 'product')[0]).toBe(1);
+    expect(col(r, 'difference')[0]).toBe(10000000 - 4501500);
+  });
+
+  it('nesting is still bounded: 2,000 parentheses are refused with a position', () => {
+    const deep = `${'('.repeat(2000)}1${')'.repeat(2000)}`;
+    expect(parseEquation(deep).error?.message).toBe('expression nested too deeply');
+  });
+
   it('parse errors carry the offset of the offending token', () => {
     expect(parseEquation('a +').error).toEqual({ message: 'unexpected end of equation', offset: 3 });
     expect(parseEquation('a b (').error?.offset).toBe(5);
