@@ -6,7 +6,6 @@
  * stay queued, workers keep going, and the same command resumes (the experiment's id is a hash
  * of its manifest).
  */
-import { randomUUID } from 'node:crypto';
 import { defaultChunkSize, type LoadedSpec } from '../experiments/explore.js';
 import { buildPlan, type ExperimentPlan } from '../experiments/plan.js';
 import type { ModelSource } from '../experiments/model-source.js';
@@ -16,11 +15,11 @@ import { ResultsWriter, type ResultsMetadata } from '../experiments/store.js';
 import { decodeChunk } from './codec.js';
 import {
   DEFAULT_SETTINGS,
-  QUEUE_NAME,
   QueueConnection,
   QueueError,
+  reconcileChunks,
+  sendJobs,
   sha256,
-  type ChunkJob,
   type QueueSettings,
 } from './queue.js';
 
@@ -188,7 +187,7 @@ export async function exploreQueued(
         if (done.rows.length) options.onProgress?.(rowsDone, manifest.rows, workers.size);
         if (performance.now() - lastReconcile > 1000) {
           lastReconcile = performance.now();
-          for (const f of await reconcile(queue, id, settings)) {
+          for (const f of await reconcileChunks(queue, 'explore', id, settings)) {
             if (gathered.has(f.chunk)) continue;
             const [start, end] = chunkRange(manifest, f.chunk);
             writer.write(
@@ -254,96 +253,13 @@ async function enqueue(
   const existing = await queue.pool.query('SELECT chunk FROM interlock_chunks WHERE experiment = $1', [id]);
   const have = new Set((existing.rows as { chunk: number }[]).map((r) => r.chunk));
   const missing = Array.from({ length: manifest.chunks }, (_, c) => c).filter((c) => !have.has(c));
-  await sendJobs(queue, id, missing, settings, false);
+  await sendJobs(
+    queue,
+    'explore',
+    id,
+    missing.map((chunk) => ({ chunk })),
+    settings,
+    false,
+  );
   return have.size;
-}
-
-/** Record jobs for `chunks` first, then hand them to pg-boss (a crash between the two is repaired by reconcile). */
-async function sendJobs(
-  queue: QueueConnection,
-  id: string,
-  chunks: number[],
-  settings: QueueSettings,
-  replace: boolean,
-): Promise<void> {
-  const perBatch = 1000;
-  for (let i = 0; i < chunks.length; i += perBatch) {
-    const batch = chunks.slice(i, i + perBatch);
-    const jobs = batch.map((chunk) => ({ chunk, jobId: randomUUID() }));
-    await queue.pool.query(
-      `INSERT INTO interlock_chunks (experiment, chunk, job_id, state)
-       SELECT $1, c, j, 'queued' FROM unnest($2::int[], $3::uuid[]) AS t(c, j)
-       ON CONFLICT (experiment, chunk) DO ${replace ? "UPDATE SET job_id = excluded.job_id, updated_at = now() WHERE interlock_chunks.state = 'queued'" : 'NOTHING'}`,
-      [id, jobs.map((j) => j.chunk), jobs.map((j) => j.jobId)],
-    );
-    await queue.boss.insert(
-      jobs.map((j) => ({
-        id: j.jobId,
-        name: QUEUE_NAME.explore,
-        data: { experiment: id, chunk: j.chunk } satisfies ChunkJob,
-        retryLimit: settings.retries,
-        retryDelay: 0,
-        expireInSeconds: settings.chunkTimeoutSeconds,
-      })),
-    );
-  }
-}
-
-/**
- * Chunks whose pg-boss job has failed for good (every attempt failed or timed out) become
- * failed chunks with their last error; chunks whose job is missing (lost between recording and
- * sending, or deleted) get a new job.
- */
-async function reconcile(
-  queue: QueueConnection,
-  id: string,
-  settings: QueueSettings,
-): Promise<{ chunk: number; error: string }[]> {
-  const rows = await queue.pool.query(
-    `SELECT c.chunk, c.error, c.attempts, coalesce(j.state::text, a.state::text) AS job_state,
-            coalesce(j.output, a.output) AS output
-     FROM interlock_chunks c
-     LEFT JOIN pgboss.job j ON j.id = c.job_id
-     LEFT JOIN pgboss.archive a ON a.id = c.job_id
-     WHERE c.experiment = $1 AND c.state = 'queued'`,
-    [id],
-  );
-  const failed: { chunk: number; error: string }[] = [];
-  const lost: number[] = [];
-  for (const r of rows.rows as {
-    chunk: number;
-    error: string | null;
-    attempts: number;
-    job_state: string | null;
-    output: { message?: string; value?: { message?: string } } | null;
-  }[]) {
-    if (r.job_state === 'failed' || r.job_state === 'cancelled') {
-      const fromBoss = r.output?.message ?? r.output?.value?.message;
-      const error =
-        r.error ??
-        (fromBoss && fromBoss.length
-          ? fromBoss
-          : `no worker finished it within ${settings.chunkTimeoutSeconds}s in ${settings.retries + 1} attempts (workers killed or stuck?)`);
-      const attempts = settings.retries + 1;
-      const message = `${error} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`;
-      const updated = await queue.pool.query(
-        `UPDATE interlock_chunks SET state = 'failed', error = $3, updated_at = now()
-         WHERE experiment = $1 AND chunk = $2 AND state = 'queued'`,
-        [id, r.chunk, message],
-      );
-      if (updated.rowCount) failed.push({ chunk: r.chunk, error: message });
-    } else if (r.job_state === null) {
-      lost.push(r.chunk);
-    }
-  }
-  if (lost.length) await sendJobs(queue, id, lost, settings, true);
-  // Failed chunks recorded by an earlier submission of the same experiment.
-  const earlier = await queue.pool.query(
-    "SELECT chunk, error FROM interlock_chunks WHERE experiment = $1 AND state = 'failed'",
-    [id],
-  );
-  for (const r of earlier.rows as { chunk: number; error: string }[]) {
-    if (!failed.some((f) => f.chunk === r.chunk)) failed.push({ chunk: r.chunk, error: r.error });
-  }
-  return failed;
 }
