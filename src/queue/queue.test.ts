@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explore, loadSpecFile } from '../experiments/explore.js';
 import { STATUS_FAILED, STATUS_OK, type ChunkResult } from '../experiments/runner.js';
@@ -138,48 +139,67 @@ describe.skipIf(!TEST_PG_URL)('queued explore on PostgreSQL', () => {
     const db = await freshDatabase('interlock_queue');
     const workers: Started[] = [];
     try {
-      // The case model (six policies) runs a few hundred runs a second: chunks take long enough
-      // for a worker to be killed in the middle of one.
+      // The case model (six policies): 30 chunks of 60 runs.
       const loaded = loadSpecFile(CASE_SPEC);
-      const samples = 600;
+      const samples = 300;
       const local = join(root, 'kill-local');
       await explore(loaded, { outDir: local, inProcess: true, samples, chunkSize: 1000 });
       const settings = { chunkTimeoutSeconds: 3, retries: 2 };
       const out = join(root, 'kill-queued');
+      // A backend whose client has died notices within 0.2 s even while it waits for a lock.
+      await execSql(
+        db.url,
+        `ALTER DATABASE ${new URL(db.url).pathname.slice(1)} SET client_connection_check_interval = '200ms'`,
+      );
       workers.push(startWorker(db.url), startWorker(db.url));
       const [a] = workers;
 
-      // The first submission stops once a fifth of the runs are in; the workers go on.
+      // The first submission stops once a sixth of the runs are in; the workers go on.
       const controller = new AbortController();
       const first = await exploreQueued(loaded, {
         url: db.url,
         outDir: out,
         samples,
-        chunkSize: 120,
+        chunkSize: 60,
         settings,
         signal: controller.signal,
-        onProgress: (done) => done >= 600 && controller.abort(),
+        onProgress: (done) => done >= 300 && controller.abort(),
       });
       expect(first.interrupted).toBe(true);
       expect(readMetadata(out).state).toBe('interrupted');
 
-      // Kill worker A while it holds a chunk.
+      // Kill worker A while it holds a chunk, and certainly before it has stored that chunk: the
+      // row is locked first (A's store waits for the lock), so the kill cannot come too late
+      // however loaded the machine is.
+      const locker = new pg.Client({ connectionString: db.url });
+      locker.on('error', () => {});
+      await locker.connect();
       const held = await until('worker A to hold a chunk', async () => {
-        const r = await execSql(
-          db.url,
-          `SELECT chunk, job_id FROM interlock_chunks WHERE state = 'queued' AND worker LIKE '%:${a!.child.pid}'`,
+        await locker.query('BEGIN');
+        const r = await locker.query(
+          `SELECT chunk, job_id FROM interlock_chunks WHERE state = 'queued' AND worker LIKE '%:${a!.child.pid}' FOR UPDATE`,
         );
-        return (r[0]!.rows[0] as { chunk: number; job_id: string } | undefined) ?? undefined;
+        if (r.rows.length) return r.rows[0] as { chunk: number; job_id: string };
+        await locker.query('ROLLBACK');
+        return undefined;
       });
       a!.child.kill('SIGKILL');
       expect((await a!.exited).signal).toBe('SIGKILL');
+      // Whatever A sent before it died has reached the server by now; a store of A's that waits
+      // for the lock is ended (by the connection check, or here) before the lock is let go.
+      await new Promise((r) => setTimeout(r, 2000));
+      await locker.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))',
+      );
+      await locker.query('ROLLBACK');
+      await locker.end();
       workers.push(startWorker(db.url));
 
       const second = await exploreQueued(loaded, {
         url: db.url,
         outDir: out,
         samples,
-        chunkSize: 120,
+        chunkSize: 60,
         settings,
       });
       expect(second.id).toBe(first.id);
@@ -196,7 +216,7 @@ describe.skipIf(!TEST_PG_URL)('queued explore on PostgreSQL', () => {
       }
       const meta = readMetadata(out);
       expect(meta.state).toBe('complete');
-      expect(meta.completedRuns).toBe(3600);
+      expect(meta.completedRuns).toBe(1800);
 
       // The killed worker's chunk was handed out again after its timeout and done by another worker.
       const retried = await execSql(
@@ -222,7 +242,7 @@ describe.skipIf(!TEST_PG_URL)('queued explore on PostgreSQL', () => {
       for (const w of workers) w.child.kill('SIGKILL');
       await db.drop();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('a manifest whose model hash does not match: every chunk recorded failed with the reason, nothing run', async () => {
     const db = await freshDatabase('interlock_queue');
