@@ -50,7 +50,12 @@ export function parseCalibrateManifest(id: string, text: string, storedHash: str
   } catch {
     throw new QueueError(`manifest of calibration ${id} is not valid JSON`);
   }
-  if (manifest?.format !== CALIBRATE_MANIFEST_FORMAT || manifest.version !== 1) {
+  if (
+    manifest?.format !== CALIBRATE_MANIFEST_FORMAT ||
+    manifest.version !== 1 ||
+    typeof manifest.definition?.model?.text !== 'string' ||
+    !Array.isArray(manifest.definition.entries)
+  ) {
     throw new QueueError(`manifest of calibration ${id} is not an interlock calibrate manifest (version 1)`);
   }
   const actual = calibrationModelHash(manifest.definition);

@@ -14,7 +14,8 @@ import { calibrate } from '../../src/calibrate/calibrate.js';
 import { loadCalibrationFile, type LoadedCalibration } from '../../src/calibrate/load.js';
 import { posteriorCsv } from '../../src/calibrate/output.js';
 import { exactJson, parseExactJson } from '../../src/queue/codec.js';
-import { QueuedLikelihood, parseCalibrateManifest } from '../../src/queue/calibrate.js';
+import { QueuedLikelihood, calibrationModelHash, parseCalibrateManifest } from '../../src/queue/calibrate.js';
+import { Rng } from '../../src/experiments/rng.js';
 import { QueueError } from '../../src/queue/queue.js';
 import { TEST_PG_URL, execSql, freshDatabase } from '../../src/store/pg-testing.js';
 import { DECAY, csv, gaussianNoise, tempFolder } from './helpers.js';
@@ -104,6 +105,39 @@ describe('calibration manifests', () => {
     expect(() => parseCalibrateManifest('cal-x', '{"format":"other"}', '')).toThrow(
       'manifest of calibration cal-x is not an interlock calibrate manifest (version 1)',
     );
+  });
+});
+
+describe('calibration manifests, fuzzed', () => {
+  it('damaged manifest text is refused with a QueueError, never another error', () => {
+    const loaded = load();
+    const hash = calibrationModelHash(loaded.definition);
+    const text = exactJson({
+      format: 'interlock-queue-calibrate',
+      version: 1,
+      definition: loaded.definition,
+      modelHash: hash,
+    });
+    expect(parseCalibrateManifest('cal-f', text, hash).definition).toEqual(loaded.definition);
+    const rng = new Rng(7, 1);
+    const pick = (n: number) => Math.floor(rng.next() * n);
+    const alphabet = '{}[]":,0123456789-.eE nulltrue$number';
+    for (let round = 0; round < 400; round++) {
+      const chars = [...text];
+      for (let k = 1 + pick(4); k > 0; k--) {
+        const at = pick(chars.length);
+        const op = pick(3);
+        if (op === 0) chars.splice(at, 1 + pick(20));
+        else if (op === 1) chars.splice(at, 0, alphabet[pick(alphabet.length)]!);
+        else chars[at] = alphabet[pick(alphabet.length)]!;
+      }
+      const damaged = round % 10 === 0 ? chars.slice(0, pick(chars.length)).join('') : chars.join('');
+      try {
+        parseCalibrateManifest('cal-f', damaged, hash);
+      } catch (err) {
+        expect(err, damaged.slice(0, 200)).toBeInstanceOf(QueueError);
+      }
+    }
   });
 });
 
