@@ -43,6 +43,8 @@ const quick = process.argv.includes('--quick');
 const samples = argument('--samples', quick ? 300 : 1000);
 const jobsTotal = argument('--jobs-total', quick ? 500 : 2000);
 const particles = argument('--particles', quick ? 100 : 300);
+// --calibration-only: skip the ensemble sections (their table is then absent).
+const calibrationOnly = process.argv.includes('--calibration-only');
 const scratch = mkdtempSync(join(tmpdir(), 'interlock-bench-queue-'));
 
 const exits = new WeakMap<ChildProcess, Promise<void>>();
@@ -75,7 +77,7 @@ const rows: {
 }[] = [];
 
 // Baseline: worker threads in one process.
-{
+if (!calibrationOnly) {
   stage('worker threads');
   const threads = availableParallelism();
   const r = await explore(thesis, { outDir: join(scratch, 'threads'), jobs: threads, samples });
@@ -87,7 +89,7 @@ const rows: {
   });
 }
 
-for (const n of [1, 2, 4]) {
+for (const n of calibrationOnly ? [] : [1, 2, 4]) {
   stage(`${n} worker process(es)`);
   const db = await freshDatabase('interlock_bench');
   const workers = startWorkers(db.url, n);
@@ -113,7 +115,7 @@ for (const n of [1, 2, 4]) {
 }
 
 // The database's ceiling: jobs of one trivial run each.
-{
+if (!calibrationOnly) {
   stage('database ceiling');
   const specFile = join(scratch, 'trivial.json');
   const spec = {
@@ -173,8 +175,9 @@ const calRows: {
     evaluationsPerSecond: reference.result.evaluations / reference.seconds,
     samePosterior: true,
   });
-  for (const n of [1, 2, 4]) {
-    stage(`calibration, ${n} worker process(es)`);
+  // The default slice size, and small slices (8 points per job) to show the cost of a job.
+  for (const [n, sliceSize] of [[1], [2], [4], [2, 8]] as [number, number?][]) {
+    stage(`calibration, ${n} worker process(es)${sliceSize ? `, ${sliceSize} points per job` : ''}`);
     const db = await freshDatabase('interlock_bench');
     const workers = startWorkers(db.url, n);
     try {
@@ -183,10 +186,14 @@ const calRows: {
       const outcome = await calibrate(load(), {
         jobs: 1,
         evaluator: async (loaded) =>
-          (opened = await QueuedLikelihood.open(loaded.definition, { url: db.url, key: loaded.spec })),
+          (opened = await QueuedLikelihood.open(loaded.definition, {
+            url: db.url,
+            key: loaded.spec,
+            sliceSize,
+          })),
       });
       calRows.push({
-        setting: `queue, ${n} worker process${n > 1 ? 'es' : ''}`,
+        setting: `queue, ${n} worker process${n > 1 ? 'es' : ''}${sliceSize ? `, ${sliceSize} points/job` : ''}`,
         evaluations: outcome.result.evaluations,
         seconds: outcome.seconds,
         evaluationsPerSecond: outcome.result.evaluations / outcome.seconds,
@@ -201,7 +208,7 @@ const calRows: {
 }
 
 rmSync(scratch, { recursive: true, force: true });
-const base = rows[0]!.runsPerSecond;
+const base = rows[0]?.runsPerSecond ?? NaN;
 console.log(`samples ${samples} (x 6 policies); ${availableParallelism()} cores`);
 console.log(
   'setting'.padEnd(62) +

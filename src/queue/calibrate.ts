@@ -67,9 +67,13 @@ export function parseCalibrateManifest(id: string, text: string, storedHash: str
   return manifest;
 }
 
-/** Points per job when not given: about 32 jobs per batch, at least 8 points each. */
+/**
+ * Points per job when not given: about 16 jobs per batch, at least 32 points each. A job costs
+ * the database about 15 ms (docs/scale.md), so a job should hold at least that much model time:
+ * 32 runs of the case model take about 12 ms in one thread.
+ */
 export function defaultSliceSize(points: number): number {
-  return Math.max(8, Math.ceil(points / 32));
+  return Math.max(32, Math.ceil(points / 16));
 }
 
 export interface QueuedCalibrationOptions {

@@ -151,7 +151,10 @@ export function registerCalibrateCommand(program: Command): void {
       '--queue <url>',
       'evaluate the likelihood batches as jobs for `interlock worker` processes on this PostgreSQL queue (docs/scale.md)',
     )
-    .option('--chunk-size <n>', 'with --queue: points per job (default: about 32 jobs per batch)')
+    .option(
+      '--chunk-size <n>',
+      'with --queue: points per job (default: about 16 jobs per batch, at least 32 points each)',
+    )
     .option('--chunk-timeout <seconds>', 'with --queue: seconds before a job is handed to another worker')
     .option('--retries <n>', 'with --queue: attempts after the first before the calibration stops')
     .option('--format <format>', 'stdout: table or json', 'table')
