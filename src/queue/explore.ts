@@ -109,6 +109,13 @@ export interface QueuedExploreResult {
   resumedChunks: number;
 }
 
+interface DoneRow {
+  chunk: number;
+  result: Buffer;
+  worker: string;
+  done_seq: string;
+}
+
 /** Rows of a chunk the queue gave up on: failed runs with the chunk's error, so the rest goes on. */
 function failedChunkResult(plan: ExperimentPlan, start: number, end: number, message: string): ChunkResult {
   const count = end - start;
@@ -154,35 +161,55 @@ export async function exploreQueued(
     const workers = new Set<string>();
     let rowsDone = 0;
     let lastSeq = 0;
+    let lastCount = 0;
+    /** Chunks seen in state done (gathered, or gathered as failed before a late worker finished). */
+    const seenDone = new Set<number>();
     let lastReconcile = 0;
     const pollMs = options.pollMs ?? 300;
     while (gathered.size < manifest.chunks) {
       if (options.signal?.aborted) break;
       try {
+        const take = (rows: DoneRow[]): void => {
+          for (const row of rows) {
+            lastSeq = Math.max(lastSeq, Number(row.done_seq));
+            seenDone.add(row.chunk);
+            if (gathered.has(row.chunk)) continue;
+            const result = decodeChunk(row.result);
+            const [start, end] = chunkRange(manifest, row.chunk);
+            if (result.start !== start || result.count !== end - start) {
+              throw new QueueError(
+                `chunk ${row.chunk} of experiment ${id} holds rows ${result.start}+${result.count}, expected ${start}-${end}`,
+              );
+            }
+            writer!.write(result);
+            gathered.add(row.chunk);
+            rowsDone += result.count;
+            workers.add(row.worker);
+          }
+        };
         const done = await queue.pool.query(
           `SELECT chunk, result, worker, done_seq FROM interlock_chunks
            WHERE experiment = $1 AND state = 'done' AND done_seq > $2 ORDER BY done_seq LIMIT 200`,
           [id, lastSeq],
         );
-        for (const row of done.rows as {
-          chunk: number;
-          result: Buffer;
-          worker: string;
-          done_seq: string;
-        }[]) {
-          lastSeq = Math.max(lastSeq, Number(row.done_seq));
-          if (gathered.has(row.chunk)) continue;
-          const result = decodeChunk(row.result);
-          const [start, end] = chunkRange(manifest, row.chunk);
-          if (result.start !== start || result.count !== end - start) {
-            throw new QueueError(
-              `chunk ${row.chunk} of experiment ${id} holds rows ${result.start}+${result.count}, expected ${start}-${end}`,
+        take(done.rows as DoneRow[]);
+        // done_seq is drawn before its chunk commits: a chunk can commit after one with a later
+        // number was already seen, below the mark. Counting the done chunks finds such a chunk.
+        if (!done.rows.length && performance.now() - lastCount > 1000) {
+          lastCount = performance.now();
+          const counted = await queue.pool.query(
+            "SELECT count(*)::int AS n FROM interlock_chunks WHERE experiment = $1 AND state = 'done'",
+            [id],
+          );
+          if ((counted.rows[0] as { n: number }).n > seenDone.size) {
+            const late = await queue.pool.query(
+              `SELECT chunk, result, worker, done_seq FROM interlock_chunks
+               WHERE experiment = $1 AND state = 'done' AND done_seq <= $2 AND NOT (chunk = ANY($3::int[]))`,
+              [id, lastSeq, [...seenDone]],
             );
+            take(late.rows as DoneRow[]);
+            if (late.rows.length) options.onProgress?.(rowsDone, manifest.rows, workers.size);
           }
-          writer.write(result);
-          gathered.add(row.chunk);
-          rowsDone += result.count;
-          workers.add(row.worker);
         }
         if (done.rows.length) options.onProgress?.(rowsDone, manifest.rows, workers.size);
         if (performance.now() - lastReconcile > 1000) {

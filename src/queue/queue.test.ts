@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explore, loadSpecFile } from '../experiments/explore.js';
-import { STATUS_FAILED, STATUS_OK, type ChunkResult } from '../experiments/runner.js';
+import { createSimulation } from '../experiments/model-source.js';
+import { buildPlan } from '../experiments/plan.js';
+import { ChunkRunner, STATUS_FAILED, STATUS_OK, type ChunkResult } from '../experiments/runner.js';
 import { readMetadata } from '../experiments/store.js';
 import { TEST_PG_URL, execSql, freshDatabase } from '../store/pg-testing.js';
 import { ChunkDecodeError, decodeChunk, encodeChunk } from './codec.js';
@@ -243,6 +245,52 @@ describe.skipIf(!TEST_PG_URL)('queued explore on PostgreSQL', () => {
       await db.drop();
     }
   }, 300_000);
+
+  it('a chunk that commits after one with a later done number is still gathered (no hang)', async () => {
+    // The done number is drawn before the chunk's store commits, so a slow commit can land below
+    // the mark the submitter has reached. Played here by hand: chunk 1 done as number 2 first,
+    // then chunk 0 as number 1.
+    const db = await freshDatabase('interlock_queue');
+    try {
+      const loaded = loadSpecFile(writeSpec('late.json', 100));
+      const local = join(root, 'late-local');
+      await explore(loaded, { outDir: local, inProcess: true });
+      const plan = buildPlan(loaded.spec, loaded.scenarios);
+      const runner = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec));
+      const out = join(root, 'late');
+      let gathered = 0;
+      const running = exploreQueued(loaded, {
+        url: db.url,
+        outDir: out,
+        chunkSize: 100,
+        pollMs: 50,
+        onProgress: (done) => (gathered = done),
+      });
+      await until('the experiment to be submitted', async () => {
+        const r = await execSql(db.url, "SELECT to_regclass('interlock_chunks') IS NOT NULL AS t");
+        if (!(r[0]!.rows[0] as { t: boolean }).t) return undefined;
+        const n = await execSql(db.url, 'SELECT count(*)::int AS n FROM interlock_chunks');
+        return (n[0]!.rows[0] as { n: number }).n === 2 ? true : undefined;
+      });
+      const store = async (chunk: number, seq: number) => {
+        const hex = encodeChunk(runner.run(chunk * 100, chunk * 100 + 100)).toString('hex');
+        await execSql(
+          db.url,
+          `UPDATE interlock_chunks SET state = 'done', worker = 'by-hand', done_seq = ${seq}, result = '\\x${hex}'::bytea WHERE chunk = ${chunk}`,
+        );
+      };
+      await store(1, 2);
+      await until('chunk 1 to be gathered', async () => (gathered === 100 ? true : undefined));
+      await store(0, 1);
+      const result = await running;
+      expect(result.interrupted).toBe(false);
+      for (const file of resultFiles(local)) {
+        expect(readFileSync(join(out, file)).equals(readFileSync(join(local, file))), file).toBe(true);
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
 
   it('a manifest whose model hash does not match: every chunk recorded failed with the reason, nothing run', async () => {
     const db = await freshDatabase('interlock_queue');
