@@ -24,6 +24,7 @@ import { explore, loadSpecFile } from '../src/experiments/explore.js';
 import { QueuedLikelihood } from '../src/queue/calibrate.js';
 import { parseSpec } from '../src/experiments/spec.js';
 import { exploreQueued } from '../src/queue/explore.js';
+import { DEFAULT_SETTINGS, QueueConnection } from '../src/queue/queue.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const URL_ = process.env.INTERLOCK_BENCH_PG || process.env.INTERLOCK_TEST_PG;
@@ -48,7 +49,9 @@ const calibrationOnly = process.argv.includes('--calibration-only');
 const scratch = mkdtempSync(join(tmpdir(), 'interlock-bench-queue-'));
 
 const exits = new WeakMap<ChildProcess, Promise<void>>();
-function startWorkers(url: string, n: number): ChildProcess[] {
+async function startWorkers(url: string, n: number): Promise<ChildProcess[]> {
+  // The queue's schemas first, so that the workers' start-up does not include creating them.
+  await (await QueueConnection.open(url, DEFAULT_SETTINGS)).close();
   return Array.from({ length: n }, () => {
     const child = spawn(
       process.execPath,
@@ -92,7 +95,7 @@ if (!calibrationOnly) {
 for (const n of calibrationOnly ? [] : [1, 2, 4]) {
   stage(`${n} worker process(es)`);
   const db = await freshDatabase('interlock_bench');
-  const workers = startWorkers(db.url, n);
+  const workers = await startWorkers(db.url, n);
   try {
     // Let the workers connect first: their start-up is not the queue's throughput.
     await new Promise((r) => setTimeout(r, 3000));
@@ -130,7 +133,7 @@ if (!calibrationOnly) {
   writeFileSync(specFile, JSON.stringify(spec));
   const loaded = loadSpecFile(specFile);
   const db = await freshDatabase('interlock_bench');
-  const workers = startWorkers(db.url, 4);
+  const workers = await startWorkers(db.url, 4);
   try {
     await new Promise((r) => setTimeout(r, 3000));
     const r = await exploreQueued(loaded, {
@@ -179,7 +182,7 @@ const calRows: {
   for (const [n, sliceSize] of [[1], [2], [4], [2, 8]] as [number, number?][]) {
     stage(`calibration, ${n} worker process(es)${sliceSize ? `, ${sliceSize} points per job` : ''}`);
     const db = await freshDatabase('interlock_bench');
-    const workers = startWorkers(db.url, n);
+    const workers = await startWorkers(db.url, n);
     try {
       await new Promise((r) => setTimeout(r, 3000));
       let opened: QueuedLikelihood | undefined;

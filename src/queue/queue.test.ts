@@ -19,7 +19,7 @@ import { readMetadata } from '../experiments/store.js';
 import { TEST_PG_URL, execSql, freshDatabase } from '../store/pg-testing.js';
 import { ChunkDecodeError, decodeChunk, encodeChunk } from './codec.js';
 import { exploreQueued } from './explore.js';
-import { QueueError } from './queue.js';
+import { DEFAULT_SETTINGS, QueueConnection, QueueError } from './queue.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = import.meta.resolve('tsx');
@@ -245,6 +245,21 @@ describe.skipIf(!TEST_PG_URL)('queued explore on PostgreSQL', () => {
       await db.drop();
     }
   }, 300_000);
+
+  it('connections opened at once on a fresh database all get ready (one creates the schemas)', async () => {
+    const db = await freshDatabase('interlock_queue');
+    try {
+      const opened = await Promise.allSettled(
+        Array.from({ length: 4 }, () => QueueConnection.open(db.url, DEFAULT_SETTINGS)),
+      );
+      for (const o of opened) if (o.status === 'fulfilled') await o.value.close();
+      expect(opened.map((o) => (o.status === 'rejected' ? String(o.reason) : 'ready'))).toEqual(
+        new Array(4).fill('ready'),
+      );
+    } finally {
+      await db.drop();
+    }
+  }, 120_000);
 
   it('a chunk that commits after one with a later done number is still gathered (no hang)', async () => {
     // The done number is drawn before the chunk's store commits, so a slow commit can land below

@@ -132,8 +132,7 @@ export class QueueConnection {
     const connection = new QueueConnection(pool, boss, location, url);
     boss.on('error', (err: Error) => connection.onError(err));
     try {
-      await connection.ensureSchema();
-      await boss.start();
+      await connection.prepareSchemas();
     } catch (err) {
       await connection.close();
       throw new QueueError(`cannot prepare the queue in ${location}: ${postgresMessage(err)}`);
@@ -150,17 +149,25 @@ export class QueueConnection {
     this.lastError = err;
   }
 
-  private async ensureSchema(): Promise<void> {
+  /**
+   * Our tables, then pg-boss's schema (boss.start), under one lock: processes that start at once
+   * on a fresh database would otherwise both try to create the pgboss schema, and one fails.
+   */
+  private async prepareSchemas(): Promise<void> {
     const client = await this.pool.connect();
+    let locked = false;
     try {
+      await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+      locked = true;
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await client.query(SCHEMA);
       await client.query('COMMIT');
+      await this.boss.start();
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      if (locked) await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => {});
       client.release();
     }
   }
