@@ -10,7 +10,7 @@ import { summariseDraws, weightedQuantiles, type ParameterSummary } from './esti
 import type { EstimatorResult, RunControl, Target } from './estimators/types.js';
 import { drawObservation, type StreamError } from './likelihood.js';
 import type { LoadedCalibration } from './load.js';
-import { LikelihoodPool } from './pool.js';
+import { LikelihoodPool, type BatchEvaluator } from './pool.js';
 import { Problem } from './problem.js';
 
 /** Seed streams: the estimator and the predictive draws never share random numbers. */
@@ -23,6 +23,11 @@ export const FAN_LEVELS = [0.05, 0.25, 0.5, 0.75, 0.95] as const;
 
 export interface CalibrateOptions {
   jobs: number;
+  /**
+   * Where batches are evaluated (default: `jobs` worker threads); `src/queue/calibrate.ts` gives
+   * one that sends them as jobs to `interlock worker` processes.
+   */
+  evaluator?: (loaded: LoadedCalibration) => Promise<BatchEvaluator>;
   /** A posterior already drawn (re-weighting an ensemble): summarise it, run no estimator. */
   precomputed?: EstimatorResult;
   signal?: AbortSignal;
@@ -195,7 +200,9 @@ export async function calibrate(
   let result: EstimatorResult;
   if (options.precomputed) result = options.precomputed;
   else {
-    const pool = await LikelihoodPool.create(loaded.definition, options.jobs, local);
+    const pool = options.evaluator
+      ? await options.evaluator(loaded)
+      : await LikelihoodPool.create(loaded.definition, options.jobs, local);
     try {
       const target = makeTarget(loaded, pool);
       result = await runEstimator(loaded, target, {

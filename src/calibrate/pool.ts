@@ -2,6 +2,11 @@
  * Log-likelihoods of batches of parameter vectors, in this thread or over worker threads (Node
  * only). A batch is cut into contiguous slices, one per worker, and the values are put back in
  * order, so the result never depends on how many workers there are or which finished first.
+ *
+ * `BatchEvaluator` is the one interface calibration evaluates batches through; this pool is its
+ * threads implementation, `src/queue/calibrate.ts` its job-queue implementation (worker processes
+ * on any machine). Both give the same values for the same points, so an estimator with the same
+ * seed makes the same draws through either.
  */
 import { Worker } from 'node:worker_threads';
 import { Problem, type ProblemDefinition } from './problem.js';
@@ -20,12 +25,18 @@ function startWorker(): Worker {
   return new Worker(new URL('./worker.js', self));
 }
 
+/** Log-likelihoods of batches of points, in order, wherever they are computed. */
+export interface BatchEvaluator {
+  logLikelihood(batch: readonly Float64Array[]): Promise<Float64Array>;
+  close(): Promise<void>;
+}
+
 interface Slot {
   worker: Worker;
   pending?: { resolve(values: Float64Array): void; reject(err: Error): void };
 }
 
-export class LikelihoodPool {
+export class LikelihoodPool implements BatchEvaluator {
   private readonly local?: Problem;
   private readonly slots: Slot[] = [];
   private failure?: Error;

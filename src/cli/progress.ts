@@ -10,7 +10,8 @@ export class Progress {
     private readonly label: string,
     private readonly unit: string,
   ) {}
-  update(done: number, total: number, force = false): void {
+  /** `note`: a few words after the figures (how many workers delivered, for the queue). */
+  update(done: number, total: number, force = false, note?: string): void {
     const now = performance.now();
     if (!force && now - this.lastPrint < (this.tty ? 100 : 5000)) return;
     this.lastPrint = now;
@@ -22,7 +23,7 @@ export class Progress {
     const eta = Number.isFinite(left)
       ? `${left < 60 ? `${left.toFixed(0)}s` : `${(left / 60).toFixed(1)}min`}`
       : '?';
-    const stats = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${this.unit}  ${Math.round(rate).toLocaleString('en-US')} ${this.unit}/s  ${eta} left`;
+    const stats = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${this.unit}  ${Math.round(rate).toLocaleString('en-US')} ${this.unit}/s  ${eta} left${note ? `  ${note}` : ''}`;
     if (this.tty) {
       const width = 30;
       const filled = Math.round(share * width);

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BudgetError } from '../model/budgets.js';
 import { explore, loadSpecFile, OutDirError } from './explore.js';
-import { STATUS_NONFINITE, STATUS_OK, STATUS_PENDING } from './runner.js';
-import { loadTable, pendingRanges, readMetadata } from './store.js';
+import { createSimulation } from './model-source.js';
+import { buildPlan } from './plan.js';
+import { ChunkRunner, STATUS_NONFINITE, STATUS_OK, STATUS_PENDING } from './runner.js';
+import { ResultsWriter, loadTable, pendingRanges, readMetadata } from './store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'interlock-resume-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -137,6 +139,49 @@ describe('explore --out', () => {
     expect(ran).toBe(1200);
     expectSameFiles(whole, dir);
     expect(readMetadata(dir).state).toBe('complete');
+  });
+
+  it('resumes a folder killed before its first finish: series rows written then are kept', async () => {
+    // A kill after some chunks are on disk but before the writer ever finished: what is on disk
+    // is exactly what write() left (a killed process loses no written bytes, only what it had
+    // not written yet). The resumed run must keep those rows' series, not start the file anew.
+    const loaded = flakySpec();
+    const dir = join(root, 'killed-early');
+    const plan = buildPlan(loaded.spec, loaded.scenarios);
+    const runner = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec));
+    const killed = new ResultsWriter(dir, plan, {
+      modelHash: loaded.modelHash,
+      specFile: loaded.specFile,
+      jobs: 1,
+    });
+    killed.write(runner.run(0, 500));
+    killed.write(runner.run(700, 800));
+    // The folder says what its series hold as soon as any series row is on disk.
+    expect(readMetadata(dir).times).toHaveLength(runner.savedTimes);
+    expect(pendingRanges(dir, 1200)).toEqual([
+      [500, 700],
+      [800, 1200],
+    ]);
+    let ran = 0;
+    await explore(loaded, { outDir: dir, inProcess: true, resume: true, onProgress: (done) => (ran = done) });
+    expect(ran).toBe(1200);
+    expectSameFiles(whole, dir);
+    expect(readMetadata(dir).state).toBe('complete');
+
+    // The same kill in a folder whose metadata.json has no times (as interlock wrote them before
+    // it recorded the times early): the series rows on disk are still kept.
+    const old = join(root, 'killed-early-old');
+    const writer = new ResultsWriter(old, plan, {
+      modelHash: loaded.modelHash,
+      specFile: loaded.specFile,
+      jobs: 1,
+    });
+    writer.write(runner.run(0, 500));
+    const meta = JSON.parse(readFileSync(join(old, 'metadata.json'), 'utf8'));
+    delete meta.times;
+    writeFileSync(join(old, 'metadata.json'), JSON.stringify(meta));
+    await explore(loaded, { outDir: old, inProcess: true, resume: true });
+    expectSameFiles(whole, old);
   });
 
   it('refuses to resume with a different spec', async () => {

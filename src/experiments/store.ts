@@ -10,7 +10,9 @@
  * Chunks are written at their row offsets as they arrive, so memory stays flat and the files
  * are identical whatever the number of workers or the order in which chunks finish. A chunk's
  * status bytes are written last, after its values: a row marked run is a row whose values are on
- * disk, so a folder killed at any point can be resumed from its status file alone.
+ * disk, so a folder killed at any point can be resumed from its status file alone. The saved
+ * times go into metadata.json before the first series row is written, and a resumed folder's
+ * series files are opened for update, never truncated, whatever metadata.json says.
  */
 import {
   closeSync,
@@ -92,7 +94,7 @@ export class ResultsWriter {
     readonly dir: string,
     private readonly plan: ExperimentPlan,
     info: { specFile?: string; modelFile?: string; modelHash: string; jobs: number },
-    resume = false,
+    private readonly resume = false,
   ) {
     const spec = plan.spec;
     this.seriesNames = spec.outcomes.filter((o) => o.reduce === 'series').map((o) => o.name);
@@ -204,9 +206,14 @@ export class ResultsWriter {
       if (!this.times) {
         this.times = chunk.times;
         this.metadata.times = Array.from(chunk.times);
-        this.seriesFds = this.seriesNames.map((n) =>
-          openSync(join(this.dir, 'series', `${safeFileName(n)}.f64`), 'w+'),
-        );
+        // On disk before any series row: a folder killed from here on says what its series hold.
+        this.writeMetadata();
+        // A resumed folder killed before its first finish has series rows on disk (their status
+        // bytes say so) while its metadata.json has no times: keep them.
+        this.seriesFds = this.seriesNames.map((n) => {
+          const file = join(this.dir, 'series', `${safeFileName(n)}.f64`);
+          return openSync(file, this.resume && existsSync(file) ? 'r+' : 'w+');
+        });
       }
       const nTimes = this.times.length;
       chunk.series.forEach((values, s) => {

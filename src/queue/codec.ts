@@ -98,3 +98,46 @@ export function decodeChunk(bytes: Uint8Array): ChunkResult {
     chunkSeconds: header.chunkSeconds,
   };
 }
+
+/**
+ * JSON text that keeps every number exactly: NaN, the infinities and -0 (which JSON cannot
+ * write) become `{"$number": "NaN" | "Infinity" | "-Infinity" | "-0"}`. A calibration's problem
+ * definition holds NaN (a censored row has no value) and travels to workers this way.
+ */
+export function exactJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'number') return v;
+    if (Number.isNaN(v)) return { $number: 'NaN' };
+    if (v === Infinity) return { $number: 'Infinity' };
+    if (v === -Infinity) return { $number: '-Infinity' };
+    if (Object.is(v, -0)) return { $number: '-0' };
+    return v;
+  });
+}
+
+const SPECIAL: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
+
+/** The inverse of `exactJson`. */
+export function parseExactJson(text: string): unknown {
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const keys = Object.keys(v);
+      const tag = (v as { $number?: unknown }).$number;
+      if (keys.length === 1 && typeof tag === 'string' && tag in SPECIAL) return SPECIAL[tag];
+    }
+    return v;
+  });
+}
+
+/** Float64 values as bytes (little-endian, as the platform stores them) and back. */
+export function float64Bytes(values: Float64Array): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+}
+
+export function float64FromBytes(bytes: Uint8Array): Float64Array {
+  if (bytes.byteLength % 8 !== 0)
+    throw new ChunkDecodeError(`${bytes.byteLength} bytes are not float64 values`);
+  const out = new Float64Array(bytes.byteLength / 8);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}

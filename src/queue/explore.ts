@@ -6,7 +6,6 @@
  * stay queued, workers keep going, and the same command resumes (the experiment's id is a hash
  * of its manifest).
  */
-import { randomUUID } from 'node:crypto';
 import { defaultChunkSize, type LoadedSpec } from '../experiments/explore.js';
 import { buildPlan, type ExperimentPlan } from '../experiments/plan.js';
 import type { ModelSource } from '../experiments/model-source.js';
@@ -16,11 +15,11 @@ import { ResultsWriter, type ResultsMetadata } from '../experiments/store.js';
 import { decodeChunk } from './codec.js';
 import {
   DEFAULT_SETTINGS,
-  QUEUE_NAME,
   QueueConnection,
   QueueError,
+  reconcileChunks,
+  sendJobs,
   sha256,
-  type ChunkJob,
   type QueueSettings,
 } from './queue.js';
 
@@ -110,6 +109,13 @@ export interface QueuedExploreResult {
   resumedChunks: number;
 }
 
+interface DoneRow {
+  chunk: number;
+  result: Buffer;
+  worker: string;
+  done_seq: string;
+}
+
 /** Rows of a chunk the queue gave up on: failed runs with the chunk's error, so the rest goes on. */
 function failedChunkResult(plan: ExperimentPlan, start: number, end: number, message: string): ChunkResult {
   const count = end - start;
@@ -155,40 +161,60 @@ export async function exploreQueued(
     const workers = new Set<string>();
     let rowsDone = 0;
     let lastSeq = 0;
+    let lastCount = 0;
+    /** Chunks seen in state done (gathered, or gathered as failed before a late worker finished). */
+    const seenDone = new Set<number>();
     let lastReconcile = 0;
     const pollMs = options.pollMs ?? 300;
     while (gathered.size < manifest.chunks) {
       if (options.signal?.aborted) break;
       try {
+        const take = (rows: DoneRow[]): void => {
+          for (const row of rows) {
+            lastSeq = Math.max(lastSeq, Number(row.done_seq));
+            seenDone.add(row.chunk);
+            if (gathered.has(row.chunk)) continue;
+            const result = decodeChunk(row.result);
+            const [start, end] = chunkRange(manifest, row.chunk);
+            if (result.start !== start || result.count !== end - start) {
+              throw new QueueError(
+                `chunk ${row.chunk} of experiment ${id} holds rows ${result.start}+${result.count}, expected ${start}-${end}`,
+              );
+            }
+            writer!.write(result);
+            gathered.add(row.chunk);
+            rowsDone += result.count;
+            workers.add(row.worker);
+          }
+        };
         const done = await queue.pool.query(
           `SELECT chunk, result, worker, done_seq FROM interlock_chunks
            WHERE experiment = $1 AND state = 'done' AND done_seq > $2 ORDER BY done_seq LIMIT 200`,
           [id, lastSeq],
         );
-        for (const row of done.rows as {
-          chunk: number;
-          result: Buffer;
-          worker: string;
-          done_seq: string;
-        }[]) {
-          lastSeq = Math.max(lastSeq, Number(row.done_seq));
-          if (gathered.has(row.chunk)) continue;
-          const result = decodeChunk(row.result);
-          const [start, end] = chunkRange(manifest, row.chunk);
-          if (result.start !== start || result.count !== end - start) {
-            throw new QueueError(
-              `chunk ${row.chunk} of experiment ${id} holds rows ${result.start}+${result.count}, expected ${start}-${end}`,
+        take(done.rows as DoneRow[]);
+        // done_seq is drawn before its chunk commits: a chunk can commit after one with a later
+        // number was already seen, below the mark. Counting the done chunks finds such a chunk.
+        if (!done.rows.length && performance.now() - lastCount > 1000) {
+          lastCount = performance.now();
+          const counted = await queue.pool.query(
+            "SELECT count(*)::int AS n FROM interlock_chunks WHERE experiment = $1 AND state = 'done'",
+            [id],
+          );
+          if ((counted.rows[0] as { n: number }).n > seenDone.size) {
+            const late = await queue.pool.query(
+              `SELECT chunk, result, worker, done_seq FROM interlock_chunks
+               WHERE experiment = $1 AND state = 'done' AND done_seq <= $2 AND NOT (chunk = ANY($3::int[]))`,
+              [id, lastSeq, [...seenDone]],
             );
+            take(late.rows as DoneRow[]);
+            if (late.rows.length) options.onProgress?.(rowsDone, manifest.rows, workers.size);
           }
-          writer.write(result);
-          gathered.add(row.chunk);
-          rowsDone += result.count;
-          workers.add(row.worker);
         }
         if (done.rows.length) options.onProgress?.(rowsDone, manifest.rows, workers.size);
         if (performance.now() - lastReconcile > 1000) {
           lastReconcile = performance.now();
-          for (const f of await reconcile(queue, id, settings)) {
+          for (const f of await reconcileChunks(queue, 'explore', id, settings)) {
             if (gathered.has(f.chunk)) continue;
             const [start, end] = chunkRange(manifest, f.chunk);
             writer.write(
@@ -254,96 +280,13 @@ async function enqueue(
   const existing = await queue.pool.query('SELECT chunk FROM interlock_chunks WHERE experiment = $1', [id]);
   const have = new Set((existing.rows as { chunk: number }[]).map((r) => r.chunk));
   const missing = Array.from({ length: manifest.chunks }, (_, c) => c).filter((c) => !have.has(c));
-  await sendJobs(queue, id, missing, settings, false);
+  await sendJobs(
+    queue,
+    'explore',
+    id,
+    missing.map((chunk) => ({ chunk })),
+    settings,
+    false,
+  );
   return have.size;
-}
-
-/** Record jobs for `chunks` first, then hand them to pg-boss (a crash between the two is repaired by reconcile). */
-async function sendJobs(
-  queue: QueueConnection,
-  id: string,
-  chunks: number[],
-  settings: QueueSettings,
-  replace: boolean,
-): Promise<void> {
-  const perBatch = 1000;
-  for (let i = 0; i < chunks.length; i += perBatch) {
-    const batch = chunks.slice(i, i + perBatch);
-    const jobs = batch.map((chunk) => ({ chunk, jobId: randomUUID() }));
-    await queue.pool.query(
-      `INSERT INTO interlock_chunks (experiment, chunk, job_id, state)
-       SELECT $1, c, j, 'queued' FROM unnest($2::int[], $3::uuid[]) AS t(c, j)
-       ON CONFLICT (experiment, chunk) DO ${replace ? "UPDATE SET job_id = excluded.job_id, updated_at = now() WHERE interlock_chunks.state = 'queued'" : 'NOTHING'}`,
-      [id, jobs.map((j) => j.chunk), jobs.map((j) => j.jobId)],
-    );
-    await queue.boss.insert(
-      jobs.map((j) => ({
-        id: j.jobId,
-        name: QUEUE_NAME.explore,
-        data: { experiment: id, chunk: j.chunk } satisfies ChunkJob,
-        retryLimit: settings.retries,
-        retryDelay: 0,
-        expireInSeconds: settings.chunkTimeoutSeconds,
-      })),
-    );
-  }
-}
-
-/**
- * Chunks whose pg-boss job has failed for good (every attempt failed or timed out) become
- * failed chunks with their last error; chunks whose job is missing (lost between recording and
- * sending, or deleted) get a new job.
- */
-async function reconcile(
-  queue: QueueConnection,
-  id: string,
-  settings: QueueSettings,
-): Promise<{ chunk: number; error: string }[]> {
-  const rows = await queue.pool.query(
-    `SELECT c.chunk, c.error, c.attempts, coalesce(j.state::text, a.state::text) AS job_state,
-            coalesce(j.output, a.output) AS output
-     FROM interlock_chunks c
-     LEFT JOIN pgboss.job j ON j.id = c.job_id
-     LEFT JOIN pgboss.archive a ON a.id = c.job_id
-     WHERE c.experiment = $1 AND c.state = 'queued'`,
-    [id],
-  );
-  const failed: { chunk: number; error: string }[] = [];
-  const lost: number[] = [];
-  for (const r of rows.rows as {
-    chunk: number;
-    error: string | null;
-    attempts: number;
-    job_state: string | null;
-    output: { message?: string; value?: { message?: string } } | null;
-  }[]) {
-    if (r.job_state === 'failed' || r.job_state === 'cancelled') {
-      const fromBoss = r.output?.message ?? r.output?.value?.message;
-      const error =
-        r.error ??
-        (fromBoss && fromBoss.length
-          ? fromBoss
-          : `no worker finished it within ${settings.chunkTimeoutSeconds}s in ${settings.retries + 1} attempts (workers killed or stuck?)`);
-      const attempts = settings.retries + 1;
-      const message = `${error} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`;
-      const updated = await queue.pool.query(
-        `UPDATE interlock_chunks SET state = 'failed', error = $3, updated_at = now()
-         WHERE experiment = $1 AND chunk = $2 AND state = 'queued'`,
-        [id, r.chunk, message],
-      );
-      if (updated.rowCount) failed.push({ chunk: r.chunk, error: message });
-    } else if (r.job_state === null) {
-      lost.push(r.chunk);
-    }
-  }
-  if (lost.length) await sendJobs(queue, id, lost, settings, true);
-  // Failed chunks recorded by an earlier submission of the same experiment.
-  const earlier = await queue.pool.query(
-    "SELECT chunk, error FROM interlock_chunks WHERE experiment = $1 AND state = 'failed'",
-    [id],
-  );
-  for (const r of earlier.rows as { chunk: number; error: string }[]) {
-    if (!failed.some((f) => f.chunk === r.chunk)) failed.push({ chunk: r.chunk, error: r.error });
-  }
-  return failed;
 }

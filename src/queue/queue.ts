@@ -7,14 +7,14 @@
  *   interlock_chunks       one row per job: its pg-boss job id, state (queued, done, failed),
  *                          attempts, the last error, and the result bytes once done
  *
- * A job kind is a name, a pg-boss queue and a handler `(manifest, job data) -> result bytes` in
- * the worker (./worker.ts). Today's kind is `explore` (a chunk of experiment rows); a calibration
- * kind ("a batch of parameter vectors -> log-likelihoods") adds a manifest type, a handler and a
- * submitter, and reuses everything here.
+ * A job kind is a name, a pg-boss queue and a handler `(manifest, job) -> result bytes` in the
+ * worker (./worker.ts): `explore` (a chunk of experiment rows, ./explore.ts) and `calibrate`
+ * (a slice of a batch of parameter vectors -> log-likelihoods, ./calibrate.ts; the vectors are
+ * the chunk's `input`). Jobs, retries, timeouts, failure records and wake-ups are shared.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import type pg from 'pg';
+import pg from 'pg';
 import {
   PostgresConnectionError,
   checkConnection,
@@ -23,11 +23,22 @@ import {
   redactUrl,
 } from '../store/postgres-connection.js';
 
-export const JOB_KINDS = ['explore'] as const;
+export const JOB_KINDS = ['explore', 'calibrate'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** The pg-boss queue of each job kind. */
-export const QUEUE_NAME: Record<JobKind, string> = { explore: 'interlock-explore' };
+export const QUEUE_NAME: Record<JobKind, string> = {
+  explore: 'interlock-explore',
+  calibrate: 'interlock-calibrate',
+};
+
+/**
+ * Notification channels: submitters announce new jobs (idle workers wake at once rather than at
+ * their next poll), workers announce a stored result (a waiting calibration wakes at once). Both
+ * are only hints; everyone still polls, so a lost notification costs a poll interval.
+ */
+export const JOBS_CHANNEL = 'interlock_jobs';
+export const DONE_CHANNEL = 'interlock_done';
 
 /** What a job carries: which experiment, which chunk. Everything else is in the manifest. */
 export interface ChunkJob {
@@ -75,6 +86,7 @@ CREATE TABLE IF NOT EXISTS interlock_chunks (
   PRIMARY KEY (experiment, chunk)
 );
 CREATE INDEX IF NOT EXISTS interlock_chunks_done ON interlock_chunks (experiment, done_seq);
+ALTER TABLE interlock_chunks ADD COLUMN IF NOT EXISTS input BYTEA;
 `;
 
 /** An open connection to the queue database: a small pool for our tables and a pg-boss instance. */
@@ -83,7 +95,10 @@ export class QueueConnection {
     readonly pool: pg.Pool,
     readonly boss: PgBoss,
     readonly location: string,
+    private readonly url: string,
   ) {}
+
+  private listener?: pg.Client;
 
   /**
    * `asyncCommit` (workers): commits do not wait for the disk. That is safe here because commits
@@ -114,11 +129,10 @@ export class QueueConnection {
       maintenanceIntervalSeconds: Math.max(1, Math.min(60, Math.floor(settings.chunkTimeoutSeconds / 4))),
       schedule: false,
     });
-    const connection = new QueueConnection(pool, boss, location);
+    const connection = new QueueConnection(pool, boss, location, url);
     boss.on('error', (err: Error) => connection.onError(err));
     try {
-      await connection.ensureSchema();
-      await boss.start();
+      await connection.prepareSchemas();
     } catch (err) {
       await connection.close();
       throw new QueueError(`cannot prepare the queue in ${location}: ${postgresMessage(err)}`);
@@ -135,17 +149,25 @@ export class QueueConnection {
     this.lastError = err;
   }
 
-  private async ensureSchema(): Promise<void> {
+  /**
+   * Our tables, then pg-boss's schema (boss.start), under one lock: processes that start at once
+   * on a fresh database would otherwise both try to create the pgboss schema, and one fails.
+   */
+  private async prepareSchemas(): Promise<void> {
     const client = await this.pool.connect();
+    let locked = false;
     try {
+      await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+      locked = true;
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       await client.query(SCHEMA);
       await client.query('COMMIT');
+      await this.boss.start();
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      if (locked) await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => {});
       client.release();
     }
   }
@@ -162,6 +184,31 @@ export class QueueConnection {
     }
   }
 
+  /**
+   * Call `onNotify` with the payload of each notification on `channel`, on a connection of its
+   * own. Best effort: if it cannot listen (or loses the connection later) the caller's polling
+   * still finds everything.
+   */
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'interlock' });
+    client.on('error', () => {});
+    client.on('notification', (n) => {
+      if (n.channel === channel) onNotify(n.payload ?? '');
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+      this.listener = client;
+    } catch {
+      await client.end().catch(() => {});
+    }
+  }
+
+  /** Tell listeners on `channel` (best effort). */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]).catch(() => {});
+  }
+
   /** Turn a failed query into a QueueError that says what was kept. */
   describe(err: unknown, doing: string): QueueError {
     if (err instanceof QueueError) return err;
@@ -172,9 +219,147 @@ export class QueueConnection {
   async close(): Promise<void> {
     const bounded = (p: Promise<unknown>) =>
       Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
+    if (this.listener) await bounded(this.listener.end());
     await bounded(this.boss.stop({ graceful: false, wait: true, close: true, timeout: 4000 }));
     await bounded(this.pool.end());
   }
 }
 
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A sleep that a notification can cut short. */
+export class Waker {
+  private wakeUp?: () => void;
+  private pending = false;
+  /** Resolve after `ms`, or at once when woken (now or since the last wait). */
+  wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+  wake(): void {
+    if (this.wakeUp) this.wakeUp();
+    else this.pending = true;
+  }
+}
+
+/** A chunk to hand out: its number and, for kinds that carry one, its input bytes. */
+export interface NewChunk {
+  chunk: number;
+  input?: Buffer;
+}
+
+/**
+ * Record a job for each chunk first, then hand them to pg-boss (a crash between the two is
+ * repaired by `reconcileChunks`). `replace`: give chunks that are still queued a new job (their
+ * old job is lost); their input is kept.
+ */
+export async function sendJobs(
+  queue: QueueConnection,
+  kind: JobKind,
+  id: string,
+  chunks: NewChunk[],
+  settings: QueueSettings,
+  replace: boolean,
+): Promise<void> {
+  const perBatch = 1000;
+  for (let i = 0; i < chunks.length; i += perBatch) {
+    const batch = chunks.slice(i, i + perBatch).map((c) => ({ ...c, jobId: randomUUID() }));
+    await queue.pool.query(
+      `INSERT INTO interlock_chunks (experiment, chunk, job_id, state, input)
+       SELECT $1, c, j, 'queued', i FROM unnest($2::int[], $3::uuid[], $4::bytea[]) AS t(c, j, i)
+       ON CONFLICT (experiment, chunk) DO ${replace ? "UPDATE SET job_id = excluded.job_id, updated_at = now() WHERE interlock_chunks.state = 'queued'" : 'NOTHING'}`,
+      [id, batch.map((j) => j.chunk), batch.map((j) => j.jobId), batch.map((j) => j.input ?? null)],
+    );
+    await queue.boss.insert(
+      batch.map((j) => ({
+        id: j.jobId,
+        name: QUEUE_NAME[kind],
+        data: { experiment: id, chunk: j.chunk } satisfies ChunkJob,
+        retryLimit: settings.retries,
+        retryDelay: 0,
+        expireInSeconds: settings.chunkTimeoutSeconds,
+      })),
+    );
+  }
+  if (chunks.length) await queue.notify(JOBS_CHANNEL, kind);
+}
+
+/**
+ * Chunks whose pg-boss job has failed for good (every attempt failed or timed out) become
+ * failed chunks with their last error; chunks whose job is missing (lost between recording and
+ * sending, or deleted) get a new job. Returns every failed chunk of the experiment, earlier
+ * submissions' included.
+ */
+export async function reconcileChunks(
+  queue: QueueConnection,
+  kind: JobKind,
+  id: string,
+  settings: QueueSettings,
+): Promise<{ chunk: number; error: string }[]> {
+  const rows = await queue.pool.query(
+    `SELECT c.chunk, c.error, c.attempts, coalesce(j.state::text, a.state::text) AS job_state,
+            coalesce(j.output, a.output) AS output
+     FROM interlock_chunks c
+     LEFT JOIN pgboss.job j ON j.id = c.job_id
+     LEFT JOIN pgboss.archive a ON a.id = c.job_id
+     WHERE c.experiment = $1 AND c.state = 'queued'`,
+    [id],
+  );
+  const failed: { chunk: number; error: string }[] = [];
+  const lost: number[] = [];
+  for (const r of rows.rows as {
+    chunk: number;
+    error: string | null;
+    attempts: number;
+    job_state: string | null;
+    output: { message?: string; value?: { message?: string } } | null;
+  }[]) {
+    if (r.job_state === 'failed' || r.job_state === 'cancelled') {
+      const fromBoss = r.output?.message ?? r.output?.value?.message;
+      const error =
+        r.error ??
+        (fromBoss && fromBoss.length
+          ? fromBoss
+          : `no worker finished it within ${settings.chunkTimeoutSeconds}s in ${settings.retries + 1} attempts (workers killed or stuck?)`);
+      const attempts = settings.retries + 1;
+      const message = `${error} (after ${attempts} attempt${attempts === 1 ? '' : 's'})`;
+      const updated = await queue.pool.query(
+        `UPDATE interlock_chunks SET state = 'failed', error = $3, updated_at = now()
+         WHERE experiment = $1 AND chunk = $2 AND state = 'queued'`,
+        [id, r.chunk, message],
+      );
+      if (updated.rowCount) failed.push({ chunk: r.chunk, error: message });
+    } else if (r.job_state === null) {
+      lost.push(r.chunk);
+    }
+  }
+  if (lost.length)
+    await sendJobs(
+      queue,
+      kind,
+      id,
+      lost.map((chunk) => ({ chunk })),
+      settings,
+      true,
+    );
+  // Failed chunks recorded by an earlier submission of the same experiment.
+  const earlier = await queue.pool.query(
+    "SELECT chunk, error FROM interlock_chunks WHERE experiment = $1 AND state = 'failed'",
+    [id],
+  );
+  for (const r of earlier.rows as { chunk: number; error: string }[]) {
+    if (!failed.some((f) => f.chunk === r.chunk)) failed.push({ chunk: r.chunk, error: r.error });
+  }
+  return failed;
+}

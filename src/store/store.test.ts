@@ -1,7 +1,8 @@
 /**
  * The evidence store's behaviour, once, against both back ends: an SQLite file and a PostgreSQL
  * database (skipped with a message unless INTERLOCK_TEST_PG is set). Back-end specifics (WAL,
- * files that are not databases) are in sqlite.test.ts and postgres.test.ts.
+ * CHECK constraints, old files, files that are not databases; unreachable servers) are in
+ * sqlite.test.ts and postgres.test.ts, and nothing here is repeated there.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -145,6 +146,26 @@ for (const backend of [sqlite, postgres]) {
       extra.push(second.cleanup);
       await importDoc(JSON.parse(first) as EvidenceDocument, second.location);
       expect(await exportText(second.location)).toBe(first);
+    });
+
+    it('round-trips measures, briefings, undated reports and arguments', async () => {
+      const doc = sampleDocument();
+      doc.estimates[0]!.measure = 'present';
+      doc.estimates[0]!.briefing = 'a-2024-01-01';
+      doc.estimates[1]!.measure = 'cumulative-sent';
+      const undated = doc.reports[3]!;
+      delete undated.published;
+      undated.undated = true;
+      undated.note = 'the page carries no date';
+      doc.hypothesisSets[0]!.evidence[0]!.argument = true;
+      await importDoc(doc);
+      const text = await exportText();
+      expect(text).toBe(serializeEvidence(doc));
+      const back = JSON.parse(text) as EvidenceDocument;
+      expect(back.estimates[0]).toMatchObject({ measure: 'present', briefing: 'a-2024-01-01' });
+      expect(back.reports.find((r) => r.id === 'rep-4')).toMatchObject({ undated: true });
+      expect(back.reports.find((r) => r.id === 'rep-4')!.published).toBeUndefined();
+      expect(back.hypothesisSets[0]!.evidence[0]!.argument).toBe(true);
     });
 
     it('records its schema version once, however often it is opened', async () => {

@@ -147,6 +147,16 @@ export function registerCalibrateCommand(program: Command): void {
       '--reweight <runs>',
       'weigh the futures of an `interlock explore` results folder by the data (importance sampling; runs no new estimator)',
     )
+    .option(
+      '--queue <url>',
+      'evaluate the likelihood batches as jobs for `interlock worker` processes on this PostgreSQL queue (docs/scale.md)',
+    )
+    .option(
+      '--chunk-size <n>',
+      'with --queue: points per job (default: about 16 jobs per batch, at least 32 points each)',
+    )
+    .option('--chunk-timeout <seconds>', 'with --queue: seconds before a job is handed to another worker')
+    .option('--retries <n>', 'with --queue: attempts after the first before the calibration stops')
     .option('--format <format>', 'stdout: table or json', 'table')
     .option('-q, --quiet', 'no progress output')
     .action(
@@ -160,10 +170,24 @@ export function registerCalibrateCommand(program: Command): void {
           asOf?: string;
           sequence?: string;
           reweight?: string;
+          queue?: string;
+          chunkSize?: string;
+          chunkTimeout?: string;
+          retries?: string;
           format: string;
           quiet?: boolean;
         },
       ) => {
+        if (opts.queue === undefined) {
+          for (const [flag, value] of [
+            ['--chunk-size', opts.chunkSize],
+            ['--chunk-timeout', opts.chunkTimeout],
+            ['--retries', opts.retries],
+          ] as const)
+            if (value !== undefined) throw new UsageError(`${flag} needs --queue`);
+        } else if (opts.reweight !== undefined) {
+          throw new UsageError('--reweight evaluates no new batches; it cannot use --queue');
+        }
         const format = parseChoice('--format', opts.format, FORMATS);
         const method =
           opts.method === undefined
@@ -190,22 +214,49 @@ export function registerCalibrateCommand(program: Command): void {
         );
         const tty = Boolean(process.stderr.isTTY);
         let progress = opts.quiet ? undefined : new Progress(tty, 'calibrate', 'runs');
-        const onProgress = (done: number, total: number): void =>
-          progress?.update(done, total, done >= total);
+        let lastTotal = 0;
+        let queueNote: string | undefined;
+        const onProgress = (done: number, total: number): void => {
+          lastTotal = total;
+          progress?.update(done, total, done >= total, queueNote);
+        };
+        const queued =
+          opts.queue === undefined
+            ? undefined
+            : await (
+                await import('./queue.js')
+              ).calibrateOnQueue(
+                {
+                  queue: opts.queue,
+                  chunkSize: opts.chunkSize,
+                  chunkTimeout: opts.chunkTimeout,
+                  retries: opts.retries,
+                },
+                specFile,
+                interrupt.signal,
+                (points, workers) => {
+                  queueNote = `${workers} worker${workers === 1 ? '' : 's'}`;
+                  progress?.update(points, Math.max(lastTotal, points), false, queueNote);
+                },
+              );
+        const run = <T>(work: () => Promise<T>): Promise<T> => (queued ? queued.asInputError(work) : work());
         try {
           if (dates) {
-            const { steps, interrupted } = await calibrateSequence(specFile, dates, opts.out, {
-              jobs,
-              signal: interrupt.signal,
-              onProgress,
-              load: { method, samples },
-              onStep: (asOf, i) => {
-                progress?.end();
-                if (!opts.quiet)
-                  process.stderr.write(`calibrate: as of ${asOf} (${i + 1} of ${dates!.length})\n`);
-                progress = opts.quiet ? undefined : new Progress(tty, `calibrate ${asOf}`, 'runs');
-              },
-            });
+            const { steps, interrupted } = await run(() =>
+              calibrateSequence(specFile, dates!, opts.out, {
+                jobs,
+                evaluator: queued?.evaluator,
+                signal: interrupt.signal,
+                onProgress,
+                load: { method, samples },
+                onStep: (asOf, i) => {
+                  progress?.end();
+                  if (!opts.quiet)
+                    process.stderr.write(`calibrate: as of ${asOf} (${i + 1} of ${dates!.length})\n`);
+                  progress = opts.quiet ? undefined : new Progress(tty, `calibrate ${asOf}`, 'runs');
+                },
+              }),
+            );
             progress?.end();
             if (format === 'json') {
               process.stdout.write(
@@ -242,13 +293,17 @@ export function registerCalibrateCommand(program: Command): void {
               throw err;
             }
           }
-          const outcome = await calibrate(loaded, {
-            jobs,
-            signal: interrupt.signal,
-            onProgress,
-            precomputed: reweighted?.result,
-          });
+          const outcome = await run(() =>
+            calibrate(loaded, {
+              jobs,
+              evaluator: queued?.evaluator,
+              signal: interrupt.signal,
+              onProgress,
+              precomputed: reweighted?.result,
+            }),
+          );
           progress?.end();
+          if (queued && !opts.quiet) process.stderr.write(queued.summary());
           writeCalibration(opts.out, loaded, outcome);
           if (reweighted) writeReweight(opts.out, reweighted);
           if (format === 'json') {

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Command } from 'commander';
+import type { LoadedCalibration } from '../../calibrate/load.js';
 import type { LoadedSpec } from '../../experiments/explore.js';
 import { SpecError } from '../../experiments/spec.js';
 import { isPostgresUrl } from '../../store/postgres-connection.js';
@@ -54,12 +55,7 @@ export async function exploreOnQueue(
   progress: { update(done: number, total: number, force?: boolean): void; end(): void } | undefined,
 ): Promise<void> {
   const url = queueUrl('--queue', flags.queue);
-  const settings = {
-    ...(flags.chunkTimeout !== undefined
-      ? { chunkTimeoutSeconds: positiveInteger('--chunk-timeout', flags.chunkTimeout) }
-      : {}),
-    ...(flags.retries !== undefined ? { retries: positiveInteger('--retries', flags.retries, 0) } : {}),
-  };
+  const settings = queueSettings(flags);
   const { exploreQueued } = await import('../../queue/explore.js');
   const interrupt = stopOnInterrupt(
     'stopping; queued chunks stay queued and workers keep running them (run the same command to resume)',
@@ -93,10 +89,66 @@ export async function exploreOnQueue(
   }
 }
 
+export interface QueuedCalibrateFlags {
+  queue: string;
+  chunkSize?: string;
+  chunkTimeout?: string;
+  retries?: string;
+}
+
+function queueSettings(flags: { chunkTimeout?: string; retries?: string }) {
+  return {
+    ...(flags.chunkTimeout !== undefined
+      ? { chunkTimeoutSeconds: positiveInteger('--chunk-timeout', flags.chunkTimeout) }
+      : {}),
+    ...(flags.retries !== undefined ? { retries: positiveInteger('--retries', flags.retries, 0) } : {}),
+  };
+}
+
+/**
+ * `calibrate SPEC --queue URL`: the evaluator that sends each likelihood batch as jobs to
+ * `interlock worker` processes, and a line that says what the queue did.
+ */
+export async function calibrateOnQueue(
+  flags: QueuedCalibrateFlags,
+  specFile: string,
+  signal: AbortSignal,
+  onProgress: (points: number, workers: number) => void,
+) {
+  const url = queueUrl('--queue', flags.queue);
+  const settings = queueSettings(flags);
+  const sliceSize =
+    flags.chunkSize === undefined ? undefined : positiveInteger('--chunk-size', flags.chunkSize);
+  const { QueuedLikelihood } = await import('../../queue/calibrate.js');
+  let opened: import('../../queue/calibrate.js').QueuedLikelihood | undefined;
+  return {
+    evaluator: async (loaded: LoadedCalibration) => {
+      opened = await asInputError(() =>
+        QueuedLikelihood.open(loaded.definition, {
+          url,
+          key: loaded.spec,
+          specFile,
+          sliceSize,
+          settings,
+          signal,
+          onProgress,
+        }),
+      );
+      return opened;
+    },
+    summary: (): string =>
+      opened
+        ? `queue: calibration ${opened.id}, ${opened.sentJobs.toLocaleString('en-US')} jobs sent, ${opened.resumedJobs.toLocaleString('en-US')} taken from an earlier run, ${opened.workers.size} worker(s)\n`
+        : '',
+    /** Queue problems (a wrong URL, a lost database) as messages for the user. */
+    asInputError,
+  };
+}
+
 export function registerQueueCommands(program: Command): void {
   program
     .command('worker')
-    .description('Run jobs from a PostgreSQL job queue (explore --queue) until stopped')
+    .description('Run jobs from a PostgreSQL job queue (explore --queue, calibrate --queue) until stopped')
     .option('--queue <url>', 'queue database, postgres://... (default $INTERLOCK_QUEUE)')
     .option('-j, --jobs <n>', 'worker processes to run here', '1')
     .option('--max-chunks <n>', 'stop after this many chunks')
