@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadCalibrationFile } from '../calibrate/load.js';
 import { dropRowsOutsideRun } from '../calibrate/calibrate.js';
 import { historyMatch } from '../calibrate/history.js';
+import { forecastStreams, summariseForecasts } from '../calibrate/forecast-summary.js';
 import { Problem } from '../calibrate/problem.js';
 import type { FutureWeights } from './headline.js';
 import { compileModel } from '../engine.js';
@@ -230,7 +231,22 @@ export function loadCase(dir: string): LoadedCase {
         { file: q4File, message: 'must hold summary, byDate and steps (rerun the calibration tool)' },
       ]);
     }
-    forecasts = json as NonNullable<CaseInputs['forecasts']>;
+    // The statistics are derived from the scored rows here (one definition: summariseForecasts),
+    // so a file written by an older tool still reads with today's summary.
+    const steps = json.steps!;
+    const rowsKnown = new Map(json.byDate!.map((d) => [d.asOf, d.dataRows]));
+    forecasts = {
+      months: String(json.months ?? ''),
+      samples: Number(json.samples ?? NaN),
+      steps,
+      summary: summariseForecasts(steps),
+      byDate: steps.map((s) => ({
+        asOf: s.asOf,
+        dataRows: rowsKnown.get(s.asOf) ?? NaN,
+        ...summariseForecasts([s]),
+      })),
+      byStream: forecastStreams(steps).map((stream) => ({ stream, ...summariseForecasts(steps, stream) })),
+    };
   }
 
   return {
