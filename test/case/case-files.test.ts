@@ -187,7 +187,7 @@ describe('README.md', () => {
     const definition = parseCaseDefinition(json('case.json'), 'case.json');
     const runs = compareScenarios(compiled, definition, scenarios);
     const readme = readFileSync(`${DIR}/README.md`, 'utf8');
-    const header = readme.split('\n').findIndex((l) => l.startsWith('| scenario') && l.includes('troops m6'));
+    const header = readme.split('\n').findIndex((l) => l.startsWith('| policy') && l.includes('troops m6'));
     expect(header).toBeGreaterThan(0);
     const table = readme
       .split('\n')
