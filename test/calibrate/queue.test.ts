@@ -53,12 +53,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
 }
 
 /** Worker processes that have started listening for jobs (so they are ready to take them). */
-async function listeningWorkers(url: string): Promise<number> {
+async function listeningWorkers(url: string, seen = new Set<number>()): Promise<number> {
+  // A session that has run LISTEN keeps listening, but pg_stat_activity shows only its last query:
+  // once its poll runs, LISTEN is no longer visible. So count every backend ever seen listening.
   const r = await execSql(
     url,
-    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN interlock_jobs'",
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN interlock_jobs'",
   );
-  return (r[0]!.rows[0] as { n: number }).n;
+  for (const row of r[0]!.rows as { pid: number }[]) seen.add(row.pid);
+  return seen.size;
 }
 
 // Exponential decay with noisy data: a posterior over two parameters, quick to run.
@@ -164,8 +167,16 @@ describe.skipIf(!TEST_PG_URL)('calibrate on a PostgreSQL queue', () => {
     const db = await freshDatabase('interlock_calq');
     const workers = [0, 1].map(() => cli(['worker', '--queue', db.url, '--quiet'], dir));
     try {
-      await until('both workers to listen for jobs', async () =>
-        (await listeningWorkers(db.url)) === 2 ? true : undefined,
+      const seen = new Set<number>();
+      await until(
+        'both workers to listen for jobs',
+        async () => {
+          for (const w of workers)
+            if (w.child.exitCode !== null)
+              throw new Error(`a worker exited early: ${await w.exited.then((e) => e.stderr)}`);
+          return (await listeningWorkers(db.url, seen)) >= 2 ? true : undefined;
+        },
+        240_000,
       );
       for (const method of ['smc', 'optimize'] as const) {
         const local = await calibrate(load(method), { jobs: 1 });
