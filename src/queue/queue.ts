@@ -176,11 +176,20 @@ export class QueueConnection {
   async ensureQueue(kind: JobKind): Promise<void> {
     const name = QUEUE_NAME[kind];
     if (await this.boss.getQueue(name)) return;
+    // Under the schema lock: processes creating the same queue at once on a fresh database
+    // would otherwise deadlock in pg-boss's DDL (seen with two workers started together).
+    const client = await this.pool.connect();
+    let locked = false;
     try {
-      await this.boss.createQueue(name, { name });
+      await client.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+      locked = true;
+      if (!(await this.boss.getQueue(name))) await this.boss.createQueue(name, { name });
     } catch (err) {
       // Another process created it a moment ago.
       if (!(await this.boss.getQueue(name))) throw err;
+    } finally {
+      if (locked) await client.query('SELECT pg_advisory_unlock($1)', [SCHEMA_LOCK]).catch(() => {});
+      client.release();
     }
   }
 
