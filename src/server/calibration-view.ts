@@ -17,63 +17,11 @@ import {
 } from '../calibrate/read.js';
 import { makeDistribution, type DistributionSpec } from '../experiments/distributions.js';
 import { resolveUnder } from './paths.js';
+import type { CalibrationView, ParameterView, StreamView } from '../calibrate/view.js';
 
 const BINS = 30;
 
-export interface ParameterView {
-  name: string;
-  prior?: DistributionSpec;
-  /** Bin edges (BINS + 1) shared by both. */
-  edges: number[];
-  /** Share of prior probability and of posterior draws in each bin. */
-  priorMass?: number[];
-  posteriorMass: number[];
-  summary: {
-    map: number | null;
-    mean: number | null;
-    q05: number | null;
-    q50: number | null;
-    q95: number | null;
-  };
-}
-
-export interface StreamView {
-  name: string;
-  variable: string;
-  coverage90: number | null;
-  rows: {
-    id: string;
-    time: number;
-    date: string | null;
-    source: string | null;
-    kind: string | null;
-    value: number | null;
-    low: number | null;
-    high: number | null;
-    q05: number | null;
-    q50: number | null;
-    q95: number | null;
-  }[];
-}
-
-export interface CalibrationView {
-  folder: string;
-  method: string;
-  asOf: string | null;
-  samples: number;
-  observations: number;
-  coverage90: number | null;
-  warnings: string[];
-  specFile?: string;
-  parameters: ParameterView[];
-  streams: StreamView[];
-  fans: { variable: string; time: number[]; quantiles: number[][] }[];
-  levels: number[];
-  /** With `--sequence`: every date and its folder (root-relative). */
-  sequence?: { dates: string[]; folders: string[]; current: string };
-  /** The Q4 table (q4.json or q4.csv in the folder or its sequence folder); null: not computed. */
-  q4: { columns: string[]; rows: (string | number | null)[][]; file: string } | null;
-}
+export type { CalibrationView, ParameterView, StreamView } from '../calibrate/view.js';
 
 function findSpec(
   root: string,

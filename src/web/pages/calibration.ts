@@ -10,52 +10,8 @@ import { PALETTE, staticChart } from '../chart.js';
 import { lineChartSvg, monthTicks, type PointSeries } from '../../chart/kit.js';
 import { api, ApiError } from '../api.js';
 import type { Workspace } from '../workspace.js';
+import type { CalibrationView } from '../../calibrate/view.js';
 import { formatShare, formatTime, timeAxisLabel, type ModelClock } from '../../format/number.js';
-
-interface CalibrationView {
-  folder: string;
-  method: string;
-  asOf: string | null;
-  samples: number;
-  observations: number;
-  coverage90: number | null;
-  warnings: string[];
-  specFile?: string;
-  parameters: {
-    name: string;
-    prior?: { dist: string };
-    edges: number[];
-    priorMass?: number[];
-    posteriorMass: number[];
-    summary: {
-      map: number | null;
-      mean: number | null;
-      q05: number | null;
-      q50: number | null;
-      q95: number | null;
-    };
-  }[];
-  streams: {
-    name: string;
-    variable: string;
-    coverage90: number | null;
-    rows: {
-      id: string;
-      time: number;
-      date: string | null;
-      source: string | null;
-      kind: string | null;
-      value: number | null;
-      low: number | null;
-      high: number | null;
-      q05: number | null;
-      q50: number | null;
-      q95: number | null;
-    }[];
-  }[];
-  sequence?: { dates: string[]; folders: string[]; current: string };
-  q4: { columns: string[]; rows: (string | number | null)[][]; file: string } | null;
-}
 
 const SHAPES: PointSeries['shape'][] = ['circle', 'square', 'diamond'];
 
