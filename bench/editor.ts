@@ -5,13 +5,18 @@
  *    re-runs with the new value; target under 50 ms),
  *  - keystroke to re-simulated chart, changing an equation (read, compile, units check, run),
  *  - the diagram's layout (ELK in a worker) on first load, and again from the tab's cache.
- * Each edit is one `input` event on the equation field, timed to the end of its handler plus a
- * forced layout (the chart's DOM update included). Writes bench/results/editor.json.
+ * Each edit is one `input` event on the equation field, timed from the event to the end of the
+ * run it causes (edits are coalesced into the next task) plus a forced layout (the chart's DOM
+ * update included); a burst of typing faster than the runs; and, in Node, the editor's path of
+ * an equation edit beside the whole path it replaced. Writes bench/results/editor.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { CHROMIUM, ensureWebBuild, haveChromium, openSession, REPO } from '../test/web/browser.js';
+import { compileModel, readModel } from '../src/engine.js';
+import { diagnose } from '../src/edit/diagnose.js';
+import { EditorSession } from '../src/web/editor/session.js';
 
 const QUICK = process.argv.includes('--quick');
 const EDITS = QUICK ? 20 : 60;
@@ -20,6 +25,46 @@ function stats(xs: number[]): { median: number; p95: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
   return { median: q(0.5), p95: q(0.95), max: s[s.length - 1]! };
+}
+
+/**
+ * In Node, side by side: an equation edit of the case model through the editor's session
+ * (parses of unchanged equations reused, advisory checks apart, one run without warm-up)
+ * against the whole path the editor took before (every equation parsed, compile, units, unused
+ * links, a warmed-up run). Also the advisory checks alone, which the page runs when typing pauses.
+ */
+function nodePaths(): { sessionMs: number; fullMs: number; ratio: number; adviseMs: number } {
+  const text = readFileSync(join(REPO, 'models', 'north-korea-russia', 'model.xmile'), 'utf8');
+  const model = readModel(text, { file: 'model.xmile' }).model!;
+  const session = new EditorSession(model, compileModel(model).compiled!);
+  const name = 'russian_losses';
+  const original = model.variables.find((v) => v.name === name)!.eqn!.text;
+  const n = QUICK ? 21 : 61;
+  const ses: number[] = [];
+  const full: number[] = [];
+  const adv: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const edit = { op: 'set-equation' as const, name, text: `(${original}) * ${1 + (i % 7) / 10}` };
+    let t = performance.now();
+    session.apply(edit, 'eqn');
+    ses.push(performance.now() - t);
+    t = performance.now();
+    session.advise();
+    adv.push(performance.now() - t);
+    // The path before: fresh equation objects (nothing parsed is reused), everything at once.
+    const fresh = {
+      ...session.model,
+      variables: session.model.variables.map((v) => (v.eqn ? { ...v, eqn: { ...v.eqn } } : v)),
+    };
+    t = performance.now();
+    const d = diagnose(fresh);
+    const sim = d.compiled!.simulation();
+    sim.run();
+    full.push(performance.now() - t);
+  }
+  const sessionMs = stats(ses.slice(1)).median;
+  const fullMs = stats(full.slice(1)).median;
+  return { sessionMs, fullMs, ratio: fullMs / sessionMs, adviseMs: stats(adv.slice(1)).median };
 }
 
 async function main(): Promise<void> {
@@ -52,7 +97,9 @@ async function main(): Promise<void> {
           for (let i = 0; i < n; i++) {
             field.value = texts[i]!;
             const start = performance.now();
+            const ran = new Promise((r) => window.addEventListener('interlock-edit', r, { once: true }));
             field.dispatchEvent(new Event('input', { bubbles: true }));
+            await ran;
             void document.body.offsetHeight;
             ms.push(performance.now() - start);
             fast.push(window.__interlockEdit?.fast ?? false);
@@ -66,6 +113,34 @@ async function main(): Promise<void> {
     const constant = await time('nk tour length', (i) => String(4 + (i % 9)));
     const original = await page.locator('#edit-eqn').inputValue();
     const equation = await time('russian losses', (i) => `(${original}) * ${1 + (i % 5) / 10}`);
+    // A burst of typing faster than a run: real key presses 15 ms apart at the end of the field.
+    // Edits are coalesced, so fewer runs than keystrokes; the figure is from the last keystroke's
+    // input event to the end of the run after it (the run of the whole typed text).
+    await page.evaluate(() => {
+      const w = window as unknown as { __burst: { inputs: number[]; runs: number[] } };
+      w.__burst = { inputs: [], runs: [] };
+      document
+        .getElementById('edit-eqn')!
+        .addEventListener('input', () => w.__burst.inputs.push(performance.now()));
+      window.addEventListener('interlock-edit', () => w.__burst.runs.push(performance.now()));
+    });
+    await page.locator('#edit-eqn').fill(`(${original}) * 1`);
+    await page.waitForTimeout(300);
+    await page.locator('#edit-eqn').press('End');
+    await page.locator('#edit-eqn').pressSequentially('.0123456789012345678', { delay: 15 });
+    await page.waitForTimeout(1000);
+    const burst = await page.evaluate(() => {
+      const { inputs, runs } = (window as unknown as { __burst: { inputs: number[]; runs: number[] } })
+        .__burst;
+      const typed = inputs.slice(1);
+      const last = typed[typed.length - 1]!;
+      const after = runs.find((t) => t > last)!;
+      return {
+        keystrokes: typed.length,
+        runs: runs.filter((t) => t > typed[0]! - 1).length,
+        lastMs: after - last,
+      };
+    });
     const warm = 5;
     const c = stats(constant.ms.slice(warm));
     const e = stats(equation.ms.slice(warm));
@@ -77,12 +152,16 @@ async function main(): Promise<void> {
       constantKeystrokeMs: { ...c, fastPathTaken: constant.fast.every(Boolean), target: 50 },
       equationKeystrokeMs: { ...e, fastPathTaken: equation.fast.some(Boolean) },
       equationOverConstantMedian: e.median / c.median,
+      burst: { ...burst, gapMs: 15 },
+      node: nodePaths(),
       layoutMs: { first: layoutFirst, cached: layoutCached, ratio: layoutFirst / layoutCached },
     };
     console.log(
       `constant edit -> chart: median ${c.median.toFixed(1)} ms, p95 ${c.p95.toFixed(1)} ms (target 50)\n` +
         `equation edit -> chart: median ${e.median.toFixed(1)} ms, p95 ${e.p95.toFixed(1)} ms ` +
         `(${result.equationOverConstantMedian.toFixed(1)}x the constant edit)\n` +
+        `in Node: equation edit through the session ${result.node.sessionMs.toFixed(1)} ms, the whole path ${result.node.fullMs.toFixed(1)} ms (${result.node.ratio.toFixed(2)}x); advisory checks ${result.node.adviseMs.toFixed(1)} ms\n` +
+        `typing burst: ${burst.keystrokes} keystrokes 15 ms apart -> ${burst.runs} runs, last keystroke to chart ${burst.lastMs.toFixed(1)} ms\n` +
         `diagram layout: first ${layoutFirst} ms, from the tab's cache ${layoutCached} ms\n` +
         `load average ${load0.map((x) => x.toFixed(2)).join(' ')}`,
     );

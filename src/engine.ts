@@ -18,6 +18,7 @@ export type {
   Parameter,
   Results,
   RunOptions,
+  SimulationOptions,
   Simulation,
 } from './simulate/types.js';
 export { ModelError } from './model/errors.js';

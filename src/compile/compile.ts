@@ -14,6 +14,7 @@ import type {
   Results,
   RunOptions,
   Simulation,
+  SimulationOptions,
 } from '../simulate/types.js';
 import { generate, type GenerateOptions, type Program } from './codegen.js';
 import { elementLabel, lowerModel, type LoweredModel } from './lower.js';
@@ -436,10 +437,13 @@ class Compiled implements CompiledModel, SimulationOwner {
     return sim.results();
   }
 
-  simulation(options: Omit<RunOptions, 'overrides'> = {}): Simulation {
+  simulation(options: SimulationOptions = {}): Simulation {
     const { names, positions } = this.resolveOutputs(options.vars);
-    const plan = this.plan({ ...options, columns: positions.length });
-    return new SimulationImpl(this, plan, positions, names);
+    const { prime, ...run } = options;
+    const plan = this.plan({ ...run, columns: positions.length });
+    const sim = new SimulationImpl(this, plan, positions, names);
+    if (prime === false) sim.prime = false;
+    return sim;
   }
 }
 
@@ -531,6 +535,8 @@ class SimulationImpl implements Simulation {
 
   /** Run Euler through the per-step functions instead of the generated loop (for comparisons). */
   stepwise = false;
+  /** Warm the whole-run function up before its first run (see `primeRun`). */
+  prime = true;
   private seed: number;
 
   setSeed(seed: number): void {
@@ -591,7 +597,7 @@ class SimulationImpl implements Simulation {
               : f.rk4Run
             : undefined;
       if (whole) {
-        if (this.primedRun !== whole) {
+        if (this.prime && this.primedRun !== whole) {
           this.owner.prime(whole, s, X, start, dt);
           this.primedRun = whole;
         }

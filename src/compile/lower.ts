@@ -158,6 +158,21 @@ const TIME_KEYS = new Map<string, IR>([
   ['stoptime', { k: 'stop' }],
 ]);
 
+/**
+ * Parsed equations kept across compiles, by equation object: an edited model shares every
+ * equation it did not change with the version before (src/edit/), so recompiling after an edit
+ * parses only the changed text. The text is compared too, in case an equation object is reused
+ * with new text. ASTs are never changed after parsing, so sharing them is safe.
+ */
+const parsedEquations = new WeakMap<Equation, { text: string; result: ReturnType<typeof parseEquation> }>();
+function parseShared(eqn: Equation): ReturnType<typeof parseEquation> {
+  const hit = parsedEquations.get(eqn);
+  if (hit && hit.text === eqn.text) return hit.result;
+  const result = parseEquation(eqn.text);
+  parsedEquations.set(eqn, { text: eqn.text, result });
+  return result;
+}
+
 /** Position in an equation text -> file location. */
 export function locate(
   eqn: Equation | undefined,
@@ -1595,7 +1610,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       parsedCache.set(eqn, null);
       return undefined;
     }
-    const r = parseEquation(eqn.text);
+    const r = parseShared(eqn);
     if (r.error) {
       const loc = locate(eqn, r.error.offset, vi.v.loc);
       err(

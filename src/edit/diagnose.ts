@@ -2,6 +2,8 @@
  * Diagnostics of an edited model, as the editor shows them while you type: compile errors and
  * warnings (an edited equation's column counts from its own first character), unit warnings,
  * and links on the diagram that no equation uses. Returns the compiled model when it compiles.
+ * The advisory part (units, unused links) never decides whether the model runs, so the editor
+ * computes it after the run is drawn (`advisoryDiagnostics`).
  */
 import { compileModel, type CompiledModel, type Diagnostic, type Model } from '../engine.js';
 import { checkUnits } from '../units/check.js';
@@ -13,9 +15,16 @@ export interface Diagnosis {
   diagnostics: Diagnostic[];
 }
 
-export function diagnose(model: Model, options: { units?: boolean } = {}): Diagnosis {
+export function diagnose(model: Model, options: { units?: boolean; advisory?: boolean } = {}): Diagnosis {
   const { compiled, diagnostics } = compileModel(model);
   const all = [...diagnostics];
+  if (options.advisory !== false) all.push(...advisoryDiagnostics(model, options));
+  return { compiled, diagnostics: all };
+}
+
+/** Unit warnings (unless `units` is false) and links drawn on the diagram that no equation uses. */
+export function advisoryDiagnostics(model: Model, options: { units?: boolean } = {}): Diagnostic[] {
+  const all: Diagnostic[] = [];
   if (options.units !== false) {
     try {
       all.push(...checkUnits(model));
@@ -31,5 +40,5 @@ export function diagnose(model: Model, options: { units?: boolean } = {}): Diagn
       variable: displayName(l.to),
     });
   }
-  return { compiled, diagnostics: all };
+  return all;
 }

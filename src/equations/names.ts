@@ -13,13 +13,22 @@ export function unquote(name: string): string {
   return t;
 }
 
+/** Keys already computed (compiles and the editor ask for the same names many times). */
+const canonicalKeys = new Map<string, string>();
+
 /** The canonical key of a name: unquoted, lower-cased, separator runs as one `_`. */
 export function canonicalName(name: string): string {
-  return unquote(name)
+  const known = canonicalKeys.get(name);
+  if (known !== undefined) return known;
+  const key = unquote(name)
     .replace(/\\n/g, ' ')
     .replace(/[\s_\u00A0]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .toLowerCase();
+  // Bounded: a long session of generated names never grows it without end.
+  if (canonicalKeys.size >= 50_000) canonicalKeys.clear();
+  canonicalKeys.set(name, key);
+  return key;
 }
 
 /** How a name is shown to users: unquoted, `_` and separator runs shown as one space. */

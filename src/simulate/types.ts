@@ -19,6 +19,16 @@ export interface RunOptions {
   vars?: string[];
 }
 
+/** Options of a reusable simulation: the run options but overrides, and how it will be used. */
+export interface SimulationOptions extends Omit<RunOptions, 'overrides'> {
+  /**
+   * Warm the generated run up before its first run (default true), which pays off over many
+   * runs. False for a simulation that runs once or a few times (the editor after a recompile),
+   * where the warm-up costs more than it saves.
+   */
+  prime?: boolean;
+}
+
 /** One output column: a scalar variable or one element of an arrayed variable. */
 export interface OutputVariable {
   /** Display name: the model's name with `_` shown as a space; elements as `name[e1,e2]`. */
@@ -84,7 +94,7 @@ export interface CompiledModel {
   /** Run once and return results. Throws ModelError for bad options. */
   run(options?: RunOptions): Results;
   /** Prepare a reusable simulation (run options fixed; overrides set per run). */
-  simulation(options?: Omit<RunOptions, 'overrides'>): Simulation;
+  simulation(options?: SimulationOptions): Simulation;
   /** The generated JavaScript (for inspection and debugging). */
   readonly source: string;
   /** Causal structure between model variables (for diagrams and loop analysis). */

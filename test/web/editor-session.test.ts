@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileModel, readModel } from '../../src/engine.js';
+import { compileModel, readModel, writeXmile } from '../../src/engine.js';
 import { EditorSession } from '../../src/web/editor/session.js';
 
 function open(path: string): EditorSession {
@@ -47,6 +47,55 @@ describe('EditorSession', () => {
     s.undo();
     expect(s.history.dirty).toBe(false);
     expect([...s.series('Teacup Temperature')!]).toEqual(t0);
+  });
+
+  it('an equation edit runs without warm-up and gives the same numbers as a fresh compiled run', () => {
+    const s = open('../../models/north-korea-russia/model.xmile');
+    const v = s.model.variables.find((x) => x.name === 'russian_losses')!;
+    const out = s.apply({ op: 'set-equation', name: v.name, text: `(${v.eqn!.text}) * 1.3` });
+    expect(out).toEqual({ ran: true, fast: false });
+    const edited = [...s.series('russian losses')!];
+    const fresh = compileModel(readModel(writeXmile(s.model), { file: 'm.xmile' }).model!).compiled!;
+    expect(edited).toEqual([...fresh.run().column('russian losses')!]);
+    // A constant after that re-runs (warmed up now) and still matches a compiled run.
+    expect(s.apply({ op: 'set-equation', name: 'nk tour length', text: '5' }).fast).toBe(true);
+    const c = compileModel(readModel(writeXmile(s.model), { file: 'm.xmile' }).model!).compiled!;
+    expect([...s.series('russian losses')!]).toEqual([...c.run().column('russian losses')!]);
+  });
+
+  it('unit warnings come from advise(), apart from the run; units and documentation edits do not recompile', () => {
+    const s = open('../../models/examples/teacup.xmile');
+    const before = s.compiled;
+    expect(s.apply({ op: 'set-units', name: 'Heat Loss to Room', units: 'degrees' })).toEqual({
+      ran: true,
+      fast: true,
+    });
+    expect(s.compiled).toBe(before);
+    expect(s.diagnostics.some((d) => d.code.startsWith('unit'))).toBe(false);
+    expect(s.advisoryStale).toBe(true);
+    expect(s.advise()).toBe(true);
+    // The flow's units no longer match the stock's per time unit.
+    const w = s.diagnostics.filter((d) => d.severity === 'warning' && d.code !== 'unused-link');
+    expect(w.length).toBeGreaterThan(0);
+    expect(w.some((d) => /heat.loss.to.room/i.test(`${d.variable} ${d.message}`))).toBe(true);
+    expect(s.advise()).toBe(false);
+    // Undone, the warning goes at the next advise.
+    s.undo();
+    s.advise();
+    expect(s.diagnostics.filter((d) => d.code !== 'unused-link' && d.severity === 'warning')).toEqual([]);
+  });
+
+  it("a recompile reuses unchanged equations' parses, and an equation object given new text is parsed again", () => {
+    const s = open('../../models/examples/teacup.xmile');
+    const v = s.model.variables.find(
+      (x) => x.name === 'Room_Temperature' || /room.temperature/i.test(x.name),
+    )!;
+    s.recompile();
+    expect(s.series('Room Temperature')![0]).toBe(70);
+    // The same object, its text changed in place (not what edits do): the new text counts.
+    v.eqn!.text = '20';
+    s.recompile();
+    expect(s.series('Room Temperature')![0]).toBe(20);
   });
 
   it('syntax errors are found from the text alone, at their column', () => {

@@ -2,12 +2,15 @@
  * The editor's state for one open model: the undo history (src/edit/history.ts), the last
  * version that compiled and its simulation, and the diagnostics of the current version. A
  * change to a constant's value re-runs the compiled simulation with the new value (no compile);
- * any other edit recompiles. No DOM: the page drives it, and tests run it in Node.
+ * any other edit recompiles, reusing the parses of every equation it did not change
+ * (compile/lower.ts), and runs once without the warm-up meant for many runs. Unit warnings and
+ * unused links are not needed for the run, so they are computed apart (`advise`), when the page
+ * has drawn the run. No DOM: the page drives it, and tests run it in Node.
  */
 import type { CompiledModel, Diagnostic, Model, Simulation } from '../../engine.js';
-import { applyEdit, describeEdit, type Edit } from '../../edit/edit.js';
+import { applyEdit, describeEdit, EDITED_FILE, type Edit } from '../../edit/edit.js';
 import { EditHistory } from '../../edit/history.js';
-import { diagnose } from '../../edit/diagnose.js';
+import { advisoryDiagnostics, diagnose } from '../../edit/diagnose.js';
 import { parseEquation } from '../../equations/parser.js';
 import { canonicalName } from '../../equations/names.js';
 
@@ -36,7 +39,13 @@ export class EditorSession {
   sim: Simulation;
   /** Constants changed since `base` was compiled, by canonical name. */
   private readonly pending = new Map<string, number>();
-  diagnostics: Diagnostic[] = [];
+  /** Whether `sim` was warmed up for many runs (the constant path runs it many times). */
+  private primed = true;
+  /** Compile diagnostics of the current version. */
+  private compiledDiagnostics: Diagnostic[] = [];
+  /** Unit warnings and unused links, of the version `advisedFor`. */
+  private advisory: Diagnostic[] = [];
+  private advisedFor?: Model;
   /** The current version has errors, so the run shown is of the last good version. */
   stale = false;
 
@@ -50,6 +59,24 @@ export class EditorSession {
 
   get model(): Model {
     return this.history.model;
+  }
+
+  /** Diagnostics of the current version: the compile's, then the advisory ones (see `advise`). */
+  get diagnostics(): Diagnostic[] {
+    return [...this.compiledDiagnostics, ...this.advisory];
+  }
+
+  /** Whether the advisory diagnostics are of an earlier version (call `advise`). */
+  get advisoryStale(): boolean {
+    return this.advisedFor !== this.model;
+  }
+
+  /** Unit warnings and unused links of the current version. Returns false when already current. */
+  advise(): boolean {
+    if (!this.advisoryStale) return false;
+    this.advisory = advisoryDiagnostics(this.model);
+    this.advisedFor = this.model;
+    return true;
   }
 
   /** Quick checks of an equation's text alone (syntax), located in that text. */
@@ -73,7 +100,21 @@ export class EditorSession {
     const next = applyEdit(this.model, edit);
     this.history.push(next, describeEdit(edit), group);
     if (edit.op === 'set-equation' && this.fastPath(edit.name, edit.text)) return { ran: true, fast: true };
-    return this.recompile();
+    // Units and documentation never change the run: the run shown stays the current one.
+    if ((edit.op === 'set-units' || edit.op === 'set-doc') && !this.stale) return { ran: true, fast: true };
+    const out = this.recompile();
+    if (edit.op === 'set-equation') {
+      // A syntax error the compile did not attribute to this variable (it stopped earlier):
+      // still located in the text being typed.
+      const quick = EditorSession.syntax(edit.text);
+      const k = key(edit.name);
+      const located = this.compiledDiagnostics.some(
+        (d) => d.severity === 'error' && d.variable && key(d.variable) === k,
+      );
+      if (quick && !located)
+        this.compiledDiagnostics.unshift({ ...quick, file: EDITED_FILE, variable: edit.name });
+    }
+    return out;
   }
 
   private fastPath(name: string, text: string): boolean {
@@ -97,17 +138,22 @@ export class EditorSession {
       if (key(a.name) !== k && !this.pending.has(key(a.name))) return false;
     }
     this.pending.set(k, value);
+    if (!this.primed) {
+      // Runs of this compiled model will now repeat: a simulation warmed up for them.
+      this.sim = this.compiled.simulation();
+      this.primed = true;
+    }
     this.sim.clearOverrides();
     for (const [n, x] of this.pending) this.sim.set(this.sim.parameterIndex(n), x);
     this.sim.run();
-    this.diagnostics = this.diagnostics.filter((d) => d.severity !== 'error');
+    this.compiledDiagnostics = this.compiledDiagnostics.filter((d) => d.severity !== 'error');
     return true;
   }
 
   /** Compile the current version; on success it becomes the one that runs. */
   recompile(): Outcome {
-    const { compiled, diagnostics } = diagnose(this.model);
-    this.diagnostics = diagnostics;
+    const { compiled, diagnostics } = diagnose(this.model, { advisory: false });
+    this.compiledDiagnostics = diagnostics;
     if (!compiled) {
       this.stale = true;
       return { ran: false, fast: false };
@@ -115,7 +161,8 @@ export class EditorSession {
     this.compiled = compiled;
     this.base = this.model;
     this.pending.clear();
-    this.sim = compiled.simulation();
+    this.sim = compiled.simulation({ prime: false });
+    this.primed = false;
     this.sim.run();
     this.stale = false;
     return { ran: true, fast: false };

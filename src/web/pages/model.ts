@@ -241,11 +241,38 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
       ms: performance.now() - t0,
       count: (prev?.count ?? 0) + 1,
     };
+    window.dispatchEvent(new Event('interlock-edit'));
+  };
+
+  // Edits typed faster than they run are coalesced: an input event queues its field's edit
+  // and the queued edit runs in the next task (or at once, before anything else is done).
+  let queued: { id: string; run: (t0: number) => void; t0: number } | undefined;
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => flushSoon();
+  const soon = (id: string, run: (t0: number) => void) => {
+    if (queued && queued.id !== id) flushSoon();
+    if (queued) queued.run = run;
+    else {
+      queued = { id, run, t0: performance.now() };
+      channel.port2.postMessage(null);
+    }
+  };
+  const flushSoon = () => {
+    const q = queued;
+    queued = undefined;
+    q?.run(q.t0);
+  };
+  // Unit warnings and unused links once typing pauses (they never change the run).
+  let adviseTimer: ReturnType<typeof setTimeout> | undefined;
+  const adviseLater = () => {
+    clearTimeout(adviseTimer);
+    adviseTimer = setTimeout(() => {
+      if (!disposed && session.advise()) showDiagnostics();
+    }, 250);
   };
 
   /** Apply an edit; structural ones redraw the diagram. Returns false (with a message) if refused. */
-  const edit = (e: Edit, group?: string): boolean => {
-    const t0 = performance.now();
+  const edit = (e: Edit, group?: string, t0 = performance.now()): boolean => {
     let out;
     try {
       out = session.apply(e, group);
@@ -267,6 +294,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     updateRunViews();
     markRun(out.fast, t0);
     refreshStatus();
+    adviseLater();
     return true;
   };
 
@@ -283,11 +311,13 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     showDetails(displayName(name));
   };
   undoBtn.addEventListener('click', () => {
+    flushSoon();
     const t0 = performance.now();
     const out = session.undo();
     if (out) afterHistory(out.fast, t0);
   });
   redoBtn.addEventListener('click', () => {
+    flushSoon();
     const t0 = performance.now();
     const out = session.redo();
     if (out) afterHistory(out.fast, t0);
@@ -301,6 +331,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     updateRunViews();
     markRun(fast, t0);
     refreshStatus();
+    adviseLater();
     if (st.selected) {
       const still = session.model.variables.some((v) => key(v.name) === key(st.selected!));
       if (still) showDetails(st.selected);
@@ -318,6 +349,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
   });
   relayoutBtn.addEventListener('click', () => void drawLayout(true));
   saveDownload.addEventListener('click', () => {
+    flushSoon();
     const text = writeXmile(session.model);
     const a = h('a', {
       href: URL.createObjectURL(new Blob([text], { type: 'application/xml' })),
@@ -335,6 +367,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     refreshStatus();
   });
   saveServer.addEventListener('click', async () => {
+    flushSoon();
     if (session.stale) {
       message.textContent = 'The model has errors: fix them before saving.';
       return;
@@ -353,6 +386,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     refreshStatus();
   });
   saveAlt.addEventListener('click', async () => {
+    flushSoon();
     const name = altName.value.trim();
     if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) {
       message.textContent = 'Name the alternative with lower-case letters, digits and dashes.';
@@ -475,6 +509,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
   };
 
   function showDetails(name: string): void {
+    flushSoon();
     const v = session.model.variables.find((x) => key(x.name) === key(name));
     st.selected = v ? displayName(v.name) : name;
     sfd.select(name);
@@ -515,19 +550,17 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
       'aria-describedby': 'edit-diagnostics',
     });
     eqn.value = v.eqn?.text ?? '';
-    eqn.addEventListener('input', () => {
-      const quick = EditorSession.syntax(eqn.value);
-      edit({ op: 'set-equation', name: shown, text: eqn.value }, `eqn:${key(shown)}`);
-      if (
-        quick &&
-        !session.diagnostics.some(
-          (d) => d.severity === 'error' && d.variable && key(d.variable) === key(shown),
-        )
-      )
-        session.diagnostics.unshift({ ...quick, file: EDITED_FILE, variable: shown });
-      showDiagnostics();
+    // Keystrokes that arrive while a run is being made are coalesced: the next run takes the
+    // field's text as it is then, so a slow compile never leaves a queue of stale ones behind.
+    eqn.addEventListener('input', () =>
+      soon(`eqn:${key(shown)}`, (t0) =>
+        edit({ op: 'set-equation', name: shown, text: eqn.value }, `eqn:${key(shown)}`, t0),
+      ),
+    );
+    eqn.addEventListener('change', () => {
+      flushSoon();
+      session.history.seal();
     });
-    eqn.addEventListener('change', () => session.history.seal());
     const units = h('input', { id: 'edit-units', type: 'text', value: v.units ?? '', size: 24 });
     units.addEventListener('input', () =>
       edit({ op: 'set-units', name: shown, units: units.value }, `units:${key(shown)}`),
@@ -547,8 +580,13 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
       gfBox.append(
         h('strong', {}, 'Graphical function'),
         gfEditor(shown, xs, v.gf.ypts, (ys, final) => {
-          edit({ op: 'set-gf', name: shown, gf: { xpts: xs, ypts: ys } }, `gf:${key(shown)}`);
-          if (final) session.history.seal();
+          soon(`gf:${key(shown)}`, (t0) =>
+            edit({ op: 'set-gf', name: shown, gf: { xpts: xs, ypts: ys } }, `gf:${key(shown)}`, t0),
+          );
+          if (final) {
+            flushSoon();
+            session.history.seal();
+          }
         }),
         h(
           'button',
@@ -1011,7 +1049,11 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
   void drawLayout(false).then(() => {
     if (st.selected) showDetails(st.selected);
   });
+  adviseLater();
   return () => {
+    flushSoon();
+    channel.port1.close();
+    clearTimeout(adviseTimer);
     disposed = true;
     document.removeEventListener('keydown', onKey);
     window.removeEventListener('beforeunload', onUnload);
