@@ -3,7 +3,7 @@
  * parameters.json, loops.json and evidence.json. Every problem becomes a CaseError naming the
  * file (and line, column or JSON path where there is one).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { decodeUtf8 } from '../model/text.js';
 import { join } from 'node:path';
 import { loadCalibrationFile } from '../calibrate/load.js';
@@ -17,6 +17,7 @@ import { parseEvidenceJson } from '../evidence/data.js';
 import { readModelFile } from '../node/files.js';
 import type { Diagnostic } from '../model/types.js';
 import type { CaseInputs } from './analysis.js';
+import { namesVariables, renameInCaseFile } from './rename.js';
 import { checkScenarioOverrides } from './compare.js';
 import {
   CaseError,
@@ -281,4 +282,35 @@ export function loadHistoryMatch(dir: string): FutureWeights | undefined {
   const definition = loaded.definition;
   dropRowsOutsideRun(loaded, new Problem(definition));
   return (ensemble) => historyMatch(loaded.definition, posterior.draws!, ensemble).weights;
+}
+
+/**
+ * The files of a case folder that a rename of model variables changes (see src/case/rename.ts),
+ * with their new text; nothing is written. A file that names variables but is not JSON is an
+ * error (the rename would silently miss it).
+ */
+export function renameInCaseFolder(
+  dir: string,
+  renames: readonly [string, string][],
+): { file: string; path: string; text: string; count: number }[] {
+  const candidates: string[] = [];
+  const add = (rel: string) => {
+    if (namesVariables(rel) && existsSync(join(dir, rel)) && statSync(join(dir, rel)).isFile())
+      candidates.push(rel);
+  };
+  for (const f of Object.values(CASE_FILES)) add(f);
+  add('calibration.json');
+  add('calibration/posterior.json');
+  for (const sub of ['experiments', 'calibration/sequence']) {
+    if (!existsSync(join(dir, sub))) continue;
+    for (const f of readdirSync(join(dir, sub)).sort()) add(`${sub}/${f}`);
+  }
+  const out: { file: string; path: string; text: string; count: number }[] = [];
+  for (const rel of candidates) {
+    const path = join(dir, rel);
+    const r = renameInCaseFile(rel, readText(path), renames);
+    if (!r) throw new CaseError([{ file: path, message: 'not valid JSON: the rename cannot update it' }]);
+    if (r.count) out.push({ file: rel, path, text: r.text, count: r.count });
+  }
+  return out;
 }

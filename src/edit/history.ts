@@ -30,6 +30,11 @@ export class EditHistory {
     return this.current;
   }
 
+  /** The version last saved (or opened). */
+  get savedModel(): Model {
+    return this.saved;
+  }
+
   /** Has the model changed since it was opened or last saved? */
   get dirty(): boolean {
     return this.current !== this.saved;

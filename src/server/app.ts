@@ -3,7 +3,7 @@
  * Plain node:http; every input is validated and bounded; file paths are confined to one root.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -20,7 +20,17 @@ import type { ViewOptions } from './results-view.js';
 import type { Schema } from './schema.js';
 import { ExperimentService } from './experiments.js';
 import { readCaseData } from './case.js';
-import { alternativePath, atomicWrite, checkXmileShape } from './save.js';
+import {
+  alternativePath,
+  atomicWrite,
+  checkXmileShape,
+  parseRenames,
+  RENAMED_HEADER,
+  renamesPath,
+} from './save.js';
+import { renameInCaseFolder } from '../case/load.js';
+import { CaseError, formatIssue } from '../case/definition.js';
+import { canonicalName } from '../equations/names.js';
 import { VERSION } from '../version.js';
 import type { EvidenceStore } from '../store/store.js';
 
@@ -355,7 +365,13 @@ export class Workbench {
       if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
       const m = this.models.get(id);
       if (!m) throw new HttpError(404, `no open model '${id}'`);
-      let caseData: object | null = readCaseData(m.dir, m.facts, this.root);
+      const renamed = this.alternativeRenames(m);
+      // An alternative's parameters under the original's names, as the case files name them.
+      const back = new Map(renamed.map(([from, to]) => [canonicalName(to), from]));
+      const known = renamed.length
+        ? { parameters: m.facts.parameters.map((p) => ({ name: back.get(canonicalName(p.name)) ?? p.name })) }
+        : m.facts;
+      let caseData: object | null = readCaseData(m.dir, known, this.root);
       if (this.evidenceStore && m.id === 'default') {
         caseData = { ...(caseData ?? {}), evidence: await this.evidenceStore.exportDocument() };
       }
@@ -366,6 +382,7 @@ export class Workbench {
         text: m.text,
         diagnostics: m.diagnostics,
         case: caseData,
+        ...(renamed.length ? { renamed } : {}),
       });
     }
     if (modelMatch && method === 'PUT') return this.saveModel(req, res, modelMatch[1]!);
@@ -499,6 +516,20 @@ export class Workbench {
     throw new HttpError(415, 'send XMILE as application/xml, or {"path": ...} as application/json');
   }
 
+  /** What an alternative renamed, [name in the case model, its name here]; empty for others. */
+  private alternativeRenames(m: OpenModel): [string, string][] {
+    if (!m.alternativeOf || !m.file) return [];
+    const full = resolveUnder(this.root, m.file);
+    const file = full && renamesPath(full);
+    if (!file || !existsSync(file)) return [];
+    try {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { renamed?: unknown };
+      return parseRenames(encodeURIComponent(JSON.stringify(json.renamed ?? [])));
+    } catch {
+      throw new HttpError(422, `${relative(this.root, file)} is not a list of renames`);
+    }
+  }
+
   /** An open model named in a request path. */
   private openModelById(part: string): OpenModel {
     const id = decodePathPart(part, 'model id');
@@ -532,10 +563,36 @@ export class Workbench {
       throw new HttpError(403, 'that file is outside the folder this server may write');
     if (!['.xmile', '.stmx', '.xml'].includes(extname(full).toLowerCase()))
       throw new HttpError(409, 'only XMILE files are written back; download this model as XMILE instead');
+    const renames = parseRenames(req.headers[RENAMED_HEADER]);
     const { text, facts, name } = await this.checkedXmile(req, m.file);
+    // The case model of a case folder: the folder's files that name a renamed variable follow
+    // (src/case/rename.ts). Every new text is made before anything is written. An alternative's
+    // own file is not the case model: the case files describe the original and stay.
+    const isCaseModel = !m.alternativeOf && !!m.dir && dirname(full) === resolve(m.dir);
+    let caseFiles: { file: string; path: string; text: string }[] = [];
+    if (renames.length && isCaseModel) {
+      try {
+        caseFiles = renameInCaseFolder(m.dir!, renames);
+      } catch (err) {
+        if (!(err instanceof CaseError)) throw err;
+        throw new HttpError(
+          422,
+          'the case files could not be updated for the renames; nothing was saved',
+          err.issues.map((i) => formatIssue({ ...i, file: relative(this.root, i.file) || i.file })),
+        );
+      }
+    }
+    // Each file is replaced whole (a crash leaves every file either old or new); the model first.
     atomicWrite(full, text);
+    for (const f of caseFiles) atomicWrite(f.path, f.text);
     Object.assign(m, { text, diagnostics: facts.diagnostics, facts, name });
-    return sendJson(res, 200, { id: m.id, name: m.name, file: m.file, diagnostics: m.diagnostics });
+    return sendJson(res, 200, {
+      id: m.id,
+      name: m.name,
+      file: m.file,
+      diagnostics: m.diagnostics,
+      caseFiles: caseFiles.map((f) => f.file),
+    });
   }
 
   /**
@@ -552,8 +609,14 @@ export class Workbench {
     const rel = relative(this.root, target).split(sep).join('/');
     if (!resolveUnder(this.root, rel))
       throw new HttpError(403, 'that folder is outside the one this server may write');
+    const renames = parseRenames(req.headers[RENAMED_HEADER]);
     const { text, facts, name } = await this.checkedXmile(req, rel);
     atomicWrite(target, text);
+    // The case files name the original's variables; what the alternative renamed is kept beside
+    // it, so that it runs with the case's policies under its own names.
+    const renamesFile = renamesPath(target);
+    if (renames.length) atomicWrite(renamesFile, JSON.stringify({ renamed: renames }, null, 2) + '\n');
+    else rmSync(renamesFile, { force: true });
     const id = `${base.id}-${altName}`.slice(0, 40);
     const alt = this.register({
       id,

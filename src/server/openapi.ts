@@ -162,6 +162,14 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
             'Write the edited model back to the file it was opened from: XMILE that reads and compiles without errors, written atomically',
           parameters: [
             { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
+            {
+              name: 'x-renamed',
+              in: 'header',
+              required: false,
+              description:
+                'Variables renamed since the last save, URI-encoded JSON [["old", "new"], ...]: saving a case model updates the case files that name them; an alternative keeps them beside its file',
+              schema: { type: 'string' },
+            },
           ],
           requestBody: {
             required: true,
@@ -186,6 +194,14 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
               in: 'header',
               required: true,
               schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' },
+            },
+            {
+              name: 'x-renamed',
+              in: 'header',
+              required: false,
+              description:
+                'Variables renamed since the last save, URI-encoded JSON [["old", "new"], ...]: saving a case model updates the case files that name them; an alternative keeps them beside its file',
+              schema: { type: 'string' },
             },
           ],
           requestBody: {

@@ -57,3 +57,37 @@ export function alternativePath(caseDir: string, name: string): string {
   mkdirSync(dir, { recursive: true });
   return join(dir, `${name}.xmile`);
 }
+
+/** Header of a save that lists the variables renamed since the file was last saved. */
+export const RENAMED_HEADER = 'x-renamed';
+
+/**
+ * The renames a save carries (header x-renamed: URI-encoded JSON `[["old", "new"], ...]`), or an
+ * empty list when the header is absent. Anything else is refused before a file is touched.
+ */
+export function parseRenames(header: string | string[] | undefined): [string, string][] {
+  if (header === undefined || header === '') return [];
+  const bad = (why: string) => new HttpError(400, `${RENAMED_HEADER}: ${why}`);
+  if (Array.isArray(header)) throw bad('give the header once');
+  let json: unknown;
+  try {
+    json = JSON.parse(decodeURIComponent(header));
+  } catch {
+    throw bad('must be URI-encoded JSON like [["old name", "new name"]]');
+  }
+  if (!Array.isArray(json) || json.length > 500) throw bad('must be a list of at most 500 [old, new] pairs');
+  return json.map((pair, i) => {
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      !pair.every((n) => typeof n === 'string' && n.trim() !== '' && n.length <= 400)
+    )
+      throw bad(`entry ${i} must be [old name, new name] (non-empty strings)`);
+    return [pair[0], pair[1]] as [string, string];
+  });
+}
+
+/** Where an alternative's renames (relative to the case model) are kept: beside its file. */
+export function renamesPath(alternativeFile: string): string {
+  return alternativeFile.replace(/\.xmile$/i, '') + '.renames.json';
+}

@@ -53,6 +53,13 @@ export interface ModelDocument {
   text: string;
   diagnostics: Diagnostic[];
   case: CaseData | null;
+  /** An alternative's renamed variables: [name in the case model, name here]. */
+  renamed?: [string, string][];
+}
+
+/** The header a save carries its renames in (src/server/save.ts). */
+function renamedHeader(renamed: [string, string][]): Record<string, string> {
+  return renamed.length ? { 'x-renamed': encodeURIComponent(JSON.stringify(renamed)) } : {};
 }
 
 export interface ModelList {
@@ -121,19 +128,23 @@ export const api = {
       body: text,
     }),
   /** Write the edited model back to the file it was opened from. */
-  saveModel: (id: string, text: string) =>
-    call<{ id: string; name: string; file: string }>(`/api/models/${encodeURIComponent(id)}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/xml' },
-      body: text,
-    }),
+  /** Save back to the file; `renamed` (since the last save) updates a case folder's files. */
+  saveModel: (id: string, text: string, renamed: [string, string][] = []) =>
+    call<{ id: string; name: string; file: string; caseFiles?: string[] }>(
+      `/api/models/${encodeURIComponent(id)}`,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/xml', ...renamedHeader(renamed) },
+        body: text,
+      },
+    ),
   /** Save an edited copy as a named alternative of a case model (opened on the server). */
-  saveAlternative: (id: string, name: string, text: string) =>
+  saveAlternative: (id: string, name: string, text: string, renamed: [string, string][] = []) =>
     call<{ id: string; name: string; file: string; alternativeOf: string }>(
       `/api/models/${encodeURIComponent(id)}/alternatives`,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/xml', 'x-alternative-name': name },
+        headers: { 'content-type': 'application/xml', 'x-alternative-name': name, ...renamedHeader(renamed) },
         body: text,
       },
     ),

@@ -98,8 +98,61 @@ describe('EditorSession', () => {
     expect(s.series('Room Temperature')![0]).toBe(20);
   });
 
+  it('knows the variables renamed since the last save, through chains, undo and renaming back', () => {
+    const s = open('../../models/examples/teacup.xmile');
+    expect(s.renamesSinceSaved()).toEqual([]);
+    s.apply({ op: 'rename', from: 'Room Temperature', to: 'ambient' });
+    s.apply({ op: 'rename', from: 'ambient', to: 'air temperature' });
+    s.apply({ op: 'set-equation', name: 'air temperature', text: '21' });
+    expect(s.renamesSinceSaved()).toEqual([['Room Temperature', 'air temperature']]);
+    s.undo();
+    s.undo();
+    expect(s.renamesSinceSaved()).toEqual([['Room Temperature', 'ambient']]);
+    s.history.markSaved();
+    expect(s.renamesSinceSaved()).toEqual([]);
+    s.apply({ op: 'rename', from: 'ambient', to: 'Room Temperature' });
+    s.apply({ op: 'rename', from: 'Teacup Temperature', to: 'cup' });
+    expect(s.renamesSinceSaved()).toEqual([
+      ['ambient', 'Room Temperature'],
+      ['Teacup Temperature', 'cup'],
+    ]);
+    // Undone to the saved version: nothing to carry.
+    s.undo();
+    s.undo();
+    expect(s.renamesSinceSaved()).toEqual([]);
+  });
+
   it('syntax errors are found from the text alone, at their column', () => {
     expect(EditorSession.syntax('a + * b')).toMatchObject({ column: 5 });
     expect(EditorSession.syntax('a + b')).toBeUndefined();
+  });
+});
+
+describe('an alternative that renamed variables, under the case model’s names', () => {
+  it("takes the case's policy overrides and answers its chart names as the original does", async () => {
+    const { underCaseNames } = await import('../../src/web/editor/beside.js');
+    const original = open('../../models/north-korea-russia/model.xmile');
+    const alt = open('../../models/north-korea-russia/model.xmile');
+    alt.apply({ op: 'rename', from: 'interdiction_lever', to: 'strike lever' });
+    alt.apply({ op: 'rename', from: 'nk_troops_in_theatre', to: 'nk troops present' });
+    const renamed = alt.renamesSinceSaved();
+    expect(renamed).toEqual([
+      ['interdiction lever', 'strike lever'],
+      ['nk troops in theatre', 'nk troops present'],
+    ]);
+    const policy = { deterrence_policy: 1, interdiction_lever: 1 };
+    // Unwrapped, the case's lever names nothing in the alternative.
+    expect(() => alt.compiled.run({ overrides: policy })).toThrow(/interdiction/);
+    const seen = underCaseNames(alt.compiled, renamed);
+    const want = original.compiled.run({ overrides: policy }).column('nk troops in theatre')!;
+    expect([...seen.run({ overrides: policy }).column('nk troops in theatre')!]).toEqual([...want]);
+    expect(seen.parameters.some((p) => p.name === 'interdiction lever')).toBe(true);
+    const sim = seen.simulation();
+    sim.set(sim.parameterIndex('deterrence_policy'), 1);
+    sim.set(sim.parameterIndex('interdiction_lever'), 1);
+    sim.run();
+    expect([...sim.series('nk_troops_in_theatre')]).toEqual([...want]);
+    // And the policy matters: without the lever the troops differ.
+    expect([...original.compiled.run().column('nk troops in theatre')!]).not.toEqual([...want]);
   });
 });

@@ -104,6 +104,50 @@ describe('saving edited models', () => {
     const doc = await call('GET', `/api/models/${String(r.body.id)}`);
     expect((doc.body.case as { scenarios: object }).scenarios).toHaveProperty('crowded');
   });
+
+  it('saving the case model with renames updates the case files; an alternative keeps its renames beside it', async () => {
+    const scenarios = join(root, 'case', 'scenarios.json');
+    const before = readFileSync(scenarios, 'utf8');
+    const current = readFileSync(file(), 'utf8');
+    const renamedText = current.replace(/(\W)capacity(\W)/g, '$1room$2');
+    expect(renamedText).toContain('name="room"');
+    const header = { ...xml, 'x-renamed': encodeURIComponent(JSON.stringify([['capacity', 'room']])) };
+    const alt = await call('POST', '/api/models/default/alternatives', renamedText, {
+      ...header,
+      'x-alternative-name': 'roomy',
+    });
+    expect(alt.status).toBe(201);
+    // The alternative: the case files stay; its renames are kept beside it and served with it,
+    // and its case data (the original's policies) is checked under the original's names.
+    expect(readFileSync(scenarios, 'utf8')).toBe(before);
+    expect(
+      JSON.parse(readFileSync(join(root, 'case', 'alternatives', 'roomy.renames.json'), 'utf8')),
+    ).toEqual({
+      renamed: [['capacity', 'room']],
+    });
+    const altDoc = await call('GET', `/api/models/${String(alt.body.id)}`);
+    expect(altDoc.status).toBe(200);
+    expect(altDoc.body.renamed).toEqual([['capacity', 'room']]);
+    // A malformed header is refused before anything is written.
+    const bad = await call('PUT', '/api/models/default', renamedText, { ...xml, 'x-renamed': '%5B1%5D' });
+    expect(bad.status).toBe(400);
+    expect(readFileSync(file(), 'utf8')).toBe(current);
+    // Saved without its renames, the folder's scenarios name a parameter the model no longer has.
+    expect((await call('PUT', '/api/models/default', renamedText, xml)).status).toBe(200);
+    expect((await call('GET', '/api/models/default')).status).toBe(422);
+    // With them: scenarios.json follows, and the model opens with its case data again.
+    const put = await call('PUT', '/api/models/default', renamedText, header);
+    expect(put.status).toBe(200);
+    expect(put.body.caseFiles).toEqual(['scenarios.json']);
+    expect(JSON.parse(readFileSync(scenarios, 'utf8'))).toEqual({
+      crowded: { description: 'd', overrides: { room: 300 } },
+    });
+    const doc = await call('GET', '/api/models/default');
+    expect(doc.status).toBe(200);
+    expect(
+      (doc.body.case as { scenarios: Record<string, { overrides: object }> }).scenarios.crowded!.overrides,
+    ).toEqual({ room: 300 });
+  });
 });
 
 describe('atomicWrite', () => {

@@ -1,10 +1,69 @@
 /**
  * A structural alternative run beside the model it varies (Simulate and Compare): the page's
  * address names it (`&beside=ID`, an id from the server's model list), the page fetches and
- * compiles it once, and runs it with the same policy and lever values as the original.
+ * compiles it once, and runs it with the same policy and lever values as the original. What the
+ * alternative renamed is looked up under the original's names (`underCaseNames`).
  */
-import { compileModel, readModel, type CompiledModel, type Simulation } from '../../engine.js';
+import { compileModel, readModel, type CompiledModel, type Results, type Simulation } from '../../engine.js';
+import { canonicalName } from '../../equations/names.js';
 import { api } from '../api.js';
+
+/**
+ * An alternative that renamed variables, seen under the case model's names (the names the
+ * case's policies, levers and charts use): what the server keeps beside it (`renamed`).
+ */
+export function underCaseNames(compiled: CompiledModel, renamed: readonly [string, string][]): CompiledModel {
+  if (!renamed.length) return compiled;
+  const swap = (pairs: [string, string][]) => {
+    const m = new Map(pairs.map(([a, b]) => [canonicalName(a), b]));
+    return (n: string) => {
+      const at = n.indexOf('[');
+      const base = at < 0 ? n : n.slice(0, at);
+      const to = m.get(canonicalName(base));
+      return to === undefined ? n : to + (at < 0 ? '' : n.slice(at));
+    };
+  };
+  const here = swap(renamed.map(([from, to]) => [from, to]));
+  const there = swap(renamed.map(([from, to]) => [to, from]));
+  const results = (r: Results): Results => ({
+    names: r.names.map(there),
+    time: r.time,
+    columns: r.columns,
+    column: (n) => r.column(here(n)),
+  });
+  const simulation = (sim: Simulation): Simulation => ({
+    parameterIndex: (n) => sim.parameterIndex(here(n)),
+    set: (i, v) => sim.set(i, v),
+    clearOverrides: () => sim.clearOverrides(),
+    setSeed: (seed) => sim.setSeed(seed),
+    run: () => sim.run(),
+    get time() {
+      return sim.time;
+    },
+    series: (n) => sim.series(here(n)),
+    results: () => results(sim.results()),
+  });
+  return {
+    model: compiled.model,
+    simSpecs: compiled.simSpecs,
+    outputs: compiled.outputs.map((o) => ({ ...o, name: there(o.name), base: there(o.base) })),
+    parameters: compiled.parameters.map((p) => ({ ...p, name: there(p.name) })),
+    run: (o = {}) =>
+      results(
+        compiled.run({
+          ...o,
+          ...(o.overrides
+            ? { overrides: Object.fromEntries(Object.entries(o.overrides).map(([k, v]) => [here(k), v])) }
+            : {}),
+          ...(o.vars ? { vars: o.vars.map(here) } : {}),
+        }),
+      ),
+    simulation: (o = {}) =>
+      simulation(compiled.simulation({ ...o, ...(o.vars ? { vars: o.vars.map(here) } : {}) })),
+    source: compiled.source,
+    graph: compiled.graph,
+  };
+}
 
 export interface Alternative {
   id: string;
@@ -33,7 +92,8 @@ export function loadAlternative(id: string): Promise<Alternative | string> {
       try {
         const doc = await api.getModel(id);
         const read = readModel(doc.text, { file: doc.file ?? doc.name });
-        const compiled = read.model ? compileModel(read.model).compiled : undefined;
+        const own = read.model ? compileModel(read.model).compiled : undefined;
+        const compiled = own && underCaseNames(own, doc.renamed ?? []);
         const label = (doc.file ?? doc.name)
           .split('/')
           .pop()!

@@ -12,7 +12,7 @@ import { applyEdit, describeEdit, EDITED_FILE, type Edit } from '../../edit/edit
 import { EditHistory } from '../../edit/history.js';
 import { advisoryDiagnostics, diagnose } from '../../edit/diagnose.js';
 import { parseEquation } from '../../equations/parser.js';
-import { canonicalName } from '../../equations/names.js';
+import { canonicalName, displayName } from '../../equations/names.js';
 
 const key = canonicalName;
 
@@ -48,6 +48,12 @@ export class EditorSession {
   private advisedFor?: Model;
   /** The current version has errors, so the run shown is of the last good version. */
   stale = false;
+
+  /**
+   * Each version's renamed variables: canonical name now -> canonical name in the version first
+   * opened (only the renamed ones). Versions share what they inherit; undo and redo keep theirs.
+   */
+  private readonly lineage = new WeakMap<Model, ReadonlyMap<string, string>>();
 
   constructor(model: Model, compiled: CompiledModel) {
     this.history = new EditHistory(model);
@@ -97,7 +103,16 @@ export class EditorSession {
    * one field into one undo step. Re-runs the model.
    */
   apply(edit: Edit, group?: string): Outcome {
-    const next = applyEdit(this.model, edit);
+    const prev = this.model;
+    const next = applyEdit(prev, edit);
+    const inherited = this.lineage.get(prev) ?? new Map<string, string>();
+    if (edit.op === 'rename') {
+      const own = new Map(inherited);
+      const origin = inherited.get(key(edit.from)) ?? key(edit.from);
+      own.delete(key(edit.from));
+      if (origin !== key(edit.to)) own.set(key(edit.to), origin);
+      this.lineage.set(next, own);
+    } else this.lineage.set(next, inherited);
     this.history.push(next, describeEdit(edit), group);
     if (edit.op === 'set-equation' && this.fastPath(edit.name, edit.text)) return { ran: true, fast: true };
     // Units and documentation never change the run: the run shown stays the current one.
@@ -166,6 +181,38 @@ export class EditorSession {
     this.sim.run();
     this.stale = false;
     return { ran: true, fast: false };
+  }
+
+  /**
+   * The variables renamed between the version last saved (or opened) and the current one, as
+   * [name then, name now] in display form: what a save must carry into the files that name them.
+   * A variable renamed and renamed back is not in it; deleted variables are not either.
+   */
+  renamesSinceSaved(): [string, string][] {
+    return this.renamesBetween(this.history.savedModel, this.model);
+  }
+
+  private renamesBetween(a: Model, b: Model): [string, string][] {
+    const la = this.lineage.get(a) ?? new Map<string, string>();
+    const lb = this.lineage.get(b) ?? new Map<string, string>();
+    const nameNow = (l: ReadonlyMap<string, string>, origin: string) => {
+      for (const [now, o] of l) if (o === origin) return now;
+      return l.has(origin) ? undefined : origin;
+    };
+    const display = (m: Model, k: string) => {
+      const v = m.variables.find((x) => key(x.name) === k);
+      return v ? displayName(v.name) : undefined;
+    };
+    const out: [string, string][] = [];
+    for (const origin of new Set([...la.values(), ...lb.values()])) {
+      const na = nameNow(la, origin);
+      const nb = nameNow(lb, origin);
+      if (!na || !nb || na === nb) continue;
+      const from = display(a, na);
+      const to = display(b, nb);
+      if (from && to) out.push([from, to]);
+    }
+    return out;
   }
 
   undo(): Outcome | undefined {

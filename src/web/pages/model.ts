@@ -373,13 +373,16 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
       return;
     }
     const saving = session.model;
+    const renamed = session.renamesSinceSaved();
     message.textContent = 'Saving...';
     try {
-      const r = await api.saveModel(ws.doc.id, writeXmile(saving));
+      const r = await api.saveModel(ws.doc.id, writeXmile(saving), renamed);
       // What was saved is now the saved version (even if edits came in meanwhile).
       if (session.model === saving) session.history.markSaved();
       ws.doc.text = writeXmile(saving);
-      message.textContent = `Saved to ${r.file}.`;
+      message.textContent = `Saved to ${r.file}.${
+        r.caseFiles?.length ? ` Renamed in the case files too: ${r.caseFiles.join(', ')}.` : ''
+      }`;
     } catch (err) {
       message.textContent = `Not saved: ${describe(err)}`;
     }
@@ -399,7 +402,12 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     }
     message.textContent = 'Saving the alternative...';
     try {
-      const r = await api.saveAlternative(ws.doc.id, name, writeXmile(session.model));
+      const r = await api.saveAlternative(
+        ws.doc.id,
+        name,
+        writeXmile(session.model),
+        session.renamesSinceSaved(),
+      );
       message.textContent = `Saved as ${r.file}.`;
       altResult.replaceChildren(
         h('a', { href: `#/simulate?model=${ws.doc.id}&beside=${r.id}` }, 'Simulate it beside the original'),
