@@ -217,17 +217,29 @@ export class DiagramView {
     this.el.id = id;
     this.el.tabIndex = 0;
     this.el.setAttribute('role', 'region');
-    this.el.setAttribute('aria-label', `${label}: + and - zoom, 0 fits the width, arrows scroll`);
+    this.el.setAttribute(
+      'aria-label',
+      `${label}: + and - zoom, 0 fits the width, arrows scroll; on a variable, arrows move to the nearest one that way, Home and End to the first and last, Enter selects`,
+    );
     this.el.addEventListener('click', (ev) => {
       const g = (ev.target as Element).closest?.('g.node');
       if (g) this.onSelect(g.getAttribute('data-name')!);
     });
     this.el.addEventListener('keydown', (ev) => {
-      const g = (ev.target as Element).closest?.('g.node');
+      const g = (ev.target as Element).closest?.('g.node') as SVGGElement | null;
       if (g && (ev.key === 'Enter' || ev.key === ' ')) {
         ev.preventDefault();
         this.onSelect(g.getAttribute('data-name')!);
         return;
+      }
+      // One node of the drawing is in the Tab order; arrows move between nodes by position.
+      if (g && !ev.ctrlKey && !ev.metaKey && !ev.altKey) {
+        const next = this.neighbour(g, ev.key);
+        if (next) {
+          ev.preventDefault();
+          this.rove(next, true);
+          return;
+        }
       }
       if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
       if (ev.key === '+' || ev.key === '=') this.zoomBy(1.25);
@@ -287,6 +299,51 @@ export class DiagramView {
     else this.apply();
     this.highlight(this.highlighted);
     this.select(this.selected, false);
+    const nodes = this.svg.querySelectorAll<SVGGElement>('g.node');
+    for (const g of nodes) g.setAttribute('tabindex', '-1');
+    const start = (this.selected !== null && this.node(this.selected)) || nodes[0];
+    if (start) this.rove(start, false);
+  }
+
+  /** Make `g` the node in the Tab order (and focus it). */
+  private rove(g: SVGGElement, focus: boolean): void {
+    for (const other of this.svg?.querySelectorAll<SVGGElement>('g.node[tabindex="0"]') ?? [])
+      if (other !== g) other.setAttribute('tabindex', '-1');
+    g.setAttribute('tabindex', '0');
+    if (focus) {
+      g.focus();
+      g.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+    }
+  }
+
+  /** The node an arrow key (or Home, End) moves to from `g`: the nearest in that direction. */
+  private neighbour(g: SVGGElement, keyName: string): SVGGElement | undefined {
+    const nodes = [...(this.svg?.querySelectorAll<SVGGElement>('g.node') ?? [])];
+    if (keyName === 'Home') return nodes[0];
+    if (keyName === 'End') return nodes[nodes.length - 1];
+    const dir = { ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowDown: [0, 1], ArrowUp: [0, -1] }[keyName];
+    if (!dir) return undefined;
+    const centre = (e: Element) => {
+      const r = e.getBoundingClientRect();
+      return [r.x + r.width / 2, r.y + r.height / 2] as const;
+    };
+    const [x0, y0] = centre(g);
+    let best: SVGGElement | undefined;
+    let bestScore = Infinity;
+    for (const n of nodes) {
+      if (n === g) continue;
+      const [x, y] = centre(n);
+      const along = (x - x0) * dir[0]! + (y - y0) * dir[1]!;
+      if (along <= 1) continue;
+      const across = Math.abs((x - x0) * dir[1]! - (y - y0) * dir[0]!);
+      // Straight ahead first: sideways distance counts double.
+      const score = along + 2 * across;
+      if (score < bestScore) {
+        bestScore = score;
+        best = n;
+      }
+    }
+    return best;
   }
 
   private apply(): void {
@@ -361,6 +418,7 @@ export class DiagramView {
     const k = name === null ? undefined : key(name);
     for (const p of this.svg.querySelectorAll<SVGPathElement>('path.edge'))
       p.classList.toggle('near', k !== undefined && (key(p.dataset.from!) === k || key(p.dataset.to!) === k));
+    if (hit) this.rove(hit, false);
     if (scroll && hit) hit.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
   }
 

@@ -188,7 +188,11 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
     const column = Number(/column (\d+)/.exec((await diag.textContent())!)![1]);
     expect(`${original} * (1 +* 2)`[column - 1]).toBe('*');
     expect(await eqn.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.locator('#edit-caret').textContent()).toContain('^');
+    // The mark points at the offending character, however long the equation.
+    const [shown, mark] = (await page.locator('#edit-caret').textContent())!.split('\n');
+    expect(mark!.trimStart()).toBe('^');
+    expect(shown![mark!.length - 1]).toBe('*');
+    expect(shown!.length).toBeLessThanOrEqual(50);
     await page.screenshot({ path: join(SHOTS, 'editor-error.png') });
     await eqn.fill(`${original} * nowhere_variable`);
     await expect.poll(() => diag.textContent()).toMatch(/nowhere.variable/);
@@ -274,12 +278,53 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
     expect(Math.abs(after.y - before.y)).toBeLessThan(2);
     await page.selectOption('#variable-picker', 'reserve');
     await expect.poll(() => page.locator('#details pre.eqn').first().textContent()).toContain('+ top up');
+    // A lever the case's policies set (scenarios.json): saving will carry the new name there.
+    await page.selectOption('#variable-picker', 'interdiction lever');
+    await page.fill('#edit-name', 'strike lever');
+    await page.press('#edit-name', 'Enter');
+    await page.locator('#diagram g.node[data-name="strike lever"]').waitFor();
+  });
+
+  it('shows unit warnings once typing pauses, located on the variable', async () => {
+    await page.selectOption('#variable-picker', 'russian losses');
+    const warnings = () => page.locator('#edit-diagnostics li.warning').allTextContents();
+    expect(await warnings()).toEqual([]);
+    await page.fill('#edit-units', 'people');
+    // A flow in people into a stock of people: it should be people per month.
+    await expect
+      .poll(warnings, { timeout: 10_000 })
+      .toEqual(expect.arrayContaining([expect.stringMatching(/people\/month \(stock units per month\)/)]));
+    await page.screenshot({ path: join(SHOTS, 'editor-units.png') });
+    await page.fill('#edit-units', 'people/month');
+    await expect.poll(warnings, { timeout: 10_000 }).toEqual([]);
   });
 
   it('is reachable by keyboard with labelled inputs and no serious accessibility violations', async () => {
-    await page.locator('#diagram g.node').first().focus();
+    // One node of the diagram is in the Tab order; arrows move between nodes by position.
+    expect(await page.locator('#diagram g.node[tabindex="0"]').count()).toBe(1);
+    await page.locator('#diagram g.node[tabindex="0"]').focus();
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-name') ?? '');
+    const xOf = (name: string) =>
+      page.locator(`#diagram g.node[data-name="${name}"]`).evaluate((g) => g.getBoundingClientRect().x);
+    const a = await focused();
+    await page.keyboard.press('ArrowRight');
+    const b = await focused();
+    expect(b).not.toBe(a);
+    expect(await xOf(b)).toBeGreaterThan(await xOf(a));
+    await page.keyboard.press('ArrowLeft');
+    const c = await focused();
+    expect(await xOf(c)).toBeLessThan(await xOf(b));
+    expect(await page.locator('#diagram g.node[tabindex="0"]').getAttribute('data-name')).toBe(c);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('#details h3').count()).toBe(1);
+    await expect.poll(() => page.locator('#details h3').textContent()).toContain(c);
+    // Tab leaves the drawing at once and reaches the details of the selected variable.
+    for (
+      let i = 0;
+      i < 12 && !(await page.evaluate(() => !!document.activeElement?.closest('#details')));
+      i++
+    )
+      await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('#details') !== null)).toBe(true);
     await page.keyboard.press('Tab');
     const violations = await seriousViolations(page);
     expect(violations, JSON.stringify(violations)).toEqual([]);
@@ -295,6 +340,11 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
     const saved = readFileSync(modelFile, 'utf8');
     expect(saved).toContain('name="reserve"');
     expect(saved).toContain('<inflow>top_up</inflow>');
+    // The renamed lever is renamed in the case's files too, and the case still reads.
+    expect(await page.locator('#edit-message').textContent()).toContain('scenarios.json');
+    const scenarios = readFileSync(join(root, 'case', 'scenarios.json'), 'utf8');
+    expect(scenarios).toContain('"strike_lever": 1');
+    expect(scenarios).not.toContain('interdiction_lever');
     // Reopen: a fresh page reads the file from the server.
     await page.reload();
     await page.goto(`${s.server.url}#/model?model=default`);

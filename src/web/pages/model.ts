@@ -507,7 +507,14 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     const here = shown.find((d) => mine(d) && d.severity === 'error' && d.file === EDITED_FILE && d.column);
     const eqn = document.getElementById('edit-eqn') as HTMLTextAreaElement | null;
     if (here && eqn) {
-      caret.textContent = `${eqn.value.split('\n')[0]}\n${' '.repeat(Math.max(0, here.column! - 1))}^`;
+      // The error's line of the field, cut to a window around the column so the mark shows in
+      // a narrow panel: `...` where the line goes on.
+      const line = eqn.value.split('\n')[Math.max(0, (here.line ?? 1) - 1)] ?? '';
+      const at = Math.max(0, here.column! - 1);
+      const from = at > 30 ? at - 24 : 0;
+      const lead = from > 0 ? '...' : '';
+      const shown = line.slice(from, from + 44);
+      caret.textContent = `${lead}${shown}${from + 44 < line.length ? '...' : ''}\n${' '.repeat(lead.length + at - from)}^`;
       caret.hidden = false;
       eqn.setAttribute('aria-invalid', 'true');
     } else {
@@ -553,7 +560,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
     // Equation
     const eqn = h('textarea', {
       id: 'edit-eqn',
-      rows: 3,
+      rows: Math.min(10, Math.max(3, Math.ceil((v.eqn?.text ?? '').length / 34) + 1)),
       spellcheck: 'false',
       'aria-describedby': 'edit-diagnostics',
     });
