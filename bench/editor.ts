@@ -94,18 +94,31 @@ async function main(): Promise<void> {
           const field = document.getElementById('edit-eqn') as HTMLTextAreaElement;
           const ms: number[] = [];
           const fast: boolean[] = [];
+          const compile: number[] = [];
+          const layout: number[] = [];
+          const draw: number[] = [];
+          const handler: number[] = [];
+          const wait: number[] = [];
+          const run: number[] = [];
           for (let i = 0; i < n; i++) {
             field.value = texts[i]!;
             const start = performance.now();
             const ran = new Promise((r) => window.addEventListener('interlock-edit', r, { once: true }));
             field.dispatchEvent(new Event('input', { bubbles: true }));
             await ran;
+            const handled = performance.now();
             void document.body.offsetHeight;
             ms.push(performance.now() - start);
+            layout.push(performance.now() - handled);
+            wait.push((window.__interlockEdit?.at ?? handled) - (window.__interlockEdit?.ms ?? 0) - start);
             fast.push(window.__interlockEdit?.fast ?? false);
+            compile.push(window.__interlockEdit?.compileMs ?? NaN);
+            run.push(window.__interlockEdit?.runMs ?? NaN);
+            draw.push(window.__interlockEdit?.drawMs ?? NaN);
+            handler.push(window.__interlockEdit?.ms ?? NaN);
             if (i % 10 === 0) await new Promise((r) => requestAnimationFrame(() => r(null)));
           }
-          return { ms, fast };
+          return { ms, fast, compile, run, layout, wait, draw, handler };
         },
         { n: EDITS, texts: Array.from({ length: EDITS }, (_, i) => values(i)) },
       );
@@ -150,7 +163,16 @@ async function main(): Promise<void> {
       loadAverage: { before: load0, after: loadavg() },
       edits: EDITS - warm,
       constantKeystrokeMs: { ...c, fastPathTaken: constant.fast.every(Boolean), target: 50 },
-      equationKeystrokeMs: { ...e, fastPathTaken: equation.fast.some(Boolean) },
+      equationKeystrokeMs: {
+        ...e,
+        fastPathTaken: equation.fast.some(Boolean),
+        compileMedian: stats(equation.compile.slice(warm)).median,
+        runMedian: stats(equation.run.slice(warm)).median,
+        layoutMedian: stats(equation.layout.slice(warm)).median,
+        drawMedian: stats(equation.draw.slice(warm)).median,
+        handlerMedian: stats(equation.handler.slice(warm)).median,
+        waitMedian: stats(equation.wait.slice(warm)).median,
+      },
       equationOverConstantMedian: e.median / c.median,
       burst: { ...burst, gapMs: 15 },
       node: nodePaths(),
@@ -159,7 +181,7 @@ async function main(): Promise<void> {
     console.log(
       `constant edit -> chart: median ${c.median.toFixed(1)} ms, p95 ${c.p95.toFixed(1)} ms (target 50)\n` +
         `equation edit -> chart: median ${e.median.toFixed(1)} ms, p95 ${e.p95.toFixed(1)} ms ` +
-        `(${result.equationOverConstantMedian.toFixed(1)}x the constant edit)\n` +
+        `(${result.equationOverConstantMedian.toFixed(1)}x the constant edit; in the edit's handler ${result.equationKeystrokeMs.handlerMedian.toFixed(1)} ms, of which compile ${result.equationKeystrokeMs.compileMedian.toFixed(1)} ms, run ${result.equationKeystrokeMs.runMedian.toFixed(1)} ms, chart ${result.equationKeystrokeMs.drawMedian.toFixed(1)} ms, waiting for the task ${result.equationKeystrokeMs.waitMedian.toFixed(1)} ms, page layout after ${result.equationKeystrokeMs.layoutMedian.toFixed(1)} ms)\n` +
         `in Node: equation edit through the session ${result.node.sessionMs.toFixed(1)} ms, the whole path ${result.node.fullMs.toFixed(1)} ms (${result.node.ratio.toFixed(2)}x); advisory checks ${result.node.adviseMs.toFixed(1)} ms\n` +
         `typing burst: ${burst.keystrokes} keystrokes 15 ms apart -> ${burst.runs} runs, last keystroke to chart ${burst.lastMs.toFixed(1)} ms\n` +
         `diagram layout: first ${layoutFirst} ms, from the tab's cache ${layoutCached} ms\n` +

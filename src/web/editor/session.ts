@@ -48,6 +48,8 @@ export class EditorSession {
   private advisedFor?: Model;
   /** The current version has errors, so the run shown is of the last good version. */
   stale = false;
+  /** Milliseconds the last change spent compiling (0 on the constant path) and running. */
+  readonly timings = { compile: 0, run: 0 };
 
   /**
    * Each version's renamed variables: canonical name now -> canonical name in the version first
@@ -160,15 +162,22 @@ export class EditorSession {
     }
     this.sim.clearOverrides();
     for (const [n, x] of this.pending) this.sim.set(this.sim.parameterIndex(n), x);
+    const t0 = performance.now();
     this.sim.run();
+    this.timings.compile = 0;
+    this.timings.run = performance.now() - t0;
     this.compiledDiagnostics = this.compiledDiagnostics.filter((d) => d.severity !== 'error');
     return true;
   }
 
   /** Compile the current version; on success it becomes the one that runs. */
   recompile(): Outcome {
+    const t0 = performance.now();
     const { compiled, diagnostics } = diagnose(this.model, { advisory: false });
     this.compiledDiagnostics = diagnostics;
+    const t1 = performance.now();
+    this.timings.compile = t1 - t0;
+    this.timings.run = 0;
     if (!compiled) {
       this.stale = true;
       return { ran: false, fast: false };
@@ -179,6 +188,7 @@ export class EditorSession {
     this.sim = compiled.simulation({ prime: false });
     this.primed = false;
     this.sim.run();
+    this.timings.run = performance.now() - t1;
     this.stale = false;
     return { ran: true, fast: false };
   }
