@@ -404,6 +404,49 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
     expect(await lines.count()).toBeGreaterThanOrEqual(2);
     expect(await lines.nth(1).getAttribute('d')).not.toBe(await lines.nth(0).getAttribute('d'));
     await page.screenshot({ path: join(SHOTS, 'simulate-beside.png') });
+
+    // An alternative that only renames the lever a policy sets runs that policy as the original
+    // does: the case's scenarios name the lever as the case model does, the alternative under
+    // its own name.
+    await page.goto(`${s.server.url}#/model?model=default`);
+    await page.locator('#variable-picker').waitFor();
+    await page.click('#edit-undo'); // the tour length of 4 (saved above as short-tours)
+    await page.selectOption('#variable-picker', 'strike lever');
+    await page.fill('#edit-name', 'hit lever');
+    await page.press('#edit-name', 'Enter');
+    await page.fill('#alt-name', 'renamed-lever');
+    await page.click('#save-alt');
+    await expect
+      .poll(() => page.locator('#edit-message').textContent(), { timeout: 60_000 })
+      .toContain('alternatives/renamed-lever.xmile');
+    expect(
+      JSON.parse(readFileSync(join(root, 'case', 'alternatives', 'renamed-lever.renames.json'), 'utf8')),
+    ).toEqual({ renamed: [['strike lever', 'hit lever']] });
+    expect(readFileSync(join(root, 'case', 'scenarios.json'), 'utf8')).toContain('"strike_lever": 1');
+    const renamedId = new URL(
+      (await page.locator('#alt-result a[href*="#/simulate"]').getAttribute('href'))!,
+      s.server.url,
+    ).hash.match(/beside=([a-z0-9-]+)/)![1]!;
+    const linesOf = async () =>
+      page
+        .locator('#sim-charts figure')
+        .first()
+        .locator('path.line')
+        .evaluateAll((ps) => ps.map((p) => ({ stroke: p.getAttribute('stroke'), d: p.getAttribute('d') })));
+    for (const [policy, same] of [
+      ['interdiction', true],
+      ['escalation-management', true],
+    ] as const) {
+      await page.goto(`${s.server.url}#/simulate?model=default&policy=${policy}&beside=${renamedId}`);
+      await expect
+        .poll(() => page.locator('#beside-note').textContent(), { timeout: 60_000 })
+        .toContain('Beside this model');
+      const drawn = await linesOf();
+      const alt = drawn.find((l) => l.stroke === '#7b3294');
+      const current = drawn.find((l) => l.stroke !== '#7b3294' && l.stroke !== null);
+      expect(alt, JSON.stringify(drawn.map((l) => l.stroke))).toBeDefined();
+      expect(alt!.d === current!.d, policy).toBe(same);
+    }
     // Compare: chosen from the alternatives the server lists for this model.
     await page.goto(`${s.server.url}#/compare?model=default`);
     await page.locator('#beside-pick').waitFor();
