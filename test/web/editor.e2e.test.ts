@@ -194,6 +194,8 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
     expect(shown![mark!.length - 1]).toBe('*');
     expect(shown!.length).toBeLessThanOrEqual(50);
     await page.screenshot({ path: join(SHOTS, 'editor-error.png') });
+    // The error state too: no serious or critical accessibility violation.
+    expect(await seriousViolations(page)).toEqual([]);
     await eqn.fill(`${original} * nowhere_variable`);
     await expect.poll(() => diag.textContent()).toMatch(/nowhere.variable/);
     const b2 = await chartPath(page);
@@ -249,6 +251,7 @@ describe.skipIf(!available)('Model page: diagram and editor (Chromium)', () => {
       .evaluateAll((els) => els.map((e) => Number((e as HTMLInputElement).value)));
     expect(ys2.at(-1)).toBeLessThan(ys.at(-1)!);
     await page.screenshot({ path: join(SHOTS, 'editor-gf.png') });
+    expect(await seriousViolations(page)).toEqual([]);
 
     // Undo back to before the graphical function's keyboard step, then redo it.
     await page.click('#edit-undo');

@@ -399,6 +399,7 @@ export function renderModel(ws: Workspace, root: HTMLElement): () => void {
       message.textContent = `Saved to ${r.file}.${
         r.caseFiles?.length ? ` Renamed in the case files too: ${r.caseFiles.join(', ')}.` : ''
       }`;
+      refreshStatus();
       // The other pages now run what was saved, with the case files as they now are.
       try {
         Object.assign(ws, openWorkspace(await api.getModel(ws.doc.id)));
