@@ -5,7 +5,8 @@
  *
  * Where a case folder names variables:
  * - case.json: outcomes[].variable, charts[].variable, hindcast.quantities.*.* and
- *   sectors[].variables[] (sector prefixes are patterns, not names: they are left alone);
+ *   sectors[].variables[]; sector prefixes are patterns, not names, and stay: a variable one
+ *   claims by prefix is listed in that sector's variables when its new name would leave it;
  * - scenarios.json: the keys of each scenario's overrides;
  * - parameters.json: its keys;
  * - loops.json: path[] and variables[] of each loop, its knockout's outcome and override keys;
@@ -21,7 +22,7 @@ import { canonicalName } from '../equations/names.js';
 /** A JSON value with the offsets of its text (strings keep their raw token). */
 type Node =
   | { t: 'object'; entries: { key: Str; value: Node }[] }
-  | { t: 'array'; items: Node[] }
+  | { t: 'array'; items: Node[]; start: number; end: number }
   | Str
   | { t: 'other' };
 interface Str {
@@ -70,18 +71,18 @@ function parseWithOffsets(text: string): Node | undefined {
       }
     }
     if (c === '[') {
-      i++;
+      const start = i++;
       const items: Node[] = [];
       ws();
       if (text[i] === ']') {
         i++;
-        return { t: 'array', items };
+        return { t: 'array', items, start, end: i };
       }
       for (;;) {
         items.push(value());
         ws();
         const d = text[i++];
-        if (d === ']') return { t: 'array', items };
+        if (d === ']') return { t: 'array', items, start, end: i };
         if (d !== ',') throw new Error('expected , or ]');
       }
     }
@@ -153,11 +154,9 @@ function respell(old: string, to: string): string {
 }
 
 /** The strings at the places of a file that name variables; undefined as for `renameInCaseFile`. */
-function namingStrings(relPath: string, text: string): Str[] | undefined {
+function namingStrings(relPath: string, text: string, root = parseWithOffsets(text)): Str[] | undefined {
   const rule = PLACES.find((p) => p.file.test(relPath));
-  if (!rule) return undefined;
-  const root = parseWithOffsets(text);
-  if (!root) return undefined;
+  if (!rule || !root) return undefined;
   const found = new Map<number, Str>();
   const visit = (node: Node, steps: string[], last: string) => {
     if (steps.length === 0) {
@@ -205,18 +204,71 @@ export function renameInCaseFile(
   text: string,
   renames: Iterable<[string, string]>,
 ): CaseRename | undefined {
-  const strings = namingStrings(relPath, text);
+  const root = parseWithOffsets(text);
+  const strings = namingStrings(relPath, text, root);
   if (!strings) return undefined;
+  const pairs = [...renames];
   const map = new Map<string, string>();
-  for (const [from, to] of renames) map.set(canonicalName(from), to);
-  let out = text;
-  let count = 0;
-  // From the end, so earlier offsets stay valid.
-  for (const s of [...strings].reverse()) {
+  for (const [from, to] of pairs) map.set(canonicalName(from), to);
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const s of strings) {
     const to = map.get(canonicalName(s.value));
-    if (to === undefined || to === s.value) continue;
-    out = out.slice(0, s.start) + JSON.stringify(respell(s.value, to)) + out.slice(s.end);
-    count++;
+    if (to !== undefined && to !== s.value)
+      edits.push({ start: s.start, end: s.end, text: JSON.stringify(respell(s.value, to)) });
   }
-  return { text: out, count };
+  if (relPath === 'case.json' && root) edits.push(...keepSectors(root, pairs));
+  let out = text;
+  // From the end, so earlier offsets stay valid.
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return { text: out, count: edits.length };
+}
+
+/**
+ * A variable that a sector of case.json claims by a prefix keeps its sector under a new name the
+ * prefix does not claim: the new name is added to that sector's `variables` (src/case/sectors.ts
+ * lets a listed name win over prefixes).
+ */
+function keepSectors(
+  root: Node,
+  renames: [string, string][],
+): { start: number; end: number; text: string }[] {
+  if (root.t !== 'object') return [];
+  const list = root.entries.find((e) => e.key.value === 'sectors')?.value;
+  if (list?.t !== 'array') return [];
+  const field = (o: Node, name: string) =>
+    o.t === 'object' ? o.entries.find((e) => e.key.value === name)?.value : undefined;
+  const strings = (n: Node | undefined) =>
+    n?.t === 'array' ? n.items.flatMap((x) => (x.t === 'string' ? [x.value] : [])) : [];
+  const sectors = list.items.map((o) => ({
+    variables: field(o, 'variables'),
+    listed: new Set(strings(field(o, 'variables')).map(canonicalName)),
+    prefixes: strings(field(o, 'prefixes')).map(canonicalName),
+  }));
+  const prefixes = sectors
+    .flatMap((s, i) => s.prefixes.map((p) => ({ p, i })))
+    .sort((a, b) => b.p.length - a.p.length);
+  const listedIn = (k: string) => sectors.findIndex((s) => s.listed.has(k));
+  const sectorOf = (k: string) => {
+    const i = listedIn(k);
+    return i >= 0 ? i : prefixes.find((x) => k.startsWith(x.p))?.i;
+  };
+  const added = new Map<number, string[]>();
+  for (const [from, to] of renames) {
+    const kFrom = canonicalName(from);
+    if (listedIn(kFrom) >= 0) continue; // renamed in its list
+    const was = sectorOf(kFrom);
+    if (was === undefined || sectorOf(canonicalName(to)) === was) continue;
+    added.set(was, [...(added.get(was) ?? []), respell(from, to)]);
+  }
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const [i, names] of added) {
+    const arr = sectors[i]!.variables;
+    if (arr?.t !== 'array') continue; // no list to add to: the sector is found from neighbours
+    const quoted = names.map((n) => JSON.stringify(n)).join(', ');
+    const last = arr.items[arr.items.length - 1];
+    if (!last) edits.push({ start: arr.start + 1, end: arr.end - 1, text: quoted });
+    else if (last.t === 'string') edits.push({ start: last.end, end: last.end, text: `, ${quoted}` });
+  }
+  return edits;
 }
