@@ -24,6 +24,7 @@ import {
   alternativePath,
   atomicWrite,
   checkXmileShape,
+  composeRenames,
   parseRenames,
   RENAMED_HEADER,
   renamesPath,
@@ -565,6 +566,7 @@ export class Workbench {
       throw new HttpError(409, 'only XMILE files are written back; download this model as XMILE instead');
     const renames = parseRenames(req.headers[RENAMED_HEADER]);
     const { text, facts, name } = await this.checkedXmile(req, m.file);
+    checkRenamedTo(renames, facts);
     // The case model of a case folder: the folder's files that name a renamed variable follow
     // (src/case/rename.ts). Every new text is made before anything is written. An alternative's
     // own file is not the case model: the case files describe the original and stay.
@@ -582,9 +584,17 @@ export class Workbench {
         );
       }
     }
+    // An alternative saved over itself: its renames relative to the case model follow.
+    const sidecar =
+      renames.length && m.alternativeOf ? composeRenames(this.alternativeRenames(m), renames) : undefined;
     // Each file is replaced whole (a crash leaves every file either old or new); the model first.
     atomicWrite(full, text);
     for (const f of caseFiles) atomicWrite(f.path, f.text);
+    if (sidecar) {
+      if (sidecar.length)
+        atomicWrite(renamesPath(full), JSON.stringify({ renamed: sidecar }, null, 2) + '\n');
+      else rmSync(renamesPath(full), { force: true });
+    }
     Object.assign(m, { text, diagnostics: facts.diagnostics, facts, name });
     return sendJson(res, 200, {
       id: m.id,
@@ -611,6 +621,7 @@ export class Workbench {
       throw new HttpError(403, 'that folder is outside the one this server may write');
     const renames = parseRenames(req.headers[RENAMED_HEADER]);
     const { text, facts, name } = await this.checkedXmile(req, rel);
+    checkRenamedTo(renames, facts);
     atomicWrite(target, text);
     // The case files name the original's variables; what the alternative renamed is kept beside
     // it, so that it runs with the case's policies under its own names.
@@ -772,4 +783,15 @@ export async function startServer(
       });
     });
   });
+}
+
+/** Every new name a save's renames give must be a variable of the model saved. */
+function checkRenamedTo(renames: readonly [string, string][], facts: ModelFacts): void {
+  const known = new Set(facts.outputs.map((o) => canonicalName(o.name.replace(/\[.*$/, ''))));
+  const missing = renames.filter(([, to]) => !known.has(canonicalName(to))).map(([, to]) => to);
+  if (missing.length)
+    throw new HttpError(
+      422,
+      `${RENAMED_HEADER} names variables the model does not have: ${missing.slice(0, 5).join(', ')}`,
+    );
 }

@@ -9,6 +9,7 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync, mkdirSyn
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { HttpError } from './http.js';
+import { canonicalName } from '../equations/names.js';
 
 /** A name for an alternative: lower case letters, digits and dashes, as model ids are. */
 export const ALTERNATIVE_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -90,4 +91,20 @@ export function parseRenames(header: string | string[] | undefined): [string, st
 /** Where an alternative's renames (relative to the case model) are kept: beside its file. */
 export function renamesPath(alternativeFile: string): string {
   return alternativeFile.replace(/\.xmile$/i, '') + '.renames.json';
+}
+
+/**
+ * Renames relative to the case model after more renames of the alternative's current names:
+ * [a, b] then [b, c] is [a, c]; a name renamed back drops out; new names are added.
+ */
+export function composeRenames(
+  before: readonly [string, string][],
+  after: readonly [string, string][],
+): [string, string][] {
+  const key = canonicalName;
+  const next = new Map(after.map(([from, to]) => [key(from), to]));
+  const out: [string, string][] = before.map(([orig, cur]) => [orig, next.get(key(cur)) ?? cur]);
+  const current = new Set(before.map(([, cur]) => key(cur)));
+  for (const [from, to] of after) if (!current.has(key(from))) out.push([from, to]);
+  return out.filter(([a, b]) => key(a) !== key(b));
 }

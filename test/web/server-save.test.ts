@@ -128,6 +128,38 @@ describe('saving edited models', () => {
     const altDoc = await call('GET', `/api/models/${String(alt.body.id)}`);
     expect(altDoc.status).toBe(200);
     expect(altDoc.body.renamed).toEqual([['capacity', 'room']]);
+    // The alternative renamed again and saved over itself: its renames still start from the case
+    // model's names, and the case files stay.
+    const again = renamedText.replace(/(\W)room(\W)/g, '$1space$2');
+    const put2 = await call('PUT', `/api/models/${String(alt.body.id)}`, again, {
+      ...xml,
+      'x-renamed': encodeURIComponent(
+        JSON.stringify([
+          ['room', 'space'],
+          ['lifetime', 'lifespan'],
+        ]),
+      ),
+    });
+    // 'lifespan' is not in the text: the renames are refused, nothing written.
+    expect(put2.status).toBe(422);
+    expect(readFileSync(join(root, 'case', 'alternatives', 'roomy.xmile'), 'utf8')).toBe(renamedText);
+    const again2 = again.replace(/(\W)lifetime(\W)/g, '$1lifespan$2');
+    const put3 = await call('PUT', `/api/models/${String(alt.body.id)}`, again2, {
+      ...xml,
+      'x-renamed': encodeURIComponent(
+        JSON.stringify([
+          ['room', 'space'],
+          ['lifetime', 'lifespan'],
+        ]),
+      ),
+    });
+    expect(put3.status).toBe(200);
+    expect(put3.body.caseFiles).toEqual([]);
+    expect((await call('GET', `/api/models/${String(alt.body.id)}`)).body.renamed).toEqual([
+      ['capacity', 'space'],
+      ['lifetime', 'lifespan'],
+    ]);
+    expect(readFileSync(scenarios, 'utf8')).toBe(before);
     // A malformed header is refused before anything is written.
     const bad = await call('PUT', '/api/models/default', renamedText, { ...xml, 'x-renamed': '%5B1%5D' });
     expect(bad.status).toBe(400);
