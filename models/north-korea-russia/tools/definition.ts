@@ -150,6 +150,18 @@ const stock = (
 
 const RF = 'reported-figures.md';
 
+/**
+ * The soft minimum of two non-negative quantities of the same units, as an equation:
+ * scale x ((a / scale)^-k + (b / scale)^-k)^(-1/k) with k = soft_minimum_sharpness. It is 0 when
+ * either term is 0 and within about 20% of the smaller where the two are equal; `scale` (a positive
+ * constant of the same units) only keeps the powers dimensionless. The one definition of every
+ * soft minimum of the model.
+ */
+function softMin(a: string, b: string, scale: string): string {
+  const term = (x: string) => `(${x} / ${scale}) ^ (-soft_minimum_sharpness)`;
+  return `${scale} * (${term(a)} + ${term(b)}) ^ (-1 / soft_minimum_sharpness)`;
+}
+
 export const MODEL_NAME =
   'North Korean troops for Russia: the interlock of fates (case model, second edition)';
 /**
@@ -167,8 +179,8 @@ export const SWITCHES: Record<string, { 0: string; 1: string }> = {
     1: 'down payment: each casualty itself earns the claim (the seed, C11)',
   },
   c11_value_saturates: {
-    0: 'linear: every credit of claim is worth the same and pulls help in proportion',
-    1: 'saturating: the more claim is outstanding, the less the next credit buys',
+    0: 'linear: every credit of claim is worth the same to Kim however long it waits',
+    1: 'saturating: the longer the backlog of claim, the less the next credit is worth to Kim',
   },
 };
 
@@ -346,9 +358,13 @@ const T: Spec[] = [
   flow(
     'russia',
     'russian_recruitment',
-    'russian_recruitment_sought * russian_unreplaced_losses / (russian_unreplaced_losses + russian_recruitment_sought * minimum_replacement_time)',
+    softMin(
+      'russian_recruitment_sought',
+      'russian_unreplaced_losses / minimum_replacement_time',
+      'russian_recruitment_capacity',
+    ),
     'people/month',
-    'Recruits filling the gap: what Russia seeks, smoothly limited by what the gap holds (never more than gap / minimum replacement time), so the stock cannot go negative (C7).',
+    'Recruits filling the gap: the soft minimum of what Russia seeks and what the gap holds (gap / minimum replacement time), so recruitment meets what is sought while there are losses to replace and the stock cannot go negative (C7).',
     ['C7'],
   ),
   constant(
@@ -519,7 +535,7 @@ const T: Spec[] = [
     'russia',
     'russian_sense_of_obligation',
     'dmnl',
-    "How much the outstanding claim binds Russia to pay (C11: Kim's claim grows stronger with the troops he sacrifices), per half-saturation claim.",
+    "How much the outstanding claim binds Russia to pay (C11: Kim's claim grows stronger with the troops he sacrifices), when the backlog is long against the settlement time.",
     ['C11'],
     {
       kind: 'assumption',
@@ -531,7 +547,7 @@ const T: Spec[] = [
   aux(
     'russia',
     'russian_willingness_to_transfer',
-    '1 - EXP(-russian_acceptance_of_nuclear_north_korea * (alliance_hedging_value + russian_gratitude_for_troops * nk_share_of_russian_need + russian_sense_of_obligation * nk_claim_on_russia / claim_half_saturation) * putin_hold_on_power)',
+    '1 - EXP(-russian_acceptance_of_nuclear_north_korea * (alliance_hedging_value + russian_gratitude_for_troops * nk_share_of_russian_need + russian_sense_of_obligation * claim_backlog / (claim_backlog + claim_settlement_time)) * putin_hold_on_power)',
     'dmnl',
     'Share of the help it could give that Russia is willing to give (0-1, saturating smoothly): acceptance (C12) times hedging value (C13), dependence on North Korean troops (C9) and the obligation the claim creates (C11), times the security of the regime that decides (C9).',
     ['C12', 'C13', 'C9', 'C11'],
@@ -655,7 +671,7 @@ const T: Spec[] = [
     'decision',
     'soft_minimum_sharpness',
     'dmnl',
-    "How closely the desired commitment follows the smaller of Kim's wish and Russia's demand (C8, C7): the exponent of a soft minimum (large: a hard minimum).",
+    "How closely a soft minimum follows the smaller of its two terms: the desired commitment (Kim's wish and Russia's demand, C8, C7), Russian recruitment, withdrawals and the claim's redemption (what is sought against what is there). The exponent of the soft minimum (large: a hard minimum).",
     ['C8', 'C7'],
     {
       kind: 'assumption',
@@ -667,7 +683,7 @@ const T: Spec[] = [
   aux(
     'decision',
     'kim_desired_commitment',
-    'commitment_at_indifference * ((kim_commitment_sought / commitment_at_indifference) ^ (-soft_minimum_sharpness) + (russian_demand_for_nk_troops / commitment_at_indifference) ^ (-soft_minimum_sharpness)) ^ (-1 / soft_minimum_sharpness)',
+    softMin('kim_commitment_sought', 'russian_demand_for_nk_troops', 'commitment_at_indifference'),
     'people',
     'Desired commitment: the smaller of what Kim seeks and what Russia wants, joined smoothly (a soft minimum, C8, C7).',
     ['C8', 'C7'],
@@ -681,7 +697,7 @@ const T: Spec[] = [
     {
       kind: 'assumption',
       source:
-        'Assumed: the reported waves came months apart (first Oct-Nov 2024, second Jan-Feb 2025, third planned Sep 2025).',
+        'Assumed: deciding, selecting and readying a new contingent takes one to six months (the range is set without the later reports of when waves came).',
       range: [1, 6],
       estimation: 'deep',
     },
@@ -718,7 +734,7 @@ const T: Spec[] = [
     {
       kind: 'assumption',
       source:
-        'Assumed; Article 4 (mutual assistance) is cited by both sides for the deployment (rep-2025-04-26, rep-2025-04-28).',
+        'Assumed: the mutual-assistance clause (Article 4) of the treaty in force from 2024-12-04 makes a withdrawal a breach to explain: from no extra delay to a withdrawal three times slower.',
       range: [0, 2],
       estimation: 'deep',
     },
@@ -963,7 +979,7 @@ const T: Spec[] = [
     'pipeline',
     'nk_base_casualty_rate',
     '1/month',
-    'Fraction of the troops at the front killed or wounded a month at full Russian tempo, before any Western lever (C11).',
+    'Fraction of the troops at the front killed or wounded a month at full Russian tempo, once they have adapted, before any Western lever (C11).',
     ['C11'],
     {
       kind: 'sourced',
@@ -977,13 +993,83 @@ const T: Spec[] = [
       estimation: 'identifiable',
     },
   ),
+  constant(
+    'pipeline',
+    'nk_inexperience_casualty_multiplier',
+    'dmnl',
+    'How many times the base rate troops new to the front are killed or wounded, before they adapt (a learning curve; C11).',
+    ['C11'],
+    {
+      kind: 'assumption',
+      source:
+        'Assumed: troops without combat experience, new to a drone-heavy front, suffer more until they adapt (a generic learning curve). Prior set wide, without the reported figures, which enter only through the likelihood (calibration.json): from no excess to five times the adapted rate.',
+      range: [1, 5],
+      estimation: 'identifiable',
+    },
+  ),
+  constant(
+    'pipeline',
+    'nk_adaptation_time',
+    'month',
+    'Months at the front over which the excess casualty rate of new troops falls by a factor e (C11).',
+    ['C11'],
+    {
+      kind: 'assumption',
+      source:
+        'Assumed: adaptation over weeks to half a year. Prior set wide, without the reported figures, which enter only through the likelihood (calibration.json).',
+      range: [0.5, 6],
+      estimation: 'identifiable',
+    },
+  ),
+  stock(
+    'pipeline',
+    'nk_front_experience',
+    '0',
+    'people*month',
+    'Months of front service held by the troops now at the front (a co-flow of nk_troops_at_front): each soldier-month at the front adds one, each departure takes its average share away.',
+    ['C11'],
+    ['experience_gained'],
+    ['experience_departing'],
+  ),
+  flow(
+    'pipeline',
+    'experience_gained',
+    'nk_troops_at_front',
+    'people',
+    'Front experience gained a month: one soldier-month for each soldier at the front.',
+    ['C11'],
+  ),
+  flow(
+    'pipeline',
+    'experience_departing',
+    'nk_average_front_tenure * (nk_front_casualties + nk_tour_end_rotation + nk_withdrawal)',
+    'people',
+    'Front experience leaving with the troops who leave the front (killed, wounded, rotated or withdrawn), at the average tenure; newcomers dilute the average.',
+    ['C11'],
+  ),
+  aux(
+    'pipeline',
+    'nk_average_front_tenure',
+    'IF nk_troops_at_front > 0 THEN nk_front_experience / nk_troops_at_front ELSE 0',
+    'month',
+    'Average time the troops at the front have spent there.',
+    ['C11'],
+  ),
+  aux(
+    'pipeline',
+    'nk_inexperience_factor',
+    '1 + (nk_inexperience_casualty_multiplier - 1) * EXP(-nk_average_front_tenure / nk_adaptation_time)',
+    'dmnl',
+    'Excess casualties of a front force that has not yet adapted: the inexperience multiplier for troops new to the front, falling to 1 as their average tenure grows (C11).',
+    ['C11'],
+  ),
   aux(
     'pipeline',
     'nk_front_casualty_rate',
-    'nk_base_casualty_rate * offensive_tempo * front_lethality_multiplier',
+    'nk_base_casualty_rate * nk_inexperience_factor * offensive_tempo * front_lethality_multiplier',
     '1/month',
-    'Casualty rate at the front: the base rate, scaled by the Russian tempo and by area munitions (C7, C17).',
-    ['C7', 'C17'],
+    "Casualty rate at the front: the base rate of adapted troops, scaled by the force's inexperience, the Russian tempo and area munitions (C7, C11, C17).",
+    ['C7', 'C11', 'C17'],
   ),
   flow(
     'pipeline',
@@ -1004,9 +1090,13 @@ const T: Spec[] = [
   flow(
     'pipeline',
     'nk_withdrawal',
-    'MAX(0, -nk_net_deployment_need) * nk_troops_at_front / (nk_troops_at_front + MAX(0, -nk_net_deployment_need) * minimum_withdrawal_time + 1)',
+    softMin(
+      'MAX(0, -nk_net_deployment_need)',
+      'nk_troops_at_front / minimum_withdrawal_time',
+      '(commitment_at_indifference / minimum_withdrawal_time)',
+    ),
     'people/month',
-    'Troops withdrawn when the commitment falls below those in Russia: what Pyongyang wants withdrawn, smoothly limited by what the front holds (at most front / minimum withdrawal time; the 1 keeps an empty front at zero) (C8, C4).',
+    'Troops withdrawn when the commitment falls below those in Russia: the soft minimum of what Pyongyang wants withdrawn and what the front holds (front / minimum withdrawal time), so an empty front sends nobody home (C8, C4).',
     ['C8', 'C4'],
   ),
   constant(
@@ -1133,12 +1223,8 @@ const T: Spec[] = [
     ['C10'],
     {
       kind: 'sourced',
-      source: `${RF} 5.3: container counts rose from about 6,700 (2024-02-26) to over 13,000 (2024-08-27) and about 28,000 (2025-07-13): 1,000-1,500 containers a month, each holding a few hundred shells at most (capacity). Prior 100,000-500,000 a month.`,
-      estimates: [
-        'est-2024-02-26-mnd-containers',
-        'est-2024-08-27-kr-intel-containers',
-        'est-2025-07-13-dia-containers',
-      ],
+      source: `${RF} 5.3: container counts rose from about 6,700 (2024-02-26) to over 13,000 (2024-08-27): about 1,000 containers a month, each holding a few hundred shells at most (capacity). Prior 100,000-500,000 a month, from what was reported before October 2024 only.`,
+      estimates: ['est-2024-02-26-mnd-containers', 'est-2024-08-27-kr-intel-containers'],
       range: [100000, 500000],
       estimation: 'deep',
     },
@@ -1226,7 +1312,7 @@ const T: Spec[] = [
     'claim',
     'c11_value_saturates',
     'dmnl',
-    'Structural switch (C11): 1, the more claim is outstanding the less the next credit buys (saturating); 0, every credit pulls help in proportion (linear).',
+    'Structural switch (C11): 1, the longer the backlog of claim, the less the next credit is worth to Kim (saturating); 0, every credit is worth the same however long it waits (linear). Under both readings Russia settles the claim at the same rate, at most one package a month.',
     ['C11'],
     {
       kind: 'assumption',
@@ -1334,48 +1420,70 @@ const T: Spec[] = [
   ),
   constant(
     'claim',
-    'claim_half_saturation',
-    'credit',
-    'Outstanding claim at which transfers run at half the willing rate under the saturating reading; the claim that gives the full willing rate under the linear one (C11).',
-    ['C11'],
+    'credit_per_package',
+    'credit/package',
+    'Claim one package of help settles (C10): the price of the deal, in soldier-months of service.',
+    ['C10'],
     {
       kind: 'assumption',
-      source: "Assumed: a few months of the first contingent's service.",
-      range: [20000, 100000],
+      source:
+        'Assumed, centred on parity: at the centre, the most Russia gives in a month (one package) settles the claim a contingent of the first reported size earns a month (about 11,000 in October 2024, NIS; reported-figures.md 5.1); the range runs from a fifth of that to nearly twice it.',
+      range: [2000, 20000],
       estimation: 'deep',
     },
   ),
-  constant(
+  aux(
     'claim',
-    'credit_per_package',
-    'credit/package',
-    'Claim redeemed by one package of help (C10): the exchange rate of the deal.',
-    ['C10'],
-    { kind: 'assumption', source: 'Assumed.', range: [2000, 8000], estimation: 'deep' },
+    'redemption_capacity',
+    'max_technology_transfer_rate * credit_per_package',
+    'credit/month',
+    'Claim Russia could settle a month if it gave the most help it can (C10, C12).',
+    ['C10', 'C12'],
   ),
   aux(
     'claim',
-    'claim_pull',
-    'c11_value_saturates * nk_claim_on_russia / (nk_claim_on_russia + claim_half_saturation) + (1 - c11_value_saturates) * nk_claim_on_russia / claim_half_saturation',
-    'dmnl',
-    'How hard the outstanding claim pulls help out of a willing Russia (C11): saturating or linear by the switch.',
+    'claim_backlog',
+    'nk_claim_on_russia / redemption_capacity',
+    'month',
+    'The outstanding claim in months of the most help Russia can give: how long settling it would take at full rate (C11).',
     ['C11'],
   ),
-  flow(
+  constant(
     'claim',
-    'technology_transfer',
-    'max_technology_transfer_rate * russian_willingness_to_transfer * claim_pull',
-    'package/month',
-    'Nuclear- and missile-related help Russia gives a month: its willingness times the pull of the claim (C10, C12, C13).',
+    'claim_settlement_time',
+    'month',
+    'Time over which a fully willing Russia would settle an outstanding claim if its capacity allowed (C10, C12).',
+    ['C10', 'C12'],
+    {
+      kind: 'assumption',
+      source: 'Assumed: a state pays a debt of this kind over months to a couple of years.',
+      range: [3, 24],
+      estimation: 'deep',
+    },
+  ),
+  aux(
+    'claim',
+    'redemption_sought',
+    'russian_willingness_to_transfer * nk_claim_on_russia / claim_settlement_time',
+    'credit/month',
+    'Claim Russia is willing to settle a month: the outstanding claim over the settlement time, as far as Russia is willing (C10, C12, C13).',
     ['C10', 'C12', 'C13'],
   ),
   flow(
     'claim',
     'claim_redemption',
-    'technology_transfer * credit_per_package',
+    softMin('redemption_sought', 'redemption_capacity', 'redemption_capacity'),
     'credit/month',
-    'Claim redeemed by the help given; in proportion to the claim (or less), so it never exceeds what is outstanding (C10).',
+    'Claim settled a month: the soft minimum of what Russia is willing to settle and what it can; never more than the claim over the settlement time, so the claim cannot go negative (C10; loop B6).',
     ['C10'],
+  ),
+  flow(
+    'claim',
+    'technology_transfer',
+    'claim_redemption / credit_per_package',
+    'package/month',
+    'Nuclear- and missile-related help Russia gives a month: the claim it settles, at the price of the deal; never more than one package a month under either reading of C11 (C10, C12, C13).',
+    ['C10', 'C12', 'C13'],
   ),
   stock(
     'claim',
@@ -1464,12 +1572,25 @@ const T: Spec[] = [
       estimation: 'deep',
     },
   ),
+  constant(
+    'claim',
+    'kim_claim_patience',
+    'month',
+    'Under the saturating reading of C11, the wait for payment at which Kim values a credit at half (hyperbolic discounting of a claim that has to queue behind the backlog).',
+    ['C11'],
+    {
+      kind: 'assumption',
+      source: 'Assumed: a regime that plans in years but needs help within its own planning horizon.',
+      range: [3, 24],
+      estimation: 'deep',
+    },
+  ),
   aux(
     'claim',
     'kim_value_per_credit',
-    'value_per_package / credit_per_package * kim_expected_russian_honour * marginal_value_of_capability * (c11_value_saturates * claim_half_saturation / (nk_claim_on_russia + claim_half_saturation) + 1 - c11_value_saturates)',
+    'value_per_package / credit_per_package * kim_expected_russian_honour * marginal_value_of_capability * (c11_value_saturates * kim_claim_patience / (claim_backlog + kim_claim_patience) + 1 - c11_value_saturates)',
     'value/credit',
-    'What one more credit of claim is worth to Kim: the help it buys, as far as Russia honours it, as far as he still needs capability, and (saturating reading) less as the claim piles up (C9, C11).',
+    'What one more credit of claim is worth to Kim: the help it buys, as far as Russia honours it, as far as he still needs capability, and (saturating reading) less the longer the backlog makes him wait for it (C9, C11; loop B7).',
     ['C9', 'C11'],
   ),
 
@@ -1619,7 +1740,8 @@ const T: Spec[] = [
     ['C18'],
     {
       kind: 'assumption',
-      source: 'Assumed: the wounded were repatriated from January 2025 (NIS 2025-04-30).',
+      source:
+        'Assumed: news of losses reaches families through the returning wounded, missing letters and rumour within one to six months (set without the later reports).',
       range: [1, 6],
       estimation: 'deep',
     },
@@ -1682,7 +1804,8 @@ const T: Spec[] = [
     ['C18'],
     {
       kind: 'assumption',
-      source: 'Assumed; the dead were cremated in Russia (NIS 2025-04-30).',
+      source:
+        'Assumed: from a regime that does not answer strain with more control (0) to one that doubles its control for each unit of strain (2); set without the later reports.',
       range: [0, 2],
       estimation: 'deep',
     },
@@ -2041,7 +2164,7 @@ const T: Spec[] = [
   aux(
     'west',
     'committed_front_casualty_rate',
-    'nk_base_casualty_rate * offensive_tempo * (1 + area_munitions_max_lethality_increase * (status_quo_lever_use * western_response_level + area_munitions_lever * deterrence_response_level))',
+    'nk_base_casualty_rate * nk_inexperience_factor * offensive_tempo * (1 + area_munitions_max_lethality_increase * (status_quo_lever_use * western_response_level + area_munitions_lever * deterrence_response_level))',
     '1/month',
     'Front casualty rate the announced deterrent promises at full strength (C17, C4).',
     ['C17', 'C4'],
