@@ -470,7 +470,10 @@ describe('family-member sensitivity: a smaller ally of the same kind behaves ali
       'nk_sealift_capacity',
       'escalation_reference',
       'strain_reference_losses',
-      'claim_half_saturation',
+      // Russia's most help a month and the help that doubles capability: the smaller ally gets
+      // help in proportion, and the same help means as much to it.
+      'max_technology_transfer_rate',
+      'technology_to_double_capability',
       'initial_claim_on_russia',
       'share_of_need_sought_from_north_korea',
       'claim_per_shell',

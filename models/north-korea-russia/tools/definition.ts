@@ -1026,7 +1026,7 @@ const T: Spec[] = [
     'nk_front_experience',
     '0',
     'people*month',
-    'Months of front service held by the troops now at the front (a co-flow of nk_troops_at_front): each soldier-month at the front adds one, each departure takes its average share away.',
+    'Months of front service held by the troops now at the front (a co-flow of nk_troops_at_front): each soldier-month at the front adds one, each departure takes its average share away (C11).',
     ['C11'],
     ['experience_gained'],
     ['experience_departing'],
@@ -1036,7 +1036,7 @@ const T: Spec[] = [
     'experience_gained',
     'nk_troops_at_front',
     'people',
-    'Front experience gained a month: one soldier-month for each soldier at the front.',
+    'Front experience gained a month: one soldier-month for each soldier at the front (C11).',
     ['C11'],
   ),
   flow(
@@ -1044,7 +1044,7 @@ const T: Spec[] = [
     'experience_departing',
     'nk_average_front_tenure * (nk_front_casualties + nk_tour_end_rotation + nk_withdrawal)',
     'people',
-    'Front experience leaving with the troops who leave the front (killed, wounded, rotated or withdrawn), at the average tenure; newcomers dilute the average.',
+    'Front experience leaving with the troops who leave the front (killed, wounded, rotated or withdrawn), at the average tenure; newcomers dilute the average (C11).',
     ['C11'],
   ),
   aux(
@@ -1052,7 +1052,7 @@ const T: Spec[] = [
     'nk_average_front_tenure',
     'IF nk_troops_at_front > 0 THEN nk_front_experience / nk_troops_at_front ELSE 0',
     'month',
-    'Average time the troops at the front have spent there.',
+    'Average time the troops at the front have spent there: what the learning curve of their casualty rate runs on (C11).',
     ['C11'],
   ),
   aux(
@@ -1427,7 +1427,7 @@ const T: Spec[] = [
     {
       kind: 'assumption',
       source:
-        'Assumed, centred on parity: at the centre, the most Russia gives in a month (one package) settles the claim a contingent of the first reported size earns a month (about 11,000 in October 2024, NIS; reported-figures.md 5.1); the range runs from a fifth of that to nearly twice it.',
+        'Assumed, centred on parity: at the centre, the most Russia gives in a month (one package) settles the claim a contingent of the first reported size earns a month (10,000 planned by December, NIS 2024-10-23; 11,000-12,000, Pentagon 2024-11-04; reported-figures.md 5.1); the range runs from a fifth of that to nearly twice it.',
       range: [2000, 20000],
       estimation: 'deep',
     },
