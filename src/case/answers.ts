@@ -108,7 +108,7 @@ export function answersFromHeadline(h: HeadlineResult, forecasts?: CaseForecasts
     ...q('Q1'),
     status: base ? 'answered' : 'pending',
     answer: base
-      ? `${base.growing > 0.5 ? 'Yes, in most futures' : base.growing >= 0.25 ? 'In a large minority of futures' : 'Rarely'}: under ${h.baseline} the deployment is still growing in its second year in ${formatShare(base.growing)} of ${h.weighting ? `plausible futures (${n} sampled, weighted by how well they reproduce the 2024-25 evidence: ${formatNumber(h.weighting.ess)} effective)` : `${n} sampled futures`} (95% interval ${formatShareInterval(base.interval[0], base.interval[1])}); the median future has ${formatPeople(base.medianTroops24)} troops in Russia at month 24.`
+      ? `${base.growing > 0.5 ? 'Yes, in most futures' : base.growing >= 0.25 ? 'In a large minority of futures' : 'Rarely'}: under ${h.baseline} the deployment keeps growing through its first year and into its second in ${formatShare(base.growing)} of ${h.weighting ? `plausible futures (${n} sampled, weighted by how well they reproduce the 2024-25 evidence: ${formatNumber(h.weighting.ess)} effective)` : `${n} sampled futures`} (95% interval ${formatShareInterval(base.interval[0], base.interval[1])}); the median future has ${formatPeople(base.medianTroops24)} troops in Russia at month 24.`
       : `The baseline policy ${h.baseline} was not in the ensemble.`,
     links: [
       { label: 'Explore: the thesis experiment', href: '#/explore' },

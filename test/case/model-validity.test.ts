@@ -125,7 +125,7 @@ describe('documentation and mass balance', () => {
     expect(flows.every((f) => (f.points?.length ?? 0) >= 2)).toBe(true);
   });
 
-  it('troops sent = in training + at the front + killed + wounded + gone home, at every step of every scenario', () => {
+  it('troops sent + wounded back on duty = in training + at the front + killed + wounded (those under treatment included) + gone home, at every step of every scenario', () => {
     const names = [
       'nk_troops_sent_total',
       'nk_troops_training',
@@ -133,12 +133,15 @@ describe('documentation and mass balance', () => {
       'nk_killed_total',
       'nk_wounded_total',
       'nk_rotated_out_total',
+      'nk_returned_to_duty_total',
     ];
+    // A wounded soldier back on duty is counted among the wounded and again where he is now.
+    const sign = (n: string) => (n === 'nk_returned_to_duty_total' ? -1 : 1);
     for (const s of scenarios) {
       const r = run(s.overrides, names, { saveStep: model.simSpecs.dt });
       let worst = 0;
       for (let i = 0; i < r.time.length; i++) {
-        const accounted = names.slice(1).reduce((sum, n) => sum + r[n]![i]!, 0);
+        const accounted = names.slice(1).reduce((sum, n) => sum + sign(n) * r[n]![i]!, 0);
         worst = Math.max(worst, Math.abs(r.nk_troops_sent_total![i]! - accounted));
       }
       expect(worst, s.name).toBeLessThan(1e-6 * Math.max(1, r.nk_troops_sent_total!.at(-1)!));
@@ -188,9 +191,15 @@ describe('structure assessment: each named loop changes the behaviour when cut',
     const k = loop.knockout!;
     const outcome = k.outcome ?? 'nk_troops_in_theatre';
     const time = k.time ?? 24;
-    it(`${loop.id} ${loop.name}: cutting it moves ${outcome} at month ${time} ${k.direction}`, () => {
-      const base = at(run({}, [outcome]), outcome, time);
-      const cut = at(run(k.overrides, [outcome]), outcome, time);
+    const given = k.given ?? {};
+    const where = k.given
+      ? ` (given ${Object.entries(given)
+          .map(([n, v]) => `${n} = ${v}`)
+          .join(', ')})`
+      : '';
+    it(`${loop.id} ${loop.name}: cutting it moves ${outcome} at month ${time} ${k.direction}${where}`, () => {
+      const base = at(run(given, [outcome]), outcome, time);
+      const cut = at(run({ ...given, ...k.overrides }, [outcome]), outcome, time);
       if (k.direction === 'up') expect(cut).toBeGreaterThan(base * 1.01);
       else expect(cut).toBeLessThan(base * 0.99);
     });
@@ -337,6 +346,20 @@ describe('extreme conditions', () => {
     expect(sane({ em_response_gain: 50, status_quo_lever_use: 1 })).toEqual([]);
   });
 
+  it('every parameter at the same end of its range at once, with every lever at full: finite, no negative people', () => {
+    const full = {
+      deterrence_policy: 1,
+      interdiction_lever: 1,
+      area_munitions_lever: 1,
+      information_campaign_lever: 1,
+    };
+    for (const end of [0, 1] as const) {
+      const joint = Object.fromEntries(uncertain.map((p) => [p.name, p.range[end]]));
+      expect(sane(joint), `every parameter at its ${end ? 'top' : 'bottom'}`).toEqual([]);
+      expect(sane({ ...joint, ...full }), `at its ${end ? 'top' : 'bottom'}, levers at full`).toEqual([]);
+    }
+  });
+
   it('no Russian need for troops: the deployment dies away', () => {
     const r = run({ russian_losses_at_full_tempo: 0, initial_unreplaced_losses: 0 }, [
       'nk_troops_in_theatre',
@@ -466,7 +489,6 @@ describe('family-member sensitivity: a smaller ally of the same kind behaves ali
     const halved = [
       'nk_expeditionary_pool',
       'initial_commitment',
-      'commitment_at_indifference',
       'nk_sealift_capacity',
       'escalation_reference',
       'strain_reference_losses',

@@ -153,7 +153,7 @@ const RF = 'reported-figures.md';
 /**
  * The soft minimum of two non-negative quantities of the same units, as an equation:
  * scale x ((a / scale)^-k + (b / scale)^-k)^(-1/k) with k = soft_minimum_sharpness. It is 0 when
- * either term is 0 and within about 20% of the smaller where the two are equal; `scale` (a positive
+ * either term is 0 and 2^(-1/k) of the two where they are equal; `scale` (a positive
  * constant of the same units) only keeps the powers dimensionless. The one definition of every
  * soft minimum of the model.
  */
@@ -423,9 +423,9 @@ const T: Spec[] = [
   aux(
     'russia',
     'mobilisation_level',
-    'mobilisation_pressure ^ pressure_response_steepness / (1 + mobilisation_pressure ^ pressure_response_steepness)',
+    'MAX(0, mobilisation_pressure - 1) ^ pressure_response_steepness / (1 + MAX(0, mobilisation_pressure - 1) ^ pressure_response_steepness)',
     'dmnl',
-    'How far the Kremlin has been driven to respond (0 none, 1 full): one half at pressure 1. Drives conscription, a slower offensive and a political cost (C7, C9).',
+    'How far the Kremlin has been driven to respond (0 none, 1 full): nothing while the gap is tolerable (pressure up to 1), one half at twice the tolerable gap. Drives conscription, a slower offensive and a political cost (C7, C9).',
     ['C7', 'C9'],
   ),
   aux(
@@ -615,20 +615,6 @@ const T: Spec[] = [
   ),
   constant(
     'decision',
-    'commitment_at_indifference',
-    'people',
-    'Troops Kim would keep committed when the perceived benefit of a soldier-month just equals its cost (C8): the anchor of the decision rule.',
-    ['C8'],
-    {
-      kind: 'assumption',
-      source:
-        'Assumed around the first contingent: the deployment Kim chose when benefits and costs were first weighed.',
-      range: [5000, 20000],
-      estimation: 'deep',
-    },
-  ),
-  constant(
-    'decision',
     'incentive_elasticity',
     'dmnl',
     'How strongly the desired commitment responds to the ratio of perceived benefit to cost (C8).',
@@ -661,10 +647,26 @@ const T: Spec[] = [
   ),
   aux(
     'decision',
+    'kim_first_incentive_response',
+    'INIT(kim_incentive_response)',
+    'dmnl',
+    'The incentive response at the start, when Kim chose the first contingent (C8): the reference his later choices are measured against.',
+    ['C8'],
+  ),
+  aux(
+    'decision',
+    'kim_relative_incentive',
+    'IF kim_first_incentive_response > 0 THEN kim_incentive_response / kim_first_incentive_response ELSE 1',
+    'dmnl',
+    'The incentive response against the one Kim saw when he chose the first contingent (1 at the start; 1 throughout if that first incentive was nil, when his choice revealed nothing about it) (C8).',
+    ['C8'],
+  ),
+  aux(
+    'decision',
     'kim_commitment_sought',
-    'nk_expeditionary_pool * kim_incentive_response / (kim_incentive_response + nk_expeditionary_pool / commitment_at_indifference - 1)',
+    'nk_expeditionary_pool * kim_relative_incentive / (kim_relative_incentive + nk_expeditionary_pool / initial_commitment - 1)',
     'people',
-    'Commitment Kim would choose on the incentive alone: the anchor at an incentive of 1, rising toward the pool (never past it) as benefit outweighs cost, falling toward zero as cost outweighs benefit (C8, C14).',
+    'Commitment Kim would choose on the incentive alone: the first contingent at the incentive he saw in October 2024 (his first choice reveals his valuation, so the rule starts in equilibrium), rising toward the pool (never past it) as the incentive improves, falling toward zero as it worsens (C8, C14).',
     ['C8', 'C14'],
   ),
   constant(
@@ -675,7 +677,8 @@ const T: Spec[] = [
     ['C8', 'C7'],
     {
       kind: 'assumption',
-      source: 'Assumed: a soft minimum within about 20% of the hard one where the two are equal.',
+      source:
+        'Assumed: where the two terms are equal the soft minimum is 2^(-1/k) of them: 13% below at the centre (k = 5), 29% at k = 2, 8% at k = 8.',
       range: [2, 8],
       estimation: 'deep',
     },
@@ -683,7 +686,7 @@ const T: Spec[] = [
   aux(
     'decision',
     'kim_desired_commitment',
-    softMin('kim_commitment_sought', 'russian_demand_for_nk_troops', 'commitment_at_indifference'),
+    softMin('kim_commitment_sought', 'russian_demand_for_nk_troops', 'nk_expeditionary_pool'),
     'people',
     'Desired commitment: the smaller of what Kim seeks and what Russia wants, joined smoothly (a soft minimum, C8, C7).',
     ['C8', 'C7'],
@@ -874,9 +877,9 @@ const T: Spec[] = [
   aux(
     'pipeline',
     'nk_expected_departures',
-    'SMTH1(nk_front_casualties + nk_training_casualties + nk_tour_end_rotation, loss_perception_time, 0)',
+    'SMTH1(nk_front_casualties + nk_training_casualties - nk_wounded_to_recover + nk_tour_end_rotation, loss_perception_time, 0)',
     'people/month',
-    'Troops leaving the theatre as Pyongyang perceives them: the replacements it orders to hold the commitment (C8, C11).',
+    'Troops leaving the theatre as Pyongyang perceives them (the killed, the wounded sent home and those rotated; not the wounded who will return to duty): the replacements it orders to hold the commitment (C8, C11).',
     ['C8', 'C11'],
   ),
   aux(
@@ -964,15 +967,15 @@ const T: Spec[] = [
     'people',
     'North Korean troops in combat (C3, C7).',
     ['C3', 'C7'],
-    ['nk_troops_entering_combat'],
+    ['nk_troops_entering_combat', 'nk_return_to_duty'],
     ['nk_front_casualties', 'nk_tour_end_rotation', 'nk_withdrawal'],
   ),
   aux(
     'pipeline',
     'nk_troops_in_theatre',
-    'nk_troops_training + nk_troops_at_front',
+    'nk_troops_training + nk_troops_at_front + nk_wounded_recovering',
     'people',
-    'North Korean troops present in Russia: in training and staging plus at the front. Compared with estimates of troops present (C15).',
+    'North Korean troops present in Russia: in training and staging, at the front, and wounded under treatment there. Compared with estimates of troops present (C15).',
     ['C15'],
   ),
   constant(
@@ -1002,9 +1005,9 @@ const T: Spec[] = [
     {
       kind: 'assumption',
       source:
-        'Assumed: troops without combat experience, new to a drone-heavy front, suffer more until they adapt (a generic learning curve). Prior set wide, without the reported figures, which enter only through the likelihood (calibration.json): from no excess to five times the adapted rate.',
+        'Assumed: troops without combat experience, new to a drone-heavy front, suffer more until they adapt (a generic learning curve): from no excess to five times the adapted rate. The 2024-25 figures cannot identify it (its contraction was nil in a trial calibration), so it is explored, not estimated.',
       range: [1, 5],
-      estimation: 'identifiable',
+      estimation: 'deep',
     },
   ),
   constant(
@@ -1016,9 +1019,9 @@ const T: Spec[] = [
     {
       kind: 'assumption',
       source:
-        'Assumed: adaptation over weeks to half a year. Prior set wide, without the reported figures, which enter only through the likelihood (calibration.json).',
+        'Assumed: adaptation over weeks to half a year. Not identified by the 2024-25 figures (a trial calibration left it at its prior), so explored.',
       range: [0.5, 6],
-      estimation: 'identifiable',
+      estimation: 'deep',
     },
   ),
   stock(
@@ -1093,7 +1096,7 @@ const T: Spec[] = [
     softMin(
       'MAX(0, -nk_net_deployment_need)',
       'nk_troops_at_front / minimum_withdrawal_time',
-      '(commitment_at_indifference / minimum_withdrawal_time)',
+      '(nk_expeditionary_pool / minimum_withdrawal_time)',
     ),
     'people/month',
     'Troops withdrawn when the commitment falls below those in Russia: the soft minimum of what Pyongyang wants withdrawn and what the front holds (front / minimum withdrawal time), so an empty front sends nobody home (C8, C4).',
@@ -1166,6 +1169,77 @@ const T: Spec[] = [
     '(nk_front_casualties + nk_training_casualties) * (1 - nk_killed_share_of_casualties)',
     'people/month',
     'Records the wounded share of nk_front_casualties and nk_training_casualties in nk_wounded_total.',
+    ['C11'],
+  ),
+  constant(
+    'pipeline',
+    'nk_wounded_return_share',
+    'dmnl',
+    'Share of the wounded who are treated in Russia and return to duty; the rest are sent home (C11, C15).',
+    ['C11', 'C15'],
+    {
+      kind: 'assumption',
+      source:
+        'Assumed: in modern wars between a fifth and two-thirds of the wounded return to duty; set without the 2025 reports of repatriated wounded.',
+      range: [0.2, 0.7],
+      estimation: 'deep',
+    },
+  ),
+  constant(
+    'pipeline',
+    'nk_recovery_time',
+    'month',
+    'Average time a wounded soldier who returns to duty spends under treatment (C11).',
+    ['C11'],
+    {
+      kind: 'assumption',
+      source: 'Assumed: two weeks to three months.',
+      range: [0.5, 3],
+      estimation: 'deep',
+    },
+  ),
+  flow(
+    'pipeline',
+    'nk_wounded_to_recover',
+    '(nk_front_casualties + nk_training_casualties) * (1 - nk_killed_share_of_casualties) * nk_wounded_return_share',
+    'people/month',
+    'Wounded kept in Russia for treatment, to return to duty (C11).',
+    ['C11'],
+  ),
+  stock(
+    'pipeline',
+    'nk_wounded_recovering',
+    '0',
+    'people',
+    'Wounded North Korean soldiers under treatment in Russia who will return to the front (C11, C15); counted among the troops present.',
+    ['C11', 'C15'],
+    ['nk_wounded_to_recover'],
+    ['nk_return_to_duty'],
+  ),
+  flow(
+    'pipeline',
+    'nk_return_to_duty',
+    'nk_wounded_recovering / nk_recovery_time',
+    'people/month',
+    'Recovered wounded going back to the front (C11). They come back without the front experience the co-flow counts, a simplification that slightly overstates casualties.',
+    ['C11'],
+  ),
+  stock(
+    'pipeline',
+    'nk_returned_to_duty_total',
+    '0',
+    'people',
+    'Cumulative wounded who returned to duty (C11): a record, so that the troops sent can be reconciled with where they are.',
+    ['C11'],
+    ['nk_return_count'],
+    [],
+  ),
+  flow(
+    'pipeline',
+    'nk_return_count',
+    'nk_return_to_duty',
+    'people/month',
+    'Records nk_return_to_duty in nk_returned_to_duty_total (C11).',
     ['C11'],
   ),
   stock(
@@ -1347,7 +1421,7 @@ const T: Spec[] = [
       kind: 'assumption',
       source:
         'Assumed; centred on the inverse of the central base casualty rate, so that the two readings of C11 earn alike at that rate and differ only in how they respond to casualties.',
-      range: [3, 10],
+      range: [2, 6],
       estimation: 'deep',
     },
   ),
@@ -1587,10 +1661,18 @@ const T: Spec[] = [
   ),
   aux(
     'claim',
+    'kim_claim_discount',
+    'IF nk_claim_on_russia > 0 THEN kim_claim_patience * claim_redemption / (kim_claim_patience * claim_redemption + nk_claim_on_russia) ELSE 1',
+    'dmnl',
+    'Under the saturating reading of C11, what a new credit is worth against one paid at once: patience / (patience + wait), the wait being the outstanding claim over the rate Russia actually settles it (1 with nothing outstanding, 0 if Russia settles nothing) (C11).',
+    ['C11'],
+  ),
+  aux(
+    'claim',
     'kim_value_per_credit',
-    'value_per_package / credit_per_package * kim_expected_russian_honour * marginal_value_of_capability * (c11_value_saturates * kim_claim_patience / (claim_backlog + kim_claim_patience) + 1 - c11_value_saturates)',
+    'value_per_package / credit_per_package * kim_expected_russian_honour * marginal_value_of_capability * (c11_value_saturates * kim_claim_discount + 1 - c11_value_saturates)',
     'value/credit',
-    'What one more credit of claim is worth to Kim: the help it buys, as far as Russia honours it, as far as he still needs capability, and (saturating reading) less the longer the backlog makes him wait for it (C9, C11; loop B7).',
+    'What one more credit of claim is worth to Kim: the help it buys, as far as Russia honours it, as far as he still needs capability, and (saturating reading) less the longer the queue makes him wait for it (C9, C11; loop B7).',
     ['C9', 'C11'],
   ),
 
@@ -1631,41 +1713,43 @@ const T: Spec[] = [
   constant(
     'home',
     'kim_defeat_aversion',
-    'value/(people*month)',
-    'Extra worth of a soldier-month when Russia falters, to avert a defeat Kim would share (C9, C14): the losing side of shared fate.',
+    'dmnl',
+    'How much more a soldier-month is worth to Kim per unit Russia falters, to avert a defeat he would share (C9, C14): the losing side of shared fate, as an elasticity of his benefit.',
     ['C9', 'C14'],
     {
       kind: 'assumption',
-      source: 'C9 (both regimes lose together); magnitude assumed.',
-      range: [0, 0.2],
+      source:
+        'C9 (both regimes lose together); magnitude assumed: a war outcome 10% worse raises the benefit by 0-40%.',
+      range: [0, 4],
       estimation: 'deep',
     },
   ),
   constant(
     'home',
     'kim_bandwagon_value',
-    'value/(people*month)',
-    'Extra worth of a soldier-month when Russia gains, to share in a victory (C9, C14): the winning side of shared fate.',
+    'dmnl',
+    'How much more a soldier-month is worth to Kim per unit Russia gains, to share in a victory (C9, C14): the winning side of shared fate, as an elasticity of his benefit.',
     ['C9', 'C14'],
     {
       kind: 'assumption',
-      source: 'C9 (both regimes win together); magnitude assumed.',
-      range: [0, 0.2],
+      source:
+        'C9 (both regimes win together); magnitude assumed: a war outcome 10% better raises the benefit by 0-40%.',
+      range: [0, 4],
       estimation: 'deep',
     },
   ),
   aux(
     'home',
     'kim_shared_fate_value',
-    'kim_defeat_aversion * MAX(0, 1 - perceived_war_outcome) + kim_bandwagon_value * MAX(0, perceived_war_outcome - 1)',
-    'value/(people*month)',
-    'Worth of a soldier-month from the fate Kim shares with Putin, in both directions: averting a shared defeat, or sharing a victory (C9, C14).',
+    '1 + kim_defeat_aversion * MAX(0, 1 - perceived_war_outcome) + kim_bandwagon_value * MAX(0, perceived_war_outcome - 1)',
+    'dmnl',
+    'How the fate Kim shares with Putin scales the worth of a soldier-month, in both directions: averting a shared defeat, or sharing a victory (1: the war looks as in October 2024) (C9, C14).',
     ['C9', 'C14'],
   ),
   aux(
     'home',
     'kim_expected_benefit',
-    'kim_value_per_credit * kim_expected_claim_per_soldier_month + conventional_payoff_per_troop_month + kim_shared_fate_value',
+    '(kim_value_per_credit * kim_expected_claim_per_soldier_month + conventional_payoff_per_troop_month) * kim_shared_fate_value',
     'value/(people*month)',
     'What Kim expects a soldier-month in Russia to earn him (C8, C9, C11).',
     ['C8', 'C9', 'C11'],
