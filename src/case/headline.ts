@@ -29,7 +29,7 @@ export interface HeadlineOptions {
   minRecurrence: number;
 }
 
-export const HEADLINE_DEFAULTS: HeadlineOptions = { samples: 512, seed: 42, seeds: 5, minRecurrence: 5 };
+export const HEADLINE_DEFAULTS: HeadlineOptions = { samples: 2000, seed: 42, seeds: 5, minRecurrence: 5 };
 
 const OUTCOMES = [
   { name: 'troops_m6', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 6 },

@@ -30,7 +30,7 @@ describe('README headline numbers', () => {
     const block = readmeNumbers(readme);
     expect(block.length).toBeGreaterThan(100);
     expect(normalise(block)).toEqual(normalise(headlineText()));
-  }, 120_000);
+  }, 600_000);
 
   it('would notice a changed figure (the comparison above can fail)', () => {
     const readme = readFileSync('models/north-korea-russia/README.md', 'utf8');
