@@ -10,7 +10,7 @@ import type { CompiledModel, Model } from '../engine.js';
 import type { ModelGraph } from '../simulate/types.js';
 import type { Variable, GraphicalFunction } from '../model/types.js';
 import type { Expr } from '../equations/ast.js';
-import { parseEquation } from '../equations/parser.js';
+import { parsedEquation } from '../equations/parser.js';
 import { canonicalName } from '../equations/names.js';
 import { type Builtin, findBuiltin } from '../equations/builtins.js';
 import { evalBinary, evaluateBuiltin } from '../compile/initial-value.js';
@@ -205,7 +205,7 @@ function equationTable(model: Model): { vars: Map<string, Variable>; exprs: Map<
     const key = canonicalName(v.name);
     vars.set(key, v);
     if (v.dimensions?.length || v.elements?.length) exprs.set(key, null);
-    else if (v.eqn?.text.trim()) exprs.set(key, parseEquation(v.eqn.text).expr ?? null);
+    else if (v.eqn?.text.trim()) exprs.set(key, parsedEquation(v.eqn).expr ?? null);
     else exprs.set(key, v.gf ? { kind: 'ref', name: 'time', key: 'time', span: { start: 0, end: 0 } } : null);
   }
   return { vars, exprs };
