@@ -46,6 +46,41 @@ function value(expr: string, extra: string[] = [], o: { stop?: number; dt?: numb
 }
 
 describe('Vensim file structure', () => {
+  it("takes control variables written as equations at their start value, by the engine's evaluator", () => {
+    const text = [
+      '{UTF-8}',
+      'x = Time ~ ~ |',
+      'base year = 2000 ~ Year ~ |',
+      'horizon = 20 ~ Year ~ |',
+      'INITIAL TIME = base year ~ Year ~ |',
+      'FINAL TIME = INITIAL TIME + MAX(horizon, 12) ~ Year ~ |',
+      'TIME STEP = 1 / 2 ^ INTEGER(2.7) ~ Year ~ |',
+      'SAVEPER = TIME STEP * 2 ~ Year ~ |',
+    ].join('\n');
+    const read = readModel(text, { file: 'c.mdl' });
+    expect(read.diagnostics).toEqual([]);
+    expect(read.model!.simSpecs).toMatchObject({ start: 2000, stop: 2020, dt: 0.25, saveStep: 0.5 });
+    const { time, col } = run(text, 'c.mdl');
+    expect(time.slice(0, 3)).toEqual([2000, 2000.5, 2001]);
+    expect(col('x').at(-1)).toBe(2020);
+  });
+
+  it('warns where a control variable changes during the run, naming it', () => {
+    const text = [
+      '{UTF-8}',
+      'x = 1 ~ ~ |',
+      CONTROL(10, 1).replace('TIME STEP = 1', 'TIME STEP = STEP(-0.5, 4) + 1'),
+    ].join('\n');
+    const read = readModel(text, { file: 'c.mdl' });
+    const w = read.diagnostics.filter((d) => d.code === 'dynamic-control');
+    // SAVEPER = TIME STEP changes with it.
+    expect(w.map((d) => [d.variable, d.line])).toEqual([
+      ['TIME STEP', 5],
+      ['SAVEPER', 6],
+    ]);
+    expect(read.model!.simSpecs.dt).toBe(1);
+  });
+
   it('reads a level with its recovered flows, units, documentation and control variables', () => {
     const text = mdl(
       [

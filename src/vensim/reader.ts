@@ -6,6 +6,7 @@
  * each right-hand side as an engine equation (names quoted, Vensim functions named by their
  * catalogue entries, see functions.ts). Every problem is a diagnostic at FILE:LINE:COL.
  */
+import { type StartValue, startValues } from '../compile/start-values.js';
 import { canonicalName } from '../equations/names.js';
 import type {
   Diagnostic,
@@ -213,7 +214,6 @@ class VensimReader {
       const fv = this.variables.get(key);
       if (fv && fv.kind === 'aux') fv.kind = 'flow';
     }
-    const simSpecs = this.simSpecs(split.settings);
     const dimensions: Dimension[] = [...this.ranges.values()].map((r) => ({
       name: r.name,
       elements: r.elements,
@@ -226,7 +226,7 @@ class VensimReader {
     const model: Model = {
       file: this.file,
       header: { product: 'Vensim' },
-      simSpecs,
+      simSpecs: { start: 0, stop: 0, dt: 1, method: 'euler' },
       dimensions,
       variables,
       graphicalFunctions: [],
@@ -235,6 +235,7 @@ class VensimReader {
       macros,
       units: [],
     };
+    model.simSpecs = this.simSpecs(split.settings, model);
     if (split.sketch) model.view = this.view(split.sketch.text, variables);
     return { model, diagnostics: this.diagnostics };
   }
@@ -1153,79 +1154,53 @@ class VensimReader {
 
   // ---- control ----
 
-  private constant(key: string, seen = new Set<string>()): number | undefined {
-    const defs = this.defs.get(key);
-    if (!defs || defs.length !== 1 || seen.has(key)) return undefined;
-    const d = defs[0]!.def;
-    if (d.kind !== 'eq') return undefined;
-    seen.add(key);
-    const ev = (e: VExpr): number | undefined => {
-      switch (e.kind) {
-        case 'num':
-          return e.value;
-        case 'unary': {
-          const a = ev(e.arg);
-          return a === undefined ? undefined : e.op === '-' ? -a : e.op === '+' ? a : undefined;
-        }
-        case 'binary': {
-          const a = ev(e.left);
-          const b = ev(e.right);
-          if (a === undefined || b === undefined) return undefined;
-          switch (e.op) {
-            case '+':
-              return a + b;
-            case '-':
-              return a - b;
-            case '*':
-              return a * b;
-            case '/':
-              return a / b;
-            case '^':
-              return a ** b;
-            default:
-              return undefined;
-          }
-        }
-        case 'ref':
-          return e.subs.length ? undefined : this.constant(canonicalName(e.name), seen);
-        default:
-          return undefined;
-      }
-    };
-    return ev(d.rhs);
-  }
-
-  private simSpecs(settings: string[]): Model['simSpecs'] {
-    const get = (name: string, dflt: number): number => {
+  /**
+   * The run's times from the control variables, which are equations in Vensim: each is taken at
+   * its value at the start, computed by the engine's evaluator over the model read so far
+   * (compile/start-values.ts); INITIAL TIME first (at time 0), then the others from it.
+   */
+  private simSpecs(settings: string[], model: Model): Model['simSpecs'] {
+    const at = (names: string[], start: number) => startValues(model, names, { start, stop: start, dt: 1 });
+    const get = (values: Map<string, StartValue>, name: string, dflt: number): number => {
       const key = canonicalName(name);
-      const v = this.constant(key);
-      if (v === undefined || !Number.isFinite(v)) {
-        const d = this.defs.get(key)?.[0];
-        if (!d)
-          this.error(
-            'missing-control',
-            `the model does not define ${name}; ${dflt} is used`,
-            0,
-            undefined,
-            'warning',
-          );
-        else if (d.def.kind === 'eq')
-          this.error(
-            'dynamic-control',
-            `${name} is not a constant; only its value at the start can be used (${dflt} if none)`,
-            d.def.lhs.start,
-            name,
-            'warning',
-          );
+      const d = this.defs.get(key)?.[0];
+      if (!d) {
+        this.error(
+          'missing-control',
+          `the model does not define ${name}; ${dflt} is used`,
+          0,
+          undefined,
+          'warning',
+        );
         return dflt;
       }
-      return v;
+      const r = values.get(key);
+      if (r?.value === undefined || !Number.isFinite(r.value) || r.value === VENSIM_NA) {
+        this.error(
+          'dynamic-control',
+          `${name} has no value before the run starts; ${dflt} is used`,
+          d.def.lhs.start,
+          name,
+          'warning',
+        );
+        return dflt;
+      }
+      if (r.varies)
+        this.error(
+          'dynamic-control',
+          `${name} changes during the run; the engine uses its value at the start (${r.value}) throughout`,
+          d.def.lhs.start,
+          name,
+          'warning',
+        );
+      return r.value;
     };
-    const start = get('INITIAL TIME', 0);
-    const stop = get('FINAL TIME', 100);
-    const dt = get('TIME STEP', 1);
+    const start = get(at(['INITIAL TIME'], 0), 'INITIAL TIME', 0);
+    const rest = at(['FINAL TIME', 'TIME STEP', 'SAVEPER'], start);
+    const stop = get(rest, 'FINAL TIME', 100);
+    const dt = get(rest, 'TIME STEP', 1);
     const saveKey = canonicalName('SAVEPER');
-    const saveStep = this.defs.has(saveKey) ? get('SAVEPER', dt) : dt;
+    const saveStep = this.defs.has(saveKey) ? get(rest, 'SAVEPER', dt) : dt;
     let method: IntegrationMethod = 'euler';
     for (const s of settings) {
       const m = /^15:(-?\d+),(-?\d+),(-?\d+),(-?\d+)/.exec(s);
