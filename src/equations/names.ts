@@ -15,22 +15,12 @@ export function unquote(name: string): string {
 
 /** The canonical key of a name: unquoted, lower-cased, separator runs as one `_`. */
 export function canonicalName(name: string): string {
-  // Readers, the compiler and the checks ask for the same few names many times over: keep the
-  // answers (bounded in count and length, so hostile input cannot make it hold much memory).
-  const known = canonical.get(name);
-  if (known !== undefined) return known;
-  const key = unquote(name)
+  return unquote(name)
     .replace(/\\n/g, ' ')
     .replace(/[\s_\u00A0]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .toLowerCase();
-  if (name.length <= 256) {
-    if (canonical.size >= 20_000) canonical.clear();
-    canonical.set(name, key);
-  }
-  return key;
 }
-const canonical = new Map<string, string>();
 
 /** How a name is shown to users: unquoted, `_` and separator runs shown as one space. */
 export function displayName(name: string): string {
