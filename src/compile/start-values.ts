@@ -28,15 +28,26 @@ export function startValues(
   model: Model,
   names: string[],
   at: { start: number; stop: number; dt: number },
+  /** The model's variable of a canonical key, when the caller has them by key already. */
+  find?: (key: string) => Variable | undefined,
 ): Map<string, StartValue> {
-  const byKey = new Map<string, Variable>();
-  for (const v of model.variables) byKey.set(canonicalName(v.name), v);
+  let byKey: Map<string, Variable> | undefined;
+  const variable =
+    find ??
+    ((key: string) => {
+      if (!byKey) {
+        byKey = new Map();
+        for (const v of model.variables) byKey.set(canonicalName(v.name), v);
+      }
+      return byKey.get(key);
+    });
   const keep = new Map<string, Variable>();
   const queue = names.map(canonicalName);
   while (queue.length) {
     const key = queue.pop()!;
-    const v = byKey.get(key);
-    if (!v || keep.has(key)) continue;
+    if (keep.has(key)) continue;
+    const v = variable(key);
+    if (!v) continue;
     // A stock's start value is its initial value: its flows are not needed (it still varies).
     keep.set(key, v.kind === 'stock' ? { ...v, inflows: [], outflows: [] } : v);
     const eqns = [v.eqn, v.initEqn, ...(v.elements ?? []).map((d) => d.eqn), ...(v.elementEquations ?? [])];
@@ -44,8 +55,7 @@ export function startValues(
       const expr = eqn && parsedEquation(eqn).expr;
       if (!expr) continue;
       walk(expr, (x) => {
-        if ((x.kind === 'ref' || x.kind === 'subscript' || x.kind === 'call') && byKey.has(x.key))
-          queue.push(x.key);
+        if (x.kind === 'ref' || x.kind === 'subscript' || x.kind === 'call') queue.push(x.key);
       });
     }
   }

@@ -1160,7 +1160,10 @@ class VensimReader {
    * (compile/start-values.ts); INITIAL TIME first (at time 0), then the others from it.
    */
   private simSpecs(settings: string[], model: Model): Model['simSpecs'] {
-    const at = (names: string[], start: number) => startValues(model, names, { start, stop: start, dt: 1 });
+    const find = (key: string) =>
+      this.variables.get(key) ?? this.extra.find((v) => canonicalName(v.name) === key);
+    const at = (names: string[], start: number) =>
+      startValues(model, names, { start, stop: start, dt: 1 }, find);
     const get = (values: Map<string, StartValue>, name: string, dflt: number): number => {
       const key = canonicalName(name);
       const d = this.defs.get(key)?.[0];
@@ -1411,6 +1414,8 @@ class VensimReader {
         viewNo++;
         continue;
       }
+      // Only variables (type 10) and arrows (type 1) are read; the other lines are not split.
+      if (!line.startsWith('10,') && !line.startsWith('1,')) continue;
       const f = line.split(',');
       if (f[0] === '10' && f.length >= 7) {
         let name = f[2]!;
