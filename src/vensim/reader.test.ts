@@ -65,20 +65,54 @@ describe('Vensim file structure', () => {
     expect(col('x').at(-1)).toBe(2020);
   });
 
-  it('warns where a control variable changes during the run, naming it', () => {
+  it('runs with TIME STEP, SAVEPER and FINAL TIME as they change, as Vensim does', () => {
     const text = [
       '{UTF-8}',
-      'x = 1 ~ ~ |',
-      CONTROL(10, 1).replace('TIME STEP = 1', 'TIME STEP = STEP(-0.5, 4) + 1'),
+      'growth = INTEG(growth * 0.1, 1) ~ ~ |',
+      'INITIAL TIME = 0 ~ Month ~ |',
+      'FINAL TIME = IF THEN ELSE(Time < 5, 10, 12) ~ Month ~ |',
+      'TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5) ~ Month ~ |',
+      'SAVEPER = IF THEN ELSE(Time < 10, TIME STEP, 2) ~ Month ~ |',
     ].join('\n');
     const read = readModel(text, { file: 'c.mdl' });
-    const w = read.diagnostics.filter((d) => d.code === 'dynamic-control');
-    // SAVEPER = TIME STEP changes with it.
-    expect(w.map((d) => [d.variable, d.line])).toEqual([
-      ['TIME STEP', 5],
-      ['SAVEPER', 6],
-    ]);
-    expect(read.model!.simSpecs.dt).toBe(1);
+    expect(read.diagnostics).toEqual([]);
+    expect(read.model!.simSpecs).toMatchObject({
+      start: 0,
+      stop: 10,
+      dt: 1,
+      dynamic: { stop: 'FINAL TIME', dt: 'TIME STEP', saveStep: 'SAVEPER' },
+    });
+    const { time, col } = run(text, 'c.mdl');
+    // The step from t is TIME STEP at t; a row every SAVEPER (as computed at the last row); the end
+    // is FINAL TIME as computed on the way (12 from t = 5 on).
+    expect(time).toEqual([0, 1, 2, 3, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 12]);
+    // Euler: 1.1 per step of 1 up to t = 4, then 1.05 per step of 0.5.
+    const g = col('growth');
+    expect(g[4]).toBeCloseTo(1.1 ** 4, 12);
+    expect(g[6]).toBeCloseTo(1.1 ** 4 * 1.05 ** 2, 12);
+    expect(g.at(-1)).toBeCloseTo(1.1 ** 4 * 1.05 ** 16, 12);
+    // A step and a save interval given for the run replace the model's changing ones (FINAL TIME
+    // still changes: 12).
+    const c = compileModel(read.model!).compiled!;
+    const fixed = c.run({ dt: 0.25, saveStep: 1 });
+    expect(Array.from(fixed.time)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(fixed.column('growth')![4]).toBeCloseTo(1.025 ** 16, 12);
+  });
+
+  it('keeps a changing TIME STEP at its start value where the run cannot follow it, and says why', () => {
+    const text = [
+      '{UTF-8}',
+      'x = DELAY FIXED(Time, 2, 0) ~ ~ |',
+      CONTROL(6, 1).replace('TIME STEP = 1', 'TIME STEP = STEP(-0.5, 4) + 1'),
+    ].join('\n');
+    const read = readModel(text, { file: 'c.mdl' });
+    expect(read.diagnostics).toEqual([]);
+    const c = compileModel(read.model!);
+    const w = c.diagnostics.filter((d) => d.code === 'dynamic-control');
+    expect(w.map((d) => d.variable)).toEqual(['TIME STEP', 'SAVEPER']);
+    expect(w[0]!.message).toMatch(/count whole steps/);
+    expect(w[0]!.line).toBe(5);
+    expect(Array.from(c.compiled!.run().time)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
   it('reads a level with its recovered flows, units, documentation and control variables', () => {

@@ -1160,6 +1160,7 @@ class VensimReader {
    * (compile/start-values.ts); INITIAL TIME first (at time 0), then the others from it.
    */
   private simSpecs(settings: string[], model: Model): Model['simSpecs'] {
+    const varying: string[] = [];
     const find = (key: string) =>
       this.variables.get(key) ?? this.extra.find((v) => canonicalName(v.name) === key);
     const at = (names: string[], start: number) =>
@@ -1188,14 +1189,9 @@ class VensimReader {
         );
         return dflt;
       }
-      if (r.varies)
-        this.error(
-          'dynamic-control',
-          `${name} changes during the run; the engine uses its value at the start (${r.value}) throughout`,
-          d.def.lhs.start,
-          name,
-          'warning',
-        );
+      // A control that changes during the run sets the run as it goes (compile decides whether
+      // it can; INITIAL TIME counts only at the start, as in Vensim).
+      if (r.varies && name !== 'INITIAL TIME') varying.push(name);
       return r.value;
     };
     const start = get(at(['INITIAL TIME'], 0), 'INITIAL TIME', 0);
@@ -1217,6 +1213,13 @@ class VensimReader {
       ?.rec.units.replace(/\s*\[[^\]]*\]\s*$/, '')
       .trim();
     const specs: Model['simSpecs'] = { start, stop, dt, saveStep, method };
+    if (varying.length) {
+      const name = (n: string) => this.defs.get(canonicalName(n))![0]!.def.lhs.name;
+      specs.dynamic = {};
+      if (varying.includes('FINAL TIME')) specs.dynamic.stop = name('FINAL TIME');
+      if (varying.includes('TIME STEP')) specs.dynamic.dt = name('TIME STEP');
+      if (varying.includes('SAVEPER')) specs.dynamic.saveStep = name('SAVEPER');
+    }
     if (tu) specs.timeUnits = tu;
     if (!(dt > 0)) {
       this.error(
