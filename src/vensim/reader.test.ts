@@ -99,6 +99,16 @@ describe('Vensim file structure', () => {
     expect(fixed.column('growth')![4]).toBeCloseTo(1.025 ** 16, 12);
   });
 
+  it('stops a run whose TIME STEP falls to zero with a message naming it and the time', () => {
+    const text = [
+      '{UTF-8}',
+      'x = 1 ~ ~ |',
+      CONTROL(10, 1).replace('TIME STEP = 1', 'TIME STEP = IF THEN ELSE(Time < 2, 1, 0)'),
+    ].join('\n');
+    const c = compileModel(readModel(text, { file: 'c.mdl' }).model!).compiled!;
+    expect(() => c.run()).toThrow(/TIME STEP must stay a positive number during the run; at time 2 it is 0/);
+  });
+
   it('keeps a changing TIME STEP at its start value where the run cannot follow it, and says why', () => {
     const text = [
       '{UTF-8}',
