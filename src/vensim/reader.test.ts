@@ -188,6 +188,29 @@ describe('Vensim file structure', () => {
     expect(value('IF THEN ELSE(y = :NA:, 1, 0)', ['y = :NA: ~ ~ |'])[0]).toBe(1);
   });
 
+  it('reads the view of quoted names holding commas, aliases and arrows', () => {
+    const text = mdl(['a = 1 ~ ~ |', '"b, c" = a ~ ~ |']).replace(
+      '\\\\\\---/// Sketch information',
+      [
+        '\\\\\\---/// Sketch information',
+        'V300',
+        '*View 1',
+        '10,1,a,100,50,40,20,8,3,0,0,0,0,0,0',
+        '10,2,"b, c",200,60,30,10,8,3,0,0,0,0,0,0',
+        '10,3,a,300,70,40,20,8,2,0,3,-1,0,0,0,128-128-128,0-0-0,|12||128-128-128',
+        '1,4,1,2,0,0,0,0,0,64,0,-1--1--1,,1|(150,55)|',
+        '///---\\\\\\',
+      ].join('\n'),
+    );
+    const { model } = run(text);
+    expect(model.view?.elements).toEqual([
+      { kind: 'aux', name: 'a', x: 100, y: 50, width: 80, height: 40 },
+      { kind: 'aux', name: 'b, c', x: 200, y: 60, width: 60, height: 20 },
+      { kind: 'alias', name: 'a', x: 300, y: 70, width: 80, height: 40 },
+    ]);
+    expect(model.view?.connectors).toEqual([{ from: 'a', to: 'b, c' }]);
+  });
+
   it('keeps the sketch as a view', () => {
     const text = mdl(['a = 1 ~ ~ |']).replace(
       '\\\\\\---/// Sketch information',

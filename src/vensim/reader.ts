@@ -69,6 +69,10 @@ interface VarDef {
 class LineIndex {
   private starts: number[] = [0];
   constructor(text: string) {
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) this.starts.push(i + 1);
@@ -1420,9 +1424,9 @@ class VensimReader {
         viewNo++;
         continue;
       }
-      // Only variables (type 10) and arrows (type 1) are read; the other lines are not split.
+      // Only variables (type 10) and arrows (type 1) are read, and only their first fields.
       if (!line.startsWith('10,') && !line.startsWith('1,')) continue;
-      const f = line.split(',');
+      const f = leadingFields(line, 9);
       if (f[0] === '10' && f.length >= 7) {
         let name = f[2]!;
         if (name.startsWith('"')) {
@@ -1455,6 +1459,33 @@ class VensimReader {
     }
     return view;
   }
+}
+
+/**
+ * The first `n` comma-separated fields of a sketch line (fewer when the line has fewer), without
+ * splitting the rest; a field that opens a quoted name runs to its closing quote, commas included,
+ * and is then followed by the fields after it.
+ */
+function leadingFields(line: string, n: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (out.length < n && i <= line.length) {
+    let j = line.indexOf(',', i);
+    if (line.charCodeAt(i) === 34) {
+      // A quoted name: its end is the first quote not escaped by a backslash.
+      let q = i + 1;
+      for (;;) {
+        q = line.indexOf('"', q);
+        if (q < 0 || line.charCodeAt(q - 1) !== 92) break;
+        q++;
+      }
+      if (q > 0) j = line.indexOf(',', q);
+    }
+    if (j < 0) j = line.length;
+    out.push(line.slice(i, j));
+    i = j + 1;
+  }
+  return out;
 }
 
 class PrintError extends Error {
