@@ -830,8 +830,15 @@ class SimulationImpl implements Simulation {
       }
       t = base + ++j * step;
     }
-    this.time = Float64Array.from(times);
-    this.columns = cols.map((c) => Float64Array.from(c));
+    // The same buffers when the run saved as many rows as the last (series views stay valid, as
+    // for a fixed step); new ones, and so a new `time`, when the saved times changed.
+    if (times.length === this.time.length) {
+      this.time.set(times);
+      cols.forEach((c, q) => this.columns[q]!.set(c));
+    } else {
+      this.time = Float64Array.from(times);
+      this.columns = cols.map((c) => Float64Array.from(c));
+    }
   }
 
   series(name: string): Float64Array {

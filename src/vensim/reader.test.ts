@@ -99,6 +99,40 @@ describe('Vensim file structure', () => {
     expect(fixed.column('growth')![4]).toBeCloseTo(1.025 ** 16, 12);
   });
 
+  it('a simulation with a changing FINAL TIME saves the rows of each run, in the same buffers when they fit', () => {
+    const text = [
+      '{UTF-8}',
+      'horizon = 4 ~ ~ |',
+      'level = INTEG(2, 0) ~ ~ |',
+      'INITIAL TIME = 0 ~ ~ |',
+      'FINAL TIME = IF THEN ELSE(level >= 2 * horizon, Time, 100) ~ ~ |',
+      'TIME STEP = 1 ~ ~ |',
+      'SAVEPER = 1 ~ ~ |',
+    ].join('\n');
+    const c = compileModel(readModel(text, { file: 'c.mdl' }).model!).compiled!;
+    const sim = c.simulation({ vars: ['level'] });
+    sim.run();
+    // level = 2 t reaches 2 x 4 at t = 4, where FINAL TIME becomes Time.
+    expect(Array.from(sim.time)).toEqual([0, 1, 2, 3, 4]);
+    const view = sim.series('level');
+    expect(Array.from(view)).toEqual([0, 2, 4, 6, 8]);
+    sim.set(sim.parameterIndex('horizon'), 2);
+    sim.run();
+    expect(Array.from(sim.time)).toEqual([0, 1, 2]);
+    expect(Array.from(sim.series('level'))).toEqual([0, 2, 4]);
+    sim.set(sim.parameterIndex('horizon'), 2.5);
+    const before = sim.series('level');
+    sim.run();
+    // Ends at t = 3 (level 6 >= 5): one row more than the last run, so new buffers; the same
+    // run again saves as many rows and keeps them.
+    expect(Array.from(sim.series('level'))).toEqual([0, 2, 4, 6]);
+    expect(sim.series('level')).not.toBe(before);
+    const kept = sim.series('level');
+    sim.run();
+    expect(sim.series('level')).toBe(kept);
+    expect(Array.from(kept)).toEqual([0, 2, 4, 6]);
+  });
+
   it('stops a run whose TIME STEP falls to zero with a message naming it and the time', () => {
     const text = [
       '{UTF-8}',
