@@ -43,7 +43,7 @@ export interface GenerateResult {
 }
 
 /** Decide which slots are constant for a run. */
-function markConstants(lm: LoweredModel): void {
+export function markConstants(lm: LoweredModel): void {
   const { slots } = lm;
   const state = new Int8Array(slots.length); // 0 unknown, 1 visiting, 2 done
   const isConst = (id: number): boolean => {

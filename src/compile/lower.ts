@@ -8,7 +8,7 @@ import { applyChainOp, walk } from '../equations/ast.js';
 import { type BuiltinOfKind, findBuiltin } from '../equations/builtins.js';
 import { budgetDiagnostic, budgetMessage, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
 import { canonicalName, displayName } from '../equations/names.js';
-import { parseEquation } from '../equations/parser.js';
+import { parsedEquation } from '../equations/parser.js';
 import type {
   Diagnostic,
   Dimension,
@@ -1444,7 +1444,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
         e.span.start,
         'unsupported-feature',
       );
-    const parsed = parseEquation(m.eqn.text);
+    const parsed = parsedEquation(m.eqn);
     if (!parsed.expr)
       throw new LowerError(`macro '${m.name}': ${parsed.error!.message}`, e.span.start, 'syntax-error');
     const params: MacroParams = new Map();
@@ -1595,7 +1595,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       parsedCache.set(eqn, null);
       return undefined;
     }
-    const r = parseEquation(eqn.text);
+    const r = parsedEquation(eqn);
     if (r.error) {
       const loc = locate(eqn, r.error.offset, vi.v.loc);
       err(
