@@ -20,6 +20,10 @@ import type { ViewOptions } from './results-view.js';
 import type { Schema } from './schema.js';
 import { ExperimentService } from './experiments.js';
 import { readCaseData } from './case.js';
+import type { CaseAnswers } from '../case/case-answers.js';
+import type { HeadlineOptions } from '../case/headline.js';
+import { CASE_FILES, CASE_FORECASTS, readCaseForecasts } from '../case/load.js';
+import { CaseError, formatIssue } from '../case/definition.js';
 import { alternativePath, atomicWrite, checkXmileShape } from './save.js';
 import { VERSION } from '../version.js';
 import type { EvidenceStore } from '../store/store.js';
@@ -54,6 +58,13 @@ export interface ServerOptions {
   modelLimits?: WorkerLimits;
   /** Limits of the worker that runs one experiment. */
   experimentLimits?: WorkerLimits;
+  /**
+   * The opened case's answers, already computed by the caller (`npm start` prints them first),
+   * so the Answers page need not compute them again. Otherwise the first request computes them.
+   */
+  answers?: CaseAnswers;
+  /** The ensemble the answers are computed over (default: the headline's, as npm start prints). */
+  answerOptions?: HeadlineOptions;
 }
 
 export const DEFAULT_MODEL_LIMITS: WorkerLimits = { memoryMb: 512, timeoutMs: 20_000 };
@@ -215,6 +226,8 @@ export class Workbench {
   /** Opened by startServer when `db` is given. */
   evidenceStore?: EvidenceStore;
   private counter = 0;
+  /** Each case model's answers, computed once per state of the files they come from. */
+  private readonly answers = new Map<string, { key: string; value: Promise<unknown> }>();
 
   constructor(readonly options: ServerOptions = {}) {
     this.root = resolve(options.root ?? process.cwd());
@@ -231,6 +244,52 @@ export class Workbench {
     });
     this.token = options.token;
     if (options.model) this.openFile(locateModel(options.model), 'default');
+    const m = this.models.get('default');
+    if (m && options.answers)
+      this.answers.set('default', { key: this.answersKey(m), value: Promise.resolve(options.answers) });
+  }
+
+  /** What a case model's answers depend on: the files loadCase and the headline read, by date and size. */
+  private answersKey(m: OpenModel): string {
+    if (!m.dir) return '';
+    const files = [
+      ...Object.values(CASE_FILES),
+      CASE_FORECASTS,
+      'calibration.json',
+      'calibration/posterior.json',
+      'experiments/thesis.json',
+    ];
+    return files
+      .map((f) => {
+        const full = join(m.dir!, f);
+        if (!existsSync(full)) return '-';
+        const st = statSync(full);
+        return `${st.mtimeMs}:${st.size}`;
+      })
+      .join('|');
+  }
+
+  /**
+   * A case model's four answers (src/case/case-answers.ts), computed in a worker the first time
+   * and kept while the files they come from are unchanged; null for a model without a case
+   * folder and thesis experiment.
+   */
+  private caseAnswers(m: OpenModel): Promise<unknown> {
+    const isCase =
+      m.dir !== undefined &&
+      m.file !== undefined &&
+      basename(m.file) === CASE_FILES.model &&
+      existsSync(join(m.dir, CASE_FILES.case)) &&
+      existsSync(join(m.dir, 'experiments', 'thesis.json'));
+    if (!isCase) return Promise.resolve(null);
+    const key = this.answersKey(m);
+    const known = this.answers.get(m.id);
+    if (known && known.key === key) return known.value;
+    const value = this.view({ kind: 'answers', dir: m.dir!, options: this.options.answerOptions });
+    // A failure is not kept: the next request tries again.
+    value.catch(() => this.answers.delete(m.id));
+    this.answers.set(m.id, { key, value });
+    return value;
   }
 
   /** Open a model file given by the operator at start (checked on this thread). */
@@ -369,6 +428,28 @@ export class Workbench {
       });
     }
     if (modelMatch && method === 'PUT') return this.saveModel(req, res, modelMatch[1]!);
+    const caseMatch = /^\/api\/models\/([^/]+)\/(answers|forecasts)$/.exec(path);
+    if (caseMatch && method === 'GET') {
+      checkQuery(url.searchParams, noQuery);
+      const m = this.openModelById(caseMatch[1]!);
+      if (caseMatch[2] === 'answers') return sendJson(res, 200, { answers: await this.caseAnswers(m) });
+      // Q4's scored forecasts, read through src/case (null when the case has none).
+      const file = m.dir ? join(m.dir, CASE_FORECASTS) : undefined;
+      if (!file || !existsSync(file)) return sendJson(res, 200, { forecasts: null });
+      try {
+        return sendJson(res, 200, {
+          file: relative(this.root, file).split(sep).join('/'),
+          forecasts: readCaseForecasts(file),
+        });
+      } catch (err) {
+        if (!(err instanceof CaseError)) throw err;
+        throw new HttpError(
+          422,
+          'the case forecasts file is wrong',
+          err.issues.map((i) => formatIssue({ ...i, file: relative(this.root, i.file) || i.file })),
+        );
+      }
+    }
     const altMatch = /^\/api\/models\/([^/]+)\/alternatives$/.exec(path);
     if (altMatch && method === 'POST') return this.saveAlternative(req, res, altMatch[1]!);
     if (path === '/api/experiments' && method === 'POST') {
@@ -443,6 +524,7 @@ export class Workbench {
         '/api/folders',
       ].includes(path) ||
       modelMatch ||
+      caseMatch ||
       viewMatch ||
       altMatch ||
       expMatch

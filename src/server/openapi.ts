@@ -200,6 +200,30 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
           },
         },
       },
+      '/api/models/{id}/answers': {
+        get: {
+          summary:
+            "A case model's four answers from the calibrated, history-matched ensemble (src/case/case-answers.ts) and the headline numbers behind them; computed in a worker on first request, then kept; null for a model without a case and thesis experiment",
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
+          ],
+          responses: { '200': { description: 'OK', ...json({ type: 'object' }) }, ...errors },
+        },
+      },
+      '/api/models/{id}/forecasts': {
+        get: {
+          summary:
+            "Q4: a case's forecasts at each date scored against what was reported later (calibration/q4.json read through src/case); null when the case has none",
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
+          ],
+          responses: {
+            '200': { description: 'OK', ...json({ type: 'object' }) },
+            '422': { description: 'The forecasts file is malformed (located)', ...json(ref('Error')) },
+            ...errors,
+          },
+        },
+      },
       '/api/experiments': {
         post: {
           summary: 'Start an experiment on an open model (runs on the server)',
