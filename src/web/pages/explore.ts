@@ -20,31 +20,7 @@ import {
 } from '../../format/number.js';
 import { api, ApiError } from '../api.js';
 import type { Workspace } from '../workspace.js';
-
-interface PrimStep {
-  coverage: number;
-  density: number;
-  mass: number;
-  box: [number, number][];
-}
-
-interface ExperimentResult {
-  output: string;
-  parameters: string[];
-  ranges: [number, number][];
-  samples: number[][];
-  finals: number[];
-  time: number[];
-  fan: number[][];
-  sensitivity: { parameter: string; rho: number }[];
-  prim: {
-    threshold: number;
-    below: boolean;
-    trajectory: PrimStep[];
-    chosen: number;
-    quasiP?: Record<string, number>;
-  };
-}
+import type { ExperimentResult, ExploreView } from '../../experiments/view.js';
 
 interface ExperimentStatus {
   id: string;
@@ -313,64 +289,6 @@ function renderPlainExplore(ws: Workspace, root: HTMLElement): () => void {
     alive = false;
     if (timer) clearTimeout(timer);
   };
-}
-
-interface ExploreView {
-  source: {
-    specFile?: string;
-    method: string;
-    seed: number;
-    samples: number;
-    rows: number;
-    completed: number;
-    failed: number;
-    state: string;
-  };
-  policies: string[];
-  uncertainties: string[];
-  outcomes: { name: string; variable: string; reduce: string; series: boolean }[];
-  times: number[];
-  fanLabels: string[];
-  fans: { outcome: string; variable: string; policies: number[][][] }[];
-  robustness: {
-    satisfice?: string;
-    regret?: string;
-    policies: {
-      policy: string;
-      runs: number;
-      failed: number;
-      satisficing?: number;
-      outcomes: Record<
-        string,
-        { p10: number; p50: number; p90: number; regret?: { mean: number; p90: number; max: number } }
-      >;
-    }[];
-  };
-  prim?:
-    | {
-        where: string;
-        policy?: string;
-        runs: number;
-        interest: number;
-        baseRate: number;
-        alpha: number;
-        coverage: number;
-        density: number;
-        mass: number;
-        restrictions: {
-          name: string;
-          low?: number;
-          high?: number;
-          categories?: string[];
-          full?: [number, number];
-          p: number;
-          significant: boolean;
-        }[];
-        significant: boolean;
-        trajectory: { coverage: number; density: number }[];
-      }
-    | { where: string; error: string };
-  sensitivity?: { outcome: string; rows: { name: string; rho: number }[] };
 }
 
 interface SpecStatus {
