@@ -80,7 +80,6 @@ export interface CaseFolder {
   parameters?: ReturnType<typeof parseParameters>;
   loops?: ReturnType<typeof parseLoops>;
   evidence?: NonNullable<CaseInputs['evidence']>;
-  readme?: string;
 }
 
 /**
@@ -129,7 +128,6 @@ export function readCaseFolder(
   });
   if (issues.length) throw new CaseError(issues);
   if (!any) return null;
-  if (existsSync(path('README.md'))) out.readme = readText(path('README.md')).slice(0, 200_000);
   return out;
 }
 

@@ -228,6 +228,7 @@ export class Workbench {
   private counter = 0;
   /** Each case model's answers, computed once per state of the files they come from. */
   private readonly answers = new Map<string, { key: string; value: Promise<unknown> }>();
+  private readonly caseData = new Map<string, { key: string; text: string; value: object | null }>();
 
   constructor(readonly options: ServerOptions = {}) {
     this.root = resolve(options.root ?? process.cwd());
@@ -247,6 +248,28 @@ export class Workbench {
     const m = this.models.get('default');
     if (m && options.answers)
       this.answers.set('default', { key: this.answersKey(m), value: Promise.resolve(options.answers) });
+  }
+
+  /**
+   * A model's case files as the page reads them, read and checked once per state of the files
+   * (by date and size), since every page load asks for them.
+   */
+  private caseDataOf(m: OpenModel): object | null {
+    const key = m.dir
+      ? [...Object.values(CASE_FILES), m.file ? basename(m.file) : '']
+          .map((f) => {
+            const full = join(m.dir!, f);
+            if (!existsSync(full)) return '-';
+            const st = statSync(full);
+            return `${st.mtimeMs}:${st.size}`;
+          })
+          .join('|') + `#${m.text.length}`
+      : '';
+    const known = this.caseData.get(m.id);
+    if (known && known.key === key && known.text === m.text) return known.value;
+    const value = readCaseData(m.dir, m.facts, this.root);
+    this.caseData.set(m.id, { key, text: m.text, value });
+    return value;
   }
 
   /** What a case model's answers depend on: the files loadCase and the headline read, by date and size. */
@@ -349,6 +372,8 @@ export class Workbench {
       for (const key of this.models.keys()) {
         if (key !== 'default') {
           this.models.delete(key);
+          this.caseData.delete(key);
+          this.answers.delete(key);
           break;
         }
       }
@@ -414,7 +439,7 @@ export class Workbench {
       if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
       const m = this.models.get(id);
       if (!m) throw new HttpError(404, `no open model '${id}'`);
-      let caseData: object | null = readCaseData(m.dir, m.facts, this.root);
+      let caseData: object | null = this.caseDataOf(m);
       if (this.evidenceStore && m.id === 'default') {
         caseData = { ...(caseData ?? {}), evidence: await this.evidenceStore.exportDocument() };
       }

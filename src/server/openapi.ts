@@ -86,7 +86,6 @@ const modelDocument: Schema = {
         parameters: { type: 'object' },
         loops: { type: 'object' },
         evidence: { type: 'object' },
-        readme: { type: 'string' },
       },
     },
   },

@@ -44,7 +44,6 @@ export interface CaseData {
   parameters?: Record<string, ParameterSource>;
   loops?: unknown;
   evidence?: Record<string, unknown>;
-  readme?: string;
   [problem: string]: unknown;
 }
 
