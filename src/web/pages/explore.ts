@@ -353,6 +353,8 @@ function renderSpecExplore(
     min: 2,
     max: 5000,
     placeholder: 'as in the spec',
+    class: 'count-input',
+    'aria-describedby': 'exp-samples-hint',
   });
   const start = h('button', { type: 'button', class: 'primary', id: 'exp-start' }, 'Run the experiment');
   const cancel = h('button', { type: 'button', id: 'exp-cancel', disabled: true }, 'Cancel');
@@ -719,6 +721,11 @@ function renderSpecExplore(
         samples,
         start,
         cancel,
+      ),
+      h(
+        'p',
+        { class: 'muted small', id: 'exp-samples-hint' },
+        'Leave the number blank for the spec’s own; every future is run under every policy, so the runs are futures times policies. A progress bar and the time left show while it runs.',
       ),
       h('div', { class: 'row' }, progress, progressText),
       h('h3', {}, 'Or load results'),
