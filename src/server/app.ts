@@ -65,6 +65,11 @@ export interface ServerOptions {
   answers?: CaseAnswers;
   /** The ensemble the answers are computed over (default: the headline's, as npm start prints). */
   answerOptions?: HeadlineOptions;
+  /**
+   * Start computing the opened case's answers as soon as the server listens (in a worker), so the
+   * Answers page, the landing page, is ready sooner. `interlock serve` asks for it.
+   */
+  precomputeAnswers?: boolean;
 }
 
 export const DEFAULT_MODEL_LIMITS: WorkerLimits = { memoryMb: 512, timeoutMs: 20_000 };
@@ -290,6 +295,11 @@ export class Workbench {
         return `${st.mtimeMs}:${st.size}`;
       })
       .join('|');
+  }
+
+  /** Start computing a case model's answers now; a failure is reported when the page asks. */
+  warmAnswers(m: OpenModel): void {
+    this.caseAnswers(m).catch(() => undefined);
   }
 
   /**
@@ -771,6 +781,8 @@ export async function startServer(
   options: ServerOptions & { port?: number; host?: string },
 ): Promise<RunningServer> {
   const workbench = new Workbench(options);
+  const first = workbench.models.get('default');
+  if (options.precomputeAnswers && first) workbench.warmAnswers(first);
   if (options.db) {
     // Loaded only when asked for: the store needs the native SQLite module (or pg).
     const { openEvidenceStore } = await import('../store/open.js');
