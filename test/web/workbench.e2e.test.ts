@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { haveChromium, openSession, REPO, type Session } from './browser.js';
+import { seriousViolations } from './a11y.js';
 
 const available = haveChromium();
 if (!available) {
@@ -204,6 +205,7 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
         ps.map((p) => `${p.getAttribute('stroke')}|${p.getAttribute('stroke-dasharray') ?? ''}`),
       );
     expect(new Set(styles).size).toBe(styles.length);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('Evidence: the competing-hypotheses matrix with scores, and estimate timelines', async () => {
@@ -217,13 +219,17 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     };
     const first = ev.hypothesisSets[0]!.hypotheses.find((x) => x.id === 'H1')!;
     expect(await page.locator('table.matrix').first().locator('thead').textContent()).toContain(first.text);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('tab', { name: 'Estimate timelines' }).click();
     await page.locator('#timeline-table').waitFor();
     expect(await page.locator('#evidence-body svg circle').count()).toBeGreaterThan(0);
+    expect(await seriousViolations(page), 'timelines').toEqual([]);
     await page.getByRole('tab', { name: 'Forecasts and calibration' }).click();
     await page.locator('#calibration-table').waitFor();
+    expect(await seriousViolations(page), 'forecasts').toEqual([]);
     await page.getByRole('tab', { name: 'Sources' }).click();
     expect(await page.locator('#sources-table .grade').count()).toBeGreaterThan(0);
+    expect(await seriousViolations(page), 'sources').toEqual([]);
   });
 
   it('Explore on a model without experiment specs: a Latin hypercube over its ranges', async () => {

@@ -229,7 +229,7 @@ export function renderAnswers(ws: Workspace, root: HTMLElement): () => void {
       else {
         body.replaceChildren(
           notice(
-            'This case has no thesis experiment (experiments/thesis.json), so its questions cannot be answered over an ensemble. A summary of one run instead:',
+            'The four answers are computed over the case’s thesis experiment (experiments/thesis.json) for the case’s own model (model.xmile); this model is not that one, or the case has no such experiment. A summary of one run instead:',
           ),
         );
         plainSummary(ws, body, clock);
