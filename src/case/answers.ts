@@ -29,6 +29,12 @@ export interface Answer {
   links: { label: string; href: string }[];
 }
 
+/** A case's four answers and the headline numbers behind them (src/case/case-answers.ts). */
+export interface CaseAnswers {
+  answers: Answer[];
+  headline: HeadlineResult;
+}
+
 /** The case's four questions (docs/claims.md), in plain words. */
 export const CASE_QUESTIONS: Record<string, { question: string; claims: string[] }> = {
   Q1: {
