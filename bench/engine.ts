@@ -25,7 +25,8 @@ function newestSource(folders: string[]): number {
     for (const f of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, f.name);
       if (f.isDirectory()) visit(p);
-      else if (f.name.endsWith('.ts') && !f.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+      else if (f.name.endsWith('.ts') && !f.name.endsWith('.test.ts'))
+        newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
   for (const f of folders) if (existsSync(join(repo, 'src', f))) visit(join(repo, 'src', f));
@@ -38,7 +39,9 @@ function newestSource(folders: string[]): number {
 const ENGINE_FOLDERS = ['compile', 'simulate', 'equations', 'xmile', 'vensim', 'model', 'units'];
 const distEntry = join(repo, 'dist', 'engine.js');
 const useDist =
-  existsSync(distEntry) && statSync(distEntry).mtimeMs >= newestSource(ENGINE_FOLDERS) && !process.argv.includes('--src');
+  existsSync(distEntry) &&
+  statSync(distEntry).mtimeMs >= newestSource(ENGINE_FOLDERS) &&
+  !process.argv.includes('--src');
 const { compileModel, readModel } = (await import(
   pathToFileURL(useDist ? distEntry : join(repo, 'src', 'engine.ts')).href
 )) as typeof import('../src/engine.js');
@@ -205,7 +208,9 @@ function main(): void {
     'hand-written ms': r.baselineMs?.toFixed(2) ?? '',
     'x hand-written': r.ratioToBaseline?.toFixed(2) ?? '',
   }));
-  console.log(`code measured: ${useDist ? 'dist/ (compiled)' : 'src/ through tsx (dist/ missing, stale, or --src)'}`);
+  console.log(
+    `code measured: ${useDist ? 'dist/ (compiled)' : 'src/ through tsx (dist/ missing, stale, or --src)'}`,
+  );
   console.table(table);
   if (start) {
     console.log(

@@ -6,7 +6,7 @@
 import type { BinaryOp } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
 import type { Diagnostic } from '../model/types.js';
-import { type IR, irDeps, irUsesTime } from './ir.js';
+import { DepCollector, type IR, irEverySlot, irUsesTime } from './ir.js';
 import { lookupSource } from '../simulate/runtime.js';
 import type { LoweredModel, Slot } from './lower.js';
 
@@ -67,15 +67,7 @@ function markConstants(lm: LoweredModel): void {
           result = false;
           break;
         }
-        const deps = new Set<number>();
-        irDeps(s.eq, deps);
-        result = true;
-        for (const d of deps) {
-          if (!isConst(d)) {
-            result = false;
-            break;
-          }
-        }
+        result = irEverySlot(s.eq, isConst);
       }
     }
     s.constant = result;
@@ -131,11 +123,9 @@ function order(
   return { order: out };
 }
 
-function slotDeps(s: Slot, forInit: boolean): number[] {
-  const deps = new Set<number>();
+function slotDeps(s: Slot, forInit: boolean, collect: DepCollector): number[] {
   const e = forInit && s.initEq ? s.initEq : s.eq;
-  if (e && !(s.role === 'prev' && !forInit)) irDeps(e, deps);
-  return [...deps];
+  return collect.of(e && !(s.role === 'prev' && !forInit) ? e : undefined);
 }
 
 export interface GenerateOptions {
@@ -161,7 +151,13 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
 
   // Initial values: every slot, in dependency order (stocks by their initial-value equations).
   const allIds = slots.map((s) => s.id);
-  const initDeps = allIds.map((id) => slotDeps(slots[id]!, true));
+  const collect = new DepCollector(slots.length);
+  const initDeps = allIds.map((id) => slotDeps(slots[id]!, true, collect));
+  // A step's dependencies are the initial ones but for ACTIVE INITIAL values and PREVIOUS holders.
+  const stepDepsOf = (id: number): number[] => {
+    const s = slots[id]!;
+    return s.initEq || s.role === 'prev' ? slotDeps(s, false, collect) : initDeps[id]!;
+  };
   const init = order(
     allIds,
     (id) => initDeps[id]!,
@@ -186,9 +182,10 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     return (s.role === 'aux' || s.role === 'flow' || s.role === 'haux') && !s.constant;
   };
   const stepIds = allIds.filter(isStepAux);
-  const stepDepLists = new Map<number, number[]>();
-  for (const id of stepIds) stepDepLists.set(id, slotDeps(slots[id]!, false));
-  const stepDeps = (id: number): readonly number[] => stepDepLists.get(id) ?? [];
+  const stepDepLists: (number[] | undefined)[] = new Array(slots.length);
+  for (const id of stepIds) stepDepLists[id] = stepDepsOf(id);
+  const NONE: readonly number[] = [];
+  const stepDeps = (id: number): readonly number[] => stepDepLists[id] ?? NONE;
   const step = order(stepIds, stepDeps, isStepAux);
   if (step.cycle) {
     const names = cycleMessage(step.cycle);
@@ -245,8 +242,8 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     const v = slots[id]!.initEq ? E(slots[id]!.initEq!, F) : valueStatement(slots[id]!, F);
     return overridable[P(id)] ? `s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};` : `s[${p}] = ${v};`;
   };
-  const initDepth = depthsAlong(init.order, (id) => initDeps[id]!);
-  const initStmts = gatherByShape(initIds, (id) => initDepth.get(id)!, initStatement, P).flatMap((g) =>
+  const initDepth = depthsAlong(init.order, (id) => initDeps[id]!, slots.length);
+  const initStmts = gatherByShape(initIds, (id) => initDepth[id]!, initStatement, P).flatMap((g) =>
     loopOrStatements(g),
   );
   // aux(s, t, dt, X): statements that differ only by numbers (the elements of an array, or the
@@ -256,8 +253,8 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   // loops of one length are fused into one pass where the order allows (see `fuse`).
   const auxStatement = (id: number, F: Formatter) =>
     `s[${F.slot(P(id))}] = ${valueStatement(slots[id]!, F)};`;
-  const depth = depthsAlong(step.order, stepDeps);
-  const auxGroups = gatherByShape(step.order, (id) => depth.get(id)!, auxStatement, P);
+  const depth = depthsAlong(step.order, stepDeps, slots.length);
+  const auxGroups = gatherByShape(step.order, (id) => depth[id]!, auxStatement, P);
   // rates(s, r, t, dt, X): independent of each other, gathered by shape alone.
   const rateStatement = (id: number, F: Formatter) => {
     const st = slots[id]!;
@@ -271,8 +268,8 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   );
   // Stock updates (and the clamp of non-negative stocks) gathered along the rates' gatherings,
   // so that their loops line up with the rates' loops.
-  const rateGroupOf = new Map<number, number>();
-  rateGroups.forEach((g, k) => g.members.forEach((m) => rateGroupOf.set(m.id, k)));
+  const rateGroupOf = new Int32Array(slots.length);
+  rateGroups.forEach((g, k) => g.members.forEach((m) => (rateGroupOf[m.id] = k)));
   const updateStatement = (id: number, F: Formatter) => {
     const p = F.slot(P(id));
     const clamp = slots[id]!.nonNegative ? ` if (s[${p}] < 0) s[${p}] = 0;` : '';
@@ -280,7 +277,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   };
   const updateGroups = gatherByShape(
     stocks.map((x) => x.id),
-    (id) => rateGroupOf.get(id)!,
+    (id) => rateGroupOf[id]!,
     updateStatement,
     P,
   );
@@ -333,7 +330,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   for (const id of init.order) {
     const sl = slots[id]!;
     if (!(sl.role === 'aux' || sl.role === 'flow' || sl.role === 'haux')) continue;
-    if (sl.initEq || slotDeps(sl, false).some((d) => again.has(d))) again.add(id);
+    if (sl.initEq || stepDepsOf(id).some((d) => again.has(d))) again.add(id);
   }
   const initAgain = init.order
     .filter((id) => again.has(id))
@@ -876,6 +873,21 @@ function fill(template: string, numbers: readonly number[]): string {
   return template.replace(PLACEHOLDER, (_m, k: string) => String(numbers[Number(k)]));
 }
 
+/**
+ * `fill` for many statements of one template: the template split at its placeholders once
+ * (odd parts are placeholder indices), then each statement joined from the parts.
+ */
+function filler(template: string): (numbers: readonly number[]) => string {
+  const parts = template.split(PLACEHOLDER);
+  if (parts.length === 1) return () => template;
+  const index = parts.map((p, i) => (i % 2 === 1 ? Number(p) : -1));
+  return (numbers) => {
+    let out = parts[0]!;
+    for (let i = 1; i < parts.length; i += 2) out += String(numbers[index[i]!]) + parts[i + 1]!;
+    return out;
+  };
+}
+
 /** A statement, or a loop with what each iteration reads and writes (for fusion). */
 export interface Unit {
   text: string;
@@ -907,6 +919,10 @@ export interface Access {
 function unitsOf(g: Gathering, preferred = 0): Unit[] {
   const size = g.members.length;
   if (size < 4) return g.members.map((m) => ({ text: fill(g.template, m.numbers) }));
+  const plain = () => {
+    const f = filler(g.template);
+    return g.members.map((m) => ({ text: f(m.numbers) }));
+  };
   const splits: number[] = [];
   if (preferred >= 4 && size > preferred && size % preferred === 0 && size / preferred <= 8)
     splits.push(size / preferred);
@@ -920,7 +936,7 @@ function unitsOf(g: Gathering, preferred = 0): Unit[] {
     }
     if (loops.length === m) return loops;
   }
-  return g.members.map((m) => ({ text: fill(g.template, m.numbers) }));
+  return plain();
 }
 
 function loopOrStatements(g: Gathering, preferred = 0): string[] {
@@ -1089,18 +1105,25 @@ function gatherByShape(
   // Gatherings by depth, then by template (no key string built per statement).
   const byDepth = new Map<number, Map<string, Gathering>>();
   const groups: Gathering[] = [];
+  // Statements of one gathering mostly come one after another (the elements of a variable):
+  // the last gathering is tried first, which saves hashing the template.
+  let last: Gathering | undefined;
   for (const id of ids) {
     const depth = depthOf(id);
     const t = new Templating();
     const template = statement(id, t);
-    let atDepth = byDepth.get(depth);
-    if (!atDepth) byDepth.set(depth, (atDepth = new Map()));
-    let g = atDepth.get(template);
+    let g = last !== undefined && last.depth === depth && last.template === template ? last : undefined;
     if (!g) {
-      g = { depth, template, members: [] };
-      atDepth.set(template, g);
-      groups.push(g);
+      let atDepth = byDepth.get(depth);
+      if (!atDepth) byDepth.set(depth, (atDepth = new Map()));
+      g = atDepth.get(template);
+      if (!g) {
+        g = { depth, template, members: [] };
+        atDepth.set(template, g);
+        groups.push(g);
+      }
     }
+    last = g;
     g.members.push({ id, numbers: t.numbers });
   }
   groups.sort((a, b) => a.depth - b.depth);
@@ -1108,19 +1131,20 @@ function gatherByShape(
   return groups;
 }
 
-/** Longest dependency path to each id, along an order in which dependencies come first. */
+/** Longest dependency path to each id (-1 for ids not in `ordered`), along an order in which dependencies come first. */
 function depthsAlong(
   ordered: readonly number[],
   depsOf: (id: number) => readonly number[],
-): Map<number, number> {
-  const depth = new Map<number, number>();
+  size: number,
+): Int32Array {
+  const depth = new Int32Array(size).fill(-1);
   for (const id of ordered) {
     let d = 0;
     for (const dep of depsOf(id)) {
-      const dd = depth.get(dep);
-      if (dd !== undefined && dd + 1 > d) d = dd + 1;
+      const dd = dep < size ? depth[dep]! : -1;
+      if (dd >= 0 && dd + 1 > d) d = dd + 1;
     }
-    depth.set(id, d);
+    depth[id] = d;
   }
   return depth;
 }
