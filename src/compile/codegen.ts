@@ -29,8 +29,13 @@ export interface Program {
   nStreams: number;
   streamSeeds: (number | undefined)[];
   streamSalts: number[];
-  /** Whether `eulerRun` holds the step's statements inline (small, loop-free models); else use the step functions. */
+  /** Whether `eulerRun` holds the step's statements inline (small, loop-free models). */
   fusedEuler: boolean;
+  /**
+   * Whether runs with Euler go through `eulerRun`: the inline loop above, or, for large models,
+   * one fused pass per step (`fusedStep`); else the step functions are called one by one.
+   */
+  wholeEuler: boolean;
   /** Whether `rk2Run` and `rk4Run` hold the step's statements inline (same models as `fusedEuler`, less those reading arrays by computed index). */
   fusedRk: boolean;
   nHistories: number;
@@ -356,6 +361,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   const locals =
     inline &&
     !slots.some((s) => (s.eq && irHas(s.eq, 'dyn')) || (s.rate !== undefined && irHas(s.rate, 'dyn')));
+  let fused = false;
   if (locals) {
     const auxOrder = auxGroups.flatMap((g) => g.members.map((m) => m.id));
     parts.push(
@@ -382,8 +388,13 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     // takes the stocks before the pass and everything else after it (the pass changes no other
     // value after computing it). Step 0's auxiliaries are recomputed from the initial state: the
     // same equations on the same values as the initialisation, so the same numbers.
-    const fused = fusion && !inline && postStmts.length === 0;
-    if (fused) fn('fusedStep', 's, r, t, dt, X', fuse([...auxUnits, ...rateUnits, ...updateUnits], sizes));
+    fused = fusion && !inline && postStmts.length === 0;
+    if (fused)
+      fn(
+        'fusedStep',
+        's, r, t, dt, X',
+        fuse([...auxUnits, ...rateUnits, ...updateUnits], sizes, { values: true, rates: true }),
+      );
     if (fused)
       parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
 let row = 0;
@@ -449,6 +460,7 @@ ${body('draw', 's, X', drawStmts)}
       streamSeeds: lm.streams.map((s) => s.seed),
       streamSalts: lm.streams.map((s) => s.salt ?? 0),
       fusedEuler: inline,
+      wholeEuler: inline || fused,
       fusedRk: locals,
       nHistories: lm.histories.length,
       nPrev: prevSlots.length,
@@ -1008,7 +1020,11 @@ function commonLength(groups: readonly Gathering[]): number {
  * iteration. Plain statements and loops reading by computed index end a pass.
  * @internal exported for tests
  */
-export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): string[] {
+export function fuse(
+  units: readonly Unit[],
+  sizes: { s: number; r: number },
+  options: ForwardOptions = {},
+): string[] {
   const out: string[] = [];
   const writer = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
   const lastRead = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
@@ -1027,10 +1043,11 @@ export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): s
     out.push(...before);
     before = [];
     if (pass.length === 1) out.push(pass[0]!.text);
-    else if (pass.length > 1)
-      out.push(
-        `for (let i = 0; i < ${pass[0]!.loop!.n}; i++) { ${pass.map((u) => u.loop!.body).join(' ')} }`,
-      );
+    else if (pass.length > 1) {
+      const bodies = pass.map((u) => u.loop!.body);
+      const body = options.values ? forward(bodies, options.rates === true) : bodies.join(' ');
+      out.push(`for (let i = 0; i < ${pass[0]!.loop!.n}; i++) { ${body} }`);
+    }
     reset();
     pass = [];
   };
@@ -1088,6 +1105,53 @@ export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): s
   }
   flush();
   return out;
+}
+
+export interface ForwardOptions {
+  /** Values a pass computes are kept in locals for the statements after them in the same iteration. */
+  values?: boolean;
+  /**
+   * Rates consumed by a stock update in the same iteration are locals only, never stored (the
+   * Euler pass, where nothing else reads them).
+   */
+  rates?: boolean;
+}
+
+/** A statement writing a whole slot: `s[index] = value;` or `r[index] = value;`. */
+const WHOLE_WRITE = /^([sr])\[([^\]]+)\] = (.*);$/;
+/** A slot read by its index expression in a loop body. */
+const INDEXED = /\b([sr])\[([^\]]+)\]/g;
+/** A stock update reading its rate. */
+const UPDATE_READ = /dt \* r\[([^\]]+)\]/g;
+
+/**
+ * The bodies of one fused pass with store-to-load forwarding written out: a value written by a
+ * statement of the iteration is read from a local by the statements after it (V8 reloads from
+ * the typed array otherwise, since another store to the array might have changed it). The
+ * stores stay (the values are results), except, with `dropRates`, rates that a stock update of
+ * the same iteration consumes. Each slot has one writer in a pass, so a local never goes stale;
+ * the same arithmetic on the same values gives the same numbers.
+ */
+function forward(bodies: readonly string[], dropRates: boolean): string {
+  const consumed = new Set<string>();
+  if (dropRates) for (const b of bodies) for (const m of b.matchAll(UPDATE_READ)) consumed.add(m[1]!);
+  const local = new Map<string, string>();
+  const read = (text: string) =>
+    text.replace(INDEXED, (all, arr: string, idx: string) => local.get(`${arr}${idx}`) ?? all);
+  const out: string[] = [];
+  for (const b of bodies) {
+    const w = WHOLE_WRITE.exec(b);
+    if (!w) {
+      out.push(read(b));
+      continue;
+    }
+    const [, arr, idx, value] = w as unknown as [string, string, string, string];
+    const name = `w${local.size}`;
+    out.push(`const ${name} = ${read(value)};`);
+    if (!(arr === 'r' && consumed.has(idx))) out.push(`${arr}[${idx}] = ${name};`);
+    local.set(`${arr}${idx}`, name);
+  }
+  return out.join(' ');
 }
 
 /**

@@ -599,7 +599,7 @@ class SimulationImpl implements Simulation {
     if (!this.stepwise) {
       const whole =
         method === 'euler'
-          ? this.owner.prog.fusedEuler
+          ? this.owner.prog.wholeEuler
             ? f.eulerRun
             : undefined
           : this.owner.prog.fusedRk
