@@ -704,23 +704,38 @@ class Locals implements Formatter {
  */
 class Templating implements Formatter {
   readonly numbers: number[] = [];
-  private mark(v: number, tag = '\u0001'): string {
+  private mark(v: number): string {
     this.numbers.push(v);
-    return `${tag}${this.numbers.length - 1}${tag}`;
+    return placeholder(this.numbers.length - 1, 0);
   }
   slot(p: number): string {
     return this.mark(p);
   }
   ref(p: number): string {
-    return `s[${this.mark(p)}]`;
+    this.numbers.push(p);
+    return placeholder(this.numbers.length - 1, 1);
   }
   table(t: number): string {
     // Marked apart: a loop over different tables calls the generic lookup instead (see loopOf).
-    return this.mark(t, '\u0003');
+    this.numbers.push(t);
+    return placeholder(this.numbers.length - 1, 2);
   }
   hist(h: number): string {
     return this.mark(h);
   }
+}
+
+/**
+ * The k-th placeholder of a template: a number (kind 0), a state read `s[...]` around it (1), or
+ * a table index (2). The same few strings recur in every statement, so they are made once.
+ */
+const PLACEHOLDERS: string[][] = [[], [], []];
+function placeholder(k: number, kind: 0 | 1 | 2): string {
+  const made = PLACEHOLDERS[kind]![k];
+  if (made !== undefined) return made;
+  const text = kind === 2 ? `\u0003${k}\u0003` : kind === 1 ? `s[\u0001${k}\u0001]` : `\u0001${k}\u0001`;
+  if (k < 256) PLACEHOLDERS[kind]![k] = text;
+  return text;
 }
 
 /** Sums of at least this many slots are emitted as `R.sumRange` loops. */
