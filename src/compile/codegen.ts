@@ -389,11 +389,18 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     // value after computing it). Step 0's auxiliaries are recomputed from the initial state: the
     // same equations on the same values as the initialisation, so the same numbers.
     fused = fusion && !inline && postStmts.length === 0;
+    // Internal values (no result shows them): the last step's values come from `aux` again.
+    const internalAt = new Uint8Array(slots.length);
+    for (const sl of slots) if (sl.role === 'haux') internalAt[P(sl.id)] = 1;
     if (fused)
       fn(
         'fusedStep',
         's, r, t, dt, X',
-        fuse([...auxUnits, ...rateUnits, ...updateUnits], sizes, { values: true, rates: true }),
+        fuse([...auxUnits, ...rateUnits, ...updateUnits], sizes, {
+          values: true,
+          rates: true,
+          internal: (p) => internalAt[p] === 1,
+        }),
       );
     if (fused)
       parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
@@ -1041,6 +1048,26 @@ export function fuse(
   options: ForwardOptions = {},
 ): string[] {
   const out: string[] = [];
+  const internal = options.internal;
+  const reads = internal ? countReads(units, sizes.s) : undefined;
+  /** Index texts of the pass's internal values whose every read it forwards (see `ForwardOptions.internal`). */
+  const unstored = (): Set<string> => {
+    const out = new Set<string>();
+    if (!internal || !reads) return out;
+    pass.forEach((u, k) => {
+      const w = WHOLE_WRITE.exec(u.loop!.body);
+      const wa = u.loop!.access.find((a) => a.write && a.arr === 's');
+      if (!w || w[1] !== 's' || !wa || wa.step === 0) return;
+      let forwarded = 0;
+      for (let j = k + 1; j < pass.length; j++)
+        for (const a of pass[j]!.loop!.access)
+          if (!a.write && a.arr === 's' && a.base === wa.base && a.step === wa.step) forwarded++;
+      for (let i = 0, x = wa.base; i < u.loop!.n; i++, x += wa.step)
+        if (!internal(x) || reads[x] !== forwarded) return;
+      out.add(w[2]!);
+    });
+    return out;
+  };
   const writer = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
   const lastRead = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
   let pass: Unit[] = [];
@@ -1060,7 +1087,7 @@ export function fuse(
     if (pass.length === 1) out.push(pass[0]!.text);
     else if (pass.length > 1) {
       const bodies = pass.map((u) => u.loop!.body);
-      const body = options.values ? forward(bodies, options.rates === true) : bodies.join(' ');
+      const body = options.values ? forward(bodies, options.rates === true, unstored()) : bodies.join(' ');
       out.push(`for (let i = 0; i < ${pass[0]!.loop!.n}; i++) { ${body} }`);
     }
     reset();
@@ -1130,6 +1157,39 @@ export interface ForwardOptions {
    * Euler pass, where nothing else reads them).
    */
   rates?: boolean;
+  /**
+   * Positions of internal values (a delay's stage outputs) that no result shows: when every
+   * read of one is forwarded within its pass, it is not stored either (the Euler pass).
+   */
+  internal?: (position: number) => boolean;
+}
+
+/**
+ * How many times the units read each state position, or undefined when a read cannot be
+ * located (an index computed at run time).
+ */
+function countReads(units: readonly Unit[], size: number): Int32Array | undefined {
+  const count = new Int32Array(size);
+  for (const u of units) {
+    if (u.loop) {
+      if (!u.loop.fusable) return undefined;
+      for (const a of u.loop.access) {
+        if (a.write || a.arr !== 's') continue;
+        for (let i = 0, x = a.base; i < u.loop.n; i++, x += a.step) if (x >= 0 && x < size) count[x]!++;
+      }
+      continue;
+    }
+    if (u.text.includes('R.at(')) return undefined;
+    for (const m of u.text.matchAll(SUM_RANGE)) {
+      const [base, stride, n] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      for (let k = 0, x = base; k < n; k++, x += stride) if (x >= 0 && x < size) count[x]!++;
+    }
+    for (const m of u.text.matchAll(PLAIN_ACCESS)) {
+      const x = Number(m[2]);
+      if (m[1] === 's' && (!m[3] || m[3].includes('+')) && x < size) count[x]!++;
+    }
+  }
+  return count;
 }
 
 /** A statement writing a whole slot: `s[index] = value;` or `r[index] = value;`. */
@@ -1147,7 +1207,7 @@ const UPDATE_READ = /dt \* r\[([^\]]+)\]/g;
  * the same iteration consumes. Each slot has one writer in a pass, so a local never goes stale;
  * the same arithmetic on the same values gives the same numbers.
  */
-function forward(bodies: readonly string[], dropRates: boolean): string {
+function forward(bodies: readonly string[], dropRates: boolean, unstored: ReadonlySet<string>): string {
   const consumed = new Set<string>();
   if (dropRates) for (const b of bodies) for (const m of b.matchAll(UPDATE_READ)) consumed.add(m[1]!);
   const local = new Map<string, string>();
@@ -1163,7 +1223,7 @@ function forward(bodies: readonly string[], dropRates: boolean): string {
     const [, arr, idx, value] = w as unknown as [string, string, string, string];
     const name = `w${local.size}`;
     out.push(`const ${name} = ${read(value)};`);
-    if (!(arr === 'r' && consumed.has(idx))) out.push(`${arr}[${idx}] = ${name};`);
+    if (!(arr === 'r' ? consumed.has(idx) : unstored.has(idx))) out.push(`${arr}[${idx}] = ${name};`);
     local.set(`${arr}${idx}`, name);
   }
   return out.join(' ');

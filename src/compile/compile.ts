@@ -380,7 +380,7 @@ class Compiled implements CompiledModel, SimulationOwner {
     return {
       program: this.program,
       tables: this.lm.tables,
-      plan: this.plan(options),
+      plan: this.plan({ ...options, columns: positions.length }),
       positions,
       names,
       parameters: [...this.paramPositions],

@@ -194,6 +194,19 @@ describe('loop fusion', () => {
       'for (let i = 0; i < 10; i++) { const w0 = s[0 + i]; s[10 + i] = w0; const w1 = w0; s[20 + i] = w1; ' +
         'const w2 = w1; s[0 + i] += dt * w2; }',
     );
+    // An internal value read only by the statements its pass forwards it to is not stored; read
+    // elsewhere too (a plain statement after the pass), it is.
+    const internal = (p: number) => p >= 10 && p < 20;
+    expect(fuse(units, sizes, { values: true, rates: true, internal })[0]).toBe(
+      'for (let i = 0; i < 10; i++) { const w0 = s[0 + i]; const w1 = w0; s[20 + i] = w1; ' +
+        'const w2 = w1; s[0 + i] += dt * w2; }',
+    );
+    expect(
+      fuse([...units, { text: 's[60] = s[12];' }], sizes, { values: true, rates: true, internal })[0],
+    ).toBe(
+      'for (let i = 0; i < 10; i++) { const w0 = s[0 + i]; s[10 + i] = w0; const w1 = w0; s[20 + i] = w1; ' +
+        'const w2 = w1; s[0 + i] += dt * w2; }',
+    );
   });
 
   it('refuses a loop reading what a later iteration writes, or overwriting what a later one reads', () => {
