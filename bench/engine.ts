@@ -2,8 +2,9 @@
  * Engine benchmark: compile and run time of generated chain models (1,000 and 5,000 chains,
  * scalar and arrayed) and of the suite's largest models, nanoseconds per equation evaluation,
  * the same computation hand-written over typed arrays as a baseline in the same run (runs
- * interleaved with the generated ones and timed in CPU time; compile and first run in wall time), and the
- * start-up time of `interlock run` on a small model. Writes bench/results/engine.json.
+ * interleaved with the generated ones and timed in CPU time; compile in wall and CPU time, first
+ * run in wall time), and the start-up time of `interlock run` on a small model. Measures the
+ * built library (dist/) when it is current. Writes bench/results/engine.json.
  *
  *   npx tsx bench/engine.ts [--quick] [--src]   (--src: the sources through tsx even when dist/ is current)
  */
