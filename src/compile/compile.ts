@@ -18,7 +18,7 @@ import type {
 import { findBuiltin } from '../equations/builtins.js';
 import { generate, type GenerateOptions, type Program } from './codegen.js';
 import type { IR } from './ir.js';
-import { elementLabel, lowerModel, type LoweredModel } from './lower.js';
+import { lowerModel, type LoweredModel } from './lower.js';
 
 interface GeneratedFns {
   init(s: Float64Array, t: number, dt: number, X: RunContext, ov: Float64Array): void;
@@ -235,7 +235,11 @@ class ImageOwner implements SimulationOwner {
 }
 
 /** Slot positions of a settable parameter, or a ModelError saying why the name cannot be set. */
-function findParameter(positions: Map<string, number[]>, known: Set<string>, name: string): number[] {
+function findParameter(
+  positions: Map<string, number[]>,
+  known: { has(key: string): boolean },
+  name: string,
+): number[] {
   const key = outputKey(name);
   const p = positions.get(key);
   if (p) return p;
@@ -318,16 +322,18 @@ export interface Plan {
 
 class Compiled implements CompiledModel, SimulationOwner {
   readonly outputs: OutputVariable[];
-  readonly parameters: Parameter[];
   readonly simSpecs: SimSpecs;
   readonly graph: ModelGraph;
-  /** Output name key -> slot position. */
-  private readonly outputPosition = new Map<string, number>();
+  /** Output name key -> index in `outputs`; `outputPos` holds each output's slot position. */
   private readonly outputIndex = new Map<string, number>();
+  private readonly outputPos: number[] = [];
   /** Parameter key -> slot positions (an array name covers all its elements). */
   private readonly paramPositions = new Map<string, number[]>();
-  /** All names (scalar, element, array) that exist but are not settable, for clear messages. */
-  private readonly knownNames = new Set<string>();
+  /** Keys of the variables (array names too); with `outputIndex`, every name that exists, for clear messages. */
+  private readonly varKeys = new Set<string>();
+  private readonly knownNames = {
+    has: (key: string): boolean => this.outputIndex.has(key) || this.varKeys.has(key),
+  };
 
   constructor(
     readonly model: Model,
@@ -341,21 +347,27 @@ class Compiled implements CompiledModel, SimulationOwner {
     this.outputs = [];
     for (const vi of lm.vars) {
       const keys = elementKeys(vi);
+      // A model variable's slots carry its element labels (`elementLabel`), written once by lowering;
+      // where the keys can be made from the parts (`keys`), so can the subscripts.
+      const split = keys !== undefined;
       for (let e = 0; e < vi.size; e++) {
-        const name = elementLabel(vi, e);
+        const name = lm.slots[vi.base + e]!.label;
         const pos = program.position[vi.base + e]!;
         this.outputs.push({
           name,
           base: vi.display,
-          subscript: vi.dims.length ? name.slice(vi.display.length + 1, -1).split(',') : undefined,
+          subscript: split
+            ? vi.dims.map((d, i) => d.elements[Math.floor(e / vi.strides[i]!) % d.elements.length]!)
+            : vi.dims.length
+              ? name.slice(vi.display.length + 1, -1).split(',')
+              : undefined,
           kind: vi.v.kind,
           units: vi.v.units,
           doc: vi.v.doc,
         });
+        this.outputPos.push(pos);
         const key = keys ? keys(e) : outputKey(name);
-        this.outputPosition.set(key, pos);
         this.outputIndex.set(key, this.outputs.length - 1);
-        this.knownNames.add(key);
         if (program.overridable[pos]) {
           const list = this.paramPositions.get(key) ?? [];
           list.push(pos);
@@ -367,17 +379,25 @@ class Compiled implements CompiledModel, SimulationOwner {
           }
         }
       }
-      this.knownNames.add(vi.key);
+      this.varKeys.add(vi.key);
     }
-    // Default values of the parameters, from one initialisation.
+    const nodes = lm.vars.map((vi) => ({ name: vi.display, kind: vi.v.kind }));
+    this.graph = { nodes, edges: lm.edges };
+  }
+
+  private defaults?: Parameter[];
+  /** The settable parameters with their default values, from one initialisation (made when first asked for). */
+  get parameters(): Parameter[] {
+    if (this.defaults) return this.defaults;
     const base = this.initialState();
-    this.parameters = [];
+    const { lm, program } = this;
+    const out: Parameter[] = [];
     for (const vi of lm.vars) {
       for (let e = 0; e < vi.size; e++) {
         const pos = program.position[vi.base + e]!;
         if (!program.overridable[pos]) continue;
-        this.parameters.push({
-          name: elementLabel(vi, e),
+        out.push({
+          name: lm.slots[vi.base + e]!.label,
           value: base[pos]!,
           kind: vi.v.kind === 'stock' ? 'stock-initial' : 'constant',
           units: vi.v.units,
@@ -385,8 +405,8 @@ class Compiled implements CompiledModel, SimulationOwner {
         });
       }
     }
-    const nodes = lm.vars.map((vi) => ({ name: vi.display, kind: vi.v.kind }));
-    this.graph = { nodes, edges: lm.edges };
+    this.defaults = out;
+    return out;
   }
 
   get source(): string {
@@ -464,11 +484,11 @@ class Compiled implements CompiledModel, SimulationOwner {
     return {
       program: this.program,
       tables: this.lm.tables,
-      plan: this.plan(options),
+      plan: this.plan({ ...options, columns: positions.length }),
       positions,
       names,
       parameters: [...this.paramPositions],
-      known: [...this.knownNames],
+      known: [...this.outputIndex.keys(), ...this.varKeys],
     };
   }
 
@@ -487,12 +507,7 @@ class Compiled implements CompiledModel, SimulationOwner {
 
   /** @internal */
   resolveOutputs(vars: string[] | undefined): { names: string[]; positions: number[] } {
-    if (!vars) {
-      return {
-        names: this.outputs.map((o) => o.name),
-        positions: this.outputs.map((o) => this.outputPosition.get(outputKey(o.name))!),
-      };
-    }
+    if (!vars) return { names: this.outputs.map((o) => o.name), positions: [...this.outputPos] };
     const names: string[] = [];
     const positions: number[] = [];
     const unknown: string[] = [];
@@ -501,18 +516,20 @@ class Compiled implements CompiledModel, SimulationOwner {
       const idx = this.outputIndex.get(key);
       if (idx !== undefined) {
         names.push(this.outputs[idx]!.name);
-        positions.push(this.outputPosition.get(key)!);
+        positions.push(this.outputPos[idx]!);
         continue;
       }
       // An array name: all its elements.
-      const elems = this.outputs.filter((o) => canonicalName(o.base) === canonicalName(v) && o.subscript);
-      if (elems.length) {
-        for (const o of elems) {
+      const base = canonicalName(v);
+      let found = false;
+      this.outputs.forEach((o, i) => {
+        if (o.subscript && canonicalName(o.base) === base) {
           names.push(o.name);
-          positions.push(this.outputPosition.get(outputKey(o.name))!);
+          positions.push(this.outputPos[i]!);
+          found = true;
         }
-        continue;
-      }
+      });
+      if (found) continue;
       unknown.push(v);
     }
     if (unknown.length) {
@@ -691,7 +708,7 @@ class SimulationImpl implements Simulation {
     if (!this.stepwise) {
       const whole =
         method === 'euler'
-          ? this.owner.prog.fusedEuler
+          ? this.owner.prog.wholeEuler
             ? f.eulerRun
             : undefined
           : this.owner.prog.fusedRk

@@ -230,7 +230,8 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   const vars: VarInfo[] = [];
   const allVars: VarInfo[] = [];
   const byKey = new Map<string, VarInfo>();
-  const slotVar = new Map<number, VarInfo>();
+  // Slot id -> the variable it belongs to (undefined for internal slots).
+  const slotVar: (VarInfo | undefined)[] = [];
   const addVar = (
     v: Variable,
     scope: string,
@@ -295,7 +296,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       const sl: Slot = { id: slots.length, role, label: elementLabel(vi, e), element: e };
       if (!hidden) sl.varIndex = vars.length - 1;
       slots.push(sl);
-      slotVar.set(sl.id, vi);
+      slotVar[sl.id] = vi;
     }
     return vi;
   };
@@ -1143,7 +1144,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     dt: model.simSpecs.dt,
     equation: (i: number) => {
       const sl = slots[i]!;
-      if (sl.eq === PENDING && slotVar.has(sl.id) && sl.role !== 'stock' && sl.role !== 'hstock')
+      if (sl.eq === PENDING && slotVar[sl.id] !== undefined && sl.role !== 'stock' && sl.role !== 'hstock')
         lowerSlotNow(sl);
       const follow = sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux';
       return follow && sl.eq && sl.eq !== PENDING ? sl.eq : undefined;
@@ -1659,7 +1660,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   const atStart = (ir: IR, ctx: Ctx): IR => {
     if (!ctx.initial || ir.k !== 's') return ir;
     const sl = slots[ir.i]!;
-    const vi = slotVar.get(sl.id);
+    const vi = slotVar[sl.id];
     if (!vi) return ir;
     if (!vi.v.initEqn || vi.v.kind === 'stock') return ir;
     let r = initialSlots.get(sl.id);
@@ -1735,7 +1736,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     if (inProgress.has(sl.id)) return;
     inProgress.add(sl.id);
     try {
-      const vi = slotVar.get(sl.id)!;
+      const vi = slotVar[sl.id]!;
       const { eqn, gf } = elementEquation(vi, sl.element!);
       sl.eq = lowerValue(vi, sl.element!, eqn, gf);
     } finally {
@@ -1858,7 +1859,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     );
     outs.forEach((o, i) => {
       const fl = slots[o]!;
-      const fv = slotVar.get(o);
+      const fv = slotVar[o];
       const h = newSlot('haux', `${fl.label}·queue available`);
       h.eq = available;
       if (i === 0 || fv?.v.overflow) fl.eq = fnMax(c(0), slot(h.id));
@@ -1948,7 +1949,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       z <= 0
         ? slot(entering.id)
         : { k: 'delay', hist, delay: z === 1 ? len : bin('*', c(z), len), init: slot(initRate.id) };
-    const fvs = outs.map((o) => slotVar.get(o));
+    const fvs = outs.map((o) => slotVar[o]);
     const marked = fvs.some(isLeak);
     let leaked: IR = c(0);
     let normal: number | undefined;
