@@ -4,26 +4,38 @@
  * and a third-order delay) written in Vensim and in XMILE, measured in the same run so the ratio
  * Vensim / XMILE is machine-independent. Each of the suite's largest models is also converted to
  * XMILE (`interlock convert`'s writer) and timed beside the .mdl in the same run (ratio per model).
+ * The two sides of a ratio are measured in alternation (one read, compile and run of each, then
+ * again), after a warm-up of both, and in CPU time, so neither is favoured by JIT warm-up or by a
+ * change of load. The built library (dist/) is measured when it is current (bench/library.ts).
  * Writes bench/results/vensim.json.
  *
- *   npx tsx bench/vensim.ts [--quick]
+ *   npx tsx bench/vensim.ts [--quick] [--src]
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { compileModel, readModel, writeXmile } from '../src/engine.js';
-import { readModelFile } from '../src/node/files.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FROM_DIST, libraryModule, REPO } from './library.js';
 import { scalarChains } from './models.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { compileModel, readModel, writeXmile } =
+  await libraryModule<typeof import('../src/engine.js')>('engine');
+const { readModelFile } = await libraryModule<typeof import('../src/node/files.js')>('node/files');
+const { dataSourceFor } = await libraryModule<typeof import('../src/node/data-files.js')>('node/data-files');
+
+const repo = REPO;
 const quick = process.argv.includes('--quick');
 const suite = join(repo, '..', 'shared', 'sd-test-models', 'tests');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/**
+ * The least of the times: a loaded machine only ever adds time to a measurement (other processes'
+ * turns, their use of the caches), so the minimum is the steadiest estimate of the work itself.
+ */
+const least = (xs: number[]) => Math.min(...xs);
+/** CPU time of this process (user + system) spent in f, in ms. */
 function time<T>(f: () => T): { ms: number; value: T } {
-  const t0 = performance.now();
+  const u0 = process.cpuUsage();
   const value = f();
-  return { ms: performance.now() - t0, value };
+  const u = process.cpuUsage(u0);
+  return { ms: (u.user + u.system) / 1000, value };
 }
 
 /** The chains of bench/models.ts's scalarChains, written in Vensim. */
@@ -56,52 +68,64 @@ interface Row {
   runMs: number;
 }
 
-/** Times reading, compiling and running; `output` (default: the first) is the variable saved, so a
- * model and its conversion save the same one (a run computes only what its saved variables need). */
-function measure(
-  name: string,
-  read: () => ReturnType<typeof readModel>,
+type Read = () => ReturnType<typeof readModel>;
+
+/**
+ * Times reading, compiling and running two forms of one model, alternating between them so both
+ * see the same machine. `output` (default: the first form's first variable) is the variable saved
+ * by both, since a run computes only what its saved variables need.
+ */
+function measurePair(
+  names: [string, string],
+  reads: [Read, Read],
   repeats: number,
   output?: string,
-): Row & { output: string } {
-  const reads: number[] = [];
-  const compiles: number[] = [];
-  let compiled;
-  for (let i = 0; i < repeats; i++) {
-    const r = time(read);
-    if (!r.value.model) throw new Error(`${name}: ${r.value.diagnostics[0]?.message}`);
-    reads.push(r.ms);
-    const c = time(() => compileModel(r.value.model!));
-    if (!c.value.compiled)
-      throw new Error(`${name}: ${c.value.diagnostics.find((d) => d.severity === 'error')?.message}`);
-    compiles.push(c.ms);
-    compiled = c.value.compiled;
+): [Row, Row] {
+  const sides = [0, 1].map(() => ({ reads: [] as number[], compiles: [] as number[], runs: [] as number[] }));
+  const compiled = [0, 1].map((i) => {
+    const r = reads[i]!();
+    if (!r.model) throw new Error(`${names[i]}: ${r.diagnostics[0]?.message}`);
+    const c = compileModel(r.model);
+    if (!c.compiled)
+      throw new Error(`${names[i]}: ${c.diagnostics.find((d) => d.severity === 'error')?.message}`);
+    return c.compiled;
+  });
+  const saved = output ?? compiled[0]!.outputs[0]!.name;
+  const sims = compiled.map((c) => c.simulation({ vars: [saved] }));
+  // Warm-up: two reads and compiles and five runs of each before anything is timed.
+  for (let w = 0; w < 2; w++) for (let i = 0; i < 2; i++) compileModel(reads[i]!().model!);
+  for (let w = 0; w < 5; w++) for (let i = 0; i < 2; i++) sims[i]!.run();
+  for (let k = 0; k < repeats; k++) {
+    for (let i = 0; i < 2; i++) {
+      const r = time(reads[i]!);
+      sides[i]!.reads.push(r.ms);
+      sides[i]!.compiles.push(time(() => compileModel(r.value.model!)).ms);
+    }
   }
-  const saved = output ?? compiled!.outputs[0]!.name;
-  const sim = compiled!.simulation({ vars: [saved] });
-  sim.run();
-  const runs: number[] = [];
-  for (let i = 0; i < repeats * 3; i++) runs.push(time(() => sim.run()).ms);
-  return {
-    model: name,
-    readMs: median(reads),
-    compileMs: median(compiles),
-    runMs: median(runs),
-    output: saved,
-  };
+  // Runs apart from reading and compiling, so the collection of their garbage falls on neither.
+  for (let k = 0; k < repeats * 3; k++)
+    for (let i = 0; i < 2; i++) sides[i]!.runs.push(time(() => sims[i]!.run()).ms);
+  const row = (i: number): Row => ({
+    model: names[i]!,
+    readMs: least(sides[i]!.reads),
+    compileMs: least(sides[i]!.compiles),
+    runMs: least(sides[i]!.runs),
+  });
+  return [row(0), row(1)];
 }
 
-const repeats = quick ? 3 : 7;
+const repeats = quick ? 3 : 11;
 const n = quick ? 300 : 1000;
-const xmile = measure(
-  `chains ${n} (XMILE)`,
-  () => readModel(scalarChains(n, { total: false }), { file: 'chains.xmile' }),
+const chainsXmile = scalarChains(n, { total: false });
+const chainsVensim = vensimChains(n);
+const [vensim, xmile] = measurePair(
+  [`chains ${n} (Vensim)`, `chains ${n} (XMILE)`],
+  [
+    () => readModel(chainsVensim, { file: 'chains.mdl' }),
+    () => readModel(chainsXmile, { file: 'chains.xmile' }),
+  ],
   repeats,
-);
-const vensim = measure(
-  `chains ${n} (Vensim)`,
-  () => readModel(vensimChains(n), { file: 'chains.mdl' }),
-  repeats,
+  'stock 0',
 );
 const ratios = {
   read: vensim.readMs / xmile.readMs,
@@ -126,15 +150,17 @@ if (existsSync(suite)) {
     if (largest.length >= (quick ? 3 : 6)) break;
     try {
       const name = f.path.slice(suite.length + 1);
-      const row = measure(name, () => readModelFile(f.path), repeats);
-      largest.push(row);
       const text = writeXmile(readModelFile(f.path).model!);
-      const x = measure(
-        `${name} as XMILE`,
-        () => readModel(text, { file: 'converted.xmile' }),
+      const mdl = readFileSync(f.path, 'utf8');
+      const data = dataSourceFor(f.path);
+      const [row, x] = measurePair(
+        [name, `${name} as XMILE`],
+        // The reader against the reader: the .mdl's data files (GET DIRECT DATA's workbook) are
+        // parsed once and kept, as the conversion holds the same data inline.
+        [() => readModel(mdl, { file: f.path, data }), () => readModel(text, { file: 'converted.xmile' })],
         repeats,
-        row.output,
       );
+      largest.push(row);
       converted.push({
         model: name,
         xmile: x,
@@ -151,6 +177,9 @@ if (existsSync(suite)) {
 } else console.log('vensim bench: ../shared/sd-test-models is absent; the suite models are skipped.');
 
 const fmt = (x: number) => x.toFixed(2).padStart(9);
+console.log(
+  `library: ${FROM_DIST ? 'dist/ (built)' : 'src/ through tsx'}; times are CPU ms, the least of ${repeats} alternations (runs: of ${repeats * 3})`,
+);
 console.log('model'.padEnd(58), 'read ms', 'compile ms', '  run ms');
 for (const r of [xmile, vensim, ...largest])
   console.log(r.model.padEnd(58), fmt(r.readMs), fmt(r.compileMs), fmt(r.runMs));
@@ -164,6 +193,14 @@ console.log(
 mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(repo, 'bench', 'results', 'vensim.json'),
-  JSON.stringify({ chains: { xmile, vensim, ratios }, largestSuiteModels: largest, converted }, null, 2) +
-    '\n',
+  JSON.stringify(
+    {
+      library: FROM_DIST ? 'dist' : 'src',
+      chains: { xmile, vensim, ratios },
+      largestSuiteModels: largest,
+      converted,
+    },
+    null,
+    2,
+  ) + '\n',
 );

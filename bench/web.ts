@@ -5,18 +5,30 @@
  *    forced style/layout (target under 16 ms, one frame),
  *  - first load: navigation to the Simulate page until its first chart is drawn (target under 1 s),
  *  - bundle size: the built JavaScript and CSS, raw and gzipped.
- * Prints a table and writes bench/results/web.json. `--quick` repeats less.
+ * Prints a table and writes bench/results/web.json. `--quick` repeats less. `--beside DIR` also
+ * serves another build of the web app (say the previous commit's, built into DIR) from a second
+ * server and alternates first loads between the two, so their ratio is measured under one load.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cpus, loadavg } from 'node:os';
-import { haveChromium, openSession, REPO, CHROMIUM, ensureWebBuild } from '../test/web/browser.js';
+import {
+  haveChromium,
+  openSession,
+  REPO,
+  CHROMIUM,
+  ensureWebBuild,
+  CASE_MODEL,
+} from '../test/web/browser.js';
+import { startServer } from '../src/server/app.js';
 
 // `--quick` (npm run bench -- --quick): fewer repetitions, same measures.
 const QUICK = process.argv.includes('--quick');
 const SLIDER_MOVES = QUICK ? 60 : 200;
-const LOADS = QUICK ? 3 : 7;
+const LOADS = QUICK ? 6 : 20;
+const besideAt = process.argv.indexOf('--beside');
+const BESIDE = besideAt >= 0 ? process.argv[besideAt + 1] : undefined;
 
 function stats(xs: number[]): { median: number; p95: number; max: number; mean: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,9 +86,24 @@ async function main(): Promise<void> {
     const { page, server } = session;
     // First load: a fresh page each time, cache disabled through a new navigation with reload.
     const loads: number[] = [];
+    const besideLoads: number[] = [];
     const parts: { fetchMs: number; compileMs: number; renderMs: number; doneAt?: number; dcl?: number }[] =
       [];
+    const other = BESIDE
+      ? await startServer({ model: CASE_MODEL, root: REPO, port: 0, host: '127.0.0.1', webDir: BESIDE })
+      : undefined;
+    const firstLoad = async (url: string): Promise<number> => {
+      const fresh = await session.context.newPage();
+      const t0 = Date.now();
+      await fresh.goto(`${url}#/simulate?model=default`);
+      await fresh.locator('#sim-charts path.line').first().waitFor();
+      const ms = Date.now() - t0;
+      await fresh.close();
+      return ms;
+    };
     for (let i = 0; i < LOADS; i++) {
+      // Alternating, so both builds meet the same load on the machine.
+      if (other) besideLoads.push(await firstLoad(other.url));
       const fresh = await session.context.newPage();
       const t0 = Date.now();
       await fresh.goto(`${server.url}#/simulate?model=default`);
@@ -126,6 +153,8 @@ async function main(): Promise<void> {
     const handler = stats(timing.handler.slice(warm));
     const simOnly = stats(timing.simOnly.slice(warm));
     const load = stats(loads);
+    await other?.close();
+    const beside = besideLoads.length ? stats(besideLoads) : undefined;
     const result = {
       date: new Date().toISOString(),
       machine: {
@@ -146,6 +175,7 @@ async function main(): Promise<void> {
       simulateOnlyMs: simOnly,
       loadAverage: loadavg(),
       firstLoadMs: { ...load, loads: LOADS, target: 1000 },
+      ...(beside ? { firstLoadBesideMs: { ...beside, webDir: BESIDE, loads: LOADS } } : {}),
       firstLoadPartsMedianMs: {
         drawnAtInPage: stats(parts.map((p) => p.doneAt ?? NaN)).median,
         domContentLoaded: stats(parts.map((p) => p.dcl ?? NaN)).median,
@@ -168,6 +198,12 @@ async function main(): Promise<void> {
       ['  of which sim + DOM (ms)', f(handler.median), f(handler.p95), f(handler.max), ''],
       ['  of which sim alone (ms)', f(simOnly.median), f(simOnly.p95), f(simOnly.max), ''],
       ['first load (ms)', f(load.median), f(load.p95), f(load.max), '   < 1000'],
+      ...(beside
+        ? [
+            ['  the --beside build (ms)', f(beside.median), f(beside.p95), f(beside.max), ''],
+            ['  ratio this / beside', f(load.median / beside.median), f(load.p95 / beside.p95), '', ''],
+          ]
+        : []),
       ['  in page: drawn at (ms)', f(stats(parts.map((p) => p.doneAt ?? NaN)).median), '', '', ''],
       ['  DOMContentLoaded at (ms)', f(stats(parts.map((p) => p.dcl ?? NaN)).median), '', '', ''],
       ['  of which model fetch (ms)', f(stats(parts.map((p) => p.fetchMs)).median), '', '', ''],

@@ -5,7 +5,7 @@
 // the report; `--port N` / `--host ADDR` choose where to serve. Uses the compiled library in dist/
 // and the built web app in web-dist/ (both built by `npm install` through the prepare script; built
 // here when missing).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,7 @@ for (let i = 0; i < args.length; i++) {
 
 const needsBuild =
   !existsSync(fileURLToPath(dist('case/load.js'))) ||
-  !existsSync(fileURLToPath(dist('case/answers.js'))) ||
+  !existsSync(fileURLToPath(dist('case/case-answers.js'))) ||
   (!reportOnly && !existsSync(fileURLToPath(new URL('../web-dist/index.html', import.meta.url))));
 if (needsBuild) {
   process.stderr.write('interlock: building the library and the web app first (npm run build)...\n');
@@ -44,39 +44,25 @@ if (needsBuild) {
   }
 }
 
-const { loadCase, loadHistoryMatch } = await import(dist('case/load.js').href);
+const { loadCase } = await import(dist('case/load.js').href);
 const { analyseCase, caseReport } = await import(dist('case/analysis.js').href);
 const { caseDiagramLayout } = await import(dist('case/diagram.js').href);
 const { comparisonTable } = await import(dist('case/compare.js').href);
 const { CaseError, formatIssue } = await import(dist('case/definition.js').href);
-const { computeHeadline } = await import(dist('case/headline.js').href);
-const { answersFromHeadline } = await import(dist('case/answers.js').href);
-const { parseSpec, parseScenarioFile } = await import(dist('experiments/spec.js').href);
+const { computeCaseAnswers } = await import(dist('case/case-answers.js').href);
 const { wrapText } = await import(dist('format/table.js').href);
 
-/** The four answers first: the headline ensemble (src/case/headline.ts) in plain sentences. */
+/** The four answers first: the calibrated, history-matched ensemble in plain sentences. */
 function printAnswers(loaded) {
-  const specFile = resolve(loaded.dir, 'experiments', 'thesis.json');
-  const scenariosFile = resolve(loaded.dir, 'scenarios.json');
-  if (!existsSync(specFile)) return undefined;
   process.stderr.write('interlock: computing the answers (an ensemble over the uncertain parameters)...\n');
-  const spec = parseSpec(JSON.parse(readFileSync(specFile, 'utf8')), 'thesis.json');
-  const scenarios = parseScenarioFile(JSON.parse(readFileSync(scenariosFile, 'utf8')), 'scenarios.json');
-  const headline = computeHeadline(
-    loaded.compiled,
-    spec,
-    scenarios,
-    loaded.definition.baseline,
-    undefined,
-    loadHistoryMatch(loaded.dir),
-  );
-  const answers = answersFromHeadline(headline, loaded.forecasts);
-  for (const a of answers) {
+  const computed = computeCaseAnswers(loaded);
+  if (!computed) return undefined;
+  for (const a of computed.answers) {
     process.stdout.write(`${a.id}. ${a.question}\n`);
     for (const line of wrapText(a.answer, 96, true)) process.stdout.write(`    ${line}\n`);
     process.stdout.write(`    (claims ${a.claims.join(', ')}: docs/claims.md)\n\n`);
   }
-  return answers;
+  return computed;
 }
 
 const caseDir = relative(process.cwd(), resolve(root, 'models', 'north-korea-russia')) || '.';
@@ -86,16 +72,16 @@ try {
   const loaded = loadCase(caseDir);
   const analysis = analyseCase(loaded);
   process.stdout.write(`${loaded.definition.title}\n\n`);
-  const answers = printAnswers(loaded);
+  const computed = printAnswers(loaded);
   process.stdout.write('One run per policy at the central assumptions:\n\n');
   process.stdout.write(comparisonTable(loaded.definition, analysis.runs));
   const layout = await caseDiagramLayout(loaded.compiled, loaded.definition);
-  writeFileSync(reportFile, caseReport(loaded, analysis, layout, answers));
+  writeFileSync(reportFile, caseReport(loaded, analysis, layout, computed?.answers));
   process.stdout.write(
     `\nThe full report (question, loops, charts, hindcast, assumptions) is in ${reportFile}\n` +
       'Open it in a browser; it needs no network. Compare other cases with `interlock compare <case-dir>`.\n',
   );
-  if (!reportOnly) await serveWorkbench();
+  if (!reportOnly) await serveWorkbench(computed);
 } catch (err) {
   if (err instanceof CaseError) {
     for (const issue of err.issues) process.stderr.write(`interlock: ${formatIssue(issue)}\n`);
@@ -106,7 +92,7 @@ try {
 }
 
 /** Serve the browser workbench on the case model until Ctrl+C. */
-async function serveWorkbench() {
+async function serveWorkbench(computed) {
   const { startServer } = await import(dist('server/app.js').href);
   const port = Number(flag('--port', '4321'));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -120,6 +106,8 @@ async function serveWorkbench() {
       root: process.cwd(),
       port,
       host: flag('--host', '127.0.0.1'),
+      // The Answers page shows the answers just printed, without computing them again.
+      answers: computed,
     });
   } catch (err) {
     const why =

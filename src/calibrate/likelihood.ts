@@ -35,6 +35,13 @@ export interface ObservationRow {
   scale: number;
   /** Vector index of the bias that multiplies the model's value for this row, or -1. */
   biasIndex: number;
+  /**
+   * Weight of the row's log-likelihood in the total (1 when absent): a briefing that gives figures
+   * to k streams (killed and killed-and-wounded, say) counts once in all, each of its rows 1/k.
+   */
+  weight?: number;
+  /** The briefing the row's estimate repeats, where the evidence names one. */
+  briefing?: string;
   /** Where the row came from: an estimate id, or FILE:LINE. */
   id: string;
   /** The source, for evidence rows (grouping and charts). */

@@ -278,10 +278,26 @@ export function evidenceRows(
       id: e.id,
       source: e.source,
       date: e.asOf,
+      ...(e.briefing ? { briefing: e.briefing } : {}),
       ...(published ? { published } : {}),
     });
   }
   return rows;
+}
+
+/**
+ * One briefing, one piece of evidence: when a briefing gives figures to several streams (the killed
+ * and the killed-and-wounded of one NIS briefing, say), their errors are not independent, so each of
+ * its k rows gets weight 1/k and the briefing counts once in the total. Rows without a briefing, or
+ * whose briefing feeds one row, keep weight 1.
+ */
+export function shareBriefings(rows: ObservationRow[]): void {
+  const count = new Map<string, number>();
+  for (const r of rows) if (r.briefing) count.set(r.briefing, (count.get(r.briefing) ?? 0) + 1);
+  for (const r of rows) {
+    const k = r.briefing ? (count.get(r.briefing) ?? 1) : 1;
+    if (k > 1) r.weight = 1 / k;
+  }
 }
 
 /** Read a calibration spec and everything it names. Paths are relative to the spec file. */
@@ -443,6 +459,7 @@ export function loadCalibrationFile(specFile: string, options: LoadOptions = {})
     });
     rows.push(...streamRows);
   });
+  shareBriefings(rows);
   if (rows.length === 0)
     warnings.push('no data row is left (asOf is before every publication): the posterior is the prior');
 

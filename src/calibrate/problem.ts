@@ -188,7 +188,7 @@ export class Problem {
         predicted[k] = mu;
         rowLogLik[k] = ll;
       }
-      total += ll;
+      total += row.weight === undefined ? ll : ll * row.weight;
     }
     // -Infinity is a real answer (a censored row the model cannot meet); NaN marks a failed run.
     return { logLik: Number.isNaN(total) || total === Infinity ? NaN : total, predicted, rowLogLik };

@@ -56,6 +56,4 @@ export interface CalibrationView {
   levels: number[];
   /** With `--sequence`: every date and its folder (root-relative). */
   sequence?: { dates: string[]; folders: string[]; current: string };
-  /** The Q4 table (q4.json or q4.csv in the folder or its sequence folder); null: not computed. */
-  q4: { columns: string[]; rows: (string | number | null)[][]; file: string } | null;
 }

@@ -29,6 +29,12 @@ export interface Answer {
   links: { label: string; href: string }[];
 }
 
+/** A case's four answers and the headline numbers behind them (src/case/case-answers.ts). */
+export interface CaseAnswers {
+  answers: Answer[];
+  headline: HeadlineResult;
+}
+
 /** The case's four questions (docs/claims.md), in plain words. */
 export const CASE_QUESTIONS: Record<string, { question: string; claims: string[] }> = {
   Q1: {
@@ -78,7 +84,15 @@ export function q4Answer(f: CaseForecasts): string {
     s.anticipated > 0.5 &&
     s.crpsModel < s.crpsAnalyst &&
     (!present || !present.paired || present.crpsModel < present.crpsAnalyst);
-  const verdict = predictable ? 'Largely, yes' : s.anticipated > 0.5 ? 'In direction, but not in size' : 'No';
+  // Above the analysts and above the later figure too, in most cases: that is a bias, not foresight.
+  const biasedHigh = s.overshot >= 0.5;
+  const verdict = predictable
+    ? 'Largely, yes'
+    : s.anticipated > 0.5 && !biasedHigh
+      ? 'In direction, but not in size'
+      : s.anticipated > 0.5
+        ? 'Not by this model: its forecasts were biased high (above even the later figure in most cases), so being above the analysts shows no skill'
+        : 'No';
   return (
     `${verdict}: at the end of each month from ${f.byDate[0]?.asOf ?? '?'} to ${f.byDate[f.byDate.length - 1]?.asOf ?? '?'}, the model calibrated on what was published by then forecast ${formatNumber(s.forecasts)} later-published figures. ` +
     `Where the analysts had a figure of their own (${formatNumber(s.paired)} cases), the later report was higher in ${formatShare(s.revisedUp)} of them, and the model’s median was above the analysts’ figure in ${formatShare(s.anticipated)} of those upward revisions (and above even the later figure in ${formatShare(s.overshot)} of all cases). ` +
@@ -97,6 +111,17 @@ function tiedText(best: PolicyHeadline, ranked: readonly PolicyHeadline[]): stri
   return `${list} ${names.length === 1 ? 'is' : 'are'} within sampling error of it (overlapping 95% intervals). `;
 }
 
+/**
+ * The verdict of Q1 from the share's 95% interval, not its point estimate: "most" only when the
+ * whole interval is above one half, "rarely" only when it is below a quarter.
+ */
+export function growthVerdict([low, high]: readonly [number, number]): string {
+  if (low > 0.5) return 'Yes, in most futures';
+  if (high < 0.25) return 'Rarely';
+  if (high < 0.5) return 'In a minority of futures';
+  return 'In a large share of futures, not distinguishable from half at this sample size';
+}
+
 /** The four answers from the headline numbers (ensembles over the uncertain parameters). */
 export function answersFromHeadline(h: HeadlineResult, forecasts?: CaseForecasts): Answer[] {
   const n = h.options.samples;
@@ -108,7 +133,7 @@ export function answersFromHeadline(h: HeadlineResult, forecasts?: CaseForecasts
     ...q('Q1'),
     status: base ? 'answered' : 'pending',
     answer: base
-      ? `${base.growing > 0.5 ? 'Yes, in most futures' : base.growing >= 0.25 ? 'In a large minority of futures' : 'Rarely'}: under ${h.baseline} the deployment is still growing in its second year in ${formatShare(base.growing)} of ${h.weighting ? `plausible futures (${n} sampled, weighted by how well they reproduce the 2024-25 evidence: ${formatNumber(h.weighting.ess)} effective)` : `${n} sampled futures`} (95% interval ${formatShareInterval(base.interval[0], base.interval[1])}); the median future has ${formatPeople(base.medianTroops24)} troops in Russia at month 24.`
+      ? `${growthVerdict(base.interval)}: under ${h.baseline} the deployment keeps growing through its first year and into its second in ${formatShare(base.growing)} of ${h.weighting ? `plausible futures (${n} sampled, weighted by how well they reproduce the 2024-25 evidence: ${formatNumber(h.weighting.ess)} effective)` : `${n} sampled futures`} (95% interval ${formatShareInterval(base.interval[0], base.interval[1])}); the median future has ${formatPeople(base.medianTroops24)} troops in Russia at month 24.`
       : `The baseline policy ${h.baseline} was not in the ensemble.`,
     links: [
       { label: 'Explore: the thesis experiment', href: '#/explore' },
@@ -136,7 +161,7 @@ export function answersFromHeadline(h: HeadlineResult, forecasts?: CaseForecasts
     ...q('Q3'),
     status: 'answered',
     answer: h.recurring.length
-      ? `Under ${h.baseline} the thesis fails (no growth in year two) mostly where ${h.recurring.map(restriction).join(' and ')}: these restrictions recur in at least ${h.options.minRecurrence} of ${h.options.seeds} scenario-discovery seeds.`
+      ? `Under ${h.baseline} the thesis fails (the deployment does not keep growing) mostly where ${h.recurring.map(restriction).join(' and ')}: these restrictions recur in at least ${h.options.minRecurrence} of ${h.options.seeds} scenario-discovery seeds.`
       : `No assumption region recurs in at least ${h.options.minRecurrence} of ${h.options.seeds} scenario-discovery seeds at ${n} futures per seed: no single assumption decides whether the thesis holds at this sample size.`,
     links: [{ label: 'Scenario discovery (PRIM)', href: '#/explore' }],
   });

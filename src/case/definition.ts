@@ -142,6 +142,12 @@ export interface LoopKnockout {
   direction: 'up' | 'down';
   outcome?: string;
   time?: number;
+  /**
+   * Conditions (constants) under which the loop is tested, applied with and without the cut: for a
+   * loop that is dormant at the defaults (one that acts only when mobilisation pressure is
+   * intolerable, say). Absent: the defaults.
+   */
+  given?: Record<string, number>;
   reason: string;
 }
 
@@ -462,6 +468,18 @@ export function parseLoops(json: Json, file: string): LoopInfo[] {
             c.fail(`${kp}.overrides.${name}`, 'must be a number');
           else overrides[name] = v;
         }
+        let given: Record<string, number> | undefined;
+        if (k.given !== undefined) {
+          if (!isObject(k.given)) c.fail(`${kp}.given`, 'must be an object {name: number}');
+          else {
+            given = {};
+            for (const [name, v] of Object.entries(k.given)) {
+              if (typeof v !== 'number' || !Number.isFinite(v))
+                c.fail(`${kp}.given.${name}`, 'must be a number');
+              else given[name] = v;
+            }
+          }
+        }
         if (k.direction !== 'up' && k.direction !== 'down') {
           c.fail(`${kp}.direction`, `must be 'up' or 'down'; got '${String(k.direction)}'`);
         }
@@ -472,6 +490,7 @@ export function parseLoops(json: Json, file: string): LoopInfo[] {
           direction: k.direction === 'down' ? 'down' : 'up',
           ...(outcome ? { outcome } : {}),
           ...(time !== undefined ? { time } : {}),
+          ...(given ? { given } : {}),
           reason: c.string(k, 'reason', kp) ?? '',
         };
       }

@@ -29,26 +29,34 @@ export interface HeadlineOptions {
   minRecurrence: number;
 }
 
-export const HEADLINE_DEFAULTS: HeadlineOptions = { samples: 512, seed: 42, seeds: 5, minRecurrence: 5 };
+export const HEADLINE_DEFAULTS: HeadlineOptions = { samples: 2000, seed: 42, seeds: 5, minRecurrence: 5 };
 
 const OUTCOMES = [
+  { name: 'troops_m6', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 6 },
   { name: 'troops_m12', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 12 },
   { name: 'troops_m24', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 24 },
   { name: 'technology_m24', variable: 'technology_transferred', reduce: 'at' as const, time: 24 },
 ];
 
-/** The deployment "keeps growing" when there are more troops in Russia at month 24 than at 12. */
-const grows = (e: Ensemble, policy: string, r: number) =>
-  e.outcomes[policy]!.troops_m24![r]! > e.outcomes[policy]!.troops_m12![r]!;
+/**
+ * The deployment "keeps growing" when there are more troops in Russia at month 12 than at 6, and
+ * more at month 24 than at 12: growth through the first year and on into the second. A deployment
+ * that shrinks in its first year and recovers some of the loss later is not counted as growing.
+ */
+export const GROWING_RULE = 'troops_m12 > troops_m6 and troops_m24 > troops_m12';
+const grows = (e: Ensemble, policy: string, r: number) => {
+  const o = e.outcomes[policy]!;
+  return o.troops_m12![r]! > o.troops_m6![r]! && o.troops_m24![r]! > o.troops_m12![r]!;
+};
 
-/** Satisficing: the deployment shrinks in its second year and under a year of full help arrives. */
+/** Satisficing: the deployment does not keep growing and under a year of full help arrives. */
 export const SATISFICE_TECHNOLOGY = 12;
 const satisfices = (e: Ensemble, policy: string, r: number) =>
   !grows(e, policy, r) && e.outcomes[policy]!.technology_m24![r]! <= SATISFICE_TECHNOLOGY;
 
 export interface PolicyHeadline {
   policy: string;
-  /** Share of futures still growing in year two (weighted by the history match when there is one). */
+  /** Share of futures that keep growing (GROWING_RULE) (weighted by the history match when there is one). */
   growing: number;
   /** The same share over the sampled futures, before weighting. */
   growingUnweighted: number;
@@ -160,7 +168,7 @@ export function computeHeadline(
       bySwitch.push({ input, value, growing: weight ? k / weight : NaN, n: m, probability: weight / sum });
     }
   });
-  // Scenario discovery under the baseline: where does the thesis fail (no growth in year two)?
+  // Scenario discovery under the baseline: where does the thesis fail (the deployment does not keep growing)?
   const ranges: Record<string, [number, number]> = {};
   spec.uncertainties.forEach((u) => {
     if (u.dist === 'uniform' || u.dist === 'triangular') ranges[u.name] = [u.low, u.high];
@@ -215,7 +223,7 @@ export function renderHeadline(h: HeadlineResult): string {
   );
   lines.push('');
   lines.push(
-    '**Q1 and Q2. Share of futures in which the deployment keeps growing (more troops in Russia at month 24 than at month 12), per policy, with regret and satisficing**',
+    '**Q1 and Q2. Share of futures in which the deployment keeps growing (more troops in Russia at month 12 than at 6, and at 24 than at 12), per policy, with regret and satisficing**',
   );
   lines.push('');
   lines.push(
@@ -229,7 +237,7 @@ export function renderHeadline(h: HeadlineResult): string {
   }
   lines.push('');
   lines.push(
-    `Regret: troops at month 24 above the best policy of the same future. Satisficing: the deployment shrinks in its second year and no more than ${SATISFICE_TECHNOLOGY} packages have arrived by month 24. Medians, regret and satisficing are weighted like the shares.`,
+    `Regret: troops at month 24 above the best policy of the same future. Satisficing: the deployment does not keep growing and no more than ${SATISFICE_TECHNOLOGY} packages have arrived by month 24. Medians, regret and satisficing are weighted like the shares.`,
   );
   lines.push('');
   lines.push(`**The structural switches (C11) under ${h.baseline}**`);
@@ -244,7 +252,7 @@ export function renderHeadline(h: HeadlineResult): string {
   );
   lines.push('');
   lines.push(
-    `**Q3. Where the thesis fails under ${h.baseline} (no growth in year two): PRIM restrictions that recur in at least ${o.minRecurrence} of ${o.seeds} seeds (over the sampled futures, unweighted)**`,
+    `**Q3. Where the thesis fails under ${h.baseline} (the deployment does not keep growing): PRIM restrictions that recur in at least ${o.minRecurrence} of ${o.seeds} seeds (over the sampled futures, unweighted)**`,
   );
   lines.push('');
   if (h.recurring.length === 0) lines.push('None recurs that often at this sample size.');

@@ -16,7 +16,7 @@ import { compileModel } from '../engine.js';
 import { parseEvidenceJson } from '../evidence/data.js';
 import { readModelFile } from '../node/files.js';
 import type { Diagnostic } from '../model/types.js';
-import type { CaseInputs } from './analysis.js';
+import type { CaseForecasts, CaseInputs } from './analysis.js';
 import { namesVariables, renameInCaseFile } from './rename.js';
 import { checkScenarioOverrides } from './compare.js';
 import {
@@ -81,7 +81,6 @@ export interface CaseFolder {
   parameters?: ReturnType<typeof parseParameters>;
   loops?: ReturnType<typeof parseLoops>;
   evidence?: NonNullable<CaseInputs['evidence']>;
-  readme?: string;
 }
 
 /**
@@ -130,8 +129,43 @@ export function readCaseFolder(
   });
   if (issues.length) throw new CaseError(issues);
   if (!any) return null;
-  if (existsSync(path('README.md'))) out.readme = readText(path('README.md')).slice(0, 200_000);
   return out;
+}
+
+/**
+ * A case's scored forecasts (Q4, `calibration/q4.json` as the case's calibration tool writes it).
+ * The statistics are derived from the scored rows here (one definition: summariseForecasts), so a
+ * file written by an older tool still reads with today's summary. Errors are CaseErrors.
+ */
+export function readCaseForecasts(q4File: string): CaseForecasts {
+  const json = parseJsonText(readText(q4File), q4File) as Partial<CaseForecasts> & {
+    byDate?: { asOf: string; dataRows: number }[];
+  };
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    typeof json.summary !== 'object' ||
+    !Array.isArray(json.byDate) ||
+    !Array.isArray(json.steps)
+  ) {
+    throw new CaseError([
+      { file: q4File, message: 'must hold summary, byDate and steps (rerun the calibration tool)' },
+    ]);
+  }
+  const steps = json.steps;
+  const rowsKnown = new Map(json.byDate.map((d) => [d.asOf, d.dataRows]));
+  return {
+    months: String(json.months ?? ''),
+    samples: Number(json.samples ?? NaN),
+    steps,
+    summary: summariseForecasts(steps),
+    byDate: steps.map((s) => ({
+      asOf: s.asOf,
+      dataRows: rowsKnown.get(s.asOf) ?? NaN,
+      ...summariseForecasts([s]),
+    })),
+    byStream: forecastStreams(steps).map((stream) => ({ stream, ...summariseForecasts(steps, stream) })),
+  };
 }
 
 export function loadCase(dir: string): LoadedCase {
@@ -217,38 +251,8 @@ export function loadCase(dir: string): LoadedCase {
   } else notes.push(`No ${CASE_FILES.evidence} in the case folder: the hindcast needs reported estimates.`);
 
   // Q4's forecasts, once the case's calibration tool has written them.
-  let forecasts: CaseInputs['forecasts'];
   const q4File = path(CASE_FORECASTS);
-  if (existsSync(q4File)) {
-    const json = parseJsonText(readText(q4File), q4File) as Partial<NonNullable<CaseInputs['forecasts']>>;
-    if (
-      typeof json !== 'object' ||
-      json === null ||
-      typeof json.summary !== 'object' ||
-      !Array.isArray(json.byDate) ||
-      !Array.isArray(json.steps)
-    ) {
-      throw new CaseError([
-        { file: q4File, message: 'must hold summary, byDate and steps (rerun the calibration tool)' },
-      ]);
-    }
-    // The statistics are derived from the scored rows here (one definition: summariseForecasts),
-    // so a file written by an older tool still reads with today's summary.
-    const steps = json.steps!;
-    const rowsKnown = new Map(json.byDate!.map((d) => [d.asOf, d.dataRows]));
-    forecasts = {
-      months: String(json.months ?? ''),
-      samples: Number(json.samples ?? NaN),
-      steps,
-      summary: summariseForecasts(steps),
-      byDate: steps.map((s) => ({
-        asOf: s.asOf,
-        dataRows: rowsKnown.get(s.asOf) ?? NaN,
-        ...summariseForecasts([s]),
-      })),
-      byStream: forecastStreams(steps).map((stream) => ({ stream, ...summariseForecasts(steps, stream) })),
-    };
-  }
+  const forecasts = existsSync(q4File) ? readCaseForecasts(q4File) : undefined;
 
   return {
     dir,

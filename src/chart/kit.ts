@@ -426,41 +426,77 @@ export function lineChartSvg(spec: LineChartSpec): string {
   return parts.join('');
 }
 
+/** One bar: a value, and optionally a second value drawn inside it (first order within total). */
+export interface BarItem {
+  label: string;
+  value: number;
+  /** Drawn as a narrower, darker bar over the main one (Sobol' S1 inside ST, say). */
+  inner?: number;
+  /** Tooltip; default the label and value. */
+  title?: string;
+}
+
+export interface BarsOptions {
+  /** At most this many bars (default 20). */
+  limit?: number;
+  width?: number;
+  format?: (v: number) => string;
+  /** 'magnitude' (default): largest |value| first; 'given': the order of the items. */
+  order?: 'magnitude' | 'given';
+  /** The value a full-length bar stands for (default the largest |value|). */
+  max?: number;
+  /** Draw the title inside the SVG (reports); the workbench puts it in a caption instead. */
+  titleInside?: boolean;
+}
+
 /**
- * Horizontal bars of signed values (rank correlations, say), largest magnitude first, at most
- * `limit` of them; the title says how many smaller ones were left out.
+ * Horizontal bars, at most `limit` of them. Signed values (rank correlations) grow both ways
+ * from a middle axis; values that are all non-negative (importance, mu*) grow from the left.
+ * Labels are written whole, in a column as wide as the longest needs (up to half the width).
  */
-export function barsSvg(
-  title: string,
-  items: readonly { label: string; value: number }[],
-  options: { limit?: number; width?: number; format?: (v: number) => string } = {},
-): string {
+export function barsSvg(title: string, items: readonly BarItem[], options: BarsOptions = {}): string {
   const width = options.width ?? 560;
-  const sorted = [...items]
-    .filter((i) => Number.isFinite(i.value))
-    .sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
-    .slice(0, options.limit ?? 20);
-  const max = Math.max(1e-12, ...sorted.map((i) => Math.abs(i.value)));
+  const finite = items.filter((i) => Number.isFinite(i.value));
+  const sorted = (
+    options.order === 'given' ? finite : [...finite].sort((a, b) => Math.abs(b.value) - Math.abs(a.value))
+  ).slice(0, options.limit ?? 20);
+  const signed = sorted.some((i) => i.value < 0);
+  const max = options.max ?? Math.max(1e-12, ...sorted.map((i) => Math.abs(i.value)));
   const rowH = 20;
-  const height = sorted.length * rowH + 12;
-  const labelW = Math.min(260, width * 0.45);
-  const mid = labelW + (width - labelW) / 2;
-  const half = (width - labelW) / 2 - 40;
+  const top = options.titleInside ? 22 : 4;
+  const height = top + sorted.length * rowH + 8;
+  // About 6 px a character at 11 px sans-serif.
+  const longest = Math.max(0, ...sorted.map((i) => i.label.length));
+  const labelW = Math.min(width * 0.5, Math.max(60, longest * 6.2 + 12));
+  const valueW = 44;
+  const axis = signed ? labelW + (width - labelW) / 2 : labelW;
+  const reach = signed ? (width - labelW) / 2 - valueW : width - labelW - valueW;
   const format = options.format ?? ((v: number) => v.toFixed(2));
+  const len = (v: number) => (Math.min(Math.abs(v), max) / max) * reach;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(title)}" font-family="sans-serif" font-size="11">`,
     `<title>${escapeXml(title)}</title>`,
-    `<line x1="${mid}" x2="${mid}" y1="0" y2="${height - 6}" stroke="#555"/>`,
   ];
+  if (options.titleInside)
+    parts.push(`<text x="4" y="15" font-size="13" font-weight="bold">${escapeXml(title)}</text>`);
+  parts.push(`<line x1="${axis}" x2="${axis}" y1="${top}" y2="${height - 6}" stroke="#555"/>`);
   sorted.forEach((it, i) => {
-    const y = i * rowH + 4;
-    const w = (Math.abs(it.value) / max) * half;
+    const y = top + i * rowH;
+    const w = len(it.value);
+    const left = it.value < 0;
+    const tip = `<title>${escapeXml(it.title ?? `${it.label}: ${format(it.value)}`)}</title>`;
     parts.push(`<text x="4" y="${y + 12}">${escapeXml(it.label)}</text>`);
     parts.push(
-      `<rect x="${(it.value < 0 ? mid - w : mid).toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" height="${rowH - 5}" fill="${it.value < 0 ? PALETTE[1] : PALETTE[0]}"/>`,
+      `<rect class="hbar" x="${(left ? axis - w : axis).toFixed(1)}" y="${y}" width="${Math.max(w, 0.5).toFixed(1)}" height="${rowH - 5}" fill="${left ? PALETTE[1] : it.inner !== undefined ? PALETTE[5] : PALETTE[0]}">${tip}</rect>`,
     );
+    if (it.inner !== undefined && Number.isFinite(it.inner)) {
+      const wi = len(it.inner);
+      parts.push(
+        `<rect class="hbar-inner" x="${(it.inner < 0 ? axis - wi : axis).toFixed(1)}" y="${y + 4}" width="${Math.max(wi, 0.5).toFixed(1)}" height="${rowH - 13}" fill="${PALETTE[0]}">${tip}</rect>`,
+      );
+    }
     parts.push(
-      `<text x="${(it.value < 0 ? mid - w - 4 : mid + w + 4).toFixed(1)}" y="${y + 12}" text-anchor="${it.value < 0 ? 'end' : 'start'}">${escapeXml(format(it.value))}</text>`,
+      `<text x="${(left ? axis - w - 4 : axis + w + 4).toFixed(1)}" y="${y + 12}" text-anchor="${left ? 'end' : 'start'}">${escapeXml(format(it.value))}</text>`,
     );
   });
   parts.push('</svg>');
@@ -472,25 +508,50 @@ export interface ScatterPoint {
   y: number;
   color?: string;
   title?: string;
+  /** A highlighted point (drawn larger, with a dark outline). */
   big?: boolean;
+  /** Outline colour (default none, or dark for a big point). */
+  stroke?: string;
 }
 
-/** A scatter plot; points may carry a tooltip; `diagonal` draws y = x. */
+export interface ScatterOptions {
+  width?: number;
+  height?: number;
+  /** Draw y = x. */
+  diagonal?: boolean;
+  /** Fixed or shared domains (panels of one outcome, shares on [0, 1]); rounded out to whole ticks. */
+  xDomain?: [number, number];
+  yDomain?: [number, number];
+  /** Radius and opacity of the ordinary points (default 3 and 0.7; many points want less). */
+  radius?: number;
+  opacity?: number;
+  /** Draw the title inside the SVG (reports); the workbench puts it in a caption instead. */
+  titleInside?: boolean;
+}
+
+/** A scatter plot; points may carry a tooltip. */
 export function scatterSvg(
   title: string,
   xLabel: string,
   yLabel: string,
   points: readonly ScatterPoint[],
-  options: { width?: number; height?: number; diagonal?: boolean } = {},
+  options: ScatterOptions = {},
 ): string {
-  const xs = niceDomain(...extent([points.map((p) => p.x)]));
-  const ys = niceDomain(...extent([points.map((p) => p.y)]));
-  const f = makeFrame(xs, ys, { width: options.width ?? 520, height: options.height ?? 260 });
+  const xs = niceDomain(...(options.xDomain ?? extent([points.map((p) => p.x)])));
+  const ys = niceDomain(...(options.yDomain ?? extent([points.map((p) => p.y)])));
+  const f = makeFrame(xs, ys, {
+    width: options.width ?? 520,
+    height: options.height ?? 260,
+    margin: { top: options.titleInside ? 28 : 12 },
+  });
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${f.width} ${f.height}" width="${f.width}" height="${f.height}" role="img" aria-label="${escapeXml(title)}" font-family="sans-serif" font-size="11">`,
     `<title>${escapeXml(title)}</title>`,
-    axesSvg(f, { xLabel, yLabel }),
   ];
+  // From the left edge, so a long title (an input's name) fits small panels whole.
+  if (options.titleInside)
+    parts.push(`<text x="4" y="16" font-size="12" font-weight="bold">${escapeXml(title)}</text>`);
+  parts.push(axesSvg(f, { xLabel, yLabel }));
   if (options.diagonal) {
     const lo = Math.max(f.x0, f.y0);
     const hi = Math.min(f.x1, f.y1);
@@ -499,10 +560,15 @@ export function scatterSvg(
         `<line x1="${f.x(lo)}" y1="${f.y(lo)}" x2="${f.x(hi)}" y2="${f.y(hi)}" stroke="#9aa4ae" stroke-dasharray="4 4"/>`,
       );
   }
-  for (const p of points) {
+  const radius = options.radius ?? 3;
+  const opacity = options.opacity ?? 0.7;
+  // Highlighted points last, so they are drawn on top.
+  const ordered = [...points.filter((p) => !p.big), ...points.filter((p) => p.big)];
+  for (const p of ordered) {
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
+    const stroke = p.stroke ?? (p.big ? '#1d232b' : undefined);
     parts.push(
-      `<circle cx="${f.x(p.x).toFixed(1)}" cy="${f.y(p.y).toFixed(1)}" r="${p.big ? 6 : 3}" fill="${p.color ?? PALETTE[0]}" fill-opacity="0.7">${p.title ? `<title>${escapeXml(p.title)}</title>` : ''}</circle>`,
+      `<circle class="point" cx="${f.x(p.x).toFixed(1)}" cy="${f.y(p.y).toFixed(1)}" r="${p.big ? Math.max(6, radius * 2) : radius}" fill="${p.color ?? PALETTE[0]}" fill-opacity="${p.big ? 1 : opacity}"${stroke ? ` stroke="${stroke}" stroke-width="${p.big ? 2 : 0.6}"` : ''}>${p.title ? `<title>${escapeXml(p.title)}</title>` : ''}</circle>`,
     );
   }
   parts.push('</svg>');

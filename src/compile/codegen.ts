@@ -6,7 +6,7 @@
 import type { BinaryOp } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
 import type { Diagnostic } from '../model/types.js';
-import { type IR, irDeps, irUsesTime } from './ir.js';
+import { DepCollector, type IR, irEverySlot, irUsesTime } from './ir.js';
 import { lookupSource } from '../simulate/runtime.js';
 import type { LoweredModel, Slot } from './lower.js';
 
@@ -29,8 +29,13 @@ export interface Program {
   nStreams: number;
   streamSeeds: (number | undefined)[];
   streamSalts: number[];
-  /** Whether `eulerRun` holds the step's statements inline (small, loop-free models); else use the step functions. */
+  /** Whether `eulerRun` holds the step's statements inline (small, loop-free models). */
   fusedEuler: boolean;
+  /**
+   * Whether runs with Euler go through `eulerRun`: the inline loop above, or, for large models,
+   * one fused pass per step (`fusedStep`); else the step functions are called one by one.
+   */
+  wholeEuler: boolean;
   /** Whether `rk2Run` and `rk4Run` hold the step's statements inline (same models as `fusedEuler`, less those reading arrays by computed index). */
   fusedRk: boolean;
   nHistories: number;
@@ -43,7 +48,7 @@ export interface GenerateResult {
 }
 
 /** Decide which slots are constant for a run. */
-function markConstants(lm: LoweredModel): void {
+export function markConstants(lm: LoweredModel): void {
   const { slots } = lm;
   const state = new Int8Array(slots.length); // 0 unknown, 1 visiting, 2 done
   const isConst = (id: number): boolean => {
@@ -67,15 +72,7 @@ function markConstants(lm: LoweredModel): void {
           result = false;
           break;
         }
-        const deps = new Set<number>();
-        irDeps(s.eq, deps);
-        result = true;
-        for (const d of deps) {
-          if (!isConst(d)) {
-            result = false;
-            break;
-          }
-        }
+        result = irEverySlot(s.eq, isConst);
       }
     }
     s.constant = result;
@@ -131,11 +128,9 @@ function order(
   return { order: out };
 }
 
-function slotDeps(s: Slot, forInit: boolean): number[] {
-  const deps = new Set<number>();
+function slotDeps(s: Slot, forInit: boolean, collect: DepCollector): number[] {
   const e = forInit && s.initEq ? s.initEq : s.eq;
-  if (e && !(s.role === 'prev' && !forInit)) irDeps(e, deps);
-  return [...deps];
+  return collect.of(e && !(s.role === 'prev' && !forInit) ? e : undefined);
 }
 
 export interface GenerateOptions {
@@ -161,7 +156,13 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
 
   // Initial values: every slot, in dependency order (stocks by their initial-value equations).
   const allIds = slots.map((s) => s.id);
-  const initDeps = allIds.map((id) => slotDeps(slots[id]!, true));
+  const collect = new DepCollector(slots.length);
+  const initDeps = allIds.map((id) => slotDeps(slots[id]!, true, collect));
+  // A step's dependencies are the initial ones but for ACTIVE INITIAL values and PREVIOUS holders.
+  const stepDepsOf = (id: number): number[] => {
+    const s = slots[id]!;
+    return s.initEq || s.role === 'prev' ? slotDeps(s, false, collect) : initDeps[id]!;
+  };
   const init = order(
     allIds,
     (id) => initDeps[id]!,
@@ -186,9 +187,10 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     return (s.role === 'aux' || s.role === 'flow' || s.role === 'haux') && !s.constant;
   };
   const stepIds = allIds.filter(isStepAux);
-  const stepDepLists = new Map<number, number[]>();
-  for (const id of stepIds) stepDepLists.set(id, slotDeps(slots[id]!, false));
-  const stepDeps = (id: number): readonly number[] => stepDepLists.get(id) ?? [];
+  const stepDepLists: (number[] | undefined)[] = new Array(slots.length);
+  for (const id of stepIds) stepDepLists[id] = stepDepsOf(id);
+  const NONE: readonly number[] = [];
+  const stepDeps = (id: number): readonly number[] => stepDepLists[id] ?? NONE;
   const step = order(stepIds, stepDeps, isStepAux);
   if (step.cycle) {
     const names = cycleMessage(step.cycle);
@@ -245,8 +247,8 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     const v = slots[id]!.initEq ? E(slots[id]!.initEq!, F) : valueStatement(slots[id]!, F);
     return overridable[P(id)] ? `s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};` : `s[${p}] = ${v};`;
   };
-  const initDepth = depthsAlong(init.order, (id) => initDeps[id]!);
-  const initStmts = gatherByShape(initIds, (id) => initDepth.get(id)!, initStatement, P).flatMap((g) =>
+  const initDepth = depthsAlong(init.order, (id) => initDeps[id]!, slots.length);
+  const initStmts = gatherByShape(initIds, (id) => initDepth[id]!, initStatement, P).flatMap((g) =>
     loopOrStatements(g),
   );
   // aux(s, t, dt, X): statements that differ only by numbers (the elements of an array, or the
@@ -256,8 +258,8 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   // loops of one length are fused into one pass where the order allows (see `fuse`).
   const auxStatement = (id: number, F: Formatter) =>
     `s[${F.slot(P(id))}] = ${valueStatement(slots[id]!, F)};`;
-  const depth = depthsAlong(step.order, stepDeps);
-  const auxGroups = gatherByShape(step.order, (id) => depth.get(id)!, auxStatement, P);
+  const depth = depthsAlong(step.order, stepDeps, slots.length);
+  const auxGroups = gatherByShape(step.order, (id) => depth[id]!, auxStatement, P);
   // rates(s, r, t, dt, X): independent of each other, gathered by shape alone.
   const rateStatement = (id: number, F: Formatter) => {
     const st = slots[id]!;
@@ -271,8 +273,8 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   );
   // Stock updates (and the clamp of non-negative stocks) gathered along the rates' gatherings,
   // so that their loops line up with the rates' loops.
-  const rateGroupOf = new Map<number, number>();
-  rateGroups.forEach((g, k) => g.members.forEach((m) => rateGroupOf.set(m.id, k)));
+  const rateGroupOf = new Int32Array(slots.length);
+  rateGroups.forEach((g, k) => g.members.forEach((m) => (rateGroupOf[m.id] = k)));
   const updateStatement = (id: number, F: Formatter) => {
     const p = F.slot(P(id));
     const clamp = slots[id]!.nonNegative ? ` if (s[${p}] < 0) s[${p}] = 0;` : '';
@@ -280,7 +282,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   };
   const updateGroups = gatherByShape(
     stocks.map((x) => x.id),
-    (id) => rateGroupOf.get(id)!,
+    (id) => rateGroupOf[id]!,
     updateStatement,
     P,
   );
@@ -333,7 +335,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   for (const id of init.order) {
     const sl = slots[id]!;
     if (!(sl.role === 'aux' || sl.role === 'flow' || sl.role === 'haux')) continue;
-    if (sl.initEq || slotDeps(sl, false).some((d) => again.has(d))) again.add(id);
+    if (sl.initEq || stepDepsOf(id).some((d) => again.has(d))) again.add(id);
   }
   const initAgain = init.order
     .filter((id) => again.has(id))
@@ -359,6 +361,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   const locals =
     inline &&
     !slots.some((s) => (s.eq && irHas(s.eq, 'dyn')) || (s.rate !== undefined && irHas(s.rate, 'dyn')));
+  let fused = false;
   if (locals) {
     const auxOrder = auxGroups.flatMap((g) => g.members.map((m) => m.id));
     parts.push(
@@ -385,8 +388,20 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     // takes the stocks before the pass and everything else after it (the pass changes no other
     // value after computing it). Step 0's auxiliaries are recomputed from the initial state: the
     // same equations on the same values as the initialisation, so the same numbers.
-    const fused = fusion && !inline && postStmts.length === 0;
-    if (fused) fn('fusedStep', 's, r, t, dt, X', fuse([...auxUnits, ...rateUnits, ...updateUnits], sizes));
+    fused = fusion && !inline && postStmts.length === 0;
+    // Internal values (no result shows them): the last step's values come from `aux` again.
+    const internalAt = new Uint8Array(slots.length);
+    for (const sl of slots) if (sl.role === 'haux') internalAt[P(sl.id)] = 1;
+    if (fused)
+      fn(
+        'fusedStep',
+        's, r, t, dt, X',
+        fuse([...auxUnits, ...rateUnits, ...updateUnits], sizes, {
+          values: true,
+          rates: true,
+          internal: (p) => internalAt[p] === 1,
+        }),
+      );
     if (fused)
       parts.push(`function eulerRun(s, r, X, start, dt, steps, saveEvery, cols, pos) {
 let row = 0;
@@ -452,6 +467,7 @@ ${body('draw', 's, X', drawStmts)}
       streamSeeds: lm.streams.map((s) => s.seed),
       streamSalts: lm.streams.map((s) => s.salt ?? 0),
       fusedEuler: inline,
+      wholeEuler: inline || fused,
       fusedRk: locals,
       nHistories: lm.histories.length,
       nPrev: prevSlots.length,
@@ -695,23 +711,38 @@ class Locals implements Formatter {
  */
 class Templating implements Formatter {
   readonly numbers: number[] = [];
-  private mark(v: number, tag = '\u0001'): string {
+  private mark(v: number): string {
     this.numbers.push(v);
-    return `${tag}${this.numbers.length - 1}${tag}`;
+    return placeholder(this.numbers.length - 1, 0);
   }
   slot(p: number): string {
     return this.mark(p);
   }
   ref(p: number): string {
-    return `s[${this.mark(p)}]`;
+    this.numbers.push(p);
+    return placeholder(this.numbers.length - 1, 1);
   }
   table(t: number): string {
     // Marked apart: a loop over different tables calls the generic lookup instead (see loopOf).
-    return this.mark(t, '\u0003');
+    this.numbers.push(t);
+    return placeholder(this.numbers.length - 1, 2);
   }
   hist(h: number): string {
     return this.mark(h);
   }
+}
+
+/**
+ * The k-th placeholder of a template: a number (kind 0), a state read `s[...]` around it (1), or
+ * a table index (2). The same few strings recur in every statement, so they are made once.
+ */
+const PLACEHOLDERS: string[][] = [[], [], []];
+function placeholder(k: number, kind: 0 | 1 | 2): string {
+  const made = PLACEHOLDERS[kind]![k];
+  if (made !== undefined) return made;
+  const text = kind === 2 ? `\u0003${k}\u0003` : kind === 1 ? `s[\u0001${k}\u0001]` : `\u0001${k}\u0001`;
+  if (k < 256) PLACEHOLDERS[kind]![k] = text;
+  return text;
 }
 
 /** Sums of at least this many slots are emitted as `R.sumRange` loops. */
@@ -876,6 +907,21 @@ function fill(template: string, numbers: readonly number[]): string {
   return template.replace(PLACEHOLDER, (_m, k: string) => String(numbers[Number(k)]));
 }
 
+/**
+ * `fill` for many statements of one template: the template split at its placeholders once
+ * (odd parts are placeholder indices), then each statement joined from the parts.
+ */
+function filler(template: string): (numbers: readonly number[]) => string {
+  const parts = template.split(PLACEHOLDER);
+  if (parts.length === 1) return () => template;
+  const index = parts.map((p, i) => (i % 2 === 1 ? Number(p) : -1));
+  return (numbers) => {
+    let out = parts[0]!;
+    for (let i = 1; i < parts.length; i += 2) out += String(numbers[index[i]!]) + parts[i + 1]!;
+    return out;
+  };
+}
+
 /** A statement, or a loop with what each iteration reads and writes (for fusion). */
 export interface Unit {
   text: string;
@@ -907,6 +953,10 @@ export interface Access {
 function unitsOf(g: Gathering, preferred = 0): Unit[] {
   const size = g.members.length;
   if (size < 4) return g.members.map((m) => ({ text: fill(g.template, m.numbers) }));
+  const plain = () => {
+    const f = filler(g.template);
+    return g.members.map((m) => ({ text: f(m.numbers) }));
+  };
   const splits: number[] = [];
   if (preferred >= 4 && size > preferred && size % preferred === 0 && size / preferred <= 8)
     splits.push(size / preferred);
@@ -920,7 +970,7 @@ function unitsOf(g: Gathering, preferred = 0): Unit[] {
     }
     if (loops.length === m) return loops;
   }
-  return g.members.map((m) => ({ text: fill(g.template, m.numbers) }));
+  return plain();
 }
 
 function loopOrStatements(g: Gathering, preferred = 0): string[] {
@@ -992,8 +1042,32 @@ function commonLength(groups: readonly Gathering[]): number {
  * iteration. Plain statements and loops reading by computed index end a pass.
  * @internal exported for tests
  */
-export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): string[] {
+export function fuse(
+  units: readonly Unit[],
+  sizes: { s: number; r: number },
+  options: ForwardOptions = {},
+): string[] {
   const out: string[] = [];
+  const internal = options.internal;
+  const reads = internal ? countReads(units, sizes.s) : undefined;
+  /** Index texts of the pass's internal values whose every read it forwards (see `ForwardOptions.internal`). */
+  const unstored = (): Set<string> => {
+    const out = new Set<string>();
+    if (!internal || !reads) return out;
+    pass.forEach((u, k) => {
+      const w = WHOLE_WRITE.exec(u.loop!.body);
+      const wa = u.loop!.access.find((a) => a.write && a.arr === 's');
+      if (!w || w[1] !== 's' || !wa || wa.step === 0) return;
+      let forwarded = 0;
+      for (let j = k + 1; j < pass.length; j++)
+        for (const a of pass[j]!.loop!.access)
+          if (!a.write && a.arr === 's' && a.base === wa.base && a.step === wa.step) forwarded++;
+      for (let i = 0, x = wa.base; i < u.loop!.n; i++, x += wa.step)
+        if (!internal(x) || reads[x] !== forwarded) return;
+      out.add(w[2]!);
+    });
+    return out;
+  };
   const writer = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
   const lastRead = { s: new Int32Array(sizes.s).fill(-1), r: new Int32Array(sizes.r).fill(-1) };
   let pass: Unit[] = [];
@@ -1011,10 +1085,11 @@ export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): s
     out.push(...before);
     before = [];
     if (pass.length === 1) out.push(pass[0]!.text);
-    else if (pass.length > 1)
-      out.push(
-        `for (let i = 0; i < ${pass[0]!.loop!.n}; i++) { ${pass.map((u) => u.loop!.body).join(' ')} }`,
-      );
+    else if (pass.length > 1) {
+      const bodies = pass.map((u) => u.loop!.body);
+      const body = options.values ? forward(bodies, options.rates === true, unstored()) : bodies.join(' ');
+      out.push(`for (let i = 0; i < ${pass[0]!.loop!.n}; i++) { ${body} }`);
+    }
     reset();
     pass = [];
   };
@@ -1074,6 +1149,86 @@ export function fuse(units: readonly Unit[], sizes: { s: number; r: number }): s
   return out;
 }
 
+export interface ForwardOptions {
+  /** Values a pass computes are kept in locals for the statements after them in the same iteration. */
+  values?: boolean;
+  /**
+   * Rates consumed by a stock update in the same iteration are locals only, never stored (the
+   * Euler pass, where nothing else reads them).
+   */
+  rates?: boolean;
+  /**
+   * Positions of internal values (a delay's stage outputs) that no result shows: when every
+   * read of one is forwarded within its pass, it is not stored either (the Euler pass).
+   */
+  internal?: (position: number) => boolean;
+}
+
+/**
+ * How many times the units read each state position, or undefined when a read cannot be
+ * located (an index computed at run time).
+ */
+function countReads(units: readonly Unit[], size: number): Int32Array | undefined {
+  const count = new Int32Array(size);
+  for (const u of units) {
+    if (u.loop) {
+      if (!u.loop.fusable) return undefined;
+      for (const a of u.loop.access) {
+        if (a.write || a.arr !== 's') continue;
+        for (let i = 0, x = a.base; i < u.loop.n; i++, x += a.step) if (x >= 0 && x < size) count[x]!++;
+      }
+      continue;
+    }
+    if (u.text.includes('R.at(')) return undefined;
+    for (const m of u.text.matchAll(SUM_RANGE)) {
+      const [base, stride, n] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      for (let k = 0, x = base; k < n; k++, x += stride) if (x >= 0 && x < size) count[x]!++;
+    }
+    for (const m of u.text.matchAll(PLAIN_ACCESS)) {
+      const x = Number(m[2]);
+      if (m[1] === 's' && (!m[3] || m[3].includes('+')) && x < size) count[x]!++;
+    }
+  }
+  return count;
+}
+
+/** A statement writing a whole slot: `s[index] = value;` or `r[index] = value;`. */
+const WHOLE_WRITE = /^([sr])\[([^\]]+)\] = (.*);$/;
+/** A slot read by its index expression in a loop body. */
+const INDEXED = /\b([sr])\[([^\]]+)\]/g;
+/** A stock update reading its rate. */
+const UPDATE_READ = /dt \* r\[([^\]]+)\]/g;
+
+/**
+ * The bodies of one fused pass with store-to-load forwarding written out: a value written by a
+ * statement of the iteration is read from a local by the statements after it (V8 reloads from
+ * the typed array otherwise, since another store to the array might have changed it). The
+ * stores stay (the values are results), except, with `dropRates`, rates that a stock update of
+ * the same iteration consumes. Each slot has one writer in a pass, so a local never goes stale;
+ * the same arithmetic on the same values gives the same numbers.
+ */
+function forward(bodies: readonly string[], dropRates: boolean, unstored: ReadonlySet<string>): string {
+  const consumed = new Set<string>();
+  if (dropRates) for (const b of bodies) for (const m of b.matchAll(UPDATE_READ)) consumed.add(m[1]!);
+  const local = new Map<string, string>();
+  const read = (text: string) =>
+    text.replace(INDEXED, (all, arr: string, idx: string) => local.get(`${arr}${idx}`) ?? all);
+  const out: string[] = [];
+  for (const b of bodies) {
+    const w = WHOLE_WRITE.exec(b);
+    if (!w) {
+      out.push(read(b));
+      continue;
+    }
+    const [, arr, idx, value] = w as unknown as [string, string, string, string];
+    const name = `w${local.size}`;
+    out.push(`const ${name} = ${read(value)};`);
+    if (!(arr === 'r' ? consumed.has(idx) : unstored.has(idx))) out.push(`${arr}[${idx}] = ${name};`);
+    local.set(`${arr}${idx}`, name);
+  }
+  return out.join(' ');
+}
+
 /**
  * Gather statements by depth and shape (the statement with its numbers left out), in order of
  * depth; each gathering sorted by the position it assigns. Statements of equal depth never depend
@@ -1089,18 +1244,25 @@ function gatherByShape(
   // Gatherings by depth, then by template (no key string built per statement).
   const byDepth = new Map<number, Map<string, Gathering>>();
   const groups: Gathering[] = [];
+  // Statements of one gathering mostly come one after another (the elements of a variable):
+  // the last gathering is tried first, which saves hashing the template.
+  let last: Gathering | undefined;
   for (const id of ids) {
     const depth = depthOf(id);
     const t = new Templating();
     const template = statement(id, t);
-    let atDepth = byDepth.get(depth);
-    if (!atDepth) byDepth.set(depth, (atDepth = new Map()));
-    let g = atDepth.get(template);
+    let g = last !== undefined && last.depth === depth && last.template === template ? last : undefined;
     if (!g) {
-      g = { depth, template, members: [] };
-      atDepth.set(template, g);
-      groups.push(g);
+      let atDepth = byDepth.get(depth);
+      if (!atDepth) byDepth.set(depth, (atDepth = new Map()));
+      g = atDepth.get(template);
+      if (!g) {
+        g = { depth, template, members: [] };
+        atDepth.set(template, g);
+        groups.push(g);
+      }
     }
+    last = g;
     g.members.push({ id, numbers: t.numbers });
   }
   groups.sort((a, b) => a.depth - b.depth);
@@ -1108,19 +1270,20 @@ function gatherByShape(
   return groups;
 }
 
-/** Longest dependency path to each id, along an order in which dependencies come first. */
+/** Longest dependency path to each id (-1 for ids not in `ordered`), along an order in which dependencies come first. */
 function depthsAlong(
   ordered: readonly number[],
   depsOf: (id: number) => readonly number[],
-): Map<number, number> {
-  const depth = new Map<number, number>();
+  size: number,
+): Int32Array {
+  const depth = new Int32Array(size).fill(-1);
   for (const id of ordered) {
     let d = 0;
     for (const dep of depsOf(id)) {
-      const dd = depth.get(dep);
-      if (dd !== undefined && dd + 1 > d) d = dd + 1;
+      const dd = dep < size ? depth[dep]! : -1;
+      if (dd >= 0 && dd + 1 > d) d = dd + 1;
     }
-    depth.set(id, d);
+    depth[id] = d;
   }
   return depth;
 }

@@ -16,8 +16,10 @@ import type {
   Simulation,
   SimulationOptions,
 } from '../simulate/types.js';
+import { findBuiltin } from '../equations/builtins.js';
 import { generate, type GenerateOptions, type Program } from './codegen.js';
-import { elementLabel, lowerModel, type LoweredModel } from './lower.js';
+import type { IR } from './ir.js';
+import { lowerModel, type LoweredModel } from './lower.js';
 
 interface GeneratedFns {
   init(s: Float64Array, t: number, dt: number, X: RunContext, ov: Float64Array): void;
@@ -84,7 +86,92 @@ export function compile(
     });
     return { diagnostics };
   }
-  return { compiled: new Compiled(model, lm, gen.program, fns, budgets), diagnostics };
+  const dynamic = dynamicControls(model, lm, gen.program, diagnostics);
+  return { compiled: new Compiled(model, lm, gen.program, fns, budgets, dynamic), diagnostics };
+}
+
+/** Slot positions of the variables that set the run's end, step and save interval as it goes. */
+interface DynamicSlots {
+  stop?: number;
+  dt?: number;
+  save?: number;
+}
+
+/** Does any equation of the lowered model call a builtin whose emitted code counts whole steps (PULSE)? */
+function countsSteps(lm: LoweredModel): boolean {
+  const some = (ir: IR | undefined): boolean => {
+    if (!ir) return false;
+    switch (ir.k) {
+      case 'neg':
+      case 'not':
+        return some(ir.a);
+      case 'bin':
+        return some(ir.a) || some(ir.b);
+      case 'if':
+        return some(ir.c) || some(ir.a) || some(ir.b);
+      case 'chain':
+      case 'rt':
+        return ir.args.some(some);
+      case 'fn': {
+        const f = findBuiltin(ir.name.toLowerCase());
+        return !!f?.emit?.(ir.args.map((_, i) => `a${i}`)).includes('X.step') || ir.args.some(some);
+      }
+      case 'lookup':
+        return some(ir.x);
+      case 'dyn':
+        return some(ir.idx);
+      case 'delay':
+        return true;
+      default:
+        return false;
+    }
+  };
+  return lm.slots.some((sl) => some(sl.eq) || some(sl.rate) || some(sl.initEq));
+}
+
+/**
+ * The slots of `simSpecs.dynamic`'s variables, when the run can follow them: Euler, and no
+ * equation that counts whole steps (pipeline delays, PULSE), since those assume one fixed step.
+ * Otherwise each such variable is taken at its value at the start, with a warning naming why.
+ */
+function dynamicControls(
+  model: Model,
+  lm: LoweredModel,
+  program: Program,
+  diagnostics: Diagnostic[],
+): DynamicSlots | undefined {
+  const d = model.simSpecs.dynamic;
+  if (!d || (!d.stop && !d.dt && !d.saveStep)) return undefined;
+  const named: [keyof DynamicSlots, string][] = [];
+  if (d.stop) named.push(['stop', d.stop]);
+  if (d.dt) named.push(['dt', d.dt]);
+  if (d.saveStep) named.push(['save', d.saveStep]);
+  const why =
+    model.simSpecs.method !== 'euler'
+      ? `the run integrates with ${model.simSpecs.method.toUpperCase()}, which follows a changing step only with Euler`
+      : lm.histories.length > 0 || countsSteps(lm)
+        ? 'the model has equations that count whole steps of one size (DELAY FIXED, pipeline delays, PULSE)'
+        : undefined;
+  const out: DynamicSlots = {};
+  for (const [part, name] of named) {
+    const vi = lm.vars.find((v) => v.key === canonicalName(name) && v.size === 1);
+    const reason = why ?? (vi ? undefined : `'${displayName(name)}' is not a scalar variable of the model`);
+    if (reason || !vi) {
+      const value =
+        part === 'stop' ? model.simSpecs.stop : part === 'dt' ? model.simSpecs.dt : model.simSpecs.saveStep;
+      diagnostics.push({
+        severity: 'warning',
+        code: 'dynamic-control',
+        message: `${displayName(name)} changes during the run, but ${reason}; its value at the start (${value}) is used throughout`,
+        file: model.file,
+        ...locOf(model, name),
+        variable: displayName(name),
+      });
+      continue;
+    }
+    out[part] = program.position[vi.base]!;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 function instantiate(program: Program, tables: LookupTable[]): GeneratedFns {
@@ -149,7 +236,11 @@ class ImageOwner implements SimulationOwner {
 }
 
 /** Slot positions of a settable parameter, or a ModelError saying why the name cannot be set. */
-function findParameter(positions: Map<string, number[]>, known: Set<string>, name: string): number[] {
+function findParameter(
+  positions: Map<string, number[]>,
+  known: { has(key: string): boolean },
+  name: string,
+): number[] {
   const key = outputKey(name);
   const p = positions.get(key);
   if (p) return p;
@@ -222,20 +313,28 @@ export interface Plan {
   saveEvery: number;
   rows: number;
   seed: number;
+  /**
+   * Slots whose values set the end, the step and the save interval as the run goes (see
+   * `SimSpecs.dynamic`); `steps` and `rows` then hold those of the values at the start, and the
+   * budgets bound the run as it grows.
+   */
+  dynamic?: DynamicSlots & { maxSteps: number; maxCells: number };
 }
 
 class Compiled implements CompiledModel, SimulationOwner {
   readonly outputs: OutputVariable[];
-  readonly parameters: Parameter[];
   readonly simSpecs: SimSpecs;
   readonly graph: ModelGraph;
-  /** Output name key -> slot position. */
-  private readonly outputPosition = new Map<string, number>();
+  /** Output name key -> index in `outputs`; `outputPos` holds each output's slot position. */
   private readonly outputIndex = new Map<string, number>();
+  private readonly outputPos: number[] = [];
   /** Parameter key -> slot positions (an array name covers all its elements). */
   private readonly paramPositions = new Map<string, number[]>();
-  /** All names (scalar, element, array) that exist but are not settable, for clear messages. */
-  private readonly knownNames = new Set<string>();
+  /** Keys of the variables (array names too); with `outputIndex`, every name that exists, for clear messages. */
+  private readonly varKeys = new Set<string>();
+  private readonly knownNames = {
+    has: (key: string): boolean => this.outputIndex.has(key) || this.varKeys.has(key),
+  };
 
   constructor(
     readonly model: Model,
@@ -243,26 +342,33 @@ class Compiled implements CompiledModel, SimulationOwner {
     private readonly program: Program,
     private readonly fns: GeneratedFns,
     readonly budgets: Budgets = DEFAULT_BUDGETS,
+    private readonly dynamic?: DynamicSlots,
   ) {
     this.simSpecs = model.simSpecs;
     this.outputs = [];
     for (const vi of lm.vars) {
       const keys = elementKeys(vi);
+      // A model variable's slots carry its element labels (`elementLabel`), written once by lowering;
+      // where the keys can be made from the parts (`keys`), so can the subscripts.
+      const split = keys !== undefined;
       for (let e = 0; e < vi.size; e++) {
-        const name = elementLabel(vi, e);
+        const name = lm.slots[vi.base + e]!.label;
         const pos = program.position[vi.base + e]!;
         this.outputs.push({
           name,
           base: vi.display,
-          subscript: vi.dims.length ? name.slice(vi.display.length + 1, -1).split(',') : undefined,
+          subscript: split
+            ? vi.dims.map((d, i) => d.elements[Math.floor(e / vi.strides[i]!) % d.elements.length]!)
+            : vi.dims.length
+              ? name.slice(vi.display.length + 1, -1).split(',')
+              : undefined,
           kind: vi.v.kind,
           units: vi.v.units,
           doc: vi.v.doc,
         });
+        this.outputPos.push(pos);
         const key = keys ? keys(e) : outputKey(name);
-        this.outputPosition.set(key, pos);
         this.outputIndex.set(key, this.outputs.length - 1);
-        this.knownNames.add(key);
         if (program.overridable[pos]) {
           const list = this.paramPositions.get(key) ?? [];
           list.push(pos);
@@ -274,17 +380,25 @@ class Compiled implements CompiledModel, SimulationOwner {
           }
         }
       }
-      this.knownNames.add(vi.key);
+      this.varKeys.add(vi.key);
     }
-    // Default values of the parameters, from one initialisation.
+    const nodes = lm.vars.map((vi) => ({ name: vi.display, kind: vi.v.kind }));
+    this.graph = { nodes, edges: lm.edges };
+  }
+
+  private defaults?: Parameter[];
+  /** The settable parameters with their default values, from one initialisation (made when first asked for). */
+  get parameters(): Parameter[] {
+    if (this.defaults) return this.defaults;
     const base = this.initialState();
-    this.parameters = [];
+    const { lm, program } = this;
+    const out: Parameter[] = [];
     for (const vi of lm.vars) {
       for (let e = 0; e < vi.size; e++) {
         const pos = program.position[vi.base + e]!;
         if (!program.overridable[pos]) continue;
-        this.parameters.push({
-          name: elementLabel(vi, e),
+        out.push({
+          name: lm.slots[vi.base + e]!.label,
           value: base[pos]!,
           kind: vi.v.kind === 'stock' ? 'stock-initial' : 'constant',
           units: vi.v.units,
@@ -292,8 +406,8 @@ class Compiled implements CompiledModel, SimulationOwner {
         });
       }
     }
-    const nodes = lm.vars.map((vi) => ({ name: vi.display, kind: vi.v.kind }));
-    this.graph = { nodes, edges: lm.edges };
+    this.defaults = out;
+    return out;
   }
 
   get source(): string {
@@ -345,7 +459,17 @@ class Compiled implements CompiledModel, SimulationOwner {
         cells,
         b.savedCells,
       );
-    return { start, stop, dt, method, steps, saveEvery, rows, seed: o.seed ?? 1 };
+    const plan: Plan = { start, stop, dt, method, steps, saveEvery, rows, seed: o.seed ?? 1 };
+    // A stop, step or save interval given for the run replaces the model's changing one.
+    const d = this.dynamic;
+    if (d) {
+      const follow: DynamicSlots = {};
+      if (d.stop !== undefined && o.stop === undefined) follow.stop = d.stop;
+      if (d.dt !== undefined && o.dt === undefined) follow.dt = d.dt;
+      if (d.save !== undefined && o.saveStep === undefined) follow.save = d.save;
+      if (Object.keys(follow).length) plan.dynamic = { ...follow, maxSteps: b.steps, maxCells: b.savedCells };
+    }
+    return plan;
   }
 
   private readonly primed = new WeakSet<WholeRun>();
@@ -361,11 +485,11 @@ class Compiled implements CompiledModel, SimulationOwner {
     return {
       program: this.program,
       tables: this.lm.tables,
-      plan: this.plan(options),
+      plan: this.plan({ ...options, columns: positions.length }),
       positions,
       names,
       parameters: [...this.paramPositions],
-      known: [...this.knownNames],
+      known: [...this.outputIndex.keys(), ...this.varKeys],
     };
   }
 
@@ -384,12 +508,7 @@ class Compiled implements CompiledModel, SimulationOwner {
 
   /** @internal */
   resolveOutputs(vars: string[] | undefined): { names: string[]; positions: number[] } {
-    if (!vars) {
-      return {
-        names: this.outputs.map((o) => o.name),
-        positions: this.outputs.map((o) => this.outputPosition.get(outputKey(o.name))!),
-      };
-    }
+    if (!vars) return { names: this.outputs.map((o) => o.name), positions: [...this.outputPos] };
     const names: string[] = [];
     const positions: number[] = [];
     const unknown: string[] = [];
@@ -398,18 +517,20 @@ class Compiled implements CompiledModel, SimulationOwner {
       const idx = this.outputIndex.get(key);
       if (idx !== undefined) {
         names.push(this.outputs[idx]!.name);
-        positions.push(this.outputPosition.get(key)!);
+        positions.push(this.outputPos[idx]!);
         continue;
       }
       // An array name: all its elements.
-      const elems = this.outputs.filter((o) => canonicalName(o.base) === canonicalName(v) && o.subscript);
-      if (elems.length) {
-        for (const o of elems) {
+      const base = canonicalName(v);
+      let found = false;
+      this.outputs.forEach((o, i) => {
+        if (o.subscript && canonicalName(o.base) === base) {
           names.push(o.name);
-          positions.push(this.outputPosition.get(outputKey(o.name))!);
+          positions.push(this.outputPos[i]!);
+          found = true;
         }
-        continue;
-      }
+      });
+      if (found) continue;
       unknown.push(v);
     }
     if (unknown.length) {
@@ -478,8 +599,9 @@ class SimulationImpl implements Simulation {
   private readonly k3: Float64Array;
   private readonly overrides: Float64Array;
   private readonly ctx: RunContext;
-  readonly time: Float64Array;
-  private readonly columns: Float64Array[];
+  /** Replaced by each run whose controls change as it goes (its rows are not known before). */
+  time: Float64Array;
+  private columns: Float64Array[];
   private readonly names: string[];
 
   constructor(
@@ -585,10 +707,14 @@ class SimulationImpl implements Simulation {
     this.resetContext();
     f.draw(s, X);
     f.init(s, start, dt, X, this.overrides);
+    if (this.plan.dynamic) {
+      this.runDynamic(this.plan.dynamic);
+      return;
+    }
     if (!this.stepwise) {
       const whole =
         method === 'euler'
-          ? this.owner.prog.fusedEuler
+          ? this.owner.prog.wholeEuler
             ? f.eulerRun
             : undefined
           : this.owner.prog.fusedRk
@@ -654,6 +780,87 @@ class SimulationImpl implements Simulation {
       f.clamp(s);
       f.applyPrevious(s, X);
       f.draw(s, X);
+    }
+  }
+
+  /**
+   * Euler from the initial state with the end, the step and the save interval read from their
+   * variables as the run goes, as Vensim does with FINAL TIME, TIME STEP and SAVEPER: the step from
+   * t is the TIME STEP computed at t, a row is saved at t when t reaches the previous saved time
+   * plus the SAVEPER computed there, and the run ends at the last t from which a whole step would
+   * pass the FINAL TIME computed at t. Time is counted in whole steps from where the step last
+   * changed, never accumulated.
+   */
+  private runDynamic(d: NonNullable<Plan['dynamic']>): void {
+    const f = this.owner.generated;
+    const plan = this.plan;
+    const s = this.state;
+    const X = this.ctx;
+    const r = this.rates;
+    const m = this.owner.prog.nStocks;
+    const pos = this.positions;
+    const nOut = pos.length;
+    const times: number[] = [];
+    const cols: number[][] = pos.map(() => []);
+    const bad = (what: string, v: number, t: number) => {
+      const msg = `${what} must stay a positive number during the run; at time ${t} it is ${v}`;
+      return new ModelError(msg, [{ severity: 'error', code: 'bad-time-step', message: msg }]);
+    };
+    let base = plan.start;
+    let step = d.dt !== undefined ? s[d.dt]! : plan.dt;
+    let j = 0;
+    let t = base;
+    let nextSave = t;
+    for (let k = 0; ; k++) {
+      X.step = k;
+      if (k > 0) f.aux(s, t, step, X);
+      const dt = d.dt !== undefined ? s[d.dt]! : plan.dt;
+      if (!(dt > 0) || !Number.isFinite(dt)) throw bad('TIME STEP', dt, t);
+      const tol = 1e-6 * dt;
+      if (t >= nextSave - tol) {
+        times.push(t);
+        for (let q = 0; q < nOut; q++) cols[q]!.push(s[pos[q]!]!);
+        const every = d.save !== undefined ? s[d.save]! : plan.saveEvery * plan.dt;
+        if (!(every > 0) || !Number.isFinite(every)) throw bad('SAVEPER', every, t);
+        nextSave = t + every;
+        if (times.length * Math.max(1, nOut) > d.maxCells)
+          throw new BudgetError(
+            'savedCells',
+            'the values the run would save',
+            times.length * nOut,
+            d.maxCells,
+          );
+      }
+      const stop = d.stop !== undefined ? s[d.stop]! : plan.stop;
+      if (!(t + dt <= stop + tol)) break;
+      if (k >= d.maxSteps)
+        throw new BudgetError(
+          'steps',
+          `too many steps: the run from ${plan.start} has passed time ${t}`,
+          k,
+          d.maxSteps,
+        );
+      f.post(s, X);
+      f.rates(s, r, t, dt, X);
+      for (let q = 0; q < m; q++) s[q] = s[q]! + dt * r[q]!;
+      f.clamp(s);
+      f.applyPrevious(s, X);
+      f.draw(s, X);
+      if (dt !== step) {
+        base = t;
+        step = dt;
+        j = 0;
+      }
+      t = base + ++j * step;
+    }
+    // The same buffers when the run saved as many rows as the last (series views stay valid, as
+    // for a fixed step); new ones, and so a new `time`, when the saved times changed.
+    if (times.length === this.time.length) {
+      this.time.set(times);
+      cols.forEach((c, q) => this.columns[q]!.set(c));
+    } else {
+      this.time = Float64Array.from(times);
+      this.columns = cols.map((c) => Float64Array.from(c));
     }
   }
 

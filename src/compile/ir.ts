@@ -32,8 +32,8 @@ export type IR =
 export const c = (v: number): IR => ({ k: 'c', v });
 export const slot = (i: number): IR => ({ k: 's', i });
 
-/** Slots an expression reads. */
-export function irDeps(ir: IR, out: Set<number>): void {
+/** Slots an expression reads, added to `out` (a Set, or any collector with `add`) in reading order. */
+export function irDeps(ir: IR, out: { add(i: number): unknown }): void {
   switch (ir.k) {
     case 's':
       out.add(ir.i);
@@ -69,6 +69,63 @@ export function irDeps(ir: IR, out: Set<number>): void {
       return;
     default:
       return;
+  }
+}
+
+/** Does every slot the expression reads satisfy `ok` (checked in reading order, stopping at the first that does not)? */
+export function irEverySlot(ir: IR, ok: (i: number) => boolean): boolean {
+  switch (ir.k) {
+    case 's':
+      return ok(ir.i);
+    case 'neg':
+    case 'not':
+      return irEverySlot(ir.a, ok);
+    case 'bin':
+      return irEverySlot(ir.a, ok) && irEverySlot(ir.b, ok);
+    case 'if':
+      return irEverySlot(ir.c, ok) && irEverySlot(ir.a, ok) && irEverySlot(ir.b, ok);
+    case 'fn':
+    case 'rt':
+    case 'chain':
+      for (const a of ir.args) if (!irEverySlot(a, ok)) return false;
+      return true;
+    case 'lookup':
+      return irEverySlot(ir.x, ok);
+    case 'delay':
+      return irEverySlot(ir.delay, ok) && irEverySlot(ir.init, ok);
+    case 'dyn':
+      for (let j = 0; j < ir.size; j++) if (!ok(ir.base + j * ir.stride)) return false;
+      return irEverySlot(ir.idx, ok);
+    default:
+      return true;
+  }
+}
+
+/**
+ * Collects the distinct slots of many expressions, one expression at a time, without a Set per
+ * expression: `of(ir)` returns its slots in first-reading order (the order a Set would keep).
+ */
+export class DepCollector {
+  private readonly mark: Int32Array;
+  private stamp = 0;
+  private list: number[] = [];
+  constructor(size: number) {
+    this.mark = new Int32Array(size);
+  }
+  add(i: number): void {
+    if (i >= this.mark.length) {
+      if (!this.list.includes(i)) this.list.push(i);
+      return;
+    }
+    if (this.mark[i] === this.stamp) return;
+    this.mark[i] = this.stamp;
+    this.list.push(i);
+  }
+  of(ir: IR | undefined): number[] {
+    this.stamp++;
+    this.list = [];
+    if (ir) irDeps(ir, this);
+    return this.list;
   }
 }
 

@@ -8,7 +8,7 @@ import { applyChainOp, walk } from '../equations/ast.js';
 import { type BuiltinOfKind, findBuiltin } from '../equations/builtins.js';
 import { budgetDiagnostic, budgetMessage, DEFAULT_BUDGETS, type Budgets } from '../model/budgets.js';
 import { canonicalName, displayName } from '../equations/names.js';
-import { parseEquation } from '../equations/parser.js';
+import { parsedEquation } from '../equations/parser.js';
 import type {
   Diagnostic,
   Dimension,
@@ -158,21 +158,6 @@ const TIME_KEYS = new Map<string, IR>([
   ['stoptime', { k: 'stop' }],
 ]);
 
-/**
- * Parsed equations kept across compiles, by equation object: an edited model shares every
- * equation it did not change with the version before (src/edit/), so recompiling after an edit
- * parses only the changed text. The text is compared too, in case an equation object is reused
- * with new text. ASTs are never changed after parsing, so sharing them is safe.
- */
-const parsedEquations = new WeakMap<Equation, { text: string; result: ReturnType<typeof parseEquation> }>();
-function parseShared(eqn: Equation): ReturnType<typeof parseEquation> {
-  const hit = parsedEquations.get(eqn);
-  if (hit && hit.text === eqn.text) return hit.result;
-  const result = parseEquation(eqn.text);
-  parsedEquations.set(eqn, { text: eqn.text, result });
-  return result;
-}
-
 /** Position in an equation text -> file location. */
 export function locate(
   eqn: Equation | undefined,
@@ -245,7 +230,8 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   const vars: VarInfo[] = [];
   const allVars: VarInfo[] = [];
   const byKey = new Map<string, VarInfo>();
-  const slotVar = new Map<number, VarInfo>();
+  // Slot id -> the variable it belongs to (undefined for internal slots).
+  const slotVar: (VarInfo | undefined)[] = [];
   const addVar = (
     v: Variable,
     scope: string,
@@ -310,7 +296,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       const sl: Slot = { id: slots.length, role, label: elementLabel(vi, e), element: e };
       if (!hidden) sl.varIndex = vars.length - 1;
       slots.push(sl);
-      slotVar.set(sl.id, vi);
+      slotVar[sl.id] = vi;
     }
     return vi;
   };
@@ -1158,7 +1144,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     dt: model.simSpecs.dt,
     equation: (i: number) => {
       const sl = slots[i]!;
-      if (sl.eq === PENDING && slotVar.has(sl.id) && sl.role !== 'stock' && sl.role !== 'hstock')
+      if (sl.eq === PENDING && slotVar[sl.id] !== undefined && sl.role !== 'stock' && sl.role !== 'hstock')
         lowerSlotNow(sl);
       const follow = sl.role === 'aux' || sl.role === 'flow' || sl.role === 'init' || sl.role === 'haux';
       return follow && sl.eq && sl.eq !== PENDING ? sl.eq : undefined;
@@ -1459,7 +1445,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
         e.span.start,
         'unsupported-feature',
       );
-    const parsed = parseEquation(m.eqn.text);
+    const parsed = parsedEquation(m.eqn);
     if (!parsed.expr)
       throw new LowerError(`macro '${m.name}': ${parsed.error!.message}`, e.span.start, 'syntax-error');
     const params: MacroParams = new Map();
@@ -1610,7 +1596,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       parsedCache.set(eqn, null);
       return undefined;
     }
-    const r = parseShared(eqn);
+    const r = parsedEquation(eqn);
     if (r.error) {
       const loc = locate(eqn, r.error.offset, vi.v.loc);
       err(
@@ -1674,7 +1660,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   const atStart = (ir: IR, ctx: Ctx): IR => {
     if (!ctx.initial || ir.k !== 's') return ir;
     const sl = slots[ir.i]!;
-    const vi = slotVar.get(sl.id);
+    const vi = slotVar[sl.id];
     if (!vi) return ir;
     if (!vi.v.initEqn || vi.v.kind === 'stock') return ir;
     let r = initialSlots.get(sl.id);
@@ -1750,7 +1736,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     if (inProgress.has(sl.id)) return;
     inProgress.add(sl.id);
     try {
-      const vi = slotVar.get(sl.id)!;
+      const vi = slotVar[sl.id]!;
       const { eqn, gf } = elementEquation(vi, sl.element!);
       sl.eq = lowerValue(vi, sl.element!, eqn, gf);
     } finally {
@@ -1873,7 +1859,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
     );
     outs.forEach((o, i) => {
       const fl = slots[o]!;
-      const fv = slotVar.get(o);
+      const fv = slotVar[o];
       const h = newSlot('haux', `${fl.label}·queue available`);
       h.eq = available;
       if (i === 0 || fv?.v.overflow) fl.eq = fnMax(c(0), slot(h.id));
@@ -1963,7 +1949,7 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
       z <= 0
         ? slot(entering.id)
         : { k: 'delay', hist, delay: z === 1 ? len : bin('*', c(z), len), init: slot(initRate.id) };
-    const fvs = outs.map((o) => slotVar.get(o));
+    const fvs = outs.map((o) => slotVar[o]);
     const marked = fvs.some(isLeak);
     let leaked: IR = c(0);
     let normal: number | undefined;

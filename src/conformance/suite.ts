@@ -177,13 +177,11 @@ export const KNOWN_MDL_CAUSES: Record<string, string> = {
   exp: KNOWN_CAUSES.exp!,
   lookups_with_expr:
     'the reference keeps five decimals (0.00182 where the value is 0.0018158, which rounds to it); the absolute tolerance is 1e-6',
-  control_vars:
-    'TIME STEP and SAVEPER change during the run (dt 1 -> 0.5 at t = 4); the engine integrates with one fixed step',
 };
 
 /** Vensim features the engine does not model, whether or not a suite model needs them. */
 export const VENSIM_GAPS: readonly string[] = [
-  'TIME STEP and SAVEPER changing during a run (control_vars)',
+  'TIME STEP, SAVEPER or FINAL TIME changing during a run with RK2/RK4 or beside equations that count whole steps (DELAY FIXED, pipeline delays, PULSE): their values at the start are used, with a warning (Euler runs follow them)',
   'GET TIME VALUE calendar measures and the computer clock (NaN with a warning: the .mdl holds no base date)',
   "ALLOCATE AVAILABLE's fixed-quantity (0) and constant-elasticity (5) profiles and integer allocation (ptype + 10): NaN",
 ];
@@ -227,7 +225,10 @@ export function runModel(modelPath: string, root: string): ModelReport {
   }
   let results;
   try {
-    results = compiled.compiled.run({ saveStep: read.model.simSpecs.dt });
+    // Every step is saved, so any reference row can be matched; a model whose step or save
+    // interval changes during the run saves as it says (a fixed save step would replace its own).
+    const d = read.model.simSpecs.dynamic;
+    results = compiled.compiled.run(d?.dt || d?.saveStep ? {} : { saveStep: read.model.simSpecs.dt });
   } catch (err) {
     return { ...base, reason: `run error: ${(err as Error).message}` };
   }
@@ -238,13 +239,22 @@ export function runModel(modelPath: string, root: string): ModelReport {
   const findRow = (t: number): number | undefined => {
     const cached = rowOf.get(t);
     if (cached !== undefined) return cached;
-    const k = Math.round((t - results.time[0]!) / (results.time[1]! - results.time[0]! || dt));
-    if (
-      k >= 0 &&
-      k < results.time.length &&
-      // References print times rounded to 6 significant digits (10.03125 as 10.0312).
-      Math.abs(results.time[k]! - t) <= 1e-5 * Math.max(1, Math.abs(t))
-    ) {
+    // References print times rounded to 6 significant digits (10.03125 as 10.0312).
+    const near = (k: number) =>
+      k >= 0 && k < results.time.length && Math.abs(results.time[k]! - t) <= 1e-5 * Math.max(1, Math.abs(t));
+    let k = Math.round((t - results.time[0]!) / (results.time[1]! - results.time[0]! || dt));
+    if (!near(k)) {
+      // Rows not evenly spaced (a save interval that changes during the run): the nearest saved time.
+      let lo = 0;
+      let hi = results.time.length - 1;
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >> 1;
+        if (results.time[mid]! <= t) lo = mid;
+        else hi = mid;
+      }
+      k = Math.abs(results.time[hi]! - t) < Math.abs(results.time[lo]! - t) ? hi : lo;
+    }
+    if (near(k)) {
       rowOf.set(t, k);
       return k;
     }

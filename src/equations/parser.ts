@@ -4,6 +4,7 @@
  * `AND`, `OR`. `IF c THEN a ELSE b` is an expression; `{...}` comments are skipped anywhere.
  * Errors are values with the offset of the offending character; the parser never throws.
  */
+import type { Equation } from '../model/types.js';
 import type { BinaryOp, ChainOp, Expr, IndexExpr, Span } from './ast.js';
 import { canonicalName } from './names.js';
 
@@ -36,11 +37,16 @@ const MAX_DEPTH = 400;
  */
 const MAX_TREE_DEPTH = 1000;
 
-function isIdentStart(c: string): boolean {
-  return /[A-Za-z_$]/.test(c) || c.charCodeAt(0) > 127;
+/** Character classes by code (the tokenizer runs over every equation of a model, so no regular expressions). */
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+const isLetterCode = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** `c` at `i` is a digit (false past the end). */
+const digitAt = (text: string, i: number): boolean => isDigitCode(text.charCodeAt(i));
+function isIdentStart(c: number): boolean {
+  return isLetterCode(c) || c === 95 || c === 36 || c > 127;
 }
-function isIdentPart(c: string): boolean {
-  return /[A-Za-z0-9_$.]/.test(c) || c.charCodeAt(0) > 127;
+function isIdentPart(c: number): boolean {
+  return isLetterCode(c) || isDigitCode(c) || c === 95 || c === 36 || c === 46 || c > 127;
 }
 
 class LexError extends Error {
@@ -69,18 +75,22 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const start = i;
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
-      while (i < n && /[0-9]/.test(text[i]!)) i++;
+    const code = text.charCodeAt(i);
+    if (isDigitCode(code) || (c === '.' && digitAt(text, i + 1))) {
+      while (i < n && digitAt(text, i)) i++;
       if (text[i] === '.') {
         i++;
-        while (i < n && /[0-9]/.test(text[i]!)) i++;
+        while (i < n && digitAt(text, i)) i++;
       }
-      if ((text[i] === 'e' || text[i] === 'E') && /[-+0-9]/.test(text[i + 1] ?? '')) {
+      if (
+        (text[i] === 'e' || text[i] === 'E') &&
+        (text[i + 1] === '-' || text[i + 1] === '+' || digitAt(text, i + 1))
+      ) {
         let j = i + 1;
         if (text[j] === '+' || text[j] === '-') j++;
-        if (/[0-9]/.test(text[j] ?? '')) {
+        if (digitAt(text, j)) {
           i = j;
-          while (i < n && /[0-9]/.test(text[i]!)) i++;
+          while (i < n && digitAt(text, i)) i++;
         }
       }
       const t = text.slice(start, i);
@@ -98,9 +108,9 @@ export function tokenize(text: string): Token[] {
       tokens.push({ kind: 'ident', text: text.slice(start, i), start, end: i });
       continue;
     }
-    if (isIdentStart(c)) {
+    if (isIdentStart(code)) {
       i++;
-      while (i < n && isIdentPart(text[i]!)) i++;
+      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
       // A trailing '.' belongs to no name (e.g. `a.` is malformed); keep dots only inside.
       while (text[i - 1] === '.' && i - 1 > start) i--;
       tokens.push({ kind: 'ident', text: text.slice(start, i), start, end: i });
@@ -112,9 +122,9 @@ export function tokenize(text: string): Token[] {
       i += 2;
       continue;
     }
-    if (c === '@' && /[0-9]/.test(text[i + 1] ?? '')) {
+    if (c === '@' && digitAt(text, i + 1)) {
       i++;
-      while (i < n && /[0-9]/.test(text[i]!)) i++;
+      while (i < n && digitAt(text, i)) i++;
       tokens.push({ kind: 'op', text: '@', value: Number(text.slice(start + 1, i)), start, end: i });
       continue;
     }
@@ -468,6 +478,22 @@ export function parseEquation(text: string): ParseResult {
     return { error: { message: `cannot parse: ${(err as Error).message}`, offset: 0 } };
   }
 }
+
+/**
+ * The parse of a model's equation, made once per `Equation` object and kept beside it for as long
+ * as the model holds it: lowering, the units check, loop polarity and the editor all read the
+ * same tree, so a model that is compiled, checked and searched for loops parses each equation
+ * once. An edit makes a new `Equation` (edit/edit.ts), and a text changed in place is parsed
+ * again, so a kept tree always belongs to the text beside it. Trees are shared: never mutate one.
+ */
+export function parsedEquation(eqn: Equation): ParseResult {
+  const kept = parses.get(eqn);
+  if (kept && kept.text === eqn.text) return kept.result;
+  const result = parseEquation(eqn.text);
+  parses.set(eqn, { text: eqn.text, result });
+  return result;
+}
+const parses = new WeakMap<Equation, { text: string; result: ParseResult }>();
 
 export function spanText(text: string, span: Span): string {
   return text.slice(span.start, span.end);

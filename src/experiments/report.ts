@@ -7,14 +7,7 @@
 import type { DiscoveryResult } from './discover.js';
 import type { PolicyRobustness } from './robustness.js';
 import { FAN_LABELS, fanBands, shownTimes } from './fan.js';
-import {
-  axesSvg,
-  lineChartSvg,
-  makeFrame,
-  niceTicks,
-  PALETTE,
-  type Frame as KitFrame,
-} from '../chart/kit.js';
+import { barsSvg, lineChartSvg, PALETTE, scatterSvg, type ScatterPoint } from '../chart/kit.js';
 import type { MorrisResult, SensitivityReport, SobolResult } from './sensitivity.js';
 import type { ResultsMetadata } from './store.js';
 import type { ExperimentTable } from './table.js';
@@ -40,33 +33,6 @@ const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const num = formatNumber;
-
-interface Frame extends KitFrame {
-  parts: string[];
-}
-
-/** A plot area with the kit's axes (src/chart/kit.ts: one tick algorithm for every chart). */
-function frame(
-  xDomain: [number, number],
-  yDomain: [number, number],
-  opts: { width?: number; height?: number; xLabel?: string; yLabel?: string; title?: string },
-): Frame {
-  const width = opts.width ?? 360;
-  const height = opts.height ?? 240;
-  const f = makeFrame(xDomain, yDomain, {
-    width,
-    height,
-    margin: { left: 56, right: 12, top: opts.title ? 24 : 10, bottom: 40 },
-  });
-  const parts: string[] = [];
-  if (opts.title)
-    parts.push(`<text x="${width / 2}" y="15" text-anchor="middle" class="t">${esc(opts.title)}</text>`);
-  parts.push(axesSvg(f, { xLabel: opts.xLabel, yLabel: opts.yLabel, xTicks: niceTicks(f.x0, f.x1) }));
-  return { ...f, parts };
-}
-
-const svg = (f: Frame): string =>
-  `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}">${f.parts.join('')}</svg>`;
 
 function extent(values: Iterable<number>): [number, number] {
   let lo = Infinity;
@@ -140,20 +106,22 @@ function scatterPlots(data: ReportData): string {
     `<h2>Inputs against ${esc(table.outcomeNames[o])}</h2><p>${rows.length} runs shown; inputs ordered by |Spearman ρ|; colour = policy.</p><div class="grid">`,
   ];
   for (const { name, i, rho } of inputs) {
-    const f = frame(extent(rows.map((r) => table.inputs[i][r])), yDomain, {
-      title: `${name} (ρ = ${rho.toFixed(2)})`,
-      xLabel: name,
-      yLabel: table.outcomeNames[o],
-      width: 300,
-      height: 220,
-    });
-    for (const r of rows) {
-      const colour = PALETTE[Math.floor(r / table.designRows) % PALETTE.length];
-      f.parts.push(
-        `<circle cx="${f.x(table.inputs[i][r]).toFixed(1)}" cy="${f.y(y[r]).toFixed(1)}" r="1.6" fill="${colour}" opacity="0.5"/>`,
-      );
-    }
-    out.push(svg(f));
+    const points: ScatterPoint[] = rows.map((r) => ({
+      x: table.inputs[i][r],
+      y: y[r],
+      color: PALETTE[Math.floor(r / table.designRows) % PALETTE.length],
+    }));
+    out.push(
+      scatterSvg(`${name} (ρ = ${rho.toFixed(2)})`, name, table.outcomeNames[o], points, {
+        width: 340,
+        height: 220,
+        // One y axis for every input of the outcome, so the panels compare at a glance.
+        yDomain,
+        radius: 1.6,
+        opacity: 0.5,
+        titleInside: true,
+      }),
+    );
   }
   out.push('</div>', legend(table.policyNames));
   return out.join('\n');
@@ -167,19 +135,27 @@ function primSection(data: ReportData): string {
   const d = data.discovery;
   if (!d) return '';
   const chosen = d.boxes[d.chosen];
-  const f = frame([0, 1], [0, 1], {
-    title: 'coverage–density trade-off',
-    xLabel: 'coverage',
-    yLabel: 'density',
+  // Darker points restrict more inputs; the chosen box is highlighted.
+  const maxRes = Math.max(1, ...d.boxes.map((b) => b.resDim));
+  const points: ScatterPoint[] = d.boxes.map((b, i) => {
+    const shade = Math.round(200 - (150 * b.resDim) / maxRes);
+    return {
+      x: b.coverage,
+      y: b.density,
+      color: i === d.chosen ? PALETTE[1] : `rgb(${shade},${shade},255)`,
+      stroke: i === d.chosen ? undefined : '#335',
+      big: i === d.chosen,
+      title: `box ${i}: coverage ${num(b.coverage)}, density ${num(b.density)}, ${b.resDim} restricted`,
+    };
+  });
+  const curve = scatterSvg('coverage–density trade-off', 'coverage', 'density', points, {
     width: 380,
     height: 300,
-  });
-  const maxRes = Math.max(1, ...d.boxes.map((b) => b.resDim));
-  d.boxes.forEach((b, i) => {
-    const shade = Math.round(200 - (150 * b.resDim) / maxRes);
-    f.parts.push(
-      `<circle cx="${f.x(b.coverage).toFixed(1)}" cy="${f.y(b.density).toFixed(1)}" r="${i === d.chosen ? 6 : 3.5}" fill="rgb(${shade},${shade},255)" stroke="${i === d.chosen ? '#d62728' : '#335'}" stroke-width="${i === d.chosen ? 2 : 0.5}"><title>box ${i}: coverage ${num(b.coverage)}, density ${num(b.density)}, ${b.resDim} restricted</title></circle>`,
-    );
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    radius: 3.5,
+    opacity: 1,
+    titleInside: true,
   });
   // The chosen box drawn as ranges within each restricted input's full range.
   const restricted = Object.entries(chosen.limits);
@@ -199,8 +175,8 @@ function primSection(data: ReportData): string {
     );
   }
   return `<h2>Scenario discovery</h2>
-<p>Runs of interest: <code>${esc(d.where)}</code>: ${d.totalInterest} of ${d.totalRuns} runs. PRIM peeling and pasting; darker points restrict more inputs; the chosen box (red) has coverage ${num(chosen.coverage)}, density ${num(chosen.density)}, mass ${num(chosen.mass)}.</p>
-<div class="grid">${svg(f)}
+<p>Runs of interest: <code>${esc(d.where)}</code>: ${d.totalInterest} of ${d.totalRuns} runs. PRIM peeling and pasting; darker points restrict more inputs; the chosen box (large, outlined) has coverage ${num(chosen.coverage)}, density ${num(chosen.density)}, mass ${num(chosen.mass)}.</p>
+<div class="grid">${curve}
 <table class="box"><tr><th>input</th><th>box within range</th><th>box</th><th>range</th><th>quasi-p</th></tr>${rowsHtml.join('')}</table></div>`;
 }
 
@@ -212,47 +188,40 @@ function sensitivitySection(data: ReportData): string {
     `<h2>Sensitivity (${report.method === 'sobol' ? "Sobol' first and total order" : 'Morris μ*'})</h2><p>Policy: ${esc(entry.policy)}.</p><div class="grid">`,
   ];
   for (const [outcome, r] of Object.entries(entry.outcomes)) {
-    const names = r.names;
-    const rowH = 18;
-    const width = 380;
-    const left = 170;
-    const height = 30 + names.length * rowH;
-    const parts: string[] = [
-      `<text x="${width / 2}" y="14" text-anchor="middle" class="t">${esc(outcome)}</text>`,
-    ];
-    const values = report.method === 'sobol' ? (r as SobolResult).ST : (r as MorrisResult).muStar;
-    const max = report.method === 'sobol' ? 1 : Math.max(1e-12, ...values.filter(Number.isFinite));
-    const scale = (v: number): number => (Math.max(0, Math.min(v, max)) / max) * (width - left - 40);
-    names.forEach((name: string, j: number) => {
-      const y = 24 + j * rowH;
-      parts.push(
-        `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(name.length > 26 ? name.slice(0, 25) + '…' : name)}</text>`,
-      );
-      if (report.method === 'sobol') {
-        const s = r as SobolResult;
-        parts.push(
-          `<rect x="${left}" y="${y + 2}" width="${scale(s.ST[j]).toFixed(1)}" height="${rowH - 4}" fill="#9ecae1"><title>ST ${num(s.ST[j])} ± ${num(s.ST_conf[j])}</title></rect>`,
-        );
-        parts.push(
-          `<rect x="${left}" y="${y + 5}" width="${scale(s.S1[j]).toFixed(1)}" height="${rowH - 10}" fill="#08519c"><title>S1 ${num(s.S1[j])} ± ${num(s.S1_conf[j])}</title></rect>`,
-        );
-        parts.push(`<text x="${left + scale(s.ST[j]) + 4}" y="${y + 12}">${num(s.ST[j])}</text>`);
-      } else {
-        const m = r as MorrisResult;
-        parts.push(
-          `<rect x="${left}" y="${y + 2}" width="${scale(m.muStar[j]).toFixed(1)}" height="${rowH - 4}" fill="#08519c"><title>mu* ${num(m.muStar[j])}, sigma ${num(m.sigma[j])}</title></rect>`,
-        );
-        parts.push(`<text x="${left + scale(m.muStar[j]) + 4}" y="${y + 12}">${num(m.muStar[j])}</text>`);
-      }
-    });
+    // Bars from the kit, largest first (whole labels, one scale).
+    const items =
+      report.method === 'sobol'
+        ? r.names.map((name: string, j: number) => {
+            const q = r as SobolResult;
+            return {
+              label: name,
+              value: q.ST[j],
+              inner: q.S1[j],
+              title: `${name}: ST ${num(q.ST[j])} ± ${num(q.ST_conf[j])}, S1 ${num(q.S1[j])} ± ${num(q.S1_conf[j])}`,
+            };
+          })
+        : r.names.map((name: string, j: number) => {
+            const m = r as MorrisResult;
+            return {
+              label: name,
+              value: m.muStar[j],
+              title: `${name}: mu* ${num(m.muStar[j])}, sigma ${num(m.sigma[j])}`,
+            };
+          });
     out.push(
-      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`,
+      barsSvg(outcome, items, {
+        width: 580,
+        limit: items.length,
+        max: report.method === 'sobol' ? 1 : undefined,
+        format: num,
+        titleInside: true,
+      }),
     );
   }
   out.push('</div>');
   if (report.method === 'sobol')
     out.push(
-      '<p class="legend"><span><i style="background:#08519c"></i>first order S1</span> <span><i style="background:#9ecae1"></i>total order ST</span></p>',
+      `<p class="legend"><span><i style="background:${PALETTE[0]}"></i>first order S1</span> <span><i style="background:${PALETTE[5]}"></i>total order ST</span></p>`,
     );
   return out.join('\n');
 }
@@ -293,8 +262,7 @@ export function buildReport(data: ReportData): string {
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
 h1{font-size:20px}h2{font-size:17px;margin-top:32px;border-bottom:1px solid #ddd}h3{font-size:15px}
-svg{font:10px sans-serif;margin:4px}svg .t{font-size:12px;font-weight:600}svg .l{font-size:11px}
-.plot{fill:#fafafa;stroke:#ccc}.ax{stroke:#888}
+svg{margin:4px}
 .grid{display:flex;flex-wrap:wrap;align-items:flex-start}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 .meta td:first-child{color:#666}.bar{width:180px}.bar div{height:10px;background:#d62728}

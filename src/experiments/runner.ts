@@ -114,7 +114,8 @@ export class ChunkRunner {
     const chunkStarted = performance.now();
     // A Simulation reuses preallocated buffers run after run, so the series views are looked up
     // once per chunk rather than once per run (a lookup by name costs as much as a small model).
-    const views = this.variables.map((v) => sim.series(v));
+    let views = this.variables.map((v) => sim.series(v));
+    let viewsOf = sim.time;
 
     for (let k = 0; k < count; k++) {
       if (shouldStop?.()) {
@@ -142,6 +143,12 @@ export class ChunkRunner {
         sim.run();
         modelSeconds += (performance.now() - t0) / 1000;
         const time = sim.time;
+        // A run whose saved times changed (a Vensim FINAL TIME or SAVEPER that depends on the
+        // inputs) has new buffers: look the views up again.
+        if (time !== viewsOf) {
+          views = this.variables.map((v) => sim.series(v));
+          viewsOf = time;
+        }
         for (let o = 0; o < outcomes.length; o++) {
           scalars[o * count + k] = reduceSeries(outcomes[o], views[this.outcomeVariable[o]], time);
         }

@@ -10,10 +10,11 @@ import type { CompiledModel, Model } from '../engine.js';
 import type { ModelGraph } from '../simulate/types.js';
 import type { Variable, GraphicalFunction } from '../model/types.js';
 import type { Expr } from '../equations/ast.js';
-import { parseEquation } from '../equations/parser.js';
+import { parsedEquation } from '../equations/parser.js';
 import { canonicalName } from '../equations/names.js';
 import { type Builtin, findBuiltin } from '../equations/builtins.js';
 import { evalBinary, evaluateBuiltin } from '../compile/initial-value.js';
+import { type LookupTable, makeTable, runtime } from '../simulate/runtime.js';
 
 export type LinkSign = 1 | -1 | 0 | null;
 
@@ -107,27 +108,18 @@ export function findCycles(
 
 class Unknown extends Error {}
 
+/**
+ * A graphical function applied to x with the engine's own lookup (`runtime.lookup`, the function
+ * the generated code's specialised lookups reproduce bit for bit); each table is built once.
+ */
+const tables = new WeakMap<GraphicalFunction, LookupTable>();
 function lookup(gf: GraphicalFunction, x: number): number {
-  const xs = gf.xpts;
-  const ys = gf.ypts;
-  const n = Math.min(xs.length, ys.length);
-  if (!n) throw new Unknown('empty graphical function');
-  if (x <= xs[0]!) {
-    if (gf.type === 'extrapolate' && n > 1)
-      return ys[0]! + ((x - xs[0]!) * (ys[1]! - ys[0]!)) / (xs[1]! - xs[0]! || 1);
-    return ys[0]!;
+  let table = tables.get(gf);
+  if (!table) {
+    table = makeTable(gf.xpts, gf.ypts, gf.type);
+    tables.set(gf, table);
   }
-  if (x >= xs[n - 1]!) {
-    if (gf.type === 'extrapolate' && n > 1) {
-      return ys[n - 1]! + ((x - xs[n - 1]!) * (ys[n - 1]! - ys[n - 2]!)) / (xs[n - 1]! - xs[n - 2]! || 1);
-    }
-    return ys[n - 1]!;
-  }
-  let i = 1;
-  while (xs[i]! < x) i++;
-  if (gf.type === 'discrete') return ys[i - 1]!;
-  const t = (x - xs[i - 1]!) / (xs[i]! - xs[i - 1]! || 1);
-  return ys[i - 1]! + t * (ys[i]! - ys[i - 1]!);
+  return runtime.lookup(table, x);
 }
 
 type Env = (key: string) => number;
@@ -213,7 +205,7 @@ function equationTable(model: Model): { vars: Map<string, Variable>; exprs: Map<
     const key = canonicalName(v.name);
     vars.set(key, v);
     if (v.dimensions?.length || v.elements?.length) exprs.set(key, null);
-    else if (v.eqn?.text.trim()) exprs.set(key, parseEquation(v.eqn.text).expr ?? null);
+    else if (v.eqn?.text.trim()) exprs.set(key, parsedEquation(v.eqn).expr ?? null);
     else exprs.set(key, v.gf ? { kind: 'ref', name: 'time', key: 'time', span: { start: 0, end: 0 } } : null);
   }
   return { vars, exprs };

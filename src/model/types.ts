@@ -140,6 +140,12 @@ export interface SimSpecs {
   method: IntegrationMethod;
   /** The method string as written when it was not one we run (reported as a warning). */
   methodRequested?: string;
+  /**
+   * Variables that set the run's end, step and save interval as it goes (Vensim's FINAL TIME,
+   * TIME STEP and SAVEPER written as equations that change during the run). `stop`, `dt` and
+   * `saveStep` above hold their values at the start.
+   */
+  dynamic?: { stop?: string; dt?: string; saveStep?: string };
   timeUnits?: string;
 }
 

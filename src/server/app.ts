@@ -20,6 +20,11 @@ import type { ViewOptions } from './results-view.js';
 import type { Schema } from './schema.js';
 import { ExperimentService } from './experiments.js';
 import { readCaseData } from './case.js';
+import type { CaseAnswers } from '../case/case-answers.js';
+import type { HeadlineOptions } from '../case/headline.js';
+import { CASE_FILES, CASE_FORECASTS, readCaseForecasts, renameInCaseFolder } from '../case/load.js';
+import { CaseError, formatIssue } from '../case/definition.js';
+import { canonicalName } from '../equations/names.js';
 import {
   alternativePath,
   atomicWrite,
@@ -29,9 +34,6 @@ import {
   RENAMED_HEADER,
   renamesPath,
 } from './save.js';
-import { renameInCaseFolder } from '../case/load.js';
-import { CaseError, formatIssue } from '../case/definition.js';
-import { canonicalName } from '../equations/names.js';
 import { VERSION } from '../version.js';
 import type { EvidenceStore } from '../store/store.js';
 
@@ -65,6 +67,18 @@ export interface ServerOptions {
   modelLimits?: WorkerLimits;
   /** Limits of the worker that runs one experiment. */
   experimentLimits?: WorkerLimits;
+  /**
+   * The opened case's answers, already computed by the caller (`npm start` prints them first),
+   * so the Answers page need not compute them again. Otherwise the first request computes them.
+   */
+  answers?: CaseAnswers;
+  /** The ensemble the answers are computed over (default: the headline's, as npm start prints). */
+  answerOptions?: HeadlineOptions;
+  /**
+   * Start computing the opened case's answers as soon as the server listens (in a worker), so the
+   * Answers page, the landing page, is ready sooner. `interlock serve` asks for it.
+   */
+  precomputeAnswers?: boolean;
 }
 
 export const DEFAULT_MODEL_LIMITS: WorkerLimits = { memoryMb: 512, timeoutMs: 20_000 };
@@ -226,6 +240,9 @@ export class Workbench {
   /** Opened by startServer when `db` is given. */
   evidenceStore?: EvidenceStore;
   private counter = 0;
+  /** Each case model's answers, computed once per state of the files they come from. */
+  private readonly answers = new Map<string, { key: string; value: Promise<unknown> }>();
+  private readonly caseData = new Map<string, { key: string; text: string; value: object | null }>();
 
   constructor(readonly options: ServerOptions = {}) {
     this.root = resolve(options.root ?? process.cwd());
@@ -242,6 +259,83 @@ export class Workbench {
     });
     this.token = options.token;
     if (options.model) this.openFile(locateModel(options.model), 'default');
+    const m = this.models.get('default');
+    if (m && options.answers)
+      this.answers.set('default', { key: this.answersKey(m), value: Promise.resolve(options.answers) });
+  }
+
+  /**
+   * A model's case files as the page reads them, read and checked once per state of the files
+   * (by date and size), since every page load asks for them.
+   */
+  private caseDataOf(
+    m: OpenModel,
+    facts: Parameters<typeof readCaseData>[1] = m.facts,
+    renames = '',
+  ): object | null {
+    const key = m.dir
+      ? [...Object.values(CASE_FILES), m.file ? basename(m.file) : '']
+          .map((f) => {
+            const full = join(m.dir!, f);
+            if (!existsSync(full)) return '-';
+            const st = statSync(full);
+            return `${st.mtimeMs}:${st.size}`;
+          })
+          .join('|') + `#${m.text.length}#${renames}`
+      : '';
+    const known = this.caseData.get(m.id);
+    if (known && known.key === key && known.text === m.text) return known.value;
+    const value = readCaseData(m.dir, facts, this.root);
+    this.caseData.set(m.id, { key, text: m.text, value });
+    return value;
+  }
+
+  /** What a case model's answers depend on: the files loadCase and the headline read, by date and size. */
+  private answersKey(m: OpenModel): string {
+    if (!m.dir) return '';
+    const files = [
+      ...Object.values(CASE_FILES),
+      CASE_FORECASTS,
+      'calibration.json',
+      'calibration/posterior.json',
+      'experiments/thesis.json',
+    ];
+    return files
+      .map((f) => {
+        const full = join(m.dir!, f);
+        if (!existsSync(full)) return '-';
+        const st = statSync(full);
+        return `${st.mtimeMs}:${st.size}`;
+      })
+      .join('|');
+  }
+
+  /** Start computing a case model's answers now; a failure is reported when the page asks. */
+  warmAnswers(m: OpenModel): void {
+    this.caseAnswers(m).catch(() => undefined);
+  }
+
+  /**
+   * A case model's four answers (src/case/case-answers.ts), computed in a worker the first time
+   * and kept while the files they come from are unchanged; null for a model without a case
+   * folder and thesis experiment.
+   */
+  private caseAnswers(m: OpenModel): Promise<unknown> {
+    const isCase =
+      m.dir !== undefined &&
+      m.file !== undefined &&
+      basename(m.file) === CASE_FILES.model &&
+      existsSync(join(m.dir, CASE_FILES.case)) &&
+      existsSync(join(m.dir, 'experiments', 'thesis.json'));
+    if (!isCase) return Promise.resolve(null);
+    const key = this.answersKey(m);
+    const known = this.answers.get(m.id);
+    if (known && known.key === key) return known.value;
+    const value = this.view({ kind: 'answers', dir: m.dir!, options: this.options.answerOptions });
+    // A failure is not kept: the next request tries again.
+    value.catch(() => this.answers.delete(m.id));
+    this.answers.set(m.id, { key, value });
+    return value;
   }
 
   /** Open a model file given by the operator at start (checked on this thread). */
@@ -301,6 +395,8 @@ export class Workbench {
       for (const key of this.models.keys()) {
         if (key !== 'default') {
           this.models.delete(key);
+          this.caseData.delete(key);
+          this.answers.delete(key);
           break;
         }
       }
@@ -372,7 +468,7 @@ export class Workbench {
       const known = renamed.length
         ? { parameters: m.facts.parameters.map((p) => ({ name: back.get(canonicalName(p.name)) ?? p.name })) }
         : m.facts;
-      let caseData: object | null = readCaseData(m.dir, known, this.root);
+      let caseData: object | null = this.caseDataOf(m, known, JSON.stringify(renamed));
       if (this.evidenceStore && m.id === 'default') {
         caseData = { ...(caseData ?? {}), evidence: await this.evidenceStore.exportDocument() };
       }
@@ -387,6 +483,28 @@ export class Workbench {
       });
     }
     if (modelMatch && method === 'PUT') return this.saveModel(req, res, modelMatch[1]!);
+    const caseMatch = /^\/api\/models\/([^/]+)\/(answers|forecasts)$/.exec(path);
+    if (caseMatch && method === 'GET') {
+      checkQuery(url.searchParams, noQuery);
+      const m = this.openModelById(caseMatch[1]!);
+      if (caseMatch[2] === 'answers') return sendJson(res, 200, { answers: await this.caseAnswers(m) });
+      // Q4's scored forecasts, read through src/case (null when the case has none).
+      const file = m.dir ? join(m.dir, CASE_FORECASTS) : undefined;
+      if (!file || !existsSync(file)) return sendJson(res, 200, { forecasts: null });
+      try {
+        return sendJson(res, 200, {
+          file: relative(this.root, file).split(sep).join('/'),
+          forecasts: readCaseForecasts(file),
+        });
+      } catch (err) {
+        if (!(err instanceof CaseError)) throw err;
+        throw new HttpError(
+          422,
+          'the case forecasts file is wrong',
+          err.issues.map((i) => formatIssue({ ...i, file: relative(this.root, i.file) || i.file })),
+        );
+      }
+    }
     const altMatch = /^\/api\/models\/([^/]+)\/alternatives$/.exec(path);
     if (altMatch && method === 'POST') return this.saveAlternative(req, res, altMatch[1]!);
     if (path === '/api/experiments' && method === 'POST') {
@@ -461,6 +579,7 @@ export class Workbench {
         '/api/folders',
       ].includes(path) ||
       modelMatch ||
+      caseMatch ||
       viewMatch ||
       altMatch ||
       expMatch
@@ -738,6 +857,8 @@ export async function startServer(
   options: ServerOptions & { port?: number; host?: string },
 ): Promise<RunningServer> {
   const workbench = new Workbench(options);
+  const first = workbench.models.get('default');
+  if (options.precomputeAnswers && first) workbench.warmAnswers(first);
   if (options.db) {
     // Loaded only when asked for: the store needs the native SQLite module (or pg).
     const { openEvidenceStore } = await import('../store/open.js');

@@ -2,16 +2,15 @@
  * The Calibration page's view of a calibration output folder (`interlock calibrate SPEC --out
  * DIR`, or one date of `--sequence`): per parameter the prior (from the calibration spec the
  * folder names) against the posterior draws on one grid; per data stream the posterior
- * predictive band at each reported estimate with the estimates by source; and the Q4 table
- * (forecast at each date against what was reported later) when the folder has one.
+ * predictive band at each reported estimate with the estimates by source. (Q4, the forecasts at
+ * each date scored against later reports, is the case's: `GET /api/models/{id}/forecasts`.)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseCalibrationSpec, type CalibrationSpec } from '../calibrate/spec.js';
 import {
   CalibrationFolderError,
   isCalibrationFolder,
-  parseCsv,
   readCalibrationFolder,
   readSequence,
 } from '../calibrate/read.js';
@@ -54,42 +53,6 @@ function priorOf(spec: CalibrationSpec | undefined, name: string): DistributionS
     if (scale && scale.kind === 'estimate' && name.startsWith(`scale.${s.name}`)) return scale.prior;
   }
   return undefined;
-}
-
-function readQ4(dirs: string[]): CalibrationView['q4'] {
-  for (const d of dirs) {
-    const json = join(d, 'q4.json');
-    const csv = join(d, 'q4.csv');
-    if (existsSync(json)) {
-      const data = JSON.parse(readFileSync(json, 'utf8')) as unknown;
-      const list = Array.isArray(data) ? data : ((data as { rows?: unknown[] })?.rows ?? []);
-      const records = list.filter((r): r is Record<string, unknown> => !!r && typeof r === 'object');
-      const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
-      return {
-        file: basename(json),
-        columns,
-        rows: records.map((r) =>
-          columns.map((c) => {
-            const v = r[c];
-            return typeof v === 'number' || typeof v === 'string'
-              ? v
-              : v === undefined || v === null
-                ? null
-                : JSON.stringify(v);
-          }),
-        ),
-      };
-    }
-    if (existsSync(csv)) {
-      const [header = [], ...rows] = parseCsv(readFileSync(csv, 'utf8'));
-      return {
-        file: basename(csv),
-        columns: header,
-        rows: rows.map((r) => r.map((c) => (c !== '' && Number.isFinite(Number(c)) ? Number(c) : c))),
-      };
-    }
-  }
-  return null;
 }
 
 /** `dir` is already resolved under `root`; `asOf` picks one date of a sequence folder. */
@@ -186,7 +149,6 @@ export function calibrationView(root: string, dir: string, asOf?: string): Calib
     fans: cal.predictive.fans ?? [],
     levels: cal.predictive.levels ?? [],
     sequence,
-    q4: readQ4([folder, dir]),
   };
 }
 

@@ -15,7 +15,6 @@ export interface CaseDataDocument {
   parameters?: Record<string, unknown>;
   loops?: unknown;
   evidence?: unknown;
-  readme?: string;
 }
 
 /**
@@ -51,6 +50,5 @@ export function readCaseData(
     out.parameters = Object.fromEntries(folder.parameters.map(({ name, ...rest }) => [name, rest]));
   if (folder.loops) out.loops = folder.loops;
   if (folder.evidence) out.evidence = folder.evidence;
-  if (folder.readme) out.readme = folder.readme;
   return out;
 }

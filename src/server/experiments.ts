@@ -29,6 +29,8 @@ import { readCaseData } from './case.js';
 import { BudgetError, resolveBudgets } from '../model/budgets.js';
 import { buildPlan } from '../experiments/plan.js';
 
+import type { ExperimentResult } from '../experiments/view.js';
+
 export interface ExperimentRequest {
   model: string;
   /** An experiment spec file (root-relative), run as the CLI's `explore` runs it. */
@@ -480,7 +482,7 @@ export function summarise(
   output: string,
   requestedThreshold: number | undefined,
   below: boolean,
-) {
+): ExperimentResult {
   const { table, meta } = loadTable(dir);
   const rows = Array.from({ length: table.rows }, (_, i) => i);
   const ok = rows.filter((i) => table.status[i] === STATUS_OK);

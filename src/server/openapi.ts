@@ -86,7 +86,6 @@ const modelDocument: Schema = {
         parameters: { type: 'object' },
         loops: { type: 'object' },
         evidence: { type: 'object' },
-        readme: { type: 'string' },
       },
     },
   },
@@ -212,6 +211,30 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
             '201': { description: 'Saved and opened', ...json({ type: 'object' }) },
             '409': { description: 'Not a model opened from a case folder', ...json(ref('Error')) },
             '422': { description: 'Not XMILE, or the model has errors (located)', ...json(ref('Error')) },
+            ...errors,
+          },
+        },
+      },
+      '/api/models/{id}/answers': {
+        get: {
+          summary:
+            "A case model's four answers from the calibrated, history-matched ensemble (src/case/case-answers.ts) and the headline numbers behind them; computed in a worker on first request, then kept; null for a model without a case and thesis experiment",
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
+          ],
+          responses: { '200': { description: 'OK', ...json({ type: 'object' }) }, ...errors },
+        },
+      },
+      '/api/models/{id}/forecasts': {
+        get: {
+          summary:
+            "Q4: a case's forecasts at each date scored against what was reported later (calibration/q4.json read through src/case); null when the case has none",
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
+          ],
+          responses: {
+            '200': { description: 'OK', ...json({ type: 'object' }) },
+            '422': { description: 'The forecasts file is malformed (located)', ...json(ref('Error')) },
             ...errors,
           },
         },

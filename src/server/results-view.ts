@@ -8,77 +8,14 @@
 import { discover } from '../experiments/discover.js';
 import { compileExpression, ExpressionError } from '../experiments/expr.js';
 import { fanBands, FAN_LABELS, FAN_LEVELS, shownTimes } from '../experiments/fan.js';
-import { analyseRobustness, type PolicyRobustness } from '../experiments/robustness.js';
+import { analyseRobustness } from '../experiments/robustness.js';
+import type { ExploreView, Restriction, ViewOptions } from '../experiments/view.js';
 import { STATUS_OK } from '../experiments/runner.js';
 import { loadTable, readSeries } from '../experiments/store.js';
 import { tableResolver } from '../experiments/discover.js';
 import { spearman } from '../stats/rank.js';
 
-export interface ViewOptions {
-  /** Runs of interest for PRIM, e.g. `troops_m24 > troops_m12`. Default: none (no PRIM). */
-  where?: string;
-  /** PRIM within one policy (its name); default every policy pooled. */
-  policy?: string;
-  /** Satisficing criterion; default the spec's `satisfice`. */
-  satisfice?: string;
-  /** Outcome whose regret is shown (lower is better unless the spec says maximize). */
-  regret?: string;
-  /** Significance level of a PRIM restriction (default 0.05). */
-  alpha?: number;
-}
-
-export interface Restriction {
-  name: string;
-  /** Kept range of a real input, or the categories kept (labels) of a categorical one. */
-  low?: number;
-  high?: number;
-  categories?: string[];
-  full?: [number, number];
-  /** Quasi-p-value (Bryant and Lempert 2010): chance of this density gain with the restriction lifted. */
-  p: number;
-  significant: boolean;
-}
-
-export interface ExploreView {
-  source: {
-    specFile?: string;
-    method: string;
-    seed: number;
-    samples: number;
-    rows: number;
-    completed: number;
-    failed: number;
-    state: string;
-  };
-  policies: string[];
-  uncertainties: string[];
-  outcomes: { name: string; variable: string; reduce: string; series: boolean }[];
-  times: number[];
-  fanLevels: readonly number[];
-  fanLabels: readonly string[];
-  /** Per series outcome, per policy: one [q05..q95] per time in `times`. */
-  fans: { outcome: string; variable: string; policies: number[][][] }[];
-  robustness: { satisfice?: string; regret?: string; policies: PolicyRobustness[] };
-  prim?:
-    | {
-        where: string;
-        policy?: string;
-        runs: number;
-        interest: number;
-        baseRate: number;
-        alpha: number;
-        coverage: number;
-        density: number;
-        mass: number;
-        restrictions: Restriction[];
-        /** False when no restriction is significant: the page shows a warning, not a box. */
-        significant: boolean;
-        trajectory: { coverage: number; density: number }[];
-      }
-    | { where: string; error: string };
-  /** Spearman's rho of each uncertainty with the regret outcome, pooled over policies. */
-  sensitivity?: { outcome: string; rows: { name: string; rho: number }[] };
-}
+export type { ExploreView, Restriction, ViewOptions } from '../experiments/view.js';
 
 export class ViewError extends Error {}
 

@@ -7,10 +7,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { exploreView, ViewError, type ViewOptions } from './results-view.js';
 import { calibrationView, CalibrationFolderError } from './calibration-view.js';
 import { ExpressionError } from '../experiments/expr.js';
+import { loadCase } from '../case/load.js';
+import { computeCaseAnswers } from '../case/case-answers.js';
+import { CaseError, formatIssue } from '../case/definition.js';
+import type { HeadlineOptions } from '../case/headline.js';
 
 export type ViewJob =
   | { kind: 'explore'; dir: string; options: ViewOptions }
-  | { kind: 'calibration'; root: string; dir: string; asOf?: string };
+  | { kind: 'calibration'; root: string; dir: string; asOf?: string }
+  /** A case folder's four answers (src/case/case-answers.ts); null without a thesis experiment. */
+  | { kind: 'answers'; dir: string; options?: HeadlineOptions };
 
 export type ViewAnswer = { ok: true; view: unknown } | { ok: false; message: string };
 
@@ -22,7 +28,9 @@ try {
     view:
       job.kind === 'explore'
         ? exploreView(job.dir, job.options)
-        : calibrationView(job.root, job.dir, job.asOf),
+        : job.kind === 'answers'
+          ? (computeCaseAnswers(loadCase(job.dir), job.options) ?? null)
+          : calibrationView(job.root, job.dir, job.asOf),
   };
 } catch (err) {
   const known =
@@ -33,7 +41,12 @@ try {
       /not an experiment results directory|not an interlock experiments file/.test(err.message));
   answer = {
     ok: false,
-    message: known ? (err as Error).message : `could not read the folder: ${(err as Error).message}`,
+    message:
+      err instanceof CaseError
+        ? err.issues.map(formatIssue).join('; ')
+        : known
+          ? (err as Error).message
+          : `could not read the folder: ${(err as Error).message}`,
   };
 }
 parentPort?.postMessage(answer);

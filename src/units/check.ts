@@ -10,7 +10,7 @@
 import { applyChainOp, chainPrefixSpan, type BinaryOp, type Expr, type Span } from '../equations/ast.js';
 import { type CheckerUnitsName, findBuiltin } from '../equations/builtins.js';
 import { canonicalName, displayName } from '../equations/names.js';
-import { parseEquation, spanText } from '../equations/parser.js';
+import { parsedEquation, spanText } from '../equations/parser.js';
 import { locate } from '../compile/lower.js';
 import type { Diagnostic, Equation, Model, SourceLocation, Variable } from '../model/types.js';
 import { UnitSystem } from './parse.js';
@@ -274,7 +274,7 @@ class UnitChecker {
     if (text.trim() === '' || /^\s*\?+\s*$/.test(text)) return undefined;
     // A list of constants for an array (`1, 2, 3`): numbers, which take any units.
     if (/^[\s\d.eE+,;-]+$/.test(text) && /[,;]/.test(text)) return FREE;
-    const r = parseEquation(text);
+    const r = parsedEquation(eqn);
     if (!r.expr) return undefined;
     this.v = v;
     this.eqn = eqn;

@@ -84,8 +84,16 @@ export const VENSIM_FUNCTIONS: Readonly<Record<string, VensimFunction>> = {
 
 /** The Vensim spelling of a function name as a key of VENSIM_FUNCTIONS. */
 export function functionKey(name: string): string {
-  return name
-    .replace(/[\s_]+/g, ' ')
-    .trim()
-    .toUpperCase();
+  // Asked for every call and every INTEG test of every equation: the answers are kept (bounded).
+  let key = functionKeys.get(name);
+  if (key === undefined) {
+    key = name
+      .replace(/[\s_]+/g, ' ')
+      .trim()
+      .toUpperCase();
+    if (functionKeys.size >= 5_000) functionKeys.clear();
+    if (name.length <= 256) functionKeys.set(name, key);
+  }
+  return key;
 }
+const functionKeys = new Map<string, string>();

@@ -46,6 +46,119 @@ function value(expr: string, extra: string[] = [], o: { stop?: number; dt?: numb
 }
 
 describe('Vensim file structure', () => {
+  it("takes control variables written as equations at their start value, by the engine's evaluator", () => {
+    const text = [
+      '{UTF-8}',
+      'x = Time ~ ~ |',
+      'base year = 2000 ~ Year ~ |',
+      'horizon = 20 ~ Year ~ |',
+      'INITIAL TIME = base year ~ Year ~ |',
+      'FINAL TIME = INITIAL TIME + MAX(horizon, 12) ~ Year ~ |',
+      'TIME STEP = 1 / 2 ^ INTEGER(2.7) ~ Year ~ |',
+      'SAVEPER = TIME STEP * 2 ~ Year ~ |',
+    ].join('\n');
+    const read = readModel(text, { file: 'c.mdl' });
+    expect(read.diagnostics).toEqual([]);
+    expect(read.model!.simSpecs).toMatchObject({ start: 2000, stop: 2020, dt: 0.25, saveStep: 0.5 });
+    const { time, col } = run(text, 'c.mdl');
+    expect(time.slice(0, 3)).toEqual([2000, 2000.5, 2001]);
+    expect(col('x').at(-1)).toBe(2020);
+  });
+
+  it('runs with TIME STEP, SAVEPER and FINAL TIME as they change, as Vensim does', () => {
+    const text = [
+      '{UTF-8}',
+      'growth = INTEG(growth * 0.1, 1) ~ ~ |',
+      'INITIAL TIME = 0 ~ Month ~ |',
+      'FINAL TIME = IF THEN ELSE(Time < 5, 10, 12) ~ Month ~ |',
+      'TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5) ~ Month ~ |',
+      'SAVEPER = IF THEN ELSE(Time < 10, TIME STEP, 2) ~ Month ~ |',
+    ].join('\n');
+    const read = readModel(text, { file: 'c.mdl' });
+    expect(read.diagnostics).toEqual([]);
+    expect(read.model!.simSpecs).toMatchObject({
+      start: 0,
+      stop: 10,
+      dt: 1,
+      dynamic: { stop: 'FINAL TIME', dt: 'TIME STEP', saveStep: 'SAVEPER' },
+    });
+    const { time, col } = run(text, 'c.mdl');
+    // The step from t is TIME STEP at t; a row every SAVEPER (as computed at the last row); the end
+    // is FINAL TIME as computed on the way (12 from t = 5 on).
+    expect(time).toEqual([0, 1, 2, 3, 4, 4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5, 10, 12]);
+    // Euler: 1.1 per step of 1 up to t = 4, then 1.05 per step of 0.5.
+    const g = col('growth');
+    expect(g[4]).toBeCloseTo(1.1 ** 4, 12);
+    expect(g[6]).toBeCloseTo(1.1 ** 4 * 1.05 ** 2, 12);
+    expect(g.at(-1)).toBeCloseTo(1.1 ** 4 * 1.05 ** 16, 12);
+    // A step and a save interval given for the run replace the model's changing ones (FINAL TIME
+    // still changes: 12).
+    const c = compileModel(read.model!).compiled!;
+    const fixed = c.run({ dt: 0.25, saveStep: 1 });
+    expect(Array.from(fixed.time)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(fixed.column('growth')![4]).toBeCloseTo(1.025 ** 16, 12);
+  });
+
+  it('a simulation with a changing FINAL TIME saves the rows of each run, in the same buffers when they fit', () => {
+    const text = [
+      '{UTF-8}',
+      'horizon = 4 ~ ~ |',
+      'level = INTEG(2, 0) ~ ~ |',
+      'INITIAL TIME = 0 ~ ~ |',
+      'FINAL TIME = IF THEN ELSE(level >= 2 * horizon, Time, 100) ~ ~ |',
+      'TIME STEP = 1 ~ ~ |',
+      'SAVEPER = 1 ~ ~ |',
+    ].join('\n');
+    const c = compileModel(readModel(text, { file: 'c.mdl' }).model!).compiled!;
+    const sim = c.simulation({ vars: ['level'] });
+    sim.run();
+    // level = 2 t reaches 2 x 4 at t = 4, where FINAL TIME becomes Time.
+    expect(Array.from(sim.time)).toEqual([0, 1, 2, 3, 4]);
+    const view = sim.series('level');
+    expect(Array.from(view)).toEqual([0, 2, 4, 6, 8]);
+    sim.set(sim.parameterIndex('horizon'), 2);
+    sim.run();
+    expect(Array.from(sim.time)).toEqual([0, 1, 2]);
+    expect(Array.from(sim.series('level'))).toEqual([0, 2, 4]);
+    sim.set(sim.parameterIndex('horizon'), 2.5);
+    const before = sim.series('level');
+    sim.run();
+    // Ends at t = 3 (level 6 >= 5): one row more than the last run, so new buffers; the same
+    // run again saves as many rows and keeps them.
+    expect(Array.from(sim.series('level'))).toEqual([0, 2, 4, 6]);
+    expect(sim.series('level')).not.toBe(before);
+    const kept = sim.series('level');
+    sim.run();
+    expect(sim.series('level')).toBe(kept);
+    expect(Array.from(kept)).toEqual([0, 2, 4, 6]);
+  });
+
+  it('stops a run whose TIME STEP falls to zero with a message naming it and the time', () => {
+    const text = [
+      '{UTF-8}',
+      'x = 1 ~ ~ |',
+      CONTROL(10, 1).replace('TIME STEP = 1', 'TIME STEP = IF THEN ELSE(Time < 2, 1, 0)'),
+    ].join('\n');
+    const c = compileModel(readModel(text, { file: 'c.mdl' }).model!).compiled!;
+    expect(() => c.run()).toThrow(/TIME STEP must stay a positive number during the run; at time 2 it is 0/);
+  });
+
+  it('keeps a changing TIME STEP at its start value where the run cannot follow it, and says why', () => {
+    const text = [
+      '{UTF-8}',
+      'x = DELAY FIXED(Time, 2, 0) ~ ~ |',
+      CONTROL(6, 1).replace('TIME STEP = 1', 'TIME STEP = STEP(-0.5, 4) + 1'),
+    ].join('\n');
+    const read = readModel(text, { file: 'c.mdl' });
+    expect(read.diagnostics).toEqual([]);
+    const c = compileModel(read.model!);
+    const w = c.diagnostics.filter((d) => d.code === 'dynamic-control');
+    expect(w.map((d) => d.variable)).toEqual(['TIME STEP', 'SAVEPER']);
+    expect(w[0]!.message).toMatch(/count whole steps/);
+    expect(w[0]!.line).toBe(5);
+    expect(Array.from(c.compiled!.run().time)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
   it('reads a level with its recovered flows, units, documentation and control variables', () => {
     const text = mdl(
       [
@@ -107,6 +220,29 @@ describe('Vensim file structure', () => {
   it(':NA: is the finite sentinel -2^109', () => {
     expect(value(':NA:')[0]).toBe(VENSIM_NA);
     expect(value('IF THEN ELSE(y = :NA:, 1, 0)', ['y = :NA: ~ ~ |'])[0]).toBe(1);
+  });
+
+  it('reads the view of quoted names holding commas, aliases and arrows', () => {
+    const text = mdl(['a = 1 ~ ~ |', '"b, c" = a ~ ~ |']).replace(
+      '\\\\\\---/// Sketch information',
+      [
+        '\\\\\\---/// Sketch information',
+        'V300',
+        '*View 1',
+        '10,1,a,100,50,40,20,8,3,0,0,0,0,0,0',
+        '10,2,"b, c",200,60,30,10,8,3,0,0,0,0,0,0',
+        '10,3,a,300,70,40,20,8,2,0,3,-1,0,0,0,128-128-128,0-0-0,|12||128-128-128',
+        '1,4,1,2,0,0,0,0,0,64,0,-1--1--1,,1|(150,55)|',
+        '///---\\\\\\',
+      ].join('\n'),
+    );
+    const { model } = run(text);
+    expect(model.view?.elements).toEqual([
+      { kind: 'aux', name: 'a', x: 100, y: 50, width: 80, height: 40 },
+      { kind: 'aux', name: 'b, c', x: 200, y: 60, width: 60, height: 20 },
+      { kind: 'alias', name: 'a', x: 300, y: 70, width: 80, height: 40 },
+    ]);
+    expect(model.view?.connectors).toEqual([{ from: 'a', to: 'b, c' }]);
   });
 
   it('keeps the sketch as a view', () => {

@@ -6,6 +6,7 @@
  * each right-hand side as an engine equation (names quoted, Vensim functions named by their
  * catalogue entries, see functions.ts). Every problem is a diagnostic at FILE:LINE:COL.
  */
+import { type StartValue, startValues } from '../compile/start-values.js';
 import { canonicalName } from '../equations/names.js';
 import type {
   Diagnostic,
@@ -68,6 +69,10 @@ interface VarDef {
 class LineIndex {
   private starts: number[] = [0];
   constructor(text: string) {
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) this.starts.push(i + 1);
@@ -213,7 +218,6 @@ class VensimReader {
       const fv = this.variables.get(key);
       if (fv && fv.kind === 'aux') fv.kind = 'flow';
     }
-    const simSpecs = this.simSpecs(split.settings);
     const dimensions: Dimension[] = [...this.ranges.values()].map((r) => ({
       name: r.name,
       elements: r.elements,
@@ -226,7 +230,7 @@ class VensimReader {
     const model: Model = {
       file: this.file,
       header: { product: 'Vensim' },
-      simSpecs,
+      simSpecs: { start: 0, stop: 0, dt: 1, method: 'euler' },
       dimensions,
       variables,
       graphicalFunctions: [],
@@ -235,6 +239,7 @@ class VensimReader {
       macros,
       units: [],
     };
+    model.simSpecs = this.simSpecs(split.settings, model);
     if (split.sketch) model.view = this.view(split.sketch.text, variables);
     return { model, diagnostics: this.diagnostics };
   }
@@ -452,8 +457,11 @@ class VensimReader {
     const first = defs[0]!;
     const name = first.def.lhs.name;
     const v: Variable = { kind: 'aux', name, loc: this.loc(first.def.lhs.start) };
-    if (first.rec.units) v.units = first.rec.units.replace(/\s*\[[^\]]*\]\s*$/, '').trim() || undefined;
-    if (!v.units) delete v.units;
+    // Set only when there are units, never deleted: with the delete, lowering a Vensim model took
+    // 1.2x to 1.4x the time of the same model read from XMILE (bench/vensim.ts; V8 property access
+    // on objects that lost a property), without it the same time.
+    const units = first.rec.units ? first.rec.units.replace(/\s*\[[^\]]*\]\s*$/, '').trim() : '';
+    if (units) v.units = units;
     if (first.rec.doc) v.doc = first.rec.doc;
     if (dims.length) v.dimensions = dims.map((d) => d.name);
     const size = dims.reduce((n, d) => n * d.elements.length, 1);
@@ -1153,79 +1161,52 @@ class VensimReader {
 
   // ---- control ----
 
-  private constant(key: string, seen = new Set<string>()): number | undefined {
-    const defs = this.defs.get(key);
-    if (!defs || defs.length !== 1 || seen.has(key)) return undefined;
-    const d = defs[0]!.def;
-    if (d.kind !== 'eq') return undefined;
-    seen.add(key);
-    const ev = (e: VExpr): number | undefined => {
-      switch (e.kind) {
-        case 'num':
-          return e.value;
-        case 'unary': {
-          const a = ev(e.arg);
-          return a === undefined ? undefined : e.op === '-' ? -a : e.op === '+' ? a : undefined;
-        }
-        case 'binary': {
-          const a = ev(e.left);
-          const b = ev(e.right);
-          if (a === undefined || b === undefined) return undefined;
-          switch (e.op) {
-            case '+':
-              return a + b;
-            case '-':
-              return a - b;
-            case '*':
-              return a * b;
-            case '/':
-              return a / b;
-            case '^':
-              return a ** b;
-            default:
-              return undefined;
-          }
-        }
-        case 'ref':
-          return e.subs.length ? undefined : this.constant(canonicalName(e.name), seen);
-        default:
-          return undefined;
-      }
-    };
-    return ev(d.rhs);
-  }
-
-  private simSpecs(settings: string[]): Model['simSpecs'] {
-    const get = (name: string, dflt: number): number => {
+  /**
+   * The run's times from the control variables, which are equations in Vensim: each is taken at
+   * its value at the start, computed by the engine's evaluator over the model read so far
+   * (compile/start-values.ts); INITIAL TIME first (at time 0), then the others from it.
+   */
+  private simSpecs(settings: string[], model: Model): Model['simSpecs'] {
+    const varying: string[] = [];
+    const find = (key: string) =>
+      this.variables.get(key) ?? this.extra.find((v) => canonicalName(v.name) === key);
+    const at = (names: string[], start: number) =>
+      startValues(model, names, { start, stop: start, dt: 1 }, find);
+    const get = (values: Map<string, StartValue>, name: string, dflt: number): number => {
       const key = canonicalName(name);
-      const v = this.constant(key);
-      if (v === undefined || !Number.isFinite(v)) {
-        const d = this.defs.get(key)?.[0];
-        if (!d)
-          this.error(
-            'missing-control',
-            `the model does not define ${name}; ${dflt} is used`,
-            0,
-            undefined,
-            'warning',
-          );
-        else if (d.def.kind === 'eq')
-          this.error(
-            'dynamic-control',
-            `${name} is not a constant; only its value at the start can be used (${dflt} if none)`,
-            d.def.lhs.start,
-            name,
-            'warning',
-          );
+      const d = this.defs.get(key)?.[0];
+      if (!d) {
+        this.error(
+          'missing-control',
+          `the model does not define ${name}; ${dflt} is used`,
+          0,
+          undefined,
+          'warning',
+        );
         return dflt;
       }
-      return v;
+      const r = values.get(key);
+      if (r?.value === undefined || !Number.isFinite(r.value) || r.value === VENSIM_NA) {
+        this.error(
+          'dynamic-control',
+          `${name} has no value before the run starts; ${dflt} is used`,
+          d.def.lhs.start,
+          name,
+          'warning',
+        );
+        return dflt;
+      }
+      // A control that changes during the run sets the run as it goes (compile decides whether
+      // it can; INITIAL TIME counts only at the start, as in Vensim).
+      if (r.varies && name !== 'INITIAL TIME') varying.push(name);
+      return r.value;
     };
-    const start = get('INITIAL TIME', 0);
-    const stop = get('FINAL TIME', 100);
-    const dt = get('TIME STEP', 1);
+    const start = get(at(['INITIAL TIME'], 0), 'INITIAL TIME', 0);
+    const rest = at(['FINAL TIME', 'TIME STEP', 'SAVEPER'], start);
+    const stop = get(rest, 'FINAL TIME', 100);
+    const dt = get(rest, 'TIME STEP', 1);
     const saveKey = canonicalName('SAVEPER');
-    const saveStep = this.defs.has(saveKey) ? get('SAVEPER', dt) : dt;
+    const saveStep = this.defs.has(saveKey) ? get(rest, 'SAVEPER', dt) : dt;
     let method: IntegrationMethod = 'euler';
     for (const s of settings) {
       const m = /^15:(-?\d+),(-?\d+),(-?\d+),(-?\d+)/.exec(s);
@@ -1239,6 +1220,13 @@ class VensimReader {
       ?.rec.units.replace(/\s*\[[^\]]*\]\s*$/, '')
       .trim();
     const specs: Model['simSpecs'] = { start, stop, dt, saveStep, method };
+    if (varying.length) {
+      const name = (n: string) => this.defs.get(canonicalName(n))![0]!.def.lhs.name;
+      specs.dynamic = {};
+      if (varying.includes('FINAL TIME')) specs.dynamic.stop = name('FINAL TIME');
+      if (varying.includes('TIME STEP')) specs.dynamic.dt = name('TIME STEP');
+      if (varying.includes('SAVEPER')) specs.dynamic.saveStep = name('SAVEPER');
+    }
     if (tu) specs.timeUnits = tu;
     if (!(dt > 0)) {
       this.error(
@@ -1436,7 +1424,9 @@ class VensimReader {
         viewNo++;
         continue;
       }
-      const f = line.split(',');
+      // Only variables (type 10) and arrows (type 1) are read, and only their first fields.
+      if (!line.startsWith('10,') && !line.startsWith('1,')) continue;
+      const f = leadingFields(line, 9);
       if (f[0] === '10' && f.length >= 7) {
         let name = f[2]!;
         if (name.startsWith('"')) {
@@ -1469,6 +1459,33 @@ class VensimReader {
     }
     return view;
   }
+}
+
+/**
+ * The first `n` comma-separated fields of a sketch line (fewer when the line has fewer), without
+ * splitting the rest; a field that opens a quoted name runs to its closing quote, commas included,
+ * and is then followed by the fields after it.
+ */
+function leadingFields(line: string, n: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (out.length < n && i <= line.length) {
+    let j = line.indexOf(',', i);
+    if (line.charCodeAt(i) === 34) {
+      // A quoted name: its end is the first quote not escaped by a backslash.
+      let q = i + 1;
+      for (;;) {
+        q = line.indexOf('"', q);
+        if (q < 0 || line.charCodeAt(q - 1) !== 92) break;
+        q++;
+      }
+      if (q > 0) j = line.indexOf(',', q);
+    }
+    if (j < 0) j = line.length;
+    out.push(line.slice(i, j));
+    i = j + 1;
+  }
+  return out;
 }
 
 class PrintError extends Error {

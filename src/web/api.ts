@@ -1,4 +1,6 @@
 /** The server's JSON API as the page sees it (see /api/openapi.json). */
+import type { CaseAnswers } from '../case/answers.js';
+import type { CaseForecasts } from '../case/analysis.js';
 
 export interface Diagnostic {
   severity: 'error' | 'warning' | 'info';
@@ -42,7 +44,6 @@ export interface CaseData {
   parameters?: Record<string, ParameterSource>;
   loops?: unknown;
   evidence?: Record<string, unknown>;
-  readme?: string;
   [problem: string]: unknown;
 }
 
@@ -168,6 +169,14 @@ export const api = {
     ),
   calibration: <T>(path: string, asOf?: string) =>
     call<T>(`/api/calibration?path=${encodeURIComponent(path)}${asOf ? `&asof=${asOf}` : ''}`),
+  /** The case's four answers from the calibrated ensemble (null: not a case with a thesis experiment). */
+  answers: (model: string) =>
+    call<{ answers: CaseAnswers | null }>(`/api/models/${encodeURIComponent(model)}/answers`),
+  /** Q4's scored forecasts of the case (null: none computed). */
+  forecasts: (model: string) =>
+    call<{ forecasts: CaseForecasts | null; file?: string }>(
+      `/api/models/${encodeURIComponent(model)}/forecasts`,
+    ),
   stopExperiment: <T>(id: string) =>
     call<T>(`/api/experiments/${encodeURIComponent(id)}`, { method: 'DELETE' }),
 };

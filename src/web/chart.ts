@@ -171,6 +171,8 @@ export class LineChart {
   private axesKey = '';
   private frame?: Frame;
   private lines: Line[] = [];
+  /** The baseline arrays and axes the baseline path was last drawn for (see `update`). */
+  private behindDrawn?: { x: ArrayLike<number>; y: ArrayLike<number>; axes: string };
 
   constructor(
     readonly title: string,
@@ -252,8 +254,12 @@ export class LineChart {
       .join(' | ')}`;
   }
 
-  /** Redraw with these lines over these bands, and `baseline` (grey) under all of them. */
-  update(lines: Line[], bands: Band[] = [], baseline?: Line): void {
+  /**
+   * Redraw with these lines over these bands, and `baseline` (grey) under all of them. With
+   * `baselineFixed`, the caller promises the baseline's arrays do not change while they are the
+   * same arrays: its path is then drawn again only when the axes change.
+   */
+  update(lines: Line[], bands: Band[] = [], baseline?: Line, baselineFixed = false): void {
     this.lines = baseline ? [...lines, baseline] : lines;
     // The kit's domains: y rounded out to whole ticks, so while a slider moves the axes change
     // only when the data crosses a tick.
@@ -273,7 +279,19 @@ export class LineChart {
         xLabel: this.xLabel,
       });
     }
-    this.behind.setAttribute('d', baseline ? linePath(baseline.x, baseline.y, f) : '');
+    const drawn = this.behindDrawn;
+    if (
+      !baselineFixed ||
+      !baseline ||
+      !drawn ||
+      drawn.x !== baseline.x ||
+      drawn.y !== baseline.y ||
+      drawn.axes !== axesKey
+    ) {
+      this.behind.setAttribute('d', baseline ? linePath(baseline.x, baseline.y, f) : '');
+      this.behindDrawn =
+        baseline && baselineFixed ? { x: baseline.x, y: baseline.y, axes: axesKey } : undefined;
+    }
     while (this.bandEls.length < bands.length) {
       const p = s('path', { class: 'band' });
       this.plot.insertBefore(p, this.plot.firstChild);

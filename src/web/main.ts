@@ -6,14 +6,6 @@ import './style.css';
 import { api, ApiError } from './api.js';
 import { h, notice } from './dom.js';
 import { openWorkspace, WorkspaceError, type Workspace } from './workspace.js';
-import { renderSimulate } from './pages/simulate.js';
-import { renderModel } from './pages/model.js';
-import { renderCompare } from './pages/compare.js';
-import { renderEvidence } from './pages/evidence.js';
-import { renderExplore } from './pages/explore.js';
-import { renderClaims } from './claims.js';
-import { renderAnswers } from './pages/answers.js';
-import { renderCalibration } from './pages/calibration.js';
 
 declare global {
   interface Window {
@@ -24,15 +16,31 @@ declare global {
 
 export type Page = (ws: Workspace, root: HTMLElement) => (() => void) | void;
 
-const PAGES: { id: string; title: string; render: Page }[] = [
-  { id: 'answers', title: 'Answers', render: renderAnswers },
-  { id: 'model', title: 'Model', render: renderModel },
-  { id: 'simulate', title: 'Simulate', render: renderSimulate },
-  { id: 'compare', title: 'Compare', render: renderCompare },
-  { id: 'explore', title: 'Explore', render: renderExplore },
-  { id: 'calibration', title: 'Calibration', render: renderCalibration },
-  { id: 'evidence', title: 'Evidence', render: renderEvidence },
-  { id: 'claims', title: 'Claims', render: renderClaims },
+/**
+ * Each page is its own chunk, fetched when first opened: the first load parses the engine and
+ * the page it shows, not the diagram, the editor and the analysis pages as well.
+ */
+const PAGES: { id: string; title: string; load: () => Promise<Page> }[] = [
+  { id: 'answers', title: 'Answers', load: () => import('./pages/answers.js').then((m) => m.renderAnswers) },
+  { id: 'model', title: 'Model', load: () => import('./pages/model.js').then((m) => m.renderModel) },
+  {
+    id: 'simulate',
+    title: 'Simulate',
+    load: () => import('./pages/simulate.js').then((m) => m.renderSimulate),
+  },
+  { id: 'compare', title: 'Compare', load: () => import('./pages/compare.js').then((m) => m.renderCompare) },
+  { id: 'explore', title: 'Explore', load: () => import('./pages/explore.js').then((m) => m.renderExplore) },
+  {
+    id: 'calibration',
+    title: 'Calibration',
+    load: () => import('./pages/calibration.js').then((m) => m.renderCalibration),
+  },
+  {
+    id: 'evidence',
+    title: 'Evidence',
+    load: () => import('./pages/evidence.js').then((m) => m.renderEvidence),
+  },
+  { id: 'claims', title: 'Claims', load: () => import('./claims.js').then((m) => m.renderClaims) },
 ];
 
 const main = document.getElementById('page') as HTMLElement;
@@ -122,11 +130,19 @@ function describe(err: unknown): string {
   return (err as Error)?.message ?? String(err);
 }
 
+/** Counts navigations, so that only the latest one draws its page. */
+let shows = 0;
+
 async function show(): Promise<void> {
+  const ticket = ++shows;
   const { page, model } = route();
   renderNav(page, model);
   if (cleanup) cleanup();
   cleanup = undefined;
+  const entry = PAGES.find((p) => p.id === page)!;
+  // The page's code is fetched while the model is (both on the first load).
+  const pageCode = entry.load();
+  pageCode.catch(() => undefined);
   if (model !== loadedId || !ws) {
     main.replaceChildren(notice('Loading the model...'));
     try {
@@ -158,12 +174,20 @@ async function show(): Promise<void> {
       return;
     }
   }
-  const entry = PAGES.find((p) => p.id === page)!;
+  let render: Page;
+  try {
+    render = await pageCode;
+  } catch (err) {
+    main.replaceChildren(notice(`This page could not be loaded: ${describe(err)}`, 'error'));
+    return;
+  }
+  // Another navigation happened while this page's code or model was loading.
+  if (ticket !== shows || !ws) return;
   main.replaceChildren();
   main.setAttribute('aria-label', entry.title);
   try {
     const t0 = performance.now();
-    cleanup = entry.render(ws, main);
+    cleanup = render(ws, main);
     if (window.__interlockLoad && !window.__interlockLoad.renderMs) {
       window.__interlockLoad.renderMs = performance.now() - t0;
       // Milliseconds since navigation start at which the first page was drawn.

@@ -15,6 +15,7 @@ import {
   evidenceRows,
   loadCalibrationFile,
   RELIABILITY_SCALE,
+  shareBriefings,
 } from '../../src/calibrate/load.js';
 import { posteriorCsv } from '../../src/calibrate/output.js';
 import { parseSequence } from '../../src/calibrate/sequence.js';
@@ -119,6 +120,21 @@ describe('evidence streams', () => {
     const b = { ...first, id: 'b', value: 1100, briefing: 'b-1' };
     expect(duplicateKey(a)).toBe(duplicateKey(b));
     expect(duplicateKey(first)).not.toBe(duplicateKey({ ...first, value: 1100 }));
+  });
+
+  it('a briefing that feeds several streams counts once in all: each of its k rows weighs 1/k', () => {
+    const briefed = structuredClone(doc);
+    for (const e of briefed.estimates) if (e.id === 'est-1' || e.id === 'est-2') e.briefing = 'b-1';
+    const first = evidenceRows(briefed, stream, 0, toTime, []);
+    const second = evidenceRows(briefed, stream, 1, toTime, []).filter((r) => r.id === 'est-1');
+    const rows = [...first, ...second];
+    shareBriefings(rows);
+    // Within a stream est-2 repeats est-1's briefing and is dropped; across the two streams the
+    // briefing's two rows weigh a half each.
+    expect(first.some((r) => r.id === 'est-2')).toBe(false);
+    const weights = rows.filter((r) => r.briefing === 'b-1').map((r) => r.weight);
+    expect(weights).toEqual([0.5, 0.5]);
+    expect(rows.filter((r) => r.briefing === undefined).every((r) => r.weight === undefined)).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answersFromHeadline, behaviourSummary, q4Answer } from '../../src/case/answers.js';
+import { answersFromHeadline, behaviourSummary, growthVerdict, q4Answer } from '../../src/case/answers.js';
 import type { CaseForecasts } from '../../src/case/analysis.js';
 import type { ForecastSummary } from '../../src/calibrate/forecast.js';
 import { HEADLINE_DEFAULTS, type HeadlineResult, type PolicyHeadline } from '../../src/case/headline.js';
@@ -37,7 +37,8 @@ describe('answersFromHeadline', () => {
     expect(q1.answer).toContain(`in ${Math.round((25 / 64) * 100)}% of 64 sampled futures`);
     expect(q1.answer).toContain(`(95% interval ${Math.round(lo * 100)}%-${Math.round(hi * 100)}%)`);
     expect(q1.answer).toContain('9,567 troops');
-    expect(q1.answer.startsWith('In a large minority')).toBe(true);
+    // 39% with an interval reaching above one half: no verdict either way.
+    expect(q1.answer.startsWith('In a large share of futures, not distinguishable from half')).toBe(true);
     expect(q1.claims).toEqual(['C4', 'C14', 'C15']);
   });
   it('names the best policy in Q2 and ranks all by growth', () => {
@@ -50,6 +51,15 @@ describe('answersFromHeadline', () => {
   it('states the recurring restriction in Q3 and leaves Q4 pending', () => {
     expect(answers.find((a) => a.id === 'Q3')!.answer).toContain('russian losses at full tempo above 1,235');
     expect(answers.find((a) => a.id === 'Q4')!.status).toBe('pending');
+  });
+});
+
+describe('growthVerdict', () => {
+  it('gives a verdict only where the interval allows one', () => {
+    expect(growthVerdict([0.55, 0.7])).toBe('Yes, in most futures');
+    expect(growthVerdict([0.05, 0.2])).toBe('Rarely');
+    expect(growthVerdict([0.2, 0.45])).toBe('In a minority of futures');
+    expect(growthVerdict([0.44, 0.6])).toMatch(/not distinguishable from half/);
   });
 });
 
@@ -86,6 +96,10 @@ describe('q4Answer', () => {
     );
     expect(q4Answer(forecasts(summary({ crpsModel: 0.6 })))).toMatch(/^In direction, but not in size/);
     expect(q4Answer(forecasts(summary({ anticipated: 0.4 })))).toMatch(/^No:/);
+    // Above the analysts only because above everything: a bias, not foresight.
+    expect(q4Answer(forecasts(summary({ crpsModel: 0.6, overshot: 0.9 })))).toMatch(
+      /^Not by this model: its forecasts were biased high/,
+    );
     const text = q4Answer(forecasts(summary({})));
     expect(text).toContain('the later report was higher in 80% of them');
     expect(text).toContain('model 0.3, analysts’ latest figure 0.5');

@@ -224,7 +224,7 @@ describe.skipIf(!available)('the workbench for a policy analyst (Chromium)', () 
     await expect.poll(() => page.locator('#exp-prim').textContent()).toMatch(/0 of 16 runs|No box/);
   });
 
-  it('Calibration: prior against posterior, the predictive band over the figures by source, Q4', async () => {
+  it('Calibration: Q4 by date, the case posterior, prior against posterior and the predictive band', async () => {
     await open('calibration?model=default');
     await page.locator('#cal-folder').waitFor();
     await page.locator(`#cal-folder option[value="${CALIBRATION}"]`).waitFor({ state: 'attached' });
@@ -239,7 +239,19 @@ describe.skipIf(!available)('the workbench for a policy analyst (Chromium)', () 
     expect(await figures.first().textContent()).toMatch(/prior \(uniform\)/);
     expect(await page.locator('#cal-streams figure').count()).toBe(5);
     expect(await page.locator('#cal-streams figure').first().textContent()).toMatch(/src-/);
-    expect(await page.locator('#cal-q4').textContent()).toMatch(/Not computed/);
+    // Q4, the case's: one row per forecast date and the total; a date opens onto its forecasts.
+    const q4 = JSON.parse(
+      readFileSync(join(REPO, 'models/north-korea-russia/calibration/q4.json'), 'utf8'),
+    ) as { steps: { asOf: string; rows: unknown[] }[] };
+    const dates = page.locator('#q4-table > tbody > tr:not(.q4-detail)');
+    expect(await dates.count()).toBe(q4.steps.length + 1);
+    expect(await dates.last().locator('td').nth(1).textContent()).toBe(
+      count(q4.steps.reduce((n, st) => n + st.rows.length, 0)),
+    );
+    await page.click(`#q4-table button:text-is("${q4.steps[0]!.asOf}")`);
+    const opened = page.locator(`#q4-date-${q4.steps[0]!.asOf} table tbody tr`);
+    expect(await opened.count()).toBe(q4.steps[0]!.rows.length);
+    expect(await page.locator('#cal-case-table tbody tr').count()).toBeGreaterThan(5);
     await page.screenshot({ path: join(SHOTS, 'calibration.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     expect(await unreachable(page)).toEqual([]);

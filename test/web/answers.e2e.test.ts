@@ -1,6 +1,7 @@
 /**
- * End-to-end: the landing page answers first (the case's questions with one run per policy), a
- * plain model gets a summary of its behaviour; accessibility checked with axe-core.
+ * End-to-end: the landing page answers first (the case's four questions answered from the
+ * calibrated ensemble, the same answers npm start prints, with the numbers per policy), a plain
+ * model gets a summary of its behaviour; accessibility checked with axe-core.
  * Skips (saying why) when /usr/bin/chromium is absent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { haveChromium, openSession, REPO, type Session } from './browser.js';
+import { CASE_MODEL, haveChromium, openSession, REPO, type Session } from './browser.js';
+import { computeCaseAnswers, type CaseAnswers } from '../../src/case/case-answers.js';
+import { loadCase } from '../../src/case/load.js';
+import { formatShare, formatShareInterval } from '../../src/format/number.js';
 import { seriousViolations } from './a11y.js';
 
 const available = haveChromium();
@@ -21,31 +25,53 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/population.xmile', import.meta
 describe.skipIf(!available)('the answer page (Chromium)', () => {
   let s: Session;
   let page: Page;
+  let computed: CaseAnswers;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    s = await openSession();
+    // A small ensemble (the server is given it as npm start gives its own), so the test is quick.
+    computed = computeCaseAnswers(loadCase(CASE_MODEL), {
+      samples: 32,
+      seed: 3,
+      seeds: 2,
+      minRecurrence: 2,
+    })!;
+    s = await openSession({ server: { answers: computed } });
     page = s.page;
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await s?.close();
   });
 
-  it('opens on the four questions with a run per policy, troops as whole numbers', async () => {
+  it('opens on the four answers from the ensemble, with the numbers per policy and links', async () => {
     await page.goto(s.server.url);
-    await page.locator('#answer-q1 table').waitFor();
+    await page.locator('#answer-q1 .answer-text').waitFor();
     expect(await page.locator('nav a[aria-current=page]').textContent()).toBe('Answers');
     expect(await page.locator('section.answer h3').allTextContents()).toHaveLength(4);
-    const rows = page.locator('#answer-q1 tbody tr');
-    // One row per policy of the case (scenarios.json).
+    // Each answer is the library's sentence, word for word.
+    expect(await page.locator('section.answer .answer-text').allTextContents()).toEqual(
+      computed.answers.map((a) => a.answer),
+    );
+    // One row per policy of the case (scenarios.json), with the share and its interval.
     const policies = Object.keys(
       JSON.parse(readFileSync(join(REPO, 'models/north-korea-russia/scenarios.json'), 'utf8')) as object,
     ).length;
+    const rows = page.locator('#answers-policies tbody tr');
     expect(await rows.count()).toBe(policies);
-    const cells = await page.locator('#answer-q1 tbody tr.baseline td').allTextContents();
-    expect(cells[0]).toMatch(/^\d{1,3}(,\d{3})*$/);
+    const base = computed.headline.policies.find((p) => p.policy === computed.headline.baseline)!;
+    const baseRow = rows.filter({ hasText: '(the baseline)' });
+    const cells = await baseRow.locator('td').allTextContents();
+    expect(cells[1]).toBe(formatShare(base.growing));
+    expect(cells[2]).toBe(formatShareInterval(base.interval[0], base.interval[1]));
+    expect(cells[3]).toMatch(/^(< 1|\d{1,3}(,\d{3})*)$/);
     expect((await page.locator('#answer-q1 a.claim').allTextContents()).join(' ')).toBe('C4 C14 C15');
+    // What is behind each answer: links to the pages, for this model.
+    const q4Links = await page
+      .locator('#answer-q4 a:not(.claim)')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(q4Links).toContain('#/calibration?model=default');
+    expect(await page.locator('#answers-rests-on li').count()).toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: join(SHOTS, 'answers.png'), fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     expect(s.errors).toEqual([]);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../src/server/app.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server/app.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,9 +39,12 @@ export interface Session {
 }
 
 /** A browser on a fresh server: the case model under the repository by default, or `model` under `root`. */
-export async function openSession(options: { model?: string; root?: string } = {}): Promise<Session> {
+export async function openSession(
+  options: { model?: string; root?: string; server?: Partial<ServerOptions> } = {},
+): Promise<Session> {
   ensureWebBuild();
   const server = await startServer({
+    ...options.server,
     model: options.model ?? CASE_MODEL,
     root: options.root ?? REPO,
     port: 0,

@@ -100,6 +100,21 @@ describe('linkSign', () => {
   it('applies a graphical function to the equation (a falling table gives a negative link)', () => {
     expect(linkSign(m, 'crowding', 'effect', at)).toBe(-1);
   });
+  it("reads graphical functions with the engine's lookup: flat beyond the ends unless extrapolating", () => {
+    const table = { xpts: [0, 1, 2], ypts: [0, 1, 3] };
+    const g = model([
+      { kind: 'aux', name: 'x', eqn: { text: '5' } },
+      { kind: 'aux', name: 'flat', eqn: { text: 'x' }, gf: { type: 'continuous', ...table } },
+      { kind: 'aux', name: 'extra', eqn: { text: 'x' }, gf: { type: 'extrapolate', ...table } },
+      { kind: 'aux', name: 'steps', eqn: { text: 'x' }, gf: { type: 'discrete', ...table } },
+    ]);
+    // x = 5 is past the last point: a continuous table holds 3, an extrapolating one keeps rising.
+    expect(linkSign(g, 'x', 'flat', () => 5)).toBe(0);
+    expect(linkSign(g, 'x', 'extra', () => 5)).toBe(1);
+    // x = 1.5 inside a discrete table: a step function, flat between its points.
+    expect(linkSign(g, 'x', 'steps', () => 1.5)).toBe(0);
+    expect(linkSign(g, 'x', 'flat', () => 1.5)).toBe(1);
+  });
   it('reports unknown for unsupported functions and zero for an inactive branch', () => {
     expect(linkSign(m, 'Population', 'mystery', at)).toBeNull();
     expect(linkSign(m, 'Population', 'gate', at)).toBe(0);

@@ -91,6 +91,30 @@ describe('workbench server', () => {
     expect(Object.keys(m.case.scenarios)).toEqual(['crowded']);
   });
 
+  it('reads the case files again when they change, and sends no README', async () => {
+    const file = join(root, 'case', 'scenarios.json');
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(join(root, 'case', 'README.md'), '# a case\n');
+    try {
+      const first = (await raw('GET', '/api/models/default')).json() as { case: Record<string, unknown> };
+      expect(first.case.readme).toBeUndefined();
+      writeFileSync(
+        file,
+        JSON.stringify({
+          crowded: { description: 'small capacity', overrides: { capacity: 300 } },
+          roomy: { description: 'large capacity', overrides: { capacity: 1900 } },
+        }),
+      );
+      const second = (await raw('GET', '/api/models/default')).json() as { case: { scenarios: object } };
+      expect(Object.keys(second.case.scenarios)).toEqual(['crowded', 'roomy']);
+    } finally {
+      writeFileSync(file, before);
+      rmSync(join(root, 'case', 'README.md'), { force: true });
+    }
+    const third = (await raw('GET', '/api/models/default')).json() as { case: { scenarios: object } };
+    expect(Object.keys(third.case.scenarios)).toEqual(['crowded']);
+  });
+
   it('lists model files under the root only', async () => {
     const res = await raw('GET', '/api/models');
     const body = res.json() as { files: string[]; models: { id: string }[] };

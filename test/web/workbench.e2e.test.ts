@@ -3,11 +3,12 @@
  * Skips (saying why) when /usr/bin/chromium is absent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { haveChromium, openSession, REPO, type Session } from './browser.js';
+import { seriousViolations } from './a11y.js';
 
 const available = haveChromium();
 if (!available) {
@@ -90,7 +91,7 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
   it('every form control on Simulate and Explore has a label', async () => {
     for (const route of ['simulate?model=default', 'explore?model=default']) {
       await open(route);
-      await page.locator('main select, main input').first().waitFor();
+      await page.locator('main select:visible, main input:visible').first().waitFor();
       const unlabelled = await page.evaluate(() =>
         [...document.querySelectorAll('input, select, textarea')]
           .filter((el) => {
@@ -189,6 +190,22 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     expect(
       await page.locator('#compare-charts figure').first().locator('path.line').count(),
     ).toBeGreaterThanOrEqual(scenarios);
+    // Calendar dates on the time axis and in the table's heading, as on Simulate (case.json's start date).
+    const ticks = await page.locator('#compare-charts figure').first().locator('svg text').allTextContents();
+    expect(ticks.some((t) => /^[A-Z][a-z]{2} \d{4}$/.test(t))).toBe(true);
+    expect(await page.locator('h3', { hasText: 'End values' }).textContent()).toMatch(
+      /\(([A-Z][a-z]{2} \d{4})\)/,
+    );
+    // No two policies look alike: past the palette's seven colours, lines are dashed.
+    const styles = await page
+      .locator('#compare-charts figure')
+      .first()
+      .locator('path.line')
+      .evaluateAll((ps) =>
+        ps.map((p) => `${p.getAttribute('stroke')}|${p.getAttribute('stroke-dasharray') ?? ''}`),
+      );
+    expect(new Set(styles).size).toBe(styles.length);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('Evidence: the competing-hypotheses matrix with scores, and estimate timelines', async () => {
@@ -196,13 +213,23 @@ describe.skipIf(!available)('browser workbench (Chromium)', () => {
     await page.locator('table.matrix').first().waitFor();
     expect(await page.locator('table.matrix td.c').count()).toBeGreaterThan(4);
     expect(await page.locator('table.matrix').first().textContent()).toContain('weighted inconsistency');
+    // Hypotheses and evidence are written whole (a header cut mid-word hides what is rated).
+    const ev = JSON.parse(readFileSync(join(REPO, 'models/north-korea-russia/evidence.json'), 'utf8')) as {
+      hypothesisSets: { hypotheses: { id: string; text: string }[] }[];
+    };
+    const first = ev.hypothesisSets[0]!.hypotheses.find((x) => x.id === 'H1')!;
+    expect(await page.locator('table.matrix').first().locator('thead').textContent()).toContain(first.text);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('tab', { name: 'Estimate timelines' }).click();
     await page.locator('#timeline-table').waitFor();
     expect(await page.locator('#evidence-body svg circle').count()).toBeGreaterThan(0);
+    expect(await seriousViolations(page), 'timelines').toEqual([]);
     await page.getByRole('tab', { name: 'Forecasts and calibration' }).click();
     await page.locator('#calibration-table').waitFor();
+    expect(await seriousViolations(page), 'forecasts').toEqual([]);
     await page.getByRole('tab', { name: 'Sources' }).click();
     expect(await page.locator('#sources-table .grade').count()).toBeGreaterThan(0);
+    expect(await seriousViolations(page), 'sources').toEqual([]);
   });
 
   it('Explore on a model without experiment specs: a Latin hypercube over its ranges', async () => {

@@ -42,11 +42,13 @@ export const KEPT_DRAWS = 1000;
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /**
- * The model with the calibrated parameters' values blanked: what a posterior depends on (their
- * defaults are set from the posterior itself, so they cannot be part of its key).
+ * The model with the calibrated parameters' values blanked, its documentation and diagram left
+ * out: what a posterior depends on (the calibrated defaults are set from the posterior itself, so
+ * they cannot be part of its key).
  */
 export function modelKey(modelText: string, calibrated: readonly string[]): string {
-  let text = modelText;
+  // Documentation and the diagram do not change a result: a reworded doc keeps the key.
+  let text = modelText.replace(/<doc>[\s\S]*?<\/doc>/g, '').replace(/<views>[\s\S]*?<\/views>/g, '');
   for (const name of calibrated) {
     text = text.replace(
       new RegExp(`(<aux name="${name}">[\\s\\S]*?<eqn>)[^<]*(</eqn>)`),

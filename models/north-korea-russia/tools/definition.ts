@@ -150,6 +150,18 @@ const stock = (
 
 const RF = 'reported-figures.md';
 
+/**
+ * The soft minimum of two non-negative quantities of the same units, as an equation:
+ * scale x ((a / scale)^-k + (b / scale)^-k)^(-1/k) with k = soft_minimum_sharpness. It is 0 when
+ * either term is 0 and 2^(-1/k) of the two where they are equal; `scale` (a positive
+ * constant of the same units) only keeps the powers dimensionless. The one definition of every
+ * soft minimum of the model.
+ */
+function softMin(a: string, b: string, scale: string): string {
+  const term = (x: string) => `(${x} / ${scale}) ^ (-soft_minimum_sharpness)`;
+  return `${scale} * (${term(a)} + ${term(b)}) ^ (-1 / soft_minimum_sharpness)`;
+}
+
 export const MODEL_NAME =
   'North Korean troops for Russia: the interlock of fates (case model, second edition)';
 /**
@@ -167,8 +179,8 @@ export const SWITCHES: Record<string, { 0: string; 1: string }> = {
     1: 'down payment: each casualty itself earns the claim (the seed, C11)',
   },
   c11_value_saturates: {
-    0: 'linear: every credit of claim is worth the same and pulls help in proportion',
-    1: 'saturating: the more claim is outstanding, the less the next credit buys',
+    0: 'linear: every credit of claim is worth the same to Kim however long it waits',
+    1: 'saturating: the longer the backlog of claim, the less the next credit is worth to Kim',
   },
 };
 
@@ -291,10 +303,11 @@ const T: Spec[] = [
     ['C7'],
     {
       kind: 'assumption',
-      source: 'Assumed: small against the gap (a few percent of it).',
-      range: [500, 2000],
-      estimation: 'deep',
+      source: 'A numerical choice, not an uncertainty: small against the gap (a few percent of it).',
+      range: [1250, 1250],
+      estimation: 'fixed',
     },
+    1250,
   ),
   constant(
     'russia',
@@ -346,9 +359,13 @@ const T: Spec[] = [
   flow(
     'russia',
     'russian_recruitment',
-    'russian_recruitment_sought * russian_unreplaced_losses / (russian_unreplaced_losses + russian_recruitment_sought * minimum_replacement_time)',
+    softMin(
+      'russian_recruitment_sought',
+      'russian_unreplaced_losses / minimum_replacement_time',
+      'russian_recruitment_capacity',
+    ),
     'people/month',
-    'Recruits filling the gap: what Russia seeks, smoothly limited by what the gap holds (never more than gap / minimum replacement time), so the stock cannot go negative (C7).',
+    'Recruits filling the gap: the soft minimum of what Russia seeks and what the gap holds (gap / minimum replacement time), so recruitment meets what is sought while there are losses to replace and the stock cannot go negative (C7).',
     ['C7'],
   ),
   constant(
@@ -407,9 +424,9 @@ const T: Spec[] = [
   aux(
     'russia',
     'mobilisation_level',
-    'mobilisation_pressure ^ pressure_response_steepness / (1 + mobilisation_pressure ^ pressure_response_steepness)',
+    'MAX(0, mobilisation_pressure - 1) ^ pressure_response_steepness / (1 + MAX(0, mobilisation_pressure - 1) ^ pressure_response_steepness)',
     'dmnl',
-    'How far the Kremlin has been driven to respond (0 none, 1 full): one half at pressure 1. Drives conscription, a slower offensive and a political cost (C7, C9).',
+    'How far the Kremlin has been driven to respond (0 none, 1 full): nothing while the gap is tolerable (pressure up to 1), one half at twice the tolerable gap. Drives conscription, a slower offensive and a political cost (C7, C9).',
     ['C7', 'C9'],
   ),
   aux(
@@ -519,7 +536,7 @@ const T: Spec[] = [
     'russia',
     'russian_sense_of_obligation',
     'dmnl',
-    "How much the outstanding claim binds Russia to pay (C11: Kim's claim grows stronger with the troops he sacrifices), per half-saturation claim.",
+    "How much the outstanding claim binds Russia to pay (C11: Kim's claim grows stronger with the troops he sacrifices), when the backlog is long against the settlement time.",
     ['C11'],
     {
       kind: 'assumption',
@@ -531,7 +548,7 @@ const T: Spec[] = [
   aux(
     'russia',
     'russian_willingness_to_transfer',
-    '1 - EXP(-russian_acceptance_of_nuclear_north_korea * (alliance_hedging_value + russian_gratitude_for_troops * nk_share_of_russian_need + russian_sense_of_obligation * nk_claim_on_russia / claim_half_saturation) * putin_hold_on_power)',
+    '1 - EXP(-russian_acceptance_of_nuclear_north_korea * (alliance_hedging_value + russian_gratitude_for_troops * nk_share_of_russian_need + russian_sense_of_obligation * claim_backlog / (claim_backlog + claim_settlement_time)) * putin_hold_on_power)',
     'dmnl',
     'Share of the help it could give that Russia is willing to give (0-1, saturating smoothly): acceptance (C12) times hedging value (C13), dependence on North Korean troops (C9) and the obligation the claim creates (C11), times the security of the regime that decides (C9).',
     ['C12', 'C13', 'C9', 'C11'],
@@ -599,20 +616,6 @@ const T: Spec[] = [
   ),
   constant(
     'decision',
-    'commitment_at_indifference',
-    'people',
-    'Troops Kim would keep committed when the perceived benefit of a soldier-month just equals its cost (C8): the anchor of the decision rule.',
-    ['C8'],
-    {
-      kind: 'assumption',
-      source:
-        'Assumed around the first contingent: the deployment Kim chose when benefits and costs were first weighed.',
-      range: [5000, 20000],
-      estimation: 'deep',
-    },
-  ),
-  constant(
-    'decision',
     'incentive_elasticity',
     'dmnl',
     'How strongly the desired commitment responds to the ratio of perceived benefit to cost (C8).',
@@ -645,29 +648,47 @@ const T: Spec[] = [
   ),
   aux(
     'decision',
+    'kim_first_incentive_response',
+    'INIT(kim_incentive_response)',
+    'dmnl',
+    'The incentive response at the start, when Kim chose the first contingent (C8): the reference his later choices are measured against.',
+    ['C8'],
+  ),
+  aux(
+    'decision',
+    'kim_relative_incentive',
+    'IF kim_first_incentive_response > 0 THEN kim_incentive_response / kim_first_incentive_response ELSE 1',
+    'dmnl',
+    'The incentive response against the one Kim saw when he chose the first contingent (1 at the start; 1 throughout if that first incentive was nil, when his choice revealed nothing about it) (C8).',
+    ['C8'],
+  ),
+  aux(
+    'decision',
     'kim_commitment_sought',
-    'nk_expeditionary_pool * kim_incentive_response / (kim_incentive_response + nk_expeditionary_pool / commitment_at_indifference - 1)',
+    'nk_expeditionary_pool * kim_relative_incentive / (kim_relative_incentive + nk_expeditionary_pool / initial_commitment - 1)',
     'people',
-    'Commitment Kim would choose on the incentive alone: the anchor at an incentive of 1, rising toward the pool (never past it) as benefit outweighs cost, falling toward zero as cost outweighs benefit (C8, C14).',
+    'Commitment Kim would choose on the incentive alone: the first contingent at the incentive he saw in October 2024 (his first choice reveals his valuation, so the rule starts in equilibrium), rising toward the pool (never past it) as the incentive improves, falling toward zero as it worsens (C8, C14).',
     ['C8', 'C14'],
   ),
   constant(
     'decision',
     'soft_minimum_sharpness',
     'dmnl',
-    "How closely the desired commitment follows the smaller of Kim's wish and Russia's demand (C8, C7): the exponent of a soft minimum (large: a hard minimum).",
+    "How closely a soft minimum follows the smaller of its two terms: the desired commitment (Kim's wish and Russia's demand, C8, C7), Russian recruitment, withdrawals and the claim's redemption (what is sought against what is there). The exponent of the soft minimum (large: a hard minimum).",
     ['C8', 'C7'],
     {
       kind: 'assumption',
-      source: 'Assumed: a soft minimum within about 20% of the hard one where the two are equal.',
-      range: [2, 8],
-      estimation: 'deep',
+      source:
+        'A numerical choice, not an uncertainty: where the two terms are equal the soft minimum is 2^(-1/k) of them, 7% below at k = 10, and within 2% of the smaller once they differ by a fifth; sharp enough that the rounding does not move the decision rule off its start, smooth enough for the integration.',
+      range: [10, 10],
+      estimation: 'fixed',
     },
+    10,
   ),
   aux(
     'decision',
     'kim_desired_commitment',
-    'commitment_at_indifference * ((kim_commitment_sought / commitment_at_indifference) ^ (-soft_minimum_sharpness) + (russian_demand_for_nk_troops / commitment_at_indifference) ^ (-soft_minimum_sharpness)) ^ (-1 / soft_minimum_sharpness)',
+    softMin('kim_commitment_sought', 'russian_demand_for_nk_troops', 'nk_expeditionary_pool'),
     'people',
     'Desired commitment: the smaller of what Kim seeks and what Russia wants, joined smoothly (a soft minimum, C8, C7).',
     ['C8', 'C7'],
@@ -681,7 +702,7 @@ const T: Spec[] = [
     {
       kind: 'assumption',
       source:
-        'Assumed: the reported waves came months apart (first Oct-Nov 2024, second Jan-Feb 2025, third planned Sep 2025).',
+        'Assumed: deciding, selecting and readying a new contingent takes one to six months (the range is set without the later reports of when waves came).',
       range: [1, 6],
       estimation: 'deep',
     },
@@ -718,7 +739,7 @@ const T: Spec[] = [
     {
       kind: 'assumption',
       source:
-        'Assumed; Article 4 (mutual assistance) is cited by both sides for the deployment (rep-2025-04-26, rep-2025-04-28).',
+        'Assumed: the mutual-assistance clause (Article 4) of the treaty in force from 2024-12-04 makes a withdrawal a breach to explain: from no extra delay to a withdrawal three times slower.',
       range: [0, 2],
       estimation: 'deep',
     },
@@ -858,9 +879,9 @@ const T: Spec[] = [
   aux(
     'pipeline',
     'nk_expected_departures',
-    'SMTH1(nk_front_casualties + nk_training_casualties + nk_tour_end_rotation, loss_perception_time, 0)',
+    'SMTH1(nk_front_casualties + nk_training_casualties - nk_wounded_to_recover + nk_tour_end_rotation, loss_perception_time, 0)',
     'people/month',
-    'Troops leaving the theatre as Pyongyang perceives them: the replacements it orders to hold the commitment (C8, C11).',
+    'Troops leaving the theatre as Pyongyang perceives them (the killed, the wounded sent home and those rotated; not the wounded who will return to duty): the replacements it orders to hold the commitment (C8, C11).',
     ['C8', 'C11'],
   ),
   aux(
@@ -948,22 +969,22 @@ const T: Spec[] = [
     'people',
     'North Korean troops in combat (C3, C7).',
     ['C3', 'C7'],
-    ['nk_troops_entering_combat'],
+    ['nk_troops_entering_combat', 'nk_return_to_duty'],
     ['nk_front_casualties', 'nk_tour_end_rotation', 'nk_withdrawal'],
   ),
   aux(
     'pipeline',
     'nk_troops_in_theatre',
-    'nk_troops_training + nk_troops_at_front',
+    'nk_troops_training + nk_troops_at_front + nk_wounded_recovering',
     'people',
-    'North Korean troops present in Russia: in training and staging plus at the front. Compared with estimates of troops present (C15).',
+    'North Korean troops present in Russia: in training and staging, at the front, and wounded under treatment there. Compared with estimates of troops present (C15).',
     ['C15'],
   ),
   constant(
     'pipeline',
     'nk_base_casualty_rate',
     '1/month',
-    'Fraction of the troops at the front killed or wounded a month at full Russian tempo, before any Western lever (C11).',
+    'Fraction of the troops at the front killed or wounded a month at full Russian tempo, once they have adapted, before any Western lever (C11).',
     ['C11'],
     {
       kind: 'sourced',
@@ -977,13 +998,83 @@ const T: Spec[] = [
       estimation: 'identifiable',
     },
   ),
+  constant(
+    'pipeline',
+    'nk_inexperience_casualty_multiplier',
+    'dmnl',
+    'How many times the base rate troops new to the front are killed or wounded, before they adapt (a learning curve; C11).',
+    ['C11'],
+    {
+      kind: 'assumption',
+      source:
+        'Assumed: troops without combat experience, new to a drone-heavy front, suffer more until they adapt (a generic learning curve): from no excess to five times the adapted rate. The 2024-25 figures cannot identify it (its contraction was nil in a trial calibration), so it is explored, not estimated.',
+      range: [1, 5],
+      estimation: 'deep',
+    },
+  ),
+  constant(
+    'pipeline',
+    'nk_adaptation_time',
+    'month',
+    'Months at the front over which the excess casualty rate of new troops falls by a factor e (C11).',
+    ['C11'],
+    {
+      kind: 'assumption',
+      source:
+        'Assumed: adaptation over weeks to half a year. Not identified by the 2024-25 figures (a trial calibration left it at its prior), so explored.',
+      range: [0.5, 6],
+      estimation: 'deep',
+    },
+  ),
+  stock(
+    'pipeline',
+    'nk_front_experience',
+    '0',
+    'people*month',
+    'Months of front service held by the troops now at the front (a co-flow of nk_troops_at_front): each soldier-month at the front adds one, each departure takes its average share away (C11).',
+    ['C11'],
+    ['experience_gained'],
+    ['experience_departing'],
+  ),
+  flow(
+    'pipeline',
+    'experience_gained',
+    'nk_troops_at_front',
+    'people',
+    'Front experience gained a month: one soldier-month for each soldier at the front (C11).',
+    ['C11'],
+  ),
+  flow(
+    'pipeline',
+    'experience_departing',
+    'nk_average_front_tenure * (nk_front_casualties + nk_tour_end_rotation + nk_withdrawal)',
+    'people',
+    'Front experience leaving with the troops who leave the front (killed, wounded, rotated or withdrawn), at the average tenure; newcomers dilute the average (C11).',
+    ['C11'],
+  ),
+  aux(
+    'pipeline',
+    'nk_average_front_tenure',
+    'IF nk_troops_at_front > 0 THEN nk_front_experience / nk_troops_at_front ELSE 0',
+    'month',
+    'Average time the troops at the front have spent there: what the learning curve of their casualty rate runs on (C11).',
+    ['C11'],
+  ),
+  aux(
+    'pipeline',
+    'nk_inexperience_factor',
+    '1 + (nk_inexperience_casualty_multiplier - 1) * EXP(-nk_average_front_tenure / nk_adaptation_time)',
+    'dmnl',
+    'Excess casualties of a front force that has not yet adapted: the inexperience multiplier for troops new to the front, falling to 1 as their average tenure grows (C11).',
+    ['C11'],
+  ),
   aux(
     'pipeline',
     'nk_front_casualty_rate',
-    'nk_base_casualty_rate * offensive_tempo * front_lethality_multiplier',
+    'nk_base_casualty_rate * nk_inexperience_factor * offensive_tempo * front_lethality_multiplier',
     '1/month',
-    'Casualty rate at the front: the base rate, scaled by the Russian tempo and by area munitions (C7, C17).',
-    ['C7', 'C17'],
+    "Casualty rate at the front: the base rate of adapted troops, scaled by the force's inexperience, the Russian tempo and area munitions (C7, C11, C17).",
+    ['C7', 'C11', 'C17'],
   ),
   flow(
     'pipeline',
@@ -1004,9 +1095,13 @@ const T: Spec[] = [
   flow(
     'pipeline',
     'nk_withdrawal',
-    'MAX(0, -nk_net_deployment_need) * nk_troops_at_front / (nk_troops_at_front + MAX(0, -nk_net_deployment_need) * minimum_withdrawal_time + 1)',
+    softMin(
+      'MAX(0, -nk_net_deployment_need)',
+      'nk_troops_at_front / minimum_withdrawal_time',
+      '(nk_expeditionary_pool / minimum_withdrawal_time)',
+    ),
     'people/month',
-    'Troops withdrawn when the commitment falls below those in Russia: what Pyongyang wants withdrawn, smoothly limited by what the front holds (at most front / minimum withdrawal time; the 1 keeps an empty front at zero) (C8, C4).',
+    'Troops withdrawn when the commitment falls below those in Russia: the soft minimum of what Pyongyang wants withdrawn and what the front holds (front / minimum withdrawal time), so an empty front sends nobody home (C8, C4).',
     ['C8', 'C4'],
   ),
   constant(
@@ -1078,6 +1173,77 @@ const T: Spec[] = [
     'Records the wounded share of nk_front_casualties and nk_training_casualties in nk_wounded_total.',
     ['C11'],
   ),
+  constant(
+    'pipeline',
+    'nk_wounded_return_share',
+    'dmnl',
+    'Share of the wounded who are treated in Russia and return to duty; the rest are sent home (C11, C15).',
+    ['C11', 'C15'],
+    {
+      kind: 'assumption',
+      source:
+        'Assumed: in modern wars between a fifth and two-thirds of the wounded return to duty; set without the 2025 reports of repatriated wounded.',
+      range: [0.2, 0.7],
+      estimation: 'deep',
+    },
+  ),
+  constant(
+    'pipeline',
+    'nk_recovery_time',
+    'month',
+    'Average time a wounded soldier who returns to duty spends under treatment (C11).',
+    ['C11'],
+    {
+      kind: 'assumption',
+      source: 'Assumed: two weeks to three months.',
+      range: [0.5, 3],
+      estimation: 'deep',
+    },
+  ),
+  flow(
+    'pipeline',
+    'nk_wounded_to_recover',
+    '(nk_front_casualties + nk_training_casualties) * (1 - nk_killed_share_of_casualties) * nk_wounded_return_share',
+    'people/month',
+    'Wounded kept in Russia for treatment, to return to duty (C11).',
+    ['C11'],
+  ),
+  stock(
+    'pipeline',
+    'nk_wounded_recovering',
+    '0',
+    'people',
+    'Wounded North Korean soldiers under treatment in Russia who will return to the front (C11, C15); counted among the troops present.',
+    ['C11', 'C15'],
+    ['nk_wounded_to_recover'],
+    ['nk_return_to_duty'],
+  ),
+  flow(
+    'pipeline',
+    'nk_return_to_duty',
+    'nk_wounded_recovering / nk_recovery_time',
+    'people/month',
+    'Recovered wounded going back to the front (C11). They come back without the front experience the co-flow counts, a simplification that slightly overstates casualties.',
+    ['C11'],
+  ),
+  stock(
+    'pipeline',
+    'nk_returned_to_duty_total',
+    '0',
+    'people',
+    'Cumulative wounded who returned to duty (C11): a record, so that the troops sent can be reconciled with where they are.',
+    ['C11'],
+    ['nk_return_count'],
+    [],
+  ),
+  flow(
+    'pipeline',
+    'nk_return_count',
+    'nk_return_to_duty',
+    'people/month',
+    'Records nk_return_to_duty in nk_returned_to_duty_total (C11).',
+    ['C11'],
+  ),
   stock(
     'pipeline',
     'nk_rotated_out_total',
@@ -1133,12 +1299,8 @@ const T: Spec[] = [
     ['C10'],
     {
       kind: 'sourced',
-      source: `${RF} 5.3: container counts rose from about 6,700 (2024-02-26) to over 13,000 (2024-08-27) and about 28,000 (2025-07-13): 1,000-1,500 containers a month, each holding a few hundred shells at most (capacity). Prior 100,000-500,000 a month.`,
-      estimates: [
-        'est-2024-02-26-mnd-containers',
-        'est-2024-08-27-kr-intel-containers',
-        'est-2025-07-13-dia-containers',
-      ],
+      source: `${RF} 5.3: container counts rose from about 6,700 (2024-02-26) to over 13,000 (2024-08-27): about 1,000 containers a month, each holding a few hundred shells at most (capacity). Prior 100,000-500,000 a month, from what was reported before October 2024 only.`,
+      estimates: ['est-2024-02-26-mnd-containers', 'est-2024-08-27-kr-intel-containers'],
       range: [100000, 500000],
       estimation: 'deep',
     },
@@ -1226,7 +1388,7 @@ const T: Spec[] = [
     'claim',
     'c11_value_saturates',
     'dmnl',
-    'Structural switch (C11): 1, the more claim is outstanding the less the next credit buys (saturating); 0, every credit pulls help in proportion (linear).',
+    'Structural switch (C11): 1, the longer the backlog of claim, the less the next credit is worth to Kim (saturating); 0, every credit is worth the same however long it waits (linear). Under both readings Russia settles the claim at the same rate, at most one package a month.',
     ['C11'],
     {
       kind: 'assumption',
@@ -1261,7 +1423,7 @@ const T: Spec[] = [
       kind: 'assumption',
       source:
         'Assumed; centred on the inverse of the central base casualty rate, so that the two readings of C11 earn alike at that rate and differ only in how they respond to casualties.',
-      range: [3, 10],
+      range: [2, 6],
       estimation: 'deep',
     },
   ),
@@ -1334,48 +1496,70 @@ const T: Spec[] = [
   ),
   constant(
     'claim',
-    'claim_half_saturation',
-    'credit',
-    'Outstanding claim at which transfers run at half the willing rate under the saturating reading; the claim that gives the full willing rate under the linear one (C11).',
-    ['C11'],
+    'credit_per_package',
+    'credit/package',
+    'Claim one package of help settles (C10): the price of the deal, in soldier-months of service.',
+    ['C10'],
     {
       kind: 'assumption',
-      source: "Assumed: a few months of the first contingent's service.",
-      range: [20000, 100000],
+      source:
+        'Assumed, centred on parity: at the centre, the most Russia gives in a month (one package) settles the claim a contingent of the first reported size earns a month (10,000 planned by December, NIS 2024-10-23; 11,000-12,000, Pentagon 2024-11-04; reported-figures.md 5.1); the range runs from a fifth of that to nearly twice it.',
+      range: [2000, 20000],
       estimation: 'deep',
     },
   ),
-  constant(
+  aux(
     'claim',
-    'credit_per_package',
-    'credit/package',
-    'Claim redeemed by one package of help (C10): the exchange rate of the deal.',
-    ['C10'],
-    { kind: 'assumption', source: 'Assumed.', range: [2000, 8000], estimation: 'deep' },
+    'redemption_capacity',
+    'max_technology_transfer_rate * credit_per_package',
+    'credit/month',
+    'Claim Russia could settle a month if it gave the most help it can (C10, C12).',
+    ['C10', 'C12'],
   ),
   aux(
     'claim',
-    'claim_pull',
-    'c11_value_saturates * nk_claim_on_russia / (nk_claim_on_russia + claim_half_saturation) + (1 - c11_value_saturates) * nk_claim_on_russia / claim_half_saturation',
-    'dmnl',
-    'How hard the outstanding claim pulls help out of a willing Russia (C11): saturating or linear by the switch.',
+    'claim_backlog',
+    'nk_claim_on_russia / redemption_capacity',
+    'month',
+    'The outstanding claim in months of the most help Russia can give: how long settling it would take at full rate (C11).',
     ['C11'],
   ),
-  flow(
+  constant(
     'claim',
-    'technology_transfer',
-    'max_technology_transfer_rate * russian_willingness_to_transfer * claim_pull',
-    'package/month',
-    'Nuclear- and missile-related help Russia gives a month: its willingness times the pull of the claim (C10, C12, C13).',
+    'claim_settlement_time',
+    'month',
+    'Time over which a fully willing Russia would settle an outstanding claim if its capacity allowed (C10, C12).',
+    ['C10', 'C12'],
+    {
+      kind: 'assumption',
+      source: 'Assumed: a state pays a debt of this kind over months to a couple of years.',
+      range: [3, 24],
+      estimation: 'deep',
+    },
+  ),
+  aux(
+    'claim',
+    'redemption_sought',
+    'russian_willingness_to_transfer * nk_claim_on_russia / claim_settlement_time',
+    'credit/month',
+    'Claim Russia is willing to settle a month: the outstanding claim over the settlement time, as far as Russia is willing (C10, C12, C13).',
     ['C10', 'C12', 'C13'],
   ),
   flow(
     'claim',
     'claim_redemption',
-    'technology_transfer * credit_per_package',
+    softMin('redemption_sought', 'redemption_capacity', 'redemption_capacity'),
     'credit/month',
-    'Claim redeemed by the help given; in proportion to the claim (or less), so it never exceeds what is outstanding (C10).',
+    'Claim settled a month: the soft minimum of what Russia is willing to settle and what it can; never more than the claim over the settlement time, so the claim cannot go negative (C10; loop B6).',
     ['C10'],
+  ),
+  flow(
+    'claim',
+    'technology_transfer',
+    'claim_redemption / credit_per_package',
+    'package/month',
+    'Nuclear- and missile-related help Russia gives a month: the claim it settles, at the price of the deal; never more than one package a month under either reading of C11 (C10, C12, C13).',
+    ['C10', 'C12', 'C13'],
   ),
   stock(
     'claim',
@@ -1464,12 +1648,33 @@ const T: Spec[] = [
       estimation: 'deep',
     },
   ),
+  constant(
+    'claim',
+    'kim_claim_patience',
+    'month',
+    "Under the saturating reading of C11, the backlog (months of Russia's full capacity) at which Kim values a new credit at half (hyperbolic discounting of a claim that has to queue behind the backlog).",
+    ['C11'],
+    {
+      kind: 'assumption',
+      source: 'Assumed: a regime that plans in years but needs help within its own planning horizon.',
+      range: [3, 24],
+      estimation: 'deep',
+    },
+  ),
+  aux(
+    'claim',
+    'kim_claim_discount',
+    'kim_claim_patience / (kim_claim_patience + claim_backlog)',
+    'dmnl',
+    'Under the saturating reading of C11, what a new credit is worth against one paid at once: patience / (patience + wait), the wait being the queue ahead of it at the most Russia can settle (the backlog), so the more claim is outstanding, the less the next credit is worth (1 with nothing outstanding) (C11).',
+    ['C11'],
+  ),
   aux(
     'claim',
     'kim_value_per_credit',
-    'value_per_package / credit_per_package * kim_expected_russian_honour * marginal_value_of_capability * (c11_value_saturates * claim_half_saturation / (nk_claim_on_russia + claim_half_saturation) + 1 - c11_value_saturates)',
+    'value_per_package / credit_per_package * kim_expected_russian_honour * marginal_value_of_capability * (c11_value_saturates * kim_claim_discount + 1 - c11_value_saturates)',
     'value/credit',
-    'What one more credit of claim is worth to Kim: the help it buys, as far as Russia honours it, as far as he still needs capability, and (saturating reading) less as the claim piles up (C9, C11).',
+    'What one more credit of claim is worth to Kim: the help it buys, as far as Russia honours it, as far as he still needs capability, and (saturating reading) less the longer the queue makes him wait for it (C9, C11; loop B7).',
     ['C9', 'C11'],
   ),
 
@@ -1510,41 +1715,43 @@ const T: Spec[] = [
   constant(
     'home',
     'kim_defeat_aversion',
-    'value/(people*month)',
-    'Extra worth of a soldier-month when Russia falters, to avert a defeat Kim would share (C9, C14): the losing side of shared fate.',
+    'dmnl',
+    'How much more a soldier-month is worth to Kim per unit Russia falters, to avert a defeat he would share (C9, C14): the losing side of shared fate, as an elasticity of his benefit.',
     ['C9', 'C14'],
     {
       kind: 'assumption',
-      source: 'C9 (both regimes lose together); magnitude assumed.',
-      range: [0, 0.2],
+      source:
+        'C9 (both regimes lose together); magnitude assumed: a war outcome 10% worse raises the benefit by 0-40%.',
+      range: [0, 4],
       estimation: 'deep',
     },
   ),
   constant(
     'home',
     'kim_bandwagon_value',
-    'value/(people*month)',
-    'Extra worth of a soldier-month when Russia gains, to share in a victory (C9, C14): the winning side of shared fate.',
+    'dmnl',
+    'How much more a soldier-month is worth to Kim per unit Russia gains, to share in a victory (C9, C14): the winning side of shared fate, as an elasticity of his benefit.',
     ['C9', 'C14'],
     {
       kind: 'assumption',
-      source: 'C9 (both regimes win together); magnitude assumed.',
-      range: [0, 0.2],
+      source:
+        'C9 (both regimes win together); magnitude assumed: a war outcome 10% better raises the benefit by 0-40%.',
+      range: [0, 4],
       estimation: 'deep',
     },
   ),
   aux(
     'home',
     'kim_shared_fate_value',
-    'kim_defeat_aversion * MAX(0, 1 - perceived_war_outcome) + kim_bandwagon_value * MAX(0, perceived_war_outcome - 1)',
-    'value/(people*month)',
-    'Worth of a soldier-month from the fate Kim shares with Putin, in both directions: averting a shared defeat, or sharing a victory (C9, C14).',
+    '1 + kim_defeat_aversion * MAX(0, 1 - perceived_war_outcome) + kim_bandwagon_value * MAX(0, perceived_war_outcome - 1)',
+    'dmnl',
+    'How the fate Kim shares with Putin scales the worth of a soldier-month, in both directions: averting a shared defeat, or sharing a victory (1: the war looks as in October 2024) (C9, C14).',
     ['C9', 'C14'],
   ),
   aux(
     'home',
     'kim_expected_benefit',
-    'kim_value_per_credit * kim_expected_claim_per_soldier_month + conventional_payoff_per_troop_month + kim_shared_fate_value',
+    '(kim_value_per_credit * kim_expected_claim_per_soldier_month + conventional_payoff_per_troop_month) * kim_shared_fate_value',
     'value/(people*month)',
     'What Kim expects a soldier-month in Russia to earn him (C8, C9, C11).',
     ['C8', 'C9', 'C11'],
@@ -1619,7 +1826,8 @@ const T: Spec[] = [
     ['C18'],
     {
       kind: 'assumption',
-      source: 'Assumed: the wounded were repatriated from January 2025 (NIS 2025-04-30).',
+      source:
+        'Assumed: news of losses reaches families through the returning wounded, missing letters and rumour within one to six months (set without the later reports).',
       range: [1, 6],
       estimation: 'deep',
     },
@@ -1682,7 +1890,8 @@ const T: Spec[] = [
     ['C18'],
     {
       kind: 'assumption',
-      source: 'Assumed; the dead were cremated in Russia (NIS 2025-04-30).',
+      source:
+        'Assumed: from a regime that does not answer strain with more control (0) to one that doubles its control for each unit of strain (2); set without the later reports.',
       range: [0, 2],
       estimation: 'deep',
     },
@@ -2023,11 +2232,27 @@ const T: Spec[] = [
     ['C17'],
   ),
   aux(
+    'pipeline',
+    'nk_tour_average_inexperience_factor',
+    '1 + (nk_inexperience_casualty_multiplier - 1) * nk_adaptation_time / nk_tour_length * (1 - EXP(-nk_tour_length / nk_adaptation_time))',
+    'dmnl',
+    'The inexperience factor averaged over a whole tour (its learning curve integrated over the tour): what a soldier sent can expect, whatever the mix of new and adapted troops at the front today (C11).',
+    ['C11'],
+  ),
+  aux(
+    'west',
+    'nk_expected_tour_casualty_rate',
+    'nk_base_casualty_rate * nk_tour_average_inexperience_factor * offensive_tempo * front_lethality_multiplier',
+    '1/month',
+    "The front casualty rate a soldier can expect over his tour: the base rate with the tour-average inexperience factor, scaled by the Russian tempo and area munitions. Kim weighs this, not the rate of the moment, so the front's adaptation is not news to him (C8, C11, C17).",
+    ['C8', 'C11', 'C17'],
+  ),
+  aux(
     'west',
     'kim_perceived_front_casualty_rate',
-    'SMTH1(nk_front_casualty_rate, kim_learning_time)',
+    'SMTH1(nk_expected_tour_casualty_rate, kim_learning_time)',
     '1/month',
-    'Front casualty rate as Kim has learnt it (C8).',
+    'Front casualty rate over a tour as Kim has learnt it (C8).',
     ['C8'],
   ),
   aux(
@@ -2041,7 +2266,7 @@ const T: Spec[] = [
   aux(
     'west',
     'committed_front_casualty_rate',
-    'nk_base_casualty_rate * offensive_tempo * (1 + area_munitions_max_lethality_increase * (status_quo_lever_use * western_response_level + area_munitions_lever * deterrence_response_level))',
+    'nk_base_casualty_rate * nk_tour_average_inexperience_factor * offensive_tempo * (1 + area_munitions_max_lethality_increase * (status_quo_lever_use * western_response_level + area_munitions_lever * deterrence_response_level))',
     '1/month',
     'Front casualty rate the announced deterrent promises at full strength (C17, C4).',
     ['C17', 'C4'],

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { CUSTOM_UNITS, MODEL_NAME, SWITCHES, TIME, VARIABLES, type VariableSpec } from './definition.js';
 import { calibrationKey } from './calibrate.js';
 import type { ParameterInfo } from '../../../src/case/definition.js';
-import { SATISFICE_TECHNOLOGY } from '../../../src/case/headline.js';
+import { GROWING_RULE, SATISFICE_TECHNOLOGY } from '../../../src/case/headline.js';
 
 const caseDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -258,7 +258,7 @@ function thesisJson(scenarioNames: string[]): unknown {
     ],
     // The headline's satisficing test (src/case/headline.ts): the deployment shrinks in its second
     // year and at most a year of full help has arrived by month 24.
-    satisfice: `troops_m24 <= troops_m12 and technology_m24 <= ${SATISFICE_TECHNOLOGY}`,
+    satisfice: `not (${GROWING_RULE}) and technology_m24 <= ${SATISFICE_TECHNOLOGY}`,
   };
 }
 

@@ -6,30 +6,28 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadCase, loadHistoryMatch } from '../../../src/case/load.js';
+import { loadCase } from '../../../src/case/load.js';
+import { computeCaseHeadline, type HeadlineCacheMode } from '../../../src/case/case-answers.js';
 import { compareScenarios, formatNumber } from '../../../src/case/compare.js';
 import {
   HEADLINE_DEFAULTS,
-  computeHeadline,
   renderForecasts,
   renderHeadline,
   renderPosterior,
   type HeadlineOptions,
 } from '../../../src/case/headline.js';
-import { parseSpec } from '../../../src/experiments/spec.js';
 
 const caseDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** The numbers block as the script prints it. The case folder is read by src/case (loadCase). */
-export function headlineText(options: HeadlineOptions = HEADLINE_DEFAULTS): string {
+/**
+ * The numbers block as the script prints it. The case folder is read by src/case (loadCase). The
+ * ensemble is computed afresh unless `cache` says to use (or refresh) calibration/headline.json.
+ */
+export function headlineText(
+  options: HeadlineOptions = HEADLINE_DEFAULTS,
+  cache: HeadlineCacheMode = 'ignore',
+): string {
   const loaded = loadCase(caseDir);
-  const spec = parseSpec(
-    JSON.parse(readFileSync(`${caseDir}/experiments/thesis.json`, 'utf8')),
-    'thesis.json',
-  );
-  const scenarios = new Map(
-    loaded.scenarios.map((s) => [s.name, { description: s.description, overrides: s.overrides }]),
-  );
   const runs = compareScenarios(loaded.compiled, loaded.definition, loaded.scenarios);
   const table = [
     '**One run per policy at the default parameters (deep ones at the centres of their ranges, calibrated ones at their posterior medians, both switches at 1)**',
@@ -41,14 +39,8 @@ export function headlineText(options: HeadlineOptions = HEADLINE_DEFAULTS): stri
       return `| ${r.name} | ${formatNumber(o.troops_m6!)} | ${formatNumber(o.troops_m12!)} | ${formatNumber(o.troops_m24!)} | ${formatNumber(o.peak_troops!)} (${+o.peak_month!.toFixed(2)}) | ${formatNumber(o.casualties_m24!)} | ${formatNumber(o.technology_m24!)} | ${formatNumber(o.mobilisation_pressure_m12!)} |`;
     }),
   ].join('\n');
-  const headline = computeHeadline(
-    loaded.compiled,
-    spec,
-    scenarios,
-    loaded.definition.baseline,
-    options,
-    loadHistoryMatch(caseDir),
-  );
+  const headline = computeCaseHeadline(loaded, options, cache);
+  if (!headline) throw new Error(`${caseDir}/experiments/thesis.json is missing`);
   const q4 = loaded.forecasts
     ? renderForecasts(loaded.forecasts)
     : '**Q4** needs `npm run case:calibrate` (calibration/q4.json is missing).';
@@ -83,7 +75,8 @@ function main(argv: string[]): void {
       process.exit(2);
     }
   }
-  const text = headlineText(options);
+  // --write recomputes and keeps the ensemble for npm start and the workbench; printing reuses it.
+  const text = headlineText(options, argv.includes('--write') ? 'refresh' : 'use');
   if (argv.includes('--write')) {
     const file = `${caseDir}/README.md`;
     const readme = readFileSync(file, 'utf8');

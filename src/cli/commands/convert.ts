@@ -23,6 +23,17 @@ export function registerConvertCommand(program: Command): void {
       if (!read.model || errors.length)
         throw new InputError(`cannot read ${file}`, errors.length ? errors : read.diagnostics);
       for (const d of read.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+      const dyn = read.model.simSpecs.dynamic;
+      const changing = [dyn?.stop, dyn?.dt, dyn?.saveStep].filter((n): n is string => !!n);
+      if (changing.length)
+        process.stderr.write(
+          formatDiagnostic({
+            severity: 'warning',
+            code: 'dynamic-control',
+            message: `XMILE's sim specs cannot change during a run: ${changing.join(', ')} written at their values at the start`,
+            file,
+          }) + '\n',
+        );
       const text = writeXmile(read.model);
       if (!flags.out || flags.out === '-') {
         process.stdout.write(text);

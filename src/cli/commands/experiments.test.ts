@@ -85,6 +85,14 @@ describe('interlock explore and analysis commands', () => {
     expect(top.stdout).not.toMatch(/^x[23] /m);
     expect(top.stdout).toContain('(2 less important inputs not shown; --top 0 shows all)');
     expect(cli(['sensitivity', 'sobol-out', '--top', '-1']).code).toBe(2);
+    // The report's sensitivity bars come from the chart kit: ST with S1 inside, largest first.
+    expect(cli(['report', 'sobol-out', '--out', 'sobol.html']).code).toBe(0);
+    const html = readFileSync(join(dir, 'sobol.html'), 'utf8');
+    const section = html.slice(html.indexOf('<h2>Sensitivity'), html.indexOf('<h2>Inputs against'));
+    expect(section.match(/<rect class="hbar" /g)).toHaveLength(3);
+    expect(section.match(/<rect class="hbar-inner" /g)).toHaveLength(3);
+    const labels = [...section.matchAll(/<text x="4" y="[\d.]+">(x\d)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(['x1', 'x2', 'x3']);
   });
 
   it('explores policies, then runs robustness, discovery and the report', () => {
@@ -122,6 +130,21 @@ describe('interlock explore and analysis commands', () => {
     expect(html).toMatch(/Scenario discovery/);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/); // self-contained
     expect(html).not.toMatch(/<script/);
+    // Every chart is the chart kit's (labelled for screen readers); no hand-drawn frames remain.
+    expect((html.match(/<svg /g) ?? []).length).toBe((html.match(/<svg [^>]*role="img"/g) ?? []).length);
+    // The scatter plots: one point per run shown, for each of the two uncertainties.
+    const shown = Number(/(\d+) runs shown/.exec(html)![1]);
+    const scatter = html.slice(html.indexOf('<h2>Inputs against'));
+    expect((scatter.match(/<circle class="point"/g) ?? []).length).toBe(2 * shown);
+    // The PRIM trade-off: one point per box, the chosen one highlighted.
+    const prim = html.slice(
+      html.indexOf('<h2>Scenario discovery'),
+      html.indexOf('<h2>Sensitivity') >= 0
+        ? html.indexOf('<h2>Sensitivity')
+        : html.indexOf('<h2>Inputs against'),
+    );
+    expect((prim.match(/<circle class="point"/g) ?? []).length).toBe(d.tradeoff.length);
+    expect((prim.match(/<circle class="point"[^>]*stroke="#1d232b"/g) ?? []).length).toBe(1);
   });
 
   it('rejects wrong input with a message naming the field and no stack trace', () => {

@@ -72,6 +72,8 @@ export function registerServeCommand(program: Command): void {
             allowHosts: opts.allowHost,
             token: opts.token,
             budgets,
+            // The landing page's answers take an ensemble of several thousand runs: start now.
+            precomputeAnswers: true,
           });
         } catch (err) {
           if (err instanceof HttpError)

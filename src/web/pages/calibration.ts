@@ -2,10 +2,11 @@
  * Calibration: a calibration output folder (`interlock calibrate SPEC --out DIR`, or one date of
  * a `--sequence` folder) read through the server: per parameter the prior against the posterior
  * on one grid; per data stream the posterior predictive band at each reported estimate with the
- * estimates by source; and the Q4 table (forecast at each date against what was reported
- * later) when the folder has one.
+ * estimates by source. First, the case's Q4 table (forecast at each date against what was
+ * reported later, pages/forecasts.ts).
  */
-import { h, fmt, notice, table } from '../dom.js';
+import { h, fmt, notice } from '../dom.js';
+import { casePosteriorSection, forecastsSection } from './forecasts.js';
 import { PALETTE, staticChart } from '../chart.js';
 import { lineChartSvg, monthTicks, type PointSeries } from '../../chart/kit.js';
 import { api, ApiError } from '../api.js';
@@ -33,7 +34,22 @@ export function renderCalibration(ws: Workspace, root: HTMLElement): () => void 
   const dateSelect = h('select', { id: 'cal-date', hidden: true, 'aria-label': 'Calibration date' });
   const open = h('button', { type: 'button', id: 'cal-open' }, 'Open');
   const body = h('div', { id: 'cal-body' });
+  // Q4 is the case's (calibration/q4.json), whichever calibration folder is shown below.
+  const q4 = h('div', { id: 'cal-q4-slot' }, notice('Reading the forecasts at each date...'));
+  const evidenceSources = (ws.caseData?.evidence as { sources?: { id: string; name?: string }[] } | undefined)
+    ?.sources;
+  const sourceNames = new Map((evidenceSources ?? []).map((x) => [x.id, x.name ?? x.id]));
+  api
+    .forecasts(ws.doc.id)
+    .then((r) => {
+      if (alive) q4.replaceChildren(forecastsSection(r.forecasts, r.file, sourceNames));
+    })
+    .catch((err: unknown) => {
+      if (alive) q4.replaceChildren(notice(`The forecasts could not be read: ${String(err)}`, 'error'));
+    });
   root.append(
+    ...[casePosteriorSection(ws.caseData?.parameters), q4].filter((x): x is HTMLElement => !!x),
+    h('h3', {}, 'A calibration run (interlock calibrate)'),
     h(
       'p',
       { class: 'muted' },
@@ -71,7 +87,7 @@ export function renderCalibration(ws: Workspace, root: HTMLElement): () => void 
     body.replaceChildren(notice('Reading the calibration...'));
     try {
       const v = await api.calibration<CalibrationView>(path, asOf);
-      if (alive && ticket === asked) render(v, path);
+      if (alive && ticket === asked) render(v);
     } catch (err) {
       fail(err);
     }
@@ -85,7 +101,7 @@ export function renderCalibration(ws: Workspace, root: HTMLElement): () => void 
     () => void show(folderPath.value.trim() || folderSelect.value, dateSelect.value),
   );
 
-  const render = (v: CalibrationView, path: string) => {
+  const render = (v: CalibrationView) => {
     if (v.sequence) {
       dateSelect.hidden = false;
       dateSelect.replaceChildren(...v.sequence.dates.map((d) => h('option', { value: d }, `as of ${d}`)));
@@ -245,26 +261,6 @@ export function renderCalibration(ws: Workspace, root: HTMLElement): () => void 
         ),
       ),
     );
-    // Q4: forecasts at each date against what was reported later.
-    const q4 = h('section', { class: 'panel', id: 'cal-q4', 'aria-labelledby': 'cal-q4-h' });
-    q4.append(h('h3', { id: 'cal-q4-h' }, 'Q4: forecast at each date against what was reported later'));
-    if (!v.q4)
-      q4.append(
-        notice(
-          `Not computed: ${path} has no q4.json (or q4.csv). It is written beside the sequence of dated calibrations (interlock calibrate --sequence).`,
-        ),
-      );
-    else
-      q4.append(
-        table(
-          'q4-table',
-          `From ${v.q4.file}`,
-          v.q4.columns,
-          v.q4.rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : (c ?? '')))),
-          v.q4.columns.map((_, i) => i).filter((i) => v.q4!.rows.some((r) => typeof r[i] === 'number')),
-        ),
-      );
-    parts.push(q4);
     body.replaceChildren(...parts);
   };
 

@@ -1,6 +1,14 @@
 /** Compare: the case's policy scenarios (and any saved runs) side by side, charts and end values. */
 import { h, fmt, notice } from '../dom.js';
 import { LineChart, PALETTE, type Line } from '../chart.js';
+import { monthTicks } from '../../chart/kit.js';
+import {
+  formatChange,
+  formatTime,
+  formatValue,
+  timeAxisLabel,
+  type ModelClock,
+} from '../../format/number.js';
 import { key, type Workspace } from '../workspace.js';
 import { loadRuns } from '../runs.js';
 import { besideId, besidePicker, loadAlternative, loadedAlternative } from '../editor/beside.js';
@@ -114,14 +122,30 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
     );
   }
 
+  // Calendar dates on the time axis when the case gives the model's start date, as on Simulate.
+  const spec = compiled.simSpecs;
+  const clock: ModelClock = {
+    startDate: ws.caseData?.definition?.startDate,
+    startTime: spec.start,
+    timeUnits: spec.timeUnits,
+  };
+  const calendarMonths = timeAxisLabel(clock) === 'date' && /^months?$/i.test(spec.timeUnits?.trim() ?? '');
   const charts = h('div', { class: 'charts', id: 'compare-charts' });
   for (const name of ws.shown) {
     const out = compiled.outputs.find((o) => o.name === name);
-    const chart = new LineChart(ws.titles[name] ?? name, out?.units, compiled.simSpecs.timeUnits ?? 'time');
+    const chart = new LineChart(
+      ws.titles[name] ?? name,
+      out?.units,
+      timeAxisLabel(clock),
+      (t) => formatTime(t, clock),
+      calendarMonths ? monthTicks : undefined,
+    );
     const lines: Line[] = [];
     runs.forEach((r, i) => {
       const y = r.column(name);
-      if (y) lines.push({ x: r.time, y, color: PALETTE[i % PALETTE.length]!, label: r.label, dash: r.dash });
+      // More runs than colours: the second round of colours is dashed, so no two lines look alike.
+      const dash = r.dash || Math.floor(i / PALETTE.length) % 2 === 1;
+      if (y) lines.push({ x: r.time, y, color: PALETTE[i % PALETTE.length]!, label: r.label, dash });
     });
     chart.update(lines);
     charts.append(chart.el);
@@ -134,7 +158,7 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
     return y && y.length ? y[y.length - 1]! : NaN;
   };
   root.append(
-    h('h3', {}, `End values (t = ${fmt(compiled.simSpecs.stop)}), change against ${base.label}`),
+    h('h3', {}, `End values (${formatTime(spec.stop, clock)}), change against ${base.label}`),
     h(
       'table',
       { id: 'compare-table' },
@@ -146,19 +170,25 @@ export function renderCompare(ws: Workspace, root: HTMLElement): void {
       h(
         'tbody',
         {},
-        ...ws.shown.map((n) =>
-          h(
+        ...ws.shown.map((n) => {
+          const units = compiled.outputs.find((o) => o.name === n)?.units;
+          return h(
             'tr',
             {},
-            h('th', {}, n),
+            h(
+              'th',
+              { scope: 'row' },
+              ws.titles[n] ?? n,
+              units ? h('span', { class: 'muted' }, ` (${units})`) : null,
+            ),
             ...runs.map((r, i) => {
               const v = finalOf(r, n);
               const b = finalOf(base, n);
-              const pct = i && b ? ` (${v >= b ? '+' : ''}${fmt(((v - b) / Math.abs(b)) * 100)}%)` : '';
-              return h('td', { class: 'num' }, fmt(v) + pct);
+              const change = i ? ` (${formatChange(v, b)})` : '';
+              return h('td', { class: 'num' }, formatValue(v, units) + change);
             }),
-          ),
-        ),
+          );
+        }),
       ),
     ),
     h('p', { class: 'muted' }, 'Choose which outputs appear here on the Simulate page.'),

@@ -250,11 +250,7 @@ function achMatrix(set: AchSetResult): HTMLElement {
     h(
       'tr',
       {},
-      h(
-        'th',
-        { scope: 'row', title: e.text },
-        `${e.id}: ${e.text.slice(0, 90)}${e.text.length > 90 ? '...' : ''}`,
-      ),
+      h('th', { scope: 'row' }, `${e.id}: ${e.text}`),
       h('td', { class: 'num' }, fmt(e.weight)),
       h('td', { class: 'num' }, fmt(e.diagnosticity)),
       ...hyps.map((hy) => {
@@ -297,7 +293,8 @@ function achMatrix(set: AchSetResult): HTMLElement {
         h('th', { scope: 'col' }, 'evidence'),
         h('th', { scope: 'col', class: 'num' }, 'weight'),
         h('th', { scope: 'col', class: 'num' }, 'diagnosticity'),
-        ...hyps.map((hy) => h('th', { scope: 'col', title: hy.text }, `${hy.id}: ${hy.text.slice(0, 60)}`)),
+        // The whole hypothesis: a column header cut mid-word hides what is being rated.
+        ...hyps.map((hy) => h('th', { scope: 'col' }, `${hy.id}: ${hy.text}`)),
       ),
     ),
     h(

@@ -20,31 +20,7 @@ import {
 } from '../../format/number.js';
 import { api, ApiError } from '../api.js';
 import type { Workspace } from '../workspace.js';
-
-interface PrimStep {
-  coverage: number;
-  density: number;
-  mass: number;
-  box: [number, number][];
-}
-
-interface ExperimentResult {
-  output: string;
-  parameters: string[];
-  ranges: [number, number][];
-  samples: number[][];
-  finals: number[];
-  time: number[];
-  fan: number[][];
-  sensitivity: { parameter: string; rho: number }[];
-  prim: {
-    threshold: number;
-    below: boolean;
-    trajectory: PrimStep[];
-    chosen: number;
-    quasiP?: Record<string, number>;
-  };
-}
+import type { ExperimentResult, ExploreView } from '../../experiments/view.js';
 
 interface ExperimentStatus {
   id: string;
@@ -315,64 +291,6 @@ function renderPlainExplore(ws: Workspace, root: HTMLElement): () => void {
   };
 }
 
-interface ExploreView {
-  source: {
-    specFile?: string;
-    method: string;
-    seed: number;
-    samples: number;
-    rows: number;
-    completed: number;
-    failed: number;
-    state: string;
-  };
-  policies: string[];
-  uncertainties: string[];
-  outcomes: { name: string; variable: string; reduce: string; series: boolean }[];
-  times: number[];
-  fanLabels: string[];
-  fans: { outcome: string; variable: string; policies: number[][][] }[];
-  robustness: {
-    satisfice?: string;
-    regret?: string;
-    policies: {
-      policy: string;
-      runs: number;
-      failed: number;
-      satisficing?: number;
-      outcomes: Record<
-        string,
-        { p10: number; p50: number; p90: number; regret?: { mean: number; p90: number; max: number } }
-      >;
-    }[];
-  };
-  prim?:
-    | {
-        where: string;
-        policy?: string;
-        runs: number;
-        interest: number;
-        baseRate: number;
-        alpha: number;
-        coverage: number;
-        density: number;
-        mass: number;
-        restrictions: {
-          name: string;
-          low?: number;
-          high?: number;
-          categories?: string[];
-          full?: [number, number];
-          p: number;
-          significant: boolean;
-        }[];
-        significant: boolean;
-        trajectory: { coverage: number; density: number }[];
-      }
-    | { where: string; error: string };
-  sensitivity?: { outcome: string; rows: { name: string; rho: number }[] };
-}
-
 interface SpecStatus {
   id: string;
   status: 'queued' | 'running' | 'done' | 'failed' | 'stopped';
@@ -435,6 +353,8 @@ function renderSpecExplore(
     min: 2,
     max: 5000,
     placeholder: 'as in the spec',
+    class: 'count-input',
+    'aria-describedby': 'exp-samples-hint',
   });
   const start = h('button', { type: 'button', class: 'primary', id: 'exp-start' }, 'Run the experiment');
   const cancel = h('button', { type: 'button', id: 'exp-cancel', disabled: true }, 'Cancel');
@@ -801,6 +721,11 @@ function renderSpecExplore(
         samples,
         start,
         cancel,
+      ),
+      h(
+        'p',
+        { class: 'muted small', id: 'exp-samples-hint' },
+        'Leave the number blank for the spec’s own; every future is run under every policy, so the runs are futures times policies. A progress bar and the time left show while it runs.',
       ),
       h('div', { class: 'row' }, progress, progressText),
       h('h3', {}, 'Or load results'),

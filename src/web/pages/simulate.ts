@@ -165,12 +165,13 @@ export function renderSimulate(ws: Workspace, root: HTMLElement): () => void {
         if (y)
           lines.push({ x: run.time, y, color: PALETTE[c++ % PALETTE.length]!, label: run.label, dash: true });
       }
-      chart.update(lines, [], {
-        x: baseSim.time,
-        y: baseSim.series(name),
-        color: BASELINE_COLOR,
-        label: baselineLabel,
-      });
+      // The baseline runs once (above): its columns are fixed, so its path is kept between moves.
+      chart.update(
+        lines,
+        [],
+        { x: baseSim.time, y: baseSim.series(name), color: BASELINE_COLOR, label: baselineLabel },
+        true,
+      );
     }
     stats.last = performance.now() - t0;
     stats.count++;
