@@ -6,7 +6,6 @@
  * Presentation is in attributes, so the text reads the same anywhere; the workbench's style
  * sheet overrides it through the classes.
  */
-import { displayName } from '../equations/names.js';
 import { escapeHtml } from '../case/svg.js';
 import { LABEL_FONT, LINE_HEIGHT, type DiagramLayout, type PlacedEdge } from './layout.js';
 
@@ -99,11 +98,13 @@ export function diagramSvg(layout: DiagramLayout, options: DiagramSvgOptions): s
           `<tspan x="${n1(textX)}" y="${n1(first + i * LINE_HEIGHT)}">${i ? ' ' : ''}${esc(l)}</tspan>`,
       )
       .join('');
-    const attrs = options.interactive
-      ? ` tabindex="0" role="button" aria-label="${esc(`${n.lines.join(' ')}, ${n.kind === 'aux' ? 'auxiliary' : n.kind}`)}"`
-      : '';
+    // What the node is: its hover title in a report, its accessible name on an interactive drawing
+    // (there a <title> would be read as text inside the button that its name does not contain).
+    const title = `${n.lines.join(' ')} (${n.kind === 'aux' ? 'auxiliary' : n.kind}, ${n.sector || 'model'})`;
+    const attrs = options.interactive ? ` tabindex="0" role="button" aria-label="${esc(title)}"` : '';
+    const hover = options.interactive ? '' : `<title>${esc(title)}</title>`;
     out.push(
-      `<g class="node ${n.kind}${on ? ' hl' : ''}" data-name="${esc(n.name)}"${attrs}><title>${esc(displayName(n.name))} (${n.kind}, ${esc(n.sector || 'model')})</title>${shape}<text class="label" text-anchor="middle" fill="#24292f">${tspans}</text></g>`,
+      `<g class="node ${n.kind}${on ? ' hl' : ''}" data-name="${esc(n.name)}"${attrs}>${hover}${shape}<text class="label" text-anchor="middle" fill="#24292f">${tspans}</text></g>`,
     );
   }
   out.push('</g></svg>');

@@ -65,7 +65,14 @@ describe('layoutDiagram on the case model (ELK)', () => {
     const a = await layoutDiagram(input);
     expect(a.nodes.map((n) => n.name).sort()).toEqual(graph.nodes.map((n) => n.name).sort());
     expect(a.sectors.map((s) => s.name).sort()).toEqual(
-      ["Kim's decision", "North Korea's troops", 'Russia', 'The West', 'The exchange'].sort(),
+      [
+        "Kim's decision",
+        "North Korea's troops",
+        'Russia',
+        'The West',
+        'The exchange',
+        'The front: losses, experience and the wounded',
+      ].sort(),
     );
     for (let i = 0; i < a.nodes.length; i++)
       for (let j = i + 1; j < a.nodes.length; j++)
