@@ -104,13 +104,27 @@ function defaultMessage(issue: RawIssue): string | undefined {
 export function problemOf(issue: z.core.$ZodIssue): Problem {
   const path = [...issue.path];
   if (issue.code === 'unrecognized_keys') path.push(issue.keys[0]);
-  // A union none of whose forms fit: the problem of the first form, which is the usual one.
-  if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.errors[0].length > 0) {
-    const inner = problemOf(issue.errors[0][0]);
-    return {
-      path: [formatPath(path), inner.path].filter(Boolean).join(inner.path.startsWith('[') ? '' : '.'),
-      message: inner.message,
-    };
+  // A union none of whose forms fit: when one form got past the value's type (its first problem
+  // lies deeper), that problem is the one to report; otherwise the union's own message.
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const deepest = issue.errors
+      .filter((branch) => branch.length > 0)
+      .reduce<z.core.$ZodIssue | undefined>((best, branch) => {
+        const first = branch[0];
+        const depth = (i: z.core.$ZodIssue) => i.path.length + (i.code === 'unrecognized_keys' ? 1 : 0);
+        return !best || depth(first) > depth(best) ? first : best;
+      }, undefined);
+    if (deepest && (deepest.path.length > 0 || deepest.code === 'unrecognized_keys')) {
+      const inner = problemOf(deepest);
+      const prefix = formatPath(path);
+      return {
+        path:
+          prefix && !inner.path.startsWith('[') && inner.path
+            ? `${prefix}.${inner.path}`
+            : prefix + inner.path,
+        message: inner.message,
+      };
+    }
   }
   return { path: formatPath(path), message: issue.message };
 }

@@ -4,6 +4,7 @@
  * them, the types are inferred from them and the server's OpenAPI document shows them.
  */
 import { z } from 'zod';
+import { scenarioSchema } from '../experiments/spec-schema.js';
 import { choice, date, finite, flag, record, strict, text } from '../validation.js';
 
 export const REDUCERS = ['at', 'max', 'time-of-max', 'final'] as const;
@@ -89,13 +90,13 @@ export const caseDefinitionSchema = strict(
 
 const overrides = (what: string) => record(finite(), `an object mapping ${what} names to numbers`);
 
-/** scenarios.json: `{"<name>": {"description": "...", "overrides": {"<variable>": number}}}`. */
-export const scenarioSchema = strict(
-  { description: text(), overrides: overrides('variable') },
-  'an object {"description": "...", "overrides": {"variable": number}}',
-);
+/**
+ * scenarios.json: `{"<name>": {"description": "...", "overrides": {"<variable>": number}}}`, the
+ * experiments' scenario (one definition of overrides) with its description required.
+ */
+const caseScenarioSchema = scenarioSchema.extend({ description: text() });
 export const scenariosSchema = record(
-  scenarioSchema,
+  caseScenarioSchema,
   'a JSON object mapping scenario names to {description, overrides}',
 ).refine((s) => Object.keys(s).length > 0, 'defines no scenario');
 
