@@ -72,8 +72,11 @@ type RawIssue = z.core.$ZodRawIssue;
 /** Our wording of a problem no schema worded itself (passed to zod as the parse's error map). */
 function defaultMessage(issue: RawIssue): string | undefined {
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return 'unknown field';
+    case 'unrecognized_keys': {
+      // The object's own fields, listed so that a misspelt key shows what was meant.
+      const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
+      return shape ? `unknown field (expected one of ${Object.keys(shape).join(', ')})` : 'unknown field';
+    }
     case 'invalid_type': {
       const expected = TYPE_NAMES[issue.expected] ?? String(issue.expected);
       return issue.input === undefined
@@ -191,8 +194,6 @@ export const numbers = () =>
 export const strict = <S extends z.ZodRawShape>(shape: S, expected?: string) =>
   z.strictObject(shape, {
     error: (iss) => {
-      if (iss.code === 'unrecognized_keys')
-        return `unknown field (expected one of ${Object.keys(shape).join(', ')})`;
       if (iss.code === 'invalid_type')
         return `must be ${expected ?? 'an object'}${iss.input === undefined ? '' : `, got ${describe(iss.input)}`}`;
       return undefined;

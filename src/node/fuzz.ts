@@ -12,8 +12,8 @@ import { parseEvidenceJson, serializeEvidence } from '../evidence/data.js';
 import { sampleDocument } from '../evidence/testing-fixtures.js';
 import { parseSpec, SpecError } from '../experiments/spec.js';
 import { ModelError } from '../model/errors.js';
-import { experimentRequest, openModelRequest } from '../server/openapi.js';
-import { validate } from '../server/schema.js';
+import { experimentRequest, openModelRequest } from '../server/schema.js';
+import { check } from '../validation.js';
 import { startModuleWorker } from './workers.js';
 
 export const TARGETS = ['xmile', 'equation', 'spec', 'evidence', 'api'] as const;
@@ -284,8 +284,8 @@ export function runCase(target: Target, input: string): string | undefined {
         } catch {
           return undefined;
         }
-        validate(experimentRequest, json, 'body');
-        validate(openModelRequest, json, 'body');
+        check(experimentRequest, json);
+        check(openModelRequest, json);
         return undefined;
       }
     }

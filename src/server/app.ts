@@ -13,11 +13,19 @@ import type { Budgets, Diagnostic } from '../engine.js';
 import { describeModelText, type CheckOutcome, type ModelFacts } from './model-check.js';
 import { runWorkerTask, TaskGate, type WorkerLimits } from './limits.js';
 import { checkQuery, HttpError, parseJsonBody, readBody, sendBytes, sendError, sendJson } from './http.js';
-import { MODEL_ID_PATTERN, openApiDocument, openModelRequest } from './openapi.js';
+import { openApiDocument } from './openapi.js';
 import { listFoldersWith, listModelFiles, MODEL_EXTENSIONS, resolveUnder } from './paths.js';
 import type { ViewAnswer, ViewJob } from './view-worker.js';
 import type { ViewOptions } from './results-view.js';
-import type { Schema } from './schema.js';
+import {
+  calibrationQuery,
+  foldersQuery,
+  MODEL_ID_PATTERN,
+  noQuery,
+  openModelRequest,
+  resultsViewQuery,
+  viewQuery,
+} from './schema.js';
 import { ExperimentService } from './experiments.js';
 import { readCaseData } from './case.js';
 import { alternativePath, atomicWrite, checkXmileShape } from './save.js';
@@ -154,33 +162,13 @@ export function checkBindHost(host: string): string | undefined {
   return undefined;
 }
 
-const text = (max: number): Schema => ({ type: 'string', maxLength: max });
-const viewQuery: Schema = {
-  type: 'object',
-  properties: {
-    path: text(500),
-    where: text(500),
-    policy: text(200),
-    satisfice: text(500),
-    regret: text(200),
-    alpha: { type: 'string', pattern: '^(0(\\.\\d+)?|1)$' },
-  },
-  additionalProperties: false,
-};
-const calibrationQuery: Schema = {
-  type: 'object',
-  properties: { path: text(500), asof: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
-  required: ['path'],
-  additionalProperties: false,
-};
-const foldersQuery: Schema = {
-  type: 'object',
-  properties: { model: { type: 'string', pattern: MODEL_ID_PATTERN } },
-  required: ['model'],
-  additionalProperties: false,
-};
-
-function viewOptions(q: Record<string, string>): ViewOptions {
+function viewOptions(q: {
+  where?: string;
+  policy?: string;
+  satisfice?: string;
+  regret?: string;
+  alpha?: string;
+}): ViewOptions {
   return {
     where: q.where,
     policy: q.policy || undefined,
@@ -324,7 +312,6 @@ export class Workbench {
       return this.serveStatic(path, res);
     }
     this.checkToken(req);
-    const noQuery = { type: 'object', additionalProperties: false } as const;
     if (path === '/api/openapi.json' && method === 'GET') {
       checkQuery(url.searchParams, noQuery);
       return sendJson(res, 200, openApiDocument({ modelBytes: this.modelBytes, jsonBytes: this.jsonBytes }));
@@ -352,7 +339,7 @@ export class Workbench {
     const modelMatch = /^\/api\/models\/([^/]+)$/.exec(path);
     if (modelMatch && method === 'GET') {
       const id = decodePathPart(modelMatch[1]!, 'model id');
-      if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
+      if (!MODEL_ID_PATTERN.test(id)) throw new HttpError(400, 'malformed model id');
       const m = this.models.get(id);
       if (!m) throw new HttpError(404, `no open model '${id}'`);
       let caseData: object | null = readCaseData(m.dir, m.facts, this.root);
@@ -383,7 +370,7 @@ export class Workbench {
       return sendJson(res, 200, await this.view({ kind: 'explore', dir, options: viewOptions(q) }));
     }
     if (path === '/api/results/view' && method === 'GET') {
-      const q = checkQuery(url.searchParams, { ...viewQuery, required: ['path'] });
+      const q = checkQuery(url.searchParams, resultsViewQuery);
       const dir = resolveUnder(this.root, q.path!);
       if (!dir) throw new HttpError(403, 'that folder is outside the folder this server may read');
       if (!existsSync(join(dir, 'metadata.json')))
@@ -469,7 +456,7 @@ export class Workbench {
   private async postModel(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type === 'application/json') {
-      const body = parseJsonBody<{ path: string }>(await readBody(req, this.jsonBytes), openModelRequest);
+      const body = parseJsonBody(await readBody(req, this.jsonBytes), openModelRequest);
       const full = resolveUnder(this.root, body.path);
       if (!full) throw new HttpError(403, 'that path is outside the folder this server may read');
       if (!MODEL_EXTENSIONS.includes(extname(full).toLowerCase())) {
@@ -502,7 +489,7 @@ export class Workbench {
   /** An open model named in a request path. */
   private openModelById(part: string): OpenModel {
     const id = decodePathPart(part, 'model id');
-    if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
+    if (!MODEL_ID_PATTERN.test(id)) throw new HttpError(400, 'malformed model id');
     const m = this.models.get(id);
     if (!m) throw new HttpError(404, `no open model '${id}'`);
     return m;
