@@ -47,14 +47,14 @@ export function findForbiddenKey(value: unknown, path: PropertyKey[] = []): Prop
   return undefined;
 }
 
+/** A value as messages show it: a string in single quotes (cut at 40 characters), else its kind. */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`;
+  return String(value);
 }
 
 const TYPE_NAMES: Record<string, string> = {

@@ -31,7 +31,7 @@ describe('case file schemas', () => {
     expect(
       issues(() => parseScenarios({ s: { description: 'x', overrides: { k: 'one' }, extra: 1 } }, 'sc.json')),
     ).toEqual([
-      'sc.json: s.overrides.k: must be a finite number, got "one"',
+      "sc.json: s.overrides.k: must be a finite number, got 'one'",
       'sc.json: s.extra: unknown field (expected one of description, overrides)',
     ]);
     expect(issues(() => parseScenarios({}, 'sc.json'))).toEqual(['sc.json: : defines no scenario']);
@@ -53,7 +53,7 @@ describe('case file schemas', () => {
       'loops.json: : must be an array of {id, name, polarity, claims, description, path}',
     ]);
     expect(issues(() => parseLoops([{ ...loop, polarity: 'neutral', path: ['a'] }], 'loops.json'))).toEqual([
-      'loops.json: [0].polarity: must be one of reinforcing, balancing; got "neutral"',
+      "loops.json: [0].polarity: must be one of reinforcing, balancing; got 'neutral'",
       'loops.json: [0].path: must list at least two variables',
     ]);
     expect(parseLoops([loop], 'loops.json')).toEqual([{ ...loop, claims: [] }]);
@@ -94,7 +94,7 @@ describe('case file schemas', () => {
       charts: [],
     };
     expect(issues(() => parseCaseDefinition(base, 'case.json'))).toEqual([
-      'case.json: startDate: must be a date YYYY-MM-DD, got "2024-02-30"',
+      "case.json: startDate: must be a date YYYY-MM-DD, got '2024-02-30'",
       'case.json: outcomes[0].time: is required (a finite number) when reduce is "at"',
     ]);
   });
