@@ -11,8 +11,17 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { Budgets, Diagnostic } from '../engine.js';
 import { describeModelText, type CheckOutcome, type ModelFacts } from './model-check.js';
-import { runWorkerTask, TaskGate, type WorkerLimits } from './limits.js';
-import { checkQuery, HttpError, parseJsonBody, readBody, sendBytes, sendError, sendJson } from './http.js';
+import { backgroundThreads, runWorkerTask, TaskGate, type WorkerLimits } from './limits.js';
+import {
+  checkQuery,
+  HttpError,
+  parseJsonBody,
+  readBody,
+  sendBytes,
+  sendError,
+  sendJson,
+  sendJsonText,
+} from './http.js';
 import { openApiDocument } from './openapi.js';
 import { listFoldersWith, listModelFiles, MODEL_EXTENSIONS, resolveUnder } from './paths.js';
 import type { ViewAnswer, ViewJob } from './view-worker.js';
@@ -80,6 +89,8 @@ export interface OpenModel {
   facts: ModelFacts;
   /** For a named alternative saved from the editor: the id of the model it varies. */
   alternativeOf?: string;
+  /** The served document as JSON, kept while its case data is the same (cached) object. */
+  served?: { caseData: object | null; json: string };
 }
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -203,6 +214,8 @@ export class Workbench {
   /** Opened by startServer when `db` is given. */
   evidenceStore?: EvidenceStore;
   private counter = 0;
+  private openApiText?: string;
+  private filesListed?: { at: number; files: string[] };
 
   constructor(readonly options: ServerOptions = {}) {
     this.root = resolve(options.root ?? process.cwd());
@@ -210,15 +223,23 @@ export class Workbench {
     this.modelBytes = options.modelBytes ?? 4 * 1024 * 1024;
     this.jsonBytes = options.jsonBytes ?? 64 * 1024;
     this.modelLimits = options.modelLimits ?? DEFAULT_MODEL_LIMITS;
-    this.checks = new TaskGate(2, 32);
+    this.checks = new TaskGate(backgroundThreads(), 32);
     this.experiments = new ExperimentService((id) => this.models.get(id), {
       limits: options.experimentLimits ?? DEFAULT_EXPERIMENT_LIMITS,
-      concurrency: 2,
+      concurrency: backgroundThreads(),
       budgets: options.budgets,
       root: this.root,
     });
     this.token = options.token;
     if (options.model) this.openFile(locateModel(options.model), 'default');
+  }
+
+  /** Model files under the root, listed again at most once a second (and after each save). */
+  private modelFiles(): string[] {
+    const now = performance.now();
+    if (!this.filesListed || now - this.filesListed.at > 1000)
+      this.filesListed = { at: now, files: listModelFiles(this.root) };
+    return this.filesListed.files;
   }
 
   /** Open a model file given by the operator at start (checked on this thread). */
@@ -314,7 +335,10 @@ export class Workbench {
     this.checkToken(req);
     if (path === '/api/openapi.json' && method === 'GET') {
       checkQuery(url.searchParams, noQuery);
-      return sendJson(res, 200, openApiDocument({ modelBytes: this.modelBytes, jsonBytes: this.jsonBytes }));
+      this.openApiText ??= JSON.stringify(
+        openApiDocument({ modelBytes: this.modelBytes, jsonBytes: this.jsonBytes }),
+      );
+      return sendJsonText(res, 200, this.openApiText);
     }
     if (path === '/api/health' && method === 'GET') {
       return sendJson(res, 200, {
@@ -332,7 +356,7 @@ export class Workbench {
           file,
           ...(alternativeOf ? { alternativeOf } : {}),
         })),
-        files: listModelFiles(this.root),
+        files: this.modelFiles(),
       });
     }
     if (path === '/api/models' && method === 'POST') return this.postModel(req, res);
@@ -346,14 +370,19 @@ export class Workbench {
       if (this.evidenceStore && m.id === 'default') {
         caseData = { ...(caseData ?? {}), evidence: await this.evidenceStore.exportDocument() };
       }
-      return sendJson(res, 200, {
-        id: m.id,
-        name: m.name,
-        file: m.file ?? null,
-        text: m.text,
-        diagnostics: m.diagnostics,
-        case: caseData,
-      });
+      // The same case data (readCaseData's cached object) gives the same text: serialised once.
+      if (m.served?.caseData !== caseData) {
+        const json = JSON.stringify({
+          id: m.id,
+          name: m.name,
+          file: m.file ?? null,
+          text: m.text,
+          diagnostics: m.diagnostics,
+          case: caseData,
+        });
+        m.served = { caseData, json };
+      }
+      return sendJsonText(res, 200, m.served.json);
     }
     if (modelMatch && method === 'PUT') return this.saveModel(req, res, modelMatch[1]!);
     const altMatch = /^\/api\/models\/([^/]+)\/alternatives$/.exec(path);
@@ -521,7 +550,8 @@ export class Workbench {
       throw new HttpError(409, 'only XMILE files are written back; download this model as XMILE instead');
     const { text, facts, name } = await this.checkedXmile(req, m.file);
     atomicWrite(full, text);
-    Object.assign(m, { text, diagnostics: facts.diagnostics, facts, name });
+    this.filesListed = undefined;
+    Object.assign(m, { text, diagnostics: facts.diagnostics, facts, name, served: undefined });
     return sendJson(res, 200, { id: m.id, name: m.name, file: m.file, diagnostics: m.diagnostics });
   }
 
@@ -541,6 +571,7 @@ export class Workbench {
       throw new HttpError(403, 'that folder is outside the one this server may write');
     const { text, facts, name } = await this.checkedXmile(req, rel);
     atomicWrite(target, text);
+    this.filesListed = undefined;
     const id = `${base.id}-${altName}`.slice(0, 40);
     const alt = this.register({
       id,

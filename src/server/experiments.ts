@@ -74,7 +74,7 @@ export type FromExperimentWorker =
   | { type: 'stopped'; done: number }
   | { type: 'error'; message: string };
 
-const MAX_EXPERIMENTS = 16;
+const MAX_EXPERIMENTS = 32;
 
 export interface ExperimentServiceOptions {
   limits: WorkerLimits;

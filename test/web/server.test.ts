@@ -93,6 +93,27 @@ describe('workbench server', () => {
     expect(Object.keys(m.case.scenarios)).toEqual(['crowded']);
   });
 
+  it('serves case data read once, and read again when a case file changes', async () => {
+    const first = await raw('GET', '/api/models/default');
+    const again = await raw('GET', '/api/models/default');
+    expect(again.text).toBe(first.text);
+    const file = join(root, 'case', 'scenarios.json');
+    const before = readFileSync(file, 'utf8');
+    try {
+      writeFileSync(
+        file,
+        JSON.stringify({
+          crowded: { description: 'small capacity', overrides: { capacity: 300 } },
+          roomy: { description: 'large capacity', overrides: { capacity: 1900 } },
+        }),
+      );
+      const changed = (await raw('GET', '/api/models/default')).json() as { case: { scenarios: object } };
+      expect(Object.keys(changed.case.scenarios)).toEqual(['crowded', 'roomy']);
+    } finally {
+      writeFileSync(file, before);
+    }
+  });
+
   it('lists model files under the root only', async () => {
     const res = await raw('GET', '/api/models');
     const body = res.json() as { files: string[]; models: { id: string }[] };
