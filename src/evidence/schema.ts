@@ -346,120 +346,139 @@ export const FIELDS = {
   forecast: keysOf(forecastSchema.shape),
 };
 
-/** The rules between records, in document order: references resolve, ids and cells are unique. */
-function checkReferences(doc: z.output<typeof documentFields>, ctx: Ctx): void {
-  const unique = (seen: Map<string, string>, key: string, path: PropertyKey[], what: string): void => {
+/** A value as the cross-record pass may find it beside problems: typed only where it checks. */
+type Loose = Record<string, unknown>;
+const records = (v: unknown): Loose[] =>
+  Array.isArray(v) ? v.map((x) => (typeof x === 'object' && x !== null ? (x as Loose) : {})) : [];
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * The rules between records, in document order: references resolve, ids and cells are unique,
+ * one unit per quantity. They run beside the records' own problems (so one import reports
+ * everything), on whatever fields are strings; a field that is wrong is reported by its schema.
+ */
+function checkReferences(value: unknown, ctx: Ctx): void {
+  const doc = (typeof value === 'object' && value !== null ? value : {}) as Loose;
+  const pathText = (path: PropertyKey[]) =>
+    `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+  const unique = (
+    seen: Map<string, string>,
+    key: string | undefined,
+    path: PropertyKey[],
+    what: string,
+  ): void => {
+    if (key === undefined) return;
     const first = seen.get(key);
     if (first !== undefined) fail(ctx, path, `duplicate ${what} (first defined at ${first})`);
-    else
-      seen.set(
-        key,
-        `$.${path
-          .map((p) => (typeof p === 'number' ? `[${p}]` : p))
-          .join('.')
-          .replace(/\.\[/g, '[')}`,
-      );
+    else seen.set(key, pathText(path));
   };
   const sources = new Map<string, string>();
-  doc.sources.forEach((s, i) => unique(sources, s.id, ['sources', i, 'id'], `source id '${s.id}'`));
-  const knownSource = (source: string, path: PropertyKey[]): void => {
-    if (!sources.has(source)) fail(ctx, path, `unknown source '${source}' (not in $.sources)`);
+  records(doc.sources).forEach((s, i) =>
+    unique(sources, text(s.id), ['sources', i, 'id'], `source id '${text(s.id)}'`),
+  );
+  const knownSource = (source: unknown, path: PropertyKey[]): void => {
+    const id = text(source);
+    if (id !== undefined && !sources.has(id)) fail(ctx, path, `unknown source '${id}' (not in $.sources)`);
   };
   const reports = new Map<string, string>();
-  doc.reports.forEach((r, i) => {
+  records(doc.reports).forEach((r, i) => {
     knownSource(r.source, ['reports', i, 'source']);
-    unique(reports, r.id, ['reports', i, 'id'], `report id '${r.id}'`);
+    unique(reports, text(r.id), ['reports', i, 'id'], `report id '${text(r.id)}'`);
   });
-  const knownReport = (report: string | undefined, path: PropertyKey[]): void => {
-    if (report !== undefined && !reports.has(report))
-      fail(ctx, path, `unknown report '${report}' (not in $.reports)`);
+  const knownReport = (report: unknown, path: PropertyKey[]): void => {
+    const id = text(report);
+    if (id !== undefined && !reports.has(id)) fail(ctx, path, `unknown report '${id}' (not in $.reports)`);
   };
   const estimates = new Map<string, string>();
   const unitOf = new Map<string, { unit: string; path: string }>();
-  doc.estimates.forEach((e, i) => {
-    const p = `$.estimates[${i}]`;
+  records(doc.estimates).forEach((e, i) => {
     knownSource(e.source, ['estimates', i, 'source']);
     knownReport(e.report, ['estimates', i, 'report']);
-    const first = unitOf.get(e.quantity);
-    if (first === undefined) unitOf.set(e.quantity, { unit: e.unit, path: p });
-    else if (first.unit !== e.unit)
-      fail(
-        ctx,
-        ['estimates', i, 'unit'],
-        `'${e.unit}' differs from the unit '${first.unit}' of ${e.quantity} at ${first.path}`,
-      );
-    unique(estimates, e.id, ['estimates', i, 'id'], `estimate id '${e.id}'`);
+    const quantity = text(e.quantity);
+    const unit = text(e.unit);
+    if (quantity !== undefined && unit !== undefined) {
+      const first = unitOf.get(quantity);
+      if (first === undefined) unitOf.set(quantity, { unit, path: `$.estimates[${i}]` });
+      else if (first.unit !== unit)
+        fail(
+          ctx,
+          ['estimates', i, 'unit'],
+          `'${unit}' differs from the unit '${first.unit}' of ${quantity} at ${first.path}`,
+        );
+    }
+    unique(estimates, text(e.id), ['estimates', i, 'id'], `estimate id '${text(e.id)}'`);
   });
   const sets = new Map<string, string>();
   const hypothesesBySet = new Map<string, Set<string>>();
-  doc.hypothesisSets.forEach((s, i) => {
+  records(doc.hypothesisSets).forEach((s, i) => {
     const at = (...rest: PropertyKey[]) => ['hypothesisSets', i, ...rest];
     const p = `$.hypothesisSets[${i}]`;
     const hypotheses = new Map<string, string>();
-    s.hypotheses.forEach((h, j) =>
-      unique(hypotheses, h.id, at('hypotheses', j, 'id'), `hypothesis id '${h.id}'`),
+    records(s.hypotheses).forEach((h, j) =>
+      unique(hypotheses, text(h.id), at('hypotheses', j, 'id'), `hypothesis id '${text(h.id)}'`),
     );
     const items = new Map<string, string>();
-    s.evidence.forEach((e, j) => {
+    records(s.evidence).forEach((e, j) => {
       knownReport(e.report, at('evidence', j, 'report'));
-      unique(items, e.id, at('evidence', j, 'id'), `evidence id '${e.id}'`);
+      unique(items, text(e.id), at('evidence', j, 'id'), `evidence id '${text(e.id)}'`);
     });
     const cells = new Map<string, string>();
-    s.ratings.forEach((r, j) => {
-      if (!items.has(r.evidence))
-        fail(
-          ctx,
-          at('ratings', j, 'evidence'),
-          `unknown evidence item '${r.evidence}' (not in ${p}.evidence)`,
-        );
-      if (!hypotheses.has(r.hypothesis))
+    records(s.ratings).forEach((r, j) => {
+      const [analyst, evidence, hypothesis] = [text(r.analyst), text(r.evidence), text(r.hypothesis)];
+      if (evidence !== undefined && !items.has(evidence))
+        fail(ctx, at('ratings', j, 'evidence'), `unknown evidence item '${evidence}' (not in ${p}.evidence)`);
+      if (hypothesis !== undefined && !hypotheses.has(hypothesis))
         fail(
           ctx,
           at('ratings', j, 'hypothesis'),
-          `unknown hypothesis '${r.hypothesis}' (not in ${p}.hypotheses)`,
+          `unknown hypothesis '${hypothesis}' (not in ${p}.hypotheses)`,
         );
+      if (analyst === undefined || evidence === undefined || hypothesis === undefined) return;
       unique(
         cells,
-        `${r.analyst}\u0000${r.evidence}\u0000${r.hypothesis}`,
+        `${analyst}\u0000${evidence}\u0000${hypothesis}`,
         at('ratings', j),
-        `rating: ${r.analyst} already rated (${r.evidence}, ${r.hypothesis})`,
+        `rating: ${analyst} already rated (${evidence}, ${hypothesis})`,
       );
     });
-    unique(sets, s.id, at('id'), `hypothesis set id '${s.id}'`);
-    if (!hypothesesBySet.has(s.id)) hypothesesBySet.set(s.id, new Set(hypotheses.keys()));
+    const id = text(s.id);
+    unique(sets, id, at('id'), `hypothesis set id '${id}'`);
+    if (id !== undefined && !hypothesesBySet.has(id)) hypothesesBySet.set(id, new Set(hypotheses.keys()));
   });
   const indicators = new Map<string, string>();
-  doc.indicators.forEach((ind, i) => {
-    const { hypothesisSet: set, hypothesis } = ind.bearsOn;
+  records(doc.indicators).forEach((ind, i) => {
+    const bearsOn = (typeof ind.bearsOn === 'object' && ind.bearsOn !== null ? ind.bearsOn : {}) as Loose;
+    const [set, hypothesis] = [text(bearsOn.hypothesisSet), text(bearsOn.hypothesis)];
     if (set !== undefined && !hypothesesBySet.has(set))
       fail(ctx, ['indicators', i, 'bearsOn', 'hypothesisSet'], `unknown hypothesis set '${set}'`);
-    if (
-      set !== undefined &&
-      hypothesis !== undefined &&
-      hypothesesBySet.has(set) &&
-      !hypothesesBySet.get(set)!.has(hypothesis)
-    )
+    if (set !== undefined && hypothesis !== undefined && hypothesesBySet.get(set)?.has(hypothesis) === false)
       fail(
         ctx,
         ['indicators', i, 'bearsOn', 'hypothesis'],
         `unknown hypothesis '${hypothesis}' in set '${set}'`,
       );
-    unique(indicators, ind.id, ['indicators', i, 'id'], `indicator id '${ind.id}'`);
+    unique(indicators, text(ind.id), ['indicators', i, 'id'], `indicator id '${text(ind.id)}'`);
   });
   const questions = new Map<string, string>();
-  doc.forecastQuestions.forEach((q, i) => {
-    knownReport(q.resolution?.report, ['forecastQuestions', i, 'resolution', 'report']);
+  records(doc.forecastQuestions).forEach((q, i) => {
+    const resolution = (
+      typeof q.resolution === 'object' && q.resolution !== null ? q.resolution : {}
+    ) as Loose;
+    knownReport(resolution.report, ['forecastQuestions', i, 'resolution', 'report']);
     const keys = new Map<string, string>();
-    q.forecasts.forEach((f, j) =>
+    records(q.forecasts).forEach((f, j) => {
+      const [analyst, date] = [text(f.analyst), text(f.date)];
+      if (analyst === undefined || date === undefined) return;
       unique(
         keys,
-        `${f.analyst}\u0000${f.date}`,
+        `${analyst}\u0000${date}`,
         ['forecastQuestions', i, 'forecasts', j],
-        `forecast: ${f.analyst} already forecast on ${f.date}`,
-      ),
-    );
-    unique(questions, q.id, ['forecastQuestions', i, 'id'], `forecast question id '${q.id}'`);
+        `forecast: ${analyst} already forecast on ${date}`,
+      );
+    });
+    unique(questions, text(q.id), ['forecastQuestions', i, 'id'], `forecast question id '${text(q.id)}'`);
   });
 }
 
-export const evidenceDocumentSchema = documentFields.superRefine(checkReferences);
+/** The evidence document: its records' schemas and, beside their problems, the rules between them. */
+export const evidenceDocumentSchema = documentFields.superRefine(checkReferences, { when: () => true });
