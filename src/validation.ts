@@ -30,19 +30,28 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** The first prototype key in a parsed JSON value (depth-first, document order), with its path. */
+/** The first prototype key in a parsed JSON value, with its path (an object's keys, then its children in order). */
 export function findForbiddenKey(value: unknown, path: PropertyKey[] = []): PropertyKey[] | undefined {
-  // An explicit stack: a deeply nested hostile document must not overflow the call stack.
-  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value, path }];
+  // An explicit stack whose entries point at their parent (no path copied per level): a deeply
+  // nested hostile document overflows neither the call stack nor memory.
+  const nodes: { key: PropertyKey; parent: number }[] = [];
+  const pathOf = (node: number, last: PropertyKey): PropertyKey[] => {
+    const keys: PropertyKey[] = [last];
+    for (let n = node; n >= 0; n = nodes[n]!.parent) keys.push(nodes[n]!.key);
+    return [...path, ...keys.reverse()];
+  };
+  const stack: { value: unknown; node: number }[] = [{ value, node: -1 }];
   while (stack.length) {
-    const { value: v, path: p } = stack.pop()!;
+    const { value: v, node } = stack.pop()!;
     if (typeof v !== 'object' || v === null) continue;
-    const entries: [PropertyKey, unknown][] = Array.isArray(v)
-      ? v.map((x, i) => [i, x])
-      : Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]]);
-    for (const [k] of entries) if (typeof k === 'string' && FORBIDDEN_KEYS.has(k)) return [...p, k];
-    for (let i = entries.length - 1; i >= 0; i--)
-      stack.push({ value: entries[i][1], path: [...p, entries[i][0]] });
+    const keys: PropertyKey[] = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
+    for (const k of keys) if (typeof k === 'string' && FORBIDDEN_KEYS.has(k)) return pathOf(node, k);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const child = (v as Record<PropertyKey, unknown>)[keys[i]!];
+      if (typeof child !== 'object' || child === null) continue;
+      nodes.push({ key: keys[i]!, parent: node });
+      stack.push({ value: child, node: nodes.length - 1 });
+    }
   }
   return undefined;
 }
