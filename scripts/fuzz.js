@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm run fuzz -- --cases N [--seed S]`: seeded fuzzing of the XMILE reader and compiler, the
-// equation parser, experiment specs, evidence files and API bodies (src/node/fuzz.ts, from
-// dist/). Prints crashes, hangs over 2 s and cases over 1 GB; exit 1 if there is any.
+// `npm run fuzz -- --cases N [--seed S]`: seeded fuzzing of the XMILE and Vensim readers and the
+// compiler, the equation parser, experiment and calibration specs, evidence files, and API bodies
+// and query strings (src/node/fuzz.ts, from dist/). Prints crashes, hangs over 2 s and cases over 1 GB; exit 1 if there is any.
 import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/node/fuzz.js', import.meta.url);

@@ -97,6 +97,36 @@ describe('validation names the JSON path and the problem', () => {
     expect(issues.map((i) => i.path)).toEqual(['$.sources[0].reliabilty', '$.estimates[3].unit']);
   });
 
+  it('refuses prototype keys anywhere, with their path, and nothing reaches a prototype', () => {
+    const text = serializeEvidence(sampleDocument()).replace(
+      '"reliability": "B"',
+      '"reliability": "B", "__proto__": {"polluted": true}',
+    );
+    const result = parseEvidenceJson(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([
+      { path: '$.sources[0].__proto__', message: 'is a reserved key (__proto__, constructor, prototype)' },
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const issues = issuesAfter((d) => (d.hypothesisSets[0].constructor = 'x'));
+    expect(issues.map((i) => i.path)).toEqual(['$.hypothesisSets[0].constructor']);
+  });
+
+  it('checks the cross-record rules even beside an unknown field, in document order', () => {
+    const issues = issuesAfter((d) => {
+      d.sources[0].extra = 1;
+      d.indicators[0].bearsOn = { hypothesisSet: 'nope' };
+    });
+    expect(issues).toEqual([
+      {
+        path: '$.sources[0].extra',
+        message: expect.stringMatching(/^unknown field \(expected one of id, name/),
+      },
+      { path: '$.indicators[0].bearsOn.hypothesisSet', message: "unknown hypothesis set 'nope'" },
+    ]);
+  });
+
   it('locates JSON syntax errors by line and column', () => {
     const result = parseEvidenceJson('{\n  "format": "interlock-evidence",\n  "version": 1,,\n}');
     expect(result.ok).toBe(false);

@@ -6,29 +6,8 @@ import { erfc } from '../simulate/special.js';
  * through its distribution's quantile function, so any sampler works with any distribution.
  */
 
-export type DistributionSpec =
-  | { dist: 'uniform'; low: number; high: number }
-  | { dist: 'triangular'; low: number; mode: number; high: number }
-  | { dist: 'normal'; mean: number; sd: number; low?: number; high?: number }
-  | { dist: 'lognormal'; mu: number; sigma: number; low?: number; high?: number }
-  | { dist: 'integer'; low: number; high: number }
-  | { dist: 'categorical'; values: number[]; weights?: number[] }
-  /**
-   * Joint draws (e.g. a calibration's posterior sample): the values of one input in draw order.
-   * Inputs of the same `group` share one design coordinate, so each sampled future takes all of
-   * them from the same draw and their correlations are kept (see groupedDesign in plan.ts).
-   */
-  | { dist: 'draws'; group: string; values: number[] };
-
-export const DISTRIBUTION_NAMES = [
-  'uniform',
-  'triangular',
-  'normal',
-  'lognormal',
-  'integer',
-  'categorical',
-  'draws',
-];
+export { DISTRIBUTION_NAMES, type DistributionSpec } from './spec-schema.js';
+import type { DistributionSpec } from './spec-schema.js';
 
 /** The draw a unit coordinate selects among n equally weighted draws (LHS strata map to draws). */
 export const drawIndex = (u: number, n: number): number => Math.min(n - 1, Math.max(0, Math.floor(u * n)));

@@ -1,6 +1,7 @@
 /**
- * Seeded fuzzing of every parser a user or a client can reach: XMILE documents (read, compile,
- * a short run), equations, experiment specs, evidence files and API bodies. Cases run in a worker
+ * Seeded fuzzing of every parser a user or a client can reach: XMILE and Vensim models (read,
+ * compile, a short run), equations, experiment and calibration specs, evidence files, and API
+ * bodies and query strings through the server's own checks (no key may reach Object.prototype). Cases run in a worker
  * thread watched by the caller, so a case that hangs is counted and skipped rather than stopping
  * the run. The same seed gives the same cases. `npm run fuzz -- --cases N` for long runs; a
  * bounded sample runs in `npm test`.
@@ -12,11 +13,19 @@ import { parseEvidenceJson, serializeEvidence } from '../evidence/data.js';
 import { sampleDocument } from '../evidence/testing-fixtures.js';
 import { parseSpec, SpecError } from '../experiments/spec.js';
 import { ModelError } from '../model/errors.js';
-import { experimentRequest, openModelRequest } from '../server/openapi.js';
-import { validate } from '../server/schema.js';
+import { parseCalibrationSpec } from '../calibrate/spec.js';
+import { HttpError, checkQuery, parseJsonBody } from '../server/http.js';
+import {
+  calibrationQuery,
+  experimentRequest,
+  foldersQuery,
+  openModelRequest,
+  resultsViewQuery,
+  viewQuery,
+} from '../server/schema.js';
 import { startModuleWorker } from './workers.js';
 
-export const TARGETS = ['xmile', 'equation', 'spec', 'evidence', 'api'] as const;
+export const TARGETS = ['xmile', 'equation', 'spec', 'evidence', 'api', 'vensim', 'calibration'] as const;
 export type Target = (typeof TARGETS)[number];
 
 export interface FuzzReport {
@@ -101,6 +110,47 @@ const XMILE_SEED = `<?xml version="1.0" encoding="utf-8"?>
 </xmile>
 `;
 
+const VENSIM_SEED = `{UTF-8}
+D: (d1-d3) ~ ~ |
+level[D] = INTEG(gain[D] - loss[D], start value[D]) ~ units [0,?] ~ a stock |
+gain[D] = IF THEN ELSE(Time > 2 :AND: :NOT: switch, rate * level[D], 0) ~ ~ |
+loss[D] = SMOOTH N(level[D], 2, 0, 3) / 10 + DELAY FIXED(rate, 1, 0) ~ ~ |
+start value[D] = 1, 2, 3 ~ ~ |
+rate = 0.1 ~ 1/Month ~ |
+switch = 0 ~ ~ |
+curve( [(0,0)-(10,10)], (0,0), (5,2), (10,4) ) ~ ~ |
+total = SUM(level[D!]) + curve(Time) + PULSE TRAIN(1, 1, 3, 9) ~ ~ |
+********************************************************
+\t.Control
+********************************************************~
+\t\tSimulation Control Parameters
+\t|
+INITIAL TIME = 0 ~ ~ |
+FINAL TIME = 10 ~ ~ |
+TIME STEP = 0.5 ~ ~ |
+SAVEPER = TIME STEP ~ ~ |
+`;
+
+const validCalibration = {
+  model: 'model.xmile',
+  method: 'mcmc',
+  samples: 100,
+  parameters: [{ name: 'k', dist: 'uniform', low: 0, high: 1 }],
+  data: [
+    { file: 'data.csv', variable: 'S', error: { dist: 'normal', sd: 'row' } },
+    {
+      evidence: 'evidence.json',
+      quantity: 'a.b',
+      measure: ['present'],
+      variable: 'S',
+      error: { dist: 'lognormal', sd: { estimate: { dist: 'lognormal', mu: -1, sigma: 1 } } },
+      bias: { by: 'source', reference: 'src-a' },
+    },
+  ],
+  calendar: { start: '2024-01-01', daysPerTimeUnit: 30.4375 },
+  predict: { variables: ['S'], points: [{ name: 'p', variable: 'S', date: '2024-06-01' }] },
+};
+
 /** Mutate text: insert, delete, duplicate or replace slices, or splice in a nasty token. */
 function mutate(r: Rand, text: string, rounds: number): string {
   let s = text;
@@ -184,6 +234,14 @@ function randomJson(r: Rand, depth: number): unknown {
         '__proto__',
         'constructor',
         'run',
+        'prototype',
+        'data',
+        'error',
+        'sd',
+        'bias',
+        'where',
+        'alpha',
+        'asof',
       ];
       for (let i = int(r, 5); i > 0; i--) o[pick(r, keys)] = randomJson(r, depth + 1);
       return o;
@@ -234,6 +292,43 @@ export function makeCase(seed: number, index: number): { target: Target; input: 
                 1 + int(r, 4),
               ),
       };
+    case 'vensim':
+      return { target, input: mutate(r, VENSIM_SEED, 1 + int(r, 6)) };
+    case 'calibration':
+      return {
+        target,
+        input:
+          r() < 0.3
+            ? JSON.stringify(randomJson(r, 0))
+            : mutate(r, JSON.stringify(validCalibration), 1 + int(r, 4)),
+      };
+  }
+}
+
+/** Read, compile and briefly run a model text; a model error is an answer, anything else a crash. */
+function readCompileRun(input: string, file: string): string | undefined {
+  const read = readModel(input, { file });
+  if (read.model && !read.diagnostics.some((d) => d.severity === 'error')) {
+    const c = compileModel(read.model);
+    if (c.compiled) {
+      const spec = c.compiled.simSpecs;
+      try {
+        c.compiled.run({ stop: Math.min(spec.stop, spec.start + 50 * spec.dt) });
+      } catch (err) {
+        if (!(err instanceof ModelError)) throw err;
+      }
+    }
+  }
+  for (const d of read.diagnostics) if (!d.message) return 'a diagnostic without a message';
+  return undefined;
+}
+
+/** Run `fn`, which may refuse its input with `refusal` (an answer) but throw nothing else. */
+function refusesWith(refusal: new (...args: never[]) => Error, fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof refusal)) throw err;
   }
 }
 
@@ -241,22 +336,10 @@ export function makeCase(seed: number, index: number): { target: Target; input: 
 export function runCase(target: Target, input: string): string | undefined {
   try {
     switch (target) {
-      case 'xmile': {
-        const read = readModel(input, { file: 'fuzz.xmile' });
-        if (read.model && !read.diagnostics.some((d) => d.severity === 'error')) {
-          const c = compileModel(read.model);
-          if (c.compiled) {
-            const spec = c.compiled.simSpecs;
-            try {
-              c.compiled.run({ stop: Math.min(spec.stop, spec.start + 50 * spec.dt) });
-            } catch (err) {
-              if (!(err instanceof ModelError)) throw err;
-            }
-          }
-        }
-        for (const d of read.diagnostics) if (!d.message) return 'a diagnostic without a message';
-        return undefined;
-      }
+      case 'xmile':
+        return readCompileRun(input, 'fuzz.xmile');
+      case 'vensim':
+        return readCompileRun(input, 'fuzz.mdl');
       case 'equation':
         parseEquation(input);
         return undefined;
@@ -277,21 +360,49 @@ export function runCase(target: Target, input: string): string | undefined {
       case 'evidence':
         parseEvidenceJson(input);
         return undefined;
-      case 'api': {
+      case 'calibration': {
         let json: unknown;
         try {
           json = JSON.parse(input);
         } catch {
           return undefined;
         }
-        validate(experimentRequest, json, 'body');
-        validate(openModelRequest, json, 'body');
+        refusesWith(SpecError, () => parseCalibrationSpec(json, 'fuzz.json'));
+        return undefined;
+      }
+      case 'api': {
+        // The server's own steps: parse and check a body (HttpError 400 is its answer), and the
+        // same document's top-level values as a query string against each query schema.
+        for (const schema of [experimentRequest, openModelRequest])
+          refusesWith(HttpError, () => parseJsonBody(input, schema));
+        let json: unknown;
+        try {
+          json = JSON.parse(input);
+        } catch {
+          return undefined;
+        }
+        if (typeof json === 'object' && json !== null) {
+          const query = new URLSearchParams();
+          for (const [k, v] of Object.entries(json))
+            query.append(k, typeof v === 'string' ? v : JSON.stringify(v));
+          for (const schema of [viewQuery, resultsViewQuery, calibrationQuery, foldersQuery])
+            refusesWith(HttpError, () => checkQuery(query, schema));
+        }
         return undefined;
       }
     }
   } catch (err) {
     return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  } finally {
+    // Whatever a case did, nothing may have been added to every object's prototype.
+    const polluted = Object.keys(Object.prototype);
+    if (polluted.length) {
+      for (const k of polluted) delete (Object.prototype as Record<string, unknown>)[k];
+      // eslint-disable-next-line no-unsafe-finally
+      return `Object.prototype gained ${polluted.join(', ')}`;
+    }
   }
+  return undefined;
 }
 
 interface WorkerTask {

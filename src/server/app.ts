@@ -11,13 +11,30 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { Budgets, Diagnostic } from '../engine.js';
 import { describeModelText, type CheckOutcome, type ModelFacts } from './model-check.js';
-import { runWorkerTask, TaskGate, type WorkerLimits } from './limits.js';
-import { checkQuery, HttpError, parseJsonBody, readBody, sendBytes, sendError, sendJson } from './http.js';
-import { MODEL_ID_PATTERN, openApiDocument, openModelRequest } from './openapi.js';
+import { backgroundThreads, runWorkerTask, TaskGate, type WorkerLimits } from './limits.js';
+import {
+  checkQuery,
+  HttpError,
+  parseJsonBody,
+  readBody,
+  sendBytes,
+  sendError,
+  sendJson,
+  sendJsonText,
+} from './http.js';
+import { openApiDocument } from './openapi.js';
 import { listFoldersWith, listModelFiles, MODEL_EXTENSIONS, resolveUnder } from './paths.js';
 import type { ViewAnswer, ViewJob } from './view-worker.js';
 import type { ViewOptions } from './results-view.js';
-import type { Schema } from './schema.js';
+import {
+  calibrationQuery,
+  foldersQuery,
+  MODEL_ID_PATTERN,
+  noQuery,
+  openModelRequest,
+  resultsViewQuery,
+  viewQuery,
+} from './schema.js';
 import { ExperimentService } from './experiments.js';
 import { readCaseData } from './case.js';
 import type { CaseAnswers } from '../case/case-answers.js';
@@ -97,6 +114,8 @@ export interface OpenModel {
   facts: ModelFacts;
   /** For a named alternative saved from the editor: the id of the model it varies. */
   alternativeOf?: string;
+  /** The served document as JSON, kept while its case data is the same (cached) object. */
+  served?: { caseData: object | null; renamed?: string; json: string };
 }
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -179,33 +198,13 @@ export function checkBindHost(host: string): string | undefined {
   return undefined;
 }
 
-const text = (max: number): Schema => ({ type: 'string', maxLength: max });
-const viewQuery: Schema = {
-  type: 'object',
-  properties: {
-    path: text(500),
-    where: text(500),
-    policy: text(200),
-    satisfice: text(500),
-    regret: text(200),
-    alpha: { type: 'string', pattern: '^(0(\\.\\d+)?|1)$' },
-  },
-  additionalProperties: false,
-};
-const calibrationQuery: Schema = {
-  type: 'object',
-  properties: { path: text(500), asof: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
-  required: ['path'],
-  additionalProperties: false,
-};
-const foldersQuery: Schema = {
-  type: 'object',
-  properties: { model: { type: 'string', pattern: MODEL_ID_PATTERN } },
-  required: ['model'],
-  additionalProperties: false,
-};
-
-function viewOptions(q: Record<string, string>): ViewOptions {
+function viewOptions(q: {
+  where?: string;
+  policy?: string;
+  satisfice?: string;
+  regret?: string;
+  alpha?: string;
+}): ViewOptions {
   return {
     where: q.where,
     policy: q.policy || undefined,
@@ -243,6 +242,8 @@ export class Workbench {
   /** Each case model's answers, computed once per state of the files they come from. */
   private readonly answers = new Map<string, { key: string; value: Promise<unknown> }>();
   private readonly caseData = new Map<string, { key: string; text: string; value: object | null }>();
+  private openApiText?: string;
+  private filesListed?: { at: number; files: string[] };
 
   constructor(readonly options: ServerOptions = {}) {
     this.root = resolve(options.root ?? process.cwd());
@@ -250,10 +251,10 @@ export class Workbench {
     this.modelBytes = options.modelBytes ?? 4 * 1024 * 1024;
     this.jsonBytes = options.jsonBytes ?? 64 * 1024;
     this.modelLimits = options.modelLimits ?? DEFAULT_MODEL_LIMITS;
-    this.checks = new TaskGate(2, 32);
+    this.checks = new TaskGate(backgroundThreads(), 32);
     this.experiments = new ExperimentService((id) => this.models.get(id), {
       limits: options.experimentLimits ?? DEFAULT_EXPERIMENT_LIMITS,
-      concurrency: 2,
+      concurrency: backgroundThreads(),
       budgets: options.budgets,
       root: this.root,
     });
@@ -336,6 +337,14 @@ export class Workbench {
     value.catch(() => this.answers.delete(m.id));
     this.answers.set(m.id, { key, value });
     return value;
+  }
+
+  /** Model files under the root, listed again at most once a second (and after each save). */
+  private modelFiles(): string[] {
+    const now = performance.now();
+    if (!this.filesListed || now - this.filesListed.at > 1000)
+      this.filesListed = { at: now, files: listModelFiles(this.root) };
+    return this.filesListed.files;
   }
 
   /** Open a model file given by the operator at start (checked on this thread). */
@@ -431,10 +440,12 @@ export class Workbench {
       return this.serveStatic(path, res);
     }
     this.checkToken(req);
-    const noQuery = { type: 'object', additionalProperties: false } as const;
     if (path === '/api/openapi.json' && method === 'GET') {
       checkQuery(url.searchParams, noQuery);
-      return sendJson(res, 200, openApiDocument({ modelBytes: this.modelBytes, jsonBytes: this.jsonBytes }));
+      this.openApiText ??= JSON.stringify(
+        openApiDocument({ modelBytes: this.modelBytes, jsonBytes: this.jsonBytes }),
+      );
+      return sendJsonText(res, 200, this.openApiText);
     }
     if (path === '/api/health' && method === 'GET') {
       return sendJson(res, 200, {
@@ -452,14 +463,14 @@ export class Workbench {
           file,
           ...(alternativeOf ? { alternativeOf } : {}),
         })),
-        files: listModelFiles(this.root),
+        files: this.modelFiles(),
       });
     }
     if (path === '/api/models' && method === 'POST') return this.postModel(req, res);
     const modelMatch = /^\/api\/models\/([^/]+)$/.exec(path);
     if (modelMatch && method === 'GET') {
       const id = decodePathPart(modelMatch[1]!, 'model id');
-      if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
+      if (!MODEL_ID_PATTERN.test(id)) throw new HttpError(400, 'malformed model id');
       const m = this.models.get(id);
       if (!m) throw new HttpError(404, `no open model '${id}'`);
       const renamed = this.alternativeRenames(m);
@@ -472,15 +483,21 @@ export class Workbench {
       if (this.evidenceStore && m.id === 'default') {
         caseData = { ...(caseData ?? {}), evidence: await this.evidenceStore.exportDocument() };
       }
-      return sendJson(res, 200, {
-        id: m.id,
-        name: m.name,
-        file: m.file ?? null,
-        text: m.text,
-        diagnostics: m.diagnostics,
-        case: caseData,
-        ...(renamed.length ? { renamed } : {}),
-      });
+      // The same case data (its cached object) and renames give the same text: serialised once.
+      const renamedKey = JSON.stringify(renamed);
+      if (m.served?.caseData !== caseData || m.served.renamed !== renamedKey) {
+        const json = JSON.stringify({
+          id: m.id,
+          name: m.name,
+          file: m.file ?? null,
+          text: m.text,
+          diagnostics: m.diagnostics,
+          case: caseData,
+          ...(renamed.length ? { renamed } : {}),
+        });
+        m.served = { caseData, renamed: renamedKey, json };
+      }
+      return sendJsonText(res, 200, m.served.json);
     }
     if (modelMatch && method === 'PUT') return this.saveModel(req, res, modelMatch[1]!);
     const caseMatch = /^\/api\/models\/([^/]+)\/(answers|forecasts)$/.exec(path);
@@ -519,7 +536,7 @@ export class Workbench {
       return sendJson(res, 200, await this.view({ kind: 'explore', dir, options: viewOptions(q) }));
     }
     if (path === '/api/results/view' && method === 'GET') {
-      const q = checkQuery(url.searchParams, { ...viewQuery, required: ['path'] });
+      const q = checkQuery(url.searchParams, resultsViewQuery);
       const dir = resolveUnder(this.root, q.path!);
       if (!dir) throw new HttpError(403, 'that folder is outside the folder this server may read');
       if (!existsSync(join(dir, 'metadata.json')))
@@ -606,7 +623,7 @@ export class Workbench {
   private async postModel(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type === 'application/json') {
-      const body = parseJsonBody<{ path: string }>(await readBody(req, this.jsonBytes), openModelRequest);
+      const body = parseJsonBody(await readBody(req, this.jsonBytes), openModelRequest);
       const full = resolveUnder(this.root, body.path);
       if (!full) throw new HttpError(403, 'that path is outside the folder this server may read');
       if (!MODEL_EXTENSIONS.includes(extname(full).toLowerCase())) {
@@ -653,7 +670,7 @@ export class Workbench {
   /** An open model named in a request path. */
   private openModelById(part: string): OpenModel {
     const id = decodePathPart(part, 'model id');
-    if (!new RegExp(MODEL_ID_PATTERN).test(id)) throw new HttpError(400, 'malformed model id');
+    if (!MODEL_ID_PATTERN.test(id)) throw new HttpError(400, 'malformed model id');
     const m = this.models.get(id);
     if (!m) throw new HttpError(404, `no open model '${id}'`);
     return m;
@@ -714,7 +731,8 @@ export class Workbench {
         atomicWrite(renamesPath(full), JSON.stringify({ renamed: sidecar }, null, 2) + '\n');
       else rmSync(renamesPath(full), { force: true });
     }
-    Object.assign(m, { text, diagnostics: facts.diagnostics, facts, name });
+    this.filesListed = undefined;
+    Object.assign(m, { text, diagnostics: facts.diagnostics, facts, name, served: undefined });
     return sendJson(res, 200, {
       id: m.id,
       name: m.name,
@@ -747,6 +765,7 @@ export class Workbench {
     const renamesFile = renamesPath(target);
     if (renames.length) atomicWrite(renamesFile, JSON.stringify({ renamed: renames }, null, 2) + '\n');
     else rmSync(renamesFile, { force: true });
+    this.filesListed = undefined;
     const id = `${base.id}-${altName}`.slice(0, 40);
     const alt = this.register({
       id,

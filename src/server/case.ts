@@ -4,9 +4,10 @@
  * workbench reads it (scenarios and parameters keyed by name). A case folder the CLI would refuse
  * (an override naming no parameter, a malformed range) is refused here with the same messages.
  */
-import { relative } from 'node:path';
+import { statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { CaseError, formatIssue } from '../case/definition.js';
-import { readCaseFolder } from '../case/load.js';
+import { CASE_FILES, readCaseFolder } from '../case/load.js';
 import { HttpError } from './http.js';
 
 export interface CaseDataDocument {
@@ -28,6 +29,39 @@ export function readCaseData(
   root: string,
 ): CaseDataDocument | null {
   if (!dir) return null;
+  // Read and checked once per version of the files: every experiment start and model request
+  // asks for them, and checking a large evidence file would hold up the main thread each time.
+  const key = `${dir}\u0000${model.parameters.map((p) => p.name).join('\u0000')}`;
+  const version = filesVersion(dir);
+  const known = cache.get(key);
+  if (known && known.version === version) return known.value;
+  const value = readCaseDataNow(dir, model, root);
+  if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+  cache.set(key, { version, value });
+  return value;
+}
+
+const cache = new Map<string, { version: string; value: CaseDataDocument | null }>();
+
+/** The modification time and size of each case file (and README.md): changes when one does. */
+function filesVersion(dir: string): string {
+  return [...Object.values(CASE_FILES), 'README.md']
+    .map((name) => {
+      try {
+        const st = statSync(join(dir, name));
+        return `${st.mtimeMs}:${st.size}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
+}
+
+function readCaseDataNow(
+  dir: string,
+  model: { parameters: readonly { name: string }[] },
+  root: string,
+): CaseDataDocument | null {
   let folder;
   try {
     folder = readCaseFolder(dir, model);

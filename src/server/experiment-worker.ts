@@ -4,9 +4,12 @@
  * flight; the server ends the thread outright when a limit is passed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThreadsPriority } from './limits.js';
 import { explore } from '../experiments/explore.js';
 import type { ExperimentJob, FromExperimentWorker } from './experiments.js';
 import { summarise } from './experiments.js';
+
+lowerThisThreadsPriority();
 
 const job = workerData as ExperimentJob;
 const controller = new AbortController();

@@ -1,6 +1,7 @@
 /** Small request/response helpers over node:http: bounded bodies, JSON replies, errors as values. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { validate, type Schema } from './schema.js';
+import type { z } from 'zod';
+import { check } from '../validation.js';
 
 /** An error the client caused (or may see): a status and a plain message, never a stack. */
 export class HttpError extends Error {
@@ -20,7 +21,11 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+/** Send JSON already serialised (a cached document). */
+export function sendJsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     'content-type': 'application/json; charset=utf-8',
@@ -81,24 +86,37 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** The problems of a value against a schema, as `where.path: message` lines. */
+function problems(
+  schema: z.ZodType,
+  value: unknown,
+  where: string,
+): { ok: true; value: unknown } | { ok: false; lines: string[] } {
+  const r = check(schema, value);
+  if (r.ok) return r;
+  const lines = r.problems
+    .slice(0, 20)
+    .map((p) => `${where}${p.path ? (p.path.startsWith('[') ? '' : '.') + p.path : ''}: ${p.message}`);
+  return { ok: false, lines };
+}
+
 /** Parse a JSON body and check it against its schema (400 with the problems listed otherwise). */
-export function parseJsonBody<T>(text: string, schema: Schema): T {
+export function parseJsonBody<S extends z.ZodType>(text: string, schema: S): z.output<S> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'request body is not valid JSON');
   }
-  const problems = validate(schema, value, 'body');
-  if (problems.length) throw new HttpError(400, 'request body does not match its schema', problems);
-  return value as T;
+  const r = problems(schema, value, 'body');
+  if (!r.ok) throw new HttpError(400, 'request body does not match its schema', r.lines);
+  return r.value as z.output<S>;
 }
 
 /** Check query parameters (all strings) against a schema of string properties. */
-export function checkQuery(query: URLSearchParams, schema: Schema): Record<string, string> {
-  const obj: Record<string, string> = {};
-  for (const [k, v] of query) obj[k] = v;
-  const problems = validate(schema, obj, 'query');
-  if (problems.length) throw new HttpError(400, 'query does not match its schema', problems);
-  return obj;
+export function checkQuery<S extends z.ZodType>(query: URLSearchParams, schema: S): z.output<S> {
+  // fromEntries defines own properties, so a `__proto__` parameter is seen (and refused), not dropped.
+  const r = problems(schema, Object.fromEntries(query), 'query');
+  if (!r.ok) throw new HttpError(400, 'query does not match its schema', r.lines);
+  return r.value as z.output<S>;
 }

@@ -3,8 +3,30 @@
  * memory limit (V8 heap) and a time limit, a few at a time. A task over a limit is ended and
  * becomes a clear HTTP error; the server and the other clients go on.
  */
+import { availableParallelism, setPriority } from 'node:os';
 import { startModuleWorker } from '../node/workers.js';
 import { HttpError } from './http.js';
+
+/**
+ * How many compile, check and experiment threads the server runs at once: one core stays free
+ * for the main thread, which answers every client (at least one thread, whatever the cores).
+ */
+export function backgroundThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/**
+ * Called first in each of the server's worker threads: the lowest scheduling priority for this
+ * thread alone (on Linux a priority set with pid 0 applies to the calling thread), so that a
+ * busy worker never delays the main thread's answers. Where the system refuses, nothing changes.
+ */
+export function lowerThisThreadsPriority(): void {
+  try {
+    setPriority(0, 19);
+  } catch {
+    // Not permitted or not supported here: the thread keeps its priority.
+  }
+}
 
 export interface WorkerLimits {
   /** V8 old-generation limit of the worker, in MB (typed arrays are bounded by the budgets). */

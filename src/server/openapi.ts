@@ -1,97 +1,46 @@
 /**
- * The API's schemas and its OpenAPI 3.1 document. Handlers validate with these same schema
- * objects, so the published document cannot drift from what the server accepts.
+ * The API's OpenAPI 3.1 document, generated from the zod schemas the handlers check with
+ * (schema.ts), so the published document cannot drift from what the server accepts and returns.
  */
-import type { Schema } from './schema.js';
+import { z } from 'zod';
 import { VERSION } from '../version.js';
+import {
+  ALTERNATIVE_NAME_PATTERN,
+  diagnosticDocument,
+  errorDocument,
+  experimentRequest,
+  MODEL_ID_PATTERN,
+  modelDocument,
+  modelSummary,
+  openModelRequest,
+} from './schema.js';
 
-export const MODEL_ID_PATTERN = '^[a-z0-9-]{1,40}$';
+/** A schema as JSON Schema (draft 2020-12, what OpenAPI 3.1 uses): the accepted input side. */
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  void _dialect;
+  return rest;
+}
 
-export const openModelRequest: Schema = {
-  type: 'object',
-  description: 'Open a model file by its path relative to the allowed root.',
-  properties: { path: { type: 'string', minLength: 1, maxLength: 1000 } },
-  required: ['path'],
-  additionalProperties: false,
-};
-
-export const experimentRequest: Schema = {
-  type: 'object',
-  description:
-    'Sample the given parameter ranges (Latin hypercube, seeded), run the model once per sample, and ' +
-    'analyse one output.',
-  properties: {
-    model: { type: 'string', pattern: MODEL_ID_PATTERN },
-    spec: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 500,
-      description:
-        'An experiment spec file (root-relative), run as `interlock explore` runs it: its policies crossed with its sampled futures; `samples` overrides its sample count. The other fields are then not used.',
-    },
-    samples: { type: 'integer', minimum: 2, maximum: 5000 },
-    seed: { type: 'integer', minimum: 0, maximum: 2147483647 },
-    output: { type: 'string', minLength: 1, maxLength: 200 },
-    parameters: {
-      type: 'object',
-      description: 'Parameter name -> [low, high]. Default: the case ranges, or +/-50% around each constant.',
-      maxProperties: 200,
-      additionalProperties: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 },
-    },
-    threshold: { type: 'number', description: 'PRIM: a run is of interest when the output ends above it.' },
-    below: { type: 'boolean', description: 'PRIM: interest when the output ends below the threshold.' },
-  },
-  required: ['model'],
-  additionalProperties: false,
-};
-
-const errorSchema: Schema = {
-  type: 'object',
-  properties: { error: { type: 'string' }, details: { type: 'array', items: { type: 'string' } } },
-  required: ['error'],
-};
-
-const diagnostic: Schema = {
-  type: 'object',
-  properties: {
-    severity: { type: 'string', enum: ['error', 'warning', 'info'] },
-    code: { type: 'string' },
-    message: { type: 'string' },
-    line: { type: 'integer' },
-    column: { type: 'integer' },
-    variable: { type: 'string' },
-  },
-};
-
-const modelSummary: Schema = {
-  type: 'object',
-  properties: { id: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' } },
-};
-
-const modelDocument: Schema = {
-  type: 'object',
-  description:
-    'A model as the workbench loads it: its XMILE text (compiled in the page) and the case data found ' +
-    'beside it (null when the model has none).',
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    file: { type: 'string' },
-    text: { type: 'string' },
-    diagnostics: { type: 'array', items: diagnostic },
-    case: {
-      type: 'object',
-      properties: {
-        scenarios: { type: 'object' },
-        parameters: { type: 'object' },
-        loops: { type: 'object' },
-        evidence: { type: 'object' },
-      },
-    },
-  },
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: MODEL_ID_PATTERN.source },
 };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** The header a save carries its renames in (src/case/rename.ts). */
+const renamedHeader = {
+  name: 'x-renamed',
+  in: 'header',
+  required: false,
+  description:
+    'Variables renamed since the last save, URI-encoded JSON [["old", "new"], ...]: saving a case model updates the case files that name them; an alternative keeps them beside its file',
+  schema: { type: 'string' },
+};
+
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
 const errors = {
   '400': { description: 'Bad request', ...json(ref('Error')) },
@@ -151,25 +100,13 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
       '/api/models/{id}': {
         get: {
           summary: 'A model with its case data',
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
-          ],
+          parameters: [idParameter],
           responses: { '200': { description: 'OK', ...json(ref('ModelDocument')) }, ...errors },
         },
         put: {
           summary:
             'Write the edited model back to the file it was opened from: XMILE that reads and compiles without errors, written atomically',
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
-            {
-              name: 'x-renamed',
-              in: 'header',
-              required: false,
-              description:
-                'Variables renamed since the last save, URI-encoded JSON [["old", "new"], ...]: saving a case model updates the case files that name them; an alternative keeps them beside its file',
-              schema: { type: 'string' },
-            },
-          ],
+          parameters: [idParameter, renamedHeader],
           requestBody: {
             required: true,
             content: { 'application/xml': { schema: { type: 'string', maxLength: limits.modelBytes } } },
@@ -187,21 +124,14 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
           summary:
             'Save an edited copy of a case model as alternatives/NAME.xmile in its folder (header x-alternative-name) and open it',
           parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
+            idParameter,
             {
               name: 'x-alternative-name',
               in: 'header',
               required: true,
-              schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,39}$' },
+              schema: { type: 'string', pattern: ALTERNATIVE_NAME_PATTERN.source },
             },
-            {
-              name: 'x-renamed',
-              in: 'header',
-              required: false,
-              description:
-                'Variables renamed since the last save, URI-encoded JSON [["old", "new"], ...]: saving a case model updates the case files that name them; an alternative keeps them beside its file',
-              schema: { type: 'string' },
-            },
+            renamedHeader,
           ],
           requestBody: {
             required: true,
@@ -219,9 +149,7 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
         get: {
           summary:
             "A case model's four answers from the calibrated, history-matched ensemble (src/case/case-answers.ts) and the headline numbers behind them; computed in a worker on first request, then kept; null for a model without a case and thesis experiment",
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
-          ],
+          parameters: [idParameter],
           responses: { '200': { description: 'OK', ...json({ type: 'object' }) }, ...errors },
         },
       },
@@ -229,9 +157,7 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
         get: {
           summary:
             "Q4: a case's forecasts at each date scored against what was reported later (calibration/q4.json read through src/case); null when the case has none",
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
-          ],
+          parameters: [idParameter],
           responses: {
             '200': { description: 'OK', ...json({ type: 'object' }) },
             '422': { description: 'The forecasts file is malformed (located)', ...json(ref('Error')) },
@@ -249,21 +175,19 @@ export function openApiDocument(limits: { modelBytes: number; jsonBytes: number 
       '/api/experiments/{id}': {
         get: {
           summary: 'Progress of an experiment, and its analysis once done',
-          parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: MODEL_ID_PATTERN } },
-          ],
+          parameters: [idParameter],
           responses: { '200': { description: 'OK', ...json({ type: 'object' }) }, ...errors },
         },
       },
     },
     components: {
       schemas: {
-        Error: errorSchema,
-        Diagnostic: diagnostic,
-        ModelSummary: modelSummary,
-        ModelDocument: modelDocument,
-        OpenModelRequest: openModelRequest,
-        ExperimentRequest: experimentRequest,
+        Error: jsonSchemaOf(errorDocument),
+        Diagnostic: jsonSchemaOf(diagnosticDocument),
+        ModelSummary: jsonSchemaOf(modelSummary),
+        ModelDocument: jsonSchemaOf(modelDocument),
+        OpenModelRequest: jsonSchemaOf(openModelRequest),
+        ExperimentRequest: jsonSchemaOf(experimentRequest),
       },
     },
   };

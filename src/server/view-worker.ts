@@ -4,6 +4,7 @@
  * the server's main thread. A problem with the folder or the expressions is posted as a message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThisThreadsPriority } from './limits.js';
 import { exploreView, ViewError, type ViewOptions } from './results-view.js';
 import { calibrationView, CalibrationFolderError } from './calibration-view.js';
 import { ExpressionError } from '../experiments/expr.js';
@@ -11,6 +12,8 @@ import { loadCase } from '../case/load.js';
 import { computeCaseAnswers } from '../case/case-answers.js';
 import { CaseError, formatIssue } from '../case/definition.js';
 import type { HeadlineOptions } from '../case/headline.js';
+
+lowerThisThreadsPriority();
 
 export type ViewJob =
   | { kind: 'explore'; dir: string; options: ViewOptions }

@@ -85,6 +85,37 @@ describe('model bombs are refused before they are built', () => {
     expectBounded(r);
   });
 
+  it('SMTHN of order 10^9: delayOrder budget, located at the order argument', () => {
+    const f = file(
+      'smooth-order.xmile',
+      xmile({ vars: '<aux name="x"><eqn>SMTHN(TIME, 2, 1e9)</eqn></aux>' }),
+    );
+    const r = cliCapped(['run', f]);
+    expect(r.code).toBe(1);
+    // Column 35 of line 7: the order argument "1e9" (the equation starts at column 20).
+    expect(r.stderr).toContain(
+      `${f}:7:35: error: the order of this DELAYN/SMTHN comes to 1,000,000,000, over the 'delayOrder' budget`,
+    );
+    expectBounded(r);
+  });
+
+  it('a dimension of 10^6 (49 s and 2.8 GB before) is refused at once by the elements budget', () => {
+    const f = file(
+      'dim6.xmile',
+      xmile({
+        dims: '<dim name="A" size="1000000"/>',
+        vars: '<aux name="x"><dimensions><dim name="A"/></dimensions><eqn>A</eqn></aux>',
+      }),
+    );
+    const r = cliCapped(['run', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /error: the size of dimension 'A' comes to 1,000,000, over the 'elements' budget of 200,000/,
+    );
+    expect(r.stderr).toContain('--budget elements=N');
+    expectBounded(r);
+  });
+
   it('a raised budget lets the same kind of model through', () => {
     const f = file('order.xmile', xmile({ vars: '<aux name="x"><eqn>DELAYN(1, 2, 1500, 0)</eqn></aux>' }));
     expect(cliCapped(['check', f]).code).toBe(1);

@@ -4,11 +4,15 @@
  * preloaded hook, so the figure is the child's own and works wherever Node runs).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RSS_HOOK = path.join(repoRoot, 'test', 'hostile', 'rss-hook.mjs');
+/** The built launcher: the limits below time the product, not a TypeScript loader's start-up. */
+const CLI = path.join(repoRoot, 'bin', 'interlock.js');
+const BUILT = path.join(repoRoot, 'dist', 'cli', 'main.js');
 
 export interface CliOutcome {
   code: number | null;
@@ -19,20 +23,22 @@ export interface CliOutcome {
   peakBytes: number;
 }
 
-/** Run `interlock ARGS` from the sources under a 1 GB heap cap, within `timeoutMs`. */
+/**
+ * Run the built `interlock ARGS` (bin/interlock.js over dist/, as installed) under a 1 GB heap cap,
+ * within `timeoutMs`. `npm test` builds first; run `npm run build` before running these alone.
+ */
 export function cliCapped(args: string[], timeoutMs = 20_000): CliOutcome {
+  if (!existsSync(BUILT)) {
+    throw new Error(`${path.relative(repoRoot, BUILT)} is missing: run \`npm run build\` before these tests`);
+  }
   const started = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    ['--max-old-space-size=1024', '--import', RSS_HOOK, '--import', 'tsx', 'src/cli/main.ts', ...args],
-    {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: timeoutMs,
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, INTERLOCK_DEBUG: '' },
-    },
-  );
+  const r = spawnSync(process.execPath, ['--max-old-space-size=1024', '--import', RSS_HOOK, CLI, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, INTERLOCK_DEBUG: '' },
+  });
   const seconds = (performance.now() - started) / 1000;
   const m = /interlock-test-maxrss=(\d+)\n?/.exec(r.stderr ?? '');
   return {
@@ -58,6 +64,6 @@ ${body.vars}
 `;
 }
 
-/** Seconds excluding Node and tsx start-up are not separable here; the budget is for the whole child. */
+/** The budget is for the whole child process, Node's own start-up included. */
 export const TIME_LIMIT_S = 5;
 export const MEMORY_LIMIT = 1024 * 1024 * 1024;

@@ -143,6 +143,37 @@ describe('the server stays up for everyone', () => {
     expect((await call(server, 'DELETE', '/api/experiments/e999')).status).toBe(404);
   });
 
+  it('__proto__ and constructor keys in a body or a query are a 400 naming the key', async () => {
+    const json = { 'content-type': 'application/json' };
+    const proto = await call(
+      server,
+      'POST',
+      '/api/experiments',
+      '{"model": "population", "__proto__": {"samples": 2}}',
+      json,
+    );
+    expect(proto.status).toBe(400);
+    expect(proto.json().details).toEqual([
+      'body.__proto__: is a reserved key (__proto__, constructor, prototype)',
+    ]);
+    const ctor = await call(
+      server,
+      'POST',
+      '/api/experiments',
+      JSON.stringify({ model: 'population', parameters: { constructor: [0, 1] } }),
+      json,
+    );
+    expect(ctor.status).toBe(400);
+    expect(ctor.json().details).toEqual([
+      'body.parameters.constructor: is a reserved key (__proto__, constructor, prototype)',
+    ]);
+    const query = await call(server, 'GET', '/api/folders?model=population&__proto__=x');
+    expect(query.status).toBe(400);
+    expect(query.json().details).toEqual([
+      'query.__proto__: is a reserved key (__proto__, constructor, prototype)',
+    ]);
+  });
+
   it('bad percent-encoding in a path is a 400, not a 500', async () => {
     expect((await call(server, 'GET', '/api/models/%ZZ')).status).toBe(400);
     expect((await call(server, 'GET', '/api/experiments/%E0%A4%A')).status).toBe(400);

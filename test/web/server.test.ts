@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../../src/server/app.js';
-import { validate } from '../../src/server/schema.js';
+import { experimentRequest, modelDocument } from '../../src/server/schema.js';
+import { jsonSchemaOf, openApiDocument } from '../../src/server/openapi.js';
+import { check } from '../../src/validation.js';
 import { quantiles, spearman } from '../../src/server/analysis.js';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
@@ -151,7 +153,10 @@ describe('workbench server', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.json().details).toEqual(
-      expect.arrayContaining(['body.path: expected string, got number', "body: unknown property 'extra'"]),
+      expect.arrayContaining([
+        'body.path: must be a string, got 3',
+        'body.extra: unknown field (expected one of path)',
+      ]),
     );
     const notJson = await raw('POST', '/api/models', '{oops', { 'content-type': 'application/json' });
     expect(notJson.status).toBe(400);
@@ -280,27 +285,34 @@ describe('workbench server', () => {
   });
 });
 
-describe('schema subset', () => {
-  it('checks types, bounds, patterns and nested items', () => {
-    const schema = {
-      type: 'object' as const,
-      properties: {
-        n: { type: 'integer' as const, minimum: 1, maximum: 5 },
-        s: { type: 'string' as const, pattern: '^[a-z]+$' },
-        r: { type: 'array' as const, items: { type: 'number' as const }, minItems: 2, maxItems: 2 },
-      },
-      required: ['n'],
-      additionalProperties: false,
+describe('API schemas', () => {
+  it('publish in the OpenAPI document exactly what the handlers check, loops as an array', () => {
+    const doc = openApiDocument({ modelBytes: 1, jsonBytes: 1 }) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
     };
-    expect(validate(schema, { n: 3, s: 'ok', r: [1, 2] })).toEqual([]);
-    expect(validate(schema, { n: 3.5 })).toEqual(['$.n: expected integer, got number']);
-    expect(validate(schema, { n: 9, s: 'A', r: [1, 'x', 3] })).toEqual([
-      '$.n: must be <= 5',
-      '$.s: does not match ^[a-z]+$',
-      '$.r: must have at most 2 items',
-      '$.r[1]: expected number, got string',
-    ]);
-    expect(validate(schema, {})).toEqual(["$: missing required property 'n'"]);
+    expect(doc.components.schemas.ExperimentRequest).toEqual(jsonSchemaOf(experimentRequest));
+    expect(doc.components.schemas.ModelDocument).toEqual(jsonSchemaOf(modelDocument));
+    const caseData = doc.components.schemas.ModelDocument.properties.case as {
+      anyOf: { properties?: Record<string, { type: string; items?: { required: string[] } }> }[];
+    };
+    const loops = caseData.anyOf.find((s) => s.properties)!.properties!.loops!;
+    expect(loops.type).toBe('array');
+    expect(loops.items!.required).toEqual(expect.arrayContaining(['id', 'name', 'polarity', 'path']));
+  });
+
+  it('refuse prototype keys and wrong ranges with their path', () => {
+    const proto = check(experimentRequest, JSON.parse('{"model": "m", "parameters": {"__proto__": [1, 2]}}'));
+    expect(proto).toEqual({
+      ok: false,
+      problems: [
+        { path: 'parameters.__proto__', message: 'is a reserved key (__proto__, constructor, prototype)' },
+      ],
+    });
+    const range = check(experimentRequest, { model: 'm', parameters: { k: [2, 1] } });
+    expect(range).toEqual({
+      ok: false,
+      problems: [{ path: 'parameters.k', message: 'must be [low, high] with low <= high' }],
+    });
   });
 });
 
