@@ -11,41 +11,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { CompiledModel } from '../src/simulate/types.js';
 import { arrayedChains, handWrittenChains, scalarChains } from './models.js';
+import { FROM_DIST, libraryModule, REPO } from './library.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repo = REPO;
 const quick = process.argv.includes('--quick');
 
-/** Newest modification time of the .ts files under these source folders (tests left out). */
-function newestSource(folders: string[]): number {
-  let newest = 0;
-  const visit = (dir: string) => {
-    for (const f of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, f.name);
-      if (f.isDirectory()) visit(p);
-      else if (f.name.endsWith('.ts') && !f.name.endsWith('.test.ts'))
-        newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const f of folders) if (existsSync(join(repo, 'src', f))) visit(join(repo, 'src', f));
-  return newest;
-}
-
-// The engine as `interlock` runs it: the compiled library (dist/) when it is newer than every
-// source the engine is built from. Through tsx every function carries a naming wrapper that
-// made compiling a large model measurably slower than the built code.
-const ENGINE_FOLDERS = ['compile', 'simulate', 'equations', 'xmile', 'vensim', 'model', 'units'];
-const distEntry = join(repo, 'dist', 'engine.js');
-const useDist =
-  existsSync(distEntry) &&
-  statSync(distEntry).mtimeMs >= newestSource(ENGINE_FOLDERS) &&
-  !process.argv.includes('--src');
-const { compileModel, readModel } = (await import(
-  pathToFileURL(useDist ? distEntry : join(repo, 'src', 'engine.ts')).href
-)) as typeof import('../src/engine.js');
+// The engine as `interlock` runs it: the compiled library (dist/) when it is current
+// (bench/library.ts, shared with the other benchmarks).
+const { compileModel, readModel } = await libraryModule<typeof import('../src/engine.js')>('engine');
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -210,7 +186,7 @@ function main(): void {
     'x hand-written': r.ratioToBaseline?.toFixed(2) ?? '',
   }));
   console.log(
-    `code measured: ${useDist ? 'dist/ (compiled)' : 'src/ through tsx (dist/ missing, stale, or --src)'}`,
+    `code measured: ${FROM_DIST ? 'dist/ (compiled)' : 'src/ through tsx (dist/ missing, stale, or --src)'}`,
   );
   console.table(table);
   if (start) {
@@ -226,7 +202,7 @@ function main(): void {
     JSON.stringify(
       {
         machine: { node: process.version, cpus: cpus().length },
-        code: useDist ? 'dist (compiled)' : 'src via tsx',
+        code: FROM_DIST ? 'dist (compiled)' : 'src via tsx',
         targets: { compile5000Ms: 500, nsPerEquation: 2, startupMs: 300 },
         models: rows,
         startup: start,
