@@ -7,7 +7,7 @@ import { builtinSimulation } from './builtin.js';
 import { buildPlan } from './plan.js';
 import { ChunkRunner, STATUS_FAILED, STATUS_OK } from './runner.js';
 import { parseSpec, SpecError } from './spec.js';
-import { loadTable, readSeries } from './store.js';
+import { loadTable, readSeries, ResultsWriter } from './store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'interlock-explore-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -100,6 +100,56 @@ describe('explore', () => {
     const failures = readFileSync(join(dir, 'failures.jsonl'), 'utf8').trim().split('\n');
     expect(failures).toHaveLength(failed);
     expect(JSON.parse(failures[0]).message).toMatch(/diverged/);
+  });
+
+  it('writes the results.csv its workers format, byte for byte the table the columns give', async () => {
+    const specFile = writeSpec('flaky-levers.json', {
+      model: 'builtin:ishigami-flaky',
+      seed: 9,
+      samples: 500,
+      method: 'lhs',
+      uncertainties: ishigamiInputs,
+      levers: [{ name: 'a', values: [7, 5, 3] }],
+      outcomes: [
+        { name: 'y', variable: 'y' },
+        { name: 'ymax', variable: 'y', reduce: 'max' },
+      ],
+    });
+    const loaded = loadSpecFile(specFile);
+    const dir = join(root, 'streamed');
+    // Small chunks on two workers: they finish out of order, and the stream puts them back in order.
+    await explore(loaded, { outDir: dir, jobs: 2, chunkSize: 37 });
+    const streamed = readFileSync(join(dir, 'results.csv'), 'utf8');
+    const { table } = loadTable(dir);
+    const lines = streamed.trimEnd().split('\n');
+    expect(lines[0]).toBe('run,policy,scenario,a,x1,x2,x3,status,y,ymax');
+    expect(lines).toHaveLength(1 + 1500);
+    const failedRow = Array.from(table.status).indexOf(STATUS_FAILED);
+    expect(failedRow).toBeGreaterThanOrEqual(0);
+    const policy = Math.floor(failedRow / 500);
+    expect(lines[1 + failedRow]).toBe(
+      `${failedRow},a=${[7, 5, 3][policy]},,${[7, 5, 3][policy]},` +
+        `${table.inputs.map((c) => String(c[failedRow])).join(',')},failed,,`,
+    );
+    const okRow = Array.from(table.status).indexOf(STATUS_OK, 1000);
+    expect(lines[1 + okRow].split(',').slice(-3)).toEqual([
+      'ok',
+      String(table.outcomes[0][okRow]),
+      String(table.outcomes[1][okRow]),
+    ]);
+    // --resume on the complete folder runs nothing and writes the table from the columns.
+    await explore(loaded, { outDir: dir, jobs: 1, resume: true });
+    expect(readFileSync(join(dir, 'results.csv'), 'utf8')).toBe(streamed);
+
+    // The chunks of a run arriving in reverse order give the same file.
+    const plan = buildPlan(loaded.spec, loaded.scenarios);
+    const runner = new ChunkRunner(plan, builtinSimulation('ishigami-flaky'), { csv: true });
+    const reversed = join(root, 'streamed-reversed');
+    const writer = new ResultsWriter(reversed, plan, { modelHash: loaded.modelHash, jobs: 1 });
+    const starts = Array.from({ length: Math.ceil(plan.rows / 37) }, (_, i) => i * 37).reverse();
+    for (const start of starts) writer.write(runner.run(start, Math.min(plan.rows, start + 37)));
+    writer.finish('complete', 0);
+    expect(readFileSync(join(reversed, 'results.csv'), 'utf8')).toBe(streamed);
   });
 
   it('keeps series outcomes and reduces them (logistic growth, exact solution)', async () => {

@@ -243,6 +243,10 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
     },
     resume,
   );
+  // A fresh run streams results.csv from the rows the workers format; a resumed one writes it
+  // from the columns at the end (its earlier rows were run before).
+  const csv = !resume;
+  const runner = options.inProcess ? new ChunkRunner(plan, prepared.simulation, { csv }) : probe;
   const chunks = chunksOf(resume ? pendingRanges(options.outDir, plan.rows) : [[0, plan.rows]], chunkSize);
   const started = performance.now();
   let done = 0;
@@ -264,7 +268,7 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
           interrupted = true;
           break;
         }
-        const result = probe.run(start, end, () => options.signal?.aborted === true);
+        const result = runner.run(start, end, () => options.signal?.aborted === true);
         onResult(result);
         if (result.count < end - start) {
           interrupted = true;
@@ -282,6 +286,7 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
           samples: options.samples,
           model: prepared.forWorkers,
           budgets: options.budgets,
+          csv,
         },
         chunks,
         jobs,

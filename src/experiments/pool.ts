@@ -20,6 +20,8 @@ export type ToWorker =
       samples?: number;
       model: ModelSource;
       budgets?: Partial<Budgets>;
+      /** Format the rows of results.csv in the worker. */
+      csv?: boolean;
       /** One Int32 set to 1 on abort, so workers stop between runs instead of finishing their chunk. */
       stop: SharedArrayBuffer;
     }

@@ -8,6 +8,7 @@ import type { ExperimentPlan } from './plan.js';
 import { reduceSeries } from './reducers.js';
 import { SpecError } from './spec.js';
 import { firstNonFinite } from '../simulate/finite.js';
+import { CsvFormatter, csvLayoutOfPlan } from './csv.js';
 
 export const STATUS_PENDING = 0;
 export const STATUS_OK = 1;
@@ -32,11 +33,24 @@ export interface ChunkResult {
   times: Float64Array;
   status: Uint8Array;
   failures: RunFailure[];
+  /** The rows' lines of results.csv, each ending in a newline (when the runner was asked for them). */
+  csv?: string;
   /** Seconds spent inside the model's run(), for overhead accounting. */
   modelSeconds: number;
   /** Seconds spent in this chunk altogether (sampling, running, reducing). */
   chunkSeconds: number;
 }
+
+export interface ChunkRunnerOptions {
+  /** Format the rows' lines of results.csv as they run (`ChunkResult.csv`). */
+  csv?: boolean;
+}
+
+/**
+ * Sampled inputs kept per sample, when every policy meets the same samples, so a sample's inputs
+ * are drawn and formatted once rather than once per policy: at most this many values.
+ */
+const SAMPLE_CACHE_CELLS = 1 << 20;
 
 export class ChunkRunner {
   private readonly inputIndex: number[];
@@ -47,10 +61,14 @@ export class ChunkRunner {
   private readonly outcomeVariable: number[];
   private readonly seriesOutcomes: number[];
   private readonly unit: Float64Array;
+  private readonly format?: CsvFormatter;
+  /** Per sample of the design: its inputs (row-major), whether drawn yet, and its input cells. */
+  private readonly cache?: { values: Float64Array; drawn: Uint8Array; cells: (string | undefined)[] };
 
   constructor(
     private readonly plan: ExperimentPlan,
     private readonly sim: Simulation,
+    options: ChunkRunnerOptions = {},
   ) {
     const spec = plan.spec;
     const resolve = (name: string, field: string): number => {
@@ -86,6 +104,37 @@ export class ChunkRunner {
     });
     this.seriesOutcomes = spec.outcomes.flatMap((o, i) => (o.reduce === 'series' ? [i] : []));
     this.unit = new Float64Array(Math.max(1, spec.uncertainties.length));
+    if (options.csv) this.format = new CsvFormatter(csvLayoutOfPlan(plan));
+    const cells = plan.designRows * plan.inputNames.length;
+    if (plan.policies.length > 1 && cells <= SAMPLE_CACHE_CELLS)
+      this.cache = { values: new Float64Array(cells), drawn: new Uint8Array(plan.designRows), cells: [] };
+  }
+
+  /** Write the inputs of design sample `sample` at `out[offset...]`. */
+  private drawInputs(sample: number, out: Float64Array, offset: number): void {
+    const { plan, cache } = this;
+    const n = plan.inputNames.length;
+    if (cache?.drawn[sample]) {
+      out.set(cache.values.subarray(sample * n, (sample + 1) * n), offset);
+      return;
+    }
+    plan.design.row(sample, this.unit);
+    for (let d = 0; d < n; d++) out[offset + d] = plan.distributions[d].quantile(this.unit[d]);
+    if (cache) {
+      cache.values.set(out.subarray(offset, offset + n), sample * n);
+      cache.drawn[sample] = 1;
+    }
+  }
+
+  /** The input cells of a row of results.csv for design sample `sample`. */
+  private inputCells(format: CsvFormatter, sample: number, inputs: Float64Array, offset: number): string {
+    const cache = this.cache;
+    let cells = cache?.cells[sample];
+    if (cells === undefined) {
+      cells = format.inputCells(inputs, offset);
+      if (cache) cache.cells[sample] = cells;
+    }
+    return cells;
   }
 
   /** Saved times of one run (the length of a series outcome). */
@@ -110,6 +159,8 @@ export class ChunkRunner {
     // where the run failed, so a chunk of failures gives the same bytes however rows are chunked.
     const times = this.seriesOutcomes.length ? Float64Array.from(sim.time) : new Float64Array(0);
     const series = this.seriesOutcomes.map(() => new Float64Array(count * times.length).fill(NaN));
+    const format = this.format;
+    let csv = '';
     let modelSeconds = 0;
     const chunkStarted = performance.now();
     // A Simulation reuses preallocated buffers run after run, so the series views are looked up
@@ -125,13 +176,9 @@ export class ChunkRunner {
       const row = start + k;
       const policy = Math.floor(row / plan.designRows);
       const sample = row - policy * plan.designRows;
-      plan.design.row(sample, this.unit);
+      this.drawInputs(sample, inputs, k * nInputs);
       sim.clearOverrides();
-      for (let d = 0; d < nInputs; d++) {
-        const value = plan.distributions[d].quantile(this.unit[d]);
-        inputs[k * nInputs + d] = value;
-        sim.set(this.inputIndex[d], value);
-      }
+      for (let d = 0; d < nInputs; d++) sim.set(this.inputIndex[d], inputs[k * nInputs + d]);
       // Policy settings win over sampled values of the same parameter.
       const overrides = this.policyOverrides[policy];
       for (let j = 0; j < overrides.length; j++) sim.set(overrides[j][0], overrides[j][1]);
@@ -165,6 +212,11 @@ export class ChunkRunner {
         for (const values of series) values.fill(NaN, k * times.length, (k + 1) * times.length);
         failures.push({ row, message: err instanceof Error ? err.message : String(err) });
       }
+      if (format) {
+        const cells = this.inputCells(format, sample, inputs, k * nInputs);
+        const c = count;
+        csv += format.line(row, cells, status[k], (o) => scalars[o * c + k]) + '\n';
+      }
     }
     if (count < end - start) {
       // Stopped early: keep only the rows that ran (scalars are outcome-major, so repack them).
@@ -181,12 +233,26 @@ export class ChunkRunner {
         times,
         status: status.slice(0, count),
         failures,
+        csv: format ? csv : undefined,
         modelSeconds,
         chunkSeconds: (performance.now() - chunkStarted) / 1000,
       };
     }
     const chunkSeconds = (performance.now() - chunkStarted) / 1000;
-    return { start, count, inputs, scalars, series, times, status, failures, modelSeconds, chunkSeconds };
+    const lines = format ? csv : undefined;
+    return {
+      start,
+      count,
+      inputs,
+      scalars,
+      series,
+      times,
+      status,
+      failures,
+      csv: lines,
+      modelSeconds,
+      chunkSeconds,
+    };
   }
 }
 

@@ -33,13 +33,13 @@ import type { ExperimentPlan } from './plan.js';
 import {
   STATUS_FAILED,
   STATUS_NONFINITE,
-  STATUS_OK,
   STATUS_PENDING,
   type ChunkResult,
   type RunFailure,
 } from './runner.js';
 import type { ExperimentSpec } from './spec.js';
 import type { ExperimentTable } from './table.js';
+import { CsvFormatter, csvLayoutOfPlan, type CsvLayout } from './csv.js';
 
 export const RESULTS_FORMAT = 'interlock-experiments';
 
@@ -75,6 +75,9 @@ export interface ResultsMetadata {
   jobs: number;
 }
 
+/** Chunks that may wait for an earlier one before results.csv is written from the columns instead. */
+const MAX_WAITING_CSV_CHUNKS = 256;
+
 const safeFileName = (name: string): string => name.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 export class ResultsWriter {
@@ -84,6 +87,13 @@ export class ResultsWriter {
   private seriesFds: number[] = [];
   private readonly seriesNames: string[];
   private times?: Float64Array;
+  /**
+   * results.csv as the chunks arrive, in row order (the workers format their rows): chunks that
+   * come early wait here. Undefined until the first chunk with rows, null once the stream can no
+   * longer give the whole table (a resumed folder, a chunk without rows or stopped early, too many
+   * chunks waiting): finish() then writes the table from the columns.
+   */
+  private csv?: { fd: number; next: number; waiting: Map<number, { count: number; text: string }> } | null;
   readonly metadata: ResultsMetadata;
 
   /**
@@ -232,6 +242,7 @@ export class ResultsWriter {
         chunk.failures.map((f) => JSON.stringify(f)).join('\n') + '\n',
       );
     }
+    this.streamCsv(chunk);
     // Last: the status bytes say these rows are on disk.
     writeSync(this.statusFd, chunk.status, 0, count, start);
     for (let i = 0; i < count; i++) {
@@ -241,9 +252,39 @@ export class ResultsWriter {
     this.metadata.completedRuns += count;
   }
 
+  private streamCsv(chunk: ChunkResult): void {
+    if (this.csv === null) return;
+    if (this.resume || chunk.csv === undefined) {
+      this.stopCsv();
+      return;
+    }
+    if (!this.csv) {
+      const fd = openSync(join(this.dir, 'results.csv'), 'w');
+      writeSync(fd, new CsvFormatter(csvLayoutOfPlan(this.plan)).header() + '\n');
+      this.csv = { fd, next: 0, waiting: new Map() };
+    }
+    const csv = this.csv;
+    csv.waiting.set(chunk.start, { count: chunk.count, text: chunk.csv });
+    for (let part = csv.waiting.get(csv.next); part; part = csv.waiting.get(csv.next)) {
+      csv.waiting.delete(csv.next);
+      writeSync(csv.fd, part.text);
+      csv.next += part.count;
+    }
+    // A chunk stopped early leaves a gap no later chunk fills: bound what waits behind it.
+    if (csv.waiting.size > MAX_WAITING_CSV_CHUNKS) this.stopCsv();
+  }
+
+  private stopCsv(): void {
+    if (this.csv) closeSync(this.csv.fd);
+    this.csv = null;
+  }
+
   /** Close the files, sort the failures, write results.csv and the final metadata. */
   finish(state: 'complete' | 'interrupted' | 'failed', elapsedSeconds: number): void {
     for (const fd of [this.statusFd, this.inputsFd, ...this.outcomeFds, ...this.seriesFds]) closeSync(fd);
+    const streamed = this.csv ? this.csv.next : -1;
+    if (this.csv) closeSync(this.csv.fd);
+    this.csv = null;
     const failuresFile = join(this.dir, 'failures.jsonl');
     // One line per failed row: a row killed after its failure was logged but before its status was
     // written is run again on resume and logged again; a torn last line is dropped.
@@ -267,11 +308,11 @@ export class ResultsWriter {
     this.metadata.state = state === 'complete' && counts.done < this.plan.rows ? 'interrupted' : state;
     this.metadata.elapsedSeconds = (this.metadata.elapsedSeconds ?? 0) + elapsedSeconds;
     this.writeMetadata();
-    writeResultsCsv(this.dir, this.metadata);
+    // The rows streamed as they ran are the whole table only when every row ran in this session.
+    if (streamed !== this.plan.rows || this.metadata.completedRuns !== this.plan.rows)
+      writeResultsCsv(this.dir, this.metadata);
   }
 }
-
-const STATUS_NAMES = ['pending', 'ok', 'failed', 'nonfinite'];
 
 /** Rows of a results directory that have run, failed, or given non-finite values. */
 export function countStatus(dir: string, rows: number): { done: number; failed: number; nonFinite: number } {
@@ -319,26 +360,23 @@ function readStatusFile(dir: string, rows: number): Uint8Array {
   return status;
 }
 
-function formatNumber(x: number): string {
-  return Number.isNaN(x) ? '' : String(x);
+/** The layout of a folder's results.csv, from its metadata. */
+export function csvLayoutOf(meta: ResultsMetadata): CsvLayout {
+  return {
+    leverNames: meta.spec.levers.map((l) => l.name),
+    inputNames: meta.inputs.map((i) => i.name),
+    outcomeNames: meta.outcomes.map((o) => o.name),
+    policies: meta.policies,
+    designRows: meta.designRows,
+  };
 }
 
-/** Stream the binary columns into one CSV, a block of rows at a time. */
+/** The whole of results.csv from the binary columns, a block of rows at a time. */
 function writeResultsCsv(dir: string, meta: ResultsMetadata): void {
   const nInputs = meta.inputs.length;
-  const leverNames = meta.spec.levers.map((l) => l.name);
-  const header = [
-    'run',
-    'policy',
-    'scenario',
-    ...leverNames,
-    ...meta.inputs.map((i) => i.name),
-    'status',
-    ...meta.outcomes.map((o) => o.name),
-  ];
+  const format = new CsvFormatter(csvLayoutOf(meta));
   const out = openSync(join(dir, 'results.csv'), 'w');
-  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  writeSync(out, header.map(quote).join(',') + '\n');
+  writeSync(out, format.header() + '\n');
   const files = openColumns(dir, meta);
   const block = 4096;
   for (let start = 0; start < meta.rows; start += block) {
@@ -346,24 +384,12 @@ function writeResultsCsv(dir: string, meta: ResultsMetadata): void {
     const status = files.readStatus(start, count);
     const inputs = files.readInputs(start, count);
     const outcomes = meta.outcomes.map((_, o) => files.readOutcome(o, start, count));
-    const lines: string[] = [];
+    let text = '';
     for (let k = 0; k < count; k++) {
-      const row = start + k;
-      const policy = meta.policies[Math.floor(row / meta.designRows)];
-      const cells = [
-        String(row),
-        quote(policy.name),
-        quote(policy.scenario ?? ''),
-        ...leverNames.map((l) => String(policy.levers[l])),
-        ...Array.from({ length: nInputs }, (_, d) => formatNumber(inputs[k * nInputs + d])),
-        STATUS_NAMES[status[k]] ?? 'pending',
-        ...outcomes.map((col) =>
-          status[k] === STATUS_OK || status[k] === STATUS_NONFINITE ? formatNumber(col[k]) : '',
-        ),
-      ];
-      lines.push(cells.join(','));
+      const cells = format.inputCells(inputs, k * nInputs);
+      text += format.line(start + k, cells, status[k]!, (o) => outcomes[o]![k]!) + '\n';
     }
-    writeSync(out, lines.join('\n') + '\n');
+    writeSync(out, text);
   }
   files.close();
   closeSync(out);

@@ -25,7 +25,9 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'init') {
     try {
       plan = buildPlan(message.spec, new Map(message.scenarios), message.samples, message.budgets);
-      runner = new ChunkRunner(plan, createSimulation(message.model, plan.spec, message.budgets));
+      runner = new ChunkRunner(plan, createSimulation(message.model, plan.spec, message.budgets), {
+        csv: message.csv,
+      });
       stopFlag = new Int32Array(message.stop);
       post({ type: 'ready' });
     } catch (err) {
