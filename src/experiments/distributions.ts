@@ -6,7 +6,7 @@ import { erfc } from '../simulate/special.js';
  * through its distribution's quantile function, so any sampler works with any distribution.
  */
 
-export { DISTRIBUTION_NAMES, type DistributionSpec } from './spec-schema.js';
+export type { DistributionSpec } from './spec-schema.js';
 import type { DistributionSpec } from './spec-schema.js';
 
 /** The draw a unit coordinate selects among n equally weighted draws (LHS strata map to draws). */

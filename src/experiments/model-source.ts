@@ -2,16 +2,14 @@
  * Turn a model reference into a reusable Simulation. Free of Node imports: the caller supplies
  * the model text, so workers need no file access and the browser can do the same.
  */
-import { simulationFromImage, simulationImage, type SimulationImage } from '../compile/compile.js';
+import { simulationImage } from '../compile/compile.js';
 import { compileModel, readModel, type Budgets, type Simulation } from '../engine.js';
-import { builtinSimulation, isBuiltinModel } from './builtin.js';
-import { SpecError, type ExperimentSpec } from './spec.js';
+import { simulationOf, type PreparedSource } from './backend.js';
+import { isBuiltinModel } from './builtin.js';
+import { SpecError } from './spec-error.js';
+import type { ExperimentSpec } from './spec.js';
 
-export type ModelSource =
-  | { kind: 'builtin'; name: string }
-  | { kind: 'xmile'; text: string; file: string }
-  /** A model compiled once already: workers receive the generated program, not the text. */
-  | { kind: 'image'; image: SimulationImage; file: string };
+export type ModelSource = PreparedSource | { kind: 'xmile'; text: string; file: string };
 
 export function modelSourceFor(spec: ExperimentSpec, text?: string, file?: string): ModelSource {
   if (isBuiltinModel(spec.model)) return { kind: 'builtin', name: spec.model };
@@ -37,8 +35,7 @@ export function prepareSimulation(
   spec: ExperimentSpec,
   budgets?: Partial<Budgets>,
 ): { simulation: Simulation; forWorkers: ModelSource } {
-  if (source.kind === 'image') return { simulation: simulationFromImage(source.image), forWorkers: source };
-  if (source.kind === 'builtin') return { simulation: builtinOrError(source.name), forWorkers: source };
+  if (source.kind !== 'xmile') return { simulation: simulationOf(source), forWorkers: source };
   const read = readModel(source.text, { file: source.file, budgets });
   const readErrors = read.diagnostics.filter((d) => d.severity === 'error');
   if (!read.model || readErrors.length) {
@@ -68,12 +65,4 @@ export function prepareSimulation(
   const simulation = compiled.compiled.simulation(options);
   const image = simulationImage(compiled.compiled, options);
   return { simulation, forWorkers: image ? { kind: 'image', image, file: source.file } : source };
-}
-
-function builtinOrError(name: string): Simulation {
-  try {
-    return builtinSimulation(name);
-  } catch (err) {
-    throw new SpecError('model', (err as Error).message);
-  }
 }

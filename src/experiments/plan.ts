@@ -13,7 +13,8 @@ import {
   type UnitDesign,
 } from './samplers.js';
 import { BudgetError, resolveBudgets, type Budgets } from '../model/budgets.js';
-import { SpecError, type ExperimentSpec, type ScenarioDefinition } from './spec.js';
+import { SpecError } from './spec-error.js';
+import type { ExperimentSpec, ScenarioDefinition } from './spec.js';
 
 export interface Policy {
   index: number;

@@ -6,7 +6,7 @@
 import type { Simulation } from '../engine.js';
 import type { ExperimentPlan } from './plan.js';
 import { reduceSeries } from './reducers.js';
-import { SpecError } from './spec.js';
+import { SpecError } from './spec-error.js';
 import { firstNonFinite } from '../simulate/finite.js';
 import { CsvFormatter, csvLayoutOfPlan } from './csv.js';
 

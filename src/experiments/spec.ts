@@ -7,16 +7,9 @@ import type { z } from 'zod';
 import { check } from '../validation.js';
 import { experimentSpecSchema, OUTCOME_KINDS, REDUCERS, scenarioSchema } from './spec-schema.js';
 
-export class SpecError extends Error {
-  override name = 'SpecError';
-  constructor(
-    readonly field: string,
-    message: string,
-    readonly file?: string,
-  ) {
-    super(`${file ? `${file}: ` : ''}${field}: ${message}`);
-  }
-}
+import { SpecError } from './spec-error.js';
+
+export { SpecError };
 
 export type { LeverSpec, OutcomeSpec, RunSettings, UncertaintySpec } from './spec-schema.js';
 export { OUTCOME_KINDS, REDUCERS } from './spec-schema.js';

@@ -2,11 +2,13 @@
  * Worker-thread entry: compile the model once, then turn chunk requests into chunk results.
  */
 import { parentPort } from 'node:worker_threads';
-import { createSimulation } from './model-source.js';
+import type { Simulation } from '../engine.js';
+import { simulationOf } from './backend.js';
+import type { ModelSource } from './model-source.js';
 import type { ExperimentPlan } from './plan.js';
 import { buildPlan } from './plan.js';
 import { ChunkRunner } from './runner.js';
-import { SpecError } from './spec.js';
+import { SpecError } from './spec-error.js';
 import type { ToWorker, FromWorker } from './pool.js';
 
 const port = parentPort;
@@ -21,13 +23,23 @@ function post(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-port.on('message', (message: ToWorker) => {
+/** Model text (not an image) is read and compiled here: only then are the readers loaded. */
+async function simulationFor(
+  source: ModelSource,
+  spec: ExperimentPlan['spec'],
+  budgets: Extract<ToWorker, { type: 'init' }>['budgets'],
+): Promise<Simulation> {
+  if (source.kind !== 'xmile') return simulationOf(source);
+  const { createSimulation } = await import('./model-source.js');
+  return createSimulation(source, spec, budgets);
+}
+
+port.on('message', async (message: ToWorker) => {
   if (message.type === 'init') {
     try {
       plan = buildPlan(message.spec, new Map(message.scenarios), message.samples, message.budgets);
-      runner = new ChunkRunner(plan, createSimulation(message.model, plan.spec, message.budgets), {
-        csv: message.csv,
-      });
+      const simulation = await simulationFor(message.model, plan.spec, message.budgets);
+      runner = new ChunkRunner(plan, simulation, { csv: message.csv });
       stopFlag = new Int32Array(message.stop);
       post({ type: 'ready' });
     } catch (err) {
