@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { isBuiltinModel } from './builtin.js';
 import { modelSourceFor, prepareSimulation, type ModelSource } from './model-source.js';
 import { buildPlan, type ExperimentPlan } from './plan.js';
-import { defaultJobs, runPool } from './pool.js';
+import { defaultJobs, runPool, startWorkers } from './pool.js';
 import { ChunkRunner, chunksOf } from './runner.js';
 import {
   parseScenarioFile,
@@ -19,6 +19,7 @@ import {
 import { pendingRanges, readMetadata, ResultsWriter, type ResultsMetadata } from './store.js';
 import { BudgetError, resolveBudgets, type Budgets } from '../model/budgets.js';
 import { decodeUtf8 } from '../model/text.js';
+import type { Worker } from 'node:worker_threads';
 
 export interface LoadedSpec {
   spec: ExperimentSpec;
@@ -216,6 +217,25 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
   const jobs = options.inProcess ? 1 : Math.max(1, options.jobs ?? Math.min(defaultJobs(), maxJobs));
   if (jobs > maxJobs) throw new BudgetError('workers', 'the worker threads asked for', jobs, maxJobs);
   const chunkSize = options.chunkSize ?? defaultChunkSize(plan.rows, jobs);
+  // The workers load their modules while this thread compiles the model.
+  const workers = options.inProcess ? [] : startWorkers(Math.min(jobs, Math.ceil(plan.rows / chunkSize)));
+  try {
+    return await exploreWith(loaded, options, plan, budgets, jobs, chunkSize, workers);
+  } catch (err) {
+    for (const w of workers) void w.terminate();
+    throw err;
+  }
+}
+
+async function exploreWith(
+  loaded: LoadedSpec,
+  options: ExploreOptions,
+  plan: ExperimentPlan,
+  budgets: Budgets,
+  jobs: number,
+  chunkSize: number,
+  workers: Worker[],
+): Promise<ExploreResult> {
   // Fail fast, in this thread and with the field named, when the model and spec disagree.
   const prepared = prepareSimulation(loaded.model, plan.spec, budgets);
   const probe = new ChunkRunner(plan, prepared.simulation);
@@ -292,6 +312,7 @@ export async function explore(loaded: LoadedSpec, options: ExploreOptions): Prom
         jobs,
         onResult,
         signal: options.signal,
+        workers,
       });
       interrupted = outcome.interrupted;
     }

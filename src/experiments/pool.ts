@@ -49,6 +49,11 @@ export interface PoolOptions {
   jobs: number;
   onResult(result: ChunkResult): void;
   signal?: AbortSignal;
+  /**
+   * Workers started earlier with `startWorkers` (so that they load while the caller compiles the
+   * model); runPool takes them over and ends them. Otherwise it starts its own.
+   */
+  workers?: Worker[];
 }
 
 export interface PoolOutcome {
@@ -60,14 +65,21 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-function startWorker(): Worker {
-  return startModuleWorker(new URL('./worker.js', import.meta.url));
+/**
+ * Start `count` ensemble workers: each loads its modules and then waits for runPool's init. Pass
+ * them to runPool before the event loop turns (they have no listeners until then), or end them.
+ */
+export function startWorkers(count: number): Worker[] {
+  return Array.from({ length: count }, () => startModuleWorker(new URL('./worker.js', import.meta.url)));
 }
 
 export function runPool(options: PoolOptions): Promise<PoolOutcome> {
   const { chunks, onResult, signal } = options;
   const total = chunks.reduce((n, [s, e]) => n + e - s, 0);
   const jobs = Math.max(1, Math.min(options.jobs, chunks.length || 1));
+  const started = options.workers ?? [];
+  // Workers started beyond what the chunks need end at once.
+  for (const w of started.slice(jobs)) void w.terminate();
   return new Promise<PoolOutcome>((resolve, reject) => {
     let next = 0;
     let inFlight = 0;
@@ -99,7 +111,7 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
     });
 
     for (let i = 0; i < jobs; i++) {
-      const worker = startWorker();
+      const worker = started[i] ?? startWorkers(1)[0]!;
       workers.push(worker);
       worker.on('message', (message: FromWorker) => {
         if (settled) return;
