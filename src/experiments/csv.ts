@@ -30,51 +30,122 @@ const STATUS_NAMES = ['pending', 'ok', 'failed', 'nonfinite'];
 
 const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** A number as a cell: shortest round-trip text, empty for NaN (not run, or no value). */
-export function csvNumber(x: number): string {
-  return Number.isNaN(x) ? '' : String(x);
+const COMMA = 44;
+const NEWLINE = 10;
+const utf8 = new TextEncoder();
+const STATUS_BYTES = STATUS_NAMES.map((n) => utf8.encode(',' + n));
+
+/**
+ * Lines of results.csv as UTF-8 bytes in a buffer that grows as needed and is reused: the rows
+ * of a chunk travel to the writer and reach the file without becoming one JavaScript string.
+ */
+export class CsvBytes {
+  private buffer = new Uint8Array(1 << 16);
+  length = 0;
+
+  private room(n: number): void {
+    if (this.length + n <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.buffer.length, this.length + n));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buffer.set(b, this.length);
+    this.length += b.length;
+  }
+
+  /** Text known to be ASCII (numbers, commas). */
+  ascii(s: string): void {
+    this.room(s.length);
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let i = 0; i < s.length; i++) buffer[at++] = s.charCodeAt(i);
+    this.length = at;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buffer[this.length++] = b;
+  }
+
+  /** A number as a cell: its shortest round-trip text, nothing for NaN (not run, or no value). */
+  number(x: number): void {
+    if (!Number.isNaN(x)) this.ascii(String(x));
+  }
+
+  /** The bytes so far (a copy), and an empty buffer. */
+  take(): Uint8Array {
+    const out = this.buffer.slice(0, this.length);
+    this.length = 0;
+    return out;
+  }
 }
 
 export class CsvFormatter {
   /** Per policy: `,policy,scenario,lever...` (the cells after `run`). */
-  private readonly policyCells: string[];
+  private readonly policyCells: Uint8Array[];
   private readonly nInputs: number;
+  private readonly scratch = new CsvBytes();
 
   constructor(private readonly layout: CsvLayout) {
-    this.policyCells = layout.policies.map(
-      (p) =>
+    this.policyCells = layout.policies.map((p) =>
+      utf8.encode(
         ',' +
-        [quote(p.name), quote(p.scenario ?? ''), ...layout.leverNames.map((l) => String(p.levers[l]))].join(
-          ',',
-        ),
+          [quote(p.name), quote(p.scenario ?? ''), ...layout.leverNames.map((l) => String(p.levers[l]))].join(
+            ',',
+          ),
+      ),
     );
     this.nInputs = layout.inputNames.length;
   }
 
-  header(): string {
+  /** The header line, with its newline. */
+  header(): Uint8Array {
     const l = this.layout;
-    return ['run', 'policy', 'scenario', ...l.leverNames, ...l.inputNames, 'status', ...l.outcomeNames]
-      .map(quote)
-      .join(',');
+    const names = [
+      'run',
+      'policy',
+      'scenario',
+      ...l.leverNames,
+      ...l.inputNames,
+      'status',
+      ...l.outcomeNames,
+    ];
+    return utf8.encode(names.map(quote).join(',') + '\n');
   }
 
   /** The input cells of one row, each preceded by a comma (row-major `inputs` at `offset`). */
-  inputCells(inputs: ArrayLike<number>, offset: number): string {
-    let s = '';
-    for (let d = 0; d < this.nInputs; d++) s += ',' + csvNumber(inputs[offset + d]!);
-    return s;
+  inputCells(inputs: ArrayLike<number>, offset: number): Uint8Array {
+    const out = this.scratch;
+    for (let d = 0; d < this.nInputs; d++) {
+      out.byte(COMMA);
+      out.number(inputs[offset + d]!);
+    }
+    return out.take();
   }
 
   /**
-   * One line without its newline. `outcome(o)` gives outcome o's value; outcomes are written only
-   * for runs that finished (ok or non-finite).
+   * Append one line and its newline to `out`. `outcome(o)` gives outcome o's value; outcomes are
+   * written only for runs that finished (ok or non-finite).
    */
-  line(row: number, inputCells: string, status: number, outcome: (o: number) => number): string {
-    const policy = Math.floor(row / this.layout.designRows);
-    let s = String(row) + this.policyCells[policy]! + inputCells + ',' + (STATUS_NAMES[status] ?? 'pending');
+  line(
+    out: CsvBytes,
+    row: number,
+    inputCells: Uint8Array,
+    status: number,
+    outcome: (o: number) => number,
+  ): void {
+    out.ascii(String(row));
+    out.bytes(this.policyCells[Math.floor(row / this.layout.designRows)]!);
+    out.bytes(inputCells);
+    out.bytes(STATUS_BYTES[status] ?? STATUS_BYTES[0]!);
     const finished = status === STATUS_OK || status === STATUS_NONFINITE;
-    for (let o = 0; o < this.layout.outcomeNames.length; o++)
-      s += ',' + (finished ? csvNumber(outcome(o)) : '');
-    return s;
+    for (let o = 0; o < this.layout.outcomeNames.length; o++) {
+      out.byte(COMMA);
+      if (finished) out.number(outcome(o));
+    }
+    out.byte(NEWLINE);
   }
 }

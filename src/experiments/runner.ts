@@ -8,7 +8,7 @@ import type { ExperimentPlan } from './plan.js';
 import { reduceSeries } from './reducers.js';
 import { SpecError } from './spec-error.js';
 import { firstNonFinite } from '../simulate/finite.js';
-import { CsvFormatter, csvLayoutOfPlan } from './csv.js';
+import { CsvBytes, CsvFormatter, csvLayoutOfPlan } from './csv.js';
 
 export const STATUS_PENDING = 0;
 export const STATUS_OK = 1;
@@ -33,8 +33,8 @@ export interface ChunkResult {
   times: Float64Array;
   status: Uint8Array;
   failures: RunFailure[];
-  /** The rows' lines of results.csv, each ending in a newline (when the runner was asked for them). */
-  csv?: string;
+  /** The rows' lines of results.csv as UTF-8, each ending in a newline (when the runner was asked for them). */
+  csv?: Uint8Array;
   /** Seconds spent inside the model's run(), for overhead accounting. */
   modelSeconds: number;
   /** Seconds spent in this chunk altogether (sampling, running, reducing). */
@@ -63,7 +63,8 @@ export class ChunkRunner {
   private readonly unit: Float64Array;
   private readonly format?: CsvFormatter;
   /** Per sample of the design: its inputs (row-major), whether drawn yet, and its input cells. */
-  private readonly cache?: { values: Float64Array; drawn: Uint8Array; cells: (string | undefined)[] };
+  private readonly cache?: { values: Float64Array; drawn: Uint8Array; cells: (Uint8Array | undefined)[] };
+  private readonly csvBytes = new CsvBytes();
 
   constructor(
     private readonly plan: ExperimentPlan,
@@ -115,7 +116,8 @@ export class ChunkRunner {
     const { plan, cache } = this;
     const n = plan.inputNames.length;
     if (cache?.drawn[sample]) {
-      out.set(cache.values.subarray(sample * n, (sample + 1) * n), offset);
+      const values = cache.values;
+      for (let d = 0, at = sample * n; d < n; d++) out[offset + d] = values[at + d]!;
       return;
     }
     plan.design.row(sample, this.unit);
@@ -127,7 +129,7 @@ export class ChunkRunner {
   }
 
   /** The input cells of a row of results.csv for design sample `sample`. */
-  private inputCells(format: CsvFormatter, sample: number, inputs: Float64Array, offset: number): string {
+  private inputCells(format: CsvFormatter, sample: number, inputs: Float64Array, offset: number): Uint8Array {
     const cache = this.cache;
     let cells = cache?.cells[sample];
     if (cells === undefined) {
@@ -160,7 +162,8 @@ export class ChunkRunner {
     const times = this.seriesOutcomes.length ? Float64Array.from(sim.time) : new Float64Array(0);
     const series = this.seriesOutcomes.map(() => new Float64Array(count * times.length).fill(NaN));
     const format = this.format;
-    let csv = '';
+    const csv = this.csvBytes;
+    csv.length = 0;
     let modelSeconds = 0;
     const chunkStarted = performance.now();
     // A Simulation reuses preallocated buffers run after run, so the series views are looked up
@@ -215,7 +218,7 @@ export class ChunkRunner {
       if (format) {
         const cells = this.inputCells(format, sample, inputs, k * nInputs);
         const c = count;
-        csv += format.line(row, cells, status[k], (o) => scalars[o * c + k]) + '\n';
+        format.line(csv, row, cells, status[k], (o) => scalars[o * c + k]);
       }
     }
     if (count < end - start) {
@@ -233,13 +236,13 @@ export class ChunkRunner {
         times,
         status: status.slice(0, count),
         failures,
-        csv: format ? csv : undefined,
+        csv: format ? csv.take() : undefined,
         modelSeconds,
         chunkSeconds: (performance.now() - chunkStarted) / 1000,
       };
     }
     const chunkSeconds = (performance.now() - chunkStarted) / 1000;
-    const lines = format ? csv : undefined;
+    const lines = format ? csv.take() : undefined;
     return {
       start,
       count,

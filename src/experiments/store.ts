@@ -39,7 +39,7 @@ import {
 } from './runner.js';
 import type { ExperimentSpec } from './spec.js';
 import type { ExperimentTable } from './table.js';
-import { CsvFormatter, csvLayoutOfPlan, type CsvLayout } from './csv.js';
+import { CsvBytes, CsvFormatter, csvLayoutOfPlan, type CsvLayout } from './csv.js';
 
 export const RESULTS_FORMAT = 'interlock-experiments';
 
@@ -93,7 +93,11 @@ export class ResultsWriter {
    * longer give the whole table (a resumed folder, a chunk without rows or stopped early, too many
    * chunks waiting): finish() then writes the table from the columns.
    */
-  private csv?: { fd: number; next: number; waiting: Map<number, { count: number; text: string }> } | null;
+  private csv?: {
+    fd: number;
+    next: number;
+    waiting: Map<number, { count: number; text: Uint8Array }>;
+  } | null;
   readonly metadata: ResultsMetadata;
 
   /**
@@ -260,7 +264,7 @@ export class ResultsWriter {
     }
     if (!this.csv) {
       const fd = openSync(join(this.dir, 'results.csv'), 'w');
-      writeSync(fd, new CsvFormatter(csvLayoutOfPlan(this.plan)).header() + '\n');
+      writeSync(fd, new CsvFormatter(csvLayoutOfPlan(this.plan)).header());
       this.csv = { fd, next: 0, waiting: new Map() };
     }
     const csv = this.csv;
@@ -376,20 +380,20 @@ function writeResultsCsv(dir: string, meta: ResultsMetadata): void {
   const nInputs = meta.inputs.length;
   const format = new CsvFormatter(csvLayoutOf(meta));
   const out = openSync(join(dir, 'results.csv'), 'w');
-  writeSync(out, format.header() + '\n');
+  writeSync(out, format.header());
   const files = openColumns(dir, meta);
   const block = 4096;
+  const text = new CsvBytes();
   for (let start = 0; start < meta.rows; start += block) {
     const count = Math.min(block, meta.rows - start);
     const status = files.readStatus(start, count);
     const inputs = files.readInputs(start, count);
     const outcomes = meta.outcomes.map((_, o) => files.readOutcome(o, start, count));
-    let text = '';
     for (let k = 0; k < count; k++) {
       const cells = format.inputCells(inputs, k * nInputs);
-      text += format.line(start + k, cells, status[k]!, (o) => outcomes[o]![k]!) + '\n';
+      format.line(text, start + k, cells, status[k]!, (o) => outcomes[o]![k]!);
     }
-    writeSync(out, text);
+    writeSync(out, text.take());
   }
   files.close();
   closeSync(out);
