@@ -88,15 +88,25 @@ interface Measurement {
   overheadShare: number;
   /** Within the workers' chunks only (sampling, reducing, copying series): excludes start-up and idle time. */
   inChunkOverheadShare: number;
+  /** The model's own run() per run, in microseconds. */
+  modelMicrosPerRun: number;
+  /** (wall time x workers - model time) / runs: everything else, start-up and results.csv included. */
+  overheadMicrosPerRun: number;
   peakRssMiB: number;
 }
 
-async function measure(loaded: LoadedSpec, label: string, runs: number, jobs: number): Promise<Measurement> {
+async function measure(
+  loaded: LoadedSpec,
+  label: string,
+  runs: number,
+  jobs: number,
+  inProcess = false,
+): Promise<Measurement> {
   const dir = mkdtempSync(join(tmpdir(), 'interlock-bench-'));
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
-    const result = await explore(loaded, { outDir: dir, jobs, samples: samplesFor(loaded, runs) });
+    const result = await explore(loaded, { outDir: dir, jobs, inProcess, samples: samplesFor(loaded, runs) });
     peak = Math.max(peak, process.memoryUsage().rss);
     const m = result.metadata;
     return {
@@ -108,6 +118,8 @@ async function measure(loaded: LoadedSpec, label: string, runs: number, jobs: nu
       modelSeconds: result.modelSeconds,
       overheadShare: 1 - result.modelSeconds / (result.wallSeconds * jobs),
       inChunkOverheadShare: 1 - result.modelSeconds / result.chunkSeconds,
+      modelMicrosPerRun: (result.modelSeconds / m.completedRuns) * 1e6,
+      overheadMicrosPerRun: ((result.wallSeconds * jobs - result.modelSeconds) / m.completedRuns) * 1e6,
       peakRssMiB: peak / 2 ** 20,
     };
   } finally {
@@ -143,13 +155,16 @@ async function spinTest(
   return { oneThreadMops, allThreadsMops, scaling: allThreadsMops / oneThreadMops };
 }
 
-/** The same work in this thread, without workers: the floor of per-run overhead. */
+/**
+ * The workers' chunk runner in this thread, without workers or files: the floor of per-run
+ * overhead (drawing inputs, setting them, reducing outcomes, formatting the rows of results.csv).
+ */
 function inThread(
   loaded: LoadedSpec,
   runs: number,
-): { runsPerSecond: number; overheadShare: number; overheadMicrosPerRun: number } {
+): { runsPerSecond: number; overheadShare: number; modelMicrosPerRun: number; overheadMicrosPerRun: number } {
   const plan = buildPlan(loaded.spec, loaded.scenarios, samplesFor(loaded, runs));
-  const runner = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec));
+  const runner = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec), { csv: true });
   runner.run(0, Math.min(plan.rows, 200)); // warm up the JIT
   const t0 = performance.now();
   let model = 0;
@@ -159,6 +174,7 @@ function inThread(
   return {
     runsPerSecond: plan.rows / wall,
     overheadShare: 1 - model / wall,
+    modelMicrosPerRun: (model / plan.rows) * 1e6,
     overheadMicrosPerRun: ((wall - model) / plan.rows) * 1e6,
   };
 }
@@ -174,6 +190,7 @@ async function main(): Promise<void> {
   const spinBefore = await spinTest(cores);
   const single = inThread(throughputModel, Math.min(runs, 2000));
   const rows: Measurement[] = [];
+  rows.push(await measure(throughputModel, label, runs, 1, true));
   rows.push(await measure(throughputModel, label, runs, 1));
   if (cores > 1) rows.push(await measure(throughputModel, label, runs, cores));
   const spinAfter = await spinTest(cores);
@@ -182,34 +199,52 @@ async function main(): Promise<void> {
   const mem10k = await measure(memLoaded, memLabel, 10_000, cores);
   const mem100k = await measure(memLoaded, memLabel, 100_000, cores);
 
+  const us = (x: number): string => x.toFixed(1);
   const table = [
-    ['measurement', 'model', 'workers', 'runs', 'runs/s', 'outside model', 'in chunks', 'peak RSS MiB'],
     [
-      'in-thread (no workers)',
+      'measurement',
+      'model',
+      'workers',
+      'runs',
+      'runs/s',
+      'model us/run',
+      'other us/run',
+      'outside model',
+      'in chunks',
+      'peak RSS MiB',
+    ],
+    [
+      'chunk runner in this thread',
       label,
       '0',
       String(Math.min(runs, 2000)),
       single.runsPerSecond.toFixed(0),
+      us(single.modelMicrosPerRun),
+      us(single.overheadMicrosPerRun),
       `${(100 * single.overheadShare).toFixed(1)}%`,
       `${(100 * single.overheadShare).toFixed(1)}%`,
       '-',
     ],
-    ...rows.map((r) => [
-      `throughput`,
+    ...[...rows.map((r, i) => [i === 0 ? 'explore, in-process' : 'explore', r] as const)].map(([what, r]) => [
+      what,
       r.model,
-      String(r.jobs),
+      what === 'explore, in-process' ? '0' : String(r.jobs),
       String(r.runs),
       r.runsPerSecond.toFixed(0),
+      us(r.modelMicrosPerRun),
+      us(r.overheadMicrosPerRun),
       `${(100 * r.overheadShare).toFixed(1)}%`,
       `${(100 * r.inChunkOverheadShare).toFixed(1)}%`,
       r.peakRssMiB.toFixed(0),
     ]),
     ...[mem10k, mem100k].map((r) => [
-      `memory`,
+      `memory (explore)`,
       r.model,
       String(r.jobs),
       String(r.runs),
       r.runsPerSecond.toFixed(0),
+      us(r.modelMicrosPerRun),
+      us(r.overheadMicrosPerRun),
       `${(100 * r.overheadShare).toFixed(1)}%`,
       `${(100 * r.inChunkOverheadShare).toFixed(1)}%`,
       r.peakRssMiB.toFixed(0),
@@ -217,6 +252,10 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(
     `code measured: ${useDist ? 'dist/ (compiled)' : 'src/ through tsx (dist/ missing or stale)'}\n`,
+  );
+  process.stdout.write(
+    "model us/run: the model's own run(); other us/run: (wall x workers - model) / runs, everything else " +
+      '(start-up, inputs, outcomes, results.csv and the other files)\n',
   );
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
   for (const r of table)
@@ -229,11 +268,16 @@ async function main(): Promise<void> {
   process.stdout.write(
     `in-thread overhead outside the model: ${single.overheadMicrosPerRun.toFixed(1)} us per run\n`,
   );
-  const scaling = rows.length > 1 ? rows[1]!.runsPerSecond / rows[0]!.runsPerSecond : 1;
+  const scaling = rows.length > 2 ? rows[2]!.runsPerSecond / rows[1]!.runsPerSecond : 1;
   process.stdout.write(
     `spin test (pure CPU, ${cores} threads against 1): ${spinBefore.scaling.toFixed(2)}x before, ` +
       `${spinAfter.scaling.toFixed(2)}x after (${cores.toFixed(0)}x = all cores free); ` +
       `ensemble ${cores} workers against 1: ${scaling.toFixed(2)}x\n`,
+  );
+  const best = Math.max(...rows.map((r) => r.runsPerSecond));
+  process.stdout.write(
+    `25,000 runs/s on ${cores} cores leaves ${((cores / 25_000) * 1e6).toFixed(0)} us of CPU per run; ` +
+      `the model alone takes ${us(single.modelMicrosPerRun)} us here (best measured: ${best.toFixed(0)} runs/s)\n`,
   );
 
   const out = join(ROOT, 'bench/results');
@@ -247,7 +291,7 @@ async function main(): Promise<void> {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
         code: useDist ? 'dist (compiled)' : 'src via tsx',
-        note: 'Machine may be shared; throughput depends on load. overheadShare = 1 - model run() time / (wall x workers).',
+        note: 'Machine may be shared; throughput depends on load. overheadShare = 1 - model run() time / (wall x workers); overheadMicrosPerRun = (wall x workers - model run() time) / runs. throughput[0] is explore in-process, [1] one worker, [2] all cores.',
         inThread: { model: label, ...single },
         spinTest: { before: spinBefore, after: spinAfter },
         workerScaling: scaling,
