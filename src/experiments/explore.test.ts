@@ -315,4 +315,23 @@ describe('random functions in an ensemble', () => {
     policy1.forEach((v, i) => expect(v - policy0[i]!).toBeCloseTo(10, 9));
     expect(new Set(policy0.map((v) => v.toFixed(9))).size).toBe(8);
   });
+
+  it('names the outcome whose variable a model file lacks (a spec error, not an internal one)', async () => {
+    writeFileSync(join(root, 'noise.xmile'), model);
+    const specFile = writeSpec('noise-bad-outcome.json', {
+      model: 'noise.xmile',
+      samples: 2,
+      uncertainties: [{ name: 'a', dist: 'uniform', low: 0, high: 1 }],
+      outcomes: [
+        { name: 'end', variable: 'walk' },
+        { name: 'lost', variable: 'no_such_stock' },
+      ],
+    });
+    const err = await explore(loadSpecFile(specFile), { outDir: join(root, 'bad-outcome'), jobs: 2 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as SpecError).field).toBe('outcomes[1].variable');
+    expect((err as Error).message).toMatch(/unknown variable\(s\): no_such_stock \(not in .*noise\.xmile\)/);
+  });
 });

@@ -6,6 +6,7 @@ import { simulationImage } from '../compile/compile.js';
 import { compileModel, readModel, type Budgets, type Simulation } from '../engine.js';
 import { simulationOf, type PreparedSource } from './backend.js';
 import { isBuiltinModel } from './builtin.js';
+import { ModelError } from '../model/errors.js';
 import { SpecError } from './spec-error.js';
 import type { ExperimentSpec } from './spec.js';
 
@@ -62,7 +63,18 @@ export function prepareSimulation(
     seed: spec.seed,
     vars: [...new Set(spec.outcomes.map((o) => o.variable))],
   };
-  const simulation = compiled.compiled.simulation(options);
+  let simulation: Simulation;
+  try {
+    simulation = compiled.compiled.simulation(options);
+  } catch (err) {
+    // An outcome naming a variable the model lacks is a mistake in the spec: say which one.
+    if (!(err instanceof ModelError) || err.diagnostics[0]?.code !== 'unknown-variable') throw err;
+    const i = Math.max(
+      0,
+      spec.outcomes.findIndex((o) => err.message.split(/[:,]\s*/).includes(o.variable)),
+    );
+    throw new SpecError(`outcomes[${i}].variable`, `${err.message} (not in ${source.file})`);
+  }
   const image = simulationImage(compiled.compiled, options);
   return { simulation, forWorkers: image ? { kind: 'image', image, file: source.file } : source };
 }
