@@ -162,9 +162,10 @@ async function spinTest(
 function inThread(
   loaded: LoadedSpec,
   runs: number,
+  csv = true,
 ): { runsPerSecond: number; overheadShare: number; modelMicrosPerRun: number; overheadMicrosPerRun: number } {
   const plan = buildPlan(loaded.spec, loaded.scenarios, samplesFor(loaded, runs));
-  const runner = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec), { csv: true });
+  const runner = new ChunkRunner(plan, createSimulation(loaded.model, plan.spec), { csv });
   runner.run(0, Math.min(plan.rows, 200)); // warm up the JIT
   const t0 = performance.now();
   let model = 0;
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
 
   const spinBefore = await spinTest(cores);
   const single = inThread(throughputModel, Math.min(runs, 2000));
+  const noCsv = inThread(throughputModel, Math.min(runs, 2000), false);
   const rows: Measurement[] = [];
   rows.push(await measure(throughputModel, label, runs, 1, true));
   rows.push(await measure(throughputModel, label, runs, 1));
@@ -223,6 +225,18 @@ async function main(): Promise<void> {
       us(single.overheadMicrosPerRun),
       `${(100 * single.overheadShare).toFixed(1)}%`,
       `${(100 * single.overheadShare).toFixed(1)}%`,
+      '-',
+    ],
+    [
+      'chunk runner, no results.csv rows',
+      label,
+      '0',
+      String(Math.min(runs, 2000)),
+      noCsv.runsPerSecond.toFixed(0),
+      us(noCsv.modelMicrosPerRun),
+      us(noCsv.overheadMicrosPerRun),
+      `${(100 * noCsv.overheadShare).toFixed(1)}%`,
+      `${(100 * noCsv.overheadShare).toFixed(1)}%`,
       '-',
     ],
     ...[...rows.map((r, i) => [i === 0 ? 'explore, in-process' : 'explore', r] as const)].map(([what, r]) => [
@@ -293,6 +307,7 @@ async function main(): Promise<void> {
         code: useDist ? 'dist (compiled)' : 'src via tsx',
         note: 'Machine may be shared; throughput depends on load. overheadShare = 1 - model run() time / (wall x workers); overheadMicrosPerRun = (wall x workers - model run() time) / runs. throughput[0] is explore in-process, [1] one worker, [2] all cores.',
         inThread: { model: label, ...single },
+        inThreadWithoutCsv: { model: label, ...noCsv },
         spinTest: { before: spinBefore, after: spinAfter },
         workerScaling: scaling,
         throughput: rows,
