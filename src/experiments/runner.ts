@@ -171,6 +171,12 @@ export class ChunkRunner {
     let views = this.variables.map((v) => sim.series(v));
     let viewsOf = sim.time;
 
+    // Every row's inputs first, in one pass (as for results.csv below: work between model runs
+    // runs with cold caches).
+    for (let k = 0; k < count; k++) {
+      const row = start + k;
+      this.drawInputs(row - Math.floor(row / plan.designRows) * plan.designRows, inputs, k * nInputs);
+    }
     for (let k = 0; k < count; k++) {
       if (shouldStop?.()) {
         count = k;
@@ -179,7 +185,6 @@ export class ChunkRunner {
       const row = start + k;
       const policy = Math.floor(row / plan.designRows);
       const sample = row - policy * plan.designRows;
-      this.drawInputs(sample, inputs, k * nInputs);
       sim.clearOverrides();
       for (let d = 0; d < nInputs; d++) sim.set(this.inputIndex[d], inputs[k * nInputs + d]);
       // Policy settings win over sampled values of the same parameter.
