@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,7 @@ describe('explore', () => {
     // Small chunks on two workers: they finish out of order, and the stream puts them back in order.
     await explore(loaded, { outDir: dir, jobs: 2, chunkSize: 37 });
     const streamed = readFileSync(join(dir, 'results.csv'), 'utf8');
+    expect(existsSync(join(dir, 'results.csv.part'))).toBe(false);
     const { table } = loadTable(dir);
     const lines = streamed.trimEnd().split('\n');
     expect(lines[0]).toBe('run,policy,scenario,a,x1,x2,x3,status,y,ymax');
@@ -214,6 +215,7 @@ describe('explore', () => {
     expect(ran).toBeLessThan(table.rows);
     const csv = readFileSync(join(dir, 'results.csv'), 'utf8');
     expect(csv.split('\n').length - 2).toBe(table.rows);
+    expect(existsSync(join(dir, 'results.csv.part'))).toBe(false);
   });
 
   it('ends a chunk early when asked to stop, keeping the rows that ran', () => {

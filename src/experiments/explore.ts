@@ -16,7 +16,7 @@ import {
   type ExperimentSpec,
   type ScenarioDefinition,
 } from './spec.js';
-import { pendingRanges, readMetadata, ResultsWriter, type ResultsMetadata } from './store.js';
+import { pendingRanges, readMetadata, ResultsWriter, STREAMED_CSV, type ResultsMetadata } from './store.js';
 import { BudgetError, resolveBudgets, type Budgets } from '../model/budgets.js';
 import { decodeUtf8 } from '../model/text.js';
 import type { Worker } from 'node:worker_threads';
@@ -149,6 +149,7 @@ const RESULT_ENTRIES = [
   'series',
   'failures.jsonl',
   'results.csv',
+  STREAMED_CSV,
 ];
 
 /**

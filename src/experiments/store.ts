@@ -6,7 +6,9 @@
  *   outcomes/<name>.f64    one float64 per run for every outcome
  *   series/<name>.f64      runs x times float64 for series outcomes (times in metadata)
  *   failures.jsonl         {"row", "message"} per failed run, sorted by row when finished
- *   results.csv            everything scalar in one table, written from the columns at the end
+ *   results.csv            everything scalar in one table: the rows the workers format, streamed in
+ *                          row order to results.csv.part and renamed when whole; otherwise (resumed,
+ *                          interrupted) written from the columns at the end, the same bytes
  * Chunks are written at their row offsets as they arrive, so memory stays flat and the files
  * are identical whatever the number of workers or the order in which chunks finish. A chunk's
  * status bytes are written last, after its values: a row marked run is a row whose values are on
@@ -26,6 +28,7 @@ import {
   readSync,
   fstatSync,
   renameSync,
+  rmSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../version.js';
@@ -74,6 +77,12 @@ export interface ResultsMetadata {
   elapsedSeconds: number;
   jobs: number;
 }
+
+/**
+ * The rows of results.csv as they stream in: renamed to results.csv when whole, so a folder
+ * killed mid-run never holds a truncated table (its resume writes the table from the columns).
+ */
+export const STREAMED_CSV = 'results.csv.part';
 
 /** Chunks that may wait for an earlier one before results.csv is written from the columns instead. */
 const MAX_WAITING_CSV_CHUNKS = 256;
@@ -263,7 +272,7 @@ export class ResultsWriter {
       return;
     }
     if (!this.csv) {
-      const fd = openSync(join(this.dir, 'results.csv'), 'w');
+      const fd = openSync(join(this.dir, STREAMED_CSV), 'w');
       writeSync(fd, new CsvFormatter(csvLayoutOfPlan(this.plan)).header());
       this.csv = { fd, next: 0, waiting: new Map() };
     }
@@ -313,8 +322,12 @@ export class ResultsWriter {
     this.metadata.elapsedSeconds = (this.metadata.elapsedSeconds ?? 0) + elapsedSeconds;
     this.writeMetadata();
     // The rows streamed as they ran are the whole table only when every row ran in this session.
-    if (streamed !== this.plan.rows || this.metadata.completedRuns !== this.plan.rows)
+    if (streamed === this.plan.rows && this.metadata.completedRuns === this.plan.rows)
+      renameSync(join(this.dir, STREAMED_CSV), join(this.dir, 'results.csv'));
+    else {
       writeResultsCsv(this.dir, this.metadata);
+      rmSync(join(this.dir, STREAMED_CSV), { force: true });
+    }
   }
 }
 
