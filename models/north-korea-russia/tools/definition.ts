@@ -1103,8 +1103,31 @@ const T: Spec[] = [
     'people*month',
     'Months of front service held by the troops now at the front (a co-flow of nk_troops_at_front): each soldier-month at the front adds one, each departure takes its average share away (C11).',
     ['C11'],
-    ['experience_gained'],
+    ['experience_gained', 'experience_brought'],
     ['experience_departing'],
+  ),
+  constant(
+    'pipeline',
+    'newcomer_experience_share',
+    'dmnl',
+    "Share of the front's average tenure a soldier joining the front brings with him (C11): 0, a newcomer has none, so replacements dilute the front's experience (loop R4).",
+    ['C11'],
+    {
+      kind: 'assumption',
+      source:
+        "Assumed: troops reaching the front from training, and the wounded returning, bring no front experience of their own (the co-flow's standard form); 1 only in the knockout of loop R4, where they join at the front's average tenure, so replacements no longer dilute it.",
+      range: [0, 0],
+      estimation: 'fixed',
+    },
+    0,
+  ),
+  flow(
+    'pipeline',
+    'experience_brought',
+    'newcomer_experience_share * nk_average_front_tenure * (nk_troops_entering_combat + nk_return_to_duty)',
+    'people',
+    'Front experience brought by those joining the front: none at the default (C11).',
+    ['C11'],
   ),
   flow(
     'pipeline',
