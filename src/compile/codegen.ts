@@ -1022,6 +1022,63 @@ function sameShape(a: IR, b: IR, L: Likeness, out: number[]): boolean {
   }
 }
 
+/**
+ * A number for what `sameShape` compares (kinds, operators, names, argument counts), the
+ * numbers left out: statements of one template have one hash, so only gatherings of that hash
+ * need comparing.
+ */
+function shapeHash(ir: IR, h: number): number {
+  h = (Math.imul(h, 31) + KIND_CODE[ir.k]) | 0;
+  switch (ir.k) {
+    case 'neg':
+    case 'not':
+      return shapeHash(ir.a, h);
+    case 'bin':
+      h = (Math.imul(h, 31) + ir.op.charCodeAt(0) + ir.op.length) | 0;
+      return shapeHash(ir.b, shapeHash(ir.a, h));
+    case 'if':
+      return shapeHash(ir.b, shapeHash(ir.a, shapeHash(ir.c, h)));
+    case 'chain':
+    case 'fn':
+    case 'rt': {
+      h = (Math.imul(h, 31) + ir.args.length) | 0;
+      if (ir.k !== 'chain') h = (Math.imul(h, 31) + ir.name.charCodeAt(0) + ir.name.length) | 0;
+      // The first few arguments suffice to tell most shapes apart; a long sum is hashed by its length.
+      const n = Math.min(ir.args.length, 4);
+      for (let i = 0; i < n; i++) h = shapeHash(ir.args[i]!, h);
+      return h;
+    }
+    case 'lookup':
+      return shapeHash(ir.x, h);
+    case 'delay':
+      return shapeHash(ir.init, shapeHash(ir.delay, h));
+    case 'dyn':
+      h = (Math.imul(h, 31) + ir.stride) | 0;
+      return shapeHash(ir.idx, (Math.imul(h, 31) + ir.size) | 0);
+    default:
+      return h;
+  }
+}
+
+const KIND_CODE: Record<IR['k'], number> = {
+  c: 1,
+  s: 2,
+  time: 3,
+  dt: 4,
+  start: 5,
+  stop: 6,
+  neg: 7,
+  not: 8,
+  bin: 9,
+  chain: 10,
+  if: 11,
+  fn: 12,
+  rt: 13,
+  lookup: 14,
+  delay: 15,
+  dyn: 16,
+};
+
 /** The arguments of a call or chain; `ranged`: a long sum of evenly spaced slots is one range (see `slotRange`). */
 function sameArgs(a: readonly IR[], b: readonly IR[], ranged: boolean, L: Likeness, out: number[]): boolean {
   if (ranged) {
@@ -1324,8 +1381,10 @@ export function fuse(
       out.push(u.text);
       continue;
     }
-    if (pass.length && (u.loop.n !== pass[0]!.loop!.n || !fits(u))) flush();
-    if (!fits(u)) {
+    // One check where the loop joins the pass; after a flush, only its range is checked.
+    const joins = pass.length > 0 && u.loop.n === pass[0]!.loop!.n && fits(u);
+    if (pass.length && !joins) flush();
+    if (!joins && !fits(u)) {
       // Out of range positions: leave the loop alone.
       out.push(u.text);
       continue;
@@ -1435,21 +1494,32 @@ function gatherByShape(
   // Statements of one gathering mostly come one after another (the elements of a variable):
   // the last gathering is tried first, which saves hashing the template.
   let last: Gathering | undefined;
-  for (const id of ids) {
+  // The shortcut: gatherings by depth and shape hash; a statement shaped like one's first
+  // member has its template, and only its numbers are collected (the elements of an array, or
+  // repeated scalar structure, written out once).
+  const byHash = new Map<number, Gathering[]>();
+  const hashOf = (depth: number, shape: StatementShape) =>
+    shape.ir
+      ? shapeHash(shape.ir, (Math.imul(depth, 0x9e3779b1) + shape.flags) | 0)
+      : depth * 64 + shape.flags;
+  gathering: for (const id of ids) {
     const depth = depthOf(id);
-    // The shortcut: a statement shaped like the last gathering's first has its template, and
-    // only its numbers are collected (the elements of an array, written out once).
-    if (like && last?.shape && last.depth === depth) {
-      const shape = like.shape(id);
-      const numbers = [P(id)];
-      const a = last.shape.ir;
+    let shape: StatementShape | undefined;
+    let hash = 0;
+    if (like) {
+      shape = like.shape(id);
+      hash = hashOf(depth, shape);
       const b = shape.ir;
-      if (
-        shape.flags === last.shape.flags &&
-        (a === undefined ? b === undefined : b !== undefined && sameShape(a, b, like, numbers))
-      ) {
-        last.members.push({ id, numbers });
-        continue;
+      for (const g of byHash.get(hash) ?? []) {
+        const rep = g.shape!;
+        if (g.depth !== depth || rep.flags !== shape.flags) continue;
+        const numbers = [P(id)];
+        const a = rep.ir;
+        if (a === undefined ? b === undefined : b !== undefined && sameShape(a, b, like, numbers)) {
+          g.members.push({ id, numbers });
+          last = g;
+          continue gathering;
+        }
       }
     }
     const t = new Templating();
@@ -1461,7 +1531,12 @@ function gatherByShape(
       g = atDepth.get(template);
       if (!g) {
         g = { depth, template, members: [] };
-        if (like) g.shape = like.shape(id);
+        if (shape) {
+          g.shape = shape;
+          const list = byHash.get(hash);
+          if (list) list.push(g);
+          else byHash.set(hash, [g]);
+        }
         atDepth.set(template, g);
         groups.push(g);
       }

@@ -60,9 +60,16 @@ export function lowerModel(model: Model, budgets: Budgets = DEFAULT_BUDGETS): Lo
   }
   const tables: LoweredModel['tables'] = [];
   const gfTables = new Map<string, number>();
+  // One table per graphical function: the elements of an apply-to-all one share its table.
+  const tableOfGf = new Map<GraphicalFunction, number>();
   const addTable = (gf: GraphicalFunction): number => {
-    tables.push(makeTable(gf.xpts, gf.ypts, gf.type));
-    return tables.length - 1;
+    let t = tableOfGf.get(gf);
+    if (t === undefined) {
+      tables.push(makeTable(gf.xpts, gf.ypts, gf.type));
+      t = tables.length - 1;
+      tableOfGf.set(gf, t);
+    }
+    return t;
   };
   for (const gf of model.graphicalFunctions) {
     if (gf.name) gfTables.set(canonicalName(gf.name), addTable(gf));
