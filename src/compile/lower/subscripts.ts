@@ -195,6 +195,18 @@ export function subscriptLowering(
       }
       return { xs: [slot(vi.base)], shape: [] };
     }
+    if (!indices) {
+      // The common case of an apply-to-all equation: every dimension bound by the equation's own
+      // (what `boundElement` gives first), one slot.
+      let offset = 0;
+      let i = 0;
+      for (; i < vi.dims.length; i++) {
+        const b = ctx.binding.get(vi.dims[i]!.key);
+        if (b === undefined) break;
+        offset += b * vi.strides[i]!;
+      }
+      if (i === vi.dims.length) return { xs: [slot(vi.base + offset)], shape: [] };
+    }
     if (indices && indices.length !== vi.dims.length) {
       throw new LowerError(
         `'${vi.display}' has ${vi.dims.length} dimension(s) but ${indices.length} subscript(s) are given`,

@@ -150,13 +150,16 @@ export function variableLowering(
     return r.expr;
   };
 
-  const elementEquation = (vi: VarInfo, e: number): { eqn?: Equation; gf?: GraphicalFunction } => {
+  /**
+   * Constants of an arrayed variable written as one list, row-major: `1, 2, 3` (Stella) or
+   * `1, 2; 3, 4;` (Vensim's matrix form, rows separated by semicolons); one equation per element,
+   * made once per variable (undefined when its equation is not such a list).
+   */
+  const lists = new Map<VarInfo, Equation[] | undefined>();
+  const constantList = (vi: VarInfo): Equation[] | undefined => {
+    if (lists.has(vi)) return lists.get(vi);
     const v = vi.v;
-    if (v.elementEquations && v.elementEquations.length === vi.size && vi.size > 1) {
-      return { eqn: v.elementEquations[e], gf: v.gf };
-    }
-    // Constants of an arrayed variable written as one list, row-major: `1, 2, 3` (Stella) or
-    // `1, 2; 3, 4;` (Vensim's matrix form, rows separated by semicolons).
+    let out: Equation[] | undefined;
     if (
       vi.size > 1 &&
       v.eqn &&
@@ -168,10 +171,19 @@ export function variableLowering(
         .split(/[,;]/)
         .map((x) => x.trim())
         .filter((x) => x !== '');
-      if (parts.length === vi.size && parts.every((x) => Number.isFinite(Number(x)))) {
-        return { eqn: { text: parts[e]!, loc: v.eqn.loc }, gf: v.gf };
-      }
+      if (parts.length === vi.size && parts.every((x) => Number.isFinite(Number(x))))
+        out = parts.map((text) => ({ text, loc: v.eqn!.loc }));
     }
+    lists.set(vi, out);
+    return out;
+  };
+  const elementEquation = (vi: VarInfo, e: number): { eqn?: Equation; gf?: GraphicalFunction } => {
+    const v = vi.v;
+    if (v.elementEquations && v.elementEquations.length === vi.size && vi.size > 1) {
+      return { eqn: v.elementEquations[e], gf: v.gf };
+    }
+    const list = constantList(vi);
+    if (list) return { eqn: list[e], gf: v.gf };
     if (v.elements && v.elements.length > 0 && vi.dims.length > 0) {
       const tuple = elementTuple(vi, e);
       for (const def of v.elements) {
