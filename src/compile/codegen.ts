@@ -1318,6 +1318,16 @@ export function fuse(
   /** Plain statements moved before the current pass (they touch nothing it touches). */
   let before: string[] = [];
   const reset = () => {
+    let touched = 0;
+    for (const u of pass) touched += u.loop!.access.length * u.loop!.n;
+    // A pass over much of the state: clearing the whole arrays is the cheaper.
+    if (touched * 4 > sizes.s + sizes.r) {
+      writer.s.fill(-1);
+      writer.r.fill(-1);
+      lastRead.s.fill(-1);
+      lastRead.r.fill(-1);
+      return;
+    }
     for (const u of pass)
       for (const a of u.loop!.access)
         for (let i = 0, x = a.base; i < u.loop!.n; i++, x += a.step) {
@@ -1508,8 +1518,17 @@ function gatherByShape(
     let hash = 0;
     if (like) {
       shape = like.shape(id);
-      hash = hashOf(depth, shape);
       const b = shape.ir;
+      // The last gathering first (the next element of the same variable, mostly): no hash then.
+      if (last?.shape && last.depth === depth && last.shape.flags === shape.flags) {
+        const numbers = [P(id)];
+        const a = last.shape.ir;
+        if (a === undefined ? b === undefined : b !== undefined && sameShape(a, b, like, numbers)) {
+          last.members.push({ id, numbers });
+          continue;
+        }
+      }
+      hash = hashOf(depth, shape);
       for (const g of byHash.get(hash) ?? []) {
         const rep = g.shape!;
         if (g.depth !== depth || rep.flags !== shape.flags) continue;

@@ -157,8 +157,9 @@ export function variableLowering(
    */
   const lists = new Map<VarInfo, Equation[] | undefined>();
   const constantList = (vi: VarInfo): Equation[] | undefined => {
-    if (lists.has(vi)) return lists.get(vi);
     const v = vi.v;
+    if (vi.size <= 1 || !v.eqn || v.elements?.length) return undefined;
+    if (lists.has(vi)) return lists.get(vi);
     let out: Equation[] | undefined;
     if (
       vi.size > 1 &&
