@@ -40,6 +40,8 @@ export interface Program {
   fusedRk: boolean;
   nHistories: number;
   nPrev: number;
+  /** Old slot ids of the step's non-constant auxiliaries and flows, in an order valid for evaluation (other back ends read it). */
+  stepOrder: Int32Array;
 }
 
 export interface GenerateResult {
@@ -471,6 +473,7 @@ ${body('draw', 's, X', drawStmts)}
       fusedRk: locals,
       nHistories: lm.histories.length,
       nPrev: prevSlots.length,
+      stepOrder: Int32Array.from(step.order),
     },
   };
 }

@@ -7,6 +7,7 @@ import { ModelError } from '../model/errors.js';
 import type { Diagnostic, IntegrationMethod, Model, SimSpecs } from '../model/types.js';
 import { Rng, mixSeed, runtime, type LookupTable } from '../simulate/runtime.js';
 import type {
+  Backend,
   CompiledModel,
   ModelGraph,
   OutputVariable,
@@ -20,6 +21,8 @@ import { findBuiltin } from '../equations/builtins.js';
 import { generate, type GenerateOptions, type Program } from './codegen.js';
 import type { IR } from './ir.js';
 import { lowerModel, type LoweredModel } from './lower.js';
+import { wasmAvailable, WasmRunner } from '../wasm/backend.js';
+import { translate, type WasmProgram } from '../wasm/translate.js';
 
 interface GeneratedFns {
   init(s: Float64Array, t: number, dt: number, X: RunContext, ov: Float64Array): void;
@@ -197,12 +200,16 @@ export interface SimulationImage {
   parameters: [string, number[]][];
   /** Every name that exists, settable or not (for the error messages). */
   known: string[];
+  /** The WebAssembly translation, when the simulation runs on it (see `SimulationOptions.backend`). */
+  wasm?: WasmProgram;
 }
 
 /** A simulation made from an image (see `SimulationImage`). */
 export function simulationFromImage(image: SimulationImage): Simulation {
   const owner = new ImageOwner(image, instantiate(image.program, image.tables));
-  return new SimulationImpl(owner, image.plan, image.positions, image.names);
+  const sim = new SimulationImpl(owner, image.plan, image.positions, image.names);
+  if (image.wasm) sim.useWasm(image.wasm);
+  return sim;
 }
 
 /** What a simulation asks of the compiled model it belongs to. */
@@ -480,9 +487,13 @@ class Compiled implements CompiledModel, SimulationOwner {
   }
 
   /** A simulation's image, for a worker to make the same simulation (see `SimulationImage`). */
-  image(options: Omit<RunOptions, 'overrides'> = {}): SimulationImage {
+  image(options: Omit<RunOptions, 'overrides'> & { backend?: Backend } = {}): SimulationImage {
+    const { backend, ...run } = options;
+    options = run;
     const { names, positions } = this.resolveOutputs(options.vars);
+    const wasm = backend && backend !== 'js' ? this.wasm().program : undefined;
     return {
+      wasm,
       program: this.program,
       tables: this.lm.tables,
       plan: this.plan({ ...options, columns: positions.length }),
@@ -560,11 +571,27 @@ class Compiled implements CompiledModel, SimulationOwner {
 
   simulation(options: SimulationOptions = {}): Simulation {
     const { names, positions } = this.resolveOutputs(options.vars);
-    const { prime, ...run } = options;
+    const { prime, backend, ...run } = options;
     const plan = this.plan({ ...run, columns: positions.length });
     const sim = new SimulationImpl(this, plan, positions, names);
     if (prime === false) sim.prime = false;
+    if (backend && backend !== 'js') {
+      const w = this.wasm();
+      if (w.program) sim.useWasm(w.program);
+      else sim.backendNote = w.reason;
+    }
     return sim;
+  }
+
+  private translation?: { program?: WasmProgram; reason?: string };
+  /** The WebAssembly translation of the model, or why there is none (made once, when first asked for). */
+  wasm(): { program?: WasmProgram; reason?: string } {
+    if (!this.translation) {
+      const t = translate(this.lm, this.program);
+      const reason = t.reason ?? wasmAvailable(t.program!);
+      this.translation = reason ? { reason } : { program: t.program };
+    }
+    return this.translation;
   }
 }
 
@@ -657,6 +684,19 @@ class SimulationImpl implements Simulation {
 
   /** Run Euler through the per-step functions instead of the generated loop (for comparisons). */
   stepwise = false;
+  private wasmRunner?: WasmRunner;
+  backend: 'js' | 'wasm' = 'js';
+  backendNote?: string;
+
+  /** Run the steps on a WebAssembly translation of the program (see `SimulationOptions.backend`). */
+  useWasm(program: WasmProgram): void {
+    if (this.plan.dynamic) {
+      this.backendNote = 'the run follows a step, end or save interval that changes as it goes (JavaScript only)';
+      return;
+    }
+    this.wasmRunner = new WasmRunner(program, this.positions, this.plan.rows);
+    this.backend = 'wasm';
+  }
   /** Warm the whole-run function up before its first run (see `primeRun`). */
   prime = true;
   private seed: number;
@@ -709,6 +749,10 @@ class SimulationImpl implements Simulation {
     f.init(s, start, dt, X, this.overrides);
     if (this.plan.dynamic) {
       this.runDynamic(this.plan.dynamic);
+      return;
+    }
+    if (this.wasmRunner && !this.stepwise) {
+      this.wasmRunner.runFrom(s, this.plan, cols);
       return;
     }
     if (!this.stepwise) {

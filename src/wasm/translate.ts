@@ -1,0 +1,793 @@
+/**
+ * The engine's scalar IR as a WebAssembly module: the step loop of a run (auxiliaries, rates,
+ * Euler/RK2/RK4 stock updates, the clamp of non-negative stocks, PREVIOUS) over the same state
+ * layout as the JavaScript program, in linear memory as f64. Every operation is the one the
+ * JavaScript back end performs: IEEE f64 arithmetic natively, Math and runtime functions imported
+ * from JavaScript, graphical functions with the generated lookup's arithmetic. What cannot be
+ * done that way is named in `reason`, and the model then runs in JavaScript.
+ */
+import type { BinaryOp } from '../equations/ast.js';
+import { findBuiltin } from '../equations/builtins.js';
+import type { Program } from '../compile/codegen.js';
+import type { IR } from '../compile/ir.js';
+import type { LoweredModel } from '../compile/lower.js';
+import { runtime, type LookupTable } from '../simulate/runtime.js';
+import { Code, F64, I32, ModuleBuilder, Op, type ValType } from './binary.js';
+
+/** A function the module imports from JavaScript, as plain data (rebuilt in a worker). */
+export interface WasmImport {
+  /** `math`: a Math function; `rt`: a runtime helper; `fn`: a catalogue builtin's emitted expression. */
+  kind: 'math' | 'rt' | 'fn';
+  name: string;
+  arity: number;
+  /** `fn` only: the run values the expression reads besides its arguments, in call order. */
+  extras?: Extra[];
+}
+
+type Extra = 't' | 'dt' | 'X_start' | 'X_stop' | 'X_step';
+const EXTRAS: Extra[] = ['t', 'dt', 'X_start', 'X_stop', 'X_step'];
+
+/** Byte offsets of the module's regions in linear memory (the state first, at 0). */
+export interface WasmLayout {
+  nSlots: number;
+  nStocks: number;
+  rates: number;
+  y0: number;
+  k1: number;
+  k2: number;
+  k3: number;
+  pending: number;
+  /** Graphical functions' points, written once per memory (see `tableData`). */
+  tables: number;
+  /** First free byte: a run's output positions and saved columns go from here. */
+  end: number;
+}
+
+/** A translated model: plain, structured-clonable data. */
+export interface WasmProgram {
+  bytes: Uint8Array;
+  imports: WasmImport[];
+  layout: WasmLayout;
+  /** The points of every distinct table, xs then ys, in `layout.tables` order. */
+  tableData: Float64Array;
+}
+
+export type Translation = { program: WasmProgram; reason?: undefined } | { program?: undefined; reason: string };
+
+/** Method codes of the exported `run`. */
+export const METHOD = { euler: 0, rk2: 1, rk4: 2 } as const;
+
+/** Statements per generated function (engines compile moderate functions faster than giant ones). */
+const CHUNK = 1000;
+/** More arguments than this to one imported helper: not translated. */
+const MAX_ARITY = 200;
+
+class Unsupported extends Error {}
+
+const importKey = (imp: WasmImport) => `${imp.kind}:${imp.name}/${imp.arity}`;
+
+/** Native instructions for catalogue emitters that are one Math call on their arguments. */
+const NATIVE_UNARY: Record<string, number> = {
+  abs: Op.f64Abs,
+  sqrt: Op.f64Sqrt,
+  floor: Op.f64Floor,
+  ceil: Op.f64Ceil,
+  trunc: Op.f64Trunc,
+};
+
+const CMP: Partial<Record<BinaryOp, number>> = {
+  '<': Op.f64Lt,
+  '<=': Op.f64Le,
+  '>': Op.f64Gt,
+  '>=': Op.f64Ge,
+  '=': Op.f64Eq,
+  '<>': Op.f64Ne,
+};
+const ARITH: Partial<Record<BinaryOp, number>> = {
+  '+': Op.f64Add,
+  '-': Op.f64Sub,
+  '*': Op.f64Mul,
+  '/': Op.f64Div,
+};
+
+/** How a catalogue function is computed: natively, or by an import with the emitter's expression. */
+type FnPlan =
+  | { native: 'unary'; op: number }
+  | { native: 'fold'; op: number; empty: number }
+  | { native: 'identity' }
+  | { native: 'nan' }
+  | { imp: WasmImport };
+
+function planFn(name: string, arity: number): FnPlan {
+  const f = findBuiltin(name.toLowerCase());
+  if (!f?.emit) return { native: 'nan' };
+  const args = Array.from({ length: arity }, (_, i) => `a${i}`);
+  const text = f.emit(args);
+  const list = args.join(', ');
+  const call = /^Math\.(\w+)\((.*)\)$/.exec(text);
+  if (call && call[2] === list) {
+    const op = NATIVE_UNARY[call[1]!];
+    if (op !== undefined && arity === 1) return { native: 'unary', op };
+    if (call[1] === 'min') return { native: 'fold', op: Op.f64Min, empty: Infinity };
+    if (call[1] === 'max') return { native: 'fold', op: Op.f64Max, empty: -Infinity };
+  }
+  if (arity === 1 && text === '(a0)') return { native: 'identity' };
+  // Any other Math function on the arguments in order is imported as itself (no wrapper between).
+  if (call && call[2] === list && typeof (Math as unknown as Record<string, unknown>)[call[1]!] === 'function')
+    return { imp: { kind: 'math', name: call[1]!, arity } };
+  const body = text.replace(/\bX\.(start|stop|step)\b/g, 'X_$1');
+  if (/\bX\b|\bs\[/.test(body)) throw new Unsupported(`${f.name} reads run state the WebAssembly back end does not hold`);
+  const extras = EXTRAS.filter((e) => new RegExp(`\\b${e}\\b`).test(body));
+  return { imp: { kind: 'fn', name: f.name, arity, extras } };
+}
+
+/** The JavaScript function behind an import (the same expression the JavaScript back end runs). */
+export function importFunction(imp: WasmImport): (...a: number[]) => number {
+  const args = Array.from({ length: imp.arity }, (_, i) => `a${i}`);
+  if (imp.kind === 'math') {
+    const m = (Math as unknown as Record<string, unknown>)[imp.name];
+    if (typeof m !== 'function') throw new Error(`no Math.${imp.name}`);
+    return m as (...a: number[]) => number;
+  }
+  let expr: string;
+  if (imp.kind === 'rt') {
+    if (typeof (runtime as Record<string, unknown>)[imp.name] !== 'function')
+      throw new Error(`no runtime helper ${imp.name}`);
+    expr = `R.${imp.name}(${args.join(', ')})`;
+  } else {
+    const f = findBuiltin(imp.name.toLowerCase());
+    if (!f?.emit) throw new Error(`no builtin ${imp.name}`);
+    expr = f.emit(args).replace(/\bX\.(start|stop|step)\b/g, 'X_$1');
+  }
+  const params = [...args, ...(imp.extras ?? [])].join(', ');
+  return new Function('R', `"use strict"; return function (${params}) { return ${expr}; };`)(runtime) as (
+    ...a: number[]
+  ) => number;
+}
+
+/** Why a model cannot run as WebAssembly, or undefined when it can. */
+function structuralReason(lm: LoweredModel): string | undefined {
+  if (lm.slots.some((s) => s.role === 'rand')) return 'the model draws random numbers (kept in JavaScript)';
+  if (lm.histories.length > 0) return 'the model has pipeline delays (DELAY FIXED and the like)';
+  return undefined;
+}
+
+/** Translate a lowered model and its JavaScript program's layout into a module. */
+export function translate(lm: LoweredModel, program: Program): Translation {
+  const why = structuralReason(lm);
+  if (why) return { reason: why };
+  try {
+    return { program: new Translator(lm, program).build() };
+  } catch (err) {
+    if (err instanceof Unsupported) return { reason: err.message };
+    throw err;
+  }
+}
+
+class Translator {
+  private readonly P: Int32Array;
+  private readonly imports: WasmImport[] = [];
+  private readonly importIndex = new Map<string, number>();
+  private readonly fnPlans = new Map<string, FnPlan>();
+  /** Table index -> distinct table, and each distinct table's function index once declared. */
+  private readonly canonical: number[];
+  private readonly distinct: LookupTable[] = [];
+  private tableFuncs: number[] = [];
+  private readonly layout: WasmLayout;
+  private gStart = 0;
+  private gStop = 1;
+  private gStep = 2;
+
+  constructor(
+    private readonly lm: LoweredModel,
+    private readonly prog: Program,
+  ) {
+    this.P = prog.position;
+    const key = new Map<string, number>();
+    this.canonical = lm.tables.map((t) => {
+      const k = `${t.type}|${t.xs.join(',')}|${t.ys.join(',')}`;
+      let u = key.get(k);
+      if (u === undefined) {
+        u = this.distinct.length;
+        key.set(k, u);
+        this.distinct.push(t);
+      }
+      return u;
+    });
+    const m = prog.nStocks * 8;
+    const rates = prog.nSlots * 8;
+    const pending = rates + 5 * m;
+    const tables = pending + prog.nPrev * 8;
+    let points = 0;
+    for (const t of this.distinct) points += 2 * t.xs.length;
+    this.layout = {
+      nSlots: prog.nSlots,
+      nStocks: prog.nStocks,
+      rates,
+      y0: rates + m,
+      k1: rates + 2 * m,
+      k2: rates + 3 * m,
+      k3: rates + 4 * m,
+      pending,
+      tables,
+      end: tables + points * 8,
+    };
+  }
+
+  private importOf(imp: WasmImport): number {
+    const key = importKey(imp);
+    let i = this.importIndex.get(key);
+    if (i === undefined) {
+      i = this.imports.length;
+      this.imports.push(imp);
+      this.importIndex.set(key, i);
+    }
+    return i;
+  }
+
+  private fnPlan(name: string, arity: number): FnPlan {
+    const key = `${name}/${arity}`;
+    let p = this.fnPlans.get(key);
+    if (!p) {
+      p = planFn(name, arity);
+      this.fnPlans.set(key, p);
+    }
+    return p;
+  }
+
+  /** First pass: every import an expression needs, and whether it can be translated at all. */
+  private scan(ir: IR): void {
+    switch (ir.k) {
+      case 'neg':
+      case 'not':
+        return this.scan(ir.a);
+      case 'bin':
+        if (ir.op === '^') this.importOf({ kind: 'math', name: 'pow', arity: 2 });
+        if (ir.op === 'mod') this.importOf({ kind: 'rt', name: 'mod', arity: 2 });
+        this.scan(ir.a);
+        this.scan(ir.b);
+        return;
+      case 'if':
+        this.scan(ir.c);
+        this.scan(ir.a);
+        this.scan(ir.b);
+        return;
+      case 'chain':
+        for (const a of ir.args) this.scan(a);
+        return;
+      case 'fn': {
+        const p = this.fnPlan(ir.name, ir.args.length);
+        if ('imp' in p) this.importOf(p.imp);
+        for (const a of ir.args) this.scan(a);
+        return;
+      }
+      case 'rt':
+        if (ir.name !== 'sum') {
+          if (typeof (runtime as Record<string, unknown>)[ir.name] !== 'function')
+            throw new Unsupported(`runtime helper '${ir.name}' is not known to the WebAssembly back end`);
+          if (ir.args.length > MAX_ARITY)
+            throw new Unsupported(`'${ir.name}' over ${ir.args.length} values (at most ${MAX_ARITY} per call)`);
+          this.importOf({ kind: 'rt', name: ir.name, arity: ir.args.length });
+        }
+        for (const a of ir.args) this.scan(a);
+        return;
+      case 'lookup':
+        return this.scan(ir.x);
+      case 'delay':
+        throw new Unsupported('the model has pipeline delays (DELAY FIXED and the like)');
+      case 'dyn':
+        return this.scan(ir.idx);
+      default:
+        return;
+    }
+  }
+
+  build(): WasmProgram {
+    const { lm, P } = this;
+    const slots = lm.slots;
+    const auxIds = [...this.prog.stepOrder];
+    const stocks = slots.filter((s) => s.role === 'stock' || s.role === 'hstock');
+    for (const id of auxIds) this.scan(slots[id]!.eq!);
+    for (const st of stocks) if (st.rate) this.scan(st.rate);
+
+    const mb = new ModuleBuilder();
+    const importFuncs = this.imports.map((imp, i) =>
+      mb.importFunc('env', `i${i}`, [...Array<ValType>(imp.arity + (imp.extras?.length ?? 0)).fill(F64)], [F64]),
+    );
+    const { layout } = this;
+    mb.importMemory('env', 'memory', Math.max(1, Math.ceil(layout.end / 65536)));
+    this.gStart = mb.global(F64, true, 0);
+    this.gStop = mb.global(F64, true, 0);
+    this.gStep = mb.global(F64, true, 0);
+
+    // Graphical functions: one function per distinct table, points in memory.
+    const tableData: number[] = [];
+    this.tableFuncs = this.distinct.map((t) => {
+      const xsAt = layout.tables + tableData.length * 8;
+      for (const x of t.xs) tableData.push(x);
+      const ysAt = layout.tables + tableData.length * 8;
+      for (const y of t.ys) tableData.push(y);
+      const body = lookupBody(t, xsAt, ysAt);
+      return mb.func([F64], [F64], [I32, I32, I32, F64, F64], body);
+    });
+
+    // Expressions: locals 0 = t, 1 = dt (aux and rates), 2 = the rates' target offset.
+    const expr = (ir: IR, c: Code): void => this.expr(ir, c, importFuncs);
+    // Chunks take (t, dt, rates' target offset) and have one scratch local (see RATE_SCRATCH_F).
+    const chunked = (n: number, write: (c: Code, k: number) => void): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i += CHUNK) {
+        const c = new Code();
+        for (let k = i; k < Math.min(n, i + CHUNK); k++) write(c, k);
+        out.push(mb.func([F64, F64, I32], [], [F64], c));
+      }
+      return out;
+    };
+    const auxChunks = chunked(
+      auxIds.length,
+      (c, k) => {
+        const s = slots[auxIds[k]!]!;
+        c.i32(0);
+        if (s.uniflow) c.f64(0);
+        expr(s.eq!, c);
+        if (s.uniflow) c.op(Op.f64Max);
+        c.mem(Op.f64Store, 3, 8 * P[s.id]!);
+      },
+    );
+    const rateChunks = chunked(
+      stocks.length,
+      (c, k) => {
+        const st = stocks[k]!;
+        c.get(2);
+        if (st.rate) expr(st.rate, c);
+        else c.f64(0);
+        c.mem(Op.f64Store, 3, 8 * P[st.id]!);
+      },
+    );
+    const aux = new Code();
+    for (const f of auxChunks) aux.get(0).get(1).i32(0).call(f);
+    const auxF = mb.func([F64, F64], [], [], aux);
+    const rates = new Code();
+    for (const f of rateChunks) rates.get(0).get(1).get(2).call(f);
+    const ratesF = mb.func([F64, F64, I32], [], [], rates);
+
+    const prevSlots = slots.filter((s) => s.role === 'prev');
+    const clampStocks = stocks.filter((s) => s.nonNegative);
+    const runF = mb.func(
+      RUN_PARAMS,
+      [],
+      RUN_LOCALS,
+      runBody({
+        auxF,
+        ratesF,
+        layout,
+        gStart: this.gStart,
+        gStop: this.gStop,
+        gStep: this.gStep,
+        post: prevSlots.map((s) => [P[s.source!]!, P[s.id]!]),
+        clamp: clampStocks.map((s) => P[s.id]!),
+      }),
+    );
+    mb.exportFunc('run', runF);
+    return {
+      bytes: mb.bytes(),
+      imports: this.imports,
+      layout,
+      tableData: Float64Array.from(tableData),
+    };
+  }
+
+  private expr(ir: IR, c: Code, fns: number[]): void {
+    const e = (x: IR) => this.expr(x, c, fns);
+    switch (ir.k) {
+      case 'c':
+        c.f64(ir.v);
+        return;
+      case 's':
+        c.i32(0).mem(Op.f64Load, 3, 8 * this.P[ir.i]!);
+        return;
+      case 'time':
+        c.get(0);
+        return;
+      case 'dt':
+        c.get(1);
+        return;
+      case 'start':
+        c.idx(Op.globalGet, this.gStart);
+        return;
+      case 'stop':
+        c.idx(Op.globalGet, this.gStop);
+        return;
+      case 'neg':
+        e(ir.a);
+        c.op(Op.f64Neg);
+        return;
+      case 'not':
+        e(ir.a);
+        c.f64(0).op(Op.f64Eq, Op.f64ConvertI32S);
+        return;
+      case 'bin': {
+        const arith = ARITH[ir.op];
+        const cmp = CMP[ir.op];
+        if (arith !== undefined || cmp !== undefined) {
+          e(ir.a);
+          e(ir.b);
+          if (arith !== undefined) c.op(arith);
+          else c.op(cmp!, Op.f64ConvertI32S);
+          return;
+        }
+        switch (ir.op) {
+          case '^':
+            e(ir.a);
+            e(ir.b);
+            c.call(fns[this.importIndex.get('math:pow/2')!]!);
+            return;
+          case 'mod':
+            e(ir.a);
+            e(ir.b);
+            c.call(fns[this.importIndex.get('rt:mod/2')!]!);
+            return;
+          case 'and':
+          case 'or':
+            e(ir.a);
+            c.f64(0).op(Op.f64Ne);
+            e(ir.b);
+            c.f64(0).op(Op.f64Ne, ir.op === 'and' ? Op.i32And : Op.i32Or, Op.f64ConvertI32S);
+            return;
+          default:
+            c.f64(NaN);
+            return;
+        }
+      }
+      case 'chain':
+        e(ir.args[0]!);
+        for (let i = 0; i < ir.ops.length; i++) {
+          e(ir.args[i + 1]!);
+          c.op(ARITH[ir.ops[i]!]!);
+        }
+        return;
+      case 'if':
+        e(ir.c);
+        c.f64(0).op(Op.f64Ne).begin(Op.if, F64);
+        e(ir.a);
+        c.op(Op.else);
+        e(ir.b);
+        c.end();
+        return;
+      case 'fn': {
+        const p = this.fnPlan(ir.name, ir.args.length);
+        if ('imp' in p) {
+          for (const a of ir.args) e(a);
+          for (const x of p.imp.extras ?? []) this.extra(x, c);
+          c.call(fns[this.importIndex.get(importKey(p.imp))!]!);
+          return;
+        }
+        switch (p.native) {
+          case 'nan':
+            c.f64(NaN);
+            return;
+          case 'identity':
+            e(ir.args[0]!);
+            return;
+          case 'unary':
+            e(ir.args[0]!);
+            c.op(p.op);
+            return;
+          case 'fold':
+            if (ir.args.length === 0) {
+              c.f64(p.empty);
+              return;
+            }
+            e(ir.args[0]!);
+            for (let i = 1; i < ir.args.length; i++) {
+              e(ir.args[i]!);
+              c.op(p.op);
+            }
+            return;
+        }
+        return;
+      }
+      case 'rt':
+        if (ir.name === 'sum') {
+          // `(a + b + c)`, left to right, as the JavaScript back end writes it and `R.sumRange` loops.
+          e(ir.args[0]!);
+          for (let i = 1; i < ir.args.length; i++) {
+            e(ir.args[i]!);
+            c.op(Op.f64Add);
+          }
+          return;
+        }
+        for (const a of ir.args) e(a);
+        c.call(fns[this.importIndex.get(`rt:${ir.name}/${ir.args.length}`)!]!);
+        return;
+      case 'lookup':
+        e(ir.x);
+        c.call(this.tableFuncs[this.canonical[ir.table]!]!);
+        return;
+      case 'dyn': {
+        // R.at: element floor(idx) (1-based) when within 1..size, else 0.
+        const base = this.P[ir.base]!;
+        e(ir.idx);
+        c.op(Op.f64Floor);
+        c.set(RATE_SCRATCH_F);
+        c.get(RATE_SCRATCH_F).f64(1).op(Op.f64Ge);
+        c.get(RATE_SCRATCH_F).f64(ir.size).op(Op.f64Le, Op.i32And);
+        c.begin(Op.if, F64);
+        c.get(RATE_SCRATCH_F).op(Op.i32TruncF64S).i32(1).op(Op.i32Sub).i32(ir.stride * 8).op(Op.i32Mul);
+        c.mem(Op.f64Load, 3, 8 * base);
+        c.op(Op.else).f64(0).end();
+        return;
+      }
+      case 'delay':
+        throw new Unsupported('the model has pipeline delays (DELAY FIXED and the like)');
+    }
+  }
+
+  private extra(x: Extra, c: Code): void {
+    if (x === 't') c.get(0);
+    else if (x === 'dt') c.get(1);
+    else c.idx(Op.globalGet, x === 'X_start' ? this.gStart : x === 'X_stop' ? this.gStop : this.gStep);
+  }
+}
+
+/** The scratch f64 local of the aux and rate chunks (after their three parameters), for computed indices. */
+const RATE_SCRATCH_F = 3;
+
+/** run(start, stop, dt, steps, saveEvery, method, nOut, posAt, outAt, rows) */
+const RUN_PARAMS: ValType[] = [F64, F64, F64, I32, I32, I32, I32, I32, I32, I32];
+/** k, row, j, p (i32); t, h (f64) */
+const RUN_LOCALS: ValType[] = [I32, I32, I32, I32, F64, F64];
+
+interface RunParts {
+  auxF: number;
+  ratesF: number;
+  layout: WasmLayout;
+  gStart: number;
+  gStop: number;
+  gStep: number;
+  /** PREVIOUS: [source position, previous-value position]. */
+  post: [number, number][];
+  clamp: number[];
+}
+
+/**
+ * The step loop of `SimulationImpl.run` (compile/compile.ts) for a fixed step: the same stages,
+ * the same combinations of the rates, in the same order.
+ */
+function runBody(r: RunParts): Code {
+  const [start, stop, dt, steps, saveEvery, method, nOut, posAt, outAt, rows] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [k, row, j, p, t, h] = [10, 11, 12, 13, 14, 15];
+  const L = r.layout;
+  const m = L.nStocks;
+  const c = new Code();
+  c.get(start).idx(Op.globalSet, r.gStart);
+  c.get(stop).idx(Op.globalSet, r.gStop);
+  c.get(dt).f64(2).op(Op.f64Div).set(h);
+  /** for (j = 0; j < m; j++) { body } with `j8` = 8 * j on the stack where asked. */
+  const stockLoop = (body: () => void) => {
+    if (m === 0) return;
+    c.i32(0).set(j);
+    c.begin(Op.loop);
+    body();
+    c.get(j).i32(8).op(Op.i32Add).tee(j).i32(8 * m).op(Op.i32LtS).idx(Op.brIf, 0);
+    c.end();
+  };
+  const at = (base: number) => c.get(j).mem(Op.f64Load, 3, base);
+  const stage = (time: () => void, into: number) => {
+    time();
+    c.get(dt).call(r.auxF);
+    time();
+    c.get(dt).i32(into).call(r.ratesF);
+  };
+  c.begin(Op.block).begin(Op.loop);
+  // t = start + k * dt; X.step = k
+  c.get(start).get(k).op(Op.f64ConvertI32S).get(dt).op(Op.f64Mul, Op.f64Add).set(t);
+  c.get(k).op(Op.f64ConvertI32S).idx(Op.globalSet, r.gStep);
+  c.get(k).i32(0).op(Op.i32GtS).begin(Op.if);
+  c.get(t).get(dt).call(r.auxF);
+  c.end();
+  // Save a row: out[j * rows + row] = s[pos[j]].
+  c.get(k).get(saveEvery).op(Op.i32RemS, Op.i32Eqz).begin(Op.if);
+  c.get(nOut).i32(0).op(Op.i32GtS).begin(Op.if);
+  c.i32(0).set(p);
+  c.begin(Op.loop);
+  c.get(outAt).get(p).get(rows).op(Op.i32Mul).get(row).op(Op.i32Add).i32(8).op(Op.i32Mul, Op.i32Add);
+  c.get(posAt).get(p).i32(4).op(Op.i32Mul, Op.i32Add).mem(Op.i32Load, 2, 0).i32(8).op(Op.i32Mul);
+  c.mem(Op.f64Load, 3, 0).mem(Op.f64Store, 3, 0);
+  c.get(p).i32(1).op(Op.i32Add).tee(p).get(nOut).op(Op.i32LtS).idx(Op.brIf, 0);
+  c.end();
+  c.end();
+  c.get(row).i32(1).op(Op.i32Add).set(row);
+  c.end();
+  c.get(k).get(steps).op(Op.i32Eq).idx(Op.brIf, 1);
+  // post: remember PREVIOUS's sources.
+  r.post.forEach(([src], i) => c.i32(0).i32(0).mem(Op.f64Load, 3, 8 * src).mem(Op.f64Store, 3, L.pending + 8 * i));
+  const ratesAt = (time: () => void, into: number) => {
+    time();
+    c.get(dt).i32(into).call(r.ratesF);
+  };
+  const tk = () => c.get(t);
+  const tPlus = (x: number) => () => c.get(t).get(x).op(Op.f64Add);
+  // Euler
+  c.get(method).i32(0).op(Op.i32Eq).begin(Op.if);
+  ratesAt(tk, L.rates);
+  stockLoop(() => {
+    c.get(j);
+    at(0);
+    c.get(dt);
+    at(L.rates);
+    c.op(Op.f64Mul, Op.f64Add).mem(Op.f64Store, 3, 0);
+  });
+  c.op(Op.else);
+  c.get(method).i32(1).op(Op.i32Eq).begin(Op.if);
+  // RK2: k1 at t; y0 = s; s = y0 + dt * k1; r at t + dt; s = y0 + (dt / 2) * (k1 + r).
+  ratesAt(tk, L.k1);
+  stockLoop(() => {
+    c.get(j);
+    at(0);
+    c.mem(Op.f64Store, 3, L.y0);
+    c.get(j);
+    at(L.y0);
+    c.get(dt);
+    at(L.k1);
+    c.op(Op.f64Mul, Op.f64Add).mem(Op.f64Store, 3, 0);
+  });
+  stage(tPlus(dt), L.rates);
+  stockLoop(() => {
+    c.get(j);
+    at(L.y0);
+    c.get(dt).f64(2).op(Op.f64Div);
+    at(L.k1);
+    at(L.rates);
+    c.op(Op.f64Add, Op.f64Mul, Op.f64Add).mem(Op.f64Store, 3, 0);
+  });
+  c.op(Op.else);
+  // RK4 with h = dt / 2.
+  ratesAt(tk, L.k1);
+  stockLoop(() => {
+    c.get(j);
+    at(0);
+    c.mem(Op.f64Store, 3, L.y0);
+    c.get(j);
+    at(L.y0);
+    c.get(h);
+    at(L.k1);
+    c.op(Op.f64Mul, Op.f64Add).mem(Op.f64Store, 3, 0);
+  });
+  stage(tPlus(h), L.k2);
+  stockLoop(() => {
+    c.get(j);
+    at(L.y0);
+    c.get(h);
+    at(L.k2);
+    c.op(Op.f64Mul, Op.f64Add).mem(Op.f64Store, 3, 0);
+  });
+  stage(tPlus(h), L.k3);
+  stockLoop(() => {
+    c.get(j);
+    at(L.y0);
+    c.get(dt);
+    at(L.k3);
+    c.op(Op.f64Mul, Op.f64Add).mem(Op.f64Store, 3, 0);
+  });
+  stage(tPlus(dt), L.rates);
+  // s = y0 + (dt / 6) * (k1 + 2 * k2 + 2 * k3 + r)
+  stockLoop(() => {
+    c.get(j);
+    at(L.y0);
+    c.get(dt).f64(6).op(Op.f64Div);
+    at(L.k1);
+    c.f64(2);
+    at(L.k2);
+    c.op(Op.f64Mul, Op.f64Add).f64(2);
+    at(L.k3);
+    c.op(Op.f64Mul, Op.f64Add);
+    at(L.rates);
+    c.op(Op.f64Add, Op.f64Mul, Op.f64Add).mem(Op.f64Store, 3, 0);
+  });
+  c.end(); // rk2 / rk4
+  c.end(); // euler / else
+  // clamp: if (s[p] < 0) s[p] = 0
+  for (const q of r.clamp) {
+    c.i32(0).mem(Op.f64Load, 3, 8 * q).f64(0).op(Op.f64Lt).begin(Op.if);
+    c.i32(0).f64(0).mem(Op.f64Store, 3, 8 * q);
+    c.end();
+  }
+  // applyPrevious
+  r.post.forEach(([, dst], i) => c.i32(0).i32(0).mem(Op.f64Load, 3, L.pending + 8 * i).mem(Op.f64Store, 3, 8 * dst));
+  c.get(k).i32(1).op(Op.i32Add).set(k);
+  c.idx(Op.br, 0);
+  c.end().end();
+  return c;
+}
+
+/** The generated lookup of `lookupSource` (simulate/runtime.ts) for one table, over points at xsAt/ysAt. */
+function lookupBody(t: LookupTable, xsAt: number, ysAt: number): Code {
+  const c = new Code();
+  const n = t.xs.length;
+  const [x, lo, hi, mid, x0, x1] = [0, 1, 2, 3, 4, 5];
+  const X = (i: number) => t.xs[i]!;
+  const Y = (i: number) => t.ys[i]!;
+  const ret = () => c.op(Op.return);
+  if (n === 0) return c.f64(NaN);
+  if (n === 1) {
+    c.get(x).get(x).op(Op.f64Ne).begin(Op.if, F64).f64(NaN).op(Op.else).f64(Y(0)).end();
+    return c;
+  }
+  const extrapolate = t.type === 'extrapolate';
+  // base + ((ya - yb) * (x - xRef)) / (xa - xb), written like the generated source.
+  const line = (base: number, ya: number, yb: number, xRef: number, xa: number, xb: number) => {
+    c.f64(base).f64(ya).f64(yb).op(Op.f64Sub).get(x).f64(xRef).op(Op.f64Sub, Op.f64Mul);
+    c.f64(xa).f64(xb).op(Op.f64Sub, Op.f64Div, Op.f64Add);
+  };
+  if (extrapolate) {
+    c.get(x).f64(X(0)).op(Op.f64Lt).begin(Op.if);
+    line(Y(0), Y(1), Y(0), X(0), X(1), X(0));
+    ret();
+    c.end();
+  }
+  c.get(x).f64(X(0)).op(Op.f64Le).begin(Op.if).f64(Y(0));
+  ret();
+  c.end();
+  if (extrapolate) {
+    c.get(x).f64(X(n - 1)).op(Op.f64Gt).begin(Op.if);
+    line(Y(n - 1), Y(n - 1), Y(n - 2), X(n - 1), X(n - 1), X(n - 2));
+    ret();
+    c.end();
+  }
+  c.get(x).f64(X(n - 1)).op(Op.f64Ge).begin(Op.if).f64(Y(n - 1));
+  ret();
+  c.end();
+  c.get(x).get(x).op(Op.f64Ne).begin(Op.if).f64(NaN);
+  ret();
+  c.end();
+  const xsI = (idx: () => void) => {
+    idx();
+    c.i32(8).op(Op.i32Mul).mem(Op.f64Load, 3, xsAt);
+  };
+  const ysI = (idx: () => void) => {
+    idx();
+    c.i32(8).op(Op.i32Mul).mem(Op.f64Load, 3, ysAt);
+  };
+  if (t.invStep > 0) {
+    // lo = floor((x - X0) * invStep), at most n - 2, then one step left or right.
+    c.get(x).f64(X(0)).op(Op.f64Sub).f64(t.invStep).op(Op.f64Mul, Op.f64Floor);
+    c.f64(n - 2).op(Op.f64Min, Op.i32TruncF64S).set(lo);
+    xsI(() => c.get(lo));
+    c.get(x).op(Op.f64Gt).begin(Op.if);
+    c.get(lo).i32(1).op(Op.i32Sub).set(lo);
+    c.op(Op.else);
+    xsI(() => c.get(lo).i32(1).op(Op.i32Add));
+    c.get(x).op(Op.f64Le).begin(Op.if);
+    c.get(lo).i32(1).op(Op.i32Add).set(lo);
+    c.end();
+    c.end();
+  } else {
+    c.i32(0).set(lo).i32(n - 1).set(hi);
+    c.begin(Op.block).begin(Op.loop);
+    c.get(hi).get(lo).op(Op.i32Sub).i32(1).op(Op.i32GtS, Op.i32Eqz).idx(Op.brIf, 1);
+    c.get(lo).get(hi).op(Op.i32Add).i32(1).op(0x75 /* i32.shr_s */).set(mid);
+    xsI(() => c.get(mid));
+    c.get(x).op(Op.f64Le).begin(Op.if).get(mid).set(lo).op(Op.else).get(mid).set(hi).end();
+    c.idx(Op.br, 0);
+    c.end().end();
+  }
+  if (t.type === 'discrete') {
+    ysI(() => c.get(lo));
+    return c;
+  }
+  xsI(() => c.get(lo));
+  c.set(x0);
+  xsI(() => c.get(lo).i32(1).op(Op.i32Add));
+  c.set(x1);
+  c.get(x1).get(x0).op(Op.f64Eq).begin(Op.if);
+  ysI(() => c.get(lo).i32(1).op(Op.i32Add));
+  ret();
+  c.end();
+  // ys[lo] + ((ys[lo + 1] - ys[lo]) * (x - x0)) / (x1 - x0)
+  ysI(() => c.get(lo));
+  ysI(() => c.get(lo).i32(1).op(Op.i32Add));
+  ysI(() => c.get(lo));
+  c.op(Op.f64Sub).get(x).get(x0).op(Op.f64Sub, Op.f64Mul).get(x1).get(x0).op(Op.f64Sub, Op.f64Div, Op.f64Add);
+  return c;
+}
