@@ -939,7 +939,7 @@ class SimulationImpl implements Simulation {
 /** The image of a simulation of a model compiled here (see `SimulationImage`). */
 export function simulationImage(
   compiled: CompiledModel,
-  options: Omit<RunOptions, 'overrides'> = {},
+  options: Omit<RunOptions, 'overrides'> & { backend?: Backend } = {},
 ): SimulationImage | undefined {
   return compiled instanceof Compiled ? compiled.image(options) : undefined;
 }

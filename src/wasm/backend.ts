@@ -99,7 +99,8 @@ export class WasmRunner {
       this.rows,
     );
     const base = this.outAt / 8;
-    for (let j = 0; j < cols.length; j++) cols[j]!.set(f.subarray(base + j * this.rows, base + (j + 1) * this.rows));
+    for (let j = 0; j < cols.length; j++)
+      cols[j]!.set(f.subarray(base + j * this.rows, base + (j + 1) * this.rows));
     s.set(f.subarray(0, this.nSlots));
   }
 }

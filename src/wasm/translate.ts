@@ -52,7 +52,8 @@ export interface WasmProgram {
   tableData: Float64Array;
 }
 
-export type Translation = { program: WasmProgram; reason?: undefined } | { program?: undefined; reason: string };
+export type Translation =
+  { program: WasmProgram; reason?: undefined } | { program?: undefined; reason: string };
 
 /** Method codes of the exported `run`. */
 export const METHOD = { euler: 0, rk2: 1, rk4: 2 } as const;
@@ -113,10 +114,15 @@ function planFn(name: string, arity: number): FnPlan {
   }
   if (arity === 1 && text === '(a0)') return { native: 'identity' };
   // Any other Math function on the arguments in order is imported as itself (no wrapper between).
-  if (call && call[2] === list && typeof (Math as unknown as Record<string, unknown>)[call[1]!] === 'function')
+  if (
+    call &&
+    call[2] === list &&
+    typeof (Math as unknown as Record<string, unknown>)[call[1]!] === 'function'
+  )
     return { imp: { kind: 'math', name: call[1]!, arity } };
   const body = text.replace(/\bX\.(start|stop|step)\b/g, 'X_$1');
-  if (/\bX\b|\bs\[/.test(body)) throw new Unsupported(`${f.name} reads run state the WebAssembly back end does not hold`);
+  if (/\bX\b|\bs\[/.test(body))
+    throw new Unsupported(`${f.name} reads run state the WebAssembly back end does not hold`);
   const extras = EXTRAS.filter((e) => new RegExp(`\\b${e}\\b`).test(body));
   return { imp: { kind: 'fn', name: f.name, arity, extras } };
 }
@@ -266,7 +272,9 @@ class Translator {
           if (typeof (runtime as Record<string, unknown>)[ir.name] !== 'function')
             throw new Unsupported(`runtime helper '${ir.name}' is not known to the WebAssembly back end`);
           if (ir.args.length > MAX_ARITY)
-            throw new Unsupported(`'${ir.name}' over ${ir.args.length} values (at most ${MAX_ARITY} per call)`);
+            throw new Unsupported(
+              `'${ir.name}' over ${ir.args.length} values (at most ${MAX_ARITY} per call)`,
+            );
           this.importOf({ kind: 'rt', name: ir.name, arity: ir.args.length });
         }
         for (const a of ir.args) this.scan(a);
@@ -292,7 +300,12 @@ class Translator {
 
     const mb = new ModuleBuilder();
     const importFuncs = this.imports.map((imp, i) =>
-      mb.importFunc('env', `i${i}`, [...Array<ValType>(imp.arity + (imp.extras?.length ?? 0)).fill(F64)], [F64]),
+      mb.importFunc(
+        'env',
+        `i${i}`,
+        [...Array<ValType>(imp.arity + (imp.extras?.length ?? 0)).fill(F64)],
+        [F64],
+      ),
     );
     const { layout } = this;
     mb.importMemory('env', 'memory', Math.max(1, Math.ceil(layout.end / 65536)));
@@ -323,27 +336,21 @@ class Translator {
       }
       return out;
     };
-    const auxChunks = chunked(
-      auxIds.length,
-      (c, k) => {
-        const s = slots[auxIds[k]!]!;
-        c.i32(0);
-        if (s.uniflow) c.f64(0);
-        expr(s.eq!, c);
-        if (s.uniflow) c.op(Op.f64Max);
-        c.mem(Op.f64Store, 3, 8 * P[s.id]!);
-      },
-    );
-    const rateChunks = chunked(
-      stocks.length,
-      (c, k) => {
-        const st = stocks[k]!;
-        c.get(2);
-        if (st.rate) expr(st.rate, c);
-        else c.f64(0);
-        c.mem(Op.f64Store, 3, 8 * P[st.id]!);
-      },
-    );
+    const auxChunks = chunked(auxIds.length, (c, k) => {
+      const s = slots[auxIds[k]!]!;
+      c.i32(0);
+      if (s.uniflow) c.f64(0);
+      expr(s.eq!, c);
+      if (s.uniflow) c.op(Op.f64Max);
+      c.mem(Op.f64Store, 3, 8 * P[s.id]!);
+    });
+    const rateChunks = chunked(stocks.length, (c, k) => {
+      const st = stocks[k]!;
+      c.get(2);
+      if (st.rate) expr(st.rate, c);
+      else c.f64(0);
+      c.mem(Op.f64Store, 3, 8 * P[st.id]!);
+    });
     const aux = new Code();
     for (const f of auxChunks) aux.get(0).get(1).i32(0).call(f);
     const auxF = mb.func([F64, F64], [], [], aux);
@@ -513,7 +520,12 @@ class Translator {
         c.get(RATE_SCRATCH_F).f64(1).op(Op.f64Ge);
         c.get(RATE_SCRATCH_F).f64(ir.size).op(Op.f64Le, Op.i32And);
         c.begin(Op.if, F64);
-        c.get(RATE_SCRATCH_F).op(Op.i32TruncF64S).i32(1).op(Op.i32Sub).i32(ir.stride * 8).op(Op.i32Mul);
+        c.get(RATE_SCRATCH_F)
+          .op(Op.i32TruncF64S)
+          .i32(1)
+          .op(Op.i32Sub)
+          .i32(ir.stride * 8)
+          .op(Op.i32Mul);
         c.mem(Op.f64Load, 3, 8 * base);
         c.op(Op.else).f64(0).end();
         return;
@@ -555,7 +567,9 @@ interface RunParts {
  * the same combinations of the rates, in the same order.
  */
 function runBody(r: RunParts): Code {
-  const [start, stop, dt, steps, saveEvery, method, nOut, posAt, outAt, rows] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [start, stop, dt, steps, saveEvery, method, nOut, posAt, outAt, rows] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+  ];
   const [k, row, j, p, t, h] = [10, 11, 12, 13, 14, 15];
   const L = r.layout;
   const m = L.nStocks;
@@ -569,7 +583,13 @@ function runBody(r: RunParts): Code {
     c.i32(0).set(j);
     c.begin(Op.loop);
     body();
-    c.get(j).i32(8).op(Op.i32Add).tee(j).i32(8 * m).op(Op.i32LtS).idx(Op.brIf, 0);
+    c.get(j)
+      .i32(8)
+      .op(Op.i32Add)
+      .tee(j)
+      .i32(8 * m)
+      .op(Op.i32LtS)
+      .idx(Op.brIf, 0);
     c.end();
   };
   const at = (base: number) => c.get(j).mem(Op.f64Load, 3, base);
@@ -601,7 +621,13 @@ function runBody(r: RunParts): Code {
   c.end();
   c.get(k).get(steps).op(Op.i32Eq).idx(Op.brIf, 1);
   // post: remember PREVIOUS's sources.
-  r.post.forEach(([src], i) => c.i32(0).i32(0).mem(Op.f64Load, 3, 8 * src).mem(Op.f64Store, 3, L.pending + 8 * i));
+  r.post.forEach(([src], i) =>
+    c
+      .i32(0)
+      .i32(0)
+      .mem(Op.f64Load, 3, 8 * src)
+      .mem(Op.f64Store, 3, L.pending + 8 * i),
+  );
   const ratesAt = (time: () => void, into: number) => {
     time();
     c.get(dt).i32(into).call(r.ratesF);
@@ -689,12 +715,24 @@ function runBody(r: RunParts): Code {
   c.end(); // euler / else
   // clamp: if (s[p] < 0) s[p] = 0
   for (const q of r.clamp) {
-    c.i32(0).mem(Op.f64Load, 3, 8 * q).f64(0).op(Op.f64Lt).begin(Op.if);
-    c.i32(0).f64(0).mem(Op.f64Store, 3, 8 * q);
+    c.i32(0)
+      .mem(Op.f64Load, 3, 8 * q)
+      .f64(0)
+      .op(Op.f64Lt)
+      .begin(Op.if);
+    c.i32(0)
+      .f64(0)
+      .mem(Op.f64Store, 3, 8 * q);
     c.end();
   }
   // applyPrevious
-  r.post.forEach(([, dst], i) => c.i32(0).i32(0).mem(Op.f64Load, 3, L.pending + 8 * i).mem(Op.f64Store, 3, 8 * dst));
+  r.post.forEach(([, dst], i) =>
+    c
+      .i32(0)
+      .i32(0)
+      .mem(Op.f64Load, 3, L.pending + 8 * i)
+      .mem(Op.f64Store, 3, 8 * dst),
+  );
   c.get(k).i32(1).op(Op.i32Add).set(k);
   c.idx(Op.br, 0);
   c.end().end();
@@ -730,12 +768,19 @@ function lookupBody(t: LookupTable, xsAt: number, ysAt: number): Code {
   ret();
   c.end();
   if (extrapolate) {
-    c.get(x).f64(X(n - 1)).op(Op.f64Gt).begin(Op.if);
+    c.get(x)
+      .f64(X(n - 1))
+      .op(Op.f64Gt)
+      .begin(Op.if);
     line(Y(n - 1), Y(n - 1), Y(n - 2), X(n - 1), X(n - 1), X(n - 2));
     ret();
     c.end();
   }
-  c.get(x).f64(X(n - 1)).op(Op.f64Ge).begin(Op.if).f64(Y(n - 1));
+  c.get(x)
+    .f64(X(n - 1))
+    .op(Op.f64Ge)
+    .begin(Op.if)
+    .f64(Y(n - 1));
   ret();
   c.end();
   c.get(x).get(x).op(Op.f64Ne).begin(Op.if).f64(NaN);
@@ -752,7 +797,9 @@ function lookupBody(t: LookupTable, xsAt: number, ysAt: number): Code {
   if (t.invStep > 0) {
     // lo = floor((x - X0) * invStep), at most n - 2, then one step left or right.
     c.get(x).f64(X(0)).op(Op.f64Sub).f64(t.invStep).op(Op.f64Mul, Op.f64Floor);
-    c.f64(n - 2).op(Op.f64Min, Op.i32TruncF64S).set(lo);
+    c.f64(n - 2)
+      .op(Op.f64Min, Op.i32TruncF64S)
+      .set(lo);
     xsI(() => c.get(lo));
     c.get(x).op(Op.f64Gt).begin(Op.if);
     c.get(lo).i32(1).op(Op.i32Sub).set(lo);
@@ -763,7 +810,10 @@ function lookupBody(t: LookupTable, xsAt: number, ysAt: number): Code {
     c.end();
     c.end();
   } else {
-    c.i32(0).set(lo).i32(n - 1).set(hi);
+    c.i32(0)
+      .set(lo)
+      .i32(n - 1)
+      .set(hi);
     c.begin(Op.block).begin(Op.loop);
     c.get(hi).get(lo).op(Op.i32Sub).i32(1).op(Op.i32GtS, Op.i32Eqz).idx(Op.brIf, 1);
     c.get(lo).get(hi).op(Op.i32Add).i32(1).op(0x75 /* i32.shr_s */).set(mid);
