@@ -626,8 +626,8 @@ function irHas(ir: IR, kind: IR['k']): boolean {
   }
 }
 
-/** Is the expression fixed for a run (no time, no state that changes)? */
-function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
+/** Is the expression fixed for a run (no time, no state that changes)? (The WebAssembly back end hoists by it too.) */
+export function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
   switch (ir.k) {
     case 'c':
     case 'dt':

@@ -8,7 +8,7 @@
  */
 import type { BinaryOp } from '../equations/ast.js';
 import { findBuiltin } from '../equations/builtins.js';
-import type { Program } from '../compile/codegen.js';
+import { isRunConstant, type Program } from '../compile/codegen.js';
 import type { IR } from '../compile/ir.js';
 import type { LoweredModel } from '../compile/lower.js';
 import { runtime, type LookupTable } from '../simulate/runtime.js';
@@ -39,6 +39,8 @@ export interface WasmLayout {
   pending: number;
   /** Graphical functions' points, written once per memory (see `tableData`). */
   tables: number;
+  /** Run-constant subexpressions (large models), computed at the start of each run. */
+  hoisted: number;
   /** First free byte: a run's output positions and saved columns go from here. */
   end: number;
 }
@@ -58,8 +60,13 @@ export type Translation =
 /** Method codes of the exported `run`. */
 export const METHOD = { euler: 0, rk2: 1, rk4: 2 } as const;
 
-/** Statements per generated function (engines compile moderate functions faster than giant ones). */
-const CHUNK = 1000;
+/**
+ * Translation settings: statements per generated function in memory mode (engines compile
+ * moderate functions faster than giant ones), and the largest model (in slots) run with every
+ * slot a local. Tests lower them to exercise the memory mode and its chunking on small models.
+ * @internal
+ */
+export const wasmTuning = { chunk: 1000, localsLimit: 2000 };
 /** More arguments than this to one imported helper: not translated. */
 const MAX_ARITY = 200;
 
@@ -170,6 +177,17 @@ export function translate(lm: LoweredModel, program: Program): Translation {
   }
 }
 
+/** How an expression reads its inputs: slots, time, dt, hoisted run constants, a scratch local. */
+interface Ctx {
+  read(c: Code, position: number): void;
+  time(c: Code): void;
+  dt(c: Code): void;
+  /** Run-constant subexpressions computed once per run (undefined inside their own computation). */
+  hoisted?(c: Code, k: number): void;
+  /** An f64 local free for a computed index. */
+  scratch: number;
+}
+
 class Translator {
   private readonly P: Int32Array;
   private readonly imports: WasmImport[] = [];
@@ -179,10 +197,17 @@ class Translator {
   private readonly canonical: number[];
   private readonly distinct: LookupTable[] = [];
   private tableFuncs: number[] = [];
-  private readonly layout: WasmLayout;
+  private layout: WasmLayout;
   private gStart = 0;
   private gStop = 1;
   private gStep = 2;
+  /** Run-constant subexpressions of the step, each computed once per run. */
+  private readonly hoists: IR[] = [];
+  private readonly hoistOf = new Map<IR, number>();
+  /** Chains with a run-constant head: the number of head arguments and the head's hoist. */
+  private readonly chainHead = new Map<IR, { head: number; k: number }>();
+  private readonly fixedMemo = new Map<IR, boolean>();
+  private hasDyn = false;
 
   constructor(
     private readonly lm: LoweredModel,
@@ -206,6 +231,7 @@ class Translator {
     const tables = pending + prog.nPrev * 8;
     let points = 0;
     for (const t of this.distinct) points += 2 * t.xs.length;
+    const hoisted = tables + points * 8;
     this.layout = {
       nSlots: prog.nSlots,
       nStocks: prog.nStocks,
@@ -216,7 +242,8 @@ class Translator {
       k3: rates + 4 * m,
       pending,
       tables,
-      end: tables + points * 8,
+      hoisted,
+      end: hoisted,
     };
   }
 
@@ -241,30 +268,70 @@ class Translator {
     return p;
   }
 
-  /** First pass: every import an expression needs, and whether it can be translated at all. */
-  private scan(ir: IR): void {
+  /** Is the expression fixed for a run (by the JavaScript back end's own rule)? */
+  private fixed(ir: IR): boolean {
+    let f = this.fixedMemo.get(ir);
+    if (f === undefined) {
+      f = isRunConstant(ir, (id) => this.prog.constant[this.P[id]!] === 1);
+      this.fixedMemo.set(ir, f);
+    }
+    return f;
+  }
+
+  private hoist(ir: IR): number {
+    let k = this.hoistOf.get(ir);
+    if (k === undefined) {
+      k = this.hoists.length;
+      this.hoists.push(ir);
+      this.hoistOf.set(ir, k);
+    }
+    return k;
+  }
+
+  /**
+   * First pass: every import an expression needs, whether it can be translated at all, and (with
+   * `hoisting`) its largest run-constant subexpressions, which are then computed once per run.
+   */
+  private scan(ir: IR, hoisting: boolean): void {
+    if (hoisting && !TRIVIAL.has(ir.k) && this.fixed(ir)) {
+      this.hoist(ir);
+      hoisting = false;
+    }
+    const sc = (x: IR) => this.scan(x, hoisting);
     switch (ir.k) {
       case 'neg':
       case 'not':
-        return this.scan(ir.a);
+        return sc(ir.a);
       case 'bin':
         if (ir.op === '^') this.importOf({ kind: 'math', name: 'pow', arity: 2 });
         if (ir.op === 'mod') this.importOf({ kind: 'rt', name: 'mod', arity: 2 });
-        this.scan(ir.a);
-        this.scan(ir.b);
+        sc(ir.a);
+        sc(ir.b);
         return;
       case 'if':
-        this.scan(ir.c);
-        this.scan(ir.a);
-        this.scan(ir.b);
+        sc(ir.c);
+        sc(ir.a);
+        sc(ir.b);
         return;
-      case 'chain':
-        for (const a of ir.args) this.scan(a);
+      case 'chain': {
+        // A run-constant head (`a * b` of `a * b * x`) is one value, as the chain computes it.
+        let head = 1;
+        if (hoisting)
+          while (head < ir.args.length - 1 && this.fixed(ir.args[head]!) && this.fixed(ir.args[0]!)) head++;
+        if (head > 1) {
+          const k = this.hoist({ k: 'chain', ops: ir.ops.slice(0, head - 1), args: ir.args.slice(0, head) });
+          this.chainHead.set(ir, { head, k });
+          for (let i = 0; i < head; i++) this.scan(ir.args[i]!, false);
+          for (let i = head; i < ir.args.length; i++) sc(ir.args[i]!);
+          return;
+        }
+        for (const a of ir.args) sc(a);
         return;
+      }
       case 'fn': {
         const p = this.fnPlan(ir.name, ir.args.length);
         if ('imp' in p) this.importOf(p.imp);
-        for (const a of ir.args) this.scan(a);
+        for (const a of ir.args) sc(a);
         return;
       }
       case 'rt':
@@ -277,14 +344,15 @@ class Translator {
             );
           this.importOf({ kind: 'rt', name: ir.name, arity: ir.args.length });
         }
-        for (const a of ir.args) this.scan(a);
+        for (const a of ir.args) sc(a);
         return;
       case 'lookup':
-        return this.scan(ir.x);
+        return sc(ir.x);
       case 'delay':
         throw new Unsupported('the model has pipeline delays (DELAY FIXED and the like)');
       case 'dyn':
-        return this.scan(ir.idx);
+        this.hasDyn = true;
+        return sc(ir.idx);
       default:
         return;
     }
@@ -295,11 +363,13 @@ class Translator {
     const slots = lm.slots;
     const auxIds = [...this.prog.stepOrder];
     const stocks = slots.filter((s) => s.role === 'stock' || s.role === 'hstock');
-    for (const id of auxIds) this.scan(slots[id]!.eq!);
-    for (const st of stocks) if (st.rate) this.scan(st.rate);
+    for (const id of auxIds) this.scan(slots[id]!.eq!, true);
+    for (const st of stocks) if (st.rate) this.scan(st.rate, true);
+    const locals = !this.hasDyn && this.prog.nSlots <= wasmTuning.localsLimit;
+    this.layout = { ...this.layout, end: this.layout.hoisted + 8 * (locals ? 0 : this.hoists.length) };
 
     const mb = new ModuleBuilder();
-    const importFuncs = this.imports.map((imp, i) =>
+    const fns = this.imports.map((imp, i) =>
       mb.importFunc(
         'env',
         `i${i}`,
@@ -320,61 +390,85 @@ class Translator {
       for (const x of t.xs) tableData.push(x);
       const ysAt = layout.tables + tableData.length * 8;
       for (const y of t.ys) tableData.push(y);
-      const body = lookupBody(t, xsAt, ysAt);
-      return mb.func([F64], [F64], [I32, I32, I32, F64, F64], body);
+      return mb.func([F64], [F64], [I32, I32, I32, F64, F64], lookupBody(t, xsAt, ysAt));
     });
-
-    // Expressions: locals 0 = t, 1 = dt (aux and rates), 2 = the rates' target offset.
-    const expr = (ir: IR, c: Code): void => this.expr(ir, c, importFuncs);
-    // Chunks take (t, dt, rates' target offset) and have one scratch local (see RATE_SCRATCH_F).
-    const chunked = (n: number, write: (c: Code, k: number) => void): number[] => {
-      const out: number[] = [];
-      for (let i = 0; i < n; i += CHUNK) {
-        const c = new Code();
-        for (let k = i; k < Math.min(n, i + CHUNK); k++) write(c, k);
-        out.push(mb.func([F64, F64, I32], [], [F64], c));
-      }
-      return out;
-    };
-    const auxChunks = chunked(auxIds.length, (c, k) => {
-      const s = slots[auxIds[k]!]!;
-      c.i32(0);
-      if (s.uniflow) c.f64(0);
-      expr(s.eq!, c);
-      if (s.uniflow) c.op(Op.f64Max);
-      c.mem(Op.f64Store, 3, 8 * P[s.id]!);
-    });
-    const rateChunks = chunked(stocks.length, (c, k) => {
-      const st = stocks[k]!;
-      c.get(2);
-      if (st.rate) expr(st.rate, c);
-      else c.f64(0);
-      c.mem(Op.f64Store, 3, 8 * P[st.id]!);
-    });
-    const aux = new Code();
-    for (const f of auxChunks) aux.get(0).get(1).i32(0).call(f);
-    const auxF = mb.func([F64, F64], [], [], aux);
-    const rates = new Code();
-    for (const f of rateChunks) rates.get(0).get(1).get(2).call(f);
-    const ratesF = mb.func([F64, F64, I32], [], [], rates);
 
     const prevSlots = slots.filter((s) => s.role === 'prev');
-    const clampStocks = stocks.filter((s) => s.nonNegative);
-    const runF = mb.func(
-      RUN_PARAMS,
-      [],
-      RUN_LOCALS,
-      runBody({
-        auxF,
-        ratesF,
-        layout,
-        gStart: this.gStart,
-        gStop: this.gStop,
-        gStep: this.gStep,
-        post: prevSlots.map((s) => [P[s.source!]!, P[s.id]!]),
-        clamp: clampStocks.map((s) => P[s.id]!),
-      }),
-    );
+    const parts: StepParts = {
+      layout,
+      gStart: this.gStart,
+      gStop: this.gStop,
+      gStep: this.gStep,
+      post: prevSlots.map((s) => [P[s.source!]!, P[s.id]!]),
+      clamp: stocks.filter((s) => s.nonNegative).map((s) => P[s.id]!),
+    };
+    const auxStatement = (c: Code, id: number, x: Ctx, store: () => void) => {
+      const s = slots[id]!;
+      if (s.uniflow) c.f64(0);
+      this.expr(s.eq!, c, x, fns);
+      if (s.uniflow) c.op(Op.f64Max);
+      store();
+    };
+    const rateValue = (c: Code, k: number, x: Ctx) => {
+      const st = stocks[k]!;
+      if (st.rate) this.expr(st.rate, c, x, fns);
+      else c.f64(0);
+    };
+
+    let runF: number;
+    if (locals) {
+      runF = this.localRuns(mb, parts, auxIds, stocks.length, auxStatement, rateValue, fns);
+    } else {
+      // Chunks take (t, dt, the rates' target offset) and have one scratch local.
+      const hoistedAt = (c: Code, k: number) => c.i32(0).mem(Op.f64Load, 3, layout.hoisted + 8 * k);
+      const inChunk: Ctx = {
+        read: (c, p) => c.i32(0).mem(Op.f64Load, 3, 8 * p),
+        time: (c) => c.get(0),
+        dt: (c) => c.get(1),
+        hoisted: hoistedAt,
+        scratch: 3,
+      };
+      const chunked = (n: number, write: (c: Code, k: number) => void): number[] => {
+        const out: number[] = [];
+        const chunk = wasmTuning.chunk;
+        for (let i = 0; i < n; i += chunk) {
+          const c = new Code();
+          for (let k = i; k < Math.min(n, i + chunk); k++) write(c, k);
+          out.push(mb.func([F64, F64, I32], [], [F64], c));
+        }
+        return out;
+      };
+      const auxChunks = chunked(auxIds.length, (c, k) => {
+        c.i32(0);
+        auxStatement(c, auxIds[k]!, inChunk, () => c.mem(Op.f64Store, 3, 8 * P[auxIds[k]!]!));
+      });
+      const rateChunks = chunked(stocks.length, (c, k) => {
+        c.get(2);
+        rateValue(c, k, inChunk);
+        c.mem(Op.f64Store, 3, 8 * P[stocks[k]!.id]!);
+      });
+      const hoistChunks = chunked(this.hoists.length, (c, k) => {
+        c.i32(0);
+        this.expr(this.hoists[k]!, c, { ...inChunk, hoisted: undefined }, fns);
+        c.mem(Op.f64Store, 3, layout.hoisted + 8 * k);
+      });
+      const caller = (chunks: number[], params: ValType[]) => {
+        const c = new Code();
+        for (const f of chunks) c.get(0).get(1).get(2).call(f);
+        return mb.func(params, [], [], c);
+      };
+      runF = mb.func(
+        RUN_PARAMS,
+        [],
+        RUN_LOCALS,
+        runBody({
+          ...parts,
+          auxF: caller(auxChunks, [F64, F64, I32]),
+          ratesF: caller(rateChunks, [F64, F64, I32]),
+          hoistF: caller(hoistChunks, [F64, F64, I32]),
+        }),
+      );
+    }
     mb.exportFunc('run', runF);
     return {
       bytes: mb.bytes(),
@@ -384,20 +478,215 @@ class Translator {
     };
   }
 
-  private expr(ir: IR, c: Code, fns: number[]): void {
-    const e = (x: IR) => this.expr(x, c, fns);
+  /**
+   * The run of a small model with every slot a local (loaded from memory at the start, written
+   * back on saved rows and at the end), run constants computed once before the loop, and each
+   * method its own loop with the stages' statements inline: what `localRuns` does in JavaScript.
+   */
+  private localRuns(
+    mb: ModuleBuilder,
+    r: StepParts,
+    auxIds: readonly number[],
+    m: number,
+    auxStatement: (c: Code, id: number, x: Ctx, store: () => void) => void,
+    rateValue: (c: Code, k: number, x: Ctx) => void,
+    fns: number[],
+  ): number {
+    const L = r.layout;
+    const n = L.nSlots;
+    // Parameters as RUN_PARAMS less `method`: start, stop, dt, steps, saveEvery, nOut, posAt, outAt, rows.
+    const [start, stop, dt, steps, saveEvery, nOut, posAt, outAt, rows] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    const [k, row, p] = [9, 10, 11];
+    const [t, h, ts, scratch] = [12, 13, 14, 15];
+    const S = 16;
+    const Y = S + n;
+    const K1 = Y + m;
+    const K2 = K1 + m;
+    const K3 = K2 + m;
+    const R = K3 + m;
+    const PEND = R + m;
+    const HOIST = PEND + r.post.length;
+    const localTypes: ValType[] = [I32, I32, I32, F64, F64, F64, F64];
+    for (let i = S; i < HOIST + this.hoists.length; i++) localTypes.push(F64);
+    const x: Ctx = {
+      read: (c, pos) => c.get(S + pos),
+      time: (c) => c.get(ts),
+      dt: (c) => c.get(dt),
+      hoisted: (c, i) => c.get(HOIST + i),
+      scratch,
+    };
+    const params: ValType[] = [F64, F64, F64, I32, I32, I32, I32, I32, I32];
+    const method = (which: 'euler' | 'rk2' | 'rk4'): number => {
+      const c = new Code();
+      c.get(start).idx(Op.globalSet, r.gStart);
+      c.get(stop).idx(Op.globalSet, r.gStop);
+      c.get(dt).f64(2).op(Op.f64Div).set(h);
+      for (let q = 0; q < n; q++)
+        c.i32(0)
+          .mem(Op.f64Load, 3, 8 * q)
+          .set(S + q);
+      this.hoists.forEach((ir, i) => {
+        this.expr(ir, c, { ...x, hoisted: undefined }, fns);
+        c.set(HOIST + i);
+      });
+      const aux = () => {
+        for (const id of auxIds) auxStatement(c, id, x, () => c.set(S + this.P[id]!));
+      };
+      const rates = (into: number) => {
+        for (let j = 0; j < m; j++) {
+          rateValue(c, j, x);
+          c.set(into + j);
+        }
+      };
+      const stage = (time: () => void, into: number) => {
+        time();
+        c.set(ts);
+        aux();
+        rates(into);
+      };
+      const combine = (f: (j: number) => void) => {
+        for (let j = 0; j < m; j++) {
+          f(j);
+          c.set(S + j);
+        }
+      };
+      c.begin(Op.block).begin(Op.loop);
+      c.get(start).get(k).op(Op.f64ConvertI32S).get(dt).op(Op.f64Mul, Op.f64Add).tee(t).set(ts);
+      c.get(k).op(Op.f64ConvertI32S).idx(Op.globalSet, r.gStep);
+      c.get(k).i32(0).op(Op.i32GtS).begin(Op.if);
+      aux();
+      c.end();
+      // Saved rows (and the end): the state back in memory, then the row.
+      c.get(k).get(saveEvery).op(Op.i32RemS, Op.i32Eqz).get(k).get(steps).op(Op.i32Eq, Op.i32Or).begin(Op.if);
+      for (let q = 0; q < n; q++)
+        c.i32(0)
+          .get(S + q)
+          .mem(Op.f64Store, 3, 8 * q);
+      c.get(k).get(saveEvery).op(Op.i32RemS, Op.i32Eqz).begin(Op.if);
+      saveRow(c, { nOut, posAt, outAt, rows, row, p });
+      c.end();
+      c.end();
+      c.get(k).get(steps).op(Op.i32Eq).idx(Op.brIf, 1);
+      r.post.forEach(([src], i) => c.get(S + src).set(PEND + i));
+      if (which === 'euler') {
+        rates(R);
+        combine((j) =>
+          c
+            .get(S + j)
+            .get(dt)
+            .get(R + j)
+            .op(Op.f64Mul, Op.f64Add),
+        );
+      } else if (which === 'rk2') {
+        rates(K1);
+        for (let j = 0; j < m; j++) c.get(S + j).set(Y + j);
+        combine((j) =>
+          c
+            .get(Y + j)
+            .get(dt)
+            .get(K1 + j)
+            .op(Op.f64Mul, Op.f64Add),
+        );
+        stage(() => c.get(t).get(dt).op(Op.f64Add), R);
+        combine((j) =>
+          c
+            .get(Y + j)
+            .get(dt)
+            .f64(2)
+            .op(Op.f64Div)
+            .get(K1 + j)
+            .get(R + j)
+            .op(Op.f64Add, Op.f64Mul, Op.f64Add),
+        );
+      } else {
+        rates(K1);
+        for (let j = 0; j < m; j++) c.get(S + j).set(Y + j);
+        combine((j) =>
+          c
+            .get(Y + j)
+            .get(h)
+            .get(K1 + j)
+            .op(Op.f64Mul, Op.f64Add),
+        );
+        stage(() => c.get(t).get(h).op(Op.f64Add), K2);
+        combine((j) =>
+          c
+            .get(Y + j)
+            .get(h)
+            .get(K2 + j)
+            .op(Op.f64Mul, Op.f64Add),
+        );
+        stage(() => c.get(t).get(h).op(Op.f64Add), K3);
+        combine((j) =>
+          c
+            .get(Y + j)
+            .get(dt)
+            .get(K3 + j)
+            .op(Op.f64Mul, Op.f64Add),
+        );
+        stage(() => c.get(t).get(dt).op(Op.f64Add), R);
+        combine((j) => {
+          c.get(Y + j)
+            .get(dt)
+            .f64(6)
+            .op(Op.f64Div);
+          c.get(K1 + j)
+            .f64(2)
+            .get(K2 + j)
+            .op(Op.f64Mul, Op.f64Add);
+          c.f64(2)
+            .get(K3 + j)
+            .op(Op.f64Mul, Op.f64Add);
+          c.get(R + j).op(Op.f64Add, Op.f64Mul, Op.f64Add);
+        });
+      }
+      for (const q of r.clamp) {
+        c.get(S + q)
+          .f64(0)
+          .op(Op.f64Lt)
+          .begin(Op.if);
+        c.f64(0).set(S + q);
+        c.end();
+      }
+      r.post.forEach(([, dst], i) => c.get(PEND + i).set(S + dst));
+      c.get(k).i32(1).op(Op.i32Add).set(k);
+      c.idx(Op.br, 0);
+      c.end().end();
+      return mb.func(params, [], localTypes, c);
+    };
+    const fs = [method('euler'), method('rk2'), method('rk4')];
+    // run(..., method, ...): the method's own loop.
+    const c = new Code();
+    fs.forEach((f, i) => {
+      c.get(5).i32(i).op(Op.i32Eq).begin(Op.if);
+      for (const q of [0, 1, 2, 3, 4, 6, 7, 8, 9]) c.get(q);
+      c.call(f).op(Op.return);
+      c.end();
+    });
+    return mb.func(RUN_PARAMS, [], [], c);
+  }
+
+  private expr(ir: IR, c: Code, x: Ctx, fns: number[]): void {
+    if (x.hoisted) {
+      const k = this.hoistOf.get(ir);
+      if (k !== undefined) {
+        x.hoisted(c, k);
+        return;
+      }
+    }
+    const e = (y: IR) => this.expr(y, c, x, fns);
     switch (ir.k) {
       case 'c':
         c.f64(ir.v);
         return;
       case 's':
-        c.i32(0).mem(Op.f64Load, 3, 8 * this.P[ir.i]!);
+        x.read(c, this.P[ir.i]!);
         return;
       case 'time':
-        c.get(0);
+        x.time(c);
         return;
       case 'dt':
-        c.get(1);
+        x.dt(c);
         return;
       case 'start':
         c.idx(Op.globalGet, this.gStart);
@@ -446,13 +735,19 @@ class Translator {
             return;
         }
       }
-      case 'chain':
-        e(ir.args[0]!);
-        for (let i = 0; i < ir.ops.length; i++) {
+      case 'chain': {
+        const head = x.hoisted ? this.chainHead.get(ir) : undefined;
+        let from = 1;
+        if (head) {
+          x.hoisted!(c, head.k);
+          from = head.head;
+        } else e(ir.args[0]!);
+        for (let i = from - 1; i < ir.ops.length; i++) {
           e(ir.args[i + 1]!);
           c.op(ARITH[ir.ops[i]!]!);
         }
         return;
+      }
       case 'if':
         e(ir.c);
         c.f64(0).op(Op.f64Ne).begin(Op.if, F64);
@@ -465,7 +760,7 @@ class Translator {
         const p = this.fnPlan(ir.name, ir.args.length);
         if ('imp' in p) {
           for (const a of ir.args) e(a);
-          for (const x of p.imp.extras ?? []) this.extra(x, c);
+          for (const extra of p.imp.extras ?? []) this.extra(extra, c, x);
           c.call(fns[this.importIndex.get(importKey(p.imp))!]!);
           return;
         }
@@ -512,15 +807,15 @@ class Translator {
         c.call(this.tableFuncs[this.canonical[ir.table]!]!);
         return;
       case 'dyn': {
-        // R.at: element floor(idx) (1-based) when within 1..size, else 0.
+        // R.at: element floor(idx) (1-based) when within 1..size, else 0 (memory mode only).
         const base = this.P[ir.base]!;
         e(ir.idx);
         c.op(Op.f64Floor);
-        c.set(RATE_SCRATCH_F);
-        c.get(RATE_SCRATCH_F).f64(1).op(Op.f64Ge);
-        c.get(RATE_SCRATCH_F).f64(ir.size).op(Op.f64Le, Op.i32And);
+        c.set(x.scratch);
+        c.get(x.scratch).f64(1).op(Op.f64Ge);
+        c.get(x.scratch).f64(ir.size).op(Op.f64Le, Op.i32And);
         c.begin(Op.if, F64);
-        c.get(RATE_SCRATCH_F)
+        c.get(x.scratch)
           .op(Op.i32TruncF64S)
           .i32(1)
           .op(Op.i32Sub)
@@ -535,24 +830,39 @@ class Translator {
     }
   }
 
-  private extra(x: Extra, c: Code): void {
-    if (x === 't') c.get(0);
-    else if (x === 'dt') c.get(1);
-    else c.idx(Op.globalGet, x === 'X_start' ? this.gStart : x === 'X_stop' ? this.gStop : this.gStep);
+  private extra(e: Extra, c: Code, x: Ctx): void {
+    if (e === 't') x.time(c);
+    else if (e === 'dt') x.dt(c);
+    else c.idx(Op.globalGet, e === 'X_start' ? this.gStart : e === 'X_stop' ? this.gStop : this.gStep);
   }
 }
 
-/** The scratch f64 local of the aux and rate chunks (after their three parameters), for computed indices. */
-const RATE_SCRATCH_F = 3;
+/** Nodes never hoisted: reading them is as cheap as reading a hoisted value. */
+const TRIVIAL = new Set<IR['k']>(['c', 's', 'dt', 'start', 'stop']);
+
+/** out[j * rows + row] = s[pos[j]] for every output j, then row++ (the state in memory). */
+function saveRow(
+  c: Code,
+  l: { nOut: number; posAt: number; outAt: number; rows: number; row: number; p: number },
+): void {
+  c.get(l.nOut).i32(0).op(Op.i32GtS).begin(Op.if);
+  c.i32(0).set(l.p);
+  c.begin(Op.loop);
+  c.get(l.outAt).get(l.p).get(l.rows).op(Op.i32Mul).get(l.row).op(Op.i32Add).i32(8).op(Op.i32Mul, Op.i32Add);
+  c.get(l.posAt).get(l.p).i32(4).op(Op.i32Mul, Op.i32Add).mem(Op.i32Load, 2, 0).i32(8).op(Op.i32Mul);
+  c.mem(Op.f64Load, 3, 0).mem(Op.f64Store, 3, 0);
+  c.get(l.p).i32(1).op(Op.i32Add).tee(l.p).get(l.nOut).op(Op.i32LtS).idx(Op.brIf, 0);
+  c.end();
+  c.end();
+  c.get(l.row).i32(1).op(Op.i32Add).set(l.row);
+}
 
 /** run(start, stop, dt, steps, saveEvery, method, nOut, posAt, outAt, rows) */
 const RUN_PARAMS: ValType[] = [F64, F64, F64, I32, I32, I32, I32, I32, I32, I32];
 /** k, row, j, p (i32); t, h (f64) */
 const RUN_LOCALS: ValType[] = [I32, I32, I32, I32, F64, F64];
 
-interface RunParts {
-  auxF: number;
-  ratesF: number;
+interface StepParts {
   layout: WasmLayout;
   gStart: number;
   gStop: number;
@@ -560,6 +870,13 @@ interface RunParts {
   /** PREVIOUS: [source position, previous-value position]. */
   post: [number, number][];
   clamp: number[];
+}
+
+interface RunParts extends StepParts {
+  auxF: number;
+  ratesF: number;
+  /** Computes the hoisted run constants into memory. */
+  hoistF: number;
 }
 
 /**
@@ -577,7 +894,8 @@ function runBody(r: RunParts): Code {
   c.get(start).idx(Op.globalSet, r.gStart);
   c.get(stop).idx(Op.globalSet, r.gStop);
   c.get(dt).f64(2).op(Op.f64Div).set(h);
-  /** for (j = 0; j < m; j++) { body } with `j8` = 8 * j on the stack where asked. */
+  c.f64(0).get(dt).i32(0).call(r.hoistF);
+  /** for (j = 0; j < m; j++) { body }, j counting bytes. */
   const stockLoop = (body: () => void) => {
     if (m === 0) return;
     c.i32(0).set(j);
@@ -595,7 +913,7 @@ function runBody(r: RunParts): Code {
   const at = (base: number) => c.get(j).mem(Op.f64Load, 3, base);
   const stage = (time: () => void, into: number) => {
     time();
-    c.get(dt).call(r.auxF);
+    c.get(dt).i32(0).call(r.auxF);
     time();
     c.get(dt).i32(into).call(r.ratesF);
   };
@@ -604,20 +922,10 @@ function runBody(r: RunParts): Code {
   c.get(start).get(k).op(Op.f64ConvertI32S).get(dt).op(Op.f64Mul, Op.f64Add).set(t);
   c.get(k).op(Op.f64ConvertI32S).idx(Op.globalSet, r.gStep);
   c.get(k).i32(0).op(Op.i32GtS).begin(Op.if);
-  c.get(t).get(dt).call(r.auxF);
+  c.get(t).get(dt).i32(0).call(r.auxF);
   c.end();
-  // Save a row: out[j * rows + row] = s[pos[j]].
   c.get(k).get(saveEvery).op(Op.i32RemS, Op.i32Eqz).begin(Op.if);
-  c.get(nOut).i32(0).op(Op.i32GtS).begin(Op.if);
-  c.i32(0).set(p);
-  c.begin(Op.loop);
-  c.get(outAt).get(p).get(rows).op(Op.i32Mul).get(row).op(Op.i32Add).i32(8).op(Op.i32Mul, Op.i32Add);
-  c.get(posAt).get(p).i32(4).op(Op.i32Mul, Op.i32Add).mem(Op.i32Load, 2, 0).i32(8).op(Op.i32Mul);
-  c.mem(Op.f64Load, 3, 0).mem(Op.f64Store, 3, 0);
-  c.get(p).i32(1).op(Op.i32Add).tee(p).get(nOut).op(Op.i32LtS).idx(Op.brIf, 0);
-  c.end();
-  c.end();
-  c.get(row).i32(1).op(Op.i32Add).set(row);
+  saveRow(c, { nOut, posAt, outAt, rows, row, p });
   c.end();
   c.get(k).get(steps).op(Op.i32Eq).idx(Op.brIf, 1);
   // post: remember PREVIOUS's sources.

@@ -16,6 +16,7 @@ import { prepareSimulation } from '../../src/experiments/model-source.js';
 import { buildPlan } from '../../src/experiments/plan.js';
 import { ChunkRunner } from '../../src/experiments/runner.js';
 import { dataSourceFor } from '../../src/node/data-files.js';
+import { wasmTuning } from '../../src/wasm/translate.js';
 import { aux, doc } from '../engine/helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,49 +55,60 @@ function firstDifference(a: Simulation, b: Simulation, names: readonly string[])
 }
 
 describe('WebAssembly back end: bit-identical to JavaScript', () => {
-  it.skipIf(!existsSync(suiteRoot))(
-    'every SDXorg suite model that compiles, with Euler, RK2 and RK4 (every step saved)',
-    () => {
-      const bad: string[] = [];
-      const fallbacks = new Map<string, string>();
-      let translated = 0;
-      let compiled = 0;
-      for (const file of suiteFiles()) {
-        const c = compileFile(file);
-        if (!c) continue;
-        compiled++;
-        const rel = path.relative(suiteRoot, file);
-        const names = c.outputs.map((o) => o.name);
-        for (const method of METHODS) {
-          let js: Simulation;
-          let wasm: Simulation;
-          try {
-            js = c.simulation({ method, saveStep: c.simSpecs.dt });
-            wasm = c.simulation({ method, saveStep: c.simSpecs.dt, backend: 'wasm' });
-            js.run();
-          } catch {
-            continue; // a run the JavaScript back end refuses too (budgets, bad options)
+  // Small models run with every slot a local; large ones (and those reading by computed index)
+  // from memory, in chunks: both layouts over the whole suite, the second with tiny chunks.
+  it.skipIf(!existsSync(suiteRoot)).each([
+    ['slots as locals', { chunk: 1000, localsLimit: 2000 }],
+    ['slots in memory, chunks of 3 statements', { chunk: 3, localsLimit: 0 }],
+  ])(
+    'every SDXorg suite model that compiles, with Euler, RK2 and RK4 (every step saved): %s',
+    (_, tuning) => {
+      const saved = { ...wasmTuning };
+      Object.assign(wasmTuning, tuning);
+      try {
+        const bad: string[] = [];
+        const fallbacks = new Map<string, string>();
+        let translated = 0;
+        let compiled = 0;
+        for (const file of suiteFiles()) {
+          const c = compileFile(file);
+          if (!c) continue;
+          compiled++;
+          const rel = path.relative(suiteRoot, file);
+          const names = c.outputs.map((o) => o.name);
+          for (const method of METHODS) {
+            let js: Simulation;
+            let wasm: Simulation;
+            try {
+              js = c.simulation({ method, saveStep: c.simSpecs.dt });
+              wasm = c.simulation({ method, saveStep: c.simSpecs.dt, backend: 'wasm' });
+              js.run();
+            } catch {
+              continue; // a run the JavaScript back end refuses too (budgets, bad options)
+            }
+            if (wasm.backend !== 'wasm') {
+              fallbacks.set(rel, wasm.backendNote ?? '(no reason given)');
+              expect(wasm.backendNote, rel).toBeTruthy();
+              continue;
+            }
+            wasm.run();
+            // A second run starts from scratch as the first did.
+            wasm.run();
+            const d = firstDifference(js, wasm, names);
+            if (d) bad.push(`${rel} ${method}: ${d}`);
+            if (method === 'euler') translated++;
           }
-          if (wasm.backend !== 'wasm') {
-            fallbacks.set(rel, wasm.backendNote ?? '(no reason given)');
-            expect(wasm.backendNote, rel).toBeTruthy();
-            continue;
-          }
-          wasm.run();
-          // A second run starts from scratch as the first did.
-          wasm.run();
-          const d = firstDifference(js, wasm, names);
-          if (d) bad.push(`${rel} ${method}: ${d}`);
-          if (method === 'euler') translated++;
         }
+        console.log(
+          `wasm identity (${_}): ${translated} of ${compiled} compiled suite models translated; JavaScript for ${fallbacks.size}:\n` +
+            [...fallbacks].map(([f, r]) => `  ${f}: ${r}`).join('\n'),
+        );
+        expect(bad).toEqual([]);
+        // Most of the suite translates (pipeline delays and random draws are what stays in JavaScript).
+        expect(translated).toBeGreaterThan(compiled * 0.6);
+      } finally {
+        Object.assign(wasmTuning, saved);
       }
-      console.log(
-        `wasm identity: ${translated} of ${compiled} compiled suite models translated; JavaScript for ${fallbacks.size}:\n` +
-          [...fallbacks].map(([f, r]) => `  ${f}: ${r}`).join('\n'),
-      );
-      expect(bad).toEqual([]);
-      // Most of the suite translates (pipeline delays and random draws are what stays in JavaScript).
-      expect(translated).toBeGreaterThan(compiled * 0.6);
     },
     300_000,
   );
