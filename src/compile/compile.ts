@@ -307,6 +307,11 @@ function locOf(model: Model, variable?: string): { line?: number; column?: numbe
   return v?.loc ? { line: v.loc.line, column: v.loc.column } : {};
 }
 
+/** `backend: 'auto'`: warm-up runs per back end, timed rounds, and the margin WebAssembly must win by. */
+const AUTO_WARMUP = 12;
+const AUTO_ROUNDS = 5;
+const AUTO_MARGIN = 0.05;
+
 /** Priming calls of a whole-run function, and the steps each runs (see `Compiled.prime`). */
 const PRIME_CALLS = 30;
 const PRIME_STEPS = 4;
@@ -579,6 +584,7 @@ class Compiled implements CompiledModel, SimulationOwner {
       const w = this.wasm();
       if (w.program) sim.useWasm(w.program);
       else sim.backendNote = w.reason;
+      if (backend === 'auto' && sim.backend === 'wasm') sim.keepFaster();
     }
     return sim;
   }
@@ -688,10 +694,47 @@ class SimulationImpl implements Simulation {
   backend: 'js' | 'wasm' = 'js';
   backendNote?: string;
 
+  /**
+   * Time this simulation's runs on both back ends (interleaved rounds after a warm-up, medians)
+   * and keep WebAssembly only when it is faster by more than `AUTO_MARGIN`. The back ends give the
+   * same bits, so the choice changes the speed only, never a result.
+   */
+  keepFaster(): void {
+    const runner = this.wasmRunner;
+    if (!runner) return;
+    const perRun = { js: [] as number[], wasm: [] as number[] };
+    const timed = (wasm: boolean, n: number) => {
+      this.wasmRunner = wasm ? runner : undefined;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) this.run();
+      return (performance.now() - t0) / n;
+    };
+    timed(false, AUTO_WARMUP);
+    timed(true, AUTO_WARMUP);
+    // Runs per round: about 2 ms of JavaScript, at least one.
+    const n = Math.max(1, Math.min(200, Math.round(2 / Math.max(1e-3, timed(false, 1)))));
+    for (let r = 0; r < AUTO_ROUNDS; r++) {
+      perRun.js.push(timed(false, n));
+      perRun.wasm.push(timed(true, n));
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const [js, wasm] = [med(perRun.js), med(perRun.wasm)];
+    const us = (ms: number) => `${(ms * 1000).toFixed(0)} us`;
+    if (wasm * (1 + AUTO_MARGIN) < js) {
+      this.wasmRunner = runner;
+      this.backendNote = `auto: WebAssembly measured faster (${us(wasm)} per run against ${us(js)})`;
+    } else {
+      this.wasmRunner = undefined;
+      this.backend = 'js';
+      this.backendNote = `auto: JavaScript kept (${us(js)} per run against ${us(wasm)} on WebAssembly)`;
+    }
+  }
+
   /** Run the steps on a WebAssembly translation of the program (see `SimulationOptions.backend`). */
   useWasm(program: WasmProgram): void {
     if (this.plan.dynamic) {
-      this.backendNote = 'the run follows a step, end or save interval that changes as it goes (JavaScript only)';
+      this.backendNote =
+        'the run follows a step, end or save interval that changes as it goes (JavaScript only)';
       return;
     }
     this.wasmRunner = new WasmRunner(program, this.positions, this.plan.rows);

@@ -116,25 +116,31 @@ describe('WebAssembly back end: bit-identical to JavaScript', () => {
   it('the case model under the thesis experiment, through the runner from a worker image', () => {
     const loaded = loadSpecFile(path.join(caseDir, 'experiments', 'thesis.json'));
     const plan = buildPlan(loaded.spec, loaded.scenarios, 24);
-    const { simulation: js, forWorkers } = prepareSimulation(loaded.model, loaded.spec);
+    // The runner's own simulation (its back end chosen by timing) and both back ends from images.
+    const { simulation: chosen, forWorkers } = prepareSimulation(loaded.model, loaded.spec);
     expect(forWorkers.kind).toBe('image');
     const image = (forWorkers as { image: Parameters<typeof simulationFromImage>[0] }).image;
     const read = readModel(readFileSync(path.join(caseDir, 'model.xmile'), 'utf8'));
     const compiled = compileModel(read.model!).compiled!;
     const run = loaded.spec.run;
-    const wasmImage = simulationImage(compiled, {
-      start: run.start,
-      stop: run.stop,
-      dt: run.dt,
-      saveStep: run.saveStep,
-      method: run.method,
-      seed: loaded.spec.seed,
-      vars: image.names,
-      backend: 'wasm',
-    })!;
+    const imageOf = (backend: 'js' | 'wasm') =>
+      simulationImage(compiled, {
+        start: run.start,
+        stop: run.stop,
+        dt: run.dt,
+        saveStep: run.saveStep,
+        method: run.method,
+        seed: loaded.spec.seed,
+        vars: image.names,
+        backend,
+      })!;
+    const wasmImage = imageOf('wasm');
     expect(wasmImage.wasm).toBeDefined();
-    // Through structured cloning, as a worker receives it.
+    expect(imageOf('js').wasm).toBeUndefined();
+    // Through structured cloning, as a worker receives them.
+    const js = simulationFromImage(structuredClone(imageOf('js')));
     const wasm = simulationFromImage(structuredClone(wasmImage));
+    expect(js.backend).toBe('js');
     expect(wasm.backend).toBe('wasm');
     const rows = plan.policies.length * 24;
     const a = new ChunkRunner(plan, js).run(0, rows);
@@ -164,6 +170,26 @@ describe('WebAssembly back end: bit-identical to JavaScript', () => {
       wasm.run();
       expect(firstDifference(js, wasm, names)).toBeUndefined();
     }
+  });
+
+  it("'auto' times both back ends, keeps one, says which and why, and gives the same bits", () => {
+    const read = readModel(readFileSync(path.join(caseDir, 'model.xmile'), 'utf8'));
+    const c = compileModel(read.model!).compiled!;
+    const js = c.simulation({ backend: 'js' });
+    const auto = c.simulation({ backend: 'auto' });
+    expect(['js', 'wasm']).toContain(auto.backend);
+    expect(auto.backendNote).toMatch(
+      auto.backend === 'wasm' ? /^auto: WebAssembly measured faster/ : /^auto: JavaScript kept/,
+    );
+    js.run();
+    auto.run();
+    expect(
+      firstDifference(
+        js,
+        auto,
+        c.outputs.map((o) => o.name),
+      ),
+    ).toBeUndefined();
   });
 
   it('falls back to JavaScript with the reason: random draws, pipeline delays', () => {
