@@ -2,8 +2,8 @@
  * WebAssembly back end benchmark: time per run of the same simulation on the JavaScript and the
  * WebAssembly back ends, interleaved in one process (CPU time, median of rounds), as a ratio
  * (JavaScript time / WebAssembly time, above 1 when WebAssembly is faster). Models: the case
- * model (its own RK2 and Euler) and the synthetic chain models (1,000 chains, scalar and
- * arrayed; 5,000 without --quick). Also the time to translate and compile the module. The
+ * model (its own RK2 and Euler) and the synthetic chain models (20 chains, scalar: slots as
+ * locals; 1,000 chains, scalar and arrayed, slots in memory; 5,000 without --quick). Also the time to translate and compile the module. The
  * machine's load average is printed beside the figures. Writes bench/results/wasm.json.
  *
  *   npx tsx bench/wasm.ts [--quick] [--src]
@@ -102,6 +102,7 @@ const caseText = readFileSync(join(REPO, 'models', 'north-korea-russia', 'model.
 const rows: Row[] = [
   measure('case model', caseText),
   measure('case model', caseText, 'euler'),
+  measure('scalar chains 20', scalarChains(20)),
   measure('scalar chains 1000', scalarChains(1000)),
   measure('arrayed chains 1000', arrayedChains(1000)),
 ];

@@ -152,6 +152,9 @@ describe('WebAssembly back end: bit-identical to JavaScript', () => {
     b.series.forEach((s, i) =>
       expect(Buffer.from(s.buffer).equals(Buffer.from(a.series[i]!.buffer))).toBe(true),
     );
+    // The runner's own choice gives the same numbers.
+    const c = new ChunkRunner(plan, chosen).run(0, rows);
+    expect(Buffer.from(c.scalars.buffer).equals(Buffer.from(a.scalars.buffer))).toBe(true);
   });
 
   it('the case model with every method, all outputs, and overrides', () => {
