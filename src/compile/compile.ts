@@ -730,6 +730,42 @@ class SimulationImpl implements Simulation {
     }
   }
 
+  /**
+   * Run this simulation and `other` (another simulation of the same model and options, its own
+   * parameters) at once on WebAssembly's f64x2 lanes; each gets the results its own `run` gives.
+   * Falls back to two runs where the pair loop is not available.
+   * @internal experimental: not yet used by the ensemble runner
+   */
+  runPairAvailable(): boolean {
+    return this.wasmRunner?.pairs === true && !this.stepwise;
+  }
+
+  runPair(other: SimulationImpl): void {
+    const runner = this.wasmRunner;
+    const a = this.plan;
+    const b = other.plan;
+    const same =
+      other.owner.prog === this.owner.prog &&
+      other.positions.length === this.positions.length &&
+      other.positions.every((p, i) => p === this.positions[i]) &&
+      a.start === b.start &&
+      a.stop === b.stop &&
+      a.dt === b.dt &&
+      a.steps === b.steps &&
+      a.saveEvery === b.saveEvery &&
+      a.method === b.method &&
+      !a.dynamic &&
+      !b.dynamic;
+    if (!runner?.pairs || !same || this.stepwise) {
+      this.run();
+      other.run();
+      return;
+    }
+    this.initialiseOnly();
+    other.initialiseOnly();
+    runner.runPair(this.state, other.state, this.plan, this.columns, other.columns);
+  }
+
   /** Run the steps on a WebAssembly translation of the program (see `SimulationOptions.backend`). */
   useWasm(program: WasmProgram): void {
     if (this.plan.dynamic) {

@@ -12,7 +12,7 @@ import { isRunConstant, type Program } from '../compile/codegen.js';
 import type { IR } from '../compile/ir.js';
 import type { LoweredModel } from '../compile/lower.js';
 import { runtime, type LookupTable } from '../simulate/runtime.js';
-import { Code, F64, I32, ModuleBuilder, Op, type ValType } from './binary.js';
+import { Code, F64, I32, ModuleBuilder, Op, Simd, V128, type ValType } from './binary.js';
 
 /** A function the module imports from JavaScript, as plain data (rebuilt in a worker). */
 export interface WasmImport {
@@ -52,6 +52,8 @@ export interface WasmProgram {
   layout: WasmLayout;
   /** The points of every distinct table, xs then ys, in `layout.tables` order. */
   tableData: Float64Array;
+  /** Whether the module exports `run2`: two parameter sets in the lanes of f64x2 (see `pairRuns`). */
+  pairs: boolean;
 }
 
 export type Translation =
@@ -416,8 +418,10 @@ class Translator {
     };
 
     let runF: number;
+    let run2F: number | undefined;
     if (locals) {
       runF = this.localRuns(mb, parts, auxIds, stocks.length, auxStatement, rateValue, fns);
+      run2F = this.pairRuns(mb, parts, auxIds, stocks, fns);
     } else {
       // Chunks take (t, dt, the rates' target offset) and have one scratch local.
       const hoistedAt = (c: Code, k: number) => c.i32(0).mem(Op.f64Load, 3, layout.hoisted + 8 * k);
@@ -470,11 +474,13 @@ class Translator {
       );
     }
     mb.exportFunc('run', runF);
+    if (run2F !== undefined) mb.exportFunc('run2', run2F);
     return {
       bytes: mb.bytes(),
       imports: this.imports,
       layout,
       tableData: Float64Array.from(tableData),
+      pairs: run2F !== undefined,
     };
   }
 
@@ -666,6 +672,416 @@ class Translator {
     return mb.func(RUN_PARAMS, [], [], c);
   }
 
+  /**
+   * Two runs of the same model with different parameters at once, each value an f64x2 whose lanes
+   * are the two runs (run2; small models only). Every lane-wise instruction is the scalar one per
+   * lane, so each lane gives the bits of its own scalar run; imports and lookups are called per
+   * lane; IF computes both branches (they are pure) and selects per lane.
+   */
+  private pairRuns(
+    mb: ModuleBuilder,
+    r: StepParts,
+    auxIds: readonly number[],
+    stocks: readonly { id: number; rate?: IR; uniflow?: boolean }[],
+    fns: number[],
+  ): number {
+    const L = r.layout;
+    const n = L.nSlots;
+    const m = stocks.length;
+    // run2(start, stop, dt, steps, saveEvery, method, nOut, posAt, outAt, rows, stateB, outB)
+    const [start, stop, dt, steps, saveEvery, method, nOut, posAt, outAt, rows, stateB, outB] = [
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+    ];
+    const params: ValType[] = [...RUN_PARAMS, I32, I32];
+    const fsOf = (which: 'euler' | 'rk2' | 'rk4'): number => {
+      const [k, row, p] = [12, 13, 14];
+      const [t, h] = [15, 16];
+      const [ts, dtV, zero, one] = [17, 18, 19, 20];
+      const S = 21;
+      const Y = S + n;
+      const K1 = Y + m;
+      const K2 = K1 + m;
+      const K3 = K2 + m;
+      const R = K3 + m;
+      const PEND = R + m;
+      const HOIST = PEND + r.post.length;
+      let next = HOIST + this.hoists.length;
+      const free: number[] = [];
+      const temp = () => free.pop() ?? next++;
+      const c = new Code();
+      const v: VCtx = {
+        read: (q) => c.get(S + q),
+        time: () => c.get(ts),
+        dt: () => c.get(dtV),
+        hoisted: (i) => c.get(HOIST + i),
+        temp,
+        release: (i) => free.push(i),
+        one,
+        zero,
+        scalarTime: () => c.get(ts).lane(Simd.f64x2ExtractLane, 0),
+        scalarDt: () => c.get(dt),
+      };
+      const splat = () => c.simd(Simd.f64x2Splat);
+      c.get(start).idx(Op.globalSet, r.gStart);
+      c.get(stop).idx(Op.globalSet, r.gStop);
+      c.get(dt).f64(2).op(Op.f64Div).set(h);
+      c.get(dt);
+      splat();
+      c.set(dtV);
+      c.f64(0);
+      splat();
+      c.set(zero);
+      c.f64(1);
+      splat();
+      c.set(one);
+      for (let q = 0; q < n; q++) {
+        c.i32(0).mem(Op.f64Load, 3, 8 * q);
+        splat();
+        c.get(stateB)
+          .mem(Op.f64Load, 3, 8 * q)
+          .lane(Simd.f64x2ReplaceLane, 1)
+          .set(S + q);
+      }
+      this.hoists.forEach((ir, i) => {
+        this.vexpr(ir, c, { ...v, hoisted: undefined }, fns);
+        c.set(HOIST + i);
+      });
+      const slots = this.lm.slots;
+      const aux = () => {
+        for (const id of auxIds) {
+          const sl = slots[id]!;
+          if (sl.uniflow) c.get(zero);
+          this.vexpr(sl.eq!, c, v, fns);
+          if (sl.uniflow) c.simd(Simd.f64x2Max);
+          c.set(S + this.P[id]!);
+        }
+      };
+      const rates = (into: number) => {
+        stocks.forEach((st, j) => {
+          if (st.rate) this.vexpr(st.rate, c, v, fns);
+          else c.get(zero);
+          c.set(into + j);
+        });
+      };
+      const setTime = (time: () => void) => {
+        time();
+        splat();
+        c.set(ts);
+      };
+      const stage = (time: () => void, into: number) => {
+        setTime(time);
+        aux();
+        rates(into);
+      };
+      const combine = (f: (j: number) => void) => {
+        for (let j = 0; j < m; j++) {
+          f(j);
+          c.set(S + j);
+        }
+      };
+      const scalar = (f: () => void) => {
+        f();
+        splat();
+      };
+      const add = () => c.simd(Simd.f64x2Add);
+      const mul = () => c.simd(Simd.f64x2Mul);
+      c.begin(Op.block).begin(Op.loop);
+      c.get(start).get(k).op(Op.f64ConvertI32S).get(dt).op(Op.f64Mul, Op.f64Add).set(t);
+      setTime(() => c.get(t));
+      c.get(k).op(Op.f64ConvertI32S).idx(Op.globalSet, r.gStep);
+      c.get(k).i32(0).op(Op.i32GtS).begin(Op.if);
+      aux();
+      c.end();
+      c.get(k).get(saveEvery).op(Op.i32RemS, Op.i32Eqz).get(k).get(steps).op(Op.i32Eq, Op.i32Or).begin(Op.if);
+      for (let q = 0; q < n; q++) {
+        c.i32(0)
+          .get(S + q)
+          .lane(Simd.f64x2ExtractLane, 0)
+          .mem(Op.f64Store, 3, 8 * q);
+        c.get(stateB)
+          .get(S + q)
+          .lane(Simd.f64x2ExtractLane, 1)
+          .mem(Op.f64Store, 3, 8 * q);
+      }
+      c.get(k).get(saveEvery).op(Op.i32RemS, Op.i32Eqz).begin(Op.if);
+      saveRow(c, { nOut, posAt, outAt, rows, row, p });
+      c.get(row).i32(1).op(Op.i32Sub).set(row);
+      saveRow(c, { nOut, posAt, outAt: outB, rows, row, p, base: stateB });
+      c.end();
+      c.end();
+      c.get(k).get(steps).op(Op.i32Eq).idx(Op.brIf, 1);
+      r.post.forEach(([src], i) => c.get(S + src).set(PEND + i));
+      if (which === 'euler') {
+        rates(R);
+        combine((j) => {
+          c.get(S + j)
+            .get(dtV)
+            .get(R + j);
+          mul();
+          add();
+        });
+      } else if (which === 'rk2') {
+        rates(K1);
+        for (let j = 0; j < m; j++) c.get(S + j).set(Y + j);
+        combine((j) => {
+          c.get(Y + j)
+            .get(dtV)
+            .get(K1 + j);
+          mul();
+          add();
+        });
+        stage(() => c.get(t).get(dt).op(Op.f64Add), R);
+        combine((j) => {
+          c.get(Y + j);
+          scalar(() => c.get(dt).f64(2).op(Op.f64Div));
+          c.get(K1 + j).get(R + j);
+          add();
+          mul();
+          add();
+        });
+      } else {
+        const hV = () => scalar(() => c.get(h));
+        rates(K1);
+        for (let j = 0; j < m; j++) c.get(S + j).set(Y + j);
+        combine((j) => {
+          c.get(Y + j);
+          hV();
+          c.get(K1 + j);
+          mul();
+          add();
+        });
+        stage(() => c.get(t).get(h).op(Op.f64Add), K2);
+        combine((j) => {
+          c.get(Y + j);
+          hV();
+          c.get(K2 + j);
+          mul();
+          add();
+        });
+        stage(() => c.get(t).get(h).op(Op.f64Add), K3);
+        combine((j) => {
+          c.get(Y + j)
+            .get(dtV)
+            .get(K3 + j);
+          mul();
+          add();
+        });
+        stage(() => c.get(t).get(dt).op(Op.f64Add), R);
+        combine((j) => {
+          c.get(Y + j);
+          scalar(() => c.get(dt).f64(6).op(Op.f64Div));
+          c.get(K1 + j);
+          scalar(() => c.f64(2));
+          c.get(K2 + j);
+          mul();
+          add();
+          scalar(() => c.f64(2));
+          c.get(K3 + j);
+          mul();
+          add();
+          c.get(R + j);
+          add();
+          mul();
+          add();
+        });
+      }
+      for (const q of r.clamp) {
+        // s < 0 ? 0 : s, per lane (NaN stays).
+        c.get(zero)
+          .get(S + q)
+          .get(S + q)
+          .get(zero)
+          .simd(Simd.f64x2Lt)
+          .simd(Simd.v128Bitselect)
+          .set(S + q);
+      }
+      r.post.forEach(([, dst], i) => c.get(PEND + i).set(S + dst));
+      c.get(k).i32(1).op(Op.i32Add).set(k);
+      c.idx(Op.br, 0);
+      c.end().end();
+      const localTypes: ValType[] = [I32, I32, I32, F64, F64];
+      for (let i = 17; i < next; i++) localTypes.push(V128);
+      return mb.func(params, [], localTypes, c);
+    };
+    const fs = [fsOf('euler'), fsOf('rk2'), fsOf('rk4')];
+    const c = new Code();
+    fs.forEach((f, i) => {
+      c.get(method).i32(i).op(Op.i32Eq).begin(Op.if);
+      for (let q = 0; q < params.length; q++) c.get(q);
+      c.call(f).op(Op.return);
+      c.end();
+    });
+    return mb.func(params, [], [], c);
+  }
+
+  /** An expression as f64x2 over the two runs (see `pairRuns`). */
+  private vexpr(ir: IR, c: Code, x: VCtx, fns: number[]): void {
+    if (x.hoisted) {
+      const k = this.hoistOf.get(ir);
+      if (k !== undefined) {
+        x.hoisted(k);
+        return;
+      }
+    }
+    const e = (y: IR) => this.vexpr(y, c, x, fns);
+    const splat = () => c.simd(Simd.f64x2Splat);
+    const bool = () => c.get(x.one).simd(Simd.v128And);
+    /** Evaluate the arguments, then call `call` once per lane on their scalar lanes. */
+    const perLane = (args: readonly IR[], call: (lane: number, arg: (i: number) => void) => void) => {
+      const tmp = args.map((a) => {
+        e(a);
+        const l = x.temp();
+        c.set(l);
+        return l;
+      });
+      for (const lane of [0, 1]) {
+        call(lane, (i) => c.get(tmp[i]!).lane(Simd.f64x2ExtractLane, lane));
+        if (lane === 0) splat();
+        else c.lane(Simd.f64x2ReplaceLane, 1);
+      }
+      for (const l of tmp) x.release(l);
+    };
+    const imported = (args: readonly IR[], f: number, extras: readonly Extra[] = []) =>
+      perLane(args, (_, arg) => {
+        args.forEach((_a, i) => arg(i));
+        for (const ex of extras) {
+          if (ex === 't') x.scalarTime();
+          else if (ex === 'dt') x.scalarDt();
+          else
+            c.idx(Op.globalGet, ex === 'X_start' ? this.gStart : ex === 'X_stop' ? this.gStop : this.gStep);
+        }
+        c.call(f);
+      });
+    switch (ir.k) {
+      case 'c':
+        c.f64(ir.v);
+        splat();
+        return;
+      case 's':
+        x.read(this.P[ir.i]!);
+        return;
+      case 'time':
+        x.time();
+        return;
+      case 'dt':
+        x.dt();
+        return;
+      case 'start':
+      case 'stop':
+        c.idx(Op.globalGet, ir.k === 'start' ? this.gStart : this.gStop);
+        splat();
+        return;
+      case 'neg':
+        e(ir.a);
+        c.simd(Simd.f64x2Neg);
+        return;
+      case 'not':
+        e(ir.a);
+        c.get(x.zero).simd(Simd.f64x2Eq);
+        bool();
+        return;
+      case 'bin': {
+        const arith = V_ARITH[ir.op];
+        const cmp = V_CMP[ir.op];
+        if (arith !== undefined || cmp !== undefined) {
+          e(ir.a);
+          e(ir.b);
+          if (arith !== undefined) c.simd(arith);
+          else {
+            c.simd(cmp!);
+            bool();
+          }
+          return;
+        }
+        switch (ir.op) {
+          case '^':
+            return imported([ir.a, ir.b], fns[this.importIndex.get('math:pow/2')!]!);
+          case 'mod':
+            return imported([ir.a, ir.b], fns[this.importIndex.get('rt:mod/2')!]!);
+          case 'and':
+          case 'or':
+            e(ir.a);
+            c.get(x.zero).simd(Simd.f64x2Ne);
+            e(ir.b);
+            c.get(x.zero)
+              .simd(Simd.f64x2Ne)
+              .simd(ir.op === 'and' ? Simd.v128And : Simd.v128Or);
+            bool();
+            return;
+          default:
+            c.f64(NaN);
+            splat();
+            return;
+        }
+      }
+      case 'chain': {
+        const head = x.hoisted ? this.chainHead.get(ir) : undefined;
+        let from = 1;
+        if (head) {
+          x.hoisted!(head.k);
+          from = head.head;
+        } else e(ir.args[0]!);
+        for (let i = from - 1; i < ir.ops.length; i++) {
+          e(ir.args[i + 1]!);
+          c.simd(V_ARITH[ir.ops[i]!]!);
+        }
+        return;
+      }
+      case 'if':
+        // Both branches (pure), then per lane the one the condition picks.
+        e(ir.a);
+        e(ir.b);
+        e(ir.c);
+        c.get(x.zero).simd(Simd.f64x2Ne).simd(Simd.v128Bitselect);
+        return;
+      case 'fn': {
+        const p = this.fnPlan(ir.name, ir.args.length);
+        if ('imp' in p) return imported(ir.args, fns[this.importIndex.get(importKey(p.imp))!]!, p.imp.extras);
+        switch (p.native) {
+          case 'nan':
+            c.f64(NaN);
+            splat();
+            return;
+          case 'identity':
+            e(ir.args[0]!);
+            return;
+          case 'unary':
+            e(ir.args[0]!);
+            c.simd(V_UNARY[p.op]!);
+            return;
+          case 'fold':
+            if (ir.args.length === 0) {
+              c.f64(p.empty);
+              splat();
+              return;
+            }
+            e(ir.args[0]!);
+            for (let i = 1; i < ir.args.length; i++) {
+              e(ir.args[i]!);
+              c.simd(p.op === Op.f64Min ? Simd.f64x2Min : Simd.f64x2Max);
+            }
+            return;
+        }
+        return;
+      }
+      case 'rt':
+        if (ir.name === 'sum') {
+          e(ir.args[0]!);
+          for (let i = 1; i < ir.args.length; i++) {
+            e(ir.args[i]!);
+            c.simd(Simd.f64x2Add);
+          }
+          return;
+        }
+        return imported(ir.args, fns[this.importIndex.get(`rt:${ir.name}/${ir.args.length}`)!]!);
+      case 'lookup':
+        return imported([ir.x], this.tableFuncs[this.canonical[ir.table]!]!);
+      case 'dyn':
+      case 'delay':
+        throw new Unsupported(`'${ir.k}' has no pair translation`);
+    }
+  }
+
   private expr(ir: IR, c: Code, x: Ctx, fns: number[]): void {
     if (x.hoisted) {
       const k = this.hoistOf.get(ir);
@@ -837,19 +1253,59 @@ class Translator {
   }
 }
 
+/** How a pair expression reads its inputs (all values f64x2; see `pairRuns`). */
+interface VCtx {
+  read(position: number): void;
+  time(): void;
+  dt(): void;
+  hoisted?(k: number): void;
+  /** A free v128 local, and giving it back. */
+  temp(): number;
+  release(local: number): void;
+  /** Locals holding f64x2 splats of 1 and 0. */
+  one: number;
+  zero: number;
+  /** The stage time and dt as scalars (for imported functions' extras). */
+  scalarTime(): void;
+  scalarDt(): void;
+}
+
+const V_ARITH: Partial<Record<BinaryOp, number>> = {
+  '+': Simd.f64x2Add,
+  '-': Simd.f64x2Sub,
+  '*': Simd.f64x2Mul,
+  '/': Simd.f64x2Div,
+};
+const V_CMP: Partial<Record<BinaryOp, number>> = {
+  '<': Simd.f64x2Lt,
+  '<=': Simd.f64x2Le,
+  '>': Simd.f64x2Gt,
+  '>=': Simd.f64x2Ge,
+  '=': Simd.f64x2Eq,
+  '<>': Simd.f64x2Ne,
+};
+const V_UNARY: Record<number, number> = {
+  [Op.f64Abs]: Simd.f64x2Abs,
+  [Op.f64Sqrt]: Simd.f64x2Sqrt,
+  [Op.f64Floor]: Simd.f64x2Floor,
+  [Op.f64Ceil]: Simd.f64x2Ceil,
+  [Op.f64Trunc]: Simd.f64x2Trunc,
+};
+
 /** Nodes never hoisted: reading them is as cheap as reading a hoisted value. */
 const TRIVIAL = new Set<IR['k']>(['c', 's', 'dt', 'start', 'stop']);
 
 /** out[j * rows + row] = s[pos[j]] for every output j, then row++ (the state in memory). */
 function saveRow(
   c: Code,
-  l: { nOut: number; posAt: number; outAt: number; rows: number; row: number; p: number },
+  l: { nOut: number; posAt: number; outAt: number; rows: number; row: number; p: number; base?: number },
 ): void {
   c.get(l.nOut).i32(0).op(Op.i32GtS).begin(Op.if);
   c.i32(0).set(l.p);
   c.begin(Op.loop);
   c.get(l.outAt).get(l.p).get(l.rows).op(Op.i32Mul).get(l.row).op(Op.i32Add).i32(8).op(Op.i32Mul, Op.i32Add);
   c.get(l.posAt).get(l.p).i32(4).op(Op.i32Mul, Op.i32Add).mem(Op.i32Load, 2, 0).i32(8).op(Op.i32Mul);
+  if (l.base !== undefined) c.get(l.base).op(Op.i32Add);
   c.mem(Op.f64Load, 3, 0).mem(Op.f64Store, 3, 0);
   c.get(l.p).i32(1).op(Op.i32Add).tee(l.p).get(l.nOut).op(Op.i32LtS).idx(Op.brIf, 0);
   c.end();

@@ -2,10 +2,11 @@
  * Seeded fuzzing of the translation: random models (stocks, flows, auxiliaries, arrays read by
  * computed index, graphical functions of every type, non-negative stocks, PREVIOUS) whose
  * equations are random expressions over the catalogue's functions, operators, IF, comparisons,
- * TIME and DT, run by both back ends with Euler, RK2 and RK4. Every value must be the same bits.
+ * TIME and DT, run by both back ends with Euler, RK2 and RK4, and as pairs of runs in f64x2
+ * lanes. Every value must be the same bits.
  */
 import { describe, expect, it } from 'vitest';
-import { compileModel, readModel } from '../../src/engine.js';
+import { compileModel, readModel, type Simulation } from '../../src/engine.js';
 import { doc, esc } from '../engine/helpers.js';
 
 /** mulberry32: every failure reproduces from its seed. */
@@ -109,6 +110,7 @@ function randomModel(seed: number): string {
 describe('WebAssembly translation under random models', () => {
   it('gives the JavaScript back end bits for 60 seeded random models, every method', () => {
     let ran = 0;
+    let pairs = 0;
     const bad: string[] = [];
     for (let seed = 1; seed <= 60; seed++) {
       const text = randomModel(seed);
@@ -123,19 +125,38 @@ describe('WebAssembly translation under random models', () => {
         js.run();
         wasm.run();
         ran++;
-        for (const o of c.outputs) {
-          const x = js.series(o.name);
-          const y = wasm.series(o.name);
-          for (let i = 0; i < x.length; i++)
-            if (!Object.is(x[i], y[i])) {
-              bad.push(`seed ${seed} ${method} ${o.name}[${i}]: ${x[i]} vs ${y[i]}`);
-              break;
-            }
+        const compare = (a: Simulation, b: Simulation, what: string) => {
+          for (const o of c.outputs) {
+            const x = a.series(o.name);
+            const y = b.series(o.name);
+            for (let i = 0; i < x.length; i++)
+              if (!Object.is(x[i], y[i])) {
+                bad.push(`seed ${seed} ${method}${what} ${o.name}[${i}]: ${x[i]} vs ${y[i]}`);
+                break;
+              }
+          }
+        };
+        compare(js, wasm, '');
+        // Two runs in f64x2 lanes, the second with other stock initial values.
+        const pair = wasm as unknown as { runPairAvailable(): boolean; runPair(o: Simulation): void };
+        if (!pair.runPairAvailable()) continue;
+        const other = c.simulation({ method, backend: 'wasm' });
+        const jsOther = c.simulation({ method });
+        for (const s of ['s1', 's2', 's3']) {
+          other.set(other.parameterIndex(s), seed / 7);
+          jsOther.set(jsOther.parameterIndex(s), seed / 7);
         }
+        pair.runPair(other);
+        jsOther.run();
+        pairs++;
+        compare(js, wasm, ' (pair, first lane)');
+        compare(jsOther, other, ' (pair, second lane)');
       }
     }
     expect(bad).toEqual([]);
     // Most random models compile (a few have an algebraic loop or a bad argument count).
     expect(ran).toBeGreaterThan(100);
+    // Models without a computed index run pairs too.
+    expect(pairs).toBeGreaterThan(30);
   });
 });
