@@ -1,10 +1,12 @@
 /**
  * WebAssembly back end benchmark: time per run of the same simulation on the JavaScript and the
  * WebAssembly back ends, interleaved in one process (CPU time, median of rounds), as a ratio
- * (JavaScript time / WebAssembly time, above 1 when WebAssembly is faster). Models: the case
+ * (JavaScript time / WebAssembly time, above 1 when WebAssembly is faster), and the same for two
+ * runs at once in f64x2 lanes where the model has that loop (time per run). Models: the case
  * model (its own RK2 and Euler) and the synthetic chain models (20 chains, scalar: slots as
- * locals; 1,000 chains, scalar and arrayed, slots in memory; 5,000 without --quick). Also the time to translate and compile the module. The
- * machine's load average is printed beside the figures. Writes bench/results/wasm.json.
+ * locals; 1,000 chains, scalar and arrayed, slots in memory; 5,000 without --quick). Also the
+ * time to translate and compile the module. The machine's load average is printed beside the
+ * figures. Writes bench/results/wasm.json.
  *
  *   npx tsx bench/wasm.ts [--quick] [--src]
  */
@@ -38,6 +40,9 @@ interface Row {
   jsUs: number;
   wasmUs: number;
   ratio: number;
+  /** Per run, two runs at once in f64x2 lanes (small models), and JavaScript time / that. */
+  pairUs?: number;
+  pairRatio?: number;
   translateMs: number;
   note?: string;
 }
@@ -50,11 +55,15 @@ function measure(name: string, text: string, method?: 'euler' | 'rk2' | 'rk4'): 
   const t0 = performance.now();
   const wasm = compiled.simulation({ ...options, backend: 'wasm' });
   const translateMs = performance.now() - t0;
+  const pair = wasm as unknown as { runPairAvailable(): boolean; runPair(o: Simulation): void };
+  const other = compiled.simulation({ ...options, backend: 'wasm' });
+  const paired = pair.runPairAvailable?.() === true;
   const slots = (compiled as unknown as { prog: { nSlots: number } }).prog.nSlots;
   // Warm-up: V8 optimises the JavaScript run and tiers the module up from its baseline code.
   for (let i = 0; i < 20; i++) {
     js.run();
     wasm.run();
+    if (paired) pair.runPair(other);
   }
   // Runs per round sized to about 40 ms of JavaScript.
   const one = Math.max(
@@ -63,7 +72,13 @@ function measure(name: string, text: string, method?: 'euler' | 'rk2' | 'rk4'): 
   );
   const per = Math.max(1, Math.round((quick ? 20 : 40) / one));
   const rounds = quick ? 5 : 11;
-  const times: Record<'js' | 'wasm', number[]> = { js: [], wasm: [] };
+  const times: Record<'js' | 'wasm' | 'pair', number[]> = { js: [], wasm: [], pair: [] };
+  // Two runs per call: half as many calls, the time per run reported.
+  const pairs = Math.ceil(per / 2);
+  const pairRound = () =>
+    cpuMs(() => {
+      for (let i = 0; i < pairs; i++) pair.runPair(other);
+    });
   const round = (s: Simulation) =>
     cpuMs(() => {
       for (let i = 0; i < per; i++) s.run();
@@ -81,9 +96,11 @@ function measure(name: string, text: string, method?: 'euler' | 'rk2' | 'rk4'): 
             ['wasm', wasm],
           ];
     for (const [k, s] of order) times[k].push((round(s) / per) * 1000);
+    if (paired) times.pair.push((pairRound() / (2 * pairs)) * 1000);
   }
   const jsUs = median(times.js);
   const wasmUs = median(times.wasm);
+  const pairUs = paired ? median(times.pair) : undefined;
   return {
     model: name,
     method: method ?? compiled.simSpecs.method,
@@ -92,6 +109,8 @@ function measure(name: string, text: string, method?: 'euler' | 'rk2' | 'rk4'): 
     jsUs,
     wasmUs,
     ratio: jsUs / wasmUs,
+    pairUs,
+    pairRatio: pairUs === undefined ? undefined : jsUs / pairUs,
     translateMs,
     note: wasm.backendNote,
   };
@@ -115,10 +134,12 @@ const after = loadavg();
 console.log(
   `library: ${FROM_DIST ? 'dist/' : 'src/ through tsx'}; load average ${before[0]!.toFixed(2)} before, ${after[0]!.toFixed(2)} after`,
 );
-console.log('model                  method  slots  js us/run  wasm us/run  js/wasm  translate+compile ms');
+console.log(
+  'model                  method  slots  js us/run  wasm us/run  js/wasm  pair us/run  js/pair  translate+compile ms',
+);
 for (const r of rows)
   console.log(
-    `${r.model.padEnd(22)} ${r.method.padEnd(6)} ${String(r.slots).padStart(6)} ${r.jsUs.toFixed(0).padStart(10)} ${r.wasmUs.toFixed(0).padStart(12)} ${r.ratio.toFixed(2).padStart(8)} ${r.translateMs.toFixed(0).padStart(10)}${r.note ? `  (${r.note})` : ''}`,
+    `${r.model.padEnd(22)} ${r.method.padEnd(6)} ${String(r.slots).padStart(6)} ${r.jsUs.toFixed(0).padStart(10)} ${r.wasmUs.toFixed(0).padStart(12)} ${r.ratio.toFixed(2).padStart(8)} ${(r.pairUs?.toFixed(0) ?? '-').padStart(12)} ${(r.pairRatio?.toFixed(2) ?? '-').padStart(8)} ${r.translateMs.toFixed(0).padStart(10)}${r.note ? `  (${r.note})` : ''}`,
   );
 mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
 writeFileSync(
