@@ -40,6 +40,8 @@ export interface Program {
   fusedRk: boolean;
   nHistories: number;
   nPrev: number;
+  /** Old slot ids of the step's non-constant auxiliaries and flows, in an order valid for evaluation (other back ends read it). */
+  stepOrder: Int32Array;
 }
 
 export interface GenerateResult {
@@ -494,6 +496,7 @@ ${body('draw', 's, X', drawStmts)}
       fusedRk: locals,
       nHistories: lm.histories.length,
       nPrev: prevSlots.length,
+      stepOrder: Int32Array.from(step.order),
     },
   };
 }
@@ -646,8 +649,8 @@ function irHas(ir: IR, kind: IR['k']): boolean {
   }
 }
 
-/** Is the expression fixed for a run (no time, no state that changes)? */
-function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
+/** Is the expression fixed for a run (no time, no state that changes)? (The WebAssembly back end hoists by it too.) */
+export function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
   switch (ir.k) {
     case 'c':
     case 'dt':
