@@ -94,7 +94,21 @@ class LineIndex {
   }
 }
 
-const quote = (name: string) => `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** Offset of the first character of text[start, end) that is not white space (as `trim` sees it). */
+function firstNonBlank(text: string, start: number, end: number): number {
+  let i = start;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c < 128 || !/\s/.test(text[i]!)) break;
+  }
+  return i;
+}
+
+const quote = (name: string) =>
+  name.indexOf('\\') < 0 && name.indexOf('"') < 0
+    ? `"${name}"`
+    : `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const num = (v: number) => (v < 0 ? `(0 - ${String(-v)})` : String(v));
 
 export function readVensim(text: string, file?: string, data?: DataSource): VensimReadResult {
@@ -161,8 +175,9 @@ class VensimReader {
     const ranged: { def: Extract<Definition, { kind: 'subrange' }> }[] = [];
     const equivalences: Extract<Definition, { kind: 'equivalence' }>[] = [];
     for (const rec of split.records) {
-      if (this.text.slice(rec.eqStart, rec.eqEnd).trim() === '') continue;
-      if (/^\*/.test(this.text.slice(rec.eqStart, rec.eqEnd).trim())) continue; // a group
+      const first = firstNonBlank(this.text, rec.eqStart, rec.eqEnd);
+      if (first === rec.eqEnd) continue;
+      if (this.text.charCodeAt(first) === 42) continue; // a group (`*****`)
       let def: Definition;
       try {
         def = parseDefinition(this.text, rec.eqStart, rec.eqEnd);
@@ -673,7 +688,9 @@ class VensimReader {
   /** The GET XLS/DIRECT call that is a definition's whole right-hand side, if it is one. */
   private getCall(def: VarDef['def']): Extract<VExpr, { kind: 'call' }> | undefined {
     const e = def.kind === 'eq' ? def.rhs : def.kind === 'lookup' ? def.call : undefined;
-    if (e?.kind === 'call' && /^GET (XLS|DIRECT) (CONSTANTS|DATA|LOOKUPS)$/.test(functionKey(e.name)))
+    if (e?.kind !== 'call') return undefined;
+    const fk = functionKey(e.name);
+    if (fk.startsWith('GET ') && /^GET (XLS|DIRECT) (CONSTANTS|DATA|LOOKUPS)$/.test(fk))
       return e;
     return undefined;
   }
@@ -994,7 +1011,7 @@ class VensimReader {
       case 'TABBED ARRAY':
         throw new PrintError('TABBED ARRAY must be the whole right-hand side', e.start, 'syntax-error');
     }
-    if (/^GET (XLS|DIRECT|VDF|DATA)/.test(fk))
+    if (fk.startsWith('GET ') && /^GET (XLS|DIRECT|VDF|DATA)/.test(fk))
       throw new PrintError(`${fk} (external data) is not supported yet`, e.start, 'unsupported-feature');
     const f = VENSIM_FUNCTIONS[fk];
     if (!f) {
