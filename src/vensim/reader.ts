@@ -8,6 +8,7 @@
  */
 import { type StartValue, startValues } from '../compile/start-values.js';
 import { canonicalName } from '../equations/names.js';
+import { PROFILE_TYPES } from '../simulate/allocation.js';
 import type {
   Diagnostic,
   Dimension,
@@ -832,11 +833,18 @@ class VensimReader {
         throw new PrintError('a number list must be the whole equation', e.start, 'syntax-error');
       case 'table':
         throw new PrintError('a lookup table here is not supported', e.start, 'unsupported-feature');
-      case 'unary':
-        return e.op === 'not' ? `(NOT ${p(e.arg)})` : `(${e.op}${p(e.arg)})`;
+      case 'unary': {
+        const a = e.arg.kind === 'binary' ? `(${p(e.arg)})` : p(e.arg);
+        return e.op === 'not' ? `(NOT ${a})` : `(${e.op}${a})`;
+      }
       case 'binary': {
+        // An operation inside another is parenthesised (so Vensim's precedence is kept whatever
+        // the engine's); one that is the whole equation or an argument is not, which spares the
+        // compiler two tokens per equation and argument.
         const op = e.op === 'and' ? 'AND' : e.op === 'or' ? 'OR' : e.op;
-        return `(${p(e.left)} ${op} ${p(e.right)})`;
+        const l = e.left.kind === 'binary' ? `(${p(e.left)})` : p(e.left);
+        const r = e.right.kind === 'binary' ? `(${p(e.right)})` : p(e.right);
+        return `${l} ${op} ${r}`;
       }
       case 'ref':
         return this.ref(e.name, e.subs, e.start);
@@ -916,6 +924,64 @@ class VensimReader {
       this.subst = undefined;
     }
     return out;
+  }
+
+  /**
+   * ALLOCATE AVAILABLE's profile types where the model gives them as numbers: a type the runtime
+   * does not model (5, constant elasticity; 10 and above, integer allocation) is refused at the
+   * call; types computed during the run are warned about once (such a type gives NaN).
+   */
+  private checkProfileTypes(pp: Extract<VExpr, { kind: 'ref' }>, first: number, at: number) {
+    const key = canonicalName(pp.name);
+    const dims = this.varDims.get(key);
+    if (!dims?.length) return;
+    let computed = false;
+    for (const { def } of this.defs.get(key) ?? []) {
+      if (def.kind !== 'eq') {
+        computed = true;
+        continue;
+      }
+      const rhs = isCall(def.rhs, 'TABBED ARRAY')
+        ? (def.rhs as Extract<VExpr, { kind: 'call' }>).args[0]!
+        : def.rhs;
+      const values =
+        rhs.kind === 'list'
+          ? rhs.rows.flat()
+          : rhs.kind === 'num'
+            ? [rhs.value]
+            : rhs.kind === 'unary' && rhs.op === '-' && rhs.arg.kind === 'num'
+              ? [-rhs.arg.value]
+              : undefined;
+      this.tuples(def.lhs, dims).forEach((t, i) => {
+        if (t[t.length - 1] !== first - 1) return;
+        const type = values?.[values.length === 1 ? 0 : i];
+        if (type === undefined) {
+          computed = true;
+          return;
+        }
+        if (!(type in PROFILE_TYPES))
+          throw new PrintError(
+            `ALLOCATE AVAILABLE: '${pp.name}' gives priority profile type ${type} (${
+              type === 5 ? 'constant elasticity' : type >= 10 ? 'integer allocation' : 'no such type'
+            }), which is not modelled; the modelled types are ${Object.entries(PROFILE_TYPES)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`,
+            at,
+            'unsupported-feature',
+          );
+      });
+    }
+    const warned = `ALLOCATE AVAILABLE ${key}`;
+    if (computed && !this.warned.has(warned)) {
+      this.warned.add(warned);
+      this.error(
+        'unsupported-feature',
+        `ALLOCATE AVAILABLE: the profile types of '${pp.name}' are computed during the run; a type other than ${Object.keys(PROFILE_TYPES).join(', ')} gives NaN`,
+        at,
+        this.lhs?.name,
+        'warning',
+      );
+    }
   }
 
   private subst: Map<string, string> | undefined;
@@ -1143,6 +1209,7 @@ class VensimReader {
           e.start,
           'invalid-argument',
         );
+      if (profiled) this.checkProfileTypes(pp, first, e.start);
       const pos: VExpr = { kind: 'ref', name: lhsSub.name, subs: [], start: e.start };
       const args = profiled
         ? [wholeReq, wholePp, e.args[2]!, pos, { kind: 'num', value: first, start: e.start } as VExpr]
@@ -1152,16 +1219,23 @@ class VensimReader {
     if (fk === 'GET TIME VALUE') {
       const m = e.args[2]!;
       const r = e.args[0]!;
+      // Calendar measures count from a date, and a .mdl holds no base date; the computer clock
+      // would make runs differ from one another. Given as numbers, both are refused here.
+      if ((m.kind === 'num' && m.value !== 0) || (r.kind === 'num' && r.value === 2))
+        throw new PrintError(
+          m.kind === 'num' && m.value !== 0
+            ? `GET TIME VALUE measure ${m.value} is a calendar measure, which needs the date the model's time starts at (a .mdl holds none); only measure 0 (model time) is modelled`
+            : 'GET TIME VALUE relative to the computer clock (relto 2) is not modelled (runs would not repeat); use 0 (current time) or 1 (initial time)',
+          m.kind === 'num' && m.value !== 0 ? m.start : r.start,
+          'unsupported-feature',
+        );
       const warned = `GET TIME VALUE ${this.lhs?.name ?? ''}`;
-      if (
-        (m.kind !== 'num' || m.value !== 0 || r.kind !== 'num' || r.value === 2) &&
-        !this.warned.has(warned)
-      ) {
+      if ((m.kind !== 'num' || r.kind !== 'num') && !this.warned.has(warned)) {
         this.warned.add(warned);
         this.error(
           'unsupported-feature',
-          'GET TIME VALUE is modelled for measure 0 (model time) relative to the current or initial time only; calendar measures (they need a base date) and the computer clock give NaN',
-          m.start,
+          'GET TIME VALUE with a computed measure or reference: only measure 0 (model time) relative to the current or initial time is modelled; calendar measures and the computer clock give NaN',
+          m.kind !== 'num' ? m.start : r.start,
           this.lhs?.name,
           'warning',
         );
