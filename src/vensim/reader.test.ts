@@ -99,6 +99,35 @@ describe('Vensim file structure', () => {
     expect(fixed.column('growth')![4]).toBeCloseTo(1.025 ** 16, 12);
   });
 
+  it('follows a changing TIME STEP with RK2 and RK4 too, each step of the size computed at its start', () => {
+    const text = [
+      '{UTF-8}',
+      'growth = INTEG(growth * 0.1, 1) ~ ~ |',
+      'INITIAL TIME = 0 ~ Month ~ |',
+      'FINAL TIME = 6 ~ Month ~ |',
+      'TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5) ~ Month ~ |',
+      'SAVEPER = 1 ~ Month ~ |',
+    ].join('\n');
+    const model = readModel(text, { file: 'c.mdl' }).model!;
+    model.simSpecs.method = 'rk4';
+    const c = compileModel(model);
+    expect(c.diagnostics.filter((d) => d.code === 'dynamic-control')).toEqual([]);
+    // dy/dt = 0.1 y: one step of h multiplies y by 1 + x + x^2/2 (RK2) or the first five terms of
+    // e^x (RK4), x = 0.1 h: four steps of 1, then four of 0.5 to t = 6.
+    const rk4 = (x: number) => 1 + x + x ** 2 / 2 + x ** 3 / 6 + x ** 4 / 24;
+    const rk2 = (x: number) => 1 + x + x ** 2 / 2;
+    for (const [method, factor] of [
+      ['rk4', rk4],
+      ['rk2', rk2],
+    ] as const) {
+      const r = c.compiled!.run({ method });
+      expect(Array.from(r.time)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      const g = r.column('growth')!;
+      expect(g[4]).toBeCloseTo(factor(0.1) ** 4, 12);
+      expect(g[6]).toBeCloseTo(factor(0.1) ** 4 * factor(0.05) ** 4, 12);
+    }
+  });
+
   it('a simulation with a changing FINAL TIME saves the rows of each run, in the same buffers when they fit', () => {
     const text = [
       '{UTF-8}',
@@ -660,9 +689,7 @@ describe('Vensim allocation, NPV, VECTOR ELM MAP, VECTOR SELECT over two subscri
       ]),
       { file: 'a.mdl' },
     );
-    expect(perElement.diagnostics.some((x) => x.severity === 'error' && /type 5/.test(x.message))).toBe(
-      true,
-    );
+    expect(perElement.diagnostics.some((x) => x.severity === 'error' && /type 5/.test(x.message))).toBe(true);
     const computed = readModel(
       mdl([
         'R: a, b ~ ~ |',

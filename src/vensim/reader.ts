@@ -691,8 +691,7 @@ class VensimReader {
     const e = def.kind === 'eq' ? def.rhs : def.kind === 'lookup' ? def.call : undefined;
     if (e?.kind !== 'call') return undefined;
     const fk = functionKey(e.name);
-    if (fk.startsWith('GET ') && /^GET (XLS|DIRECT) (CONSTANTS|DATA|LOOKUPS)$/.test(fk))
-      return e;
+    if (fk.startsWith('GET ') && /^GET (XLS|DIRECT) (CONSTANTS|DATA|LOOKUPS)$/.test(fk)) return e;
     return undefined;
   }
 
