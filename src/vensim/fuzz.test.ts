@@ -6,21 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../engine.js';
+import { Rng } from '../experiments/rng.js';
 import { readVensim } from './reader.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rand = () => number;
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
+// The project's one seeded generator (sfc32, seeded as the experiment samplers seed it).
+const rng = (seed: number) => new Rng(seed);
+const int = (r: Rng, n: number) => r.int(n);
+const pick = <T>(r: Rng, xs: readonly T[]): T => xs[r.int(xs.length)]!;
 
 const BASE = [
   '{UTF-8}',

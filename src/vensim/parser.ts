@@ -55,7 +55,8 @@ export interface Mapping {
 }
 
 const MAX_DEPTH = 200;
-const COMPARISONS = new Set(['=', '<>', '<', '>', '<=', '>=']);
+/** The operators of each chained level below `:NOT:`, loosest first. */
+const CHAINS = [new Set(['=', '<>', '<', '>', '<=', '>=']), new Set(['+', '-']), new Set(['*', '/'])];
 
 const normal = (s: string) =>
   s
@@ -411,31 +412,14 @@ class Parser {
     }
     return this.comparison();
   }
-  private comparison(): VExpr {
-    let left = this.additive();
+  /** Comparisons (level 0), `+ -` (1) and `* /` (2): left-associative chains, tightest last. */
+  private comparison(level = 0): VExpr {
+    let left = level === 2 ? this.unary() : this.comparison(level + 1);
     for (let n = 1; ; n++) {
       const tok = this.peek();
-      if (tok.kind !== 'op' || !COMPARISONS.has(tok.text)) return left;
+      if (tok.kind !== 'op' || !CHAINS[level]!.has(tok.text)) return left;
       this.operator(n);
-      left = this.binary(tok.text, left, this.additive());
-    }
-  }
-  private additive(): VExpr {
-    let left = this.multiplicative();
-    for (let n = 1; ; n++) {
-      const tok = this.peek();
-      if (tok.kind !== 'op' || (tok.text !== '+' && tok.text !== '-')) return left;
-      this.operator(n);
-      left = this.binary(tok.text, left, this.multiplicative());
-    }
-  }
-  private multiplicative(): VExpr {
-    let left = this.unary();
-    for (let n = 1; ; n++) {
-      const tok = this.peek();
-      if (tok.kind !== 'op' || (tok.text !== '*' && tok.text !== '/')) return left;
-      this.operator(n);
-      left = this.binary(tok.text, left, this.unary());
+      left = this.binary(tok.text, left, level === 2 ? this.unary() : this.comparison(level + 1));
     }
   }
   private enter(tok: VToken): void {

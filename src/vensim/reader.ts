@@ -8,6 +8,7 @@
  */
 import { type StartValue, startValues } from '../compile/start-values.js';
 import { canonicalName } from '../equations/names.js';
+import { LineMap } from '../model/text.js';
 import { PROFILE_TYPES } from '../simulate/allocation.js';
 import type {
   Diagnostic,
@@ -67,34 +68,6 @@ interface VarDef {
   rec: RawRecord;
 }
 
-class LineIndex {
-  private starts: number[] = [0];
-  constructor(text: string) {
-    if (text.indexOf('\r') < 0) {
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-      return;
-    }
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        this.starts.push(i + 1);
-      }
-    }
-  }
-  at(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
-  }
-}
-
 /** Offset of the first character of text[start, end) that is not white space (as `trim` sees it). */
 function firstNonBlank(text: string, start: number, end: number): number {
   let i = start;
@@ -118,7 +91,7 @@ export function readVensim(text: string, file?: string, data?: DataSource): Vens
 
 class VensimReader {
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly lines: LineIndex;
+  private readonly lines: LineMap;
   private readonly ranges = new Map<string, Range>();
   private readonly elementFamilies = new Map<string, Range[]>();
   private readonly defs = new Map<string, VarDef[]>();
@@ -134,11 +107,11 @@ class VensimReader {
     private readonly file?: string,
     private readonly data?: DataSource,
   ) {
-    this.lines = new LineIndex(text);
+    this.lines = new LineMap(text);
   }
 
   private loc(offset: number): SourceLocation {
-    const { line, column } = this.lines.at(offset);
+    const { line, column } = this.lines.position(offset);
     return { file: this.file, line, column };
   }
 
