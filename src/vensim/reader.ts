@@ -179,11 +179,14 @@ class VensimReader {
           break;
         default: {
           const key = canonicalName(def.lhs.name);
-          if (!this.defs.has(key)) {
-            this.defs.set(key, []);
+          let list = this.defs.get(key);
+          if (!list) {
+            list = [];
+            this.defs.set(key, list);
             this.varOrder.push(key);
           }
-          this.defs.get(key)!.push({ def, rec });
+          list.push({ def, rec });
+          this.noteLookup(key, def);
         }
       }
     }
@@ -191,17 +194,6 @@ class VensimReader {
     const macros = this.buildMacros(split.macros, macroRecords);
     if (this.inlined.size) this.inlineMacros();
     for (const key of this.varOrder) this.resolveDims(key);
-    for (const key of this.varOrder) {
-      const defs = this.defs.get(key)!;
-      if (
-        defs.some(
-          (d) =>
-            d.def.kind === 'lookup' ||
-            (d.def.kind === 'eq' && /LOOKUPS$/.test(functionKey(this.getCall(d.def)?.name ?? ''))),
-        )
-      )
-        this.lookups.add(key);
-    }
     for (const key of this.varOrder) this.buildVariable(key);
     for (const key of this.flowKeys) {
       const fv = this.variables.get(key);
@@ -659,10 +651,20 @@ class VensimReader {
 
   private readonly flowKeys = new Set<string>();
 
+  /** Keeps the variables that are lookups: a table of points, or GET ... LOOKUPS. */
+  private noteLookup(key: string, def: VarDef['def']) {
+    if (
+      def.kind === 'lookup' ||
+      (def.kind === 'eq' && /LOOKUPS$/.test(functionKey(this.getCall(def)?.name ?? '')))
+    )
+      this.lookups.add(key);
+  }
+
   /** The GET XLS/DIRECT call that is a definition's whole right-hand side, if it is one. */
   private getCall(def: VarDef['def']): Extract<VExpr, { kind: 'call' }> | undefined {
     const e = def.kind === 'eq' ? def.rhs : def.kind === 'lookup' ? def.call : undefined;
-    if (e?.kind !== 'call') return undefined;
+    // Only a name that starts with G can be GET ...: most calls are turned away before the key.
+    if (e?.kind !== 'call' || (e.name.charCodeAt(0) | 32) !== 103) return undefined;
     const fk = functionKey(e.name);
     if (fk.startsWith('GET ') && /^GET (XLS|DIRECT) (CONSTANTS|DATA|LOOKUPS)$/.test(fk)) return e;
     return undefined;
@@ -1434,8 +1436,10 @@ class VensimReader {
             const newName = prefix + d.lhs.name;
             const rhs = expand(rename(d.rhs), newName, depth + 1);
             const key = canonicalName(newName);
-            this.defs.set(key, [{ def: { ...d, lhs: { ...d.lhs, name: newName }, rhs }, rec: b.rec }]);
+            const def = { ...d, lhs: { ...d.lhs, name: newName }, rhs };
+            this.defs.set(key, [{ def, rec: b.rec }]);
             this.varOrder.push(key);
+            this.noteLookup(key, def);
           }
           return { kind: 'ref', name: prefix + m.name, subs: [], start: e.start };
         }
