@@ -37,6 +37,9 @@ import {
 } from './parser.js';
 import { type RawRecord, splitFile } from './records.js';
 
+/** Keys of Vensim's control variables. */
+const CONTROLS = new Set(['initial_time', 'final_time', 'time_step', 'saveper']);
+
 /** Vensim's :NA: value, -2^109 (a finite sentinel, so `x = :NA:` tests work). */
 export const VENSIM_NA = -6.490371073168535e32;
 
@@ -1235,8 +1238,31 @@ class VensimReader {
     const varying: string[] = [];
     const find = (key: string) =>
       this.variables.get(key) ?? this.extra.find((v) => canonicalName(v.name) === key);
-    const at = (names: string[], start: number) =>
-      startValues(model, names, { start, stop: start, dt: 1 }, find);
+    // A control given as a number (or as another control given as one, SAVEPER = TIME STEP), as
+    // most are, needs no lowering; the others go through the engine's start-value evaluator.
+    const plain = (key: string, depth = 0): number | undefined => {
+      const defs = this.defs.get(key);
+      const d = defs?.length === 1 ? defs[0]!.def : undefined;
+      if (d?.kind !== 'eq' || d.lhs.subs.length) return undefined;
+      const e = d.rhs;
+      if (e.kind === 'num') return e.value;
+      if (e.kind === 'unary' && e.op === '-' && e.arg.kind === 'num') return -e.arg.value;
+      if (e.kind === 'ref' && !e.subs.length && depth < 4) {
+        const k = canonicalName(e.name);
+        return CONTROLS.has(k) ? plain(k, depth + 1) : undefined;
+      }
+      return undefined;
+    };
+    const at = (names: string[], start: number) => {
+      const known = new Map<string, StartValue>();
+      for (const n of names) {
+        const key = canonicalName(n);
+        const value = plain(key);
+        if (value === undefined) return startValues(model, names, { start, stop: start, dt: 1 }, find);
+        known.set(key, { value, varies: false });
+      }
+      return known;
+    };
     const get = (values: Map<string, StartValue>, name: string, dflt: number): number => {
       const key = canonicalName(name);
       const d = this.defs.get(key)?.[0];
@@ -1486,13 +1512,20 @@ class VensimReader {
     const view: ModelView = { elements: [], connectors: [] };
     const names = new Map<string, string>();
     let viewNo = 0;
-    for (const line of sketch.split(/\r\n|\r|\n/)) {
-      if (line.startsWith('*')) {
+    // Lines found with indexOf, and only those of the kinds read are sliced out: a sketch is
+    // mostly lines of other kinds (arrows' points, valves, comments, fonts).
+    const nl = sketch.indexOf('\n') >= 0 || sketch.indexOf('\r') < 0 ? '\n' : '\r';
+    for (let i = 0, e: number; i < sketch.length; i = e + 1) {
+      e = sketch.indexOf(nl, i);
+      if (e < 0) e = sketch.length;
+      const c = sketch.charCodeAt(i);
+      if (c === 42) {
         viewNo++;
         continue;
       }
       // Only variables (type 10) and arrows (type 1) are read, and only their first fields.
-      if (!line.startsWith('10,') && !line.startsWith('1,')) continue;
+      if (c !== 49 || (!sketch.startsWith('10,', i) && !sketch.startsWith('1,', i))) continue;
+      const line = sketch.slice(i, sketch.charCodeAt(e - 1) === 13 ? e - 1 : e);
       const f = leadingFields(line, 9);
       if (f[0] === '10' && f.length >= 7) {
         let name = f[2]!;
