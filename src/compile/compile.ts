@@ -133,8 +133,8 @@ function countsSteps(lm: LoweredModel): boolean {
 }
 
 /**
- * The slots of `simSpecs.dynamic`'s variables, when the run can follow them: Euler, and no
- * equation that counts whole steps (pipeline delays, PULSE), since those assume one fixed step.
+ * The slots of `simSpecs.dynamic`'s variables, when the run can follow them: no equation that
+ * counts whole steps (pipeline delays, PULSE), since those assume one fixed step.
  * Otherwise each such variable is taken at its value at the start, with a warning naming why.
  */
 function dynamicControls(
@@ -150,11 +150,9 @@ function dynamicControls(
   if (d.dt) named.push(['dt', d.dt]);
   if (d.saveStep) named.push(['save', d.saveStep]);
   const why =
-    model.simSpecs.method !== 'euler'
-      ? `the run integrates with ${model.simSpecs.method.toUpperCase()}, which follows a changing step only with Euler`
-      : lm.histories.length > 0 || countsSteps(lm)
-        ? 'the model has equations that count whole steps of one size (DELAY FIXED, pipeline delays, PULSE)'
-        : undefined;
+    lm.histories.length > 0 || countsSteps(lm)
+      ? 'the model has equations that count whole steps of one size (DELAY FIXED, pipeline delays, PULSE)'
+      : undefined;
   const out: DynamicSlots = {};
   for (const [part, name] of named) {
     const vi = lm.vars.find((v) => v.key === canonicalName(name) && v.size === 1);
@@ -817,7 +815,6 @@ class SimulationImpl implements Simulation {
     const { start, dt, steps, saveEvery, method } = this.plan;
     const s = this.state;
     const X = this.ctx;
-    const m = this.owner.prog.nStocks;
     const r = this.rates;
     const cols = this.columns;
     const pos = this.positions;
@@ -865,41 +862,7 @@ class SimulationImpl implements Simulation {
       }
       if (k === steps) break;
       f.post(s, X);
-      if (method === 'euler') {
-        f.rates(s, r, t, dt, X);
-        for (let j = 0; j < m; j++) s[j] = s[j]! + dt * r[j]!;
-      } else if (method === 'rk2') {
-        const y0 = this.y0;
-        const k1 = this.k1;
-        f.rates(s, k1, t, dt, X);
-        for (let j = 0; j < m; j++) {
-          y0[j] = s[j]!;
-          s[j] = y0[j]! + dt * k1[j]!;
-        }
-        f.aux(s, t + dt, dt, X);
-        f.rates(s, r, t + dt, dt, X);
-        for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 2) * (k1[j]! + r[j]!);
-      } else {
-        const y0 = this.y0;
-        const k1 = this.k1;
-        const k2 = this.k2;
-        const k3 = this.k3;
-        const h = dt / 2;
-        f.rates(s, k1, t, dt, X);
-        for (let j = 0; j < m; j++) {
-          y0[j] = s[j]!;
-          s[j] = y0[j]! + h * k1[j]!;
-        }
-        f.aux(s, t + h, dt, X);
-        f.rates(s, k2, t + h, dt, X);
-        for (let j = 0; j < m; j++) s[j] = y0[j]! + h * k2[j]!;
-        f.aux(s, t + h, dt, X);
-        f.rates(s, k3, t + h, dt, X);
-        for (let j = 0; j < m; j++) s[j] = y0[j]! + dt * k3[j]!;
-        f.aux(s, t + dt, dt, X);
-        f.rates(s, r, t + dt, dt, X);
-        for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 6) * (k1[j]! + 2 * k2[j]! + 2 * k3[j]! + r[j]!);
-      }
+      this.advance(method, t, dt);
       f.clamp(s);
       f.applyPrevious(s, X);
       f.draw(s, X);
@@ -907,7 +870,54 @@ class SimulationImpl implements Simulation {
   }
 
   /**
-   * Euler from the initial state with the end, the step and the save interval read from their
+   * One step of the integration method from t to t + dt: the state at t has been evaluated
+   * (auxiliaries and `post`); the rates and, for RK2 and RK4, the stages are computed here.
+   */
+  private advance(method: Plan['method'], t: number, dt: number): void {
+    const f = this.owner.generated;
+    const s = this.state;
+    const X = this.ctx;
+    const r = this.rates;
+    const m = this.owner.prog.nStocks;
+    if (method === 'euler') {
+      f.rates(s, r, t, dt, X);
+      for (let j = 0; j < m; j++) s[j] = s[j]! + dt * r[j]!;
+    } else if (method === 'rk2') {
+      const y0 = this.y0;
+      const k1 = this.k1;
+      f.rates(s, k1, t, dt, X);
+      for (let j = 0; j < m; j++) {
+        y0[j] = s[j]!;
+        s[j] = y0[j]! + dt * k1[j]!;
+      }
+      f.aux(s, t + dt, dt, X);
+      f.rates(s, r, t + dt, dt, X);
+      for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 2) * (k1[j]! + r[j]!);
+    } else {
+      const y0 = this.y0;
+      const k1 = this.k1;
+      const k2 = this.k2;
+      const k3 = this.k3;
+      const h = dt / 2;
+      f.rates(s, k1, t, dt, X);
+      for (let j = 0; j < m; j++) {
+        y0[j] = s[j]!;
+        s[j] = y0[j]! + h * k1[j]!;
+      }
+      f.aux(s, t + h, dt, X);
+      f.rates(s, k2, t + h, dt, X);
+      for (let j = 0; j < m; j++) s[j] = y0[j]! + h * k2[j]!;
+      f.aux(s, t + h, dt, X);
+      f.rates(s, k3, t + h, dt, X);
+      for (let j = 0; j < m; j++) s[j] = y0[j]! + dt * k3[j]!;
+      f.aux(s, t + dt, dt, X);
+      f.rates(s, r, t + dt, dt, X);
+      for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 6) * (k1[j]! + 2 * k2[j]! + 2 * k3[j]! + r[j]!);
+    }
+  }
+
+  /**
+   * A run from the initial state with the end, the step and the save interval read from their
    * variables as the run goes, as Vensim does with FINAL TIME, TIME STEP and SAVEPER: the step from
    * t is the TIME STEP computed at t, a row is saved at t when t reaches the previous saved time
    * plus the SAVEPER computed there, and the run ends at the last t from which a whole step would
@@ -919,8 +929,6 @@ class SimulationImpl implements Simulation {
     const plan = this.plan;
     const s = this.state;
     const X = this.ctx;
-    const r = this.rates;
-    const m = this.owner.prog.nStocks;
     const pos = this.positions;
     const nOut = pos.length;
     const times: number[] = [];
@@ -964,8 +972,7 @@ class SimulationImpl implements Simulation {
           d.maxSteps,
         );
       f.post(s, X);
-      f.rates(s, r, t, dt, X);
-      for (let q = 0; q < m; q++) s[q] = s[q]! + dt * r[q]!;
+      this.advance(plan.method, t, dt);
       f.clamp(s);
       f.applyPrevious(s, X);
       f.draw(s, X);
