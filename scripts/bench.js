@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: runs every benchmark under bench/ (engine, ensemble, calibrate, web, editor, vensim, queue) one after another,
+// `npm run bench`: runs every benchmark under bench/ (engine, wasm, ensemble, calibrate, web, editor, vensim, queue) one after another,
 // each printing its table, then merges their results into bench/results.json.
 // Pass --quick for a shorter run. Speed is reported here, never asserted in tests.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
 const flags = args.filter((a) => a.startsWith('--'));
-const suites = ['engine', 'ensemble', 'calibrate', 'web', 'editor', 'vensim', 'queue'].filter(
+const suites = ['engine', 'wasm', 'ensemble', 'calibrate', 'web', 'editor', 'vensim', 'queue'].filter(
   (s) => only.length === 0 || only.includes(s),
 );
 mkdirSync(join(repo, 'bench', 'results'), { recursive: true });

@@ -27,7 +27,7 @@ export type { CaseAnswers };
 export const HEADLINE_CACHE = 'calibration/headline.json';
 
 /** Bump when the headline's computation changes in a way its inputs' key cannot see. */
-const HEADLINE_CODE_VERSION = 1;
+const HEADLINE_CODE_VERSION = 2;
 
 /**
  * The inputs a case's headline depends on: the thesis experiment, the model, the scenarios, the

@@ -31,7 +31,7 @@ export interface HeadlineOptions {
 
 export const HEADLINE_DEFAULTS: HeadlineOptions = { samples: 2000, seed: 42, seeds: 5, minRecurrence: 5 };
 
-const OUTCOMES = [
+export const OUTCOMES = [
   { name: 'troops_m6', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 6 },
   { name: 'troops_m12', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 12 },
   { name: 'troops_m24', variable: 'nk_troops_in_theatre', reduce: 'at' as const, time: 24 },
@@ -44,6 +44,8 @@ const OUTCOMES = [
  * that shrinks in its first year and recovers some of the loss later is not counted as growing.
  */
 export const GROWING_RULE = 'troops_m12 > troops_m6 and troops_m24 > troops_m12';
+/** GROWING_RULE in words, for every table and page that reports the share. */
+export const GROWING_TEXT = 'more troops in Russia at month 12 than at 6, and at 24 than at 12';
 const grows = (e: Ensemble, policy: string, r: number) => {
   const o = e.outcomes[policy]!;
   return o.troops_m12![r]! > o.troops_m6![r]! && o.troops_m24![r]! > o.troops_m12![r]!;
@@ -66,6 +68,9 @@ export interface PolicyHeadline {
   /** Regret in troops at month 24 against the best policy of the same future: median and 90th. */
   regretMedian: number;
   regret90: number;
+  /** Regret in technology packages by month 24 against the policy with the fewest in the same future. */
+  technologyRegretMedian: number;
+  technologyRegret90: number;
   satisficing: number;
 }
 
@@ -81,7 +86,17 @@ export interface HeadlineResult {
   weighting?: { ess: number; n: number };
   policies: PolicyHeadline[];
   /** Growth share by the C11 switch settings under the baseline. */
-  bySwitch: { input: string; value: number; growing: number; n: number; probability: number }[];
+  bySwitch: {
+    input: string;
+    value: number;
+    growing: number;
+    n: number;
+    probability: number;
+    /** 95% interval of the probability (a Wilson interval at the effective sample size). */
+    probabilityInterval: [number, number];
+  }[];
+  /** Weighted median technology by month 24 per policy under each setting of each C11 switch. */
+  technologyBySwitch: { input: string; value: number; medians: Record<string, number> }[];
   recurring: Recurrence[];
   /** All restrictions seen, for "how often each did". */
   allRestrictions: Recurrence[];
@@ -129,6 +144,7 @@ export function computeHeadline(
     let kUnweighted = 0;
     let ok = 0;
     const regrets = new Float64Array(n);
+    const techRegrets = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       if (grows(main, policy, r)) {
         k += w[r]!;
@@ -137,6 +153,8 @@ export function computeHeadline(
       if (satisfices(main, policy, r)) ok += w[r]!;
       const best = Math.min(...main.policies.map((p) => main.outcomes[p]!.troops_m24![r]!));
       regrets[r] = main.outcomes[policy]!.troops_m24![r]! - best;
+      const fewest = Math.min(...main.policies.map((p) => main.outcomes[p]!.technology_m24![r]!));
+      techRegrets[r] = main.outcomes[policy]!.technology_m24![r]! - fewest;
     }
     const share = k / sum;
     return {
@@ -148,6 +166,8 @@ export function computeHeadline(
       medianTechnology24: weightedQuantile(main.outcomes[policy]!.technology_m24!, w, 0.5),
       regretMedian: weightedQuantile(regrets, w, 0.5),
       regret90: weightedQuantile(regrets, w, 0.9),
+      technologyRegretMedian: weightedQuantile(techRegrets, w, 0.5),
+      technologyRegret90: weightedQuantile(techRegrets, w, 0.9),
       satisficing: ok / sum,
     };
   });
@@ -165,7 +185,35 @@ export function computeHeadline(
         if (grows(main, baseline, r)) k += w[r]!;
       }
       // With equal prior odds, the weight share is the evidence's probability of this reading.
-      bySwitch.push({ input, value, growing: weight ? k / weight : NaN, n: m, probability: weight / sum });
+      const probability = weight / sum;
+      bySwitch.push({
+        input,
+        value,
+        growing: weight ? k / weight : NaN,
+        n: m,
+        probability,
+        probabilityInterval: wilsonInterval(probability * ess, ess),
+      });
+    }
+  });
+  // Q2 by reading of C11: whether a lever raises or lowers the technology transfer can turn on it.
+  const technologyBySwitch: HeadlineResult['technologyBySwitch'] = [];
+  main.inputNames.forEach((input, d) => {
+    if (!input.startsWith('c11_')) return;
+    for (const value of [0, 1]) {
+      const rows: number[] = [];
+      for (let r = 0; r < n; r++) if (main.inputs[d]![r] === value) rows.push(r);
+      const ws = rows.map((r) => w[r]!);
+      const medians: Record<string, number> = {};
+      for (const policy of main.policies) {
+        const t = main.outcomes[policy]!.technology_m24!;
+        medians[policy] = weightedQuantile(
+          rows.map((r) => t[r]!),
+          ws,
+          0.5,
+        );
+      }
+      technologyBySwitch.push({ input, value, medians });
     }
   });
   // Scenario discovery under the baseline: where does the thesis fail (the deployment does not keep growing)?
@@ -194,6 +242,7 @@ export function computeHeadline(
     ...(weigh ? { weighting: { ess, n } } : {}),
     policies,
     bySwitch,
+    technologyBySwitch,
     recurring: all.filter((r) => r.seeds >= options.minRecurrence),
     allRestrictions: all,
     baseline,
@@ -223,34 +272,50 @@ export function renderHeadline(h: HeadlineResult): string {
   );
   lines.push('');
   lines.push(
-    '**Q1 and Q2. Share of futures in which the deployment keeps growing (more troops in Russia at month 12 than at 6, and at 24 than at 12), per policy, with regret and satisficing**',
+    `**Q1 and Q2. Share of futures in which the deployment keeps growing (${GROWING_TEXT}), per policy, with regret and satisficing**`,
   );
   lines.push('');
   lines.push(
-    '| policy | growing | 95% interval | growing, unweighted | median troops m24 | median technology m24 (packages) | regret m24 median / 90th | satisficing |',
+    '| policy | growing | 95% interval | growing, unweighted | median troops m24 | median technology m24 (packages) | regret m24 median / 90th | technology regret m24 median / 90th | satisficing |',
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const p of h.policies) {
     lines.push(
-      `| ${p.policy} | ${pct(p.growing)} | ${pct(p.interval[0])}-${pct(p.interval[1])} | ${pct(p.growingUnweighted)} | ${num(p.medianTroops24)} | ${num(p.medianTechnology24)} | ${num(p.regretMedian)} / ${num(p.regret90)} | ${pct(p.satisficing)} |`,
+      `| ${p.policy} | ${pct(p.growing)} | ${pct(p.interval[0])}-${pct(p.interval[1])} | ${pct(p.growingUnweighted)} | ${num(p.medianTroops24)} | ${num(p.medianTechnology24)} | ${num(p.regretMedian)} / ${num(p.regret90)} | ${num(p.technologyRegretMedian)} / ${num(p.technologyRegret90)} | ${pct(p.satisficing)} |`,
     );
   }
   lines.push('');
   lines.push(
-    `Regret: troops at month 24 above the best policy of the same future. Satisficing: the deployment does not keep growing and no more than ${SATISFICE_TECHNOLOGY} packages have arrived by month 24. Medians, regret and satisficing are weighted like the shares.`,
+    `Regret: troops at month 24 above the best policy of the same future; technology regret: packages by month 24 above the policy with the fewest in the same future (the levers' own costs, such as casualties, are not counted). Satisficing: the deployment does not keep growing and no more than ${SATISFICE_TECHNOLOGY} packages have arrived by month 24. Medians, regret and satisficing are weighted like the shares.`,
   );
   lines.push('');
   lines.push(`**The structural switches (C11) under ${h.baseline}**`);
   lines.push('');
-  lines.push('| switch | setting | futures | weight of the evidence | growing |');
-  lines.push('| --- | --- | --- | --- | --- |');
+  lines.push('| switch | setting | futures | weight of the evidence | its 95% interval | growing |');
+  lines.push('| --- | --- | --- | --- | --- | --- |');
   for (const s of h.bySwitch)
-    lines.push(`| \`${s.input}\` | ${s.value} | ${s.n} | ${pct(s.probability)} | ${pct(s.growing)} |`);
+    lines.push(
+      `| \`${s.input}\` | ${s.value} | ${s.n} | ${pct(s.probability)} | ${pct(s.probabilityInterval[0])}-${pct(s.probabilityInterval[1])} | ${pct(s.growing)} |`,
+    );
   lines.push('');
   lines.push(
-    'The weight of the evidence is the share of the history-matched weight on each setting: with even prior odds, the probability the 2024-25 figures give that reading.',
+    'The weight of the evidence is the share of the history-matched weight on each setting: with even prior odds, the probability the 2024-25 figures give that reading; its interval is a Wilson interval at the effective sample size, so an interval that holds 50% says the figures do not tell the readings apart.',
   );
   lines.push('');
+  if (h.technologyBySwitch.length) {
+    const policies = h.policies.map((p) => p.policy);
+    lines.push(
+      '**Q2 by reading of C11: median technology by month 24 (packages), per policy and switch setting**',
+    );
+    lines.push('');
+    lines.push(`| policy | ${h.technologyBySwitch.map((t) => `\`${t.input}\` = ${t.value}`).join(' | ')} |`);
+    lines.push(`| --- | ${h.technologyBySwitch.map(() => '---').join(' | ')} |`);
+    for (const policy of policies)
+      lines.push(`| ${policy} | ${h.technologyBySwitch.map((t) => num(t.medians[policy]!)).join(' | ')} |`);
+    lines.push('');
+    lines.push('Weighted like the shares, within the futures of each setting.');
+    lines.push('');
+  }
   lines.push(
     `**Q3. Where the thesis fails under ${h.baseline} (the deployment does not keep growing): PRIM restrictions that recur in at least ${o.minRecurrence} of ${o.seeds} seeds (over the sampled futures, unweighted)**`,
   );

@@ -40,6 +40,8 @@ export interface Program {
   fusedRk: boolean;
   nHistories: number;
   nPrev: number;
+  /** Old slot ids of the step's non-constant auxiliaries and flows, in an order valid for evaluation (other back ends read it). */
+  stepOrder: Int32Array;
 }
 
 export interface GenerateResult {
@@ -136,6 +138,11 @@ function slotDeps(s: Slot, forInit: boolean, collect: DepCollector): number[] {
 export interface GenerateOptions {
   /** Fuse loops into passes (default true; false gives the reference the fused code is tested against). */
   fuse?: boolean;
+  /**
+   * Gather a statement whose equation has the shape of the previous one's without writing it
+   * out (default true; false writes every statement, the reference the shortcut is tested against).
+   */
+  shortcut?: boolean;
 }
 
 export function generate(lm: LoweredModel, options: GenerateOptions = {}): GenerateResult {
@@ -247,9 +254,19 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     const v = slots[id]!.initEq ? E(slots[id]!.initEq!, F) : valueStatement(slots[id]!, F);
     return overridable[P(id)] ? `s[${p}] = ov[${p}] === ov[${p}] ? ov[${p}] : ${v};` : `s[${p}] = ${v};`;
   };
+  const initShape = (id: number): StatementShape => {
+    const sl = slots[id]!;
+    return {
+      ir: sl.initEq ?? sl.eq,
+      flags: (overridable[P(id)] ? 1 : 0) | (sl.initEq ? 2 : sl.uniflow ? 4 : 0),
+    };
+  };
   const initDepth = depthsAlong(init.order, (id) => initDeps[id]!, slots.length);
-  const initStmts = gatherByShape(initIds, (id) => initDepth[id]!, initStatement, P).flatMap((g) =>
-    loopOrStatements(g),
+  const shortcut = options.shortcut !== false;
+  const like = (shape: (id: number) => StatementShape) =>
+    shortcut ? { shape, P, tables: canonicalTable } : undefined;
+  const initStmts = gatherByShape(initIds, (id) => initDepth[id]!, initStatement, P, like(initShape)).flatMap(
+    (g) => loopOrStatements(g),
   );
   // aux(s, t, dt, X): statements that differ only by numbers (the elements of an array, or the
   // same structure repeated over many scalar variables) are gathered by shape and by depth in
@@ -259,7 +276,13 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
   const auxStatement = (id: number, F: Formatter) =>
     `s[${F.slot(P(id))}] = ${valueStatement(slots[id]!, F)};`;
   const depth = depthsAlong(step.order, stepDeps, slots.length);
-  const auxGroups = gatherByShape(step.order, (id) => depth[id]!, auxStatement, P);
+  const auxGroups = gatherByShape(
+    step.order,
+    (id) => depth[id]!,
+    auxStatement,
+    P,
+    like((id) => ({ ir: slots[id]!.eq, flags: slots[id]!.uniflow ? 4 : 0 })),
+  );
   // rates(s, r, t, dt, X): independent of each other, gathered by shape alone.
   const rateStatement = (id: number, F: Formatter) => {
     const st = slots[id]!;
@@ -270,6 +293,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     () => 0,
     rateStatement,
     P,
+    like((id) => ({ ir: slots[id]!.rate, flags: slots[id]!.rate ? 8 : 0 })),
   );
   // Stock updates (and the clamp of non-negative stocks) gathered along the rates' gatherings,
   // so that their loops line up with the rates' loops.
@@ -285,6 +309,7 @@ export function generate(lm: LoweredModel, options: GenerateOptions = {}): Gener
     (id) => rateGroupOf[id]!,
     updateStatement,
     P,
+    like((id) => ({ ir: undefined, flags: slots[id]!.nonNegative ? 16 : 0 })),
   );
   const preferred = commonLength([...auxGroups, ...rateGroups]);
   // Gatherings of one depth are independent, so their order is free: the loops of one length
@@ -471,6 +496,7 @@ ${body('draw', 's, X', drawStmts)}
       fusedRk: locals,
       nHistories: lm.histories.length,
       nPrev: prevSlots.length,
+      stepOrder: Int32Array.from(step.order),
     },
   };
 }
@@ -623,8 +649,8 @@ function irHas(ir: IR, kind: IR['k']): boolean {
   }
 }
 
-/** Is the expression fixed for a run (no time, no state that changes)? */
-function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
+/** Is the expression fixed for a run (no time, no state that changes)? (The WebAssembly back end hoists by it too.) */
+export function isRunConstant(ir: IR, constantSlot: (id: number) => boolean): boolean {
   switch (ir.k) {
     case 'c':
     case 'dt':
@@ -730,17 +756,31 @@ class Templating implements Formatter {
   hist(h: number): string {
     return this.mark(h);
   }
+  num(v: number): string {
+    // Marked apart: a loop writes a constant that changes with the element only when it is an
+    // integer (see loopOf), so that each iteration computes exactly the number written out.
+    this.numbers.push(v);
+    return placeholder(this.numbers.length - 1, 3);
+  }
 }
 
 /**
- * The k-th placeholder of a template: a number (kind 0), a state read `s[...]` around it (1), or
- * a table index (2). The same few strings recur in every statement, so they are made once.
+ * The k-th placeholder of a template: a number (kind 0), a state read `s[...]` around it (1), a
+ * table index (2), or a constant of the equation (3). The same few strings recur in every
+ * statement, so they are made once.
  */
-const PLACEHOLDERS: string[][] = [[], [], []];
-function placeholder(k: number, kind: 0 | 1 | 2): string {
+const PLACEHOLDERS: string[][] = [[], [], [], []];
+function placeholder(k: number, kind: 0 | 1 | 2 | 3): string {
   const made = PLACEHOLDERS[kind]![k];
   if (made !== undefined) return made;
-  const text = kind === 2 ? `\u0003${k}\u0003` : kind === 1 ? `s[\u0001${k}\u0001]` : `\u0001${k}\u0001`;
+  const text =
+    kind === 3
+      ? `\u0002${k}\u0002`
+      : kind === 2
+        ? `\u0003${k}\u0003`
+        : kind === 1
+          ? `s[\u0001${k}\u0001]`
+          : `\u0001${k}\u0001`;
   if (k < 256) PLACEHOLDERS[kind]![k] = text;
   return text;
 }
@@ -801,6 +841,8 @@ interface Formatter {
   hoist?(ir: IR, inner: () => string): string | undefined;
   /** Is `ir` fixed for a run (only asked when `hoist` is present)? */
   fixed?(ir: IR): boolean;
+  /** A constant of the equation (written out by `num` when absent). */
+  num?(v: number): string;
 }
 
 function emit(ir: IR, P: (id: number) => number, F: Formatter, tables: readonly number[]): string {
@@ -815,7 +857,7 @@ function emitNode(ir: IR, P: (id: number) => number, F: Formatter, tables: reado
   const e = (x: IR) => emit(x, P, F, tables);
   switch (ir.k) {
     case 'c':
-      return num(ir.v);
+      return F.num ? F.num(ir.v) : num(ir.v);
     case 's':
       return F.ref(P(ir.i));
     case 'time':
@@ -894,17 +936,184 @@ interface Gathering {
   template: string;
   /** Each statement's numbers, in placeholder order; sorted by the position assigned. */
   members: { id: number; numbers: number[] }[];
+  /** The shape of its first member's statement (when gathered with a `Likeness`). */
+  shape?: StatementShape;
+}
+
+/**
+ * What a statement's template depends on besides its equation's shape: the statement's kind
+ * and flags (overridable, clipped at zero...), as bits.
+ */
+interface StatementShape {
+  ir: IR | undefined;
+  flags: number;
+}
+
+/** How `gatherByShape` compares a statement with the previous one's without writing it out. */
+interface Likeness {
+  shape: (id: number) => StatementShape;
+  P: (id: number) => number;
+  tables: readonly number[];
+}
+
+/**
+ * Do `a` and `b` give one template under `Templating` (see `emitNode`)? If so, `b`'s numbers
+ * are appended to `out` in the order `emitNode` would mark them. Mirrors `emitNode` case by
+ * case: anything written literally (operators, names, argument counts, the stride of a range)
+ * must agree, and every number it marks is collected.
+ */
+function sameShape(a: IR, b: IR, L: Likeness, out: number[]): boolean {
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case 'c':
+      out.push((b as typeof a).v);
+      return true;
+    case 's':
+      out.push(L.P((b as typeof a).i));
+      return true;
+    case 'time':
+    case 'dt':
+    case 'start':
+    case 'stop':
+      return true;
+    case 'neg':
+    case 'not':
+      return sameShape(a.a, (b as typeof a).a, L, out);
+    case 'bin': {
+      const y = b as typeof a;
+      return a.op === y.op && sameShape(a.a, y.a, L, out) && sameShape(a.b, y.b, L, out);
+    }
+    case 'chain': {
+      const y = b as typeof a;
+      if (a.args.length !== y.args.length) return false;
+      for (let i = 0; i < a.ops.length; i++) if (a.ops[i] !== y.ops[i]) return false;
+      const sumOnly = !a.ops.some((op) => op !== '+');
+      return sameArgs(a.args, y.args, sumOnly, L, out);
+    }
+    case 'if': {
+      const y = b as typeof a;
+      return sameShape(a.c, y.c, L, out) && sameShape(a.a, y.a, L, out) && sameShape(a.b, y.b, L, out);
+    }
+    case 'fn': {
+      const y = b as typeof a;
+      if (a.name !== y.name || a.args.length !== y.args.length) return false;
+      // Without an emitter the call is written `NaN`, its arguments not at all.
+      if (!findBuiltin(a.name.toLowerCase())?.emit) return true;
+      return sameArgs(a.args, y.args, false, L, out);
+    }
+    case 'rt': {
+      const y = b as typeof a;
+      if (a.name !== y.name || a.args.length !== y.args.length) return false;
+      return sameArgs(a.args, y.args, a.name === 'sum', L, out);
+    }
+    case 'lookup': {
+      const y = b as typeof a;
+      out.push(L.tables[y.table]!);
+      return sameShape(a.x, y.x, L, out);
+    }
+    case 'delay': {
+      const y = b as typeof a;
+      out.push(y.hist);
+      return sameShape(a.delay, y.delay, L, out) && sameShape(a.init, y.init, L, out);
+    }
+    case 'dyn': {
+      const y = b as typeof a;
+      if (a.stride !== y.stride || a.size !== y.size) return false;
+      out.push(L.P(y.base));
+      return sameShape(a.idx, y.idx, L, out);
+    }
+  }
+}
+
+/**
+ * A number for what `sameShape` compares (kinds, operators, names, argument counts), the
+ * numbers left out: statements of one template have one hash, so only gatherings of that hash
+ * need comparing.
+ */
+function shapeHash(ir: IR, h: number): number {
+  h = (Math.imul(h, 31) + KIND_CODE[ir.k]) | 0;
+  switch (ir.k) {
+    case 'neg':
+    case 'not':
+      return shapeHash(ir.a, h);
+    case 'bin':
+      h = (Math.imul(h, 31) + ir.op.charCodeAt(0) + ir.op.length) | 0;
+      return shapeHash(ir.b, shapeHash(ir.a, h));
+    case 'if':
+      return shapeHash(ir.b, shapeHash(ir.a, shapeHash(ir.c, h)));
+    case 'chain':
+    case 'fn':
+    case 'rt': {
+      h = (Math.imul(h, 31) + ir.args.length) | 0;
+      if (ir.k !== 'chain') h = (Math.imul(h, 31) + ir.name.charCodeAt(0) + ir.name.length) | 0;
+      // The first few arguments suffice to tell most shapes apart; a long sum is hashed by its length.
+      const n = Math.min(ir.args.length, 4);
+      for (let i = 0; i < n; i++) h = shapeHash(ir.args[i]!, h);
+      return h;
+    }
+    case 'lookup':
+      return shapeHash(ir.x, h);
+    case 'delay':
+      return shapeHash(ir.init, shapeHash(ir.delay, h));
+    case 'dyn':
+      h = (Math.imul(h, 31) + ir.stride) | 0;
+      return shapeHash(ir.idx, (Math.imul(h, 31) + ir.size) | 0);
+    default:
+      return h;
+  }
+}
+
+const KIND_CODE: Record<IR['k'], number> = {
+  c: 1,
+  s: 2,
+  time: 3,
+  dt: 4,
+  start: 5,
+  stop: 6,
+  neg: 7,
+  not: 8,
+  bin: 9,
+  chain: 10,
+  if: 11,
+  fn: 12,
+  rt: 13,
+  lookup: 14,
+  delay: 15,
+  dyn: 16,
+};
+
+/** The arguments of a call or chain; `ranged`: a long sum of evenly spaced slots is one range (see `slotRange`). */
+function sameArgs(a: readonly IR[], b: readonly IR[], ranged: boolean, L: Likeness, out: number[]): boolean {
+  if (ranged) {
+    const ra = slotRange(a, L.P);
+    const rb = slotRange(b, L.P);
+    if ((ra === undefined) !== (rb === undefined)) return false;
+    if (rb) {
+      if (ra!.stride !== rb.stride) return false;
+      out.push(rb.base);
+      return true;
+    }
+  }
+  for (let i = 0; i < a.length; i++) if (!sameShape(a[i]!, b[i]!, L, out)) return false;
+  return true;
 }
 
 // eslint-disable-next-line no-control-regex -- the placeholders are written with \u0001 on purpose
-const PLACEHOLDER = /[\u0001\u0003](\d+)[\u0001\u0003]/g;
+const PLACEHOLDER = /([\u0001\u0002\u0003])(\d+)[\u0001\u0002\u0003]/g;
+/** The same, split-friendly: one group, the marker and the index. */
+// eslint-disable-next-line no-control-regex -- as above
+const PLACEHOLDER_PART = /([\u0001\u0002\u0003]\d+)[\u0001\u0002\u0003]/;
+/** A number of a statement as written: a constant of the equation (marker \u0002) as `num` writes it. */
+const written = (marker: string, v: number): string => (marker === '\u0002' ? num(v) : String(v));
 /** A call of a table's lookup function, its table index a placeholder. */
 // eslint-disable-next-line no-control-regex -- as above
 const TABLE_CALL = /L\u0003(\d+)\u0003\(/g;
 
 /** The statement with its own numbers put back. */
 function fill(template: string, numbers: readonly number[]): string {
-  return template.replace(PLACEHOLDER, (_m, k: string) => String(numbers[Number(k)]));
+  return template.replace(PLACEHOLDER, (_m, marker: string, k: string) =>
+    written(marker, numbers[Number(k)]!),
+  );
 }
 
 /**
@@ -912,14 +1121,25 @@ function fill(template: string, numbers: readonly number[]): string {
  * (odd parts are placeholder indices), then each statement joined from the parts.
  */
 function filler(template: string): (numbers: readonly number[]) => string {
-  const parts = template.split(PLACEHOLDER);
+  const parts = template.split(PLACEHOLDER_PART);
   if (parts.length === 1) return () => template;
-  const index = parts.map((p, i) => (i % 2 === 1 ? Number(p) : -1));
+  const index = parts.map((p, i) => (i % 2 === 1 ? Number(p.slice(1)) : -1));
+  const constant = parts.map((p, i) => i % 2 === 1 && p[0] === '\u0002');
   return (numbers) => {
     let out = parts[0]!;
-    for (let i = 1; i < parts.length; i += 2) out += String(numbers[index[i]!]) + parts[i + 1]!;
+    for (let i = 1; i < parts.length; i += 2) {
+      const v = numbers[index[i]!]!;
+      out += (constant[i] ? num(v) : String(v)) + parts[i + 1]!;
+    }
     return out;
   };
+}
+
+/** Which placeholders of a template stand for constants of the equation (marker \u0002). */
+function constantPlaceholders(template: string): Set<number> {
+  const out = new Set<number>();
+  for (const m of template.matchAll(PLACEHOLDER)) if (m[1] === '\u0002') out.add(Number(m[2]));
+  return out;
 }
 
 /** A statement, or a loop with what each iteration reads and writes (for fusion). */
@@ -970,6 +1190,20 @@ function unitsOf(g: Gathering, preferred = 0): Unit[] {
     }
     if (loops.length === m) return loops;
   }
+  // Members whose constants differ without a pattern: those with the same constants, apart.
+  const constants = constantPlaceholders(g.template);
+  if (constants.size > 0) {
+    const byValues = new Map<string, Gathering['members']>();
+    for (const m of g.members) {
+      let key = '';
+      for (const k of constants) key += `${m.numbers[k]},`;
+      const list = byValues.get(key);
+      if (list) list.push(m);
+      else byValues.set(key, [m]);
+    }
+    if (byValues.size > 1)
+      return [...byValues.values()].flatMap((members) => unitsOf({ ...g, members }, preferred));
+  }
   return plain();
 }
 
@@ -987,11 +1221,22 @@ const PLAIN_ACCESS = /\b([sr])\[(\d+)\]( \+?= (?!=))?/g;
 function loopOf(template: string, members: Gathering['members']): Unit | undefined {
   const first = members[0]!.numbers;
   const second = members[1]!.numbers;
-  const steps = first.map((v, k) => second[k]! - v);
+  // Equal numbers step by 0 (NaN and infinite constants included: `NaN - NaN` is not 0).
+  const same = (x: number, y: number) => x === y || (x !== x && y !== y);
+  const steps = first.map((v, k) => (same(second[k]!, v) ? 0 : second[k]! - v));
+  // A constant that changes with the element is computed in the loop: exactly so only for
+  // integers well inside the range where doubles count exactly.
+  for (const k of constantPlaceholders(template)) {
+    const d = steps[k]!;
+    if (d === 0) continue;
+    const last = first[k]! + (members.length - 1) * d;
+    const exact = (v: number) => Number.isInteger(v) && Math.abs(v) < 2 ** 31;
+    if (!exact(first[k]!) || !exact(d) || !exact(last)) return undefined;
+  }
   for (let e = 2; e < members.length; e++) {
     const n = members[e]!.numbers;
     for (let k = 0; k < steps.length; k++) {
-      if (n[k] !== first[k]! + e * steps[k]!) return undefined;
+      if (!same(n[k]!, steps[k] === 0 ? first[k]! : first[k]! + e * steps[k]!)) return undefined;
     }
   }
   const body = template
@@ -1001,11 +1246,13 @@ function loopOf(template: string, members: Gathering['members']): Unit | undefin
       if (d === 0) return `L${v0}(`;
       return `R.lookup(GU[${d === 1 ? `${v0} + i` : `${v0} + ${d} * i`}], `;
     })
-    .replace(PLACEHOLDER, (_m, k: string) => {
+    .replace(PLACEHOLDER, (_m, marker: string, k: string) => {
       const v0 = first[Number(k)]!;
       const d = steps[Number(k)]!;
-      if (d === 0) return String(v0);
-      return d === 1 ? `${v0} + i` : `${v0} + ${d} * i`;
+      if (d === 0) return written(marker, v0);
+      const at = d === 1 ? `${v0} + i` : `${v0} + ${d} * i`;
+      // A constant stands in an expression: bracketed, as `num` brackets a negative one.
+      return marker === '\u0002' ? `(${at})` : at;
     });
   const access: Access[] = [];
   for (const m of template.matchAll(ACCESS)) {
@@ -1074,6 +1321,16 @@ export function fuse(
   /** Plain statements moved before the current pass (they touch nothing it touches). */
   let before: string[] = [];
   const reset = () => {
+    let touched = 0;
+    for (const u of pass) touched += u.loop!.access.length * u.loop!.n;
+    // A pass over much of the state: clearing the whole arrays is the cheaper.
+    if (touched * 4 > sizes.s + sizes.r) {
+      writer.s.fill(-1);
+      writer.r.fill(-1);
+      lastRead.s.fill(-1);
+      lastRead.r.fill(-1);
+      return;
+    }
     for (const u of pass)
       for (const a of u.loop!.access)
         for (let i = 0, x = a.base; i < u.loop!.n; i++, x += a.step) {
@@ -1137,8 +1394,10 @@ export function fuse(
       out.push(u.text);
       continue;
     }
-    if (pass.length && (u.loop.n !== pass[0]!.loop!.n || !fits(u))) flush();
-    if (!fits(u)) {
+    // One check where the loop joins the pass; after a flush, only its range is checked.
+    const joins = pass.length > 0 && u.loop.n === pass[0]!.loop!.n && fits(u);
+    if (pass.length && !joins) flush();
+    if (!joins && !fits(u)) {
       // Out of range positions: leave the loop alone.
       out.push(u.text);
       continue;
@@ -1240,6 +1499,7 @@ function gatherByShape(
   depthOf: (id: number) => number,
   statement: (id: number, F: Formatter) => string,
   P: (id: number) => number,
+  like?: Likeness,
 ): Gathering[] {
   // Gatherings by depth, then by template (no key string built per statement).
   const byDepth = new Map<number, Map<string, Gathering>>();
@@ -1247,8 +1507,43 @@ function gatherByShape(
   // Statements of one gathering mostly come one after another (the elements of a variable):
   // the last gathering is tried first, which saves hashing the template.
   let last: Gathering | undefined;
-  for (const id of ids) {
+  // The shortcut: gatherings by depth and shape hash; a statement shaped like one's first
+  // member has its template, and only its numbers are collected (the elements of an array, or
+  // repeated scalar structure, written out once).
+  const byHash = new Map<number, Gathering[]>();
+  const hashOf = (depth: number, shape: StatementShape) =>
+    shape.ir
+      ? shapeHash(shape.ir, (Math.imul(depth, 0x9e3779b1) + shape.flags) | 0)
+      : depth * 64 + shape.flags;
+  gathering: for (const id of ids) {
     const depth = depthOf(id);
+    let shape: StatementShape | undefined;
+    let hash = 0;
+    if (like) {
+      shape = like.shape(id);
+      const b = shape.ir;
+      // The last gathering first (the next element of the same variable, mostly): no hash then.
+      if (last?.shape && last.depth === depth && last.shape.flags === shape.flags) {
+        const numbers = [P(id)];
+        const a = last.shape.ir;
+        if (a === undefined ? b === undefined : b !== undefined && sameShape(a, b, like, numbers)) {
+          last.members.push({ id, numbers });
+          continue;
+        }
+      }
+      hash = hashOf(depth, shape);
+      for (const g of byHash.get(hash) ?? []) {
+        const rep = g.shape!;
+        if (g.depth !== depth || rep.flags !== shape.flags) continue;
+        const numbers = [P(id)];
+        const a = rep.ir;
+        if (a === undefined ? b === undefined : b !== undefined && sameShape(a, b, like, numbers)) {
+          g.members.push({ id, numbers });
+          last = g;
+          continue gathering;
+        }
+      }
+    }
     const t = new Templating();
     const template = statement(id, t);
     let g = last !== undefined && last.depth === depth && last.template === template ? last : undefined;
@@ -1258,6 +1553,12 @@ function gatherByShape(
       g = atDepth.get(template);
       if (!g) {
         g = { depth, template, members: [] };
+        if (shape) {
+          g.shape = shape;
+          const list = byHash.get(hash);
+          if (list) list.push(g);
+          else byHash.set(hash, [g]);
+        }
         atDepth.set(template, g);
         groups.push(g);
       }

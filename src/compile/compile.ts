@@ -7,6 +7,7 @@ import { ModelError } from '../model/errors.js';
 import type { Diagnostic, IntegrationMethod, Model, SimSpecs } from '../model/types.js';
 import { Rng, mixSeed, runtime, type LookupTable } from '../simulate/runtime.js';
 import type {
+  Backend,
   CompiledModel,
   ModelGraph,
   OutputVariable,
@@ -20,6 +21,8 @@ import { findBuiltin } from '../equations/builtins.js';
 import { generate, type GenerateOptions, type Program } from './codegen.js';
 import type { IR } from './ir.js';
 import { lowerModel, type LoweredModel } from './lower.js';
+import { wasmAvailable, WasmRunner } from '../wasm/backend.js';
+import { translate, type WasmProgram } from '../wasm/translate.js';
 
 interface GeneratedFns {
   init(s: Float64Array, t: number, dt: number, X: RunContext, ov: Float64Array): void;
@@ -130,8 +133,8 @@ function countsSteps(lm: LoweredModel): boolean {
 }
 
 /**
- * The slots of `simSpecs.dynamic`'s variables, when the run can follow them: Euler, and no
- * equation that counts whole steps (pipeline delays, PULSE), since those assume one fixed step.
+ * The slots of `simSpecs.dynamic`'s variables, when the run can follow them: no equation that
+ * counts whole steps (pipeline delays, PULSE), since those assume one fixed step.
  * Otherwise each such variable is taken at its value at the start, with a warning naming why.
  */
 function dynamicControls(
@@ -147,11 +150,9 @@ function dynamicControls(
   if (d.dt) named.push(['dt', d.dt]);
   if (d.saveStep) named.push(['save', d.saveStep]);
   const why =
-    model.simSpecs.method !== 'euler'
-      ? `the run integrates with ${model.simSpecs.method.toUpperCase()}, which follows a changing step only with Euler`
-      : lm.histories.length > 0 || countsSteps(lm)
-        ? 'the model has equations that count whole steps of one size (DELAY FIXED, pipeline delays, PULSE)'
-        : undefined;
+    lm.histories.length > 0 || countsSteps(lm)
+      ? 'the model has equations that count whole steps of one size (DELAY FIXED, pipeline delays, PULSE)'
+      : undefined;
   const out: DynamicSlots = {};
   for (const [part, name] of named) {
     const vi = lm.vars.find((v) => v.key === canonicalName(name) && v.size === 1);
@@ -197,12 +198,16 @@ export interface SimulationImage {
   parameters: [string, number[]][];
   /** Every name that exists, settable or not (for the error messages). */
   known: string[];
+  /** The WebAssembly translation, when the simulation runs on it (see `SimulationOptions.backend`). */
+  wasm?: WasmProgram;
 }
 
 /** A simulation made from an image (see `SimulationImage`). */
 export function simulationFromImage(image: SimulationImage): Simulation {
   const owner = new ImageOwner(image, instantiate(image.program, image.tables));
-  return new SimulationImpl(owner, image.plan, image.positions, image.names);
+  const sim = new SimulationImpl(owner, image.plan, image.positions, image.names);
+  if (image.wasm) sim.useWasm(image.wasm);
+  return sim;
 }
 
 /** What a simulation asks of the compiled model it belongs to. */
@@ -299,6 +304,11 @@ function locOf(model: Model, variable?: string): { line?: number; column?: numbe
   const v = model.variables.find((x) => canonicalName(x.name) === key);
   return v?.loc ? { line: v.loc.line, column: v.loc.column } : {};
 }
+
+/** `backend: 'auto'`: warm-up runs per back end, timed rounds, and the margin WebAssembly must win by. */
+const AUTO_WARMUP = 12;
+const AUTO_ROUNDS = 5;
+const AUTO_MARGIN = 0.05;
 
 /** Priming calls of a whole-run function, and the steps each runs (see `Compiled.prime`). */
 const PRIME_CALLS = 30;
@@ -480,9 +490,13 @@ class Compiled implements CompiledModel, SimulationOwner {
   }
 
   /** A simulation's image, for a worker to make the same simulation (see `SimulationImage`). */
-  image(options: Omit<RunOptions, 'overrides'> = {}): SimulationImage {
+  image(options: Omit<RunOptions, 'overrides'> & { backend?: Backend } = {}): SimulationImage {
+    const { backend, ...run } = options;
+    options = run;
     const { names, positions } = this.resolveOutputs(options.vars);
+    const wasm = backend && backend !== 'js' ? this.wasm().program : undefined;
     return {
+      wasm,
       program: this.program,
       tables: this.lm.tables,
       plan: this.plan({ ...options, columns: positions.length }),
@@ -560,11 +574,28 @@ class Compiled implements CompiledModel, SimulationOwner {
 
   simulation(options: SimulationOptions = {}): Simulation {
     const { names, positions } = this.resolveOutputs(options.vars);
-    const { prime, ...run } = options;
+    const { prime, backend, ...run } = options;
     const plan = this.plan({ ...run, columns: positions.length });
     const sim = new SimulationImpl(this, plan, positions, names);
     if (prime === false) sim.prime = false;
+    if (backend && backend !== 'js') {
+      const w = this.wasm();
+      if (w.program) sim.useWasm(w.program);
+      else sim.backendNote = w.reason;
+      if (backend === 'auto' && sim.backend === 'wasm') sim.keepFaster();
+    }
     return sim;
+  }
+
+  private translation?: { program?: WasmProgram; reason?: string };
+  /** The WebAssembly translation of the model, or why there is none (made once, when first asked for). */
+  wasm(): { program?: WasmProgram; reason?: string } {
+    if (!this.translation) {
+      const t = translate(this.lm, this.program);
+      const reason = t.reason ?? wasmAvailable(t.program!);
+      this.translation = reason ? { reason } : { program: t.program };
+    }
+    return this.translation;
   }
 }
 
@@ -657,6 +688,92 @@ class SimulationImpl implements Simulation {
 
   /** Run Euler through the per-step functions instead of the generated loop (for comparisons). */
   stepwise = false;
+  private wasmRunner?: WasmRunner;
+  backend: 'js' | 'wasm' = 'js';
+  backendNote?: string;
+
+  /**
+   * Time this simulation's runs on both back ends (interleaved rounds after a warm-up, medians)
+   * and keep WebAssembly only when it is faster by more than `AUTO_MARGIN`. The back ends give the
+   * same bits, so the choice changes the speed only, never a result.
+   */
+  keepFaster(): void {
+    const runner = this.wasmRunner;
+    if (!runner) return;
+    const perRun = { js: [] as number[], wasm: [] as number[] };
+    const timed = (wasm: boolean, n: number) => {
+      this.wasmRunner = wasm ? runner : undefined;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) this.run();
+      return (performance.now() - t0) / n;
+    };
+    timed(false, AUTO_WARMUP);
+    timed(true, AUTO_WARMUP);
+    // Runs per round: about 2 ms of JavaScript, at least one.
+    const n = Math.max(1, Math.min(200, Math.round(2 / Math.max(1e-3, timed(false, 1)))));
+    for (let r = 0; r < AUTO_ROUNDS; r++) {
+      perRun.js.push(timed(false, n));
+      perRun.wasm.push(timed(true, n));
+    }
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const [js, wasm] = [med(perRun.js), med(perRun.wasm)];
+    const us = (ms: number) => `${(ms * 1000).toFixed(0)} us`;
+    if (wasm * (1 + AUTO_MARGIN) < js) {
+      this.wasmRunner = runner;
+      this.backendNote = `auto: WebAssembly measured faster (${us(wasm)} per run against ${us(js)})`;
+    } else {
+      this.wasmRunner = undefined;
+      this.backend = 'js';
+      this.backendNote = `auto: JavaScript kept (${us(js)} per run against ${us(wasm)} on WebAssembly)`;
+    }
+  }
+
+  /**
+   * Run this simulation and `other` (another simulation of the same model and options, its own
+   * parameters) at once on WebAssembly's f64x2 lanes; each gets the results its own `run` gives.
+   * Falls back to two runs where the pair loop is not available.
+   * @internal experimental: not yet used by the ensemble runner
+   */
+  runPairAvailable(): boolean {
+    return this.wasmRunner?.pairs === true && !this.stepwise;
+  }
+
+  runPair(other: SimulationImpl): void {
+    const runner = this.wasmRunner;
+    const a = this.plan;
+    const b = other.plan;
+    const same =
+      other.owner.prog === this.owner.prog &&
+      other.positions.length === this.positions.length &&
+      other.positions.every((p, i) => p === this.positions[i]) &&
+      a.start === b.start &&
+      a.stop === b.stop &&
+      a.dt === b.dt &&
+      a.steps === b.steps &&
+      a.saveEvery === b.saveEvery &&
+      a.method === b.method &&
+      !a.dynamic &&
+      !b.dynamic;
+    if (!runner?.pairs || !same || this.stepwise) {
+      this.run();
+      other.run();
+      return;
+    }
+    this.initialiseOnly();
+    other.initialiseOnly();
+    runner.runPair(this.state, other.state, this.plan, this.columns, other.columns);
+  }
+
+  /** Run the steps on a WebAssembly translation of the program (see `SimulationOptions.backend`). */
+  useWasm(program: WasmProgram): void {
+    if (this.plan.dynamic) {
+      this.backendNote =
+        'the run follows a step, end or save interval that changes as it goes (JavaScript only)';
+      return;
+    }
+    this.wasmRunner = new WasmRunner(program, this.positions, this.plan.rows);
+    this.backend = 'wasm';
+  }
   /** Warm the whole-run function up before its first run (see `primeRun`). */
   prime = true;
   private seed: number;
@@ -698,7 +815,6 @@ class SimulationImpl implements Simulation {
     const { start, dt, steps, saveEvery, method } = this.plan;
     const s = this.state;
     const X = this.ctx;
-    const m = this.owner.prog.nStocks;
     const r = this.rates;
     const cols = this.columns;
     const pos = this.positions;
@@ -709,6 +825,10 @@ class SimulationImpl implements Simulation {
     f.init(s, start, dt, X, this.overrides);
     if (this.plan.dynamic) {
       this.runDynamic(this.plan.dynamic);
+      return;
+    }
+    if (this.wasmRunner && !this.stepwise) {
+      this.wasmRunner.runFrom(s, this.plan, cols);
       return;
     }
     if (!this.stepwise) {
@@ -742,41 +862,7 @@ class SimulationImpl implements Simulation {
       }
       if (k === steps) break;
       f.post(s, X);
-      if (method === 'euler') {
-        f.rates(s, r, t, dt, X);
-        for (let j = 0; j < m; j++) s[j] = s[j]! + dt * r[j]!;
-      } else if (method === 'rk2') {
-        const y0 = this.y0;
-        const k1 = this.k1;
-        f.rates(s, k1, t, dt, X);
-        for (let j = 0; j < m; j++) {
-          y0[j] = s[j]!;
-          s[j] = y0[j]! + dt * k1[j]!;
-        }
-        f.aux(s, t + dt, dt, X);
-        f.rates(s, r, t + dt, dt, X);
-        for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 2) * (k1[j]! + r[j]!);
-      } else {
-        const y0 = this.y0;
-        const k1 = this.k1;
-        const k2 = this.k2;
-        const k3 = this.k3;
-        const h = dt / 2;
-        f.rates(s, k1, t, dt, X);
-        for (let j = 0; j < m; j++) {
-          y0[j] = s[j]!;
-          s[j] = y0[j]! + h * k1[j]!;
-        }
-        f.aux(s, t + h, dt, X);
-        f.rates(s, k2, t + h, dt, X);
-        for (let j = 0; j < m; j++) s[j] = y0[j]! + h * k2[j]!;
-        f.aux(s, t + h, dt, X);
-        f.rates(s, k3, t + h, dt, X);
-        for (let j = 0; j < m; j++) s[j] = y0[j]! + dt * k3[j]!;
-        f.aux(s, t + dt, dt, X);
-        f.rates(s, r, t + dt, dt, X);
-        for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 6) * (k1[j]! + 2 * k2[j]! + 2 * k3[j]! + r[j]!);
-      }
+      this.advance(method, t, dt);
       f.clamp(s);
       f.applyPrevious(s, X);
       f.draw(s, X);
@@ -784,7 +870,54 @@ class SimulationImpl implements Simulation {
   }
 
   /**
-   * Euler from the initial state with the end, the step and the save interval read from their
+   * One step of the integration method from t to t + dt: the state at t has been evaluated
+   * (auxiliaries and `post`); the rates and, for RK2 and RK4, the stages are computed here.
+   */
+  private advance(method: Plan['method'], t: number, dt: number): void {
+    const f = this.owner.generated;
+    const s = this.state;
+    const X = this.ctx;
+    const r = this.rates;
+    const m = this.owner.prog.nStocks;
+    if (method === 'euler') {
+      f.rates(s, r, t, dt, X);
+      for (let j = 0; j < m; j++) s[j] = s[j]! + dt * r[j]!;
+    } else if (method === 'rk2') {
+      const y0 = this.y0;
+      const k1 = this.k1;
+      f.rates(s, k1, t, dt, X);
+      for (let j = 0; j < m; j++) {
+        y0[j] = s[j]!;
+        s[j] = y0[j]! + dt * k1[j]!;
+      }
+      f.aux(s, t + dt, dt, X);
+      f.rates(s, r, t + dt, dt, X);
+      for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 2) * (k1[j]! + r[j]!);
+    } else {
+      const y0 = this.y0;
+      const k1 = this.k1;
+      const k2 = this.k2;
+      const k3 = this.k3;
+      const h = dt / 2;
+      f.rates(s, k1, t, dt, X);
+      for (let j = 0; j < m; j++) {
+        y0[j] = s[j]!;
+        s[j] = y0[j]! + h * k1[j]!;
+      }
+      f.aux(s, t + h, dt, X);
+      f.rates(s, k2, t + h, dt, X);
+      for (let j = 0; j < m; j++) s[j] = y0[j]! + h * k2[j]!;
+      f.aux(s, t + h, dt, X);
+      f.rates(s, k3, t + h, dt, X);
+      for (let j = 0; j < m; j++) s[j] = y0[j]! + dt * k3[j]!;
+      f.aux(s, t + dt, dt, X);
+      f.rates(s, r, t + dt, dt, X);
+      for (let j = 0; j < m; j++) s[j] = y0[j]! + (dt / 6) * (k1[j]! + 2 * k2[j]! + 2 * k3[j]! + r[j]!);
+    }
+  }
+
+  /**
+   * A run from the initial state with the end, the step and the save interval read from their
    * variables as the run goes, as Vensim does with FINAL TIME, TIME STEP and SAVEPER: the step from
    * t is the TIME STEP computed at t, a row is saved at t when t reaches the previous saved time
    * plus the SAVEPER computed there, and the run ends at the last t from which a whole step would
@@ -796,8 +929,6 @@ class SimulationImpl implements Simulation {
     const plan = this.plan;
     const s = this.state;
     const X = this.ctx;
-    const r = this.rates;
-    const m = this.owner.prog.nStocks;
     const pos = this.positions;
     const nOut = pos.length;
     const times: number[] = [];
@@ -841,8 +972,7 @@ class SimulationImpl implements Simulation {
           d.maxSteps,
         );
       f.post(s, X);
-      f.rates(s, r, t, dt, X);
-      for (let q = 0; q < m; q++) s[q] = s[q]! + dt * r[q]!;
+      this.advance(plan.method, t, dt);
       f.clamp(s);
       f.applyPrevious(s, X);
       f.draw(s, X);
@@ -895,7 +1025,7 @@ class SimulationImpl implements Simulation {
 /** The image of a simulation of a model compiled here (see `SimulationImage`). */
 export function simulationImage(
   compiled: CompiledModel,
-  options: Omit<RunOptions, 'overrides'> = {},
+  options: Omit<RunOptions, 'overrides'> & { backend?: Backend } = {},
 ): SimulationImage | undefined {
   return compiled instanceof Compiled ? compiled.image(options) : undefined;
 }

@@ -422,7 +422,7 @@ const CATALOGUE = [
     { units: TIME_UNIT, polarity: 'opaque' },
     3,
     3,
-    'GET_TIME_VALUE(relative to, offset, measure) (Vensim GET TIME VALUE) with measure 0 (model time): TIME + offset (relative to 0), or the initial time + offset (relative to 1). The calendar measures (1 to 10) need a base date the .mdl file does not hold, and the computer clock (relative to 2) would make runs irreproducible: both give NaN, with a warning from the Vensim reader.',
+    'GET_TIME_VALUE(relative to, offset, measure) (Vensim GET TIME VALUE) with measure 0 (model time): TIME + offset (relative to 0), or the initial time + offset (relative to 1). The calendar measures (1 to 10) need a base date the .mdl file does not hold, and the computer clock (relative to 2) would make runs irreproducible: the Vensim reader refuses both at the argument when they are numbers, and warns when they are computed (they then give NaN).',
     (a) =>
       `(${a[2]} === 0 && (${a[0]} === 0 || ${a[0]} === 1) ? (${a[0]} === 1 ? X.start : t) + ${a[1]} : NaN)`,
   ),
@@ -725,7 +725,7 @@ const CATALOGUE = [
     { units: arg(0), polarity: 'opaque' },
     5,
     5,
-    "ALLOCATE_AVAILABLE(request, profile, available, i, k) (Vensim ALLOCATE AVAILABLE(request, pp, available), requesters along the request's last subscript; the Vensim reader passes the requester being defined as i and the position of the profile's first element, ptype, as k): requester i receives request x share(x) at the one x where the shares add up to `available` (bisection), share being 1 - CDF of its priority profile (ptype 1 rectangular over priority +- width/2, 2 triangular of base width, 3 normal with sd width, 4 two-sided exponential with scale width); all requests in full when there is enough. Profile types 0 (fixed quantity), 5 (constant elasticity) and the integer variants (ptype + 10) are not modelled and give NaN, as does a width not above 0.",
+    "ALLOCATE_AVAILABLE(request, profile, available, i, k) (Vensim ALLOCATE AVAILABLE(request, pp, available), requesters along the request's last subscript; the Vensim reader passes the requester being defined as i and the position of the profile's first element, ptype, as k): requester i receives request x share(x) at the one x where the shares add up to `available` (bisection), share being 1 - CDF of its priority profile (ptype 1 rectangular over priority +- width/2, 2 triangular of base width, 3 normal with sd width, 4 two-sided exponential with scale width) or 1 at every x (ptype 0, fixed quantity: the whole request, the others sharing what is left; when the fixed requests alone exceed `available` they share it in proportion and the others get 0, a case Vensim's manual leaves open); all requests in full when there is enough. The constant-elasticity profile (5) and integer allocation (ptype + 10) are not modelled: the Vensim reader refuses them at the call when the profile types are numbers in the model and warns when they are computed (such a type gives NaN, as does a curved profile's width not above 0).",
   ),
   b(
     'ALLOCATE_BY_PRIORITY',

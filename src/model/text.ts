@@ -28,6 +28,40 @@ export function positionOf(text: string, offset: number): TextPosition {
   return { line, column: offset - start + 1 };
 }
 
+/**
+ * Maps UTF-16 offsets to 1-based line and column; CRLF, CR and LF each end one line. One map for
+ * every reader (XML, Vensim): the line starts are found once, a position by binary search.
+ */
+export class LineMap {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      return;
+    }
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  position(offset: number): TextPosition {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
+  }
+}
+
 /** Decode bytes as UTF-8, refusing invalid sequences with their position; a leading BOM is dropped. */
 export function decodeUtf8(bytes: Uint8Array): DecodeResult {
   try {

@@ -7,7 +7,7 @@
 
 /** A requester's priority profile (the four values of Vensim's `pp` vector). */
 export interface Profile {
-  /** 1 rectangular, 2 triangular, 3 normal, 4 exponential (others are not modelled). */
+  /** 0 fixed quantity, 1 rectangular, 2 triangular, 3 normal, 4 exponential (others are not modelled). */
   type: number;
   priority: number;
   width: number;
@@ -16,6 +16,7 @@ export interface Profile {
 
 /** Profile types ALLOCATE AVAILABLE models. */
 export const PROFILE_TYPES: Readonly<Record<number, string>> = {
+  0: 'fixed quantity',
   1: 'rectangular',
   2: 'triangular',
   3: 'normal',
@@ -27,12 +28,16 @@ export const PROFILE_TYPES: Readonly<Record<number, string>> = {
  * "price" x: 1 far below its priority, 0 far above, falling as the survival function of the
  * profile's distribution centred on the priority. Rectangular: uniform over priority +- width/2;
  * triangular: a triangle of base `width` centred on the priority; normal: standard deviation
- * `width`; exponential: the two-sided exponential 0.5 exp(-|x - priority|/width).
+ * `width`; exponential: the two-sided exponential 0.5 exp(-|x - priority|/width). Fixed quantity
+ * (type 0): the whole request at every x (Vensim's manual: a horizontal line, the other values
+ * ignored).
  */
 export function profileShare(p: Profile, x: number): number {
   const d = x - p.priority;
   const w = p.width;
   switch (p.type) {
+    case 0:
+      return 1;
     case 1:
       return d <= -w / 2 ? 1 : d >= w / 2 ? 0 : 0.5 - d / w;
     case 2: {
@@ -66,22 +71,32 @@ export function normalUpperTail(z: number): number {
 }
 
 /** How far from its priority, in widths, a profile's share is 0 or 1 to double precision. */
-const REACH: Readonly<Record<number, number>> = { 1: 0.5, 2: 0.5, 3: 40, 4: 750 };
+const REACH: Readonly<Record<number, number>> = { 0: 0, 1: 0.5, 2: 0.5, 3: 40, 4: 750 };
 
 /**
  * ALLOCATE AVAILABLE: every requester i receives request_i x share_i(x) at the one x where the
  * shares add up to `available` (found by bisection: the total falls monotonically with x). With
  * enough available, every request is met in full; with none (or less), nothing is allocated.
- * NaN for every requester when a profile is of a type not modelled or its width is not above 0.
+ * Fixed-quantity requesters (type 0) take their whole request at every x, so the others share
+ * what is left after them. When even the fixed requests exceed what is available no x balances
+ * the total (Vensim's manual does not say what happens then); the fixed requesters then share
+ * it in proportion to their requests and the others get nothing, the limit of the balance as the
+ * rest shrinks to 0. NaN for every requester when a profile is of a type not modelled (the reader
+ * refuses those it can see) or a curved profile's width is not above 0.
  */
 export function allocateAvailable(requests: number[], profiles: Profile[], available: number): number[] {
   const n = requests.length;
   for (const p of profiles)
-    if (!(p.type in REACH) || !(p.width > 0) || !Number.isFinite(p.priority)) return requests.map(() => NaN);
+    if (!(p.type in REACH) || (p.type !== 0 && (!(p.width > 0) || !Number.isFinite(p.priority))))
+      return requests.map(() => NaN);
   const req = requests.map((r) => Math.max(0, r));
   const want = req.reduce((s, r) => s + r, 0);
   if (!(available > 0)) return req.map(() => 0);
   if (available >= want) return req;
+  let fixed = 0;
+  for (let i = 0; i < n; i++) if (profiles[i]!.type === 0) fixed += req[i]!;
+  if (fixed > 0 && available <= fixed)
+    return req.map((r, i) => (profiles[i]!.type === 0 ? (r * available) / fixed : 0));
   const total = (x: number) => {
     let s = 0;
     for (let i = 0; i < n; i++) if (req[i]! > 0) s += req[i]! * profileShare(profiles[i]!, x);
@@ -91,11 +106,12 @@ export function allocateAvailable(requests: number[], profiles: Profile[], avail
   let hi = -Infinity;
   for (let i = 0; i < n; i++) {
     const p = profiles[i]!;
+    if (p.type === 0) continue;
     const r = REACH[p.type]! * p.width;
     lo = Math.min(lo, p.priority - r);
     hi = Math.max(hi, p.priority + r);
   }
-  // total(lo) = want > available >= total(hi) = 0: halve until the two ends meet.
+  // total(lo) = want > available >= total(hi) = fixed: halve until the two ends meet.
   for (let k = 0; k < 200; k++) {
     const mid = 0.5 * (lo + hi);
     if (mid <= lo || mid >= hi) break;

@@ -27,7 +27,16 @@ export interface SimulationOptions extends Omit<RunOptions, 'overrides'> {
    * where the warm-up costs more than it saves.
    */
   prime?: boolean;
+  /**
+   * Which back end runs the steps: 'js' (the default), 'wasm' (the WebAssembly translation of
+   * the same IR, bit-identical; a model it cannot translate runs in JavaScript, with the reason
+   * in `Simulation.backendNote`), or 'auto' (WebAssembly where it is supported and, timed on a
+   * few runs of this simulation, faster; JavaScript otherwise, with the figures in the note).
+   */
+  backend?: Backend;
 }
+
+export type Backend = 'js' | 'wasm' | 'auto';
 
 /** One output column: a scalar variable or one element of an arrayed variable. */
 export interface OutputVariable {
@@ -84,6 +93,10 @@ export interface Simulation {
   series(name: string): Float64Array;
   /** A copy of the last run's results. */
   results(): Results;
+  /** The back end that runs the steps (see `SimulationOptions.backend`). */
+  readonly backend?: 'js' | 'wasm';
+  /** Why WebAssembly was asked for and JavaScript runs instead. */
+  readonly backendNote?: string;
 }
 
 export interface CompiledModel {

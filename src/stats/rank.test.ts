@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fractionalRanks, spearman } from './rank.js';
+import { correlationRatio, fractionalRanks, spearman } from './rank.js';
 
 /** Pearson's r computed directly, to check rho against its definition. */
 function pearson(x: number[], y: number[]): number {
@@ -41,5 +41,33 @@ describe('spearman', () => {
     expect(spearman([1, 2, NaN, 3, 4], [1, 2, 100, 3, 4])).toBeCloseTo(1, 12);
     expect(spearman([1, 1, 1], [1, 2, 3])).toBe(0);
     expect(spearman([1, 2], [1, 2])).toBe(0);
+  });
+});
+
+describe('correlationRatio', () => {
+  const x = Array.from({ length: 200 }, (_, i) => i - 99.5);
+  it('is 1 when y is a step function of the rank bins of x, and sees a peak that rho misses', () => {
+    const step = x.map((v) => Math.floor((v + 100) / 20));
+    expect(correlationRatio(x, step, 10)).toBeCloseTo(1, 12);
+    const peak = x.map((v) => -(v * v));
+    expect(Math.abs(spearman(x, peak))).toBeLessThan(0.01);
+    expect(correlationRatio(x, peak, 10)).toBeGreaterThan(0.9);
+  });
+  it('matches the between-bin share of variance computed by hand', () => {
+    // 4 pairs, 2 bins: bin means 1.5 and 5.5, grand mean 3.5, total SS 1+0.25... by hand below
+    const y = [1, 2, 5, 6];
+    // between = 2 (1.5-3.5)^2 + 2 (5.5-3.5)^2 = 16; total = 6.25+2.25+2.25+6.25 = 17
+    expect(correlationRatio([10, 20, 30, 40], y, 2)).toBeCloseTo(16 / 17, 12);
+  });
+  it('is 0 for too few pairs or a constant y, and drops non-finite pairs', () => {
+    expect(correlationRatio([1, 2, 3], [1, 2, 3], 2)).toBe(0);
+    expect(
+      correlationRatio(
+        x,
+        x.map(() => 4),
+        10,
+      ),
+    ).toBe(0);
+    expect(correlationRatio([10, 20, NaN, 30, 40], [1, 2, 9, 5, 6], 2)).toBeCloseTo(16 / 17, 12);
   });
 });

@@ -45,3 +45,44 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   }
   return sxx && syy ? sxy / Math.sqrt(sxx * syy) : 0;
 }
+
+/**
+ * The correlation ratio (eta squared) of y on x binned by rank: the share of the variance of y
+ * explained by the means of y within `bins` equal-count bins of x. Unlike rho it sees a relation
+ * that is not monotonic (a ridge, a peak); 0 when x tells nothing about y, 1 when y is constant
+ * within every bin and differs between them. Pairs with a non-finite value are dropped; 0 when
+ * fewer than two pairs per bin remain or y is constant.
+ */
+export function correlationRatio(x: ArrayLike<number>, y: ArrayLike<number>, bins = 10): number {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const n0 = Math.min(x.length, y.length);
+  for (let i = 0; i < n0; i++) {
+    if (Number.isFinite(x[i]) && Number.isFinite(y[i])) {
+      xs.push(x[i]!);
+      ys.push(y[i]!);
+    }
+  }
+  const n = xs.length;
+  if (!(bins >= 1) || n < 2 * bins) return 0;
+  const rx = fractionalRanks(xs);
+  const sum = new Float64Array(bins);
+  const count = new Float64Array(bins);
+  const binOf = (i: number) => Math.min(bins - 1, Math.floor(((rx[i]! + 0.5) / n) * bins));
+  let mean = 0;
+  for (let i = 0; i < n; i++) {
+    const b = binOf(i);
+    sum[b] += ys[i]!;
+    count[b]++;
+    mean += ys[i]!;
+  }
+  mean /= n;
+  let between = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const b = binOf(i);
+    between += (sum[b]! / count[b]! - mean) ** 2;
+    total += (ys[i]! - mean) ** 2;
+  }
+  return total > 0 ? between / total : 0;
+}

@@ -6,21 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileModel } from '../engine.js';
+import { Rng } from '../experiments/rng.js';
+import { ModelError } from '../model/errors.js';
+import { VensimSyntaxError, collapse, tokenize } from './lexer.js';
 import { readVensim } from './reader.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-type Rand = () => number;
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
+// The project's one seeded generator (sfc32, seeded as the experiment samplers seed it).
+const rng = (seed: number) => new Rng(seed);
+const int = (r: Rng, n: number) => r.int(n);
+const pick = <T>(r: Rng, xs: readonly T[]): T => xs[r.int(xs.length)]!;
 
 const BASE = [
   '{UTF-8}',
@@ -66,6 +60,10 @@ const BASE = [
 const TOKENS = [
   'a',
   'b c',
+  'a\tb',
+  'a  b',
+  'a\u00a0b',
+  'a \\\n  b',
   '"q|~"',
   '=',
   '==',
@@ -178,7 +176,7 @@ const ALLOC = [
   'npv = NPV(vs, 0.05, 0, 1) + GET TIME VALUE(0, 1, 0) ~ ~ |',
   'INITIAL TIME = 0 ~ ~ |',
   'FINAL TIME = 5 ~ ~ |',
-  'TIME STEP = 1 ~ ~ |',
+  'TIME STEP = IF THEN ELSE(Time < 2, 1, 0.5) ~ ~ |',
   'SAVEPER = TIME STEP ~ ~ |',
 ].join('\n');
 
@@ -194,6 +192,10 @@ const ALLOC_PIECES = [
   'q1',
   '-1',
   '0',
+  '1',
+  '4',
+  '5',
+  '11',
   '1e308',
   ':NA:',
   'Time',
@@ -237,6 +239,29 @@ describe('Vensim reader fuzzing (seeded, bounded)', () => {
       }
     }
     expect(check(gen())).toBe(400);
+  });
+
+  it('a name token is its text with blanks collapsed, continuations and all', () => {
+    const r = rng(5);
+    let names = 0;
+    for (let i = 0; i < 400; i++) {
+      const parts: string[] = [];
+      for (let k = 1 + int(r, 30); k > 0; k--) parts.push(pick(r, TOKENS));
+      const text = parts.join(int(r, 2) ? ' ' : '');
+      let tokens;
+      try {
+        tokens = tokenize(text, 0, text.length);
+      } catch (e) {
+        expect(e).toBeInstanceOf(VensimSyntaxError);
+        continue;
+      }
+      for (const t of tokens) {
+        if (t.kind !== 'name' || t.quoted) continue;
+        expect(t.text, JSON.stringify(text)).toBe(collapse(text.slice(t.start, t.end)));
+        names++;
+      }
+    }
+    expect(names).toBeGreaterThan(200);
   });
 
   it('mutations of a model: deletions, insertions, duplications, swaps', () => {
@@ -292,7 +317,15 @@ describe('Vensim reader fuzzing (seeded, bounded)', () => {
       if (!read.model || read.diagnostics.some((d) => d.severity === 'error')) continue;
       const c = compileModel(read.model);
       if (!c.compiled) continue;
-      expect(() => c.compiled!.run()).not.toThrow();
+      // Each integration method, the step changing during the run; a TIME STEP mutated to 0 or
+      // below stops the run with its own error, never another.
+      const method = pick(r, ['euler', 'rk2', 'rk4'] as const);
+      try {
+        c.compiled.run({ method });
+      } catch (e) {
+        expect(e, String(e)).toBeInstanceOf(ModelError);
+        expect((e as ModelError).diagnostics[0]?.code).toBe('bad-time-step');
+      }
       ran++;
     }
     // The mutations keep many models whole, so the runs are exercised too.

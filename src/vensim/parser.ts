@@ -4,6 +4,7 @@
  * `-`/`+`, `* /`, `+ -`, comparisons, `:NOT:`, `:AND:`, `:OR:` (see ../shared/reference/vensim.md
  * 2.5, checked against the suite's arithmetics and subscripted_logicals).
  */
+import { functionKey } from './functions.js';
 import { type VToken, VensimSyntaxError, tokenize } from './lexer.js';
 
 export interface Sub {
@@ -54,6 +55,8 @@ export interface Mapping {
 }
 
 const MAX_DEPTH = 200;
+/** The operators of each chained level below `:NOT:`, loosest first. */
+const CHAINS = [new Set(['=', '<>', '<', '>', '<=', '>=']), new Set(['+', '-']), new Set(['*', '/'])];
 
 const normal = (s: string) =>
   s
@@ -364,74 +367,60 @@ class Parser {
 
   // ---- expressions ----
 
+  // Each level is a loop over its operators, without closures: the parser runs once per record,
+  // and closures per level and per operand were most of its garbage. The nesting depth is
+  // counted on the way down and given back on the way up; after a throw the parser is dropped.
   expression(): VExpr {
     if (++this.depth > MAX_DEPTH)
       throw new VensimSyntaxError('expression nested too deeply', this.peek().start);
-    try {
-      return this.or();
-    } finally {
-      this.depth--;
-    }
+    const e = this.or();
+    this.depth--;
+    return e;
   }
 
-  private chain(sub: () => VExpr, match: () => string | undefined): VExpr {
-    let left = sub();
-    let n = 0;
-    for (;;) {
-      const op = match();
-      if (!op) return left;
-      if (++n > 4 * MAX_DEPTH) throw new VensimSyntaxError('expression too long', this.peek().start);
-      this.next();
-      const right = sub();
-      left = { kind: 'binary', op, left, right, start: left.start };
-    }
+  /** Takes the operator of the n-th operation of a chain (a bound on its length). */
+  private operator(n: number): void {
+    if (n > 4 * MAX_DEPTH) throw new VensimSyntaxError('expression too long', this.peek().start);
+    this.next();
+  }
+  private binary(op: string, left: VExpr, right: VExpr): VExpr {
+    return { kind: 'binary', op, left, right, start: left.start };
   }
   private or(): VExpr {
-    return this.chain(
-      () => this.and(),
-      () => (this.isKw('OR') ? 'or' : undefined),
-    );
+    let left = this.and();
+    for (let n = 1; this.isKw('OR'); n++) {
+      this.operator(n);
+      left = this.binary('or', left, this.and());
+    }
+    return left;
   }
   private and(): VExpr {
-    return this.chain(
-      () => this.not(),
-      () => (this.isKw('AND') ? 'and' : undefined),
-    );
+    let left = this.not();
+    for (let n = 1; this.isKw('AND'); n++) {
+      this.operator(n);
+      left = this.binary('and', left, this.not());
+    }
+    return left;
   }
   private not(): VExpr {
     if (this.isKw('NOT')) {
       const tok = this.next();
       this.enter(tok);
-      try {
-        return { kind: 'unary', op: 'not', arg: this.not(), start: tok.start };
-      } finally {
-        this.depth--;
-      }
+      const e: VExpr = { kind: 'unary', op: 'not', arg: this.not(), start: tok.start };
+      this.depth--;
+      return e;
     }
     return this.comparison();
   }
-  private comparison(): VExpr {
-    return this.chain(
-      () => this.additive(),
-      () => {
-        const tok = this.peek();
-        return tok.kind === 'op' && ['=', '<>', '<', '>', '<=', '>='].includes(tok.text)
-          ? tok.text
-          : undefined;
-      },
-    );
-  }
-  private additive(): VExpr {
-    return this.chain(
-      () => this.multiplicative(),
-      () => (this.isOp('+') ? '+' : this.isOp('-') ? '-' : undefined),
-    );
-  }
-  private multiplicative(): VExpr {
-    return this.chain(
-      () => this.unary(),
-      () => (this.isOp('*') ? '*' : this.isOp('/') ? '/' : undefined),
-    );
+  /** Comparisons (level 0), `+ -` (1) and `* /` (2): left-associative chains, tightest last. */
+  private comparison(level = 0): VExpr {
+    let left = level === 2 ? this.unary() : this.comparison(level + 1);
+    for (let n = 1; ; n++) {
+      const tok = this.peek();
+      if (tok.kind !== 'op' || !CHAINS[level]!.has(tok.text)) return left;
+      this.operator(n);
+      left = this.binary(tok.text, left, level === 2 ? this.unary() : this.comparison(level + 1));
+    }
   }
   private enter(tok: VToken): void {
     if (++this.depth > MAX_DEPTH) throw new VensimSyntaxError('expression nested too deeply', tok.start);
@@ -440,11 +429,9 @@ class Parser {
     if (this.isOp('-') || this.isOp('+')) {
       const tok = this.next();
       this.enter(tok);
-      try {
-        return { kind: 'unary', op: tok.text as '-' | '+', arg: this.unary(), start: tok.start };
-      } finally {
-        this.depth--;
-      }
+      const e: VExpr = { kind: 'unary', op: tok.text as '-' | '+', arg: this.unary(), start: tok.start };
+      this.depth--;
+      return e;
     }
     return this.power();
   }
@@ -453,11 +440,9 @@ class Parser {
     if (this.isOp('^')) {
       const tok = this.next();
       this.enter(tok);
-      try {
-        return { kind: 'binary', op: '^', left: base, right: this.unary(), start: base.start };
-      } finally {
-        this.depth--;
-      }
+      const e: VExpr = { kind: 'binary', op: '^', left: base, right: this.unary(), start: base.start };
+      this.depth--;
+      return e;
     }
     return base;
   }
@@ -479,13 +464,10 @@ class Parser {
     if (this.isOp('(')) {
       this.next();
       this.enter(tok);
-      try {
-        const e = this.expression();
-        this.expectOp(')');
-        return e;
-      } finally {
-        this.depth--;
-      }
+      const e = this.expression();
+      this.expectOp(')');
+      this.depth--;
+      return e;
     }
     if (tok.kind === 'name') {
       this.next();
@@ -493,8 +475,8 @@ class Parser {
       if (!this.isOp('(')) return { kind: 'ref', name: tok.text, subs, start: tok.start };
       this.next();
       this.enter(tok);
-      try {
-        const fn = normal(tok.text);
+      {
+        const fn = functionKey(tok.text);
         const args: VExpr[] = [];
         if (fn === 'TABBED ARRAY') {
           args.push(this.tabbed(tok.start));
@@ -522,9 +504,8 @@ class Parser {
           }
         }
         this.expectOp(')');
-        return { kind: 'call', name: tok.text, subs, args, start: tok.start };
-      } finally {
         this.depth--;
+        return { kind: 'call', name: tok.text, subs, args, start: tok.start };
       }
     }
     if (tok.kind === 'eof') throw new VensimSyntaxError('unexpected end of equation', tok.start);

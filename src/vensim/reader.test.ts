@@ -99,6 +99,35 @@ describe('Vensim file structure', () => {
     expect(fixed.column('growth')![4]).toBeCloseTo(1.025 ** 16, 12);
   });
 
+  it('follows a changing TIME STEP with RK2 and RK4 too, each step of the size computed at its start', () => {
+    const text = [
+      '{UTF-8}',
+      'growth = INTEG(growth * 0.1, 1) ~ ~ |',
+      'INITIAL TIME = 0 ~ Month ~ |',
+      'FINAL TIME = 6 ~ Month ~ |',
+      'TIME STEP = IF THEN ELSE(Time < 4, 1, 0.5) ~ Month ~ |',
+      'SAVEPER = 1 ~ Month ~ |',
+    ].join('\n');
+    const model = readModel(text, { file: 'c.mdl' }).model!;
+    model.simSpecs.method = 'rk4';
+    const c = compileModel(model);
+    expect(c.diagnostics.filter((d) => d.code === 'dynamic-control')).toEqual([]);
+    // dy/dt = 0.1 y: one step of h multiplies y by 1 + x + x^2/2 (RK2) or the first five terms of
+    // e^x (RK4), x = 0.1 h: four steps of 1, then four of 0.5 to t = 6.
+    const rk4 = (x: number) => 1 + x + x ** 2 / 2 + x ** 3 / 6 + x ** 4 / 24;
+    const rk2 = (x: number) => 1 + x + x ** 2 / 2;
+    for (const [method, factor] of [
+      ['rk4', rk4],
+      ['rk2', rk2],
+    ] as const) {
+      const r = c.compiled!.run({ method });
+      expect(Array.from(r.time)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      const g = r.column('growth')!;
+      expect(g[4]).toBeCloseTo(factor(0.1) ** 4, 12);
+      expect(g[6]).toBeCloseTo(factor(0.1) ** 4 * factor(0.05) ** 4, 12);
+    }
+  });
+
   it('a simulation with a changing FINAL TIME saves the rows of each run, in the same buffers when they fit', () => {
     const text = [
       '{UTF-8}',
@@ -611,9 +640,73 @@ describe('Vensim allocation, NPV, VECTOR ELM MAP, VECTOR SELECT over two subscri
     const nor = run2('3, 0, 1, 0; 3, 1, 1, 0;', '10, 10', 10);
     expect(nor[0]).toBeCloseTo(3.08538, 3);
     expect(nor[1]).toBeCloseTo(6.91462, 3);
-    // Enough for all: every request in full; a profile type not modelled: NaN, not a guess.
+    // Enough for all: every request in full.
     expect(run2('1, 5, 2, 0; 1, 3, 2, 0;', '10, 10', 25)).toEqual([10, 10]);
-    expect(run2('5, 5, 2, 1; 1, 3, 2, 0;', '10, 10', 12).every(Number.isNaN)).toBe(true);
+    // Fixed quantity (type 0, the other values ignored): a takes its whole 4 at any price and b
+    // (rectangular over 2..4) the other 7 of its 10: the price settles at 2.6, 70% of 2..4 above it.
+    const fixed = run2('0, 99, -1, 7; 1, 3, 2, 0;', '4, 10', 11);
+    expect(fixed[0]).toBeCloseTo(4, 9);
+    expect(fixed[1]).toBeCloseTo(7, 9);
+    // Less than the fixed requests (4 and 6 of 5 available): no price balances; they share 2:3.
+    const short = alloc([
+      'R: a, b, c ~ ~ |',
+      'P: ptype, ppriority, pwidth, pextra ~ ~ |',
+      'req[R] = 4, 6, 10 ~ ~ |',
+      'pp[R, P] = 0, 0, 0, 0; 0, 0, 0, 0; 3, 5, 1, 0; ~ ~ |',
+      'out[R] = ALLOCATE AVAILABLE(req[R], pp[R, ptype], 5) ~ ~ |',
+    ]);
+    expect(['a', 'b', 'c'].map((e) => short(`out[${e}]`)[0])).toEqual([2, 3, 0]);
+  });
+
+  it('ALLOCATE AVAILABLE refuses the profile types it does not model, at the call', () => {
+    for (const [type, what] of [
+      [5, 'constant elasticity'],
+      [11, 'integer allocation'],
+    ] as const) {
+      const text = mdl([
+        'R: a, b ~ ~ |',
+        'P: ptype, ppriority, pwidth, pextra ~ ~ |',
+        'req[R] = 10, 10 ~ ~ |',
+        `pp[R, P] = 1, 5, 2, 0; ${type}, 3, 2, 1; ~ ~ |`,
+        'out[R] = ALLOCATE AVAILABLE(req[R], pp[R, ptype], 12) ~ ~ |',
+      ]);
+      const read = readModel(text, { file: 'a.mdl' });
+      const d = read.diagnostics.find((x) => x.severity === 'error');
+      expect(d?.message).toContain(`type ${type} (${what})`);
+      expect(d).toMatchObject({ file: 'a.mdl', line: 6, code: 'unsupported-feature' });
+    }
+    // A type set element by element is seen too; a computed one is warned about.
+    const perElement = readModel(
+      mdl([
+        'R: a, b ~ ~ |',
+        'P: ptype, ppriority, pwidth, pextra ~ ~ |',
+        'req[R] = 10, 10 ~ ~ |',
+        'pp[R, ptype] = 5 ~ ~ |',
+        'pp[R, ppriority] = 1 ~ ~ |',
+        'pp[R, pwidth] = 1 ~ ~ |',
+        'pp[R, pextra] = 1 ~ ~ |',
+        'out[R] = ALLOCATE AVAILABLE(req[R], pp[R, ptype], 12) ~ ~ |',
+      ]),
+      { file: 'a.mdl' },
+    );
+    expect(perElement.diagnostics.some((x) => x.severity === 'error' && /type 5/.test(x.message))).toBe(true);
+    const computed = readModel(
+      mdl([
+        'R: a, b ~ ~ |',
+        'P: ptype, ppriority, pwidth, pextra ~ ~ |',
+        'req[R] = 10, 10 ~ ~ |',
+        'pp[R, ptype] = 1 + Time ~ ~ |',
+        'pp[R, ppriority] = 1 ~ ~ |',
+        'pp[R, pwidth] = 1 ~ ~ |',
+        'pp[R, pextra] = 1 ~ ~ |',
+        'out[R] = ALLOCATE AVAILABLE(req[R], pp[R, ptype], 12) ~ ~ |',
+      ]),
+      { file: 'a.mdl' },
+    );
+    expect(computed.diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(computed.diagnostics.some((x) => x.severity === 'warning' && /computed/.test(x.message))).toBe(
+      true,
+    );
   });
 
   it('NPV discounts each step by 1/(1 + rate x DT) and counts the current step', () => {
@@ -641,12 +734,15 @@ describe('Vensim allocation, NPV, VECTOR ELM MAP, VECTOR SELECT over two subscri
     expect(value('VECTOR SELECT(s[A!], vals[B!], -1, 6, 0)', recs)[0]).toBe(16);
   });
 
-  it('GET TIME VALUE calendar measures give NaN with a warning, not a refusal', () => {
+  it('GET TIME VALUE refuses calendar measures and the computer clock at the argument', () => {
     const read = readModel(mdl(['x = GET TIME VALUE(0, 0, 1) ~ ~ |']), { file: 't.mdl' });
-    expect(
-      read.diagnostics.some((d) => d.severity === 'warning' && /calendar measures/.test(d.message)),
-    ).toBe(true);
-    const r = compileModel(read.model!).compiled!.run();
-    expect(r.columns[r.names.indexOf('x')]![0]).toBeNaN();
+    const d = read.diagnostics.find((x) => x.severity === 'error');
+    expect(d?.message).toMatch(/measure 1 is a calendar measure/);
+    expect(d).toMatchObject({ file: 't.mdl', line: 2, column: 26, code: 'unsupported-feature' });
+    const clock = readModel(mdl(['x = GET TIME VALUE(2, 0, 0) ~ ~ |']), { file: 't.mdl' });
+    expect(clock.diagnostics.find((x) => x.severity === 'error')).toMatchObject({ line: 2, column: 20 });
+    // Measure 0 runs: model time plus the offset.
+    const { col } = run(mdl(['x = GET TIME VALUE(0, 2, 0) ~ ~ |'], { stop: 2 }));
+    expect(col('x')).toEqual([2, 3, 4]);
   });
 });

@@ -8,6 +8,8 @@
  */
 import { type StartValue, startValues } from '../compile/start-values.js';
 import { canonicalName } from '../equations/names.js';
+import { LineMap } from '../model/text.js';
+import { PROFILE_TYPES } from '../simulate/allocation.js';
 import type {
   Diagnostic,
   Dimension,
@@ -34,6 +36,9 @@ import {
   parseExpression,
 } from './parser.js';
 import { type RawRecord, splitFile } from './records.js';
+
+/** Keys of Vensim's control variables. */
+const CONTROLS = new Set(['initial_time', 'final_time', 'time_step', 'saveper']);
 
 /** Vensim's :NA: value, -2^109 (a finite sentinel, so `x = :NA:` tests work). */
 export const VENSIM_NA = -6.490371073168535e32;
@@ -66,35 +71,21 @@ interface VarDef {
   rec: RawRecord;
 }
 
-class LineIndex {
-  private starts: number[] = [0];
-  constructor(text: string) {
-    if (text.indexOf('\r') < 0) {
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-      return;
-    }
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        this.starts.push(i + 1);
-      }
-    }
+/** Offset of the first character of text[start, end) that is not white space (as `trim` sees it). */
+function firstNonBlank(text: string, start: number, end: number): number {
+  let i = start;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c < 128 || !/\s/.test(text[i]!)) break;
   }
-  at(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
-  }
+  return i;
 }
 
-const quote = (name: string) => `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const quote = (name: string) =>
+  name.indexOf('\\') < 0 && name.indexOf('"') < 0
+    ? `"${name}"`
+    : `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const num = (v: number) => (v < 0 ? `(0 - ${String(-v)})` : String(v));
 
 export function readVensim(text: string, file?: string, data?: DataSource): VensimReadResult {
@@ -103,7 +94,7 @@ export function readVensim(text: string, file?: string, data?: DataSource): Vens
 
 class VensimReader {
   private readonly diagnostics: Diagnostic[] = [];
-  private readonly lines: LineIndex;
+  private readonly lines: LineMap;
   private readonly ranges = new Map<string, Range>();
   private readonly elementFamilies = new Map<string, Range[]>();
   private readonly defs = new Map<string, VarDef[]>();
@@ -119,11 +110,11 @@ class VensimReader {
     private readonly file?: string,
     private readonly data?: DataSource,
   ) {
-    this.lines = new LineIndex(text);
+    this.lines = new LineMap(text);
   }
 
   private loc(offset: number): SourceLocation {
-    const { line, column } = this.lines.at(offset);
+    const { line, column } = this.lines.position(offset);
     return { file: this.file, line, column };
   }
 
@@ -161,8 +152,9 @@ class VensimReader {
     const ranged: { def: Extract<Definition, { kind: 'subrange' }> }[] = [];
     const equivalences: Extract<Definition, { kind: 'equivalence' }>[] = [];
     for (const rec of split.records) {
-      if (this.text.slice(rec.eqStart, rec.eqEnd).trim() === '') continue;
-      if (/^\*/.test(this.text.slice(rec.eqStart, rec.eqEnd).trim())) continue; // a group
+      const first = firstNonBlank(this.text, rec.eqStart, rec.eqEnd);
+      if (first === rec.eqEnd) continue;
+      if (this.text.charCodeAt(first) === 42) continue; // a group (`*****`)
       let def: Definition;
       try {
         def = parseDefinition(this.text, rec.eqStart, rec.eqEnd);
@@ -190,11 +182,14 @@ class VensimReader {
           break;
         default: {
           const key = canonicalName(def.lhs.name);
-          if (!this.defs.has(key)) {
-            this.defs.set(key, []);
+          let list = this.defs.get(key);
+          if (!list) {
+            list = [];
+            this.defs.set(key, list);
             this.varOrder.push(key);
           }
-          this.defs.get(key)!.push({ def, rec });
+          list.push({ def, rec });
+          this.noteLookup(key, def);
         }
       }
     }
@@ -202,17 +197,6 @@ class VensimReader {
     const macros = this.buildMacros(split.macros, macroRecords);
     if (this.inlined.size) this.inlineMacros();
     for (const key of this.varOrder) this.resolveDims(key);
-    for (const key of this.varOrder) {
-      const defs = this.defs.get(key)!;
-      if (
-        defs.some(
-          (d) =>
-            d.def.kind === 'lookup' ||
-            (d.def.kind === 'eq' && /LOOKUPS$/.test(functionKey(this.getCall(d.def)?.name ?? ''))),
-        )
-      )
-        this.lookups.add(key);
-    }
     for (const key of this.varOrder) this.buildVariable(key);
     for (const key of this.flowKeys) {
       const fv = this.variables.get(key);
@@ -670,11 +654,22 @@ class VensimReader {
 
   private readonly flowKeys = new Set<string>();
 
+  /** Keeps the variables that are lookups: a table of points, or GET ... LOOKUPS. */
+  private noteLookup(key: string, def: VarDef['def']) {
+    if (
+      def.kind === 'lookup' ||
+      (def.kind === 'eq' && /LOOKUPS$/.test(functionKey(this.getCall(def)?.name ?? '')))
+    )
+      this.lookups.add(key);
+  }
+
   /** The GET XLS/DIRECT call that is a definition's whole right-hand side, if it is one. */
   private getCall(def: VarDef['def']): Extract<VExpr, { kind: 'call' }> | undefined {
     const e = def.kind === 'eq' ? def.rhs : def.kind === 'lookup' ? def.call : undefined;
-    if (e?.kind === 'call' && /^GET (XLS|DIRECT) (CONSTANTS|DATA|LOOKUPS)$/.test(functionKey(e.name)))
-      return e;
+    // Only a name that starts with G can be GET ...: most calls are turned away before the key.
+    if (e?.kind !== 'call' || (e.name.charCodeAt(0) | 32) !== 103) return undefined;
+    const fk = functionKey(e.name);
+    if (fk.startsWith('GET ') && /^GET (XLS|DIRECT) (CONSTANTS|DATA|LOOKUPS)$/.test(fk)) return e;
     return undefined;
   }
 
@@ -815,11 +810,18 @@ class VensimReader {
         throw new PrintError('a number list must be the whole equation', e.start, 'syntax-error');
       case 'table':
         throw new PrintError('a lookup table here is not supported', e.start, 'unsupported-feature');
-      case 'unary':
-        return e.op === 'not' ? `(NOT ${p(e.arg)})` : `(${e.op}${p(e.arg)})`;
+      case 'unary': {
+        const a = e.arg.kind === 'binary' ? `(${p(e.arg)})` : p(e.arg);
+        return e.op === 'not' ? `(NOT ${a})` : `(${e.op}${a})`;
+      }
       case 'binary': {
+        // An operation inside another is parenthesised (so Vensim's precedence is kept whatever
+        // the engine's); one that is the whole equation or an argument is not, which spares the
+        // compiler two tokens per equation and argument.
         const op = e.op === 'and' ? 'AND' : e.op === 'or' ? 'OR' : e.op;
-        return `(${p(e.left)} ${op} ${p(e.right)})`;
+        const l = e.left.kind === 'binary' ? `(${p(e.left)})` : p(e.left);
+        const r = e.right.kind === 'binary' ? `(${p(e.right)})` : p(e.right);
+        return `${l} ${op} ${r}`;
       }
       case 'ref':
         return this.ref(e.name, e.subs, e.start);
@@ -899,6 +901,64 @@ class VensimReader {
       this.subst = undefined;
     }
     return out;
+  }
+
+  /**
+   * ALLOCATE AVAILABLE's profile types where the model gives them as numbers: a type the runtime
+   * does not model (5, constant elasticity; 10 and above, integer allocation) is refused at the
+   * call; types computed during the run are warned about once (such a type gives NaN).
+   */
+  private checkProfileTypes(pp: Extract<VExpr, { kind: 'ref' }>, first: number, at: number) {
+    const key = canonicalName(pp.name);
+    const dims = this.varDims.get(key);
+    if (!dims?.length) return;
+    let computed = false;
+    for (const { def } of this.defs.get(key) ?? []) {
+      if (def.kind !== 'eq') {
+        computed = true;
+        continue;
+      }
+      const rhs = isCall(def.rhs, 'TABBED ARRAY')
+        ? (def.rhs as Extract<VExpr, { kind: 'call' }>).args[0]!
+        : def.rhs;
+      const values =
+        rhs.kind === 'list'
+          ? rhs.rows.flat()
+          : rhs.kind === 'num'
+            ? [rhs.value]
+            : rhs.kind === 'unary' && rhs.op === '-' && rhs.arg.kind === 'num'
+              ? [-rhs.arg.value]
+              : undefined;
+      this.tuples(def.lhs, dims).forEach((t, i) => {
+        if (t[t.length - 1] !== first - 1) return;
+        const type = values?.[values.length === 1 ? 0 : i];
+        if (type === undefined) {
+          computed = true;
+          return;
+        }
+        if (!(type in PROFILE_TYPES))
+          throw new PrintError(
+            `ALLOCATE AVAILABLE: '${pp.name}' gives priority profile type ${type} (${
+              type === 5 ? 'constant elasticity' : type >= 10 ? 'integer allocation' : 'no such type'
+            }), which is not modelled; the modelled types are ${Object.entries(PROFILE_TYPES)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}`,
+            at,
+            'unsupported-feature',
+          );
+      });
+    }
+    const warned = `ALLOCATE AVAILABLE ${key}`;
+    if (computed && !this.warned.has(warned)) {
+      this.warned.add(warned);
+      this.error(
+        'unsupported-feature',
+        `ALLOCATE AVAILABLE: the profile types of '${pp.name}' are computed during the run; a type other than ${Object.keys(PROFILE_TYPES).join(', ')} gives NaN`,
+        at,
+        this.lhs?.name,
+        'warning',
+      );
+    }
   }
 
   private subst: Map<string, string> | undefined;
@@ -994,7 +1054,7 @@ class VensimReader {
       case 'TABBED ARRAY':
         throw new PrintError('TABBED ARRAY must be the whole right-hand side', e.start, 'syntax-error');
     }
-    if (/^GET (XLS|DIRECT|VDF|DATA)/.test(fk))
+    if (fk.startsWith('GET ') && /^GET (XLS|DIRECT|VDF|DATA)/.test(fk))
       throw new PrintError(`${fk} (external data) is not supported yet`, e.start, 'unsupported-feature');
     const f = VENSIM_FUNCTIONS[fk];
     if (!f) {
@@ -1126,6 +1186,7 @@ class VensimReader {
           e.start,
           'invalid-argument',
         );
+      if (profiled) this.checkProfileTypes(pp, first, e.start);
       const pos: VExpr = { kind: 'ref', name: lhsSub.name, subs: [], start: e.start };
       const args = profiled
         ? [wholeReq, wholePp, e.args[2]!, pos, { kind: 'num', value: first, start: e.start } as VExpr]
@@ -1135,16 +1196,23 @@ class VensimReader {
     if (fk === 'GET TIME VALUE') {
       const m = e.args[2]!;
       const r = e.args[0]!;
+      // Calendar measures count from a date, and a .mdl holds no base date; the computer clock
+      // would make runs differ from one another. Given as numbers, both are refused here.
+      if ((m.kind === 'num' && m.value !== 0) || (r.kind === 'num' && r.value === 2))
+        throw new PrintError(
+          m.kind === 'num' && m.value !== 0
+            ? `GET TIME VALUE measure ${m.value} is a calendar measure, which needs the date the model's time starts at (a .mdl holds none); only measure 0 (model time) is modelled`
+            : 'GET TIME VALUE relative to the computer clock (relto 2) is not modelled (runs would not repeat); use 0 (current time) or 1 (initial time)',
+          m.kind === 'num' && m.value !== 0 ? m.start : r.start,
+          'unsupported-feature',
+        );
       const warned = `GET TIME VALUE ${this.lhs?.name ?? ''}`;
-      if (
-        (m.kind !== 'num' || m.value !== 0 || r.kind !== 'num' || r.value === 2) &&
-        !this.warned.has(warned)
-      ) {
+      if ((m.kind !== 'num' || r.kind !== 'num') && !this.warned.has(warned)) {
         this.warned.add(warned);
         this.error(
           'unsupported-feature',
-          'GET TIME VALUE is modelled for measure 0 (model time) relative to the current or initial time only; calendar measures (they need a base date) and the computer clock give NaN',
-          m.start,
+          'GET TIME VALUE with a computed measure or reference: only measure 0 (model time) relative to the current or initial time is modelled; calendar measures and the computer clock give NaN',
+          m.kind !== 'num' ? m.start : r.start,
           this.lhs?.name,
           'warning',
         );
@@ -1170,8 +1238,31 @@ class VensimReader {
     const varying: string[] = [];
     const find = (key: string) =>
       this.variables.get(key) ?? this.extra.find((v) => canonicalName(v.name) === key);
-    const at = (names: string[], start: number) =>
-      startValues(model, names, { start, stop: start, dt: 1 }, find);
+    // A control given as a number (or as another control given as one, SAVEPER = TIME STEP), as
+    // most are, needs no lowering; the others go through the engine's start-value evaluator.
+    const plain = (key: string, depth = 0): number | undefined => {
+      const defs = this.defs.get(key);
+      const d = defs?.length === 1 ? defs[0]!.def : undefined;
+      if (d?.kind !== 'eq' || d.lhs.subs.length) return undefined;
+      const e = d.rhs;
+      if (e.kind === 'num') return e.value;
+      if (e.kind === 'unary' && e.op === '-' && e.arg.kind === 'num') return -e.arg.value;
+      if (e.kind === 'ref' && !e.subs.length && depth < 4) {
+        const k = canonicalName(e.name);
+        return CONTROLS.has(k) ? plain(k, depth + 1) : undefined;
+      }
+      return undefined;
+    };
+    const at = (names: string[], start: number) => {
+      const known = new Map<string, StartValue>();
+      for (const n of names) {
+        const key = canonicalName(n);
+        const value = plain(key);
+        if (value === undefined) return startValues(model, names, { start, stop: start, dt: 1 }, find);
+        known.set(key, { value, varies: false });
+      }
+      return known;
+    };
     const get = (values: Map<string, StartValue>, name: string, dflt: number): number => {
       const key = canonicalName(name);
       const d = this.defs.get(key)?.[0];
@@ -1371,8 +1462,10 @@ class VensimReader {
             const newName = prefix + d.lhs.name;
             const rhs = expand(rename(d.rhs), newName, depth + 1);
             const key = canonicalName(newName);
-            this.defs.set(key, [{ def: { ...d, lhs: { ...d.lhs, name: newName }, rhs }, rec: b.rec }]);
+            const def = { ...d, lhs: { ...d.lhs, name: newName }, rhs };
+            this.defs.set(key, [{ def, rec: b.rec }]);
             this.varOrder.push(key);
+            this.noteLookup(key, def);
           }
           return { kind: 'ref', name: prefix + m.name, subs: [], start: e.start };
         }
@@ -1419,13 +1512,20 @@ class VensimReader {
     const view: ModelView = { elements: [], connectors: [] };
     const names = new Map<string, string>();
     let viewNo = 0;
-    for (const line of sketch.split(/\r\n|\r|\n/)) {
-      if (line.startsWith('*')) {
+    // Lines found with indexOf, and only those of the kinds read are sliced out: a sketch is
+    // mostly lines of other kinds (arrows' points, valves, comments, fonts).
+    const nl = sketch.indexOf('\n') >= 0 || sketch.indexOf('\r') < 0 ? '\n' : '\r';
+    for (let i = 0, e: number; i < sketch.length; i = e + 1) {
+      e = sketch.indexOf(nl, i);
+      if (e < 0) e = sketch.length;
+      const c = sketch.charCodeAt(i);
+      if (c === 42) {
         viewNo++;
         continue;
       }
       // Only variables (type 10) and arrows (type 1) are read, and only their first fields.
-      if (!line.startsWith('10,') && !line.startsWith('1,')) continue;
+      if (c !== 49 || (!sketch.startsWith('10,', i) && !sketch.startsWith('1,', i))) continue;
+      const line = sketch.slice(i, sketch.charCodeAt(e - 1) === 13 ? e - 1 : e);
       const f = leadingFields(line, 9);
       if (f[0] === '10' && f.length >= 7) {
         let name = f[2]!;

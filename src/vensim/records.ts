@@ -42,7 +42,8 @@ export function splitFile(text: string): SplitFile {
   for (;;) {
     i = skipBlank(text, i, mainEnd);
     if (i >= mainEnd) break;
-    const head = text.slice(i, i + 16).toUpperCase();
+    // Only a record that opens with `:` can be a macro's start or end.
+    const head = text.charCodeAt(i) === 58 ? text.slice(i, i + 16).toUpperCase() : '';
     if (head.startsWith(':MACRO:')) {
       if (macro !== undefined) throw new VensimSyntaxError('a :MACRO: inside another macro', i);
       const start = i;
@@ -64,15 +65,15 @@ export function splitFile(text: string): SplitFile {
     let q = false;
     let j = i;
     for (; j < mainEnd; j++) {
-      const c = text[j]!;
+      const c = text.charCodeAt(j);
       if (q) {
-        if (c === '\\' && text[j + 1] === '"') j++;
-        else if (c === '"') q = false;
+        if (c === 92 && text.charCodeAt(j + 1) === 34) j++;
+        else if (c === 34) q = false;
         continue;
       }
-      if (c === '"') q = true;
-      else if (c === '{') j = skipComment(text, j, mainEnd) - 1;
-      else if (c === '~' || c === '|') break;
+      if (c === 34) q = true;
+      else if (c === 123) j = skipComment(text, j, mainEnd) - 1;
+      else if (c === 126 || c === 124) break;
     }
     if (j >= mainEnd) {
       throw new VensimSyntaxError(
@@ -89,11 +90,13 @@ export function splitFile(text: string): SplitFile {
       const rest = text.slice(j + 1, bar);
       const t = rest.indexOf('~');
       units = (t < 0 ? rest : rest.slice(0, t)).trim();
-      doc = t < 0 ? '' : rest.slice(t + 1).replace(/~\s*:SUPPLEMENTARY\s*$/i, '');
-      doc = doc
-        .replace(/\\[ \t]*(\r\n|\r|\n)[ \t]*/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim();
+      doc = t < 0 ? '' : rest.slice(t + 1).trim();
+      if (doc)
+        doc = doc
+          .replace(/~\s*:SUPPLEMENTARY\s*$/i, '')
+          .replace(/\\[ \t]*(\r\n|\r|\n)[ \t]*/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim();
       j = bar;
     }
     records.push({ eqStart, eqEnd, units, doc, macro });

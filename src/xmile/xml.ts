@@ -12,6 +12,7 @@
  * requires), a leading UTF-8 byte order mark, and a DOCTYPE without entity declarations (ignored).
  */
 import type { Diagnostic } from '../model/types.js';
+import { LineMap } from '../model/text.js';
 
 export interface XmlPosition {
   line: number;
@@ -75,32 +76,7 @@ class XmlFailure {
   ) {}
 }
 
-/** Maps UTF-16 offsets to 1-based line and column; CRLF, CR and LF each end one line. */
-export class LineMap {
-  private readonly starts: number[] = [0];
-
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        this.starts.push(i + 1);
-      }
-    }
-  }
-
-  position(offset: number): XmlPosition {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
-  }
-}
+export { LineMap };
 
 const NAME_RE = /[A-Za-z_:\u00C0-\uFFFF][A-Za-z0-9_:.\-\u00B7-\uFFFF]*/y;
 

@@ -13,6 +13,8 @@ const policy = (name: string, k: number, troops: number, satisficing: number): P
   medianTechnology24: 8.27,
   regretMedian: 100,
   regret90: 200,
+  technologyRegretMedian: 0.5,
+  technologyRegret90: 1.5,
   satisficing,
 });
 
@@ -25,6 +27,7 @@ const headline: HeadlineResult = {
     policy('no-western-response', 34, 12740, 0.44),
   ],
   bySwitch: [],
+  technologyBySwitch: [],
   recurring: [{ input: 'russian_losses_at_full_tempo', side: 'low', value: 1234.5, seeds: 5, of: 5 }],
   allRestrictions: [],
 };

@@ -271,7 +271,8 @@ describe('calibration.json', () => {
       const matching = doc.estimates.filter(
         (e) => e.quantity === d.quantity && e.measure === d.measure && spec.bases.includes(e.basis),
       );
-      expect(matching.length, `${d.quantity}/${d.measure}`).toBeGreaterThanOrEqual(2);
+      // A stream may rest on a single figure (the wounded repatriated: one NIS briefing), never on none.
+      expect(matching.length, `${d.quantity}/${d.measure}`).toBeGreaterThanOrEqual(1);
       // Plans and capacities never count as observations.
       expect(spec.bases).not.toContain('plan');
       expect(['normal', 'lognormal', 'student-t']).toContain(d.error.dist);

@@ -516,7 +516,6 @@ describe('family-member sensitivity: a smaller ally of the same kind behaves ali
       'max_technology_transfer_rate',
       'technology_to_double_capability',
       'initial_claim_on_russia',
-      'share_of_need_sought_from_north_korea',
       'claim_per_shell',
       'claim_per_missile',
     ];

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { CASE_MODEL, haveChromium, openSession, REPO, type Session } from './browser.js';
 import { computeCaseAnswers, type CaseAnswers } from '../../src/case/case-answers.js';
 import { loadCase } from '../../src/case/load.js';
-import { formatShare, formatShareInterval } from '../../src/format/number.js';
+import { formatNumber, formatShare, formatShareInterval } from '../../src/format/number.js';
 import { seriousViolations } from './a11y.js';
 
 const available = haveChromium();
@@ -65,6 +65,14 @@ describe.skipIf(!available)('the answer page (Chromium)', () => {
     expect(cells[1]).toBe(formatShare(base.growing));
     expect(cells[2]).toBe(formatShareInterval(base.interval[0], base.interval[1]));
     expect(cells[3]).toMatch(/^(< 1|\d{1,3}(,\d{3})*)$/);
+    // Q2 by reading of C11: one row per policy, one column per switch setting, the library's medians.
+    const tech = page.locator('#answers-technology-by-switch');
+    expect(await tech.locator('tbody tr').count()).toBe(policies);
+    expect(await tech.locator('thead th').count()).toBe(1 + computed.headline.technologyBySwitch.length);
+    const firstTech = await tech.locator('tbody tr').first().locator('td').allTextContents();
+    const firstPolicy = computed.headline.policies[0]!.policy;
+    expect(firstTech[0]).toBe(firstPolicy);
+    expect(firstTech[1]).toBe(formatNumber(computed.headline.technologyBySwitch[0]!.medians[firstPolicy]!));
     expect((await page.locator('#answer-q1 a.claim').allTextContents()).join(' ')).toBe('C4 C14 C15');
     // What is behind each answer: links to the pages, for this model.
     const q4Links = await page

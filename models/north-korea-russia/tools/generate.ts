@@ -313,7 +313,21 @@ function calibrationJson(): unknown {
         0.25,
         'Troops sent since October 2024: cumulative arrivals.',
       ),
+      stream(
+        'nk.troops.reinforcements_2025',
+        'cumulative-sent',
+        'nk_troops_sent_since_2025',
+        0.35,
+        'Troops sent in 2025: arrivals since 1 January 2025 (the reinforcements; a smaller, assessed figure).',
+      ),
       stream('nk.casualties.killed', 'killed', 'nk_killed_total', 0.35, 'Cumulative killed.'),
+      stream(
+        'nk.casualties.wounded_repatriated',
+        'wounded',
+        'nk_wounded_sent_home_total',
+        0.35,
+        'Cumulative wounded sent back to North Korea (those not returned to duty in Russia).',
+      ),
       {
         ...stream(
           'nk.casualties.total',

@@ -11,7 +11,7 @@ import { claimLinks } from '../claims.js';
 import { api, ApiError } from '../api.js';
 import type { Workspace } from '../workspace.js';
 import { behaviourSummary, type CaseAnswers } from '../../case/answers.js';
-import { SATISFICE_TECHNOLOGY } from '../../case/headline.js';
+import { GROWING_TEXT, SATISFICE_TECHNOLOGY } from '../../case/headline.js';
 import {
   formatNumber,
   formatPeople,
@@ -98,7 +98,7 @@ function drawAnswers(ws: Workspace, body: HTMLElement, computed: CaseAnswers): v
         ...claimLinks(a.claims),
       ),
     );
-    if (a.id === 'Q2') section.append(policyTable(computed));
+    if (a.id === 'Q2') section.append(policyTable(computed), technologyBySwitchTable(computed));
     parts.push(section);
   }
   parts.push(restsOn(ws, computed));
@@ -114,14 +114,15 @@ function policyTable(computed: CaseAnswers): HTMLElement {
   );
   const t = table(
     'answers-policies',
-    `Per policy, over the same futures (weighted): share where the deployment is still growing in its second year (more troops at month 24 than at 12), its 95% interval, the median troops and technology packages at month 24, regret (troops above the best policy of the same future) and the share meeting the satisficing test (shrinking in year two, at most ${SATISFICE_TECHNOLOGY} packages by month 24).`,
+    `Per policy, over the same futures (weighted): share where the deployment keeps growing (${GROWING_TEXT}), its 95% interval, the median troops and technology packages at month 24, regret (troops above the best policy of the same future, and technology packages above the policy with the fewest) and the share meeting the satisficing test (not growing, at most ${SATISFICE_TECHNOLOGY} packages by month 24).`,
     [
       'policy',
-      'still growing',
+      'keeps growing',
       '95% interval',
       'median troops, month 24',
       'median technology, month 24',
       'regret median / 90th',
+      'technology regret median / 90th',
       'satisficing',
     ],
     rows.map((p) => [
@@ -131,9 +132,28 @@ function policyTable(computed: CaseAnswers): HTMLElement {
       formatPeople(p.medianTroops24),
       formatNumber(p.medianTechnology24),
       `${formatPeople(p.regretMedian)} / ${formatPeople(p.regret90)}`,
+      `${formatNumber(p.technologyRegretMedian)} / ${formatNumber(p.technologyRegret90)}`,
       formatShare(p.satisficing),
     ]),
-    [1, 2, 3, 4, 5, 6],
+    [1, 2, 3, 4, 5, 6, 7],
+  );
+  t.classList.add('answers-table');
+  return h('div', { class: 'table-scroll' }, t);
+}
+
+/** Q2's technology by reading of C11: a lever can raise it under one reading and lower it under the other. */
+function technologyBySwitchTable(computed: CaseAnswers): HTMLElement | string {
+  const columns = computed.headline.technologyBySwitch ?? [];
+  if (!columns.length) return '';
+  const t = table(
+    'answers-technology-by-switch',
+    'Median technology packages by month 24 per policy under each setting of each C11 switch (weighted like the shares, within the futures of each setting).',
+    ['policy', ...columns.map((c) => `${displayName(c.input)} = ${c.value}`)],
+    computed.headline.policies.map((p) => [
+      p.policy,
+      ...columns.map((c) => formatNumber(c.medians[p.policy] ?? NaN)),
+    ]),
+    columns.map((_, i) => i + 1),
   );
   t.classList.add('answers-table');
   return h('div', { class: 'table-scroll' }, t);
@@ -159,7 +179,7 @@ function restsOn(ws: Workspace, computed: CaseAnswers): HTMLElement {
           {},
           `The structural switch ${displayName(input)} (claim C11): `,
           on && off
-            ? `with it on, the deployment keeps growing under ${headline.baseline} in ${formatShare(on.growing)} of futures, with it off in ${formatShare(off.growing)}; the 2024-25 figures put ${formatShare(on.probability)} of their weight on it being on.`
+            ? `with it on, the deployment keeps growing under ${headline.baseline} in ${formatShare(on.growing)} of futures, with it off in ${formatShare(off.growing)}; the 2024-25 figures put ${formatShare(on.probability)} of their weight on it being on (95% interval ${formatShareInterval(on.probabilityInterval[0], on.probabilityInterval[1])}).`
             : 'sampled both ways.',
         );
       }),
