@@ -112,6 +112,34 @@ function tiedText(best: PolicyHeadline, ranked: readonly PolicyHeadline[]): stri
 }
 
 /**
+ * The policies no other beats on both halves of Q2, the share of futures still growing and the
+ * median technology by month 24 (weakly better on both, strictly on one): the non-dominated set.
+ */
+export function nonDominated(policies: readonly PolicyHeadline[]): PolicyHeadline[] {
+  return policies.filter(
+    (p) =>
+      !policies.some(
+        (q) =>
+          q !== p &&
+          q.growing <= p.growing &&
+          q.medianTechnology24 <= p.medianTechnology24 &&
+          (q.growing < p.growing || q.medianTechnology24 < p.medianTechnology24),
+      ),
+  );
+}
+
+/** Q2's technology half: the fewest packages, and the policies no other beats on both halves. */
+function technologyText(policies: readonly PolicyHeadline[]): string {
+  if (!policies.length) return '';
+  const fewest = [...policies].sort((a, b) => a.medianTechnology24 - b.medianTechnology24)[0]!;
+  const front = nonDominated(policies).map((p) => p.policy);
+  return (
+    `On technology, ${fewest.policy} leaves the fewest packages by month 24 (median ${formatNumber(fewest.medianTechnology24)}); ` +
+    `no other policy is better on both growth and technology than ${front.length === 1 ? front[0] : `any of ${front.slice(0, -1).join(', ')} and ${front[front.length - 1]}`}. `
+  );
+}
+
+/**
  * The verdict of Q1 from the share's 95% interval, not its point estimate: "most" only when the
  * whole interval is above one half, "rarely" only when it is below a quarter.
  */
@@ -149,6 +177,7 @@ export function answersFromHeadline(h: HeadlineResult, forecasts?: CaseForecasts
     answer: best
       ? `${best.policy} does best: growth continues in ${formatShare(best.growing)} of futures (${formatShareInterval(best.interval[0], best.interval[1])}), the median future has ${formatPeople(best.medianTroops24)} troops at month 24 and ${formatNumber(best.medianTechnology24)} technology packages delivered, and it meets the satisficing test in ${formatShare(best.satisficing)} of futures. ` +
         tiedText(best, ranked) +
+        technologyText(ranked) +
         `Ranked by share of growing futures: ${ranked.map((p) => `${p.policy} ${formatShare(p.growing)}`).join(', ')}.`
       : 'No policy was run.',
     links: [

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { answersFromHeadline, behaviourSummary, growthVerdict, q4Answer } from '../../src/case/answers.js';
+import {
+  answersFromHeadline,
+  behaviourSummary,
+  growthVerdict,
+  nonDominated,
+  q4Answer,
+} from '../../src/case/answers.js';
 import type { CaseForecasts } from '../../src/case/analysis.js';
 import type { ForecastSummary } from '../../src/calibrate/forecast.js';
 import { HEADLINE_DEFAULTS, type HeadlineResult, type PolicyHeadline } from '../../src/case/headline.js';
@@ -54,6 +60,23 @@ describe('answersFromHeadline', () => {
   it('states the recurring restriction in Q3 and leaves Q4 pending', () => {
     expect(answers.find((a) => a.id === 'Q3')!.answer).toContain('russian losses at full tempo above 1,235');
     expect(answers.find((a) => a.id === 'Q4')!.status).toBe('pending');
+  });
+});
+
+describe('nonDominated (Q2 on both growth and technology)', () => {
+  const withTech = (p: PolicyHeadline, tech: number): PolicyHeadline => ({ ...p, medianTechnology24: tech });
+  const a = withTech(policy('a', 10, 3000, 0.8), 6); // least growth, most technology
+  const b = withTech(policy('b', 20, 4000, 0.7), 3); // more growth, least technology
+  const c = withTech(policy('c', 30, 5000, 0.6), 7); // worse than a on both
+  const d = withTech(policy('d', 20, 4000, 0.7), 5); // worse than b on technology, same growth
+  it('keeps the policies no other beats on both halves, by hand', () => {
+    expect(nonDominated([a, b, c, d]).map((p) => p.policy)).toEqual(['a', 'b']);
+    expect(nonDominated([c]).map((p) => p.policy)).toEqual(['c']);
+  });
+  it('names the fewest packages and the non-dominated set in the Q2 answer', () => {
+    const q2 = answersFromHeadline({ ...headline, policies: [a, b, c, d] }).find((x) => x.id === 'Q2')!;
+    expect(q2.answer).toContain('On technology, b leaves the fewest packages by month 24 (median 3)');
+    expect(q2.answer).toContain('than any of a and b.');
   });
 });
 
