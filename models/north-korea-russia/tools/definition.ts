@@ -1549,17 +1549,25 @@ const T: Spec[] = [
   ),
   constant(
     'claim',
-    'claim_per_casualty',
-    'credit/people',
-    'Claim one North Korean casualty earns under the down-payment reading (C11), in soldier-months of service.',
+    'casualty_claim_parity',
+    'dmnl',
+    'Under the down-payment reading of C11, what the casualties of a soldier-month earn against what the service of a soldier-month earns, at the casualty rate expected over a tour in October 2024: 1, the two readings earn alike at the start and differ only in how they respond to casualties.',
     ['C11'],
     {
       kind: 'assumption',
       source:
-        'Assumed; centred on the inverse of the central base casualty rate, so that the two readings of C11 earn alike at that rate and differ only in how they respond to casualties.',
-      range: [2, 6],
+        'Assumed: parity (1) at the centre, so that switching the reading changes how the claim responds to casualties, not its level; from half to one and a half times, since the seed does not say how much a casualty is worth.',
+      range: [0.5, 1.5],
       estimation: 'deep',
     },
+  ),
+  aux(
+    'claim',
+    'claim_per_casualty',
+    'claim_per_troop_month_of_service * casualty_claim_parity / INIT(nk_expected_tour_casualty_rate)',
+    'credit/people',
+    'Claim one North Korean casualty earns under the down-payment reading (C11): the parity times the claim of a soldier-month of service, over the casualty rate expected over a tour in October 2024 (whatever the calibrated casualty rate, the readings start alike).',
+    ['C11'],
   ),
   constant(
     'claim',
