@@ -19,8 +19,8 @@ export function fractionalRanks(values: ArrayLike<number>): number[] {
   return ranks;
 }
 
-/** Spearman's rank correlation of x and y over the pairs where both are finite. */
-export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+/** The pairs of x and y where both are finite. */
+function finitePairs(x: ArrayLike<number>, y: ArrayLike<number>): [number[], number[]] {
   const xs: number[] = [];
   const ys: number[] = [];
   const n0 = Math.min(x.length, y.length);
@@ -30,6 +30,12 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
       ys.push(y[i]!);
     }
   }
+  return [xs, ys];
+}
+
+/** Spearman's rank correlation of x and y over the pairs where both are finite. */
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const [xs, ys] = finitePairs(x, y);
   const n = xs.length;
   if (n < 3) return 0;
   const rx = fractionalRanks(xs);
@@ -54,15 +60,7 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
  * fewer than two pairs per bin remain or y is constant.
  */
 export function correlationRatio(x: ArrayLike<number>, y: ArrayLike<number>, bins = 10): number {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  const n0 = Math.min(x.length, y.length);
-  for (let i = 0; i < n0; i++) {
-    if (Number.isFinite(x[i]) && Number.isFinite(y[i])) {
-      xs.push(x[i]!);
-      ys.push(y[i]!);
-    }
-  }
+  const [xs, ys] = finitePairs(x, y);
   const n = xs.length;
   if (!(bins >= 1) || n < 2 * bins) return 0;
   const rx = fractionalRanks(xs);

@@ -7,18 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileModel, readModel, type Simulation } from '../../src/engine.js';
+import { Rng } from '../../src/experiments/rng.js';
 import { doc, esc } from '../engine/helpers.js';
 
-/** mulberry32: every failure reproduces from its seed. */
+/** The project's one seeded generator (sfc32): every failure reproduces from its seed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 const UNARY = [

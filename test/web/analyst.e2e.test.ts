@@ -237,7 +237,8 @@ describe.skipIf(!available)('the workbench for a policy analyst (Chromium)', () 
     // Every estimated parameter (the spec's, plus the source biases) has its chart.
     expect(await figures.count()).toBeGreaterThanOrEqual(spec.parameters.length);
     expect(await figures.first().textContent()).toMatch(/prior \(uniform\)/);
-    expect(await page.locator('#cal-streams figure').count()).toBe(5);
+    // One chart per evidence stream of the spec.
+    expect(await page.locator('#cal-streams figure').count()).toBe(spec.data.length);
     expect(await page.locator('#cal-streams figure').first().textContent()).toMatch(/src-/);
     // Q4, the case's: one row per forecast date and the total; a date opens onto its forecasts.
     const q4 = JSON.parse(
