@@ -180,7 +180,7 @@ export const SWITCHES: Record<string, { 0: string; 1: string }> = {
   },
   c11_value_saturates: {
     0: 'linear: every credit of claim is worth the same to Kim however long it waits',
-    1: 'saturating: the longer the backlog of claim, the less the next credit is worth to Kim',
+    1: 'saturating: the longer the queue Kim expects his claim to stand in, the less the next credit is worth to Kim',
   },
 };
 
@@ -1805,10 +1805,18 @@ const T: Spec[] = [
   ),
   aux(
     'claim',
+    'kim_expected_claim_accrual',
+    'kim_troop_commitment * kim_expected_claim_per_soldier_month + claim_per_shell * shell_deliveries + claim_per_missile * missile_deliveries',
+    'credit/month',
+    'Claim Kim expects to earn a month at his commitment: the troops he has committed at what he expects a soldier-month to earn, and the munitions delivered (C10, C11).',
+    ['C10', 'C11'],
+  ),
+  aux(
+    'claim',
     'kim_claim_discount',
-    'kim_claim_patience / (kim_claim_patience + claim_backlog)',
+    'IF kim_expected_claim_accrual > 0 THEN kim_claim_patience * russian_willingness_to_transfer * redemption_capacity / (kim_claim_patience * russian_willingness_to_transfer * redemption_capacity + kim_expected_claim_accrual * claim_settlement_time) ELSE 1',
     'dmnl',
-    'Under the saturating reading of C11, what a new credit is worth against one paid at once: patience / (patience + wait), the wait being the queue ahead of it at the most Russia can settle (the backlog), so the more claim is outstanding, the less the next credit is worth (1 with nothing outstanding) (C11).',
+    "Under the saturating reading of C11, what a new credit is worth against one paid at once: patience / (patience + wait), the wait being the backlog Kim expects at his commitment, in months of the most Russia can settle: the claim at which what Russia is willing to settle balances what his commitment earns (accrual x settlement time / willingness), over Russia's capacity. He foresees the queue his commitment builds, so the discount does not wait for the claim to accumulate; 1 with nothing to queue, 0 if Russia is not willing at all (C11).",
     ['C11'],
   ),
   aux(
