@@ -5,7 +5,7 @@
  * the SDXorg suite (read from ../shared, skipped when absent), the case model and seeded random
  * tables.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +13,12 @@ import { fuse, type Unit } from '../../src/compile/codegen.js';
 import { compile } from '../../src/compile/compile.js';
 import { compileModel, readModel, type CompiledModel } from '../../src/engine.js';
 import { arrayedChains, scalarChains } from '../../bench/models.js';
-import { doc } from './helpers.js';
+import { doc, SUITE_ROOT, suiteFiles as suiteFilesMatching } from './helpers.js';
 import { lookupSource, makeTable, Rng, runtime, type LookupTable } from '../../src/simulate/runtime.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const suiteRoot = path.resolve(repoRoot, '..', 'shared', 'sd-test-models', 'tests');
+const suiteRoot = SUITE_ROOT;
 const caseModel = path.join(repoRoot, 'models', 'north-korea-russia', 'model.xmile');
 const METHODS = ['euler', 'rk2', 'rk4'] as const;
 
@@ -27,16 +27,7 @@ function compileFile(file: string): CompiledModel | undefined {
   return read.model ? compileModel(read.model).compiled : undefined;
 }
 
-function suiteFiles(): string[] {
-  if (!existsSync(suiteRoot)) return [];
-  const out: string[] = [];
-  for (const d of readdirSync(suiteRoot).sort()) {
-    const dir = path.join(suiteRoot, d);
-    if (!statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir).sort()) if (/\.(xmile|stmx)$/i.test(f)) out.push(path.join(dir, f));
-  }
-  return out;
-}
+const suiteFiles = (): string[] => suiteFilesMatching(/\.(xmile|stmx)$/i);
 
 /** Bitwise equality of two series (NaN payloads aside, as Float64Array equality). */
 function sameBits(a: Float64Array, b: Float64Array): boolean {

@@ -4,7 +4,7 @@
  * gives, character for character; constants that change with the element become a loop only
  * where each iteration computes exactly the number written out.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,23 +13,14 @@ import { compile } from '../../src/compile/compile.js';
 import { lowerModel } from '../../src/compile/lower.js';
 import { readModel } from '../../src/engine.js';
 import { arrayedChains, scalarChains } from '../../bench/models.js';
-import { doc } from './helpers.js';
+import { doc, SUITE_ROOT, suiteFiles as suiteFilesMatching } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const suiteRoot = path.resolve(repoRoot, '..', 'shared', 'sd-test-models', 'tests');
+const suiteRoot = SUITE_ROOT;
 const caseModel = path.join(repoRoot, 'models', 'north-korea-russia', 'model.xmile');
 
-function suiteFiles(): string[] {
-  if (!existsSync(suiteRoot)) return [];
-  const out: string[] = [];
-  for (const d of readdirSync(suiteRoot).sort()) {
-    const dir = path.join(suiteRoot, d);
-    if (!statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir).sort()) if (/\.(xmile|stmx|mdl)$/i.test(f)) out.push(path.join(dir, f));
-  }
-  return out;
-}
+const suiteFiles = (): string[] => suiteFilesMatching(/\.(xmile|stmx|mdl)$/i);
 
 /** The generated source with and without the shortcut (undefined when the model does not compile). */
 function bothWays(text: string, file?: string): [string, string] | undefined {

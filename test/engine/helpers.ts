@@ -2,6 +2,9 @@
  * Small builders for engine tests: an XMILE document from a few variable elements, read and
  * compiled through the public API only (the same path the CLI and the workbench take).
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { compileModel, readModel } from '../../src/engine.js';
 import type { CompiledModel, Diagnostic, Results, RunOptions } from '../../src/engine.js';
@@ -115,4 +118,27 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       expect.fail(`index ${i}: expected ${e}, got ${a} (tolerance ${tol})`);
     }
   }
+}
+
+/** The SDXorg conformance suite's tests folder, read from ../shared beside the repository. */
+export const SUITE_ROOT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'shared',
+  'sd-test-models',
+  'tests',
+);
+
+/** The suite's model files whose names match `pattern`, sorted; none where the suite is absent. */
+export function suiteFiles(pattern: RegExp = /\.(xmile|stmx|mdl)$/i): string[] {
+  if (!existsSync(SUITE_ROOT)) return [];
+  const out: string[] = [];
+  for (const d of readdirSync(SUITE_ROOT).sort()) {
+    const dir = path.join(SUITE_ROOT, d);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const f of readdirSync(dir).sort()) if (pattern.test(f)) out.push(path.join(dir, f));
+  }
+  return out;
 }

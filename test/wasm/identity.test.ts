@@ -5,7 +5,7 @@
  * (through the experiment runner, from a worker's image); and where it cannot translate a model,
  * it says why and the JavaScript back end runs.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -17,24 +17,15 @@ import { buildPlan } from '../../src/experiments/plan.js';
 import { ChunkRunner } from '../../src/experiments/runner.js';
 import { dataSourceFor } from '../../src/node/data-files.js';
 import { wasmTuning } from '../../src/wasm/translate.js';
-import { aux, doc } from '../engine/helpers.js';
+import { aux, doc, SUITE_ROOT, suiteFiles as suiteFilesMatching } from '../engine/helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
-const suiteRoot = path.resolve(repoRoot, '..', 'shared', 'sd-test-models', 'tests');
+const suiteRoot = SUITE_ROOT;
 const caseDir = path.join(repoRoot, 'models', 'north-korea-russia');
 const METHODS = ['euler', 'rk2', 'rk4'] as const;
 
-function suiteFiles(): string[] {
-  if (!existsSync(suiteRoot)) return [];
-  const out: string[] = [];
-  for (const d of readdirSync(suiteRoot).sort()) {
-    const dir = path.join(suiteRoot, d);
-    if (!statSync(dir).isDirectory()) continue;
-    for (const f of readdirSync(dir).sort()) if (/\.(xmile|stmx|mdl)$/i.test(f)) out.push(path.join(dir, f));
-  }
-  return out;
-}
+const suiteFiles = (): string[] => suiteFilesMatching(/\.(xmile|stmx|mdl)$/i);
 
 function compileFile(file: string): CompiledModel | undefined {
   const read = readModel(readFileSync(file, 'utf8'), { file, data: dataSourceFor(file) });
