@@ -124,13 +124,8 @@ export class WasmRunner {
       this.stateB,
       this.outB,
     );
-    const rows = this.rows;
-    const copy = (at: number, cols: Float64Array[]) => {
-      const base = at / 8;
-      for (let j = 0; j < cols.length; j++) cols[j]!.set(f.subarray(base + j * rows, base + (j + 1) * rows));
-    };
-    copy(this.outAt, colsA);
-    copy(this.outB, colsB);
+    this.copyColumns(this.outAt, colsA);
+    this.copyColumns(this.outB, colsB);
     a.set(f.subarray(0, n));
     b.set(f.subarray(this.stateB / 8, this.stateB / 8 + n));
   }
@@ -151,9 +146,15 @@ export class WasmRunner {
       this.outAt,
       this.rows,
     );
-    const base = this.outAt / 8;
-    for (let j = 0; j < cols.length; j++)
-      cols[j]!.set(f.subarray(base + j * this.rows, base + (j + 1) * this.rows));
+    this.copyColumns(this.outAt, cols);
     s.set(f.subarray(0, this.nSlots));
+  }
+
+  /** The saved rows at byte offset `at` of linear memory, one column per output, into `cols`. */
+  private copyColumns(at: number, cols: Float64Array[]): void {
+    const f = this.f64;
+    const rows = this.rows;
+    const base = at / 8;
+    for (let j = 0; j < cols.length; j++) cols[j]!.set(f.subarray(base + j * rows, base + (j + 1) * rows));
   }
 }

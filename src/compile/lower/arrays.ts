@@ -4,6 +4,54 @@ import { type IR, c } from '../ir.js';
 import { elementTuple } from './subscripts.js';
 import { type Ctx, type LowerFns, type LowerState, type Shape, type Vec, LowerError } from './types.js';
 
+/**
+ * The union of two arrays' dimensions (the first's first) and, for each combination in row-major
+ * order, the positions of the matching element of each array: a dimension only one array has
+ * repeats the other along it. Dimensions of one name must agree in size.
+ */
+const unionPositions = (a: Vec, b: Vec, at: number): { shape: Shape; ia: number[]; ib: number[] } => {
+  const shape: Shape = [...a.shape];
+  for (const d of b.shape) {
+    const match = shape.find((x) => x.key === d.key);
+    if (!match) shape.push(d);
+    else if (match.n !== d.n)
+      throw new LowerError(
+        `dimension '${d.key}' has ${match.n} elements on one side and ${d.n} on the other`,
+        at,
+        'dimension-mismatch',
+      );
+  }
+  const strides = (sh: Shape) => {
+    const st = new Map<string, number>();
+    let m = 1;
+    for (let i = sh.length - 1; i >= 0; i--) {
+      st.set(sh[i]!.key, m);
+      m *= sh[i]!.n;
+    }
+    return st;
+  };
+  const sa = strides(a.shape);
+  const sb = strides(b.shape);
+  const total = shape.reduce((n, d) => n * d.n, 1);
+  const ia: number[] = [];
+  const ib: number[] = [];
+  for (let k = 0; k < total; k++) {
+    let rest = k;
+    let pa = 0;
+    let pb = 0;
+    for (let i = shape.length - 1; i >= 0; i--) {
+      const d = shape[i]!;
+      const pos = rest % d.n;
+      rest = Math.floor(rest / d.n);
+      pa += pos * (sa.get(d.key) ?? 0);
+      pb += pos * (sb.get(d.key) ?? 0);
+    }
+    ia.push(pa);
+    ib.push(pb);
+  }
+  return { shape, ia, ib };
+};
+
 /** Combine two arrays element by element, repeating a scalar, or matching dimensions by name. */
 export const broadcast = (a: Vec, b: Vec, at: number, op: (x: IR, y: IR) => IR): Vec => {
   if (a.xs.length === 1 && b.xs.length === 1) return { xs: [op(a.xs[0]!, b.xs[0]!)], shape: [] };
@@ -23,44 +71,8 @@ export const broadcast = (a: Vec, b: Vec, at: number, op: (x: IR, y: IR) => IR):
     (within(a.shape, b.shape) || within(b.shape, a.shape))
   ) {
     // The union of the dimensions, the left operand's first.
-    const shape: Shape = [...a.shape];
-    for (const d of b.shape) {
-      const match = shape.find((x) => x.key === d.key);
-      if (!match) shape.push(d);
-      else if (match.n !== d.n)
-        throw new LowerError(
-          `dimension '${d.key}' has ${match.n} elements on one side and ${d.n} on the other`,
-          at,
-          'dimension-mismatch',
-        );
-    }
-    const strideIn = (sh: Shape) => {
-      const st = new Map<string, number>();
-      let m = 1;
-      for (let i = sh.length - 1; i >= 0; i--) {
-        st.set(sh[i]!.key, m);
-        m *= sh[i]!.n;
-      }
-      return st;
-    };
-    const sa = strideIn(a.shape);
-    const sb = strideIn(b.shape);
-    const total = shape.reduce((n, d) => n * d.n, 1);
-    const xs: IR[] = [];
-    for (let k = 0; k < total; k++) {
-      let rest = k;
-      let ia = 0;
-      let ib = 0;
-      for (let i = shape.length - 1; i >= 0; i--) {
-        const d = shape[i]!;
-        const pos = rest % d.n;
-        rest = Math.floor(rest / d.n);
-        ia += pos * (sa.get(d.key) ?? 0);
-        ib += pos * (sb.get(d.key) ?? 0);
-      }
-      xs.push(op(a.xs[ia]!, b.xs[ib]!));
-    }
-    return { xs, shape };
+    const { shape, ia, ib } = unionPositions(a, b, at);
+    return { xs: ia.map((pa, k) => op(a.xs[pa]!, b.xs[ib[k]!]!)), shape };
   }
   if (a.xs.length !== b.xs.length) {
     throw new LowerError(
@@ -92,46 +104,8 @@ export const outerPair = (a: Vec, b: Vec, at: number): [IR[], IR[]] => {
                 'dimension-mismatch',
               );
             })();
-  const shape: Shape = [...a.shape];
-  for (const d of b.shape) {
-    const match = shape.find((x) => x.key === d.key);
-    if (!match) shape.push(d);
-    else if (match.n !== d.n)
-      throw new LowerError(
-        `dimension '${d.key}' has ${match.n} elements on one side and ${d.n} on the other`,
-        at,
-        'dimension-mismatch',
-      );
-  }
-  const strides = (sh: Shape) => {
-    const st = new Map<string, number>();
-    let m = 1;
-    for (let i = sh.length - 1; i >= 0; i--) {
-      st.set(sh[i]!.key, m);
-      m *= sh[i]!.n;
-    }
-    return st;
-  };
-  const sa = strides(a.shape);
-  const sb = strides(b.shape);
-  const total = shape.reduce((n, d) => n * d.n, 1);
-  const xa: IR[] = [];
-  const xb: IR[] = [];
-  for (let k = 0; k < total; k++) {
-    let rest = k;
-    let ia = 0;
-    let ib = 0;
-    for (let i = shape.length - 1; i >= 0; i--) {
-      const d = shape[i]!;
-      const pos = rest % d.n;
-      rest = Math.floor(rest / d.n);
-      ia += pos * (sa.get(d.key) ?? 0);
-      ib += pos * (sb.get(d.key) ?? 0);
-    }
-    xa.push(a.xs[ia]!);
-    xb.push(b.xs[ib]!);
-  }
-  return [xa, xb];
+  const { ia, ib } = unionPositions(a, b, at);
+  return [ia.map((p) => a.xs[p]!), ib.map((p) => b.xs[p]!)];
 };
 
 /** Reverse the dimensions of an array (XMILE's `'` operator). */
